@@ -1,0 +1,101 @@
+/**
+ * Which request does an event belong to? Pure: reads the index, decides, changes nothing.
+ *
+ * Order: download hash, Jellyseerr request id, *arr record, tmdb/tvdb id. Pipeline events
+ * only look at open requests (a finished request is history; a re-request is a new record),
+ * newest first; lifecycle events (deletes) look at every state.
+ */
+import type { EpisodeRef, TrackerEvent } from './events.js';
+import { arrKey, mediaKey, type RequestIndex } from './index.js';
+import type { MediaRequest } from './model.js';
+import { isClosed } from './states.js';
+
+export type Target =
+  | { type: 'existing'; requests: MediaRequest[]; via: string }
+  | { type: 'create'; id: string }
+  | { type: 'none'; reason: string };
+
+function newestFirst(a: MediaRequest, b: MediaRequest): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.id < b.id ? 1 : -1;
+}
+
+/** Among several candidates prefer the one whose requested seasons cover the event's episodes. */
+function best(candidates: MediaRequest[], episodes: readonly EpisodeRef[]): MediaRequest | undefined {
+  const sorted = [...candidates].sort(newestFirst);
+  if (episodes.length === 0 || sorted.length < 2) return sorted[0];
+  const overlap = (r: MediaRequest): number =>
+    r.requested_seasons.length === 0 ? 0 : episodes.filter((e) => r.requested_seasons.includes(e.season)).length;
+  let top = sorted[0]!;
+  for (const r of sorted) if (overlap(r) > overlap(top)) top = r;
+  return top;
+}
+
+function episodesOf(event: TrackerEvent): readonly EpisodeRef[] {
+  return 'episodes' in event ? event.episodes : [];
+}
+
+/** Lower-case slug usable in MQTT topics and HA ids. */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}
+
+export function uniqueId(base: string, index: RequestIndex): string {
+  if (!index.get(base)) return base;
+  for (let n = 2; ; n++) if (!index.get(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+export function correlate(event: TrackerEvent, index: RequestIndex): Target {
+  const m = event.match;
+  const sameType = (r: MediaRequest): boolean => !m.media_type || r.media_type === m.media_type;
+  const open = (r: MediaRequest): boolean => !isClosed(r.state) && sameType(r);
+
+  if (event.kind === 'command') {
+    const r = index.get(event.request_id);
+    return r ? { type: 'existing', requests: [r], via: 'id' } : { type: 'none', reason: `no request with id ${event.request_id}` };
+  }
+
+  if (event.kind === 'download_progress') {
+    const hits = index.resolve(index.byHash.get(event.hash)).filter(open);
+    return hits.length ? { type: 'existing', requests: hits, via: 'hash' } : { type: 'none', reason: `no open request has download ${event.hash}` };
+  }
+
+  const media = (): MediaRequest[] => [
+    ...(m.tmdb_id && m.media_type ? index.resolve(index.byMedia.get(mediaKey(m.media_type, 'tmdb', m.tmdb_id))) : []),
+    ...(m.tvdb_id && m.media_type ? index.resolve(index.byMedia.get(mediaKey(m.media_type, 'tvdb', m.tvdb_id))) : []),
+  ];
+
+  if (m.scope === 'any' && event.kind === 'deleted') {
+    const byArr = m.arr ? index.resolve(index.byArr.get(arrKey(m.arr))) : [];
+    const hits = byArr.length ? byArr : [...new Set(media())].filter(sameType);
+    return hits.length ? { type: 'existing', requests: hits, via: byArr.length ? 'arr' : 'media id' } : { type: 'none', reason: 'no tracked request for this media' };
+  }
+
+  if (event.kind === 'request') {
+    const byRequest = index.resolve(index.byJellyseerr.get(event.jellyseerr_request_id));
+    const own = best(byRequest, []);
+    if (own) return { type: 'existing', requests: [own], via: 'jellyseerr request id' };
+    // An open request created from an *arr grab before Jellyseerr told us is adopted.
+    const orphan = best(media().filter((r) => open(r) && r.jellyseerr_request_id === null), []);
+    if (orphan) return { type: 'existing', requests: [orphan], via: 'media id (adopted)' };
+    return { type: 'create', id: uniqueId(`jellyseerr-${event.jellyseerr_request_id}`, index) };
+  }
+
+  const episodes = episodesOf(event);
+  const tiers: Array<[string, () => MediaRequest[]]> = [
+    ['hash', () => ('hash' in event && event.hash ? index.resolve(index.byHash.get(event.hash)) : m.hash ? index.resolve(index.byHash.get(m.hash)) : [])],
+    ['jellyseerr request id', () => (m.jellyseerr_request_id ? index.resolve(index.byJellyseerr.get(m.jellyseerr_request_id)) : [])],
+    ['arr', () => (m.arr ? index.resolve(index.byArr.get(arrKey(m.arr))) : [])],
+    ['media id', media],
+  ];
+  for (const [via, find] of tiers) {
+    const hit = best(find().filter(open), episodes);
+    if (hit) return { type: 'existing', requests: [hit], via };
+  }
+  if (event.kind === 'grabbed') {
+    const { service, instance, id } = event.arr;
+    const base = instance === service ? `${service}-${id}` : `${service}-${slug(instance)}-${id}`;
+    return { type: 'create', id: uniqueId(base, index) };
+  }
+  return { type: 'none', reason: 'no open request matches this event' };
+}

@@ -1,0 +1,218 @@
+/**
+ * Normalised events: every source adapter (webhook, poller, SignalR, command) turns its
+ * input into these plain, JSON-serialisable records. They are what the journal stores,
+ * so replaying the journal through the reducer rebuilds the state exactly.
+ */
+import type { State } from './states.js';
+
+export type MediaType = 'movie' | 'tv';
+
+export type Source =
+  | 'jellyseerr'
+  | 'sonarr'
+  | 'radarr'
+  | 'qbittorrent'
+  | 'jellyfin'
+  | 'shoko'
+  | 'reconcile'
+  | 'user'
+  | 'system';
+
+/** Which *arr record an event talks about. `service` + `instance` + `id` is unique. */
+export interface ArrRef {
+  service: 'sonarr' | 'radarr';
+  /** Instance name (route suffix, payload `instanceName`, or the service name). */
+  instance: string;
+  /** Radarr movie id / Sonarr series id. */
+  id: number;
+}
+
+/**
+ * What an event can be correlated by. Correlation tries, in order: the download hash,
+ * the Jellyseerr request id, the *arr record, then tmdb/tvdb ids.
+ */
+export interface Match {
+  media_type?: MediaType;
+  /** Lower-case info-hash. */
+  hash?: string;
+  jellyseerr_request_id?: number;
+  arr?: ArrRef;
+  tmdb_id?: number;
+  tvdb_id?: number;
+  /**
+   * `active`: only requests that are not closed (pipeline events).
+   * `any`: every state, AVAILABLE included (deletes and other lifecycle events).
+   */
+  scope: 'active' | 'any';
+}
+
+/** Descriptive fields that fill in a request; later events only fill what is unknown. */
+export interface MediaInfo {
+  media_type: MediaType;
+  title?: string;
+  year?: number | null;
+  tmdb_id?: number | null;
+  tvdb_id?: number | null;
+  imdb_id?: string | null;
+  poster_url?: string | null;
+}
+
+export interface AnimeVerdict {
+  is_anime: boolean;
+  /** Why, e.g. `sonarr series type "anime"` or `radarr tag "anime"`. */
+  source: string;
+}
+
+export interface EpisodeRef {
+  season: number;
+  episode: number;
+  title?: string | null;
+  air_date_utc?: string | null;
+  sonarr_episode_id?: number | null;
+}
+
+export interface ReleaseInfo {
+  title?: string;
+  size?: number | null;
+  quality?: string;
+  indexer?: string;
+  download_client?: string;
+}
+
+export interface ImportedFile {
+  path: string;
+  /** Episodes contained in this file (TV); empty for movies. */
+  episodes: EpisodeRef[];
+}
+
+export interface EventBase {
+  /** Same upstream fact ⇒ same key; used to make re-delivery idempotent. */
+  key: string;
+  source: Source;
+  /** ISO-8601 time the tracker accepted the event. */
+  at: string;
+  match: Match;
+}
+
+/** A Jellyseerr notification that carries a request. Creates the request if unknown. */
+export interface RequestEvent extends EventBase {
+  kind: 'request';
+  jellyseerr_request_id: number;
+  status: 'pending' | 'approved' | 'auto_approved' | 'declined' | 'failed' | 'available';
+  notification_type: string;
+  media: MediaInfo;
+  requested_by?: string | null;
+  requested_seasons?: number[];
+}
+
+/** Radarr MovieAdded / Sonarr SeriesAdd. */
+export interface MediaAddedEvent extends EventBase {
+  kind: 'media_added';
+  arr: ArrRef;
+  media: MediaInfo;
+  anime?: AnimeVerdict;
+}
+
+/** A release was sent to the download client. */
+export interface GrabbedEvent extends EventBase {
+  kind: 'grabbed';
+  arr: ArrRef;
+  media: MediaInfo;
+  anime?: AnimeVerdict;
+  hash: string | null;
+  release: ReleaseInfo;
+  /** TV: every episode in the release (a season pack lists the whole season). */
+  episodes: EpisodeRef[];
+}
+
+/** Download progress observed in the torrent client. */
+export interface DownloadProgressEvent extends EventBase {
+  kind: 'download_progress';
+  hash: string;
+  progress: number;
+  speed_bps: number | null;
+  eta_s: number | null;
+  size: number | null;
+  complete: boolean;
+  client_state?: string;
+}
+
+/** Files were imported into the library by Radarr/Sonarr. */
+export interface ImportedEvent extends EventBase {
+  kind: 'imported';
+  arr: ArrRef;
+  media: MediaInfo;
+  anime?: AnimeVerdict;
+  hash: string | null;
+  files: ImportedFile[];
+  /** TV: episodes covered by this import (all files). */
+  episodes: EpisodeRef[];
+  is_upgrade: boolean;
+}
+
+/** A completed download the *arr cannot import on its own. */
+export interface ImportBlockedEvent extends EventBase {
+  kind: 'import_blocked';
+  arr: ArrRef;
+  hash: string | null;
+  message: string;
+  episodes: EpisodeRef[];
+}
+
+/** A download failed for good (nothing replaced it). */
+export interface DownloadFailedEvent extends EventBase {
+  kind: 'download_failed';
+  hash: string | null;
+  message: string;
+  episodes: EpisodeRef[];
+}
+
+/** Something says the media (or some episodes) is watchable. */
+export interface AvailableEvent extends EventBase {
+  kind: 'available';
+  /** True when a playable library item was matched; false for hints (Jellyseerr). */
+  verified: boolean;
+  /** TV: which episodes; empty means "everything requested". */
+  episodes: EpisodeRef[];
+  jellyfin_id?: string | null;
+  reason: string;
+}
+
+/** Media or files were removed. */
+export interface DeletedEvent extends EventBase {
+  kind: 'deleted';
+  /** `media`: the whole movie/series; `files`: only the listed episodes (or the movie file). */
+  scope: 'media' | 'files';
+  episodes: EpisodeRef[];
+  reason: string;
+}
+
+/** A user action from the panel or Home Assistant. */
+export interface CommandEvent extends EventBase {
+  kind: 'command';
+  request_id: string;
+  action: 'retry' | 'forget';
+}
+
+export type TrackerEvent =
+  | RequestEvent
+  | MediaAddedEvent
+  | GrabbedEvent
+  | DownloadProgressEvent
+  | ImportedEvent
+  | ImportBlockedEvent
+  | DownloadFailedEvent
+  | AvailableEvent
+  | DeletedEvent
+  | CommandEvent;
+
+export type EventKind = TrackerEvent['kind'];
+
+/** A state an event proves, used in tests and the timeline. */
+export type Evidence = { state: State; reason: string };
+
+/** Distributes Omit over the union so each kind keeps its own fields. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What adapters return: the engine stamps `at` when it accepts the event. */
+export type UnstampedEvent = DistributiveOmit<TrackerEvent, 'at'>;

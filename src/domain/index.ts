@@ -1,0 +1,95 @@
+/**
+ * In-memory lookup tables over the requests, kept in step with every change so that
+ * correlation is O(1) whatever the number of stored requests.
+ */
+import type { ArrRef, MediaType } from './events.js';
+import type { MediaRequest } from './model.js';
+
+function add<K>(map: Map<K, Set<string>>, key: K, id: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(id);
+}
+
+function remove<K>(map: Map<K, Set<string>>, key: K, id: string): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(id);
+  if (set.size === 0) map.delete(key);
+}
+
+export function arrKey(arr: ArrRef): string {
+  return `${arr.service}:${arr.instance}:${arr.id}`;
+}
+
+export function mediaKey(type: MediaType, scheme: 'tmdb' | 'tvdb', id: number): string {
+  return `${type}:${scheme}:${id}`;
+}
+
+function keysOf(r: MediaRequest) {
+  return {
+    hashes: Object.keys(r.downloads),
+    jellyseerr: [r.jellyseerr_request_id, ...r.merged_request_ids].filter((n): n is number => n !== null),
+    arr: r.arr ? [arrKey(r.arr)] : [],
+    media: [
+      ...(r.tmdb_id ? [mediaKey(r.media_type, 'tmdb', r.tmdb_id)] : []),
+      ...(r.tvdb_id ? [mediaKey(r.media_type, 'tvdb', r.tvdb_id)] : []),
+    ],
+  };
+}
+
+export class RequestIndex {
+  readonly byId = new Map<string, MediaRequest>();
+  readonly byHash = new Map<string, Set<string>>();
+  readonly byJellyseerr = new Map<number, Set<string>>();
+  readonly byArr = new Map<string, Set<string>>();
+  readonly byMedia = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): MediaRequest | undefined {
+    return this.byId.get(id);
+  }
+
+  values(): IterableIterator<MediaRequest> {
+    return this.byId.values();
+  }
+
+  put(next: MediaRequest): void {
+    const prev = this.byId.get(next.id);
+    if (prev) this.unindex(prev);
+    this.byId.set(next.id, next);
+    const k = keysOf(next);
+    for (const h of k.hashes) add(this.byHash, h, next.id);
+    for (const j of k.jellyseerr) add(this.byJellyseerr, j, next.id);
+    for (const a of k.arr) add(this.byArr, a, next.id);
+    for (const m of k.media) add(this.byMedia, m, next.id);
+  }
+
+  delete(id: string): void {
+    const prev = this.byId.get(id);
+    if (!prev) return;
+    this.unindex(prev);
+    this.byId.delete(id);
+  }
+
+  private unindex(r: MediaRequest): void {
+    const k = keysOf(r);
+    for (const h of k.hashes) remove(this.byHash, h, r.id);
+    for (const j of k.jellyseerr) remove(this.byJellyseerr, j, r.id);
+    for (const a of k.arr) remove(this.byArr, a, r.id);
+    for (const m of k.media) remove(this.byMedia, m, r.id);
+  }
+
+  resolve(ids: Iterable<string> | undefined): MediaRequest[] {
+    const out: MediaRequest[] = [];
+    if (!ids) return out;
+    for (const id of ids) {
+      const r = this.byId.get(id);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,92 @@
+/** The stored aggregate: one media request with its episodes and timeline. */
+import type { ArrRef, MediaType, Source } from './events.js';
+import type { EpisodeState, State } from './states.js';
+
+export interface TimelineEntry {
+  at: string;
+  source: Source;
+  /** Present when the state changed. */
+  from?: State;
+  to?: State;
+  /** Plain-words explanation, shown in the panel and HA. */
+  reason: string;
+  /** Episodes concerned (`S01E02`), when not the whole request. */
+  episodes?: string[];
+}
+
+export interface EpisodeHistoryEntry {
+  at: string;
+  state: EpisodeState;
+  source: Source;
+}
+
+export interface Episode {
+  season: number;
+  episode: number;
+  title: string | null;
+  state: EpisodeState;
+  progress: number | null;
+  hash: string | null;
+  file_path: string | null;
+  release: string | null;
+  air_date_utc: string | null;
+  sonarr_episode_id: number | null;
+  history: EpisodeHistoryEntry[];
+}
+
+export interface Download {
+  hash: string;
+  progress: number;
+  speed_bps: number | null;
+  eta_s: number | null;
+  size: number | null;
+  complete: boolean;
+  release: string | null;
+}
+
+export interface MediaRequest {
+  /** Stable, `[a-z0-9_-]`, used in topics and HA unique ids. */
+  id: string;
+  origin: 'jellyseerr' | 'sonarr' | 'radarr';
+  media_type: MediaType;
+  title: string;
+  year: number | null;
+  tmdb_id: number | null;
+  tvdb_id: number | null;
+  imdb_id: string | null;
+  poster_url: string | null;
+  is_anime: boolean;
+  /** Where `is_anime` came from; null while nothing has said. */
+  anime_source: string | null;
+  requested_by: string | null;
+  requested_seasons: number[];
+  jellyseerr_request_id: number | null;
+  /** Jellyseerr request ids merged into this one (explicit, recorded in the timeline). */
+  merged_request_ids: number[];
+  arr: ArrRef | null;
+  state: State;
+  /** Pre-download phase of a TV request before any episode is known. */
+  phase: State;
+  state_since: string;
+  stuck: { since: string; reason: string } | null;
+  /** Every download that belongs to this request, keyed by lower-case hash. */
+  downloads: Record<string, Download>;
+  /** Movie only: the imported file. */
+  file_path: string | null;
+  jellyfin_id: string | null;
+  /** TV only, keyed `S01E02`. */
+  episodes: Record<string, Episode>;
+  timeline: TimelineEntry[];
+  /** Keys of recently applied events, for idempotent re-delivery. */
+  applied: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export const TIMELINE_LIMIT = 200;
+export const EPISODE_HISTORY_LIMIT = 20;
+export const APPLIED_LIMIT = 256;
+
+export function episodeKey(season: number, episode: number): string {
+  return `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;
+}

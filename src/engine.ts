@@ -1,0 +1,194 @@
+/**
+ * The one path every source takes: normalised event → correlate → reduce → journal
+ * (durable) → publish. Correlation and reduction are synchronous, so events are applied
+ * in arrival order; only the durability wait is asynchronous, which lets concurrent
+ * webhooks share one fsync (group commit).
+ */
+import { correlate } from './domain/correlate.js';
+import type { Effect } from './domain/draft.js';
+import type { TrackerEvent, UnstampedEvent } from './domain/events.js';
+import { RequestIndex } from './domain/index.js';
+import type { MediaRequest } from './domain/model.js';
+import { createRequest, reduce, type ReduceOptions } from './domain/reducer.js';
+import { errorMessage, type Logger } from './log.js';
+import type { Store } from './store/store.js';
+import type { JournalRecord } from './store/types.js';
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+export interface IngestItem {
+  status: 'accepted' | 'duplicate' | 'unchanged' | 'ignored';
+  request_ids: string[];
+  states: string[];
+  note: string;
+}
+
+export interface Change {
+  before: MediaRequest | null;
+  after: MediaRequest | null;
+  id: string;
+}
+
+export interface CommitListener {
+  (changes: Change[], effects: Effect[]): void;
+}
+
+/** Raised when the journal could not be written: the sender must be told (HTTP 503). */
+export class StorageUnavailableError extends Error {}
+
+export class Engine {
+  readonly index = new RequestIndex();
+  private seq = 0;
+  private listeners: CommitListener[] = [];
+  private failure: Promise<void> | null = null;
+  stats = { applied: 0, duplicates: 0, ignored: 0 };
+
+  constructor(
+    private store: Store,
+    private readonly reopen: () => Promise<{ store: Store; requests: MediaRequest[]; replay: JournalRecord[]; warnings: string[] }>,
+    private readonly opts: ReduceOptions,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Loads a snapshot's requests and replays the journal tail through the same reducer. */
+  load(requests: MediaRequest[], replay: JournalRecord[], snapshotSeq: number): void {
+    for (const r of requests) this.index.put(r);
+    this.seq = snapshotSeq;
+    for (const record of replay) {
+      this.seq = Math.max(this.seq, record.seq);
+      const { changes } = this.apply(record.event);
+      for (const c of changes) this.commitToIndex(c);
+    }
+  }
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  requests(): IterableIterator<MediaRequest> {
+    return this.index.values();
+  }
+
+  /** Applies events in order; resolves once every change is durable and published. */
+  async ingest(events: UnstampedEvent[]): Promise<IngestItem[]> {
+    if (this.failure) throw new StorageUnavailableError('storage is recovering from a write failure; try again shortly');
+    const at = this.clock().toISOString();
+    const items: IngestItem[] = [];
+    const pending: Array<Promise<void>> = [];
+    const allChanges: Change[] = [];
+    const allEffects: Effect[] = [];
+    for (const raw of events) {
+      const event = { ...raw, at } as TrackerEvent;
+      const { changes, effects, item } = this.apply(event);
+      items.push(item);
+      if (changes.length === 0) continue;
+      for (const c of changes) this.commitToIndex(c);
+      const record: JournalRecord = { v: EVENT_SCHEMA_VERSION, seq: ++this.seq, event };
+      pending.push(this.store.append(record));
+      allChanges.push(...changes);
+      allEffects.push(...effects);
+    }
+    if (pending.length === 0) return items;
+    try {
+      await Promise.all(pending);
+    } catch (err) {
+      void this.recover(err);
+      throw new StorageUnavailableError(`could not store the event: ${errorMessage(err)}`);
+    }
+    // Publish only what is durable.
+    for (const l of this.listeners) l(allChanges, allEffects);
+    if (this.store.needsSnapshot()) this.snapshot();
+    return items;
+  }
+
+  snapshot(): void {
+    this.store
+      .snapshot(() => ({ lastSeq: this.seq, requests: [...this.index.values()] }))
+      .catch((err) => this.log.error(`snapshot failed: ${errorMessage(err)}`));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close(() => ({ lastSeq: this.seq, requests: [...this.index.values()] }));
+  }
+
+  private commitToIndex(c: Change): void {
+    if (c.after) this.index.put(c.after);
+    else this.index.delete(c.id);
+  }
+
+  private apply(event: TrackerEvent): { changes: Change[]; effects: Effect[]; item: IngestItem } {
+    const target = correlate(event, this.index);
+    if (target.type === 'none') {
+      this.stats.ignored++;
+      return { changes: [], effects: [], item: { status: 'ignored', request_ids: [], states: [], note: target.reason } };
+    }
+    const changes: Change[] = [];
+    const effects: Effect[] = [];
+    const notes: string[] = [];
+    let duplicates = 0;
+    let bases: Array<{ base: MediaRequest; before: MediaRequest | null }>;
+    if (target.type === 'create') {
+      if (event.kind !== 'request' && event.kind !== 'grabbed') throw new Error(`event kind ${event.kind} cannot create a request`);
+      const created = createRequest(target.id, event);
+      effects.push({ type: 'transition', request_id: created.id, from: null, to: 'REQUESTED', reason: created.timeline[0]!.reason, source: event.source, episodes: [] });
+      bases = [{ base: created, before: null }];
+      notes.push('created');
+    } else {
+      bases = target.requests.map((r) => ({ base: r, before: r }));
+    }
+    for (const { base, before } of bases) {
+      const result = reduce(base, event, this.opts);
+      if (result.outcome === 'duplicate') duplicates++;
+      notes.push(result.note);
+      if (result.outcome === 'applied' || before === null) {
+        changes.push({ before, after: result.request, id: base.id });
+        effects.push(...result.effects);
+      }
+    }
+    const after = changes.length ? changes.map((c) => c.after) : bases.map((b) => b.base);
+    const status: IngestItem['status'] = changes.length ? 'accepted' : duplicates === bases.length ? 'duplicate' : 'unchanged';
+    if (status === 'accepted') this.stats.applied++;
+    else if (status === 'duplicate') this.stats.duplicates++;
+    return {
+      changes,
+      effects,
+      item: {
+        status,
+        request_ids: bases.map((b) => b.base.id),
+        states: after.map((r) => r?.state ?? 'FORGOTTEN'),
+        note: notes.filter(Boolean).join('; '),
+      },
+    };
+  }
+
+  /**
+   * After a failed write the in-memory state may hold events the journal does not: refuse
+   * new events, then rebuild the state from disk so memory matches what is stored.
+   */
+  private recover(err: unknown): Promise<void> {
+    if (this.failure) return this.failure;
+    this.log.error(`journal write failed (${errorMessage(err)}); reloading the state from disk`);
+    this.failure = (async () => {
+      try {
+        await this.store.close().catch(() => undefined);
+        const reopened = await this.reopen();
+        this.store = reopened.store;
+        for (const w of reopened.warnings) this.log.warning(w);
+        for (const id of [...this.index.byId.keys()]) this.index.delete(id);
+        this.load(reopened.requests, reopened.replay, 0);
+        const changes = [...this.index.values()].map((r) => ({ before: null, after: r, id: r.id }));
+        for (const l of this.listeners) l(changes, []);
+      } catch (reloadErr) {
+        this.log.error(`reload after write failure failed: ${errorMessage(reloadErr)}`);
+      } finally {
+        this.failure = null;
+      }
+    })();
+    return this.failure;
+  }
+}

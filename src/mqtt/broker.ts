@@ -1,0 +1,144 @@
+/**
+ * The embedded aedes broker: TCP for Home Assistant and other clients, MQTT over
+ * WebSocket on the ingress port for the panel. It always runs; it is the panel's bus.
+ *
+ * Access rules: TCP requires the configured credentials, and without credentials it only
+ * listens on loopback. WebSocket clients (the browser) may only subscribe below the base
+ * topic and only publish commands (`<base>/<id>/set/<action>`).
+ */
+import { createServer, type Server as NetServer } from 'node:net';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Logger } from '../log.js';
+import type { PublishOptions, Sink } from './bus.js';
+
+export interface EmbeddedBrokerOptions {
+  port: number;
+  username: string;
+  password: string;
+  baseTopic: string;
+  /** Address allowed to open the WebSocket (the Supervisor's when running as an add-on); null allows all. */
+  wsAllowedAddresses?: string[] | null;
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  // Compare equal-length buffers so the time taken does not reveal the length either.
+  const len = Math.max(x.length, y.length, 1);
+  const px = Buffer.alloc(len);
+  const py = Buffer.alloc(len);
+  x.copy(px);
+  y.copy(py);
+  return timingSafeEqual(px, py) && x.length === y.length;
+}
+
+function isBrowser(client: Client | null): boolean {
+  return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
+}
+
+export class EmbeddedBroker implements Sink {
+  readonly name = 'embedded';
+  readonly connected = true;
+  private tcp: NetServer | null = null;
+  private wss: WebSocketServer | null = null;
+  tcpPort = 0;
+  tcpHost = '127.0.0.1';
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly opts: EmbeddedBrokerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: EmbeddedBrokerOptions, log: Logger, onClientMessage: (topic: string, payload: string) => void): Promise<EmbeddedBroker> {
+    const base = opts.baseTopic;
+    const commandPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[a-z0-9_-]+/set/[a-z0-9_-]+$`);
+    const aedes = await Aedes.createBroker({
+      // A frozen subscriber must not stall delivery to everyone else.
+      drainTimeout: 10_000,
+      authenticate: (client, username, password, done) => {
+        if (isBrowser(client) || !opts.username) return done(null, true);
+        const ok = username !== undefined && safeEqual(username, opts.username) && safeEqual(password?.toString() ?? '', opts.password);
+        if (ok) return done(null, true);
+        const err = new Error('bad username or password') as AuthenticateError;
+        (err as { returnCode: number }).returnCode = 4;
+        done(err, false);
+      },
+      authorizePublish: (client, packet, done) => {
+        if (!isBrowser(client)) return done(null);
+        if (commandPattern.test(packet.topic) && !packet.retain) return done(null);
+        done(new Error(`publishing to ${packet.topic} is not allowed`));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        if (!isBrowser(client)) return done(null, sub);
+        const allowed = sub.topic === `${base}/#` || sub.topic.startsWith(`${base}/`);
+        if (allowed) return done(null, sub);
+        log.warning(`refused browser subscription to ${sub.topic}`);
+        done(new Error(`subscribing to ${sub.topic} is not allowed`));
+      },
+    });
+    const broker = new EmbeddedBroker(aedes, opts, log);
+    aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
+      if (client) onClientMessage(packet.topic, packet.payload.toString());
+    });
+    aedes.on('clientError', (client, err) => log.debug(`client ${client?.id ?? '?'}: ${err.message}`));
+    await broker.listenTcp();
+    return broker;
+  }
+
+  private listenTcp(): Promise<void> {
+    // Without credentials the broker is only reachable from this machine.
+    this.tcpHost = this.opts.username ? '0.0.0.0' : '127.0.0.1';
+    this.tcp = createServer((socket) => this.aedes.handle(socket));
+    return new Promise((resolve, reject) => {
+      this.tcp!.once('error', (err) => reject(new Error(`cannot listen for MQTT on ${this.tcpHost}:${this.opts.port}: ${err.message}`)));
+      this.tcp!.listen(this.opts.port, this.tcpHost, () => {
+        const addr = this.tcp!.address();
+        this.tcpPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+        resolve();
+      });
+    });
+  }
+
+  /** MQTT over WebSocket (`mqtt` subprotocol) on `path` of an existing HTTP server. */
+  attachWebSocket(server: HttpServer, path = '/mqtt'): void {
+    const allowed = this.opts.wsAllowedAddresses ?? null;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    });
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (!url.pathname.endsWith(path)) return;
+      if (allowed && !allowed.includes(req.socket.remoteAddress ?? '')) {
+        socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+      this.wss!.handleUpgrade(req, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws);
+        stream.on('error', () => stream.destroy());
+        this.aedes.handle(stream, req);
+      });
+    });
+  }
+
+  publish(topic: string, payload: string, opts: PublishOptions): void {
+    this.aedes.publish(
+      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
+      (err) => {
+        if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.wss?.clients.forEach((c) => c.terminate());
+    this.wss?.close();
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+  }
+}

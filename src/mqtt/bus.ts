@@ -1,0 +1,104 @@
+/**
+ * The single MQTT gateway. Keeps the last retained payload of every topic, skips
+ * identical re-publishes, fans out to every sink (the embedded broker always, an
+ * external broker optionally) and replays the whole retained set to a sink after it
+ * (re)connects, because a broker may lose retained messages.
+ */
+import type { Logger } from '../log.js';
+
+export interface PublishOptions {
+  retain: boolean;
+  qos: 0 | 1;
+}
+
+export interface Sink {
+  readonly name: string;
+  readonly connected: boolean;
+  publish(topic: string, payload: string, opts: PublishOptions): void;
+}
+
+export type MessageHandler = (topic: string, payload: string, via: string) => void;
+
+export class MqttBus {
+  private readonly retained = new Map<string, { payload: string; qos: 0 | 1 }>();
+  private readonly sinks: Sink[] = [];
+  private readonly handlers: MessageHandler[] = [];
+  stats = { published: 0, skipped: 0 };
+
+  constructor(private readonly log: Logger) {}
+
+  addSink(sink: Sink): void {
+    this.sinks.push(sink);
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.handlers.push(handler);
+  }
+
+  /** Called by sinks for messages from clients (commands, HA birth). */
+  deliver(topic: string, payload: string, via: string): void {
+    for (const h of this.handlers) {
+      try {
+        h(topic, payload, via);
+      } catch (err) {
+        this.log.error(`handler for ${topic} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** An empty retained payload deletes the topic (and HA discovery entities). */
+  publish(topic: string, payload: string, opts: PublishOptions): void {
+    if (/[#+]/.test(topic)) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
+    if (opts.retain) {
+      const prev = this.retained.get(topic);
+      if (payload === '') {
+        if (!prev) {
+          this.stats.skipped++;
+          return;
+        }
+        this.retained.delete(topic);
+      } else {
+        if (prev && prev.payload === payload) {
+          this.stats.skipped++;
+          return;
+        }
+        this.retained.set(topic, { payload, qos: opts.qos });
+      }
+    }
+    this.stats.published++;
+    for (const sink of this.sinks) if (sink.connected) sink.publish(topic, payload, opts);
+  }
+
+  publishJson(topic: string, value: unknown, opts: PublishOptions): void {
+    this.publish(topic, JSON.stringify(value), opts);
+  }
+
+  /** Clears a retained topic even when this process never published it (stale discovery from an earlier run). */
+  clear(topic: string): void {
+    this.retained.delete(topic);
+    for (const sink of this.sinks) if (sink.connected) sink.publish(topic, '', { retain: true, qos: 1 });
+  }
+
+  retainedTopics(): IterableIterator<string> {
+    return this.retained.keys();
+  }
+
+  retainedPayload(topic: string): string | undefined {
+    return this.retained.get(topic)?.payload;
+  }
+
+  /**
+   * Re-sends every retained message, in insertion order, optionally filtered (e.g. configs
+   * before states after HA's birth message).
+   */
+  replay(sink: Sink | null, filter: (topic: string) => boolean = () => true): number {
+    let n = 0;
+    const targets = sink ? [sink] : this.sinks;
+    for (const [topic, { payload, qos }] of this.retained) {
+      if (!filter(topic)) continue;
+      for (const s of targets) if (s.connected) s.publish(topic, payload, { retain: true, qos });
+      n++;
+    }
+    return n;
+  }
+}

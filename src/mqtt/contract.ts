@@ -1,0 +1,218 @@
+/**
+ * The MQTT contract (docs/mqtt.md): topic names and the JSON published on them, built
+ * from stored requests only. Nothing here may carry a secret or an e-mail address.
+ */
+import { summarise } from '../domain/episodes.js';
+import type { Effect } from '../domain/draft.js';
+import type { MediaRequest, TimelineEntry } from '../domain/model.js';
+import { isPipeline, rank, STATE_LABELS, type State } from '../domain/states.js';
+
+export class Topics {
+  constructor(readonly base: string) {}
+  state(id: string): string {
+    return `${this.base}/${id}/state`;
+  }
+  episodes(id: string): string {
+    return `${this.base}/${id}/episodes`;
+  }
+  timeline(id: string): string {
+    return `${this.base}/${id}/timeline`;
+  }
+  event(id: string): string {
+    return `${this.base}/${id}/event`;
+  }
+  get bridgeState(): string {
+    return `${this.base}/bridge/state`;
+  }
+  get bridgeInfo(): string {
+    return `${this.base}/bridge/info`;
+  }
+  get bridgeEvent(): string {
+    return `${this.base}/bridge/event`;
+  }
+  /** `media/<id>/set/<action>` */
+  get commands(): string {
+    return `${this.base}/+/set/+`;
+  }
+  parseCommand(topic: string): { id: string; action: string } | null {
+    const prefix = `${this.base}/`;
+    if (!topic.startsWith(prefix)) return null;
+    const parts = topic.slice(prefix.length).split('/');
+    if (parts.length !== 3 || parts[1] !== 'set' || !parts[0] || !parts[2]) return null;
+    return { id: parts[0], action: parts[2] };
+  }
+}
+
+export interface StatePayload {
+  id: string;
+  state: State;
+  state_label: string;
+  state_since: string;
+  title: string;
+  year: number | null;
+  media_type: 'movie' | 'tv';
+  is_anime: boolean;
+  anime_source: string | null;
+  origin: MediaRequest['origin'];
+  tmdb_id: number | null;
+  tvdb_id: number | null;
+  imdb_id: string | null;
+  jellyseerr_request_id: number | null;
+  arr: MediaRequest['arr'];
+  jellyfin_id: string | null;
+  requested_by: string | null;
+  requested_seasons: number[];
+  poster_url: string | null;
+  progress: number | null;
+  speed_bps: number | null;
+  eta_s: number | null;
+  size: number | null;
+  downloads: number;
+  episodes: { total: number; available: number; by_state: Record<string, number> };
+  stuck: { since: string; reason: string } | null;
+  last_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Size-weighted progress over every download; speed summed; ETA of the slowest. */
+export function downloadSummary(r: MediaRequest): { progress: number | null; speed_bps: number | null; eta_s: number | null; size: number | null } {
+  const downloads = Object.values(r.downloads);
+  if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null };
+  let weighted = 0;
+  let weight = 0;
+  let speed: number | null = null;
+  let eta: number | null = null;
+  let size = 0;
+  let sized = true;
+  for (const d of downloads) {
+    const p = d.complete ? 1 : d.progress;
+    const w = d.size && d.size > 0 ? d.size : 1;
+    weighted += p * w;
+    weight += w;
+    if (d.size) size += d.size;
+    else sized = false;
+    if (!d.complete) {
+      if (d.speed_bps !== null) speed = (speed ?? 0) + d.speed_bps;
+      if (d.eta_s !== null) eta = Math.max(eta ?? 0, d.eta_s);
+    }
+  }
+  const downloading = isPipeline(r.state) && rank(r.state) <= rank('DOWNLOADED');
+  return {
+    progress: Math.round((weighted / weight) * 10_000) / 10_000,
+    speed_bps: downloading ? speed : null,
+    eta_s: downloading ? eta : null,
+    size: sized ? size : null,
+  };
+}
+
+export function statePayload(r: MediaRequest): StatePayload {
+  const eps = Object.values(r.episodes);
+  const summary = summarise(eps);
+  const dl = downloadSummary(r);
+  const last = r.timeline[r.timeline.length - 1];
+  return {
+    id: r.id,
+    state: r.state,
+    state_label: STATE_LABELS[r.state],
+    state_since: r.state_since,
+    title: r.title,
+    year: r.year,
+    media_type: r.media_type,
+    is_anime: r.is_anime,
+    anime_source: r.anime_source,
+    origin: r.origin,
+    tmdb_id: r.tmdb_id,
+    tvdb_id: r.tvdb_id,
+    imdb_id: r.imdb_id,
+    jellyseerr_request_id: r.jellyseerr_request_id,
+    arr: r.arr,
+    jellyfin_id: r.jellyfin_id,
+    requested_by: r.requested_by,
+    requested_seasons: r.requested_seasons,
+    poster_url: r.poster_url,
+    progress: dl.progress,
+    speed_bps: dl.speed_bps,
+    eta_s: dl.eta_s,
+    size: dl.size,
+    downloads: Object.keys(r.downloads).length,
+    episodes:
+      r.media_type === 'tv'
+        ? { total: summary.total, available: summary.available, by_state: summary.by_state as Record<string, number> }
+        : { total: 1, available: r.state === 'AVAILABLE' ? 1 : 0, by_state: { [r.state]: 1 } },
+    stuck: r.stuck,
+    last_reason: last?.reason ?? null,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+export interface EpisodePayload {
+  season: number;
+  episode: number;
+  title: string | null;
+  state: string;
+  progress: number | null;
+  air_date_utc: string | null;
+  file: string | null;
+  release: string | null;
+}
+
+export function episodesPayload(r: MediaRequest): EpisodePayload[] {
+  return Object.values(r.episodes)
+    .sort((a, b) => a.season - b.season || a.episode - b.episode)
+    .map((e) => {
+      const dl = e.hash ? r.downloads[e.hash] : undefined;
+      const progress = e.state === 'DOWNLOADING' || e.state === 'GRABBING' ? (dl ? (dl.complete ? 1 : dl.progress) : e.progress) : e.progress;
+      return {
+        season: e.season,
+        episode: e.episode,
+        title: e.title,
+        state: e.state,
+        progress,
+        air_date_utc: e.air_date_utc,
+        file: e.file_path ? (e.file_path.split(/[\\/]/).pop() ?? null) : null,
+        release: e.release,
+      };
+    });
+}
+
+export const TIMELINE_PUBLISHED = 100;
+
+export function timelinePayload(r: MediaRequest): TimelineEntry[] {
+  return r.timeline.slice(-TIMELINE_PUBLISHED);
+}
+
+export const EVENT_TYPES = [
+  ...['REQUESTED', 'APPROVED', 'SEARCHING', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'ANIME_MATCHING', 'PARTIALLY_AVAILABLE', 'AVAILABLE', 'FAILED', 'DECLINED', 'DELETED'].map((s) =>
+    s.toLowerCase(),
+  ),
+  'episodes_available',
+] as const;
+
+/** The non-retained message for HA's `event` entity; `event_type` is one of EVENT_TYPES. */
+export function eventPayload(r: MediaRequest, effect: Effect): Record<string, unknown> | null {
+  const common = {
+    id: r.id,
+    title: r.title,
+    year: r.year,
+    media_type: r.media_type,
+    is_anime: r.is_anime,
+    requested_by: r.requested_by,
+    poster_url: r.poster_url,
+  };
+  if (effect.type === 'transition') {
+    return {
+      event_type: effect.to.toLowerCase(),
+      from: effect.from ? effect.from.toLowerCase() : null,
+      ...common,
+      reason: effect.reason,
+      source: effect.source,
+      episodes: effect.episodes,
+    };
+  }
+  if (effect.type === 'episodes_available') {
+    return { event_type: 'episodes_available', from: null, ...common, source: effect.source, episodes: effect.episodes };
+  }
+  return null;
+}

@@ -1,0 +1,193 @@
+/**
+ * Home Assistant MQTT discovery, per-component topics (works on HA ≥ 2023.8): one device
+ * per request (status enum sensor, progress sensor, episodes sensor for TV, event entity)
+ * and a bridge device with aggregate sensors. Entity definitions are data; one function
+ * turns them into payloads.
+ */
+import type { MediaRequest } from '../domain/model.js';
+import { STATES } from '../domain/states.js';
+import { EVENT_TYPES, type Topics } from './contract.js';
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DiscoveryOptions {
+  prefix: string;
+  /** `media_tracker`, or `media_tracker_<base>` for a second instance on another base topic. */
+  node: string;
+  version: string;
+  topics: Topics;
+}
+
+export function nodeIdFor(baseTopic: string): string {
+  return baseTopic === 'media' ? 'media_tracker' : `media_tracker_${baseTopic.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+}
+
+const STATUS_OPTIONS = STATES.map((s) => s.toLowerCase());
+
+const ATTRIBUTES_TEMPLATE =
+  '{{ {"title": value_json.title, "year": value_json.year, "media_type": value_json.media_type, ' +
+  '"is_anime": value_json.is_anime, "requested_by": value_json.requested_by, "state_since": value_json.state_since, ' +
+  '"progress": value_json.progress, "eta_s": value_json.eta_s, "episodes_total": value_json.episodes.total, ' +
+  '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
+  '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
+  '"poster_url": value_json.poster_url} | tojson }}';
+
+interface EntityDef {
+  component: 'sensor' | 'event' | 'binary_sensor';
+  key: string;
+  config: Record<string, unknown>;
+}
+
+export class Discovery {
+  constructor(private readonly opts: DiscoveryOptions) {}
+
+  private get availability() {
+    return [{ topic: this.opts.topics.bridgeState, payload_available: 'online', payload_not_available: 'offline' }];
+  }
+
+  private get origin() {
+    return { name: 'Media Tracker', sw_version: this.opts.version };
+  }
+
+  private get bridgeIdentifier(): string {
+    return `${this.opts.node}_bridge`;
+  }
+
+  private topic(component: string, objectId: string): string {
+    return `${this.opts.prefix}/${component}/${this.opts.node}/${objectId}/config`;
+  }
+
+  private message(objectPrefix: string, def: EntityDef, device: Record<string, unknown>, available = true): DiscoveryMessage {
+    const objectId = `${objectPrefix}_${def.key}`;
+    return {
+      topic: this.topic(def.component, objectId),
+      payload: {
+        ...def.config,
+        unique_id: `${this.opts.node}_${objectId}`,
+        ...(available ? { availability: this.availability } : {}),
+        device,
+        origin: this.origin,
+      },
+    };
+  }
+
+  /** Config topics a request may own, whether or not it has them now (used for removal). */
+  requestTopics(id: string): string[] {
+    return [
+      this.topic('sensor', `${id}_status`),
+      this.topic('sensor', `${id}_progress`),
+      this.topic('sensor', `${id}_episodes`),
+      this.topic('event', `${id}_event`),
+    ];
+  }
+
+  requestConfigs(r: MediaRequest): DiscoveryMessage[] {
+    const t = this.opts.topics;
+    const state = t.state(r.id);
+    const tv = r.media_type === 'tv';
+    const device = {
+      identifiers: [`${this.opts.node}_${r.id}`],
+      name: r.year ? `${r.title} (${r.year})` : r.title,
+      manufacturer: 'Media Tracker',
+      model: `${tv ? 'TV' : 'Movie'} request${r.is_anime ? ' (anime)' : ''}`,
+      sw_version: this.opts.version,
+      via_device: this.bridgeIdentifier,
+    };
+    const defs: EntityDef[] = [
+      {
+        component: 'sensor',
+        key: 'status',
+        config: {
+          name: 'Status',
+          state_topic: state,
+          value_template: '{{ value_json.state | lower }}',
+          device_class: 'enum',
+          options: STATUS_OPTIONS,
+          json_attributes_topic: state,
+          json_attributes_template: ATTRIBUTES_TEMPLATE,
+          icon: tv ? 'mdi:television-classic' : 'mdi:movie-open',
+        },
+      },
+      {
+        component: 'sensor',
+        key: 'progress',
+        config: {
+          name: 'Progress',
+          state_topic: state,
+          value_template: '{{ (value_json.progress * 100) | round(1) if value_json.progress is not none else None }}',
+          unit_of_measurement: '%',
+          state_class: 'measurement',
+          icon: 'mdi:download',
+        },
+      },
+      ...(tv
+        ? [
+            {
+              component: 'sensor' as const,
+              key: 'episodes',
+              config: {
+                name: 'Episodes available',
+                state_topic: state,
+                value_template: '{{ value_json.episodes.available }}',
+                unit_of_measurement: 'episodes',
+                state_class: 'measurement',
+                icon: 'mdi:playlist-check',
+              },
+            },
+          ]
+        : []),
+      {
+        component: 'event',
+        key: 'event',
+        config: { name: 'Pipeline', state_topic: t.event(r.id), event_types: [...EVENT_TYPES], icon: 'mdi:timeline-text' },
+      },
+    ];
+    return defs.map((def) => this.message(r.id, def, device));
+  }
+
+  bridgeConfigs(): DiscoveryMessage[] {
+    const t = this.opts.topics;
+    const device = {
+      identifiers: [this.bridgeIdentifier],
+      name: 'Media Tracker',
+      manufacturer: 'Media Tracker',
+      model: 'Bridge',
+      sw_version: this.opts.version,
+    };
+    const count = (key: string, name: string, icon: string): EntityDef => ({
+      component: 'sensor',
+      key,
+      config: {
+        name,
+        state_topic: t.bridgeInfo,
+        value_template: `{{ value_json.counts.${key} }}`,
+        unit_of_measurement: 'requests',
+        state_class: 'measurement',
+        icon,
+      },
+    });
+    const defs: EntityDef[] = [
+      count('active', 'Active requests', 'mdi:progress-clock'),
+      count('downloading', 'Downloading', 'mdi:download'),
+      count('stuck', 'Stuck requests', 'mdi:alert-circle-outline'),
+      count('available_24h', 'Available in last 24 h', 'mdi:check-circle-outline'),
+    ];
+    const connection: EntityDef = {
+      component: 'binary_sensor',
+      key: 'connection',
+      config: {
+        name: 'Connection state',
+        state_topic: t.bridgeState,
+        payload_on: 'online',
+        payload_off: 'offline',
+        device_class: 'connectivity',
+        entity_category: 'diagnostic',
+      },
+    };
+    // The connection entity carries no availability so it can show "offline" itself.
+    return [...defs.map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
+  }
+}
