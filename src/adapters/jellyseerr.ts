@@ -18,7 +18,7 @@
 import * as z from 'zod';
 import type { MediaInfo, RequestEvent, UnstampedEvent } from '../domain/events.js';
 import type { AdapterContext, ParseResult } from './types.js';
-import { compact, fail, ignored, isRecord, readDiscriminator, validate } from './validation.js';
+import { compact, fail, ignored, isRecord, readDiscriminator, showValue, validate } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Notification types (§3.3)
@@ -54,10 +54,11 @@ export type JellyseerrNotificationType = (typeof JELLYSEERR_NOTIFICATION_TYPES)[
 // Template-value parsers
 // ---------------------------------------------------------------------------------------------
 
-/** `"abc"`, `0`, `null`, `object`... for error messages. */
+/** `"abc"`, `0`, `null`, `object`... for error messages (e-mail addresses redacted). */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) {
+    return showValue(value);
+  }
   return Array.isArray(value) ? 'array' : typeof value;
 }
 

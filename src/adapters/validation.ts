@@ -4,7 +4,7 @@
  * posters, anime rules, episode refs). Pure functions only: no I/O, no clock.
  */
 import * as z from 'zod';
-import type { AnimeVerdict, EpisodeRef, MediaType } from '../domain/events.js';
+import type { AnimeVerdict, EpisodeRef } from '../domain/events.js';
 import type { AdapterContext, FieldError, ParseResult } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -43,14 +43,25 @@ function expectedWords(expected: string): string {
   return EXPECTED_WORDS[expected] ?? expected;
 }
 
-/** Short rendering of a bad value for error messages (never more than ~40 chars). */
-function showValue(value: unknown): string {
+const EMAIL_LIKE = /[^\s"@]+@[^\s"@]+/g;
+
+/** Replaces anything that looks like an e-mail address: error messages end up in logs. */
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL_LIKE, '<e-mail>');
+}
+
+/**
+ * Short rendering of a bad value for error messages (never more than ~40 chars, e-mail
+ * addresses redacted).
+ */
+export function showValue(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
     text = String(value);
   }
+  text = redactEmails(text);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -223,7 +234,8 @@ export function instanceName(
 ): string {
   for (const candidate of [ctx.instance, payloadName]) {
     if (typeof candidate === 'string' && candidate.trim() !== '') {
-      return candidate.trim().toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+      const name = candidate.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+      if (name) return name;
     }
   }
   return fallback;
@@ -310,7 +322,7 @@ export function episodeRef(e: ArrEpisodeLike): EpisodeRef {
   });
 }
 
-/** Sorted by season then episode, duplicates (same Sonarr id or same S/E) removed. */
+/** Sorted by season then episode, duplicates (same season and episode) removed. */
 export function sortEpisodes(episodes: readonly EpisodeRef[]): EpisodeRef[] {
   const seen = new Set<string>();
   const out: EpisodeRef[] = [];
@@ -355,5 +367,3 @@ export function parseEpisodeNumbers(path: string): Array<{ season: number; episo
   }
   return [...found.values()].sort((a, b) => a.season - b.season || a.episode - b.episode);
 }
-
-export type { MediaType };

@@ -126,13 +126,37 @@ export class EmbeddedBroker implements Sink {
     });
   }
 
-  publish(topic: string, payload: string, opts: PublishOptions): void {
-    this.aedes.publish(
-      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
-      (err) => {
-        if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
-      },
-    );
+  private queue: Array<{ topic: string; payload: string; opts: PublishOptions; done?: () => void }> = [];
+  private draining = false;
+
+  /**
+   * Publishes one message at a time: with aedes 1.2, a retained publish overlapping a
+   * non-retained one in the same tick is stored but not delivered to live subscribers.
+   * Serialising also keeps state → event order for every subscriber.
+   */
+  publish(topic: string, payload: string, opts: PublishOptions, done?: () => void): void {
+    this.queue.push({ topic, payload, opts, ...(done ? { done } : {}) });
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    const next = this.queue.shift();
+    if (!next) {
+      this.draining = false;
+      return;
+    }
+    this.draining = true;
+    const { topic, payload, opts, done } = next;
+    this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
+      if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
+      done?.();
+      this.drain();
+    });
+  }
+
+  /** Resolves once aedes has taken the message and everything queued before it. */
+  publishAndWait(topic: string, payload: string, opts: PublishOptions): Promise<void> {
+    return new Promise((resolve) => this.publish(topic, payload, opts, resolve));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,347 @@
+/**
+ * Composition root: builds the store, engine, MQTT bus, brokers, publisher and HTTP
+ * listeners, and starts/stops them in order. Constructors only assign; I/O happens in start().
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { ConfigError } from './config/load.js';
+import type { Options } from './config/schema.js';
+import { Engine } from './engine.js';
+import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
+import { EmbeddedBroker } from './mqtt/broker.js';
+import { MqttBus } from './mqtt/bus.js';
+import { Topics } from './mqtt/contract.js';
+import { Discovery, nodeIdFor } from './mqtt/discovery.js';
+import { ExternalBroker, safeUrl } from './mqtt/external.js';
+import { Publisher } from './publisher.js';
+import { LocalSettings } from './secrets.js';
+import { Store } from './store/store.js';
+import { createIngressApp } from './http/ingress.js';
+import { createWebhookApp, listen } from './http/webhooks.js';
+import { VERSION } from './version.js';
+
+const COMMANDS = ['retry', 'forget'] as const;
+type Command = (typeof COMMANDS)[number];
+
+export interface TrackerOptions {
+  options: Options;
+  /** Storage disabled (benchmark baseline): nothing is written to disk. */
+  durable?: boolean;
+  /** Listen address for the webhook and ingress ports. */
+  host?: string;
+  log?: Logger;
+  clock?: () => Date;
+}
+
+export interface Endpoints {
+  webhookUrl: string;
+  ingressUrl: string;
+  mqttUrl: string;
+  wsUrl: string;
+  webhookPort: number;
+  ingressPort: number;
+  mqttPort: number;
+}
+
+export class Tracker {
+  readonly log: Logger;
+  readonly bus: MqttBus;
+  readonly topics: Topics;
+  engine!: Engine;
+  publisher!: Publisher;
+  broker!: EmbeddedBroker;
+  external: ExternalBroker | null = null;
+  webhookSecret = '';
+  endpoints!: Endpoints;
+  private settings!: LocalSettings;
+  private webhookServer: Server | null = null;
+  private ingressServer: Server | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private birthTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt: string;
+  private readonly lastEvent: Record<string, string> = {};
+  private stopping = false;
+
+  constructor(private readonly opts: TrackerOptions) {
+    this.log = opts.log ?? createLogger();
+    this.bus = new MqttBus(this.log.child('mqtt'));
+    this.topics = new Topics(opts.options.mqtt.base_topic);
+    this.startedAt = (opts.clock?.() ?? new Date()).toISOString();
+  }
+
+  get options(): Options {
+    return this.opts.options;
+  }
+
+  get mode(): 'embedded' | 'external' {
+    const { mode, external_url } = this.options.mqtt;
+    if (mode === 'external') return 'external';
+    return mode === 'auto' && external_url ? 'external' : 'embedded';
+  }
+
+  async start(): Promise<Endpoints> {
+    const o = this.options;
+    registerSecret(o.webhook_secret);
+    registerSecret(o.mqtt.password);
+    registerSecret(o.mqtt.external_password);
+    if (o.mqtt.mode === 'external' && !o.mqtt.external_url) {
+      throw new ConfigError('Invalid options:\n- mqtt.external_url: required when mqtt.mode is "external"');
+    }
+    const dataDir = resolve(o.data_dir);
+    await mkdir(dataDir, { recursive: true });
+    this.settings = await LocalSettings.open(dataDir);
+    if (o.webhook_secret) this.webhookSecret = o.webhook_secret;
+    else {
+      const { secret, generated } = await this.settings.webhookSecret();
+      this.webhookSecret = secret;
+      if (generated) {
+        // Printed once, on purpose outside the logger (which redacts it from then on).
+        process.stdout.write(`Generated webhook secret (stored in ${dataDir}/settings.json, shown only this once): ${secret}\n`);
+      }
+    }
+    registerSecret(this.webhookSecret);
+
+    await this.openEngine(dataDir);
+    await this.startMqtt();
+    this.publishAll();
+    await this.cleanStaleDiscovery();
+    await this.startHttp();
+    const sweep = setInterval(() => this.sweep(), 3_600_000);
+    sweep.unref();
+    this.timers.push(sweep);
+    return this.endpoints;
+  }
+
+  private async openEngine(dataDir: string): Promise<void> {
+    const storeLog = this.log.child('store');
+    const open = async () => {
+      const { store, loaded } = await Store.open({
+        dir: dataDir,
+        durable: this.opts.durable ?? true,
+        log: (level, msg) => storeLog[level](msg),
+      });
+      return { store, requests: loaded.requests, replay: loaded.replay, warnings: loaded.warnings, snapshotSeq: loaded.snapshotSeq };
+    };
+    const first = await open();
+    for (const w of first.warnings) storeLog.warning(w);
+    this.engine = new Engine(first.store, open, { verifyAvailability: false }, this.log.child('engine'), this.opts.clock);
+    this.engine.load(first.requests, first.replay, first.snapshotSeq);
+    this.log.info(`loaded ${this.engine.index.size} requests (${first.replay.length} journal records replayed)`);
+  }
+
+  private async startMqtt(): Promise<void> {
+    const m = this.options.mqtt;
+    const onMessage = (via: string) => (topic: string, payload: string) => this.bus.deliver(topic, payload, via);
+    this.broker = await EmbeddedBroker.start(
+      { port: m.port, username: m.username, password: m.password, baseTopic: m.base_topic },
+      this.log.child('broker'),
+      onMessage('embedded'),
+    );
+    this.bus.addSink(this.broker);
+    const discovery = m.discovery
+      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics })
+      : null;
+    this.publisher = new Publisher(
+      this.bus,
+      this.topics,
+      discovery,
+      this.options.ha_retention_days,
+      () => this.engine.requests(),
+      {
+        version: VERSION,
+        mode: this.mode,
+        started_at: this.startedAt,
+        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent }),
+      },
+      this.opts.clock,
+    );
+    this.engine.onCommit((changes, effects) => this.publisher.onCommit(changes, effects));
+    this.bus.onMessage((topic, payload, via) => this.onMessage(topic, payload, via));
+
+    if (this.mode === 'external') {
+      this.external = new ExternalBroker(
+        {
+          url: m.external_url,
+          username: m.external_username,
+          password: m.external_password,
+          willTopic: this.topics.bridgeState,
+          subscriptions: [this.topics.commands, m.ha_status_topic],
+          clientId: `media-tracker-${nodeIdFor(m.base_topic)}`,
+        },
+        this.log.child('external'),
+        (sink) => {
+          // A broker may have lost retained messages: replay everything it should hold.
+          const n = this.bus.replay(sink);
+          this.log.info(`republished ${n} retained topics to the external broker`);
+        },
+        onMessage('external'),
+      );
+      this.bus.addSink(this.external);
+      this.external.start();
+    }
+  }
+
+  private publishAll(): void {
+    this.publisher.publishBridge();
+    for (const r of this.engine.requests()) this.publisher.publishRequest(r);
+  }
+
+  /** Clears retained discovery configs published by an earlier run that no request produces now. */
+  private async cleanStaleDiscovery(): Promise<void> {
+    if (!this.options.mqtt.discovery) return;
+    const prefix = this.options.mqtt.discovery_prefix;
+    const current = new Set(this.publisher.discoveryTopics(prefix));
+    let cleared = 0;
+    for (const topic of this.settings.discoveryTopics) {
+      if (!current.has(topic)) {
+        this.bus.clear(topic);
+        cleared++;
+      }
+    }
+    if (cleared) this.log.info(`cleared ${cleared} stale discovery configs`);
+    await this.saveDiscoveryTopics();
+  }
+
+  private async saveDiscoveryTopics(): Promise<void> {
+    if (!this.options.mqtt.discovery) return;
+    try {
+      await this.settings.saveDiscoveryTopics(this.publisher.discoveryTopics(this.options.mqtt.discovery_prefix));
+    } catch (err) {
+      this.log.warning(`could not save discovery topics: ${errorMessage(err)}`);
+    }
+  }
+
+  private sweep(): void {
+    const removed = this.publisher.sweepRetention();
+    if (removed) this.log.info(`removed the Home Assistant device of ${removed} finished requests (retention ${this.options.ha_retention_days} days)`);
+    this.publisher.publishInfo();
+    void this.saveDiscoveryTopics();
+  }
+
+  private onMessage(topic: string, payload: string, via: string): void {
+    if (topic === this.options.mqtt.ha_status_topic) {
+      if (payload.trim() === 'online') this.onHaBirth(via);
+      return;
+    }
+    const command = this.topics.parseCommand(topic);
+    if (command) void this.onCommand(command.id, command.action, payload);
+  }
+
+  /** HA restarted: availability first, then configs and states, after a short jittered delay. */
+  private onHaBirth(via: string): void {
+    if (this.birthTimer) return;
+    const delay = this.options.mqtt.ha_birth_delay_s * 1000 * (1 + Math.random() * 0.2);
+    this.log.info(`Home Assistant is online (${via}); replaying discovery and state in ${Math.round(delay)} ms`);
+    this.birthTimer = setTimeout(() => {
+      this.birthTimer = null;
+      const prefix = `${this.options.mqtt.discovery_prefix}/`;
+      this.bus.replay(null, (t) => t === this.topics.bridgeState);
+      this.bus.replay(null, (t) => t.startsWith(prefix));
+      this.bus.replay(null, (t) => !t.startsWith(prefix) && t !== this.topics.bridgeState);
+    }, delay);
+    this.birthTimer.unref();
+  }
+
+  private async onCommand(id: string, action: string, payload: string): Promise<void> {
+    let transaction: unknown;
+    try {
+      const parsed: unknown = payload ? JSON.parse(payload) : null;
+      if (parsed && typeof parsed === 'object' && 'transaction' in parsed) transaction = (parsed as { transaction: unknown }).transaction;
+    } catch {
+      // A plain-text payload (e.g. HA's PRESS) carries no transaction.
+    }
+    const respond = (body: Record<string, unknown>) =>
+      this.bus.publishJson(`${this.topics.base}/${id}/response`, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
+    if (!(COMMANDS as readonly string[]).includes(action)) {
+      respond({ status: 'error', error: `unknown action "${action}"; allowed: ${COMMANDS.join(', ')}` });
+      return;
+    }
+    if (!this.engine.index.get(id)) {
+      respond({ status: 'error', error: `no request with id "${id}"` });
+      return;
+    }
+    try {
+      const [item] = await this.engine.ingest([
+        { kind: 'command', key: `command:${id}:${action}:${Date.now()}`, source: 'user', match: { scope: 'any' }, request_id: id, action: action as Command },
+      ]);
+      respond({ status: 'ok', result: item });
+    } catch (err) {
+      respond({ status: 'error', error: errorMessage(err) });
+    }
+  }
+
+  private async startHttp(): Promise<void> {
+    const o = this.options;
+    const host = this.opts.host ?? '0.0.0.0';
+    const webhooks = createWebhookApp({
+      secret: this.webhookSecret,
+      anime: o.anime,
+      engine: this.engine,
+      log: this.log.child('webhooks'),
+      onReceived: (source, instance) => {
+        this.lastEvent[instance ? `${source}/${instance}` : source] = new Date().toISOString();
+      },
+    });
+    this.webhookServer = await listen(webhooks, o.webhook_port, host);
+    const ingress = createIngressApp(() => ({ version: VERSION, requests: this.engine.index.size }));
+    this.ingressServer = await listen(ingress, o.ingress_port, host);
+    this.broker.attachWebSocket(this.ingressServer, '/mqtt');
+    const port = (s: Server) => {
+      const a = s.address();
+      return typeof a === 'object' && a ? a.port : 0;
+    };
+    const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+    const webhookPort = port(this.webhookServer);
+    const ingressPort = port(this.ingressServer);
+    this.endpoints = {
+      webhookPort,
+      ingressPort,
+      mqttPort: this.broker.tcpPort,
+      webhookUrl: `http://${shown}:${webhookPort}`,
+      ingressUrl: `http://${shown}:${ingressPort}`,
+      mqttUrl: `mqtt://127.0.0.1:${this.broker.tcpPort}`,
+      wsUrl: `ws://${shown}:${ingressPort}/mqtt`,
+    };
+  }
+
+  describe(): string {
+    const e = this.endpoints;
+    const lines = [
+      `Media Tracker ${VERSION} is running (${this.engine.index.size} requests).`,
+      `  Webhooks:   ${e.webhookUrl}/hooks/jellyseerr | /hooks/sonarr | /hooks/radarr  (secret: Authorization: Bearer <secret>, Basic password, or ?token=)`,
+      `  MQTT:       mqtt://${this.broker.tcpHost}:${e.mqttPort} (embedded broker${this.options.mqtt.username ? ', credentials required' : ', loopback only'})`,
+      `  WebSocket:  ${e.wsUrl} (MQTT over WebSocket for the panel)`,
+      `  Topics:     ${this.topics.base}/<id>/state, ${this.topics.base}/<id>/episodes, ${this.topics.base}/bridge/#`,
+    ];
+    if (this.external) lines.push(`  Mirroring:  ${safeUrl(this.options.mqtt.external_url)}`);
+    return lines.join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.birthTimer) clearTimeout(this.birthTimer);
+    const close = (s: Server | null) =>
+      new Promise<void>((res) => {
+        if (!s) return res();
+        s.closeAllConnections?.();
+        s.close(() => res());
+      });
+    await close(this.webhookServer);
+    await close(this.ingressServer);
+    try {
+      await this.engine?.close();
+    } catch (err) {
+      this.log.error(`closing the store failed: ${errorMessage(err)}`);
+    }
+    this.publisher?.stop();
+    if (this.publisher) await this.saveDiscoveryTopics();
+    await this.external?.close([[this.topics.bridgeState, 'offline']]);
+    if (this.broker) {
+      await this.broker.publishAndWait(this.topics.bridgeState, 'offline', { retain: true, qos: 1 });
+      await this.broker.close();
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The webhook listener: `POST /hooks/{jellyseerr,sonarr,radarr}[/<instance>]`. The body is
+ * validated by the source's adapter; the 2xx is only sent once the resulting change is
+ * durably stored.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { parseJellyseerr } from '../adapters/jellyseerr.js';
+import { parseRadarr } from '../adapters/radarr.js';
+import { parseSonarr } from '../adapters/sonarr.js';
+import type { AdapterContext, AnimeRules, ParseResult } from '../adapters/types.js';
+import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
+import { StorageUnavailableError, type Engine } from '../engine.js';
+import { errorMessage, type Logger } from '../log.js';
+import { isAuthorised } from './auth.js';
+
+type Parser = (body: unknown, ctx: AdapterContext) => ParseResult;
+
+export const WEBHOOK_SOURCES: Record<string, Parser> = {
+  jellyseerr: parseJellyseerr,
+  sonarr: parseSonarr,
+  radarr: parseRadarr,
+};
+
+export interface WebhookServerOptions {
+  secret: string;
+  anime: AnimeRules;
+  engine: Engine;
+  log: Logger;
+  /** Called for every valid webhook, e.g. to show "last event received" per source. */
+  onReceived?: (source: string, instance: string | undefined) => void;
+}
+
+export function createWebhookApp(opts: WebhookServerOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Authenticate before reading the body: an unauthenticated sender gets nothing parsed.
+  app.use('/hooks', (req, res, next) => {
+    if (isAuthorised(req, opts.secret)) return next();
+    res.set('WWW-Authenticate', 'Basic realm="media-tracker", charset="UTF-8"');
+    res.status(401).json({ error: 'missing or wrong webhook secret (use Authorization: Bearer <secret>, HTTP Basic with the secret as password, or ?token=<secret>)' });
+  });
+
+  // Jellyfin's webhook plugin posts JSON as text/plain, so every content type is read as text.
+  app.use('/hooks', express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES, defaultCharset: 'utf-8' }));
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    const source = String(req.params.source);
+    const parser = WEBHOOK_SOURCES[source];
+    if (!parser) {
+      res.status(404).json({ error: `unknown webhook source "${source}"; expected one of ${Object.keys(WEBHOOK_SOURCES).join(', ')}` });
+      return;
+    }
+    const text = typeof req.body === 'string' ? req.body : '';
+    if (text.trim() === '') {
+      res.status(400).json({ error: 'empty body: expected a JSON object' });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      res.status(400).json({ error: `body is not valid JSON: ${errorMessage(err)}` });
+      return;
+    }
+    const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
+    const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}) });
+    if (!parsed.ok) {
+      res.status(400).json({ error: `invalid ${source} payload`, fields: parsed.errors });
+      return;
+    }
+    opts.onReceived?.(source, instance);
+    if (parsed.events.length === 0) {
+      res.status(200).json({ status: 'ignored', note: parsed.note });
+      return;
+    }
+    try {
+      const results = await opts.engine.ingest(parsed.events);
+      res.status(200).json({ status: 'ok', note: parsed.note, results });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) {
+        opts.log.error(`${source} webhook not stored: ${err.message}`);
+        res.status(503).json({ error: err.message });
+        return;
+      }
+      throw err;
+    }
+  };
+  app.post('/hooks/:source', handle);
+  app.put('/hooks/:source', handle);
+  app.post('/hooks/:source/:instance', handle);
+  app.put('/hooks/:source/:instance', handle);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>]' });
+  });
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: `body larger than ${WEBHOOK_BODY_LIMIT_BYTES} bytes` });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message ?? 'bad request' });
+      return;
+    }
+    opts.log.error(`webhook handler failed: ${errorMessage(err)}`);
+    res.status(500).json({ error: 'internal error; see the add-on log' });
+  });
+  return app;
+}
+
+export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
+  });
+}

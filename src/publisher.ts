@@ -1,0 +1,148 @@
+/**
+ * Turns committed changes into MQTT messages: retained state/episodes/timeline per
+ * request, HA discovery while the request keeps its device, one non-retained event per
+ * transition, and the bridge's aggregate info.
+ */
+import type { Effect } from './domain/draft.js';
+import type { MediaRequest } from './domain/model.js';
+import { isFinished } from './domain/states.js';
+import type { Change } from './engine.js';
+import type { MqttBus } from './mqtt/bus.js';
+import { episodesPayload, eventPayload, statePayload, timelinePayload, type Topics } from './mqtt/contract.js';
+import type { Discovery } from './mqtt/discovery.js';
+
+const RETAINED = { retain: true, qos: 1 } as const;
+const EVENT = { retain: false, qos: 1 } as const;
+const DAY_MS = 86_400_000;
+
+export interface BridgeInfoSource {
+  version: string;
+  mode: string;
+  started_at: string;
+  extra?: () => Record<string, unknown>;
+}
+
+export class Publisher {
+  private infoTimer: NodeJS.Timeout | null = null;
+  private readonly requestTopics = new Map<string, string[]>();
+
+  constructor(
+    private readonly bus: MqttBus,
+    private readonly topics: Topics,
+    private readonly discovery: Discovery | null,
+    private readonly retentionDays: number,
+    private readonly requests: () => Iterable<MediaRequest>,
+    private readonly info: BridgeInfoSource,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Whether a request still gets its Home Assistant device. */
+  wantsDevice(r: MediaRequest, now = this.clock()): boolean {
+    if (!isFinished(r.state)) return true;
+    return now.getTime() - Date.parse(r.state_since) < this.retentionDays * DAY_MS;
+  }
+
+  publishRequest(r: MediaRequest, previous: MediaRequest | null = null): void {
+    const t = this.topics;
+    if (this.discovery) {
+      if (this.wantsDevice(r)) {
+        for (const m of this.discovery.requestConfigs(r)) this.bus.publishJson(m.topic, m.payload, RETAINED);
+      } else {
+        this.clearDiscovery(r.id);
+      }
+    }
+    this.bus.publishJson(t.state(r.id), statePayload(r), RETAINED);
+    if (r.media_type === 'tv' && (!previous || previous.episodes !== r.episodes || previous.downloads !== r.downloads)) {
+      this.bus.publishJson(t.episodes(r.id), episodesPayload(r), RETAINED);
+    }
+    if (!previous || previous.timeline !== r.timeline) this.bus.publishJson(t.timeline(r.id), timelinePayload(r), RETAINED);
+  }
+
+  removeRequest(id: string): void {
+    const t = this.topics;
+    this.clearDiscovery(id);
+    for (const topic of [t.state(id), t.episodes(id), t.timeline(id)]) this.bus.publish(topic, '', RETAINED);
+  }
+
+  private clearDiscovery(id: string): void {
+    if (!this.discovery) return;
+    for (const topic of this.discovery.requestTopics(id)) this.bus.publish(topic, '', RETAINED);
+  }
+
+  publishBridge(): void {
+    if (this.discovery) for (const m of this.discovery.bridgeConfigs()) this.bus.publishJson(m.topic, m.payload, RETAINED);
+    this.bus.publish(this.topics.bridgeState, 'online', RETAINED);
+    this.publishInfo();
+  }
+
+  onCommit(changes: Change[], effects: Effect[]): void {
+    const latest = new Map<string, Change>();
+    for (const c of changes) {
+      const prev = latest.get(c.id);
+      latest.set(c.id, prev ? { ...c, before: prev.before } : c);
+    }
+    for (const c of latest.values()) {
+      if (c.after) this.publishRequest(c.after, c.before);
+      else this.removeRequest(c.id);
+    }
+    for (const e of effects) {
+      const r = latest.get(e.request_id)?.after;
+      if (!r) continue;
+      const payload = eventPayload(r, e);
+      if (payload) this.bus.publishJson(this.topics.event(r.id), payload, EVENT);
+    }
+    this.scheduleInfo();
+  }
+
+  /** Aggregates change with nearly every event; publishing them at most once a second is plenty. */
+  private scheduleInfo(): void {
+    if (this.infoTimer) return;
+    this.infoTimer = setTimeout(() => {
+      this.infoTimer = null;
+      this.publishInfo();
+    }, 1000);
+    this.infoTimer.unref();
+  }
+
+  publishInfo(): void {
+    const now = this.clock().getTime();
+    const counts = { total: 0, active: 0, downloading: 0, stuck: 0, available_24h: 0, by_state: {} as Record<string, number> };
+    for (const r of this.requests()) {
+      counts.total++;
+      counts.by_state[r.state] = (counts.by_state[r.state] ?? 0) + 1;
+      if (!isFinished(r.state)) counts.active++;
+      if (r.state === 'DOWNLOADING' || Object.values(r.episodes).some((e) => e.state === 'DOWNLOADING')) counts.downloading++;
+      if (r.stuck) counts.stuck++;
+      if (r.state === 'AVAILABLE' && now - Date.parse(r.state_since) < DAY_MS) counts.available_24h++;
+    }
+    this.bus.publishJson(
+      this.topics.bridgeInfo,
+      { version: this.info.version, mode: this.info.mode, started_at: this.info.started_at, counts, ...(this.info.extra?.() ?? {}) },
+      RETAINED,
+    );
+  }
+
+  /** Retention: finished requests lose their HA device after `ha_retention_days`. */
+  sweepRetention(): number {
+    let removed = 0;
+    if (!this.discovery) return 0;
+    for (const r of this.requests()) {
+      if (!this.wantsDevice(r)) {
+        const before = this.bus.retainedPayload(this.discovery.requestTopics(r.id)[0]!);
+        this.clearDiscovery(r.id);
+        if (before !== undefined) removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Every discovery topic this process currently publishes, for stale-config cleanup next start. */
+  discoveryTopics(prefix: string): string[] {
+    return [...this.bus.retainedTopics()].filter((t) => t.startsWith(`${prefix}/`));
+  }
+
+  stop(): void {
+    if (this.infoTimer) clearTimeout(this.infoTimer);
+    this.infoTimer = null;
+  }
+}
