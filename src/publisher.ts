@@ -51,11 +51,12 @@ export class Publisher {
         this.clearDiscovery(r.id);
       }
     }
-    this.bus.publishJson(t.state(r.id), statePayload(r), RETAINED);
     if (r.media_type === 'tv' && (!previous || previous.episodes !== r.episodes || previous.downloads !== r.downloads)) {
       this.bus.publishJson(t.episodes(r.id), episodesPayload(r), RETAINED);
     }
     if (!previous || previous.timeline !== r.timeline) this.bus.publishJson(t.timeline(r.id), timelinePayload(r), RETAINED);
+    // State last: a subscriber that sees the new state already has its episodes and timeline.
+    this.bus.publishJson(t.state(r.id), statePayload(r), RETAINED);
   }
 
   removeRequest(id: string): void {

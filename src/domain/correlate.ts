@@ -31,6 +31,10 @@ function best(candidates: MediaRequest[], episodes: readonly EpisodeRef[]): Medi
   return top;
 }
 
+function covers(r: MediaRequest, episodes: readonly EpisodeRef[]): boolean {
+  return r.requested_seasons.length === 0 || episodes.some((e) => r.requested_seasons.includes(e.season));
+}
+
 function episodesOf(event: TrackerEvent): readonly EpisodeRef[] {
   return 'episodes' in event ? event.episodes : [];
 }
@@ -90,7 +94,15 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   ];
   for (const [via, find] of tiers) {
     const hit = best(find().filter(open), episodes);
-    if (hit) return { type: 'existing', requests: [hit], via };
+    if (!hit) continue;
+    // Two requests for different seasons of one series share the *arr record: let the
+    // episodes decide between every candidate, not only those found by the first id.
+    if (via !== 'hash' && episodes.length > 0 && !covers(hit, episodes)) {
+      const all = [...new Set(tiers.slice(1).flatMap(([, f]) => f()))].filter(open);
+      const better = best(all.filter((r) => covers(r, episodes)), episodes);
+      if (better) return { type: 'existing', requests: [better], via: 'requested seasons' };
+    }
+    return { type: 'existing', requests: [hit], via };
   }
   if (event.kind === 'grabbed') {
     const { service, instance, id } = event.arr;

@@ -62,7 +62,8 @@ export function deriveTvState(req: MediaRequest): State {
   const live = eps.filter((e) => e.state !== 'DELETED');
   if (live.length === 0) return 'DELETED';
   const available = live.filter((e) => e.state === 'AVAILABLE').length;
-  const seasonsKnown = req.requested_seasons.every((s) => eps.some((e) => e.season === s));
+  // Jellyseerr declaring the whole request available vouches for seasons no grab told us about.
+  const seasonsKnown = req.phase === 'AVAILABLE' || req.requested_seasons.every((s) => eps.some((e) => e.season === s));
   if (available === eps.length && seasonsKnown) return 'AVAILABLE';
   if (available > 0) return 'PARTIALLY_AVAILABLE';
   const working = live.filter((e) => e.state !== 'FAILED' && e.state !== 'DECLINED');

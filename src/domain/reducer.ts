@@ -189,6 +189,7 @@ function movePhase(d: Draft, to: State, reason: string, explicit = false): void 
     if (to === 'FAILED' || to === 'DECLINED') {
       moveEpisodes(d, liveEpisodeRefs(d.r), to, reason, explicit);
     } else if (to === 'AVAILABLE') {
+      if (!explicit) d.set('phase', 'AVAILABLE');
       moveEpisodes(d, Object.values(d.r.episodes), 'AVAILABLE', reason, explicit);
     } else {
       d.note(reason);
@@ -382,8 +383,13 @@ function onImported(d: Draft, ev: ImportedEvent): string {
   fillMedia(d, ev.media);
   fillArr(d, ev.arr);
   fillAnime(d, ev.anime);
-  if (ev.hash && d.r.downloads[ev.hash] && !d.r.downloads[ev.hash]!.complete) {
-    d.set('downloads', { ...d.r.downloads, [ev.hash]: { ...d.r.downloads[ev.hash]!, complete: true, progress: 1, eta_s: 0 } });
+  if (ev.hash) {
+    // An import proves the download finished, even when its grab was never seen.
+    const known = d.r.downloads[ev.hash];
+    if (!known || !known.complete) {
+      const base = known ?? { hash: ev.hash, speed_bps: null, size: null, release: null };
+      d.set('downloads', { ...d.r.downloads, [ev.hash]: { ...base, complete: true, progress: 1, eta_s: 0 } });
+    }
   }
   const first = ev.files[0];
   const fileName = first ? first.path.split(/[\\/]/).pop() : undefined;

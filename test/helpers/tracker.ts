@@ -136,6 +136,14 @@ export class Recorder {
     return this.messages.filter((m) => m.topic === `media/${id}/event`).map((m) => JSON.parse(m.payload) as Record<string, unknown>);
   }
 
+  /** Waits until the request's `event` messages are exactly `types` (in order). */
+  async untilEvents(id: string, types: string[], timeoutMs?: number): Promise<void> {
+    await this.until(() => {
+      const seen = this.events(id).map((e) => String(e.event_type));
+      return seen.length >= types.length ? seen : undefined;
+    }, `${types.length} events on media/${id}/event (seen: ${this.events(id).map((e) => e.event_type).join(',')})`, timeoutMs);
+  }
+
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }

@@ -348,8 +348,8 @@ describe('parseSonarr: fixtures', () => {
 describe('parseSonarr: instance and anime rules', () => {
   it('ctx.instance wins over instanceName and is normalised', () => {
     const e = one(parseSonarr(fixture('series-add'), { ...ctx, instance: 'Sonarr 4K!' }), 'media_added');
-    expect(e.arr.instance).toBe('sonarr-4k-');
-    expect(e.key).toBe('sonarr:sonarr-4k-:add:44');
+    expect(e.arr.instance).toBe('sonarr-4k');
+    expect(e.key).toBe('sonarr:sonarr-4k:add:44');
   });
 
   it('payload instanceName is used when the route has none', () => {
