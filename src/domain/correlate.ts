@@ -106,7 +106,8 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   }
   if (event.kind === 'grabbed') {
     const { service, instance, id } = event.arr;
-    const base = instance === service ? `${service}-${id}` : `${service}-${slug(instance)}-${id}`;
+    const name = slug(instance);
+    const base = name.startsWith(service) ? `${name}-${id}` : `${service}-${name}-${id}`;
     return { type: 'create', id: uniqueId(base, index) };
   }
   return { type: 'none', reason: 'no open request matches this event' };

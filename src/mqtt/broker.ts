@@ -77,7 +77,8 @@ export class EmbeddedBroker implements Sink {
         const allowed = sub.topic === `${base}/#` || sub.topic.startsWith(`${base}/`);
         if (allowed) return done(null, sub);
         log.warning(`refused browser subscription to ${sub.topic}`);
-        done(new Error(`subscribing to ${sub.topic} is not allowed`));
+        // A null subscription answers SUBACK 0x80 (refused) and keeps the connection.
+        done(null, null);
       },
     });
     const broker = new EmbeddedBroker(aedes, opts, log);

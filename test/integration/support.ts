@@ -14,9 +14,9 @@ afterEach(async () => {
   for (const close of open.splice(0)) await close();
 });
 
-export async function world(overrides: Record<string, unknown> = {}): Promise<World> {
+export async function world(overrides: Record<string, unknown> = {}, mqttOptions: Parameters<typeof Recorder.connect>[2] = {}): Promise<World> {
   const h = await startTracker(overrides);
-  const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl);
+  const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, undefined, mqttOptions);
   open.push(async () => {
     await rec.close();
     await h.stop();

@@ -1,0 +1,136 @@
+/** The MQTT side: HA birth replay, commands, retention, broker access rules. */
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab } from '../../src/demo/payloads.js';
+import { Recorder } from '../helpers/tracker.js';
+import { world } from './support.js';
+
+const movie = (n: number) => ({ requestId: n, tmdbId: 100 + n, title: `Film ${n}`, year: 2001, radarrId: n, hash: fakeHash(`film-${n}`) });
+
+describe('Home Assistant birth', () => {
+  it('replays discovery and state when homeassistant/status says online, e.g. after the broker lost them', async () => {
+    const { send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(1)));
+    await rec.untilState('jellyseerr-1', 'APPROVED');
+    const configTopic = 'homeassistant/sensor/media_tracker/jellyseerr-1_status/config';
+    await rec.until(() => rec.latest.get(configTopic), 'config');
+    // Simulate a broker that lost retained messages.
+    await rec.client.publishAsync(configTopic, '', { retain: true, qos: 1 });
+    await rec.client.publishAsync('media/jellyseerr-1/state', '', { retain: true, qos: 1 });
+    await rec.until(() => !rec.latest.has(configTopic) && !rec.latest.has('media/jellyseerr-1/state'), 'cleared');
+    await rec.client.publishAsync('homeassistant/status', 'online', { qos: 0 });
+    await rec.until(() => rec.latest.get(configTopic), 'config replayed');
+    await rec.untilState('jellyseerr-1', 'APPROVED');
+    expect(rec.latest.get('media/bridge/state')).toBe('online');
+  });
+});
+
+describe('commands on media/<id>/set/<action>', () => {
+  it('retry resets a failed request to SEARCHING and answers on media/<id>/response', async () => {
+    const { send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(2)));
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_FAILED', movie(2)));
+    await rec.untilState('jellyseerr-2', 'FAILED');
+    await rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    await rec.client.publishAsync('media/jellyseerr-2/set/retry', JSON.stringify({ transaction: 'abc' }), { qos: 1 });
+    const reply = await rec.until(() => rec.json('media/jellyseerr-2/response'), 'response');
+    expect(reply).toMatchObject({ action: 'retry', status: 'ok', transaction: 'abc' });
+    await rec.untilState('jellyseerr-2', 'SEARCHING');
+
+    await rec.client.publishAsync('media/jellyseerr-2/set/explode', 'PRESS', { qos: 1 });
+    const refused = await rec.until(() => {
+      const r = rec.json<{ action: string }>('media/jellyseerr-2/response');
+      return r?.action === 'explode' ? r : undefined;
+    }, 'refusal');
+    expect(refused).toMatchObject({ status: 'error' });
+    expect(String((refused as { error: string }).error)).toMatch(/allowed: retry, forget/);
+  });
+
+  it('forget removes the retained topics and the HA device', async () => {
+    const { send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(3)));
+    await rec.untilState('jellyseerr-3', 'APPROVED');
+    await rec.until(() => rec.latest.get('homeassistant/sensor/media_tracker/jellyseerr-3_status/config'), 'config');
+    await rec.client.publishAsync('media/jellyseerr-3/set/forget', '', { qos: 1 });
+    const owned = [
+      'media/jellyseerr-3/state',
+      'media/jellyseerr-3/timeline',
+      ...['status', 'progress'].map((k) => `homeassistant/sensor/media_tracker/jellyseerr-3_${k}/config`),
+      'homeassistant/event/media_tracker/jellyseerr-3_event/config',
+    ];
+    await rec.until(() => owned.every((t) => !rec.latest.has(t)), 'every retained topic of jellyseerr-3 cleared');
+    expect(rec.json('media/jellyseerr-3/response')).toMatchObject({ action: 'forget', status: 'ok' });
+  });
+});
+
+describe('retention', () => {
+  it('a finished request keeps its state topics but loses its HA device after ha_retention_days', async () => {
+    const { send, rec } = await world({ ha_retention_days: 0 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(4)));
+    const config = 'homeassistant/sensor/media_tracker/jellyseerr-4_status/config';
+    await rec.until(() => rec.latest.get(config), 'config while active');
+    await send('/hooks/radarr', radarrGrab(movie(4)));
+    await send('/hooks/radarr', radarrDownload(movie(4)));
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AVAILABLE', movie(4)));
+    await rec.untilState('jellyseerr-4', 'AVAILABLE');
+    await rec.until(() => !rec.latest.has(config), 'config removed');
+    expect(rec.state('jellyseerr-4')?.state).toBe('AVAILABLE');
+  });
+});
+
+describe('embedded broker access', () => {
+  it('the browser identity over WebSocket may read media/# and publish commands, nothing else', async () => {
+    const { h, send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(5)));
+    await rec.untilState('jellyseerr-5', 'APPROVED');
+    const browser = await Recorder.connect(h.tracker.endpoints.wsUrl, ['media/#'], { protocolVersion: 4 });
+    try {
+      await browser.untilState('jellyseerr-5', 'APPROVED');
+      // SUBACK 0x80: mqtt.js reports the refusal as an error; the connection stays up.
+      await expect(browser.client.subscribeAsync('homeassistant/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      await expect(browser.client.subscribeAsync('#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      expect(browser.client.connected).toBe(true);
+      await browser.client.publishAsync('media/jellyseerr-5/set/retry', '', { qos: 0 });
+      await rec.until(() => rec.json('media/jellyseerr-5/response'), 'command accepted from the browser');
+    } finally {
+      await browser.close();
+    }
+    const intruder = await mqtt.connectAsync(h.tracker.endpoints.wsUrl, { reconnectPeriod: 0 });
+    const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
+    intruder.publish('media/jellyseerr-5/state', '{"state":"AVAILABLE"}', { qos: 1, retain: true });
+    await closed;
+    intruder.end(true);
+    // The forged state never reached the retained topic.
+    await rec.untilState('jellyseerr-5', 'SEARCHING');
+    expect(rec.state('jellyseerr-5')?.title).toBe('Film 5');
+  });
+
+  it('requires the configured credentials on TCP and listens beyond loopback only then', async () => {
+    const { h } = await world({ mqtt: { username: 'ha', password: 'broker-pass-123' } }, { username: 'ha', password: 'broker-pass-123' });
+    expect(h.tracker.broker.tcpHost).toBe('0.0.0.0');
+    const url = h.tracker.endpoints.mqttUrl;
+    await expect(mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(url, { username: 'ha', password: 'wrong', reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow();
+    const ok = await mqtt.connectAsync(url, { username: 'ha', password: 'broker-pass-123', reconnectPeriod: 0 });
+    await ok.endAsync();
+  });
+});
+
+describe('bridge', () => {
+  it('publishes aggregate counts on media/bridge/info and its own HA device', async () => {
+    const { send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(6)));
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AVAILABLE', movie(7)));
+    const info = await rec.until(() => {
+      const i = rec.json<{ counts: { total: number } }>('media/bridge/info');
+      return i && i.counts.total === 2 ? i : undefined;
+    }, 'bridge info with 2 requests');
+    expect(info).toMatchObject({ mode: 'embedded', counts: { active: 1, available_24h: 1, stuck: 0 } });
+    for (const key of ['active', 'downloading', 'stuck', 'available_24h']) {
+      expect(rec.json(`homeassistant/sensor/media_tracker/bridge_${key}/config`)).toMatchObject({ state_topic: 'media/bridge/info', device: { identifiers: ['media_tracker_bridge'] } });
+    }
+    const connection = rec.json<Record<string, unknown>>('homeassistant/binary_sensor/media_tracker/bridge_connection/config')!;
+    expect(connection).toMatchObject({ state_topic: 'media/bridge/state', device_class: 'connectivity', entity_category: 'diagnostic' });
+    expect(connection.availability).toBeUndefined();
+  });
+});
