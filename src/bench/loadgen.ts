@@ -132,12 +132,12 @@ async function run(msg: RunMessage): Promise<PhaseResult> {
 }
 
 process.on('message', (raw: unknown) => {
-  const msg = raw as { type: string; total?: number } & Partial<RunMessage>;
+  const msg = raw as { type: string; total?: number };
   if (msg.type === 'init') {
     prepared = workload(msg.total!).map((item) => ({ item, path: `/hooks/${item.route}`, buf: Buffer.from(item.body, 'utf8') }));
     process.send!({ type: 'ready' });
   } else if (msg.type === 'run') {
-    run(msg as RunMessage).then(
+    run(raw as RunMessage).then(
       (result) => process.send!({ type: 'done', result }),
       (err: unknown) => process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) }),
     );
