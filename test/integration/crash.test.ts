@@ -199,7 +199,7 @@ describe('crash consistency (node dist/main.js, SIGKILL under load)', () => {
         const child = await startChild();
         const figures = loadedFigures(child);
         // Everything acknowledged in earlier rounds was loaded back.
-        expect(figures.running).toBeGreaterThanOrEqual(acked.size);
+        expect(figures.running, `round ${round}: ${figures.running} requests loaded, ${acked.size} acknowledged before`).toBeGreaterThanOrEqual(acked.size);
         if (round > 1) perRound[round - 2]!.loadedAfter = figures.running;
 
         const killAt = 50 + Math.floor(random() * 351);
