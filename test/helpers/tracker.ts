@@ -105,11 +105,11 @@ export class Recorder {
   }
 
   /** Waits until `check` holds; fails with the last state seen, never by timing alone. */
-  async until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  async until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<NonNullable<Exclude<T, false>>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = check();
-      if (value) return value;
+      if (value) return value as NonNullable<Exclude<T, false>>;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 100);

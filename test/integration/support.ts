@@ -34,7 +34,8 @@ export async function world(overrides: Record<string, unknown> = {}, mqttOptions
 
 /** The HA discovery configs of one request, as Home Assistant would receive them. */
 export async function expectDevice(rec: Recorder, id: string, opts: { tv: boolean; name: string }): Promise<void> {
-  const status = await rec.until(() => rec.json(`homeassistant/sensor/media_tracker/${id}_status/config`), `status sensor config of ${id}`);
+  const status: Record<string, unknown> = await rec.until(() => rec.json(`homeassistant/sensor/media_tracker/${id}_status/config`), `status sensor config of ${id}`);
+  const options = status.options;
   expect(status).toMatchObject({
     unique_id: `media_tracker_${id}_status`,
     state_topic: `media/${id}/state`,
@@ -44,8 +45,8 @@ export async function expectDevice(rec: Recorder, id: string, opts: { tv: boolea
     device: { identifiers: [`media_tracker_${id}`], name: opts.name, via_device: 'media_tracker_bridge' },
     origin: { name: 'Media Tracker' },
   });
-  expect(status.options).toContain('available');
-  expect(status.options).toContain('partially_available');
+  expect(options).toContain('available');
+  expect(options).toContain('partially_available');
   expect(rec.json(`homeassistant/sensor/media_tracker/${id}_progress/config`)).toMatchObject({ unit_of_measurement: '%', state_topic: `media/${id}/state` });
   const event = rec.json<Record<string, unknown>>(`homeassistant/event/media_tracker/${id}_event/config`);
   expect(event).toMatchObject({ state_topic: `media/${id}/event` });
