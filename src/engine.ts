@@ -146,7 +146,11 @@ export class Engine {
       if (result.outcome === 'duplicate') duplicates++;
       notes.push(result.note);
       if (result.outcome === 'applied' || before === null) {
-        changes.push({ before, after: result.request, id: base.id });
+        // The creating event counts as applied even when it changed nothing more.
+        const after = before === null && result.request && !result.request.applied.includes(event.key)
+          ? { ...result.request, applied: [...result.request.applied, event.key] }
+          : result.request;
+        changes.push({ before, after, id: base.id });
         effects.push(...result.effects);
       }
     }

@@ -1,8 +1,12 @@
 /**
- * Load generator, run as a child process of the tracker process (so the tracker's event
- * loop and heap are measured alone). Plain `node:http` with a keep-alive agent: a fixed
- * number of connections, each sending the next webhook as soon as its previous response
- * has been read (closed loop). Bodies are serialised before the clock starts.
+ * Load generator, run as a child process of the orchestrator (run.ts), separate from the
+ * tracker processes (so each tracker's event loop and heap are measured alone). Plain
+ * `node:http` with a keep-alive agent per tracker: a fixed number of connections, each
+ * sending the next webhook as soon as its previous response has been read (closed loop).
+ * Bodies are serialised before the clock starts.
+ *
+ * The workload is generated here from the shared seed (population.ts), once; every
+ * configuration receives the same webhooks, in the same order.
  *
  * IPC protocol:
  *   parent → { type: 'init', total }                    child → { type: 'ready' }
@@ -45,6 +49,8 @@ interface Prepared {
 }
 
 let prepared: Prepared[] = [];
+/** One keep-alive agent per tracker, kept across phases so connections stay open. */
+const agents = new Map<string, http.Agent>();
 
 function send(agent: http.Agent, host: string, port: number, secret: string, p: Prepared): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -72,7 +78,8 @@ function send(agent: http.Agent, host: string, port: number, secret: string, p: 
 
 async function run(msg: RunMessage): Promise<PhaseResult> {
   const url = new URL(msg.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: msg.concurrency, maxFreeSockets: msg.concurrency });
+  const agent = agents.get(msg.url) ?? new http.Agent({ keepAlive: true, maxSockets: msg.concurrency, maxFreeSockets: msg.concurrency });
+  agents.set(msg.url, agent);
   const n = msg.to - msg.from;
   const latenciesMs = new Array<number>(n).fill(0);
   const result: PhaseResult = {
@@ -127,7 +134,6 @@ async function run(msg: RunMessage): Promise<PhaseResult> {
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.min(msg.concurrency, n) }, worker));
   result.wallMs = performance.now() - t0;
-  agent.destroy();
   return result;
 }
 
@@ -142,6 +148,7 @@ process.on('message', (raw: unknown) => {
       (err: unknown) => process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) }),
     );
   } else if (msg.type === 'exit') {
+    for (const a of agents.values()) a.destroy();
     process.disconnect();
     process.exit(0);
   }

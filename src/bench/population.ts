@@ -6,8 +6,8 @@
  *   - 90 % movies, 10 % TV;
  *   - an ACTIVE set that is identical at every size, so the measured workload is the same
  *     and only the history grows: 270 movies (grabbed, waiting for the import), 28 series
- *     with 24 imported + available episodes of season 1 and season 2 requested (airing),
- *     and 2 long-running series with 1,000 episodes each (20 seasons × 50, season 21 airing);
+ *     with the 24 episodes of season 1 imported and season 2 requested (airing), and 2
+ *     long-running series with 1,000 imported episodes each (20 seasons × 50, season 21 airing);
  *   - the rest is HISTORY, finished weeks ago: movies requested → grabbed → imported →
  *     available, series with 24 available episodes.
  *
@@ -189,9 +189,8 @@ export function* historyHooks(p: Population): Generator<Hook[]> {
 }
 
 /**
- * Active requests: movies grabbed (hash `movie:<id>:0`), series with their stored seasons
- * imported and marked available by Jellyseerr while the airing season is still requested
- * (so they stay PARTIALLY_AVAILABLE, i.e. open).
+ * Active requests (all open): movies grabbed (hash `movie:<id>:0`), waiting for the import;
+ * series with their stored seasons grabbed and imported, the airing season requested.
  */
 export function* activeHooks(p: Population): Generator<Hook[]> {
   for (const spec of p.activeMovies) {
@@ -200,12 +199,10 @@ export function* activeHooks(p: Population): Generator<Hook[]> {
       { route: 'radarr', body: radarrGrab(spec) },
     ];
   }
+  // No Jellyseerr MEDIA_AVAILABLE here: it marks the whole request available (closed), and a
+  // closed request no longer receives pipeline events (a new grab would create a new request).
   for (const spec of p.activeShows) {
-    yield [
-      { route: 'jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', spec) },
-      ...storedSeasons(spec),
-      { route: 'jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', spec) },
-    ];
+    yield [{ route: 'jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', spec) }, ...storedSeasons(spec)];
   }
 }
 

@@ -1,15 +1,20 @@
 /**
  * One benchmark configuration, in its own process (started by run.ts): a real tracker
  * (HTTP, engine, store, embedded MQTT broker) in a temp data dir, pre-populated in
- * process, settled, then driven over HTTP by the load generator in a child process.
- * Sends a `ConfigResult` to the parent over IPC.
+ * process, settled, then driven over HTTP by the load generator (another process).
+ *
+ * IPC protocol with run.ts:
+ *   child  → { type: 'ready', url, secret, prepop, settle }   after pre-population + settle
+ *   parent → { type: 'start' } / child → { type: 'started' }  a measured slice begins
+ *   parent → { type: 'stop' }  / child → { type: 'stopped' }  it ended: counters accumulate
+ *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the tracker
+ *            stops, the temp dir is removed and the process exits.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parseJellyseerr } from '../adapters/jellyseerr.js';
 import { parseRadarr } from '../adapters/radarr.js';
 import { parseSonarr } from '../adapters/sonarr.js';
@@ -19,9 +24,8 @@ import { parseOptions } from '../config/load.js';
 import type { UnstampedEvent } from '../domain/events.js';
 import { createLogger, setLogLevel } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { PhaseResult, RunMessage } from './loadgen.js';
+import type { JournalRecord } from '../store/types.js';
 import { activeHooks, historyHooks, population, type Hook, type Route } from './population.js';
-import { summarise } from './stats.js';
 
 export const SECRET = 'bench-secret-0123456789abcdef';
 const DAY_MS = 86_400_000;
@@ -31,40 +35,48 @@ export interface BenchConfig {
   name: string;
   durable: boolean;
   stored: number;
-  warmup: number;
-  measured: number;
-  concurrency: number;
+  /** Write a CPU profile of the measured slices (pre-population excluded) to this file. */
+  profileFile?: string;
 }
 
-export interface ConfigResult {
-  config: BenchConfig;
-  dataDir: string;
-  prepop: { events: number; accepted: number; notAccepted: number; ms: number; requests: number; snapshotsDuring: number };
-  settle: { snapshotMs: number | null; snapshotBytes: number | null };
-  measure: {
-    events: number;
-    wallMs: number;
-    eventsPerSec: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    mean: number;
-    max: number;
-    byKind: Record<string, { n: number; p50: number; mean: number }>;
-    accepted: number;
-    notAccepted: number;
-    httpErrors: number;
-    samples: string[];
-    cpuUsPerEvent: number;
-    elu: number;
-    gcMs: number;
-    gcCount: number;
-    journal: { batches: number; records: number; bytes: number; failedBatches: number };
-    io: { writes: number; writeMs: number; syncs: number; syncMs: number } | null;
-    heapUsedMB: number;
-    requestsAfter: number;
-  };
-  warmup: { events: number; accepted: number; notAccepted: number; httpErrors: number; eventsPerSec: number };
+export interface Prepop {
+  events: number;
+  accepted: number;
+  notAccepted: number;
+  ms: number;
+  requests: number;
+  snapshotsDuring: number;
+}
+
+export interface Settle {
+  snapshotMs: number | null;
+  snapshotBytes: number | null;
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+  url: string;
+  secret: string;
+  prepop: Prepop;
+  settle: Settle;
+}
+
+/** Tracker-side counters summed over the measured slices. */
+export interface Counters {
+  cpuUs: number;
+  /** Event-loop active time and total time (utilisation = active / total). */
+  eluActiveMs: number;
+  eluTotalMs: number;
+  gcMs: number;
+  gcCount: number;
+  journal: { batches: number; records: number; bytes: number; failedBatches: number };
+  /** Journal file handle: write() and datasync() wall time; null when not reachable. */
+  io: { writes: number; writeMs: number; syncs: number; syncMs: number } | null;
+  /** store.append() → promise settled: the durability wait of each event. */
+  append: { n: number; waitMs: number[] } | null;
+  heapUsedMB: number;
+  requestsAfter: number;
+  engine: { applied: number; duplicates: number; ignored: number };
 }
 
 const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
@@ -76,12 +88,12 @@ const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult
 type JournalProbe = { journal?: { file?: { handle?: Record<string, unknown> } | null } };
 
 function storeOf(tracker: Tracker): Store | null {
-  // The engine keeps its store private; the benchmark only reads stats and snapshots it.
+  // The engine keeps its store private; the benchmark only reads stats, snapshots and times it.
   return (tracker.engine as unknown as { store?: Store }).store ?? null;
 }
 
 /** Times write() and datasync() of the journal's current file handle (null if unreachable). */
-function instrumentJournal(store: Store | null): { writes: number; writeMs: number; syncs: number; syncMs: number } | null {
+function instrumentJournal(store: Store | null): Counters['io'] {
   const handle = (store as unknown as JournalProbe | null)?.journal?.file?.handle;
   if (!handle || typeof handle.write !== 'function' || typeof handle.datasync !== 'function') return null;
   const io = { writes: 0, writeMs: 0, syncs: 0, syncMs: 0 };
@@ -108,21 +120,61 @@ function instrumentJournal(store: Store | null): { writes: number; writeMs: numb
   return io;
 }
 
-function runPhase(child: ChildProcess, msg: RunMessage): Promise<PhaseResult> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (raw: unknown) => {
-      const m = raw as { type: string; result?: PhaseResult; error?: string };
-      if (m.type === 'done') {
-        child.off('message', onMessage);
-        resolve(m.result!);
-      } else if (m.type === 'error') {
-        child.off('message', onMessage);
-        reject(new Error(`load generator failed: ${m.error}`));
-      }
-    };
-    child.on('message', onMessage);
-    child.send(msg);
-  });
+/** Times every store.append() from the call to its promise settling. */
+function instrumentAppend(store: Store | null): { waits: number[] } | null {
+  if (!store) return null;
+  const waits: number[] = [];
+  const append = store.append.bind(store);
+  store.append = (record: JournalRecord): Promise<void> => {
+    const t = performance.now();
+    const p = append(record);
+    const done = () => void waits.push(performance.now() - t);
+    p.then(done, done);
+    return p;
+  };
+  return { waits };
+}
+
+async function prepopulate(tracker: Tracker, stored: number, setShift: (ms: number) => void): Promise<Prepop> {
+  const ctx: AdapterContext = { anime: tracker.options.anime };
+  const pop = population(stored);
+  const prepop: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
+  const t0 = performance.now();
+  let batch: UnstampedEvent[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items = await tracker.engine.ingest(batch);
+    for (const it of items) {
+      if (it.status === 'accepted') prepop.accepted++;
+      else prepop.notAccepted++;
+    }
+    prepop.events += batch.length;
+    batch = [];
+  };
+  const add = async (hooks: Hook[]) => {
+    for (const h of hooks) {
+      const parsed = PARSERS[h.route](h.body, ctx);
+      if (!parsed.ok) throw new Error(`pre-population payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
+      batch.push(...parsed.events);
+    }
+    if (batch.length >= PREPOP_BATCH) await flush();
+  };
+  const historyGroups = pop.historyMovies.length + pop.historyShows.length;
+  let g = 0;
+  for (const hooks of historyHooks(pop)) {
+    // History finished between 90 and 10 days ago (older than the HA retention, 7 days).
+    setShift(Math.round((90 - (80 * g++) / Math.max(1, historyGroups)) * DAY_MS));
+    await add(hooks);
+  }
+  await flush();
+  setShift(DAY_MS);
+  for (const hooks of activeHooks(pop)) await add(hooks);
+  await flush();
+  setShift(0);
+  prepop.ms = performance.now() - t0;
+  prepop.requests = tracker.engine.index.size;
+  prepop.snapshotsDuring = storeOf(tracker)?.stats.snapshots ?? 0;
+  return prepop;
 }
 
 async function main(): Promise<void> {
@@ -140,54 +192,21 @@ async function main(): Promise<void> {
     mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
   });
   const tracker = new Tracker({ options, durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
-  let loadgen: ChildProcess | null = null;
+  let stopped = false;
+  const shutdown = async () => {
+    if (stopped) return;
+    stopped = true;
+    await tracker.stop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  };
   try {
     await tracker.start();
     const store = storeOf(tracker);
-
-    // ---- Pre-populate in process: adapter-parsed events, ingested in batches.
-    const ctx: AdapterContext = { anime: options.anime };
-    const pop = population(config.stored);
-    const prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
-    const t0 = performance.now();
-    let batch: UnstampedEvent[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const items = await tracker.engine.ingest(batch);
-      for (const it of items) {
-        if (it.status === 'accepted') prepop.accepted++;
-        else prepop.notAccepted++;
-      }
-      prepop.events += batch.length;
-      batch = [];
-    };
-    const add = async (hooks: Hook[]) => {
-      for (const h of hooks) {
-        const parsed = PARSERS[h.route](h.body, ctx);
-        if (!parsed.ok) throw new Error(`pre-population payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
-        batch.push(...parsed.events);
-      }
-      if (batch.length >= PREPOP_BATCH) await flush();
-    };
-    const historyGroups = pop.historyMovies.length + pop.historyShows.length;
-    let g = 0;
-    for (const hooks of historyHooks(pop)) {
-      // History finished between 90 and 10 days ago (older than HA retention, 7 days).
-      shift = Math.round((90 - (80 * g++) / Math.max(1, historyGroups)) * DAY_MS);
-      await add(hooks);
-    }
-    await flush();
-    shift = DAY_MS;
-    for (const hooks of activeHooks(pop)) await add(hooks);
-    await flush();
-    shift = 0;
-    prepop.ms = performance.now() - t0;
-    prepop.requests = tracker.engine.index.size;
-    prepop.snapshotsDuring = store?.stats.snapshots ?? 0;
+    const prepop = await prepopulate(tracker, config.stored, (ms) => (shift = ms));
 
     // ---- Settle: HA retention sweep, a fresh snapshot, MQTT queue drained, heap collected.
     tracker.publisher.sweepRetention();
-    const settle: ConfigResult['settle'] = { snapshotMs: null, snapshotBytes: null };
+    const settle: Settle = { snapshotMs: null, snapshotBytes: null };
     if (config.durable && store) {
       const capture = () => ({ lastSeq: tracker.engine.lastSeq, requests: [...tracker.engine.index.values()] });
       for (let i = 0; i < 5 && store.lastSnapshotSeq !== tracker.engine.lastSeq; i++) {
@@ -200,114 +219,115 @@ async function main(): Promise<void> {
     await tracker.broker.publishAndWait('media/bench/settle', '1', { retain: false, qos: 0 });
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 200));
     gc?.();
 
-    // ---- Load generator in its own process.
-    const total = config.warmup + config.measured;
-    loadgen = fork(fileURLToPath(new URL('./loadgen.js', import.meta.url)), [], { execArgv: [], stdio: 'inherit' });
-    await new Promise<void>((resolve, reject) => {
-      loadgen!.once('message', () => resolve());
-      loadgen!.once('exit', (code) => reject(new Error(`load generator exited (${code}) before it was ready`)));
-      loadgen!.send({ type: 'init', total });
-    });
-    const url = tracker.endpoints.webhookUrl;
-    const base = { type: 'run' as const, url, secret: SECRET, concurrency: config.concurrency };
-    const wu = await runPhase(loadgen, { ...base, phase: 'warmup', from: 0, to: config.warmup });
-
-    const journalBefore = { ...(store?.stats ?? { batches: 0, records: 0, bytes: 0, failedBatches: 0 }) };
+    // ---- Instrumentation (counted only inside measured slices).
     const io = config.durable ? instrumentJournal(store) : null;
-    let gcMs = 0;
-    let gcCount = 0;
+    const append = config.durable ? instrumentAppend(store) : null;
+    const totals: Counters = {
+      cpuUs: 0,
+      eluActiveMs: 0,
+      eluTotalMs: 0,
+      gcMs: 0,
+      gcCount: 0,
+      journal: { batches: 0, records: 0, bytes: 0, failedBatches: 0 },
+      io: io ? { writes: 0, writeMs: 0, syncs: 0, syncMs: 0 } : null,
+      append: append ? { n: 0, waitMs: [] } : null,
+      heapUsedMB: 0,
+      requestsAfter: 0,
+      engine: { applied: 0, duplicates: 0, ignored: 0 },
+    };
+    let measuring = false;
     const obs = new PerformanceObserver((list) => {
+      if (!measuring) return;
       for (const e of list.getEntries()) {
-        gcMs += e.duration;
-        gcCount++;
+        totals.gcMs += e.duration;
+        totals.gcCount++;
       }
     });
     obs.observe({ entryTypes: ['gc'] });
-    const cpu0 = process.cpuUsage();
-    const elu0 = performance.eventLoopUtilization();
-    const m = await runPhase(loadgen, { ...base, phase: 'measure', from: config.warmup, to: total });
-    const elu = performance.eventLoopUtilization(elu0).utilization;
-    const cpu = process.cpuUsage(cpu0);
-    await new Promise((r) => setImmediate(r));
-    obs.disconnect();
-    const journalAfter = store?.stats ?? journalBefore;
 
-    const s = summarise(m.latenciesMs);
-    const byKind: ConfigResult['measure']['byKind'] = {};
-    const groups = new Map<string, number[]>();
-    m.kinds.forEach((k, i) => {
-      const arr = groups.get(k) ?? [];
-      arr.push(m.latenciesMs[i]!);
-      groups.set(k, arr);
-    });
-    for (const [k, xs] of groups) {
-      const ks = summarise(xs);
-      byKind[k] = { n: xs.length, p50: ks.p50, mean: ks.mean };
-    }
-    const result: ConfigResult = {
-      config,
-      dataDir,
-      prepop,
-      settle,
-      warmup: {
-        events: wu.sent,
-        accepted: wu.accepted,
-        notAccepted: wu.notAccepted,
-        httpErrors: wu.httpErrors,
-        eventsPerSec: (wu.sent / wu.wallMs) * 1000,
-      },
-      measure: {
-        events: m.sent,
-        wallMs: m.wallMs,
-        eventsPerSec: (m.sent / m.wallMs) * 1000,
-        ...s,
-        byKind,
-        accepted: m.accepted,
-        notAccepted: m.notAccepted,
-        httpErrors: m.httpErrors,
-        samples: [...wu.samples, ...m.samples].slice(0, 5),
-        cpuUsPerEvent: (cpu.user + cpu.system) / m.sent,
-        elu,
-        gcMs,
-        gcCount,
-        journal: {
-          batches: journalAfter.batches - journalBefore.batches,
-          records: journalAfter.records - journalBefore.records,
-          bytes: journalAfter.bytes - journalBefore.bytes,
-          failedBatches: journalAfter.failedBatches - journalBefore.failedBatches,
-        },
-        io,
-        heapUsedMB: process.memoryUsage().heapUsed / 1_048_576,
-        requestsAfter: tracker.engine.index.size,
-      },
+    let at: {
+      cpu: NodeJS.CpuUsage;
+      elu: EventLoopUtilization;
+      journal: Counters['journal'];
+      io: NonNullable<Counters['io']> | null;
+      appendIndex: number;
+      engine: Counters['engine'];
+    } | null = null;
+    const journalStats = () => {
+      const s = store?.stats;
+      return { batches: s?.batches ?? 0, records: s?.records ?? 0, bytes: s?.bytes ?? 0, failedBatches: s?.failedBatches ?? 0 };
     };
-    loadgen.send({ type: 'exit' });
-    loadgen = null;
-    process.send!({ type: 'result', result });
-  } finally {
-    if (loadgen) loadgen.kill();
-    await tracker.stop().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
+
+    let profiler: Session | null = null;
+    process.on('message', async (raw: unknown) => {
+      const msg = raw as { type: string };
+      if (msg.type === 'start') {
+        if (config.profileFile && !profiler) {
+          profiler = new Session();
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+          await profiler.post('Profiler.start');
+        }
+        at = {
+          cpu: process.cpuUsage(),
+          elu: performance.eventLoopUtilization(),
+          journal: journalStats(),
+          io: io ? { ...io } : null,
+          appendIndex: append?.waits.length ?? 0,
+          engine: { ...tracker.engine.stats },
+        };
+        measuring = true;
+        process.send!({ type: 'started' });
+      } else if (msg.type === 'stop' && at) {
+        const elu = performance.eventLoopUtilization(at.elu);
+        const cpu = process.cpuUsage(at.cpu);
+        totals.cpuUs += cpu.user + cpu.system;
+        totals.eluActiveMs += elu.active;
+        totals.eluTotalMs += elu.idle + elu.active;
+        const j = journalStats();
+        for (const k of ['batches', 'records', 'bytes', 'failedBatches'] as const) totals.journal[k] += j[k] - at.journal[k];
+        if (io && at.io && totals.io) for (const k of ['writes', 'writeMs', 'syncs', 'syncMs'] as const) totals.io[k] += io[k] - at.io[k];
+        if (append && totals.append) {
+          const w = append.waits.slice(at.appendIndex);
+          totals.append.n += w.length;
+          totals.append.waitMs.push(...w);
+        }
+        for (const k of ['applied', 'duplicates', 'ignored'] as const) totals.engine[k] += tracker.engine.stats[k] - at.engine[k];
+        at = null;
+        // GC entries are delivered asynchronously: let them arrive before closing the slice.
+        setImmediate(() => {
+          measuring = false;
+          process.send!({ type: 'stopped' });
+        });
+      } else if (msg.type === 'finish') {
+        obs.disconnect();
+        if (profiler && config.profileFile) {
+          const { profile } = await profiler.post('Profiler.stop');
+          await writeFile(config.profileFile, JSON.stringify(profile));
+          profiler.disconnect();
+        }
+        totals.heapUsedMB = process.memoryUsage().heapUsed / 1_048_576;
+        totals.requestsAfter = tracker.engine.index.size;
+        process.send!({ type: 'final', counters: totals }, () => {
+          void shutdown().finally(() => process.exit(0));
+        });
+      }
+    });
+    process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+
+    const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, secret: SECRET, prepop, settle };
+    process.send!(ready);
+  } catch (err) {
+    await shutdown();
+    throw err;
   }
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write('bench target: gave up after 150 s\n');
-  process.exit(3);
-}, 150_000);
-watchdog.unref();
-
-main().then(
-  () => {
-    // Leave on our own even if a library keeps a handle open.
-    setTimeout(() => process.exit(0), 200).unref();
-    process.disconnect?.();
-  },
-  (err: unknown) => {
-    process.stderr.write(`bench target failed: ${String((err as Error)?.stack ?? err)}\n`);
-    process.exit(1);
-  },
-);
+main().catch((err: unknown) => {
+  process.stderr.write(`bench target failed: ${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

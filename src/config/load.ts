@@ -33,15 +33,33 @@ export function parseOptions(raw: unknown, origin = 'options'): Options {
   throw new ConfigError(`Invalid ${origin}:\n${describeIssues(result.error)}`);
 }
 
-/** One line per problem: `- mqtt.port: expected an integer from 0 to 65535 (got "abc")`. */
-export function describeIssues(error: z.ZodError): string {
+/** The keys an object schema accepts at `path` (defaults and optionals unwrapped). */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.ZodType = schema;
+  const unwrap = (t: z.ZodType): z.ZodType => {
+    let cur = t;
+    while (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+    return cur;
+  };
+  node = unwrap(node);
+  for (const key of path) {
+    if (!(node instanceof z.ZodObject)) return [];
+    const next = (node.shape as Record<string, z.ZodType>)[String(key)];
+    if (!next) return [];
+    node = unwrap(next);
+  }
+  return node instanceof z.ZodObject ? Object.keys(node.shape as object) : [];
+}
+
+/** One line per problem: `- mqtt.port: Invalid input: expected number, received string`. */
+export function describeIssues(error: z.ZodError, schema: z.ZodType = optionsSchema): string {
   return error.issues
-    .map((issue) => {
-      const path = issue.path.join('.') || '(root)';
+    .flatMap((issue) => {
       if (issue.code === 'unrecognized_keys') {
-        return `- ${issue.path.length ? `${path}: ` : ''}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+        const known = knownKeys(schema, issue.path);
+        return issue.keys.map((key) => `- ${[...issue.path, key].join('.')}: unknown key; expected one of ${known.join(', ')}`);
       }
-      return `- ${path}: ${issue.message}`;
+      return [`- ${issue.path.join('.') || '(root)'}: ${issue.message}`];
     })
     .join('\n');
 }

@@ -29,6 +29,8 @@ export function judge(from: State, to: State, explicit = false): Verdict {
   return { move: false, late: true };
 }
 
-export function describeSkipped(skipped: State[]): string {
-  return skipped.length ? ` (not observed: ${skipped.map((s) => STATE_LABELS[s]).join(', ')})` : '';
+/** Names the stages that were never observed; Shoko matching only exists for anime. */
+export function describeSkipped(skipped: State[], isAnime: boolean): string {
+  const shown = isAnime ? skipped : skipped.filter((s) => s !== 'ANIME_MATCHING');
+  return shown.length ? ` (not observed: ${shown.map((s) => STATE_LABELS[s]).join(', ')})` : '';
 }

@@ -70,9 +70,13 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   ];
 
   if (m.scope === 'any' && event.kind === 'deleted') {
-    const byArr = m.arr ? index.resolve(index.byArr.get(arrKey(m.arr))) : [];
-    const hits = byArr.length ? byArr : [...new Set(media())].filter(sameType);
-    return hits.length ? { type: 'existing', requests: hits, via: byArr.length ? 'arr' : 'media id' } : { type: 'none', reason: 'no tracked request for this media' };
+    // Every request of the media: those linked to this *arr record, and those never linked to
+    // any (a re-request Radarr sent nothing for) — but not those of another instance (a 4K one).
+    const key = m.arr ? arrKey(m.arr) : null;
+    const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...media()])].filter(
+      (r) => sameType(r) && (!key || !r.arr || arrKey(r.arr) === key),
+    );
+    return hits.length ? { type: 'existing', requests: hits, via: 'arr or media id' } : { type: 'none', reason: 'no tracked request for this media' };
   }
 
   if (event.kind === 'request') {

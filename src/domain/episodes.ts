@@ -67,7 +67,7 @@ export function deriveTvState(req: MediaRequest): State {
   if (available === eps.length && seasonsKnown) return 'AVAILABLE';
   if (available > 0) return 'PARTIALLY_AVAILABLE';
   const working = live.filter((e) => e.state !== 'FAILED' && e.state !== 'DECLINED');
-  if (working.length === 0) return 'FAILED';
+  if (working.length === 0) return live.every((e) => e.state === 'DECLINED') ? 'DECLINED' : 'FAILED';
   let best: State = working[0]!.state;
   for (const ep of working) {
     if (isPipeline(ep.state) && isPipeline(best) && rank(ep.state) > rank(best)) best = ep.state;

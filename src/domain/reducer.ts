@@ -179,7 +179,7 @@ function moveRequest(d: Draft, to: State, reason: string, explicit = false): boo
     if (verdict.late) d.note(`${reason} — ignored, already ${STATE_LABELS[d.r.state]}`);
     return false;
   }
-  d.transition(to, reason + describeSkipped(verdict.skipped));
+  d.transition(to, reason + describeSkipped(verdict.skipped, d.r.is_anime));
   return true;
 }
 
@@ -191,6 +191,11 @@ function movePhase(d: Draft, to: State, reason: string, explicit = false): void 
     } else if (to === 'AVAILABLE') {
       if (!explicit) d.set('phase', 'AVAILABLE');
       moveEpisodes(d, Object.values(d.r.episodes), 'AVAILABLE', reason, explicit);
+    } else if (explicit) {
+      // Re-approval of a declined/failed request whose episodes are known reopens them.
+      const closed = Object.values(d.r.episodes).filter((e) => e.state === 'DECLINED' || e.state === 'FAILED');
+      if (closed.length) moveEpisodes(d, closed, to as EpisodeState, reason, true);
+      else d.note(reason);
     } else {
       d.note(reason);
     }
@@ -202,7 +207,7 @@ function movePhase(d: Draft, to: State, reason: string, explicit = false): void 
     return;
   }
   d.set('phase', to);
-  refreshTv(d, reason + describeSkipped(verdict.skipped));
+  refreshTv(d, reason + describeSkipped(verdict.skipped, d.r.is_anime));
 }
 
 function liveEpisodeRefs(r: MediaRequest): EpisodeRef[] {
@@ -473,7 +478,9 @@ function onDeleted(d: Draft, ev: DeletedEvent): string {
     }
     return 'deleted';
   }
-  moveEpisodes(d, ev.episodes, 'DELETED', ev.reason, true);
+  // Only episodes this request tracks: a deleted file elsewhere in the series is not ours.
+  const tracked = ev.episodes.filter((ref) => d.r.episodes[episodeKey(ref.season, ref.episode)]);
+  if (tracked.length) moveEpisodes(d, tracked, 'DELETED', ev.reason, true);
   return 'deleted';
 }
 
