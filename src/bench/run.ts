@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: webhook ingestion through the real HTTP route into a real tracker, in
  * four configurations — {durable storage, storage disabled} × {1,000, 10,000 stored
- * requests} — each in a fresh process (target.ts) with the load generator in a child of
- * it (loadgen.ts). Prints a table and regenerates docs/benchmarks.md.
+ * requests} — each tracker in a fresh process (target.ts), the load generator in another
+ * (loadgen.ts), measured slices interleaved across the configurations. Prints a table and
+ * regenerates docs/benchmarks.md.
  *
  * Options (after `npm run bench --`):
  *   --only=<name>[,<name>]   run some configurations (e.g. durable-10k); docs are not written
- *   --measured=<n>           measured webhooks per configuration (default 4000)
+ *   --measured=<n>           measured webhooks per configuration (default 5000)
  *   --warmup=<n>             warm-up webhooks per configuration (default 500)
  *   --concurrency=<n>        connections (default 32)
  *   --slice=<n>              measured webhooks per interleaved slice (default 500)
@@ -117,6 +118,8 @@ interface Result {
     gcCount: number;
     journal: Counters['journal'];
     io: Counters['io'];
+    /** Per measured slice (same index = same round, same webhooks in every configuration). */
+    slices: { meanMs: number[]; eventsPerSec: number[]; cpuUsPerEvent: number[] };
     /** Durability wait per event (store.append → durable), ms. */
     storeWait: { mean: number; p50: number; p99: number } | null;
     heapUsedMB: number;
@@ -183,6 +186,23 @@ function startTarget(config: BenchConfig, profileDir: string | null): Peer {
   const withProfile = profileDir ? { ...config, profileFile: join(profileDir, `${config.name}.cpuprofile`) } : config;
   const child = fork(fileURLToPath(new URL('./target.js', import.meta.url)), [JSON.stringify(withProfile)], { execArgv: ['--expose-gc'], stdio: 'inherit' });
   return new Peer(config.name, child);
+}
+
+/** Mean of per-round values with a 95 % confidence half-width (Student t). */
+interface Est {
+  mean: number;
+  ci: number;
+  n: number;
+}
+
+const T95 = [NaN, 12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09];
+
+function estimate(xs: number[]): Est {
+  const n = xs.length;
+  const m = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean: m, ci: 0, n };
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
+  return { mean: m, ci: (T95[n - 1] ?? 2) * (sd / Math.sqrt(n)), n };
 }
 
 function verdict(ok: boolean | null): string {
@@ -256,6 +276,7 @@ async function main(): Promise<void> {
     const slices: Array<[number, number]> = [];
     for (let from = warmup; from < warmup + measured; from += sliceSize) slices.push([from, Math.min(from + sliceSize, warmup + measured)]);
     const parts = new Map<string, PhaseResult[]>(configs.map((c) => [c.name, []]));
+    const sliceCpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));
     process.stdout.write(`measuring ${slices.length} rounds `);
     for (let round = 0; round < slices.length; round++) {
       const [from, to] = slices[round]!;
@@ -264,8 +285,9 @@ async function main(): Promise<void> {
         const peer = targets.get(c.name)!;
         await peer.request({ type: 'start' }, 'started');
         const res = await phase(c, `measure-${round}`, from, to);
-        await peer.request({ type: 'stop' }, 'stopped');
+        const { cpuUs } = await peer.request<{ cpuUs: number }>({ type: 'stop' }, 'stopped');
         parts.get(c.name)!.push(res);
+        sliceCpu.get(c.name)!.push(cpuUs / res.sent);
       }
       process.stdout.write('.');
     }
@@ -312,6 +334,11 @@ async function main(): Promise<void> {
           journal: counters.journal,
           io: counters.io,
           storeWait: ws ? { mean: ws.mean, p50: ws.p50, p99: ws.p99 } : null,
+          slices: {
+            meanMs: ps.map((p) => summarise(p.latenciesMs).mean),
+            eventsPerSec: ps.map((p) => (p.sent / p.wallMs) * 1000),
+            cpuUsPerEvent: sliceCpu.get(c.name)!,
+          },
           heapUsedMB: counters.heapUsedMB,
           requestsAfter: counters.requestsAfter,
         },
@@ -321,8 +348,9 @@ async function main(): Promise<void> {
     report(results, { started, facts, loadBefore, warmup, measured, concurrency, sliceSize, only, profileDir });
   } finally {
     clearTimeout(deadline);
-    // Trackers exit on their own after "finish" (final snapshot, temp dir removed);
-    // anything still running after that is ours to end.
+    // Trackers exit on their own after "finish" (final snapshot, temp dir removed), or when
+    // the IPC channel closes (error paths); anything still running after that is ours to end.
+    for (const p of peers) if (p.child.connected) p.child.disconnect();
     await Promise.all(peers.map((p) => p.waitExit(15_000)));
     for (const p of peers) p.kill();
   }
@@ -402,40 +430,53 @@ function report(results: Result[], info: RunInfo): void {
     const { d, n } = pair(k);
     return d && n ? d.measure.eventsPerSec / n.measure.eventsPerSec : null;
   };
-  const latencyCost = (k: string): number | null => {
+  /** Paired per-round estimate: the same webhooks, run back to back, in both configurations. */
+  const paired = (k: string, f: (d: Result['measure']['slices'], n: Result['measure']['slices'], i: number) => number): Est | null => {
     const { d, n } = pair(k);
-    return d && n ? d.measure.mean - n.measure.mean : null;
+    if (!d || !n) return null;
+    const rounds = Math.min(d.measure.slices.meanMs.length, n.measure.slices.meanMs.length);
+    return estimate(Array.from({ length: rounds }, (_, i) => f(d.measure.slices, n.measure.slices, i)));
   };
-  const cpuCost = (k: string): number | null => {
-    const { d, n } = pair(k);
-    return d && n ? d.measure.cpuUsPerEvent - n.measure.cpuUsPerEvent : null;
-  };
-  const wait = (k: string): number | null => by(`durable-${k}`)?.measure.storeWait?.mean ?? null;
-  const ioPerRecord = (k: string): number | null => {
+  const latencyCost = (k: string) => paired(k, (d, n, i) => d.meanMs[i]! - n.meanMs[i]!);
+  const cpuCost = (k: string) => paired(k, (d, n, i) => d.cpuUsPerEvent[i]! - n.cpuUsPerEvent[i]!);
+  const ratioSpread = (k: string) => paired(k, (d, n, i) => d.eventsPerSec[i]! / n.eventsPerSec[i]!);
+  const exact = (x: number | null | undefined): Est | null => (x === null || x === undefined ? null : { mean: x, ci: 0, n: 1 });
+  const wait = (k: string) => exact(by(`durable-${k}`)?.measure.storeWait?.mean);
+  const ioPerRecord = (k: string) => {
     const d = by(`durable-${k}`);
     if (!d?.measure.io || d.measure.journal.records === 0) return null;
-    return (d.measure.io.writeMs + d.measure.io.syncMs) / d.measure.journal.records;
+    return exact((d.measure.io.writeMs + d.measure.io.syncMs) / d.measure.journal.records);
   };
+  const pm = (e: Est, digits: number) => (e.ci > 0 ? `${fmt(e.mean, digits)} ± ${fmt(e.ci, digits)}` : fmt(e.mean, digits));
   type Row = [string, string, string, string, string, string];
   const goals: Row[] = [];
   const r1 = ratio('1k');
   const r10 = ratio('10k');
   if (r1 !== null || r10 !== null) {
-    goals.push(['events/s, durable ÷ no storage', fmt(r1 ?? NaN, 3), fmt(r10 ?? NaN, 3), '', `≥ ${GOAL_RATIO} at 10k`, r10 === null ? 'not run' : verdict(r10 >= GOAL_RATIO)]);
+    const show = (r: number | null, k: string) => {
+      const sp = ratioSpread(k);
+      return r === null ? 'n/a' : `${fmt(r, 3)}${sp && sp.ci > 0 ? ` ± ${fmt(sp.ci, 3)}` : ''}`;
+    };
+    const ci10 = ratioSpread('10k')?.ci ?? 0;
+    const status =
+      r10 === null
+        ? 'not run'
+        : verdict(r10 >= GOAL_RATIO) + (ci10 > 0 && (r10 - ci10 < GOAL_RATIO) !== (r10 + ci10 < GOAL_RATIO) ? ' (goal inside the confidence interval)' : '');
+    goals.push(['events/s, durable ÷ no storage', show(r1, '1k'), show(r10, '10k'), '', `≥ ${GOAL_RATIO} at 10k`, status]);
   }
-  // Store cost per event, 10k ÷ 1k, under each definition. A cost that is not positive at 1k
-  // (within noise, or negative) gives no meaningful ratio: INCONCLUSIVE, never "met".
-  const growth = (label: string, unit: string, digits: number, c1: number | null, c10: number | null, primary: boolean): void => {
-    if (c1 === null || c10 === null) return;
-    const ok = c1 > 0 && c10 >= 0;
-    const g = ok ? c10 / c1 : NaN;
+  // Store cost per event, 10k ÷ 1k, under each definition. When the 1k cost cannot be told
+  // from zero (its confidence interval reaches 0), the ratio means nothing: INCONCLUSIVE.
+  const growth = (label: string, unit: string, digits: number, c1: Est | null, c10: Est | null, primary: boolean): void => {
+    if (!c1 || !c10) return;
+    const ok = c1.mean - c1.ci > 0;
+    const g = c10.mean / c1.mean;
     goals.push([
       `${primary ? '**' : ''}${label}${primary ? '**' : ''}`,
-      `${fmt(c1, digits)} ${unit}`,
-      `${fmt(c10, digits)} ${unit}`,
+      `${pm(c1, digits)} ${unit}`,
+      `${pm(c10, digits)} ${unit}`,
       ok ? fmt(g, 3) : 'n/a',
       `≤ ${GOAL_GROWTH}`,
-      ok ? verdict(g <= GOAL_GROWTH) : `INCONCLUSIVE (${c1 <= 0 ? 'cost at 1k ≤ 0' : 'cost at 10k < 0'})`,
+      ok ? verdict(g <= GOAL_GROWTH) : `INCONCLUSIVE (the 1k cost is not distinguishable from 0)`,
     ]);
   };
   growth('store cost per event (primary): durability wait, store.append() → on disk, mean', 'ms', 3, wait('1k'), wait('10k'), true);
@@ -443,6 +484,33 @@ function report(results: Result[], info: RunInfo): void {
   growth('store cost per event: mean HTTP latency, durable − no storage', 'ms', 3, latencyCost('1k'), latencyCost('10k'), false);
   growth('store cost per event: tracker CPU, durable − no storage', 'µs', 0, cpuCost('1k'), cpuCost('10k'), false);
   const goalTable = table(['metric', '1k', '10k', '10k ÷ 1k', 'goal', 'status'], goals);
+
+  // ---- Reading the numbers (computed from this run)
+  const notes: string[] = [];
+  for (const k of ['1k', '10k']) {
+    const { d, n } = pair(k);
+    if (!d || !n) continue;
+    const perBatch = d.measure.journal.records / Math.max(1, d.measure.journal.batches);
+    const batchMs = d.measure.io ? (d.measure.io.writeMs + d.measure.io.syncMs) / Math.max(1, d.measure.io.syncs) : NaN;
+    const r = d.measure.eventsPerSec / n.measure.eventsPerSec;
+    const sp = ratioSpread(k);
+    const ci = sp?.ci ?? 0;
+    const same = Math.abs(r - 1) <= ci;
+    notes.push(
+      `${k}: storage adds a durability wait of ${fmt(d.measure.storeWait?.mean ?? NaN)} ms per webhook (one write + fsync of ` +
+        `${fmt(batchMs)} ms per batch of ${fmt(perBatch, 1)} records). With ${concurrency} connections that wait overlaps ` +
+        `other requests' CPU work, so ` +
+        (same
+          ? `throughput is the same within noise (ratio ${fmt(r, 3)} ± ${fmt(ci, 3)}).`
+          : r > 1
+            ? `throughput is not reduced — durable is even ${fmt((r - 1) * 100, 0)} % faster: group commit releases its ` +
+              `responses in bursts, while the no-storage tracker answers every request on its own (one socket write and ` +
+              `one wake-up of the client per event; compare CPU µs/event).`
+            : `throughput is reduced to ${fmt(r * 100, 0)} %.`) +
+        ` A lone webhook on an idle tracker waits about one write + fsync longer.` +
+        (Number.isFinite(batchMs) ? ` Ceiling set by the disk: about ${fmtInt((concurrency / batchMs) * 1000)} events/s (${concurrency} records per fsync at most); a slower disk (SD card, USB stick) lowers it in proportion to its fsync time.` : ''),
+    );
+  }
 
   // ---- Details
   const kinds = ['radarr-grab', 'radarr-download', 'sonarr-grab', 'sonarr-download', 'jellyseerr-new'];
@@ -470,6 +538,7 @@ function report(results: Result[], info: RunInfo): void {
   console.log(`Latency by webhook kind:\n${kindTable}\n`);
   console.log(`Details:\n${detailTable}\n`);
   console.log(`Load average before / after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+  for (const x of notes) console.log(`Note ${x}`);
   for (const w of warnings) console.log(`WARNING: ${w}`);
   console.log(`Total run time ${fmt(elapsed, 0)} s.`);
   if (profileDir) console.log(`CPU profiles of the measured slices: ${profileDir} (summarise: node dist/bench/profile.js ${profileDir}/<name>.cpuprofile)`);
@@ -512,7 +581,7 @@ ${mainTable}
 
 ${goalTable}
 
-${warnings.length ? `${warnings.map((w) => `**Warning:** ${w}`).join('\n\n')}\n\n` : ''}Definitions:
+${warnings.length ? `${warnings.map((w) => `**Warning:** ${w}`).join('\n\n')}\n\n` : ''}${notes.length ? `Reading the numbers:\n\n${notes.map((x) => `- ${x}`).join('\n')}\n\n` : ''}Definitions:
 
 - **events/s**: measured webhooks ÷ the wall time of the measured slices (first request sent → last response read).
 - **Store cost per event (primary)**: the durability wait each event sees — from \`store.append()\` to its promise
@@ -520,8 +589,10 @@ ${warnings.length ? `${warnings.map((w) => `**Warning:** ${w}`).join('\n\n')}\n\
   tracker. It is the latency storage adds to a webhook; it contains no HTTP or domain work.
 - The other definitions are shown too: the journal's \`write()\` + \`datasync()\` wall time divided by the records they
   carried; the mean HTTP latency of the durable run minus that of the no-storage run; the tracker's CPU time per event,
-  durable minus no storage. With a closed-loop load the latency and CPU differences can be ≤ 0 (see below): the ratio is
-  then reported as INCONCLUSIVE, never as met.
+  durable minus no storage. The last two are differences of two noisy measurements, estimated per round (the same
+  webhooks, run back to back in both configurations); **±** is the 95 % confidence half-width over the rounds (Student t).
+  When the 1k difference cannot be told from zero — under this closed-loop load it often cannot, see "Reading the
+  numbers" — the 10k ÷ 1k ratio means nothing and is reported as INCONCLUSIVE, never as met.
 - A missed goal is shown as MISSED; none is hidden.
 
 ## Method

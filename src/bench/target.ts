@@ -6,7 +6,7 @@
  * IPC protocol with run.ts:
  *   child  → { type: 'ready', url, secret, prepop, settle }   after pre-population + settle
  *   parent → { type: 'start' } / child → { type: 'started' }  a measured slice begins
- *   parent → { type: 'stop' }  / child → { type: 'stopped' }  it ended: counters accumulate
+ *   parent → { type: 'stop' }  / child → { type: 'stopped', cpuUs }  it ended: counters accumulate
  *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the tracker
  *            stops, the temp dir is removed and the process exits.
  */
@@ -192,13 +192,13 @@ async function main(): Promise<void> {
     mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
   });
   const tracker = new Tracker({ options, durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
-  let stopped = false;
-  const shutdown = async () => {
-    if (stopped) return;
-    stopped = true;
-    await tracker.stop().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  // One shutdown, however many callers (finish, IPC disconnect, error): each waits for it.
+  let stopping: Promise<void> | null = null;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await tracker.stop().catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    })());
   try {
     await tracker.start();
     const store = storeOf(tracker);
@@ -285,7 +285,8 @@ async function main(): Promise<void> {
       } else if (msg.type === 'stop' && at) {
         const elu = performance.eventLoopUtilization(at.elu);
         const cpu = process.cpuUsage(at.cpu);
-        totals.cpuUs += cpu.user + cpu.system;
+        const sliceCpuUs = cpu.user + cpu.system;
+        totals.cpuUs += sliceCpuUs;
         totals.eluActiveMs += elu.active;
         totals.eluTotalMs += elu.idle + elu.active;
         const j = journalStats();
@@ -301,7 +302,7 @@ async function main(): Promise<void> {
         // GC entries are delivered asynchronously: let them arrive before closing the slice.
         setImmediate(() => {
           measuring = false;
-          process.send!({ type: 'stopped' });
+          process.send!({ type: 'stopped', cpuUs: sliceCpuUs });
         });
       } else if (msg.type === 'finish') {
         obs.disconnect();
