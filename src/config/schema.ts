@@ -39,6 +39,63 @@ export const animeSchema = z
   })
   .strict();
 
+/** Empty = the service is not configured; otherwise an http(s) URL (a path prefix is kept). */
+const serviceUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), 'expected an http:// or https:// URL, or "" to disable')
+  .transform((v) => v.replace(/\/+$/, ''))
+  .default('');
+
+const instanceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-" (used in webhook routes, e.g. /hooks/sonarr/<name>)');
+
+const arrInstance = z.object({ name: instanceName, url: serviceUrl.pipe(z.string().min(1, 'required')), api_key: z.string().min(1, 'required') }).strict();
+
+export const servicesSchema = {
+  jellyseerr: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
+  sonarr: z.array(arrInstance).default([]),
+  radarr: z.array(arrInstance).default([]),
+  qbittorrent: z
+    .array(
+      z
+        .object({
+          name: instanceName,
+          url: serviceUrl.pipe(z.string().min(1, 'required')),
+          username: z.string().default(''),
+          password: z.string().default(''),
+        })
+        .strict(),
+    )
+    .default([]),
+  jellyfin: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
+  shoko: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
+};
+
+export const intervalsSchema = z
+  .object({
+    qbittorrent_s: z.number().min(1).default(5),
+    arr_s: z.number().min(1).default(60),
+    jellyfin_s: z.number().min(1).default(60),
+    jellyseerr_s: z.number().min(1).default(300),
+  })
+  .strict();
+
+/** Minutes a request may sit in a stage without progress before it is flagged stuck. */
+export const stuckSchema = z
+  .object({
+    requested_min: z.number().min(1).default(24 * 60),
+    approved_min: z.number().min(1).default(30),
+    searching_min: z.number().min(1).default(60),
+    grabbing_min: z.number().min(1).default(30),
+    downloading_min: z.number().min(1).default(30),
+    downloaded_min: z.number().min(1).default(30),
+    importing_min: z.number().min(1).default(30),
+    anime_matching_min: z.number().min(1).default(60),
+  })
+  .strict();
+
 export const optionsSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -51,8 +108,23 @@ export const optionsSchema = z
     anime: animeSchema.default(animeSchema.parse({})),
     /** How long finished requests keep their Home Assistant device. */
     ha_retention_days: z.number().min(0).max(3650).default(7),
+    ...servicesSchema,
+    intervals: intervalsSchema.default(intervalsSchema.parse({})),
+    stuck_after: stuckSchema.default(stuckSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    for (const key of ['sonarr', 'radarr', 'qbittorrent'] as const) {
+      const seen = new Set<string>();
+      o[key].forEach((inst, i) => {
+        if (seen.has(inst.name)) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate instance name "${inst.name}"` });
+        seen.add(inst.name);
+      });
+    }
+    for (const key of ['jellyseerr', 'jellyfin', 'shoko'] as const) {
+      if (o[key].url && !o[key].api_key) ctx.addIssue({ code: 'custom', path: [key, 'api_key'], message: `required when ${key}.url is set` });
+    }
+  });
 
 export type Options = z.infer<typeof optionsSchema>;
 export type MqttOptions = Options['mqtt'];

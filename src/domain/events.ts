@@ -37,6 +37,12 @@ export interface Match {
   hash?: string;
   jellyseerr_request_id?: number;
   arr?: ArrRef;
+  /** An imported file's absolute path (as the *arr saw it), for Shoko/Jellyfin path matching. */
+  file_path?: string;
+  /** A Jellyfin item id (32 lower-case hex, no hyphens). */
+  jellyfin_id?: string;
+  /** Our own request id, for events that already know it (stuck monitor, commands). */
+  request_id?: string;
   tmdb_id?: number;
   tvdb_id?: number;
   /**
@@ -135,6 +141,10 @@ export interface DownloadProgressEvent extends EventBase {
   size: number | null;
   complete: boolean;
   client_state?: string;
+  /** Seeds connected / in the swarm, when the client reports them. */
+  seeds?: number | null;
+  /** The torrent disappeared from the client. */
+  removed?: boolean;
 }
 
 /** Files were imported into the library by Radarr/Sonarr. */
@@ -187,6 +197,28 @@ export interface DeletedEvent extends EventBase {
   reason: string;
 }
 
+/**
+ * Shoko saw an imported anime file: `detected`/`hashed` (working on it), `matched` (linked
+ * to AniDB; Jellyfin should follow), `not_matched` (needs a manual link in Shoko).
+ */
+export interface AnimeMatchEvent extends EventBase {
+  kind: 'anime_match';
+  result: 'detected' | 'matched' | 'not_matched';
+  /** TV: the episodes of the file (empty when only the path is known). */
+  episodes: EpisodeRef[];
+  shoko_file_id: number | null;
+  reason: string;
+}
+
+/**
+ * A plain-words problem, or its end (`reason: null`): set by the stuck monitor and by
+ * watchers (a stalled torrent, a queue warning). Not a state: the stage is kept.
+ */
+export interface StuckEvent extends EventBase {
+  kind: 'stuck';
+  reason: string | null;
+}
+
 /** A user action from the panel or Home Assistant. */
 export interface CommandEvent extends EventBase {
   kind: 'command';
@@ -204,6 +236,8 @@ export type TrackerEvent =
   | DownloadFailedEvent
   | AvailableEvent
   | DeletedEvent
+  | AnimeMatchEvent
+  | StuckEvent
   | CommandEvent;
 
 export type EventKind = TrackerEvent['kind'];

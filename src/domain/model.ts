@@ -31,6 +31,7 @@ export interface Episode {
   release: string | null;
   air_date_utc: string | null;
   sonarr_episode_id: number | null;
+  jellyfin_id?: string | null;
   history: EpisodeHistoryEntry[];
 }
 
@@ -42,6 +43,9 @@ export interface Download {
   size: number | null;
   complete: boolean;
   release: string | null;
+  /** The torrent client's own state name (`downloading`, `stalledDL`, `stoppedUP` ...). */
+  client_state?: string | null;
+  seeds?: number | null;
 }
 
 export interface MediaRequest {

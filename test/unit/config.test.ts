@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadOptions, parseOptions } from '../../src/config/load.js';
-import { animeSchema, mqttSchema, optionsSchema, type Options } from '../../src/config/schema.js';
+import { animeSchema, intervalsSchema, mqttSchema, optionsSchema, servicesSchema, stuckSchema, type Options } from '../../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST_MAIN = join(ROOT, 'dist', 'main.js');
@@ -48,11 +48,36 @@ const DEFAULTS: Options = {
   },
   anime: { tags: ['anime'], path_patterns: ['/anime/'] },
   ha_retention_days: 7,
+  jellyseerr: { url: '', api_key: '' },
+  sonarr: [],
+  radarr: [],
+  qbittorrent: [],
+  jellyfin: { url: '', api_key: '' },
+  shoko: { url: '', api_key: '' },
+  intervals: { qbittorrent_s: 5, arr_s: 60, jellyfin_s: 60, jellyseerr_s: 300 },
+  stuck_after: {
+    requested_min: 1440,
+    approved_min: 30,
+    searching_min: 60,
+    grabbing_min: 30,
+    downloading_min: 30,
+    downloaded_min: 30,
+    importing_min: 30,
+    anime_matching_min: 60,
+  },
 };
 
 /** Every leaf key path of the schema, e.g. `mqtt.port`, from the zod shapes themselves. */
 function schemaKeys(): string[] {
-  const nested: Record<string, z.ZodObject> = { mqtt: mqttSchema, anime: animeSchema };
+  const nested: Record<string, z.ZodObject> = {
+    mqtt: mqttSchema,
+    anime: animeSchema,
+    intervals: intervalsSchema,
+    stuck_after: stuckSchema,
+    jellyseerr: servicesSchema.jellyseerr.unwrap(),
+    jellyfin: servicesSchema.jellyfin.unwrap(),
+    shoko: servicesSchema.shoko.unwrap(),
+  };
   return Object.keys(optionsSchema.shape).flatMap((k) => (nested[k] ? Object.keys(nested[k].shape).map((n) => `${k}.${n}`) : [k]));
 }
 

@@ -1,0 +1,88 @@
+/**
+ * A poll loop that never overlaps itself, backs off after failures (up to 8× the
+ * interval) and keeps the health a watcher reports on `media/bridge/info`.
+ */
+import { errorMessage, type Logger } from '../log.js';
+
+export interface WatcherStatus {
+  name: string;
+  healthy: boolean;
+  last_ok: string | null;
+  last_error: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface Watcher {
+  readonly name: string;
+  start(): void;
+  stop(): Promise<void>;
+  status(): WatcherStatus;
+  /** Runs one cycle now (after a webhook hint, or from tests); resolves when it is done. */
+  poke?(): Promise<void>;
+}
+
+export class PollLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private failures = 0;
+  private stopped = true;
+  lastOk: string | null = null;
+  lastError: string | null = null;
+  cycles = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly cycle: () => Promise<void>,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  get healthy(): boolean {
+    return this.failures === 0 && this.lastOk !== null;
+  }
+
+  /** Runs a cycle now, or waits for the one in flight. */
+  run(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        await this.cycle();
+        this.cycles++;
+        if (this.failures > 0) this.log.info(`${this.name}: recovered`);
+        this.failures = 0;
+        this.lastOk = this.clock().toISOString();
+      } catch (err) {
+        this.failures++;
+        this.lastError = `${this.clock().toISOString()} ${errorMessage(err)}`;
+        // Log the first failure and then every tenth, so an outage does not flood the log.
+        if (this.failures === 1 || this.failures % 10 === 0) this.log.warning(`${this.name}: ${errorMessage(err)} (failure ${this.failures})`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      await this.run();
+      const backoff = Math.min(8, 2 ** Math.max(0, this.failures - 1));
+      this.schedule(this.failures ? this.intervalMs * backoff : this.intervalMs);
+    }, delayMs);
+    this.timer.unref();
+  }
+}
