@@ -18,6 +18,7 @@ set -euo pipefail
 # Later: "chromium:/usr/bin/chromium" "qbittorrent-nox:/usr/bin/qbittorrent-nox".
 DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
+  "qbittorrent-nox:/usr/bin/qbittorrent-nox"
 )
 
 log() { printf 'e2e-deps: %s\n' "$*"; }

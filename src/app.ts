@@ -20,6 +20,8 @@ import { Store } from './store/store.js';
 import { createIngressApp } from './http/ingress.js';
 import { createWebhookApp, listen } from './http/webhooks.js';
 import { VERSION } from './version.js';
+import { createWatchers } from './watchers/index.js';
+import type { Watcher } from './watchers/loop.js';
 
 const COMMANDS = ['retry', 'forget'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -52,6 +54,7 @@ export class Tracker {
   publisher!: Publisher;
   broker!: EmbeddedBroker;
   external: ExternalBroker | null = null;
+  watchers: Watcher[] = [];
   webhookSecret = '';
   endpoints!: Endpoints;
   private settings!: LocalSettings;
@@ -107,6 +110,8 @@ export class Tracker {
     this.publishAll();
     await this.cleanStaleDiscovery();
     await this.startHttp();
+    this.watchers = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    for (const w of this.watchers) w.start();
     const sweep = setInterval(() => this.sweep(), 3_600_000);
     sweep.unref();
     this.timers.push(sweep);
@@ -152,7 +157,7 @@ export class Tracker {
         version: VERSION,
         mode: this.mode,
         started_at: this.startedAt,
-        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent }),
+        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
       },
       this.opts.clock,
     );
@@ -329,6 +334,7 @@ export class Tracker {
         s.closeAllConnections?.();
         s.close(() => res());
       });
+    await Promise.all(this.watchers.map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
     await close(this.webhookServer);
     await close(this.ingressServer);
     try {

@@ -9,10 +9,12 @@ import type { Effect } from './domain/draft.js';
 import type { TrackerEvent, UnstampedEvent } from './domain/events.js';
 import { RequestIndex } from './domain/index.js';
 import type { MediaRequest } from './domain/model.js';
+import { isClosed } from './domain/states.js';
 import { createRequest, reduce, type ReduceOptions } from './domain/reducer.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Store } from './store/store.js';
 import type { JournalRecord } from './store/types.js';
+import type { EventSink, TrackedView } from './watchers/types.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -36,7 +38,7 @@ export interface CommitListener {
 /** Raised when the journal could not be written: the sender must be told (HTTP 503). */
 export class StorageUnavailableError extends Error {}
 
-export class Engine {
+export class Engine implements EventSink, TrackedView {
   readonly index = new RequestIndex();
   private seq = 0;
   private listeners: CommitListener[] = [];
@@ -72,6 +74,29 @@ export class Engine {
 
   requests(): IterableIterator<MediaRequest> {
     return this.index.values();
+  }
+
+  // TrackedView, for the watchers.
+  *openRequests(): IterableIterator<MediaRequest> {
+    for (const r of this.index.values()) if (!isClosed(r.state)) yield r;
+  }
+
+  request(id: string): MediaRequest | undefined {
+    return this.index.get(id);
+  }
+
+  trackedHashes(): Set<string> {
+    const out = new Set<string>();
+    for (const [hash, ids] of this.index.byHash) {
+      for (const id of ids) {
+        const r = this.index.get(id);
+        if (r && !isClosed(r.state)) {
+          out.add(hash);
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /** Applies events in order; resolves once every change is durable and published. */

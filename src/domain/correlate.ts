@@ -6,7 +6,7 @@
  * newest first; lifecycle events (deletes) look at every state.
  */
 import type { EpisodeRef, TrackerEvent } from './events.js';
-import { arrKey, mediaKey, type RequestIndex } from './index.js';
+import { arrKey, mediaKey, pathKey, type RequestIndex } from './index.js';
 import type { MediaRequest } from './model.js';
 import { isClosed } from './states.js';
 
@@ -54,9 +54,10 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   const sameType = (r: MediaRequest): boolean => !m.media_type || r.media_type === m.media_type;
   const open = (r: MediaRequest): boolean => !isClosed(r.state) && sameType(r);
 
-  if (event.kind === 'command') {
-    const r = index.get(event.request_id);
-    return r ? { type: 'existing', requests: [r], via: 'id' } : { type: 'none', reason: `no request with id ${event.request_id}` };
+  if (event.kind === 'command' || m.request_id) {
+    const id = event.kind === 'command' ? event.request_id : m.request_id!;
+    const r = index.get(id);
+    return r ? { type: 'existing', requests: [r], via: 'id' } : { type: 'none', reason: `no request with id ${id}` };
   }
 
   if (event.kind === 'download_progress') {
@@ -73,7 +74,8 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
     // Every request of the media: those linked to this *arr record, and those never linked to
     // any (a re-request Radarr sent nothing for) — but not those of another instance (a 4K one).
     const key = m.arr ? arrKey(m.arr) : null;
-    const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...media()])].filter(
+    const byJellyfin = m.jellyfin_id ? index.resolve(index.byJellyfin.get(m.jellyfin_id)) : [];
+    const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...byJellyfin, ...media()])].filter(
       (r) => sameType(r) && (!key || !r.arr || arrKey(r.arr) === key),
     );
     return hits.length ? { type: 'existing', requests: hits, via: 'arr or media id' } : { type: 'none', reason: 'no tracked request for this media' };
@@ -92,6 +94,8 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   const episodes = episodesOf(event);
   const tiers: Array<[string, () => MediaRequest[]]> = [
     ['hash', () => ('hash' in event && event.hash ? index.resolve(index.byHash.get(event.hash)) : m.hash ? index.resolve(index.byHash.get(m.hash)) : [])],
+    ['file path', () => (m.file_path ? index.resolve(index.byPath.get(pathKey(m.file_path))) : [])],
+    ['jellyfin id', () => (m.jellyfin_id ? index.resolve(index.byJellyfin.get(m.jellyfin_id)) : [])],
     ['jellyseerr request id', () => (m.jellyseerr_request_id ? index.resolve(index.byJellyseerr.get(m.jellyseerr_request_id)) : [])],
     ['arr', () => (m.arr ? index.resolve(index.byArr.get(arrKey(m.arr))) : [])],
     ['media id', media],

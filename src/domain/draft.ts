@@ -60,7 +60,8 @@ export class Draft {
     if (from === to) return;
     this.r.state = to;
     this.r.state_since = this.at;
-    this.r.stuck = null;
+    // Fresh evidence of progress clears a flag, except one that names a problem at the new stage itself.
+    if (to !== 'FAILED') this.r.stuck = null;
     this.note(reason, { from, to, ...(episodes.length ? { episodes } : {}) });
     this.effects.push({ type: 'transition', request_id: this.r.id, from, to, reason, source: this.source, episodes });
   }

@@ -26,8 +26,21 @@ export function mediaKey(type: MediaType, scheme: 'tmdb' | 'tvdb', id: number): 
   return `${type}:${scheme}:${id}`;
 }
 
+/** Same rule as the reducer's: separators and doubled slashes differ between hosts. */
+export function pathKey(path: string): string {
+  return path.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/\/$/, '');
+}
+
 function keysOf(r: MediaRequest) {
+  const paths = r.file_path ? [pathKey(r.file_path)] : [];
+  const jellyfin = r.jellyfin_id ? [r.jellyfin_id] : [];
+  for (const e of Object.values(r.episodes)) {
+    if (e.file_path) paths.push(pathKey(e.file_path));
+    if (e.jellyfin_id) jellyfin.push(e.jellyfin_id);
+  }
   return {
+    paths,
+    jellyfin,
     hashes: Object.keys(r.downloads),
     jellyseerr: [r.jellyseerr_request_id, ...r.merged_request_ids].filter((n): n is number => n !== null),
     arr: r.arr ? [arrKey(r.arr)] : [],
@@ -44,6 +57,8 @@ export class RequestIndex {
   readonly byJellyseerr = new Map<number, Set<string>>();
   readonly byArr = new Map<string, Set<string>>();
   readonly byMedia = new Map<string, Set<string>>();
+  readonly byPath = new Map<string, Set<string>>();
+  readonly byJellyfin = new Map<string, Set<string>>();
 
   get size(): number {
     return this.byId.size;
@@ -66,6 +81,8 @@ export class RequestIndex {
     for (const j of k.jellyseerr) add(this.byJellyseerr, j, next.id);
     for (const a of k.arr) add(this.byArr, a, next.id);
     for (const m of k.media) add(this.byMedia, m, next.id);
+    for (const p of k.paths) add(this.byPath, p, next.id);
+    for (const j of k.jellyfin) add(this.byJellyfin, j, next.id);
   }
 
   delete(id: string): void {
@@ -81,6 +98,8 @@ export class RequestIndex {
     for (const j of k.jellyseerr) remove(this.byJellyseerr, j, r.id);
     for (const a of k.arr) remove(this.byArr, a, r.id);
     for (const m of k.media) remove(this.byMedia, m, r.id);
+    for (const p of k.paths) remove(this.byPath, p, r.id);
+    for (const j of k.jellyfin) remove(this.byJellyfin, j, r.id);
   }
 
   resolve(ids: Iterable<string> | undefined): MediaRequest[] {

@@ -46,6 +46,10 @@ export interface Download {
   /** The torrent client's own state name (`downloading`, `stalledDL`, `stoppedUP` ...). */
   client_state?: string | null;
   seeds?: number | null;
+  /** When progress last changed, for "no progress for N min". */
+  progress_at?: string | null;
+  /** The torrent disappeared from the client before finishing. */
+  removed?: boolean;
 }
 
 export interface MediaRequest {
@@ -72,7 +76,8 @@ export interface MediaRequest {
   /** Pre-download phase of a TV request before any episode is known. */
   phase: State;
   state_since: string;
-  stuck: { since: string; reason: string } | null;
+  /** A plain-words problem flag; `source` says who raised it (only that source, or progress, clears it). */
+  stuck: { since: string; reason: string; source: Source } | null;
   /** Every download that belongs to this request, keyed by lower-case hash. */
   downloads: Record<string, Download>;
   /** Movie only: the imported file. */

@@ -21,7 +21,9 @@ import type {
   AvailableEvent,
   MediaAddedEvent,
   CommandEvent,
+  AnimeMatchEvent,
 } from './events.js';
+import { pathKey } from './index.js';
 import { episodeKey, type MediaRequest } from './model.js';
 import { STATE_LABELS, type EpisodeState, type State } from './states.js';
 
@@ -53,6 +55,9 @@ const SERVICE_LABEL: Record<string, string> = {
 };
 
 /** A blank request for an event that creates one (Jellyseerr request, or an *arr grab nobody requested). */
+/** Observations that legitimately repeat; they are idempotent by content, not by key. */
+const UNKEYED = new Set<TrackerEvent['kind']>(['download_progress', 'stuck']);
+
 export function createRequest(id: string, event: RequestEvent | GrabbedEvent): MediaRequest {
   const media = event.media;
   const origin = event.kind === 'request' ? 'jellyseerr' : event.arr.service;
@@ -99,7 +104,7 @@ export function createRequest(id: string, event: RequestEvent | GrabbedEvent): M
 }
 
 export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOptions): Reduction {
-  if (event.kind !== 'download_progress' && base.applied.includes(event.key)) {
+  if (!UNKEYED.has(event.kind) && base.applied.includes(event.key)) {
     return { request: base, effects: [], outcome: 'duplicate', note: 'already applied' };
   }
   const d = new Draft(base, event.at, event.source);
@@ -132,6 +137,12 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
     case 'deleted':
       note = onDeleted(d, event);
       break;
+    case 'anime_match':
+      note = onAnimeMatch(d, event);
+      break;
+    case 'stuck':
+      note = event.reason ? setStuck(d, event.reason) : clearStuck(d);
+      break;
     case 'command':
       if (event.action === 'forget') {
         return { request: null, effects: [{ type: 'forget', request_id: base.id }], outcome: 'applied', note: 'forgotten' };
@@ -140,7 +151,7 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
       break;
   }
   if (!d.changed) return { request: base, effects: [], outcome: 'unchanged', note };
-  if (event.kind !== 'download_progress') d.markApplied(event.key);
+  if (!UNKEYED.has(event.kind)) d.markApplied(event.key);
   return { request: d.finish(), effects: d.effects, outcome: 'applied', note };
 }
 
@@ -365,7 +376,22 @@ function onGrabbed(d: Draft, ev: GrabbedEvent): string {
 function onProgress(d: Draft, ev: DownloadProgressEvent): string {
   const dl = d.r.downloads[ev.hash];
   if (!dl) return 'unknown download';
-  const next = { ...dl, progress: ev.progress, speed_bps: ev.speed_bps, eta_s: ev.eta_s, size: ev.size ?? dl.size, complete: ev.complete };
+  if (ev.removed) {
+    if (!dl.removed && !dl.complete) d.set('downloads', { ...d.r.downloads, [ev.hash]: { ...dl, removed: true, speed_bps: null, eta_s: null } });
+    return 'removed';
+  }
+  const next = {
+    ...dl,
+    progress: ev.progress,
+    speed_bps: ev.speed_bps,
+    eta_s: ev.eta_s,
+    size: ev.size ?? dl.size,
+    complete: ev.complete || dl.complete,
+    client_state: ev.client_state ?? dl.client_state ?? null,
+    seeds: ev.seeds ?? dl.seeds ?? null,
+    progress_at: ev.progress !== dl.progress || !dl.progress_at ? d.at : dl.progress_at,
+    removed: false,
+  };
   if (JSON.stringify(next) !== JSON.stringify(dl)) d.set('downloads', { ...d.r.downloads, [ev.hash]: next });
   const to: EpisodeState = ev.complete ? 'DOWNLOADED' : 'DOWNLOADING';
   const reason = ev.complete ? `Download complete in ${label(d)}` : `Downloading in ${label(d)}`;
@@ -430,10 +456,7 @@ function onImportBlocked(d: Draft, ev: ImportBlockedEvent): string {
   } else {
     moveRequest(d, 'DOWNLOADED', `Download complete in ${label(d)}`);
   }
-  if (!d.r.stuck || d.r.stuck.reason !== ev.message) {
-    d.set('stuck', { since: d.at, reason: ev.message });
-    d.note(ev.message);
-  }
+  setStuck(d, ev.message);
   return 'blocked';
 }
 
@@ -502,4 +525,45 @@ function onRetry(d: Draft, ev: CommandEvent): string {
   }
   void ev;
   return 'retry';
+}
+
+/** Sets the stuck flag; a new reason from the same or another source replaces the old one. */
+function setStuck(d: Draft, reason: string): string {
+  if (d.r.stuck?.reason === reason) return 'stuck (unchanged)';
+  d.set('stuck', { since: d.r.stuck?.since ?? d.at, reason, source: d.source });
+  d.note(reason);
+  return 'stuck';
+}
+
+/** Only the source that raised a flag clears it (qBittorrent recovering does not hide a Sonarr block). */
+function clearStuck(d: Draft): string {
+  if (!d.r.stuck || d.r.stuck.source !== d.source) return 'not stuck';
+  const was = d.r.stuck.reason;
+  d.set('stuck', null);
+  d.note(`Resolved: ${was}`);
+  return 'unstuck';
+}
+
+function onAnimeMatch(d: Draft, ev: AnimeMatchEvent): string {
+  if (d.r.anime_source === null) {
+    d.set('is_anime', true);
+    d.set('anime_source', 'shoko saw the file');
+  }
+  const path = ev.match.file_path;
+  const reason = ev.reason;
+  if (!isTv(d)) {
+    moveRequest(d, 'ANIME_MATCHING', reason);
+  } else {
+    const refs = ev.episodes.length
+      ? ev.episodes
+      : Object.values(d.r.episodes).filter((e) => path !== undefined && e.file_path !== null && samePath(e.file_path, path));
+    if (refs.length) moveEpisodes(d, refs, 'ANIME_MATCHING', reason);
+  }
+  if (ev.result === 'not_matched') setStuck(d, reason);
+  else if (d.r.stuck?.source === 'shoko') clearStuck(d);
+  return ev.result;
+}
+
+function samePath(a: string, b: string): boolean {
+  return pathKey(a) === pathKey(b);
 }

@@ -28,7 +28,7 @@ const quiet: Logger = (() => {
   return createLogger('test');
 })();
 
-export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string): Promise<Harness> {
+export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string, extra: { clock?: () => Date } = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'media-tracker-')));
   const raw = {
     data_dir: dir,
@@ -39,7 +39,7 @@ export async function startTracker(overrides: Record<string, unknown> = {}, data
     mqtt: { port: 0, ha_birth_delay_s: 0, ...((overrides.mqtt as object | undefined) ?? {}) },
   };
   const options = parseOptions(raw);
-  let tracker = new Tracker({ options, host: '127.0.0.1', log: quiet });
+  let tracker = new Tracker({ options, host: '127.0.0.1', log: quiet, ...extra });
   await tracker.start();
   const h: Harness = {
     get tracker() {
@@ -65,7 +65,7 @@ export async function startTracker(overrides: Record<string, unknown> = {}, data
     },
     async restart() {
       await tracker.stop();
-      tracker = new Tracker({ options, host: '127.0.0.1', log: quiet });
+      tracker = new Tracker({ options, host: '127.0.0.1', log: quiet, ...extra });
       await tracker.start();
     },
     async stop() {

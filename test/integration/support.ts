@@ -14,8 +14,12 @@ afterEach(async () => {
   for (const close of open.splice(0)) await close();
 });
 
-export async function world(overrides: Record<string, unknown> = {}, mqttOptions: Parameters<typeof Recorder.connect>[2] = {}): Promise<World> {
-  const h = await startTracker(overrides);
+export async function world(
+  overrides: Record<string, unknown> = {},
+  mqttOptions: Parameters<typeof Recorder.connect>[2] = {},
+  extra: { clock?: () => Date } = {},
+): Promise<World> {
+  const h = await startTracker(overrides, undefined, extra);
   const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, undefined, mqttOptions);
   open.push(async () => {
     await rec.close();

@@ -567,7 +567,7 @@ describe('reduce: import_blocked', () => {
     const ev = blocked(DUNE, H1, MSG);
     const r = run(grabbingMovie(), [ev]);
     expect(r.state).toBe('DOWNLOADED');
-    expect(r.stuck).toEqual({ since: ev.at, reason: MSG });
+    expect(r.stuck).toEqual({ since: ev.at, reason: MSG, source: 'radarr' });
     expect(text(r)).toContain(MSG);
 
     const again = step(r, blocked(DUNE, H1, MSG));
@@ -583,7 +583,7 @@ describe('reduce: import_blocked', () => {
     const r = run(grabbingShow(), [ev]);
     expect(states(r)).toEqual({ S01E01: 'DOWNLOADED', S01E02: 'DOWNLOADED', S01E03: 'DOWNLOADED' });
     expect(r.state).toBe('DOWNLOADED');
-    expect(r.stuck).toEqual({ since: ev.at, reason: MSG });
+    expect(r.stuck).toEqual({ since: ev.at, reason: MSG, source: 'sonarr' });
 
     const fixed = run(r, [imported(SHOW, H1, [file('/tv/S01E01.mkv', ep(1, 1))])]);
     expect(fixed.state).toBe('IMPORTING');

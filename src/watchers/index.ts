@@ -1,0 +1,21 @@
+/** Builds the watchers the options ask for; a service that is not configured has none. */
+import type { Options } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Watcher } from './loop.js';
+import { StuckMonitor } from './stuck.js';
+import type { EventSink, TrackedView } from './types.js';
+
+export interface WatcherDeps {
+  options: Options;
+  sink: EventSink;
+  view: TrackedView;
+  log: Logger;
+  clock?: () => Date;
+}
+
+export function createWatchers(deps: WatcherDeps): Watcher[] {
+  const { options, sink, view, log, clock } = deps;
+  const watchers: Watcher[] = [];
+  watchers.push(new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock));
+  return watchers;
+}

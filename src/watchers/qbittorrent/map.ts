@@ -1,0 +1,65 @@
+/**
+ * Pure mapping of a qBittorrent torrent (protocols.md §4.2, §4.4) to the fields of a
+ * `DownloadProgressEvent`, and to a plain-words "stuck" reason. 4.x (`paused*`) and 5.x
+ * (`stopped*`) state names are both understood.
+ */
+import type { DownloadProgressEvent } from '../../domain/events.js';
+import type { TorrentFields } from './client.js';
+
+/** qBittorrent's "infinite / unknown" ETA (100 days), also reported for finished or stopped torrents. */
+export const INFINITE_ETA = 8_640_000;
+
+/** Finished and seeding (or stopped/queued after finishing). `checkingUP` is not done yet. */
+export const SEEDING_STATES: ReadonlySet<string> = new Set(['uploading', 'pausedUP', 'stoppedUP', 'queuedUP', 'stalledUP', 'forcedUP']);
+
+/** States in which data is flowing in, so speed and ETA go stale quickly. */
+export const DOWNLOADING_STATES: ReadonlySet<string> = new Set(['downloading', 'forcedDL']);
+
+export type ProgressFields = Pick<DownloadProgressEvent, 'progress' | 'speed_bps' | 'eta_s' | 'size' | 'complete' | 'client_state' | 'seeds'>;
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function isComplete(t: TorrentFields): boolean {
+  const state = t.state ?? '';
+  const done = (num(t.progress) ?? 0) >= 1 || num(t.amount_left) === 0;
+  return done && SEEDING_STATES.has(state);
+}
+
+export function progressFields(t: TorrentFields): ProgressFields {
+  const progress = Math.min(1, Math.max(0, num(t.progress) ?? 0));
+  const eta = num(t.eta);
+  const size = num(t.size) ?? num(t.total_size);
+  return {
+    progress,
+    speed_bps: num(t.dlspeed),
+    eta_s: eta === null || eta < 0 || eta >= INFINITE_ETA ? null : eta,
+    // 0 until a magnet's metadata arrives: unknown, not empty.
+    size: size !== null && size > 0 ? size : null,
+    complete: isComplete(t),
+    client_state: t.state ?? 'unknown',
+    seeds: num(t.num_seeds),
+  };
+}
+
+/** Why a torrent is not moving, in plain words, or null when nothing is wrong. */
+export function stuckReason(t: TorrentFields): string | null {
+  const state = t.state ?? '';
+  switch (state) {
+    case 'stalledDL':
+      return 'qBittorrent: stalled, 0 seeds';
+    case 'error':
+      return `qBittorrent: error — ${state}`;
+    case 'missingFiles':
+      return 'qBittorrent: files missing';
+    case 'pausedDL':
+    case 'stoppedDL':
+      return 'qBittorrent: paused';
+    case 'metaDL':
+    case 'forcedMetaDL':
+      return 'qBittorrent: waiting for metadata';
+    default:
+      return null;
+  }
+}
+
+export const REMOVED_REASON = 'qBittorrent: torrent removed before it finished';
