@@ -75,6 +75,8 @@ export interface EpisodeRef {
   title?: string | null;
   air_date_utc?: string | null;
   sonarr_episode_id?: number | null;
+  /** The Jellyfin item that holds this episode (available events). */
+  jellyfin_id?: string | null;
 }
 
 export interface ReleaseInfo {

@@ -32,6 +32,8 @@ export interface Episode {
   air_date_utc: string | null;
   sonarr_episode_id: number | null;
   jellyfin_id?: string | null;
+  /** Shoko's file id once Shoko saw the file: Shokofin's Jellyfin items carry it as `Shoko File`. */
+  shoko_file_id?: number | null;
   history: EpisodeHistoryEntry[];
 }
 
@@ -83,6 +85,8 @@ export interface MediaRequest {
   /** Movie only: the imported file. */
   file_path: string | null;
   jellyfin_id: string | null;
+  /** Movie only: Shoko's file id (see Episode.shoko_file_id). */
+  shoko_file_id?: number | null;
   /** TV only, keyed `S01E02`. */
   episodes: Record<string, Episode>;
   timeline: TimelineEntry[];

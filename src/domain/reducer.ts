@@ -243,14 +243,15 @@ function moveEpisodes(
     let ep = moveEpisode(existing, to, d.at, d.source, explicit);
     if (!d.r.episodes[key] && ep.history.length === 0) ep = { ...ep, history: [{ at: d.at, state: to, source: d.source }] };
     const extra = update?.(ep);
-    if (extra) ep = { ...ep, ...extra };
+    if (extra && Object.entries(extra).some(([k, v]) => ep[k as keyof typeof ep] !== v)) ep = { ...ep, ...extra };
     if (ref.title && !ep.title) ep = { ...ep, title: ref.title };
     if (ref.sonarr_episode_id && !ep.sonarr_episode_id) ep = { ...ep, sonarr_episode_id: ref.sonarr_episode_id };
     if (ep.state !== existing.state || !d.r.episodes[key]) {
       moved.push(key);
       if (ep.state === 'AVAILABLE') becameAvailable.push(key);
     }
-    d.setEpisode(key, ep);
+    // Unchanged episodes keep their object, so a repeated observation changes nothing.
+    if (ep !== existing || !d.r.episodes[key]) d.setEpisode(key, ep);
   }
   const before = d.r.state;
   refreshTv(d, `${reason}${moved.length ? `: ${describeEpisodes(moved)}` : ''}`, moved);
@@ -486,7 +487,13 @@ function onAvailable(d: Draft, ev: AvailableEvent, opts: ReduceOptions): string 
     return 'available';
   }
   if (ev.episodes.length === 0) movePhase(d, 'AVAILABLE', ev.reason);
-  else moveEpisodes(d, ev.episodes, 'AVAILABLE', ev.reason);
+  else {
+    const ids = new Map(ev.episodes.map((e) => [episodeKey(e.season, e.episode), e.jellyfin_id ?? null]));
+    moveEpisodes(d, ev.episodes, 'AVAILABLE', ev.reason, false, (ep) => {
+      const id = ids.get(episodeKey(ep.season, ep.episode));
+      return id ? { jellyfin_id: id } : {};
+    });
+  }
   return 'available';
 }
 
@@ -551,13 +558,15 @@ function onAnimeMatch(d: Draft, ev: AnimeMatchEvent): string {
   }
   const path = ev.match.file_path;
   const reason = ev.reason;
+  const fileId = ev.shoko_file_id;
   if (!isTv(d)) {
+    if (fileId !== null && d.r.shoko_file_id !== fileId) d.set('shoko_file_id', fileId);
     moveRequest(d, 'ANIME_MATCHING', reason);
   } else {
     const refs = ev.episodes.length
       ? ev.episodes
       : Object.values(d.r.episodes).filter((e) => path !== undefined && e.file_path !== null && samePath(e.file_path, path));
-    if (refs.length) moveEpisodes(d, refs, 'ANIME_MATCHING', reason);
+    if (refs.length) moveEpisodes(d, refs, 'ANIME_MATCHING', reason, false, () => (fileId !== null ? { shoko_file_id: fileId } : {}));
   }
   if (ev.result === 'not_matched') setStuck(d, reason);
   else if (d.r.stuck?.source === 'shoko') clearStuck(d);

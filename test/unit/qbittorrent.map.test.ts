@@ -1,0 +1,85 @@
+/** Torrent → DownloadProgressEvent fields, and stuck reasons (protocols.md §4.2, §4.4). */
+import { describe, expect, it } from 'vitest';
+import { isComplete, progressFields, stuckReason } from '../../src/watchers/qbittorrent/map.js';
+import { fakeTorrent } from '../helpers/qbittorrent.js';
+
+const H = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';
+
+describe('progressFields', () => {
+  it('maps a downloading torrent', () => {
+    const t = fakeTorrent(H, { progress: 0.6142, dlspeed: 18874368, eta: 312, size: 15_032_385_536, num_seeds: 12, state: 'downloading' });
+    expect(progressFields(t)).toEqual({
+      progress: 0.6142,
+      speed_bps: 18874368,
+      eta_s: 312,
+      size: 15_032_385_536,
+      complete: false,
+      client_state: 'downloading',
+      seeds: 12,
+    });
+  });
+
+  it('8640000 (and negative) ETA means unknown', () => {
+    expect(progressFields(fakeTorrent(H, { eta: 8_640_000 })).eta_s).toBeNull();
+    expect(progressFields(fakeTorrent(H, { eta: -1 })).eta_s).toBeNull();
+    expect(progressFields(fakeTorrent(H, { eta: 0 })).eta_s).toBe(0);
+  });
+
+  it('size 0 (magnet without metadata) is unknown; missing fields are null', () => {
+    expect(progressFields(fakeTorrent(H, { state: 'metaDL', size: 0, total_size: 0 })).size).toBeNull();
+    expect(progressFields({ state: 'downloading' })).toEqual({
+      progress: 0,
+      speed_bps: null,
+      eta_s: null,
+      size: null,
+      complete: false,
+      client_state: 'downloading',
+      seeds: null,
+    });
+  });
+
+  it.each(['uploading', 'pausedUP', 'stoppedUP', 'queuedUP', 'stalledUP', 'forcedUP'])('progress 1 + %s is complete', (state) => {
+    expect(progressFields(fakeTorrent(H, { progress: 1, amount_left: 0, state, eta: 8_640_000 }))).toMatchObject({ complete: true, progress: 1, eta_s: null, client_state: state });
+  });
+
+  it('amount_left 0 with a seeding state is complete even when progress rounds below 1', () => {
+    expect(isComplete({ progress: 0.99999, amount_left: 0, state: 'stalledUP' })).toBe(true);
+  });
+
+  it.each(['checkingUP', 'downloading', 'pausedDL', 'stoppedDL', 'checkingDL', 'moving', 'checkingResumeData', 'error', 'missingFiles', 'unknown'])(
+    'progress 1 + %s is not complete',
+    (state) => {
+      expect(isComplete({ progress: 1, amount_left: 0, state })).toBe(false);
+    },
+  );
+
+  it('a seeding state with data missing is not complete', () => {
+    expect(isComplete({ progress: 0.5, amount_left: 100, state: 'stalledUP' })).toBe(false);
+  });
+
+  it('clamps progress to 0..1', () => {
+    expect(progressFields({ progress: 1.0000001, state: 'uploading' }).progress).toBe(1);
+    expect(progressFields({ progress: -0.1, state: 'downloading' }).progress).toBe(0);
+  });
+});
+
+describe('stuckReason', () => {
+  it.each([
+    ['stalledDL', 'qBittorrent: stalled, 0 seeds'],
+    ['error', 'qBittorrent: error — error'],
+    ['missingFiles', 'qBittorrent: files missing'],
+    ['pausedDL', 'qBittorrent: paused'],
+    ['stoppedDL', 'qBittorrent: paused'],
+    ['metaDL', 'qBittorrent: waiting for metadata'],
+    ['forcedMetaDL', 'qBittorrent: waiting for metadata'],
+  ])('%s → %s', (state, reason) => {
+    expect(stuckReason({ state })).toBe(reason);
+  });
+
+  it.each(['downloading', 'forcedDL', 'queuedDL', 'checkingDL', 'uploading', 'stalledUP', 'pausedUP', 'stoppedUP', 'checkingUP', 'moving', 'checkingResumeData', 'allocating'])(
+    '%s → null',
+    (state) => {
+      expect(stuckReason({ state })).toBeNull();
+    },
+  );
+});
