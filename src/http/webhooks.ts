@@ -5,6 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
+import { parseJellyfin, type JellyfinHint } from '../adapters/jellyfin.js';
 import { parseJellyseerr } from '../adapters/jellyseerr.js';
 import { parseRadarr } from '../adapters/radarr.js';
 import { parseSonarr } from '../adapters/sonarr.js';
@@ -22,7 +23,12 @@ export const WEBHOOK_SOURCES: Record<string, Parser> = {
   radarr: parseRadarr,
 };
 
+/** Handles a Jellyfin webhook hint (verification against the API, or the webhook alone). */
+export type JellyfinHintHandler = (hint: JellyfinHint) => Promise<{ note: string; results: unknown[] }>;
+
 export interface WebhookServerOptions {
+  /** Jellyfin's webhook plugin; without a handler the route answers 503 naming what is missing. */
+  onJellyfin?: JellyfinHintHandler;
   secret: string;
   anime: AnimeRules;
   engine: Engine;
@@ -50,25 +56,63 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   // Jellyfin's webhook plugin posts JSON as text/plain, so every content type is read as text.
   app.use('/hooks', express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES, defaultCharset: 'utf-8' }));
 
-  const handle = async (req: Request, res: Response): Promise<void> => {
-    const source = String(req.params.source);
-    const parser = WEBHOOK_SOURCES[source];
-    if (!parser) {
-      res.status(404).json({ error: `unknown webhook source "${source}"; expected one of ${Object.keys(WEBHOOK_SOURCES).join(', ')}` });
-      return;
-    }
+  /** Reads the body as JSON, or answers 400 and returns undefined. */
+  const readJson = (req: Request, res: Response): unknown => {
     const text = typeof req.body === 'string' ? req.body : '';
     if (text.trim() === '') {
       res.status(400).json({ error: 'empty body: expected a JSON object' });
-      return;
+      return undefined;
     }
-    let body: unknown;
     try {
-      body = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch (err) {
       res.status(400).json({ error: `body is not valid JSON: ${errorMessage(err)}` });
+      return undefined;
+    }
+  };
+
+  const handleJellyfin = async (req: Request, res: Response): Promise<void> => {
+    const body = readJson(req, res);
+    if (body === undefined) return;
+    const parsed = parseJellyfin(body);
+    if (!parsed.ok) {
+      res.status(400).json({ error: 'invalid jellyfin payload', fields: parsed.errors });
       return;
     }
+    opts.onReceived?.('jellyfin', undefined);
+    if (!parsed.hint) {
+      res.status(200).json({ status: 'ignored', note: parsed.note });
+      return;
+    }
+    if (!opts.onJellyfin) {
+      res.status(503).json({ error: 'Jellyfin webhooks need the jellyfin watcher, which is not running' });
+      return;
+    }
+    try {
+      const out = await opts.onJellyfin(parsed.hint);
+      res.status(200).json({ status: 'ok', note: out.note, results: out.results });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) {
+        res.status(503).json({ error: err.message });
+        return;
+      }
+      throw err;
+    }
+  };
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    const source = String(req.params.source);
+    if (source === 'jellyfin') {
+      await handleJellyfin(req, res);
+      return;
+    }
+    const parser = WEBHOOK_SOURCES[source];
+    if (!parser) {
+      res.status(404).json({ error: `unknown webhook source "${source}"; expected one of ${[...Object.keys(WEBHOOK_SOURCES), 'jellyfin'].join(', ')}` });
+      return;
+    }
+    const body = readJson(req, res);
+    if (body === undefined) return;
     const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
     const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}) });
     if (!parsed.ok) {
@@ -98,7 +142,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   app.put('/hooks/:source/:instance', handle);
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>]' });
+    res.status(404).json({ error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>], /hooks/jellyfin' });
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
