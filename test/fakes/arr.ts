@@ -1,0 +1,242 @@
+/**
+ * What Sonarr and Radarr share (protocols.md §1.8, §2.5): API-key auth, `system/status`,
+ * `command`, `notification` (+ `test`, `schema`, the Webhook connection sending real events
+ * with Basic auth and custom headers) and `history` (paged, `eventType` integers in the query,
+ * camelCase names in the response; `history/since`).
+ */
+import type { Request, Response } from 'express';
+import {
+  basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, versionAtLeast,
+  type FakeApp, type SentHook,
+} from './common.js';
+
+export type Rec = Record<string, unknown>;
+
+export interface ArrField {
+  name: string;
+  value?: unknown;
+  [k: string]: unknown;
+}
+
+export interface ArrNotification {
+  id: number;
+  name: string;
+  implementation: string;
+  fields: ArrField[];
+  [k: string]: unknown;
+}
+
+export interface ArrHistoryRecord {
+  id: number;
+  /** camelCase name, e.g. `'grabbed'`, `'downloadFailed'`. */
+  eventType: string;
+  date: string;
+  downloadId?: string;
+  data: Record<string, string>;
+  [k: string]: unknown;
+}
+
+export interface ArrCommand {
+  id: number;
+  name: string;
+  status: string;
+  body: Rec;
+  [k: string]: unknown;
+}
+
+export interface ArrState {
+  apiKey: string;
+  version: string;
+  instanceName: string;
+  commands: ArrCommand[];
+  notifications: ArrNotification[];
+  history: ArrHistoryRecord[];
+  /** Every webhook the fake sent (notification tests, create-time tests and `deliver()`). */
+  sent: SentHook[];
+}
+
+export interface ArrConfig {
+  appName: 'Sonarr' | 'Radarr';
+  /** eventType name → integer. */
+  eventTypes: Record<string, number>;
+  /** The `on*` flags of the Webhook connection. */
+  flags: string[];
+  /** Version from which the `headers` field is honoured. */
+  headersSince: string;
+  testBody: () => Rec;
+  /** Which `on*` flag gates an outgoing event body. */
+  flagFor: (body: Rec) => string | undefined;
+  /** Extra history filters (seriesIds, movieIds, episodeId...). */
+  historyFilter: (req: Request, r: ArrHistoryRecord) => boolean;
+  /** Adds `series`/`episode`/`movie` to a history record when asked. */
+  historyDecorate: (req: Request, r: ArrHistoryRecord) => Rec;
+}
+
+export function newArrState(appName: string, version: string): ArrState {
+  return { apiKey: `${appName.toLowerCase()}-api-key`, version, instanceName: appName, commands: [], notifications: [], history: [], sent: [] };
+}
+
+export function json(res: Response, body: unknown, status = 200): void {
+  res.status(status).json(stripNulls(body));
+}
+
+export const nextId = (list: Array<{ id: number }>) => Math.max(0, ...list.map((x) => x.id)) + 1;
+
+export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliver(body: Rec): Promise<SentHook[]> } {
+  const fa = createFakeApp({
+    auth: (req) => {
+      const bearer = header(req, 'authorization')?.replace(/^Bearer\s+/i, '');
+      return [header(req, 'x-api-key'), q(req, 'apikey'), bearer].includes(state.apiKey);
+    },
+    onUnauthorized: (res) => void res.status(401).json({ message: 'Unauthorized' }),
+  });
+  const { route } = fa;
+  const base = '/api/v3';
+
+  route('get', `${base}/system/status`, (_req, res) =>
+    json(res, {
+      appName: cfg.appName, instanceName: state.instanceName, version: state.version, buildTime: '2025-01-01T00:00:00Z',
+      isDebug: false, isProduction: true, isAdmin: false, isUserInteractive: false, startupPath: '/app/bin', appData: '/config',
+      osName: 'ubuntu', osVersion: '22.04', isNetCore: true, isLinux: true, isOsx: false, isWindows: false, isDocker: true,
+      mode: 'console', branch: 'main', authentication: 'forms', urlBase: '', runtimeVersion: '8.0.12', runtimeName: '.NET',
+      startTime: iso(), packageUpdateMechanism: 'docker', databaseType: 'sqLite',
+    }),
+  );
+
+  // --- commands
+  route('post', `${base}/command`, (req, res) => {
+    const input = (req.body ?? {}) as Rec;
+    if (typeof input.name !== 'string') return json(res, [{ propertyName: 'Name', errorMessage: "'Name' must not be empty.", severity: 'error' }], 400);
+    const now = iso();
+    const cmd: ArrCommand = {
+      id: nextId(state.commands), name: input.name, commandName: input.name.replace(/([a-z])([A-Z])/g, '$1 $2'),
+      body: { ...input, sendUpdatesToClient: true, updateScheduledTask: true, requiresDiskAccess: false, isExclusive: false, trigger: 'manual', suppressMessages: false },
+      priority: 'normal', status: 'queued', result: 'unknown', queued: now, trigger: 'manual', stateChangeTime: now, sendUpdatesToClient: true, updateScheduledTask: true,
+    };
+    state.commands.push(cmd);
+    json(res, cmd, 201);
+  });
+  route('get', `${base}/command`, (_req, res) => json(res, state.commands));
+  route('get', `${base}/command/:id`, (req, res) => {
+    const cmd = state.commands.find((c) => c.id === Number(req.params.id));
+    return cmd ? json(res, cmd) : json(res, { message: 'NotFound' }, 404);
+  });
+
+  // --- notifications (connections)
+  const schema = (): ArrNotification => ({
+    id: 0, name: '', implementation: 'Webhook', implementationName: 'Webhook', configContract: 'WebhookSettings',
+    infoLink: `https://wiki.servarr.com/${cfg.appName.toLowerCase()}/supported#webhook`, tags: [], presets: [],
+    ...Object.fromEntries(cfg.flags.flatMap((f) => [[f, false], [`supports${f[0]!.toUpperCase()}${f.slice(1)}`, true]])),
+    fields: [
+      { order: 0, name: 'url', label: 'Webhook URL', type: 'url', advanced: false, privacy: 'normal', isFloat: false },
+      { order: 1, name: 'method', label: 'Method', value: 1, type: 'select', advanced: false, privacy: 'normal', isFloat: false, selectOptions: [{ value: 1, name: 'POST', order: 1 }, { value: 2, name: 'PUT', order: 2 }] },
+      { order: 2, name: 'username', label: 'Username', type: 'textbox', advanced: false, privacy: 'userName', isFloat: false },
+      { order: 3, name: 'password', label: 'Password', type: 'password', advanced: false, privacy: 'password', isFloat: false },
+      { order: 4, name: 'headers', label: 'Headers', value: [], type: 'keyValueList', advanced: true, privacy: 'normal', isFloat: false },
+    ],
+  });
+  const normalize = (input: Rec, id: number): ArrNotification => {
+    const tpl = schema();
+    const given = Array.isArray(input.fields) ? (input.fields as ArrField[]) : [];
+    const fields = tpl.fields.map((f) => ({ ...f, value: given.find((g) => g.name?.toLowerCase() === f.name.toLowerCase())?.value ?? f.value }));
+    return { ...tpl, ...input, id, fields } as ArrNotification;
+  };
+  const validationError = (res: Response, sent: SentHook) =>
+    json(res, [{ isWarning: false, propertyName: 'Url', errorMessage: `Unable to send test message: ${sent.error ?? `HTTP ${sent.status}`}`, severity: 'error' }], 400);
+  const testOk = (s: SentHook) => s.status >= 200 && s.status < 300;
+
+  route('get', `${base}/notification/schema`, (_req, res) => json(res, [schema()]));
+  route('post', `${base}/notification/test`, async (req, res) => {
+    const sent = await sendWebhook(state, cfg, normalize((req.body ?? {}) as Rec, 0), cfg.testBody());
+    return testOk(sent) ? json(res, {}) : validationError(res, sent);
+  });
+  route('get', `${base}/notification`, (_req, res) => json(res, state.notifications));
+  route('get', `${base}/notification/:id`, (req, res) => {
+    const n = state.notifications.find((x) => x.id === Number(req.params.id));
+    return n ? json(res, n) : json(res, { message: 'NotFound' }, 404);
+  });
+  const save = async (req: Request, res: Response, id: number, status: number) => {
+    const n = normalize((req.body ?? {}) as Rec, id);
+    if (qBool(req, 'forceSave') !== true && n.implementation === 'Webhook') {
+      const sent = await sendWebhook(state, cfg, n, cfg.testBody());
+      if (!testOk(sent)) return validationError(res, sent);
+    }
+    const i = state.notifications.findIndex((x) => x.id === id);
+    if (i >= 0) state.notifications[i] = n;
+    else state.notifications.push(n);
+    json(res, n, status);
+  };
+  route('post', `${base}/notification`, (req, res) => save(req, res, nextId(state.notifications), 201));
+  route('put', `${base}/notification/:id`, (req, res) => {
+    const id = Number(req.params.id);
+    if (!state.notifications.some((x) => x.id === id)) return json(res, { message: 'NotFound' }, 404);
+    return save(req, res, id, 202);
+  });
+  route('delete', `${base}/notification/:id`, (req, res) => {
+    state.notifications = state.notifications.filter((x) => x.id !== Number(req.params.id));
+    json(res, {});
+  });
+
+  // --- history
+  const typeName = (v: string): string | undefined =>
+    /^\d+$/.test(v) ? Object.entries(cfg.eventTypes).find(([, n]) => n === Number(v))?.[0] : Object.keys(cfg.eventTypes).find((k) => k.toLowerCase() === v.toLowerCase());
+  const byDate = (a: ArrHistoryRecord, b: ArrHistoryRecord) => Date.parse(a.date) - Date.parse(b.date);
+  route('get', `${base}/history`, (req, res) => {
+    const raw = qList(req, 'eventType');
+    const bad = raw.find((v) => !/^\d+$/.test(v));
+    if (bad !== undefined) {
+      return json(res, { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'One or more validation errors occurred.', status: 400, errors: { eventType: [`The value '${bad}' is not valid.`] } }, 400);
+    }
+    const types = raw.map(typeName);
+    const downloadId = q(req, 'downloadId');
+    const records = state.history
+      .filter((r) => (types.length === 0 || types.includes(r.eventType)) && (downloadId === undefined || r.downloadId === downloadId) && cfg.historyFilter(req, r))
+      .sort((a, b) => byDate(b, a))
+      .map((r) => cfg.historyDecorate(req, r));
+    json(res, paged(records, qInt(req, 'page') ?? 1, qInt(req, 'pageSize') ?? 10, 'date', 'descending'));
+  });
+  route('get', `${base}/history/since`, (req, res) => {
+    const date = Date.parse(q(req, 'date') ?? '');
+    if (Number.isNaN(date)) return json(res, { title: 'One or more validation errors occurred.', status: 400, errors: { date: ['The date field is required.'] } }, 400);
+    const type = q(req, 'eventType');
+    const name = type === undefined ? undefined : typeName(type);
+    const records = state.history.filter((r) => Date.parse(r.date) >= date && (type === undefined || r.eventType === name)).sort(byDate);
+    json(res, records.map((r) => cfg.historyDecorate(req, r)));
+  });
+
+  const deliver = async (body: Rec): Promise<SentHook[]> => {
+    const out: SentHook[] = [];
+    for (const n of state.notifications) {
+      const flag = cfg.flagFor(body);
+      if (n.implementation !== 'Webhook' || (flag !== undefined && n[flag] !== true)) continue;
+      out.push(await sendWebhook(state, cfg, n, body));
+    }
+    return out;
+  };
+  return { ...fa, deliver };
+}
+
+/** Sends `body` the way the *arr Webhook connection does (method, Basic auth, custom headers). */
+export async function sendWebhook(state: ArrState, cfg: ArrConfig, n: ArrNotification, body: Rec): Promise<SentHook> {
+  const field = (name: string) => n.fields.find((f) => f.name === name)?.value;
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    'User-Agent': `${cfg.appName}/${state.version} (ubuntu 22.04)`,
+  };
+  const user = String(field('username') ?? '');
+  const pass = String(field('password') ?? '');
+  if (user || pass) headers.Authorization = basicAuth(user, pass);
+  if (versionAtLeast(state.version, cfg.headersSince)) {
+    for (const h of (field('headers') as Array<{ key: string; value: string }> | undefined) ?? []) headers[h.key] = h.value;
+  }
+  const method = Number(field('method') ?? 1) === 2 ? 'PUT' : 'POST';
+  const sent = await sendHook(String(field('url') ?? ''), JSON.stringify(stripNulls(body)), { method, headers });
+  state.sent.push(sent);
+  return sent;
+}
+
+/** The envelope of the `Test` event. */
+export function testEnvelope(state: ArrState): Rec {
+  return { eventType: 'Test', instanceName: state.instanceName, applicationUrl: '' };
+}
