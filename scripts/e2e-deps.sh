@@ -15,7 +15,7 @@
 set -euo pipefail
 
 # One entry per program: "<apt package>:<binary the tests run>[:<system service to keep stopped>]".
-# Later: "chromium:/usr/bin/chromium" "qbittorrent-nox:/usr/bin/qbittorrent-nox".
+# Later: "chromium:/usr/bin/chromium" for the panel tests.
 DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"

@@ -1,6 +1,6 @@
 /** The pure `sync/maindata` merge (protocols.md §4.3, §4.5). */
 import { describe, expect, it } from 'vitest';
-import { emptyCache, mergeMaindata, resetRid } from '../../src/watchers/qbittorrent/cache.js';
+import { emptyCache, mergeMaindata } from '../../src/watchers/qbittorrent/cache.js';
 import { maindataSchema, type MainData } from '../../src/watchers/qbittorrent/client.js';
 import { fakeTorrent } from '../helpers/qbittorrent.js';
 
@@ -124,13 +124,6 @@ describe('mergeMaindata', () => {
     expect(b.cache.torrents.get(H)?.progress).toBe(0.2);
     const c = mergeMaindata(b.cache, parse({ rid: 3, torrents_removed: [upper] }));
     expect(c.cache.torrents.size).toBe(0);
-  });
-
-  it('resetRid asks for a full snapshot but keeps the torrents', () => {
-    const first = mergeMaindata(emptyCache(), full).cache;
-    const r = resetRid(first);
-    expect(r.rid).toBe(0);
-    expect(r.torrents).toBe(first.torrents);
   });
 
   it('the schema accepts unknown keys and rejects a wrong type', () => {

@@ -66,7 +66,7 @@ describe('progressFields', () => {
 describe('stuckReason', () => {
   it.each([
     ['stalledDL', 'qBittorrent: stalled, 0 seeds'],
-    ['error', 'qBittorrent: error — error'],
+    ['error', 'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)'],
     ['missingFiles', 'qBittorrent: files missing'],
     ['pausedDL', 'qBittorrent: paused'],
     ['stoppedDL', 'qBittorrent: paused'],

@@ -225,7 +225,7 @@ describe.each<QbFlavour>(['4.6', '5.2'])('qBittorrent %s watcher: stuck reasons'
       [paused, 'qBittorrent: paused'],
       ['metaDL', 'qBittorrent: waiting for metadata'],
       ['forcedMetaDL', 'qBittorrent: waiting for metadata'], // same reason: no new stuck event
-      ['error', 'qBittorrent: error — error'],
+      ['error', 'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)'],
       ['missingFiles', 'qBittorrent: files missing'],
       ['queuedDL', null],
     ];
@@ -246,7 +246,7 @@ describe.each<QbFlavour>(['4.6', '5.2'])('qBittorrent %s watcher: stuck reasons'
       null,
       'qBittorrent: paused',
       'qBittorrent: waiting for metadata',
-      'qBittorrent: error — error',
+      'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)',
       'qBittorrent: files missing',
       null,
     ]);

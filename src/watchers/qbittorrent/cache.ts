@@ -35,11 +35,6 @@ export function emptyCache(): SyncCache {
   return { rid: 0, torrents: new Map() };
 }
 
-/** A cache that asks for a full snapshot next time but keeps its torrents (after a lost session). */
-export function resetRid(cache: SyncCache): SyncCache {
-  return { rid: 0, torrents: cache.torrents };
-}
-
 export function mergeMaindata(cache: SyncCache, data: MainData): MergeResult {
   const full = data.full_update === true;
   const next = new Map<string, Torrent>(full ? [] : cache.torrents);

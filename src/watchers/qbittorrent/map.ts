@@ -48,7 +48,7 @@ export function stuckReason(t: TorrentFields): string | null {
     case 'stalledDL':
       return 'qBittorrent: stalled, 0 seeds';
     case 'error':
-      return `qBittorrent: error — ${state}`;
+      return 'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)';
     case 'missingFiles':
       return 'qBittorrent: files missing';
     case 'pausedDL':
