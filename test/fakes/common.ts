@@ -58,6 +58,8 @@ export class Lifecycle {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
+    // Let in-process clients notice their keep-alive sockets died before anyone reuses the port.
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private handle(): FakeHandle {
@@ -434,5 +436,16 @@ export class Receiver {
       });
     }
     return this.received;
+  }
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function until<T>(fn: () => T | undefined | null | false, timeoutMs = 5000, label = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
