@@ -18,7 +18,7 @@ import { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
 import { Store } from './store/store.js';
 import { createIngressApp } from './http/ingress.js';
-import { createWebhookApp, listen } from './http/webhooks.js';
+import { createWebhookApp, listen, type JellyfinHintHandler } from './http/webhooks.js';
 import { VERSION } from './version.js';
 import { createWatchers } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
@@ -109,8 +109,9 @@ export class Tracker {
     await this.startMqtt();
     this.publishAll();
     await this.cleanStaleDiscovery();
-    await this.startHttp();
-    this.watchers = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const set = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    this.watchers = set.list;
+    await this.startHttp(set.onJellyfin);
     for (const w of this.watchers) w.start();
     const sweep = setInterval(() => this.sweep(), 3_600_000);
     sweep.unref();
@@ -130,7 +131,7 @@ export class Tracker {
     };
     const first = await open();
     for (const w of first.warnings) storeLog.warning(w);
-    this.engine = new Engine(first.store, open, { verifyAvailability: false }, this.log.child('engine'), this.opts.clock);
+    this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '' }, this.log.child('engine'), this.opts.clock);
     this.engine.load(first.requests, first.replay, first.snapshotSeq);
     this.log.info(`loaded ${this.engine.index.size} requests (${first.replay.length} journal records replayed)`);
   }
@@ -276,7 +277,7 @@ export class Tracker {
     }
   }
 
-  private async startHttp(): Promise<void> {
+  private async startHttp(onJellyfin?: JellyfinHintHandler): Promise<void> {
     const o = this.options;
     const host = this.opts.host ?? '0.0.0.0';
     const webhooks = createWebhookApp({
@@ -284,6 +285,7 @@ export class Tracker {
       anime: o.anime,
       engine: this.engine,
       log: this.log.child('webhooks'),
+      ...(onJellyfin ? { onJellyfin } : {}),
       onReceived: (source, instance) => {
         this.lastEvent[instance ? `${source}/${instance}` : source] = new Date().toISOString();
       },

@@ -509,7 +509,12 @@ function onDeleted(d: Draft, ev: DeletedEvent): string {
     return 'deleted';
   }
   // Only episodes this request tracks: a deleted file elsewhere in the series is not ours.
-  const tracked = ev.episodes.filter((ref) => d.r.episodes[episodeKey(ref.season, ref.episode)]);
+  const byItem = ev.match.jellyfin_id;
+  const tracked = ev.episodes.filter((ref) => {
+    const ep = d.r.episodes[episodeKey(ref.season, ref.episode)];
+    // A Jellyfin delete names its item: only the episodes that item holds (Shokofin numbering may differ).
+    return ep && (!byItem || !ep.jellyfin_id || ep.jellyfin_id === byItem);
+  });
   if (tracked.length) moveEpisodes(d, tracked, 'DELETED', ev.reason, true);
   return 'deleted';
 }

@@ -156,6 +156,7 @@ export interface EpisodePayload {
   air_date_utc: string | null;
   file: string | null;
   release: string | null;
+  jellyfin_id: string | null;
 }
 
 export function episodesPayload(r: MediaRequest): EpisodePayload[] {
@@ -173,6 +174,7 @@ export function episodesPayload(r: MediaRequest): EpisodePayload[] {
         air_date_utc: e.air_date_utc,
         file: e.file_path ? (e.file_path.split(/[\\/]/).pop() ?? null) : null,
         release: e.release,
+        jellyfin_id: e.jellyfin_id ?? null,
       };
     });
 }

@@ -2,6 +2,8 @@
 import type { Options } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Watcher } from './loop.js';
+import type { JellyfinHintHandler } from '../http/webhooks.js';
+import { createJellyfinWatcher } from './jellyfin/index.js';
 import { createQbittorrentWatchers } from './qbittorrent/index.js';
 import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
@@ -14,14 +16,35 @@ export interface WatcherDeps {
   clock?: () => Date;
 }
 
-export function createWatchers(deps: WatcherDeps): Watcher[] {
+export interface WatcherSet {
+  list: Watcher[];
+  /** Jellyfin's webhook hints go to its watcher, which verifies them against the API. */
+  onJellyfin?: JellyfinHintHandler;
+}
+
+export function createWatchers(deps: WatcherDeps): WatcherSet {
   const { options, sink, view, log, clock } = deps;
   const watchers: Watcher[] = [];
+  const set: WatcherSet = { list: watchers };
+  const time = clock ? { clock } : {};
   if (options.qbittorrent.length) {
     watchers.push(
-      ...createQbittorrentWatchers({ instances: options.qbittorrent, intervalS: options.intervals.qbittorrent_s, sink, view, log: log.child('qbittorrent'), ...(clock ? { clock } : {}) }),
+      ...createQbittorrentWatchers({ instances: options.qbittorrent, intervalS: options.intervals.qbittorrent_s, sink, view, log: log.child('qbittorrent'), ...time }),
     );
   }
+  if (options.jellyfin.url) {
+    const jellyfin = createJellyfinWatcher({
+      url: options.jellyfin.url,
+      apiKey: options.jellyfin.api_key,
+      intervalS: options.intervals.jellyfin_s,
+      sink,
+      view,
+      log: log.child('jellyfin'),
+      ...time,
+    });
+    watchers.push(jellyfin);
+    set.onJellyfin = (hint) => jellyfin.onHint(hint);
+  }
   watchers.push(new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock));
-  return watchers;
+  return set;
 }
