@@ -425,7 +425,7 @@ function onImported(d: Draft, ev: ImportedEvent): string {
   }
   const first = ev.files[0];
   const fileName = first ? first.path.split(/[\\/]/).pop() : undefined;
-  const how = ev.hash ? '' : ' (manual import)';
+  const how = ev.key.startsWith('reconcile:') ? ` (file found in ${label(d)}; no import event was received)` : ev.hash ? '' : ' (manual import)';
   const reason = `Imported by ${label(d)}${how}${fileName && !isTv(d) ? `: ${fileName}` : ''}`;
   if (!isTv(d)) {
     if (first && d.r.file_path !== first.path) d.set('file_path', first.path);

@@ -3,7 +3,9 @@ import type { Options } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Watcher } from './loop.js';
 import type { JellyfinHintHandler } from '../http/webhooks.js';
+import { createArrReconcilers } from './arr/index.js';
 import { createJellyfinWatcher } from './jellyfin/index.js';
+import { createJellyseerrReconciler } from './jellyseerr/index.js';
 import { createQbittorrentWatchers } from './qbittorrent/index.js';
 import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
@@ -44,6 +46,24 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     });
     watchers.push(jellyfin);
     set.onJellyfin = (hint) => jellyfin.onHint(hint);
+  }
+  if (options.sonarr.length || options.radarr.length) {
+    watchers.push(
+      ...createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time }),
+    );
+  }
+  if (options.jellyseerr.url) {
+    watchers.push(
+      createJellyseerrReconciler({
+        url: options.jellyseerr.url,
+        apiKey: options.jellyseerr.api_key,
+        intervalS: options.intervals.jellyseerr_s,
+        sink,
+        view,
+        log: log.child('jellyseerr'),
+        ...time,
+      }),
+    );
   }
   watchers.push(new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock));
   return set;

@@ -1,0 +1,186 @@
+/**
+ * One reconciler per Sonarr/Radarr instance: every `intervals.arr_s` it reads a snapshot of
+ * the instance and sends what the webhooks did not say (see `map.ts` for the rules).
+ *
+ * Cost per cycle is bounded and does not grow with the number of tracked requests:
+ *   queue (≤ QUEUE_MAX_PAGES pages) + the whole movie/series list (1) + history since the last
+ *   cycle (1) [+ Sonarr: `GET /episode?seriesId=` for at most MAX_EPISODE_FETCHES series, and
+ *   only for series whose file counts or requests changed since they were last read].
+ * A cycle with no open request for the instance sends nothing at all.
+ *
+ * A cycle is all-or-nothing: every call is made before any event is computed, so an upstream
+ * fault (HTTP 5xx, timeout, invalid JSON, 401) fails the cycle with an `UpstreamError`, the
+ * poll loop logs it once per outage and backs off, nothing is sent, and the next cycle starts
+ * from the same memory (history cursor, "missing" ids, series already read).
+ */
+import type { Options } from '../../config/schema.js';
+import type { MediaRequest } from '../../domain/model.js';
+import type { Logger } from '../../log.js';
+import { PollLoop, type Watcher, type WatcherStatus } from '../loop.js';
+import type { EventSink, TrackedView } from '../types.js';
+import { ArrClient, type ApiEpisode, type ApiSeries, type HistoryRecord } from './api.js';
+import { ownership, reconcileRadarr, reconcileSonarr, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
+
+export type ArrInstanceOptions = Options['sonarr'][number];
+
+/** At most this many `GET /episode?seriesId=` per Sonarr cycle. */
+export const MAX_EPISODE_FETCHES = 5;
+/** The first history read (and the first after an idle spell) looks back this far. */
+export const HISTORY_LOOKBACK_MS = 24 * 3600_000;
+
+export interface ArrReconcilerOptions {
+  sonarr: Options['sonarr'];
+  radarr: Options['radarr'];
+  intervalS: number;
+  sink: EventSink;
+  view: TrackedView;
+  log: Logger;
+  clock?: () => Date;
+  /** HTTP timeout per request (default 15 s). */
+  timeoutMs?: number;
+}
+
+export function createArrReconcilers(opts: ArrReconcilerOptions): Watcher[] {
+  const out: Watcher[] = [];
+  for (const service of ['radarr', 'sonarr'] as const) {
+    const list = opts[service];
+    for (const inst of list) out.push(new ArrReconciler(service, inst, list.length === 1, opts));
+  }
+  return out;
+}
+
+export class ArrReconciler implements Watcher {
+  readonly name: string;
+  readonly client: ArrClient;
+  readonly instance: ArrInstance;
+  private readonly loop: PollLoop;
+  private readonly clock: () => Date;
+  /** `history/since` cursor: the newest record date seen (the *arr's clock), or null. */
+  private cursor: string | null = null;
+  /** Linked ids absent from the last snapshot. */
+  private missing = new Set<number>();
+  /** Sonarr: what a series looked like (file counts + requests) when its episodes were last read. */
+  private readonly seriesRead = new Map<number, { stamp: string; cycle: number }>();
+  private cycleNo = 0;
+  private last: { requests: number; events: number; calls: number } = { requests: 0, events: 0, calls: 0 };
+
+  constructor(
+    readonly service: ArrService,
+    inst: ArrInstanceOptions,
+    sole: boolean,
+    private readonly opts: ArrReconcilerOptions,
+  ) {
+    this.name = `${service}/${inst.name}/reconcile`;
+    this.instance = { service, name: inst.name, sole };
+    this.clock = opts.clock ?? (() => new Date());
+    this.client = new ArrClient({ service, name: inst.name, url: inst.url, apiKey: inst.api_key, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+    this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  poke(): Promise<void> {
+    return this.loop.run();
+  }
+
+  status(): WatcherStatus {
+    return {
+      name: this.name,
+      healthy: this.loop.healthy,
+      last_ok: this.loop.lastOk,
+      last_error: this.loop.lastError,
+      detail: { requests: this.last.requests, events: this.last.events, calls: this.last.calls },
+    };
+  }
+
+  private relevant(): MediaRequest[] {
+    const out: MediaRequest[] = [];
+    for (const r of this.opts.view.openRequests()) if (ownership(r, this.instance)) out.push(r);
+    return out;
+  }
+
+  private async cycle(): Promise<void> {
+    this.cycleNo++;
+    const requests = this.relevant();
+    const before = this.client.requests;
+    if (requests.length === 0) {
+      // Nothing to reconcile: no calls. The next busy cycle starts a fresh history window.
+      this.cursor = null;
+      this.missing.clear();
+      this.last = { requests: 0, events: 0, calls: 0 };
+      return;
+    }
+    const now = this.clock();
+    const fetchedAt = now.toISOString();
+    const since = this.cursor ?? new Date(now.getTime() - HISTORY_LOOKBACK_MS).toISOString();
+
+    const queue = await this.client.queue();
+    let result;
+    let history: HistoryRecord[];
+    let stamps = new Map<number, string>();
+    if (this.service === 'radarr') {
+      const movies = await this.client.movies();
+      history = await this.client.historySince(since);
+      result = reconcileRadarr(this.instance, requests, { queue: queue.records, queueComplete: queue.complete, history, fetchedAt, movies }, this.missing);
+    } else {
+      const series = await this.client.series();
+      history = await this.client.historySince(since);
+      const pick = this.pickSeries(series, requests);
+      stamps = pick.stamps;
+      const episodes = new Map<number, ApiEpisode[]>();
+      for (const id of pick.ids) episodes.set(id, await this.client.episodes(id));
+      result = reconcileSonarr(this.instance, requests, { queue: queue.records, queueComplete: queue.complete, history, fetchedAt, series, episodes }, this.missing);
+    }
+
+    if (result.events.length) await this.opts.sink.ingest(result.events);
+
+    // Only now that the events are stored does the memory move on.
+    this.missing = result.missing;
+    for (const h of history) if (!this.cursor || Date.parse(h.date) > Date.parse(this.cursor)) this.cursor = h.date;
+    if (!this.cursor) this.cursor = since;
+    for (const [id, stamp] of stamps) this.seriesRead.set(id, { stamp, cycle: this.cycleNo });
+    this.last = { requests: requests.length, events: result.events.length, calls: this.client.requests - before };
+    if (result.events.length) this.opts.log.debug(`${this.name}: ${result.events.length} event(s) for ${requests.length} open request(s)`);
+  }
+
+  /**
+   * Sonarr: the series whose episodes are worth reading this cycle — a request there still
+   * waits for files, and the series' file counts (or its requests) changed since it was last
+   * read; least recently read first, at most MAX_EPISODE_FETCHES.
+   */
+  private pickSeries(series: readonly ApiSeries[], requests: readonly MediaRequest[]): { ids: number[]; stamps: Map<number, string> } {
+    const byId = new Map(series.map((s) => [s.id, s]));
+    const byTvdb = new Map<number, ApiSeries>();
+    const byTmdb = new Map<number, ApiSeries>();
+    for (const s of series) {
+      if (s.tvdbId && !byTvdb.has(s.tvdbId)) byTvdb.set(s.tvdbId, s);
+      if (s.tmdbId && !byTmdb.has(s.tmdbId)) byTmdb.set(s.tmdbId, s);
+    }
+    const wanting = new Map<number, string[]>();
+    for (const r of requests) {
+      if (!tvWantsFiles(r)) continue;
+      const s = r.arr ? byId.get(r.arr.id) : ((r.tvdb_id ? byTvdb.get(r.tvdb_id) : undefined) ?? (r.tmdb_id ? byTmdb.get(r.tmdb_id) : undefined));
+      if (!s) continue;
+      wanting.set(s.id, [...(wanting.get(s.id) ?? []), `${r.id}:${r.requested_seasons.join('.')}`]);
+    }
+    const candidates: Array<{ id: number; stamp: string; lastCycle: number }> = [];
+    for (const [id, reqs] of wanting) {
+      const sig = seriesSignature(byId.get(id)!);
+      // Without statistics there is nothing to compare: the stamp changes every cycle.
+      const stamp = `${sig ?? `cycle ${this.cycleNo}`}|${reqs.sort().join(',')}`;
+      const read = this.seriesRead.get(id);
+      if (read?.stamp === stamp) continue;
+      candidates.push({ id, stamp, lastCycle: read?.cycle ?? 0 });
+    }
+    for (const id of this.seriesRead.keys()) if (!wanting.has(id)) this.seriesRead.delete(id);
+    candidates.sort((a, b) => a.lastCycle - b.lastCycle || a.id - b.id);
+    const chosen = candidates.slice(0, MAX_EPISODE_FETCHES);
+    return { ids: chosen.map((c) => c.id), stamps: new Map(chosen.map((c) => [c.id, c.stamp])) };
+  }
+}

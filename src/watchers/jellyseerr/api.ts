@@ -1,0 +1,145 @@
+/**
+ * The slice of the Jellyseerr/Overseerr/Seerr REST API the reconciler reads (protocols.md §3.6):
+ * `X-Api-Key` auth, TypeORM entities as JSON (camelCase, numeric enums, nulls kept), the
+ * `{ pageInfo, results }` envelope. Only the fields the tracker needs are validated; the
+ * requester's e-mail is never read into an event.
+ */
+import { z } from 'zod';
+import { describeIssues } from '../../config/load.js';
+import { registerSecret } from '../../log.js';
+import { ServiceClient, UpstreamError } from '../../net/service.js';
+
+const opt = <T extends z.ZodType>(t: T) => t.nullish();
+const int = z.number().int();
+
+export const ApiUserSchema = z.looseObject({
+  id: opt(int),
+  displayName: opt(z.string()),
+  username: opt(z.string()),
+  jellyfinUsername: opt(z.string()),
+  plexUsername: opt(z.string()),
+  /** Only read to recognise a display name that is an e-mail address. */
+  email: opt(z.string()),
+});
+export type ApiUser = z.infer<typeof ApiUserSchema>;
+
+export const ApiMediaSchema = z.looseObject({
+  id: opt(int),
+  mediaType: opt(z.string()),
+  tmdbId: opt(int),
+  tvdbId: opt(int),
+  imdbId: opt(z.string()),
+  /** MediaStatus: 1 UNKNOWN, 2 PENDING, 3 PROCESSING, 4 PARTIALLY_AVAILABLE, 5 AVAILABLE, 6 BLOCKLISTED, 7 DELETED. */
+  status: opt(int),
+  status4k: opt(int),
+  /** Radarr movie id / Sonarr series id. */
+  externalServiceId: opt(int),
+});
+
+export const ApiRequestSchema = z.looseObject({
+  id: int,
+  /** MediaRequestStatus: 1 PENDING, 2 APPROVED, 3 DECLINED, 4 FAILED, 5 COMPLETED (Seerr). */
+  status: int,
+  type: opt(z.string()),
+  is4k: opt(z.boolean()),
+  createdAt: opt(z.string()),
+  updatedAt: opt(z.string()),
+  media: opt(ApiMediaSchema),
+  seasons: opt(z.array(z.looseObject({ seasonNumber: int }))),
+  requestedBy: opt(ApiUserSchema),
+});
+export type ApiRequest = z.infer<typeof ApiRequestSchema>;
+
+export const ApiRequestPageSchema = z.looseObject({
+  pageInfo: opt(z.looseObject({ pages: opt(z.number()), pageSize: opt(z.number()), results: opt(z.number()), page: opt(z.number()) })),
+  results: z.array(ApiRequestSchema),
+});
+export type ApiRequestPage = z.infer<typeof ApiRequestPageSchema>;
+
+/** `GET /api/v1/movie/{tmdbId}` (title, releaseDate) or `/api/v1/tv/{tmdbId}` (name, firstAirDate). */
+export const ApiDetailsSchema = z.looseObject({
+  title: opt(z.string()),
+  name: opt(z.string()),
+  releaseDate: opt(z.string()),
+  firstAirDate: opt(z.string()),
+  posterPath: opt(z.string()),
+});
+export type ApiDetails = z.infer<typeof ApiDetailsSchema>;
+
+export interface JellyseerrClientOptions {
+  url: string;
+  apiKey: string;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export class JellyseerrClient {
+  readonly http: ServiceClient;
+
+  constructor(opts: JellyseerrClientOptions) {
+    registerSecret(opts.apiKey);
+    this.http = new ServiceClient({
+      service: 'jellyseerr',
+      baseUrl: opts.url,
+      headers: { 'x-api-key': opts.apiKey },
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      retries: opts.retries ?? 0,
+      minRetryDelayMs: 200,
+    });
+  }
+
+  get requests(): number {
+    return this.http.stats.requests;
+  }
+
+  /** One page of every request, most recently modified first. */
+  list(skip: number, take: number): Promise<ApiRequestPage> {
+    return this.http.json('GET', '/api/v1/request', ApiRequestPageSchema, {
+      query: { take, skip, filter: 'all', sort: 'modified', sortDirection: 'desc' },
+    });
+  }
+
+  /** One request; `null` when Jellyseerr answers 404 `Request not found.` (it was deleted). */
+  async request(id: number): Promise<ApiRequest | null> {
+    const path = `/api/v1/request/${id}`;
+    const res = await this.http.raw('GET', path);
+    if (res.status === 404) {
+      if (/^request not found/i.test(messageOf(res.text).trim())) return null;
+      throw new UpstreamError(this.http.service, `GET /api/v1/request/{id} answered HTTP 404 without "Request not found." (is the URL right?)`, 404);
+    }
+    return this.parse(res.status, res.text, 'GET /api/v1/request/{id}', ApiRequestSchema);
+  }
+
+  /** TMDB details for a title; `null` when Jellyseerr has none (404). */
+  async details(type: 'movie' | 'tv', tmdbId: number): Promise<ApiDetails | null> {
+    const res = await this.http.raw('GET', `/api/v1/${type}/${tmdbId}`);
+    if (res.status === 404) return null;
+    return this.parse(res.status, res.text, `GET /api/v1/${type}/{tmdbId}`, ApiDetailsSchema);
+  }
+
+  private parse<T>(status: number, text: string, what: string, schema: z.ZodType<T>): T {
+    if (status < 200 || status >= 300) {
+      const hint = status === 401 || status === 403 ? ' (check the API key)' : '';
+      throw new UpstreamError(this.http.service, `${what} answered HTTP ${status}${hint}`, status);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new UpstreamError(this.http.service, `${what} returned invalid JSON`, status);
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw new UpstreamError(this.http.service, `${what} returned an unexpected shape:\n${describeIssues(parsed.error, schema)}`, status);
+    return parsed.data;
+  }
+}
+
+function messageOf(text: string): string {
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
+  } catch {
+    // not JSON
+  }
+  return '';
+}
