@@ -129,6 +129,7 @@ const user = (id: number, name: string, jellyfinUserId: string): JellyseerrUser 
 });
 
 export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey'>> = {}) {
+  const details = new Map<string, Record<string, unknown>>();
   const state: JellyseerrState = {
     apiKey: 'jellyseerr-api-key',
     users: [user(1, 'admin', '0a1b2c3d4e5f60718293a4b5c6d7e8f9'), user(3, 'alice', '5d0c3a0e8a7b4e36b1c2d3e4f5a6b7c8')],
@@ -176,6 +177,15 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
       results: rows.slice(skip, skip + take),
     });
   });
+  // TMDB details, the practical way to read one media item's title (§3.6); known for every added request.
+  for (const kind of ['movie', 'tv'] as const) {
+    route('get', `/api/v1/${kind}/:tmdbId`, (req, res) => {
+      const d = details.get(`${kind}/${String(req.params.tmdbId)}`);
+      if (!d) return void res.status(404).json({ message: 'Unable to retrieve details.' });
+      res.json(d);
+    });
+  }
+
   route('get', '/api/v1/request/:id', (req, res) => {
     const r = state.requests.find((x) => x.id === Number(req.params.id));
     return r ? res.json(r) : res.status(404).json({ message: 'Request not found.' });
@@ -267,6 +277,13 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
         modifiedBy: null, requestedBy: by, seasonCount: seasons.length,
       };
       state.requests = state.requests.filter((x) => x.id !== r.id).concat(r);
+      const poster = `/${spec.tmdbId}.jpg`;
+      details.set(
+        `${tv ? 'tv' : 'movie'}/${spec.tmdbId}`,
+        tv
+          ? { id: spec.tmdbId, name: spec.title, firstAirDate: `${spec.year}-01-01`, posterPath: poster }
+          : { id: spec.tmdbId, title: spec.title, releaseDate: `${spec.year}-01-01`, posterPath: poster },
+      );
       return r;
     },
 

@@ -1,0 +1,179 @@
+/**
+ * The workflows end to end with every watcher on: a real tracker (engine, store, aedes,
+ * webhook routes), the protocol fakes of Jellyseerr, Radarr, Sonarr, Jellyfin and Shoko
+ * and a fake qBittorrent over loopback. Each step changes the fakes as the real services
+ * would, sends the webhook they would send, runs one cycle of every watcher, and checks
+ * the retained topics.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  episodeId,
+  fakeHash,
+  jellyseerr,
+  radarrDownload,
+  radarrGrab,
+  radarrMovieAdded,
+  range,
+  sonarrDownload,
+  sonarrGrab,
+  sonarrSeriesAdd,
+  type MovieSpec,
+  type ShowSpec,
+} from '../../src/demo/payloads.js';
+import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import { createJellyfinFake } from '../fakes/jellyfin.js';
+import { createJellyseerrFake } from '../fakes/jellyseerr.js';
+import { createRadarrFake } from '../fakes/radarr.js';
+import { createSonarrFake } from '../fakes/sonarr.js';
+import { FakeQbittorrent } from '../helpers/qbittorrent.js';
+import { world, type World } from './support.js';
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+async function pipeline() {
+  const js = createJellyseerrFake();
+  const radarr = createRadarrFake();
+  const sonarr = createSonarrFake();
+  const jf = createJellyfinFake();
+  const qb = await FakeQbittorrent.start({ flavour: '5.2' });
+  const [jsUrl, radarrUrl, sonarrUrl, jfUrl] = [(await js.start()).url, (await radarr.start()).url, (await sonarr.start()).url, (await jf.start()).url];
+  closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => qb.close());
+  const hour = 3600;
+  const w: World = await world({
+    jellyseerr: { url: jsUrl, api_key: js.state.apiKey },
+    radarr: [{ name: 'radarr', url: radarrUrl, api_key: radarr.state.apiKey }],
+    sonarr: [{ name: 'sonarr', url: sonarrUrl, api_key: sonarr.state.apiKey }],
+    qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: qb.username, password: qb.password }],
+    jellyfin: { url: jfUrl, api_key: jf.state.apiKey },
+    // Long intervals: the test runs every cycle itself, in a fixed order.
+    intervals: { qbittorrent_s: hour, arr_s: hour, jellyfin_s: hour, jellyseerr_s: hour },
+  });
+  const names = w.h.tracker.watchers.map((x) => x.name);
+  expect(names).toEqual(expect.arrayContaining(['qbittorrent/qbittorrent', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'jellyseerr/reconcile', 'jellyfin', 'stuck']));
+  /** One cycle of every watcher, in pipeline order. */
+  const cycle = async () => {
+    for (const name of ['jellyseerr/reconcile', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'qbittorrent/qbittorrent', 'jellyfin', 'stuck']) {
+      await w.h.tracker.watchers.find((x) => x.name === name)!.poke!();
+    }
+  };
+  await cycle();
+  for (const s of w.h.tracker.watchers.map((x) => x.status())) expect(s.last_error, `${s.name}: ${s.last_error}`).toBeNull();
+  return { w, js, radarr, sonarr, jf, qb, cycle };
+}
+
+describe('with every watcher on', () => {
+  it('regular movie: Jellyseerr → Radarr → qBittorrent → import → Jellyfin, to AVAILABLE', async () => {
+    const { w, js, radarr, jf, qb, cycle } = await pipeline();
+    const { send, rec } = w;
+    const m: MovieSpec = { requestId: 57, tmdbId: 693134, title: 'Dune: Part Two', year: 2024, radarrId: 412, hash: fakeHash('pipe-dune') };
+    const id = 'jellyseerr-57';
+
+    js.addRequest(m, { status: 2, mediaStatus: 3 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
+    await cycle();
+    expect(await rec.untilState(id, 'APPROVED')).toMatchObject({ title: 'Dune: Part Two', progress: null, stuck: null });
+
+    radarr.addMovie(m, { hasFile: false });
+    await send('/hooks/radarr', radarrMovieAdded(m));
+    await cycle();
+    expect(await rec.untilState(id, 'SEARCHING')).toMatchObject({ arr: { service: 'radarr', instance: 'radarr', id: 412 } });
+
+    radarr.addDownload(m.radarrId, m.hash, { sizeleft: 12e9, timeleft: 900 });
+    qb.add(m.hash, { progress: 0.25, size: 15_032_385_536, state: 'downloading', dlspeed: 20_000_000, eta: 600 });
+    await send('/hooks/radarr', radarrGrab(m));
+    await rec.untilState(id, 'GRABBING');
+    await cycle();
+    let s = await rec.untilState(id, 'DOWNLOADING');
+    expect(s).toMatchObject({ progress: 0.25, speed_bps: 20_000_000, eta_s: 600 });
+
+    qb.update(m.hash, { progress: 1, state: 'stalledUP', amount_left: 0, dlspeed: 0, eta: 8_640_000 });
+    await cycle();
+    s = await rec.untilState(id, 'DOWNLOADED');
+    expect(s.progress).toBe(1);
+
+    radarr.importMovie(m.radarrId);
+    radarr.removeDownload(m.hash);
+    await send('/hooks/radarr', radarrDownload(m));
+    await cycle();
+    s = await rec.untilState(id, 'IMPORTING');
+    expect(s.jellyfin_id).toBeNull();
+
+    const item = jf.addMovie({ name: m.title, year: m.year, tmdbId: m.tmdbId, file: '/data/movies/Dune Part Two (2024)/Dune Part Two (2024) [Bluray-1080p].mkv' });
+    await cycle();
+    s = await rec.untilState(id, 'AVAILABLE');
+    expect(s).toMatchObject({ jellyfin_id: item.Id, stuck: null, episodes: { total: 1, available: 1 } });
+    await rec.untilEvents(id, ['requested', 'approved', 'searching', 'grabbing', 'downloading', 'downloaded', 'importing', 'available']);
+    // Nothing moves any more once everything agrees.
+    const seq = w.h.tracker.engine.lastSeq;
+    await cycle();
+    expect(w.h.tracker.engine.lastSeq).toBe(seq);
+  });
+
+  it('regular TV with two grabs: per-episode progress, PARTIALLY_AVAILABLE, then AVAILABLE', async () => {
+    const { w, js, sonarr, jf, qb, cycle } = await pipeline();
+    const { send, rec } = w;
+    const show: ShowSpec = { requestId: 61, tmdbId: 95396, tvdbId: 371980, title: 'Severance', year: 2022, sonarrId: 33, seasons: [1] };
+    const id = 'jellyseerr-61';
+    const [h1, h2] = [fakeHash('sev-1'), fakeHash('sev-2')];
+    const first = range(1, 1, 2);
+    const second = range(1, 3, 4);
+    const eps = () => rec.json<EpisodePayload[]>(`media/${id}/episodes`) ?? [];
+
+    js.addRequest(show, { status: 2, mediaStatus: 3 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
+    sonarr.addSeries(show, { episodesPerSeason: 4 });
+    await send('/hooks/sonarr', sonarrSeriesAdd(show));
+    await cycle();
+    await rec.untilState(id, 'SEARCHING');
+
+    sonarr.addDownload(show.sonarrId, first.map((e) => episodeId(show, e)), h1, { sizeleft: 2e9, timeleft: 300 });
+    sonarr.addDownload(show.sonarrId, second.map((e) => episodeId(show, e)), h2, { sizeleft: 2e9, timeleft: 900 });
+    qb.add(h1, { progress: 0.5, size: 2_800_000_000, state: 'downloading', category: 'tv-sonarr' });
+    qb.add(h2, { progress: 0.1, size: 2_800_000_000, state: 'stalledDL', num_seeds: 0, category: 'tv-sonarr' });
+    await send('/hooks/sonarr', sonarrGrab(show, first, h1));
+    await send('/hooks/sonarr', sonarrGrab(show, second, h2));
+    await cycle();
+    let s = await rec.untilState(id, 'DOWNLOADING');
+    expect(s.progress).toBe(0.3);
+    expect((s.stuck as { reason: string; source: string } | null)?.reason).toBe('qBittorrent: stalled, 0 seeds');
+    expect(eps().map((e) => [e.episode, e.state, e.progress])).toEqual([
+      [1, 'DOWNLOADING', 0.5],
+      [2, 'DOWNLOADING', 0.5],
+      [3, 'DOWNLOADING', 0.1],
+      [4, 'DOWNLOADING', 0.1],
+    ]);
+
+    qb.update(h1, { progress: 1, state: 'uploading', amount_left: 0 });
+    await cycle();
+    await rec.until(() => eps().filter((e) => e.state === 'DOWNLOADED').length === 2, 'two episodes downloaded');
+    sonarr.importEpisodes(show, first);
+    sonarr.removeDownload(h1);
+    for (const e of first) await send('/hooks/sonarr', sonarrDownload(show, e, h1));
+    const series = jf.addSeries({ name: show.title, year: show.year, tvdbId: show.tvdbId, tmdbId: show.tmdbId });
+    for (const e of first) jf.addEpisode(series, { season: 1, episode: e.episode, file: `/data/tv/Severance/Season 01/S01E0${e.episode}.mkv` });
+    await cycle();
+    s = await rec.untilState(id, 'PARTIALLY_AVAILABLE');
+    expect(s.episodes).toMatchObject({ total: 4, available: 2 });
+    expect(eps().map((e) => [e.episode, e.state])).toEqual([
+      [1, 'AVAILABLE'],
+      [2, 'AVAILABLE'],
+      [3, 'DOWNLOADING'],
+      [4, 'DOWNLOADING'],
+    ]);
+
+    qb.update(h2, { progress: 1, state: 'stalledUP', amount_left: 0, num_seeds: 3 });
+    await cycle();
+    s = await rec.until(() => (rec.state(id)?.stuck === null ? rec.state(id) : undefined), 'the stalled flag cleared by qBittorrent');
+    sonarr.importEpisodes(show, second);
+    sonarr.removeDownload(h2);
+    for (const e of second) await send('/hooks/sonarr', sonarrDownload(show, e, h2));
+    for (const e of second) jf.addEpisode(series, { season: 1, episode: e.episode, file: `/data/tv/Severance/Season 01/S01E0${e.episode}.mkv` });
+    await cycle();
+    s = await rec.untilState(id, 'AVAILABLE');
+    expect(s.episodes).toMatchObject({ total: 4, available: 4 });
+    expect(eps().every((e) => e.state === 'AVAILABLE' && e.jellyfin_id)).toBe(true);
+  });
+});
