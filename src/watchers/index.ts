@@ -34,8 +34,9 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
       ...createQbittorrentWatchers({ instances: options.qbittorrent, intervalS: options.intervals.qbittorrent_s, sink, view, log: log.child('qbittorrent'), ...time }),
     );
   }
+  let jellyfin: ReturnType<typeof createJellyfinWatcher> | null = null;
   if (options.jellyfin.url) {
-    const jellyfin = createJellyfinWatcher({
+    jellyfin = createJellyfinWatcher({
       url: options.jellyfin.url,
       apiKey: options.jellyfin.api_key,
       intervalS: options.intervals.jellyfin_s,
@@ -44,8 +45,9 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
       log: log.child('jellyfin'),
       ...time,
     });
-    watchers.push(jellyfin);
-    set.onJellyfin = (hint) => jellyfin.onHint(hint);
+    const jf = jellyfin;
+    watchers.push(jf);
+    set.onJellyfin = (hint) => jf.onHint(hint);
   }
   if (options.sonarr.length || options.radarr.length) {
     watchers.push(
@@ -65,6 +67,15 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
       }),
     );
   }
-  watchers.push(new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock));
+  const monitor = new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock);
+  if (jellyfin) {
+    const jf = jellyfin;
+    // Shokofin regenerates its VFS on a library scan: ask for one (rate-limited, never two at once)
+    // when anime sits matched in Shoko but absent from Jellyfin. Never on a timer (seed lesson D7).
+    monitor.onFlag = (r) => {
+      if (r.state === 'ANIME_MATCHING') void jf.refreshLibrary(`${r.title}: matched in Shoko but not in Jellyfin`);
+    };
+  }
+  watchers.push(monitor);
   return set;
 }

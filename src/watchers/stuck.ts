@@ -98,9 +98,18 @@ export class StuckMonitor implements Watcher {
     this.loop = new PollLoop('stuck monitor', intervalMs, () => this.cycle(), log, clock);
   }
 
+  /** Called once per newly raised flag (e.g. to ask Jellyfin for a library scan for anime stuck in matching). */
+  onFlag: ((request: MediaRequest, reason: string) => void) | null = null;
+
   private async cycle(): Promise<void> {
     const events = stuckEvents(this.view, this.clock(), this.thresholds, this.ctx);
-    if (events.length) await this.sink.ingest(events);
+    if (!events.length) return;
+    await this.sink.ingest(events);
+    for (const e of events) {
+      if (e.kind !== 'stuck' || !e.reason || !e.match.request_id) continue;
+      const r = this.view.request(e.match.request_id);
+      if (r) this.onFlag?.(r, e.reason);
+    }
   }
 
   start(): void {
