@@ -573,6 +573,8 @@ function onAnimeMatch(d: Draft, ev: AnimeMatchEvent): string {
       : Object.values(d.r.episodes).filter((e) => path !== undefined && e.file_path !== null && samePath(e.file_path, path));
     if (refs.length) moveEpisodes(d, refs, 'ANIME_MATCHING', reason, false, () => (fileId !== null ? { shoko_file_id: fileId } : {}));
   }
+  // Already matching: still record what Shoko found (the AniDB link after a bare detection).
+  if (!d.changed && ev.result === 'matched' && !d.r.timeline.some((t) => t.reason.startsWith(reason))) d.note(reason);
   if (ev.result === 'not_matched') setStuck(d, reason);
   else if (d.r.stuck?.source === 'shoko') clearStuck(d);
   return ev.result;

@@ -7,6 +7,7 @@ import { createArrReconcilers } from './arr/index.js';
 import { createJellyfinWatcher } from './jellyfin/index.js';
 import { createJellyseerrReconciler } from './jellyseerr/index.js';
 import { createQbittorrentWatchers } from './qbittorrent/index.js';
+import { createShokoWatcher } from './shoko/index.js';
 import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
 
@@ -66,6 +67,9 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
         ...time,
       }),
     );
+  }
+  if (options.shoko.url) {
+    watchers.push(createShokoWatcher({ url: options.shoko.url, apiKey: options.shoko.api_key, sink, view, log: log.child('shoko'), ...time }));
   }
   const monitor = new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock);
   if (jellyfin) {
