@@ -13,6 +13,7 @@ import {
   radarrDownload,
   radarrGrab,
   radarrMovieAdded,
+  sonarrImportComplete,
   range,
   sonarrDownload,
   sonarrGrab,
@@ -21,12 +22,13 @@ import {
   type ShowSpec,
 } from '../../src/demo/payloads.js';
 import type { EpisodePayload } from '../../src/mqtt/contract.js';
-import { createJellyfinFake } from '../fakes/jellyfin.js';
+import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
+import { createShokoFake, v5 } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
-import { world, type World } from './support.js';
+import { timelineText, world, type World } from './support.js';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -38,9 +40,16 @@ async function pipeline() {
   const radarr = createRadarrFake();
   const sonarr = createSonarrFake();
   const jf = createJellyfinFake();
+  const shoko = createShokoFake();
   const qb = await FakeQbittorrent.start({ flavour: '5.2' });
-  const [jsUrl, radarrUrl, sonarrUrl, jfUrl] = [(await js.start()).url, (await radarr.start()).url, (await sonarr.start()).url, (await jf.start()).url];
-  closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => qb.close());
+  const [jsUrl, radarrUrl, sonarrUrl, jfUrl, shokoUrl] = [
+    (await js.start()).url,
+    (await radarr.start()).url,
+    (await sonarr.start()).url,
+    (await jf.start()).url,
+    (await shoko.start()).url,
+  ];
+  closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => shoko.stop(), () => qb.close());
   const hour = 3600;
   const w: World = await world({
     jellyseerr: { url: jsUrl, api_key: js.state.apiKey },
@@ -48,11 +57,12 @@ async function pipeline() {
     sonarr: [{ name: 'sonarr', url: sonarrUrl, api_key: sonarr.state.apiKey }],
     qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: qb.username, password: qb.password }],
     jellyfin: { url: jfUrl, api_key: jf.state.apiKey },
+    shoko: { url: shokoUrl, api_key: shoko.state.apiKeys[0] },
     // Long intervals: the test runs every cycle itself, in a fixed order.
     intervals: { qbittorrent_s: hour, arr_s: hour, jellyfin_s: hour, jellyseerr_s: hour },
   });
   const names = w.h.tracker.watchers.map((x) => x.name);
-  expect(names).toEqual(expect.arrayContaining(['qbittorrent/qbittorrent', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'jellyseerr/reconcile', 'jellyfin', 'stuck']));
+  expect(names).toEqual(expect.arrayContaining(['qbittorrent/qbittorrent', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'jellyseerr/reconcile', 'jellyfin', 'shoko', 'stuck']));
   /** One cycle of every watcher, in pipeline order. */
   const cycle = async () => {
     for (const name of ['jellyseerr/reconcile', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'qbittorrent/qbittorrent', 'jellyfin', 'stuck']) {
@@ -60,8 +70,10 @@ async function pipeline() {
     }
   };
   await cycle();
+  const shokoWatcher = w.h.tracker.watchers.find((x) => x.name === 'shoko')!;
+  await w.rec.until(() => shokoWatcher.status().healthy, 'the SignalR connection to Shoko');
   for (const s of w.h.tracker.watchers.map((x) => x.status())) expect(s.last_error, `${s.name}: ${s.last_error}`).toBeNull();
-  return { w, js, radarr, sonarr, jf, qb, cycle };
+  return { w, js, radarr, sonarr, jf, qb, shoko, cycle };
 }
 
 describe('with every watcher on', () => {
@@ -175,5 +187,108 @@ describe('with every watcher on', () => {
     s = await rec.untilState(id, 'AVAILABLE');
     expect(s.episodes).toMatchObject({ total: 4, available: 4 });
     expect(eps().every((e) => e.state === 'AVAILABLE' && e.jellyfin_id)).toBe(true);
+  });
+
+  it('anime movie: import → Shoko match → Shokofin item without TMDB id → AVAILABLE', async () => {
+    const { w, js, radarr, jf, qb, shoko, cycle } = await pipeline();
+    const { send, rec } = w;
+    const m: MovieSpec = { requestId: 70, tmdbId: 791373, title: 'Summer Ghost', year: 2021, radarrId: 500, hash: fakeHash('pipe-summer'), anime: true };
+    const id = 'jellyseerr-70';
+    const rel = 'movies/Summer Ghost (2021)/Summer Ghost (2021) [Bluray-1080p].mkv';
+
+    js.addRequest(m, { status: 2, mediaStatus: 3 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
+    radarr.addMovie(m, { hasFile: false });
+    radarr.addDownload(m.radarrId, m.hash, { sizeleft: 1e9, timeleft: 60 });
+    qb.add(m.hash, { progress: 1, state: 'uploading', amount_left: 0, category: 'radarr' });
+    await send('/hooks/radarr', radarrGrab(m));
+    await cycle();
+    expect(await rec.untilState(id, 'DOWNLOADED')).toMatchObject({ is_anime: true, progress: 1 });
+
+    radarr.importMovie(m.radarrId);
+    radarr.removeDownload(m.hash);
+    await send('/hooks/radarr', radarrDownload(m));
+    await cycle();
+    await rec.untilState(id, 'IMPORTING');
+
+    shoko.addFile({ id: 41, locationId: 141, relativePath: rel, xrefs: [{ seriesId: 90, anidbAnimeId: 15000, episodes: [{ id: 900, anidbEpisodeId: 210000 }] }] });
+    shoko.emit('ShokoEvent:FileMatched', shoko.fileEventFor(41));
+    let s = await rec.untilState(id, 'ANIME_MATCHING');
+    expect(s.jellyfin_id).toBeNull();
+    await cycle();
+    expect(rec.state(id)?.state).toBe('ANIME_MATCHING');
+
+    // Shokofin presents it with Shoko ids only (no Tmdb by default).
+    const item = jf.addMovie({ name: m.title, year: m.year, providerIds: shokofinIds({ series: 90, episode: 900, file: 41, anidb: 15000 }), file: '/config/Shokofin/VFS/movies/Summer Ghost/Summer Ghost [Shoko File 41].mkv' });
+    await cycle();
+    s = await rec.untilState(id, 'AVAILABLE');
+    expect(s.jellyfin_id).toBe(item.Id);
+    await rec.untilEvents(id, ['requested', 'approved', 'grabbing', 'downloaded', 'importing', 'anime_matching', 'available']);
+  });
+
+  it('anime TV: a season pack through Shoko, per episode, to AVAILABLE', async () => {
+    const { w, js, sonarr, jf, qb, shoko, cycle } = await pipeline();
+    const { send, rec } = w;
+    const show: ShowSpec = { requestId: 80, tmdbId: 240411, tvdbId: 433925, title: 'Dan Da Dan', year: 2024, sonarrId: 57, seasons: [1], anime: true };
+    const id = 'jellyseerr-80';
+    const hash = fakeHash('pipe-dandadan');
+    const all = range(1, 1, 3);
+    const eps = () => rec.json<EpisodePayload[]>(`media/${id}/episodes`) ?? [];
+    const rel = (n: number) => `Dan Da Dan/Season 01/Dan Da Dan - S01E0${n} - Episode ${n} [WEBDL-1080p].mkv`;
+
+    js.addRequest(show, { status: 2, mediaStatus: 3 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
+    sonarr.addSeries(show, { episodesPerSeason: 3 });
+    sonarr.addDownload(show.sonarrId, all.map((e) => episodeId(show, e)), hash, { sizeleft: 1e9, timeleft: 120 });
+    qb.add(hash, { progress: 0.4, size: 4_200_000_000, state: 'downloading', category: 'tv-sonarr' });
+    await send('/hooks/sonarr', sonarrGrab(show, all, hash, '[SubsPlease] Dandadan (01-03) (1080p) [Batch]'));
+    await cycle();
+    expect(await rec.untilState(id, 'DOWNLOADING')).toMatchObject({ is_anime: true, progress: 0.4 });
+
+    qb.update(hash, { progress: 1, state: 'stalledUP', amount_left: 0 });
+    sonarr.importEpisodes(show, all);
+    sonarr.removeDownload(hash);
+    await send('/hooks/sonarr', sonarrImportComplete(show, all, hash));
+    await cycle();
+    await rec.untilState(id, 'IMPORTING');
+
+    for (const e of all) {
+      shoko.addFile({ id: 200 + e.episode, locationId: 300 + e.episode, relativePath: rel(e.episode), xrefs: [{ seriesId: 91, anidbAnimeId: 17000, episodes: [{ id: 910 + e.episode, anidbEpisodeId: 280000 + e.episode }] }] });
+      shoko.emit('ShokoEvent:FileMatched', shoko.fileEventFor(200 + e.episode));
+    }
+    await rec.until(() => eps().length === 3 && eps().every((e) => e.state === 'ANIME_MATCHING'), 'every episode matched in Shoko');
+    await rec.untilState(id, 'ANIME_MATCHING');
+
+    const series = jf.addSeries({ name: show.title, year: show.year, providerIds: shokofinIds({ series: 91, anidb: 17000 }) });
+    for (const e of all.slice(0, 2)) {
+      jf.addEpisode(series, { season: 1, episode: e.episode, providerIds: shokofinIds({ series: 91, episode: 910 + e.episode, file: 200 + e.episode }), file: `/vfs/Dan Da Dan/S01E0${e.episode}.mkv` });
+    }
+    await cycle();
+    let s = await rec.untilState(id, 'PARTIALLY_AVAILABLE');
+    expect(eps().map((e) => [e.episode, e.state])).toEqual([
+      [1, 'AVAILABLE'],
+      [2, 'AVAILABLE'],
+      [3, 'ANIME_MATCHING'],
+    ]);
+    jf.addEpisode(series, { season: 1, episode: 3, providerIds: shokofinIds({ series: 91, episode: 913, file: 203 }), file: '/vfs/Dan Da Dan/S01E03.mkv' });
+    await cycle();
+    s = await rec.untilState(id, 'AVAILABLE');
+    expect(s.episodes).toMatchObject({ total: 3, available: 3 });
+  });
+
+  it('a re-request of a movie Radarr already has: no webhook at all, reconciliation and Jellyfin carry it to AVAILABLE', async () => {
+    const { w, js, radarr, jf, cycle } = await pipeline();
+    const { send, rec } = w;
+    const m: MovieSpec = { requestId: 14, tmdbId: 1_044_547, title: 'Chainsaw Man – The Movie: Reze Arc', year: 2025, radarrId: 77, hash: fakeHash('reze') };
+    radarr.addMovie(m, { hasFile: true });
+    const item = jf.addMovie({ name: m.title, year: m.year, tmdbId: m.tmdbId, file: '/data/movies/Reze Arc (2025)/Reze Arc (2025).mkv' });
+    js.addRequest(m, { status: 2, mediaStatus: 5 });
+    // Jellyseerr sees hasFile and returns at once: Radarr sends nothing (protocols.md §2.4).
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
+    await rec.untilState('jellyseerr-14', 'APPROVED');
+    await cycle();
+    const s = await rec.untilState('jellyseerr-14', 'AVAILABLE');
+    expect(s).toMatchObject({ jellyfin_id: item.Id, arr: { service: 'radarr', id: 77 } });
+    expect(timelineText(rec, 'jellyseerr-14')).toContain('file found in Radarr; no import event was received');
   });
 });
