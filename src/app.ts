@@ -106,16 +106,30 @@ export class Tracker {
     registerSecret(this.webhookSecret);
 
     await this.openEngine(dataDir);
+    // Built before the bridge is announced so HA gets a health entity per watcher; started last.
+    const set = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    this.watchers = set.list;
     await this.startMqtt();
     this.publishAll();
     await this.cleanStaleDiscovery();
-    const set = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
-    this.watchers = set.list;
     await this.startHttp(set.onJellyfin);
     for (const w of this.watchers) w.start();
     const sweep = setInterval(() => this.sweep(), 3_600_000);
-    sweep.unref();
-    this.timers.push(sweep);
+    // Watcher health changes without any request changing: announce it when it flips, and
+    // refresh the info once a minute so "last event" ages stay current.
+    let health = '';
+    let ticks = 0;
+    const info = setInterval(() => {
+      const sig = this.watchers.map((w) => `${w.name}:${w.status().healthy}`).join(',');
+      if (sig !== health || ++ticks % 60 === 0) {
+        health = sig;
+        this.publisher.publishInfo();
+      }
+    }, 1000);
+    for (const t of [sweep, info]) {
+      t.unref();
+      this.timers.push(t);
+    }
     return this.endpoints;
   }
 
@@ -155,6 +169,7 @@ export class Tracker {
       this.options.ha_retention_days,
       () => this.engine.requests(),
       {
+        watchers: () => this.watchers.map((w) => w.name).filter((n) => n !== 'stuck'),
         version: VERSION,
         mode: this.mode,
         started_at: this.startedAt,

@@ -16,6 +16,8 @@ const EVENT = { retain: false, qos: 1 } as const;
 const DAY_MS = 86_400_000;
 
 export interface BridgeInfoSource {
+  /** Watchers that get a health entity in Home Assistant. */
+  watchers?: () => string[];
   version: string;
   mode: string;
   started_at: string;
@@ -71,7 +73,7 @@ export class Publisher {
   }
 
   publishBridge(): void {
-    if (this.discovery) for (const m of this.discovery.bridgeConfigs()) this.bus.publishJson(m.topic, m.payload, RETAINED);
+    if (this.discovery) for (const m of this.discovery.bridgeConfigs(this.info.watchers?.() ?? [])) this.bus.publishJson(m.topic, m.payload, RETAINED);
     this.bus.publish(this.topics.bridgeState, 'online', RETAINED);
     this.publishInfo();
   }

@@ -2,11 +2,15 @@
  * `npm run bench`: webhook ingestion through the real HTTP route into a real tracker, in
  * four configurations — {durable storage, storage disabled} × {1,000, 10,000 stored
  * requests} — each tracker in a fresh process (target.ts), the load generator in another
- * (loadgen.ts), measured slices interleaved across the configurations. Prints a table and
+ * (loadgen.ts), measured slices interleaved across the configurations; then the watchers
+ * (watch.ts): qBittorrent change → MQTT and Jellyfin webhook → AVAILABLE latencies, and
+ * upstream requests per poll cycle at 1 vs 500 tracked requests. Prints the tables and
  * regenerates docs/benchmarks.md.
  *
  * Options (after `npm run bench --`):
- *   --only=<name>[,<name>]   run some configurations (e.g. durable-10k); docs are not written
+ *   --only=<name>[,<name>]   run some configurations (e.g. durable-10k) or watcher scenarios
+ *                            (qbittorrent-latency, jellyfin-latency, requests-per-cycle); docs are not written
+ *   --samples=<n>            samples per watcher latency scenario (default 20)
  *   --measured=<n>           measured webhooks per configuration (default 5000)
  *   --warmup=<n>             warm-up webhooks per configuration (default 500)
  *   --concurrency=<n>        connections (default 32)
@@ -14,12 +18,14 @@
  *   --profile                CPU-profile each tracker during its measured slices (files in a temp dir;
  *                            summarise with `node dist/bench/profile.js <file>`)
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PhaseResult, RunMessage } from './loadgen.js';
+import { Peer } from './peer.js';
+import { runWatchBench, watchReport, WATCH_SCENARIOS, type WatchResults } from './watch.js';
 import type { BenchConfig, Counters, Prepop, ReadyMessage, Settle } from './target.js';
 import { ACTIVE_MOVIES, ACTIVE_SHOWS, BIG_EPISODES_PER_SEASON, BIG_SEASONS, BIG_SHOWS, EPISODES_PER_SHOW, MIX } from './population.js';
 import { fmt, fmtInt, summarise, table } from './stats.js';
@@ -127,61 +133,6 @@ interface Result {
   };
 }
 
-/** A child process that answers requests over IPC, one at a time. */
-class Peer {
-  private waiting: Array<{ type: string; resolve: (m: Record<string, unknown>) => void }> = [];
-  private exited: Error | null = null;
-
-  constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    child.on('message', (raw: unknown) => {
-      const m = raw as Record<string, unknown> & { type: string };
-      const i = this.waiting.findIndex((w) => w.type === m.type);
-      if (i >= 0) this.waiting.splice(i, 1)[0]!.resolve(m);
-    });
-    child.on('exit', (code, signal) => {
-      this.exited = new Error(`${name} exited (${signal ?? code})`);
-    });
-  }
-
-  /** Sends `msg` (if any) and waits for a message of type `reply`. */
-  request<T>(msg: Record<string, unknown> | null, reply: string, timeoutMs = 120_000): Promise<T> {
-    if (this.exited) return Promise.reject(this.exited);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no "${reply}" after ${timeoutMs / 1000} s`)), timeoutMs);
-      const onExit = () => reject(this.exited ?? new Error(`${this.name} exited`));
-      this.child.once('exit', onExit);
-      this.waiting.push({
-        type: reply,
-        resolve: (m) => {
-          clearTimeout(timer);
-          this.child.off('exit', onExit);
-          resolve(m as T);
-        },
-      });
-      if (msg) this.child.send(msg);
-    });
-  }
-
-  /** Resolves when the process has exited, or after `ms`. */
-  waitExit(ms: number): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
-
 function startTarget(config: BenchConfig, profileDir: string | null): Peer {
   const withProfile = profileDir ? { ...config, profileFile: join(profileDir, `${config.name}.cpuprofile`) } : config;
   const child = fork(fileURLToPath(new URL('./target.js', import.meta.url)), [JSON.stringify(withProfile)], { execArgv: ['--expose-gc'], stdio: 'inherit' });
@@ -220,18 +171,25 @@ async function main(): Promise<void> {
     [false, true].map((durable) => ({ name: `${durable ? 'durable' : 'no-storage'}-${stored / 1000}k`, durable, stored })),
   );
   const configs = only ? all.filter((c) => only.includes(c.name)) : all;
-  if (configs.length === 0) throw new Error(`--only matched nothing; names: ${all.map((c) => c.name).join(', ')}`);
+  const scenarios = only ? WATCH_SCENARIOS.filter((w) => only.includes(w)) : [...WATCH_SCENARIOS];
+  if (configs.length === 0 && scenarios.length === 0) {
+    throw new Error(`--only matched nothing; names: ${[...all.map((c) => c.name), ...WATCH_SCENARIOS].join(', ')}`);
+  }
+  const samples = intArg('samples', 20);
 
   const started = new Date();
   const facts = machine();
   const loadBefore = os.loadavg();
-  console.log(`Media Tracker ingestion benchmark — ${started.toISOString()}`);
+  console.log(`Media Tracker benchmark — ${started.toISOString()}`);
   for (const [k, v] of Object.entries(facts)) console.log(`  ${k}: ${v}`);
   console.log(`  load average before: ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(
-    `  ${warmup} warm-up + ${measured} measured webhooks per configuration, ${concurrency} keep-alive connections, ` +
-      `measured in interleaved slices of ${sliceSize}\n`,
-  );
+  if (configs.length) {
+    console.log(
+      `  ${warmup} warm-up + ${measured} measured webhooks per configuration, ${concurrency} keep-alive connections, ` +
+        `measured in interleaved slices of ${sliceSize}`,
+    );
+  }
+  console.log('');
 
   const peers: Peer[] = [];
   const deadline = setTimeout(() => {
@@ -242,110 +200,123 @@ async function main(): Promise<void> {
   deadline.unref();
 
   try {
-    // ---- The load generator: one process, separate from every tracker.
-    const loadgen = new Peer('load generator', fork(fileURLToPath(new URL('./loadgen.js', import.meta.url)), [], { execArgv: [], stdio: 'inherit' }));
-    peers.push(loadgen);
-    await loadgen.request({ type: 'init', total: warmup + measured }, 'ready');
-
-    // ---- Trackers: started and pre-populated one after the other, then all kept running.
-    const ready = new Map<string, ReadyMessage>();
-    const targets = new Map<string, Peer>();
-    for (const c of configs) {
-      process.stdout.write(`${c.name}: starting a tracker and pre-populating ${fmtInt(c.stored)} requests … `);
-      const peer = startTarget(c, profileDir);
-      peers.push(peer);
-      targets.set(c.name, peer);
-      const r = await peer.request<ReadyMessage>(null, 'ready', CONFIG_TIMEOUT_MS);
-      ready.set(c.name, r);
-      console.log(
-        `${fmtInt(r.prepop.requests)} requests from ${fmtInt(r.prepop.events)} events in ${fmt(r.prepop.ms / 1000, 1)} s` +
-          (r.settle.snapshotMs !== null ? `; snapshot ${fmtInt(r.settle.snapshotMs)} ms` : ''),
-      );
-    }
-
-    const phase = (c: BenchConfig, name: string, from: number, to: number) => {
-      const r = ready.get(c.name)!;
-      const msg: RunMessage = { type: 'run', phase: name, url: r.url, secret: r.secret, concurrency, from, to };
-      return loadgen.request<{ result: PhaseResult }>(msg as unknown as Record<string, unknown>, 'done').then((m) => m.result);
-    };
-
-    // ---- Warm-up, then the measured slices, interleaved so that background load on the
-    // machine hits every configuration alike (the order rotates every round).
-    const warm = new Map<string, PhaseResult>();
-    for (const c of configs) warm.set(c.name, await phase(c, 'warmup', 0, warmup));
-    const slices: Array<[number, number]> = [];
-    for (let from = warmup; from < warmup + measured; from += sliceSize) slices.push([from, Math.min(from + sliceSize, warmup + measured)]);
-    const parts = new Map<string, PhaseResult[]>(configs.map((c) => [c.name, []]));
-    const sliceCpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));
-    process.stdout.write(`measuring ${slices.length} rounds `);
-    for (let round = 0; round < slices.length; round++) {
-      const [from, to] = slices[round]!;
-      for (let k = 0; k < configs.length; k++) {
-        const c = configs[(round + k) % configs.length]!;
-        const peer = targets.get(c.name)!;
-        await peer.request({ type: 'start' }, 'started');
-        const res = await phase(c, `measure-${round}`, from, to);
-        const { cpuUs } = await peer.request<{ cpuUs: number }>({ type: 'stop' }, 'stopped');
-        parts.get(c.name)!.push(res);
-        sliceCpu.get(c.name)!.push(cpuUs / res.sent);
-      }
-      process.stdout.write('.');
-    }
-    console.log(' done\n');
-
     const results: Result[] = [];
-    for (const c of configs) {
-      const { counters } = await targets.get(c.name)!.request<{ counters: Counters }>({ type: 'finish' }, 'final');
-      const ps = parts.get(c.name)!;
-      const latencies = ps.flatMap((p) => p.latenciesMs);
-      const kinds = ps.flatMap((p) => p.kinds);
-      const wallMs = ps.reduce((a, p) => a + p.wallMs, 0);
-      const groups = new Map<string, number[]>();
-      kinds.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), latencies[i]!]));
-      const byKind: Result['measure']['byKind'] = {};
-      for (const [k, xs] of groups) {
-        const s = summarise(xs);
-        byKind[k] = { n: xs.length, p50: s.p50, mean: s.mean };
+    if (configs.length) {
+      // ---- The load generator: one process, separate from every tracker.
+      const loadgen = new Peer('load generator', fork(fileURLToPath(new URL('./loadgen.js', import.meta.url)), [], { execArgv: [], stdio: 'inherit' }));
+      peers.push(loadgen);
+      await loadgen.request({ type: 'init', total: warmup + measured }, 'ready');
+
+      // ---- Trackers: started and pre-populated one after the other, then all kept running.
+      const ready = new Map<string, ReadyMessage>();
+      const targets = new Map<string, Peer>();
+      for (const c of configs) {
+        process.stdout.write(`${c.name}: starting a tracker and pre-populating ${fmtInt(c.stored)} requests … `);
+        const peer = startTarget(c, profileDir);
+        peers.push(peer);
+        targets.set(c.name, peer);
+        const r = await peer.request<ReadyMessage>(null, 'ready', CONFIG_TIMEOUT_MS);
+        ready.set(c.name, r);
+        console.log(
+          `${fmtInt(r.prepop.requests)} requests from ${fmtInt(r.prepop.events)} events in ${fmt(r.prepop.ms / 1000, 1)} s` +
+            (r.settle.snapshotMs !== null ? `; snapshot ${fmtInt(r.settle.snapshotMs)} ms` : ''),
+        );
       }
-      const w = warm.get(c.name)!;
-      const r = ready.get(c.name)!;
-      const waits = counters.append?.waitMs ?? null;
-      const ws = waits && waits.length ? summarise(waits) : null;
-      results.push({
-        config: c,
-        createdExpected: [...w.kinds, ...kinds].filter((k) => k === 'jellyseerr-new').length,
-        prepop: r.prepop,
-        settle: r.settle,
-        warmup: { events: w.sent, accepted: w.accepted, notAccepted: w.notAccepted, httpErrors: w.httpErrors },
-        measure: {
-          events: latencies.length,
-          wallMs,
-          eventsPerSec: (latencies.length / wallMs) * 1000,
-          ...summarise(latencies),
-          byKind,
-          accepted: ps.reduce((a, p) => a + p.accepted, 0),
-          notAccepted: ps.reduce((a, p) => a + p.notAccepted, 0),
-          httpErrors: ps.reduce((a, p) => a + p.httpErrors, 0),
-          samples: [...w.samples, ...ps.flatMap((p) => p.samples)].slice(0, 5),
-          cpuUsPerEvent: counters.cpuUs / latencies.length,
-          elu: counters.eluTotalMs > 0 ? counters.eluActiveMs / counters.eluTotalMs : NaN,
-          gcMs: counters.gcMs,
-          gcCount: counters.gcCount,
-          journal: counters.journal,
-          io: counters.io,
-          storeWait: ws ? { mean: ws.mean, p50: ws.p50, p99: ws.p99 } : null,
-          slices: {
-            meanMs: ps.map((p) => summarise(p.latenciesMs).mean),
-            eventsPerSec: ps.map((p) => (p.sent / p.wallMs) * 1000),
-            cpuUsPerEvent: sliceCpu.get(c.name)!,
+
+      const phase = (c: BenchConfig, name: string, from: number, to: number) => {
+        const r = ready.get(c.name)!;
+        const msg: RunMessage = { type: 'run', phase: name, url: r.url, secret: r.secret, concurrency, from, to };
+        return loadgen.request<{ result: PhaseResult }>(msg as unknown as Record<string, unknown>, 'done').then((m) => m.result);
+      };
+
+      // ---- Warm-up, then the measured slices, interleaved so that background load on the
+      // machine hits every configuration alike (the order rotates every round).
+      const warm = new Map<string, PhaseResult>();
+      for (const c of configs) warm.set(c.name, await phase(c, 'warmup', 0, warmup));
+      const slices: Array<[number, number]> = [];
+      for (let from = warmup; from < warmup + measured; from += sliceSize) slices.push([from, Math.min(from + sliceSize, warmup + measured)]);
+      const parts = new Map<string, PhaseResult[]>(configs.map((c) => [c.name, []]));
+      const sliceCpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));
+      process.stdout.write(`measuring ${slices.length} rounds `);
+      for (let round = 0; round < slices.length; round++) {
+        const [from, to] = slices[round]!;
+        for (let k = 0; k < configs.length; k++) {
+          const c = configs[(round + k) % configs.length]!;
+          const peer = targets.get(c.name)!;
+          await peer.request({ type: 'start' }, 'started');
+          const res = await phase(c, `measure-${round}`, from, to);
+          const { cpuUs } = await peer.request<{ cpuUs: number }>({ type: 'stop' }, 'stopped');
+          parts.get(c.name)!.push(res);
+          sliceCpu.get(c.name)!.push(cpuUs / res.sent);
+        }
+        process.stdout.write('.');
+      }
+      console.log(' done\n');
+
+      for (const c of configs) {
+        const { counters } = await targets.get(c.name)!.request<{ counters: Counters }>({ type: 'finish' }, 'final');
+        const ps = parts.get(c.name)!;
+        const latencies = ps.flatMap((p) => p.latenciesMs);
+        const kinds = ps.flatMap((p) => p.kinds);
+        const wallMs = ps.reduce((a, p) => a + p.wallMs, 0);
+        const groups = new Map<string, number[]>();
+        kinds.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), latencies[i]!]));
+        const byKind: Result['measure']['byKind'] = {};
+        for (const [k, xs] of groups) {
+          const s = summarise(xs);
+          byKind[k] = { n: xs.length, p50: s.p50, mean: s.mean };
+        }
+        const w = warm.get(c.name)!;
+        const r = ready.get(c.name)!;
+        const waits = counters.append?.waitMs ?? null;
+        const ws = waits && waits.length ? summarise(waits) : null;
+        results.push({
+          config: c,
+          createdExpected: [...w.kinds, ...kinds].filter((k) => k === 'jellyseerr-new').length,
+          prepop: r.prepop,
+          settle: r.settle,
+          warmup: { events: w.sent, accepted: w.accepted, notAccepted: w.notAccepted, httpErrors: w.httpErrors },
+          measure: {
+            events: latencies.length,
+            wallMs,
+            eventsPerSec: (latencies.length / wallMs) * 1000,
+            ...summarise(latencies),
+            byKind,
+            accepted: ps.reduce((a, p) => a + p.accepted, 0),
+            notAccepted: ps.reduce((a, p) => a + p.notAccepted, 0),
+            httpErrors: ps.reduce((a, p) => a + p.httpErrors, 0),
+            samples: [...w.samples, ...ps.flatMap((p) => p.samples)].slice(0, 5),
+            cpuUsPerEvent: counters.cpuUs / latencies.length,
+            elu: counters.eluTotalMs > 0 ? counters.eluActiveMs / counters.eluTotalMs : NaN,
+            gcMs: counters.gcMs,
+            gcCount: counters.gcCount,
+            journal: counters.journal,
+            io: counters.io,
+            storeWait: ws ? { mean: ws.mean, p50: ws.p50, p99: ws.p99 } : null,
+            slices: {
+              meanMs: ps.map((p) => summarise(p.latenciesMs).mean),
+              eventsPerSec: ps.map((p) => (p.sent / p.wallMs) * 1000),
+              cpuUsPerEvent: sliceCpu.get(c.name)!,
+            },
+            heapUsedMB: counters.heapUsedMB,
+            requestsAfter: counters.requestsAfter,
           },
-          heapUsedMB: counters.heapUsedMB,
-          requestsAfter: counters.requestsAfter,
-        },
-      });
+        });
+      }
+      loadgen.child.send({ type: 'exit' });
+      // Let the ingestion trackers finish (final snapshot, temp dir removed) before the next part.
+      await Promise.all(peers.map((p) => p.waitExit(15_000)));
+      console.log('');
     }
-    loadgen.child.send({ type: 'exit' });
-    report(results, { started, facts, loadBefore, warmup, measured, concurrency, sliceSize, only, profileDir });
+
+    // ---- Watchers: upstream change → MQTT latency, upstream requests per poll cycle.
+    const watch = await runWatchBench({
+      samples,
+      scenarios: new Set(scenarios),
+      track: (p) => peers.push(p),
+      progress: (x) => process.stdout.write(x),
+    });
+    report(results, watch, { started, facts, loadBefore, warmup, measured, concurrency, sliceSize, only, profileDir });
   } finally {
     clearTimeout(deadline);
     // Trackers exit on their own after "finish" (final snapshot, temp dir removed), or when
@@ -368,7 +339,7 @@ interface RunInfo {
   profileDir: string | null;
 }
 
-function report(results: Result[], info: RunInfo): void {
+function report(results: Result[], watch: WatchResults, info: RunInfo): void {
   const { started, facts, loadBefore, warmup, measured, concurrency, sliceSize, only, profileDir } = info;
   const loadAfter = os.loadavg();
   const warnings: string[] = [];
@@ -534,11 +505,23 @@ function report(results: Result[], info: RunInfo): void {
     ]),
   );
 
-  console.log(`${mainTable}\n\n${goalTable}\n`);
-  console.log(`Latency by webhook kind:\n${kindTable}\n`);
-  console.log(`Details:\n${detailTable}\n`);
+  // ---- Watchers
+  const w = watchReport(watch);
+  warnings.push(...w.warnings);
+  const watchGoals = [w.latencyTable, w.countTable].filter((t): t is string => t !== null).join('\n\n');
+
+  if (results.length) {
+    console.log(`${mainTable}\n\n${goalTable}\n`);
+  }
+  if (watchGoals) console.log(`Watchers:\n${watchGoals}\n`);
+  if (results.length) {
+    console.log(`Latency by webhook kind:\n${kindTable}\n`);
+    console.log(`Details:\n${detailTable}\n`);
+  }
+  console.log(`Watcher details:\n${w.detailTable}\n`);
   console.log(`Load average before / after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
   for (const x of notes) console.log(`Note ${x}`);
+  for (const x of w.notes) console.log(`Note ${x}`);
   for (const w of warnings) console.log(`WARNING: ${w}`);
   console.log(`Total run time ${fmt(elapsed, 0)} s.`);
   if (profileDir) console.log(`CPU profiles of the measured slices: ${profileDir} (summarise: node dist/bench/profile.js ${profileDir}/<name>.cpuprofile)`);
@@ -564,7 +547,8 @@ npm run bench
 \`\`\`
 
 (\`npm run bench -- --profile\` also writes CPU profiles of the measured slices; \`--only=durable-10k,no-storage-10k\`
-runs a subset without rewriting this file.)
+or \`--only=qbittorrent-latency,jellyfin-latency,requests-per-cycle\` runs a subset without rewriting this file;
+\`--samples=<n>\` sets the samples per watcher latency scenario, default 20.)
 
 ## Machine
 
@@ -579,9 +563,15 @@ ${mainTable}
 
 ## Goals
 
+### Ingestion
+
 ${goalTable}
 
-${warnings.length ? `${warnings.map((w) => `**Warning:** ${w}`).join('\n\n')}\n\n` : ''}${notes.length ? `Reading the numbers:\n\n${notes.map((x) => `- ${x}`).join('\n')}\n\n` : ''}Definitions:
+### Watchers
+
+${watchGoals}
+
+${warnings.length ? `${warnings.map((x) => `**Warning:** ${x}`).join('\n\n')}\n\n` : ''}${notes.length || w.notes.length ? `Reading the numbers:\n\n${[...notes, ...w.notes].map((x) => `- ${x}`).join('\n')}\n\n` : ''}Definitions:
 
 - **events/s**: measured webhooks ÷ the wall time of the measured slices (first request sent → last response read).
 - **Store cost per event (primary)**: the durability wait each event sees — from \`store.append()\` to its promise
@@ -593,9 +583,15 @@ ${warnings.length ? `${warnings.map((w) => `**Warning:** ${w}`).join('\n\n')}\n\
   webhooks, run back to back in both configurations); **±** is the 95 % confidence half-width over the rounds (Student t).
   When the 1k difference cannot be told from zero — under this closed-loop load it often cannot, see "Reading the
   numbers" — the 10k ÷ 1k ratio means nothing and is reported as INCONCLUSIVE, never as met.
+- **Watcher latencies**: from the change in the upstream (or the webhook being sent) to the state message reaching an
+  MQTT subscriber; **status (max)** compares the slowest sample with the goal, **status (p95)** the 95th percentile
+  (nearest rank). **Requests per poll cycle**: requests the upstream received during one watcher cycle; the goal is met
+  only when every counted cycle made the same number of requests at both sizes.
 - A missed goal is shown as MISSED; none is hidden.
 
 ## Method
+
+### Ingestion
 
 Webhook ingestion through the real HTTP route (\`POST /hooks/{radarr,sonarr,jellyseerr}\` with
 \`Authorization: Bearer <secret>\` and real-shaped JSON bodies from \`src/demo/payloads.ts\`) into a real tracker:
@@ -630,6 +626,10 @@ Column notes: **CPU µs/event** = user + system CPU time of the tracker process 
 group-commit effectiveness from \`store.stats\` (records per write + fsync); **write+fsync ms/batch** = wall time of the
 journal file handle's \`write()\` + \`datasync()\` per batch.
 
+### Watchers
+
+${w.method}
+
 ## Latency by webhook kind
 
 ${kindTable}
@@ -637,6 +637,8 @@ ${kindTable}
 ## Details
 
 ${detailTable}
+
+${w.detailTable}
 
 Total run time: ${fmt(elapsed, 0)} s.
 `;

@@ -148,7 +148,8 @@ export class Discovery {
     return defs.map((def) => this.message(r.id, def, device));
   }
 
-  bridgeConfigs(): DiscoveryMessage[] {
+  /** `watchers`: names of the running watchers; each gets a diagnostic health entity. */
+  bridgeConfigs(watchers: string[] = []): DiscoveryMessage[] {
     const t = this.opts.topics;
     const device = {
       identifiers: [this.bridgeIdentifier],
@@ -187,7 +188,23 @@ export class Discovery {
         entity_category: 'diagnostic',
       },
     };
+    const health = watchers.map(
+      (name): EntityDef => ({
+        component: 'binary_sensor',
+        key: `watcher_${name.replace(/[^a-zA-Z0-9_-]+/g, '_')}`,
+        config: {
+          name: `${name} connection`,
+          state_topic: t.bridgeInfo,
+          value_template: `{{ 'ON' if (value_json.watchers | selectattr('name', 'equalto', '${name}') | map(attribute='healthy') | first) else 'OFF' }}`,
+          device_class: 'connectivity',
+          entity_category: 'diagnostic',
+        },
+      }),
+    );
     // The connection entity carries no availability so it can show "offline" itself.
-    return [...defs.map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
+    return [
+      ...[...defs, ...health].map((def) => this.message('bridge', def, device)),
+      this.message('bridge', connection, device, false),
+    ];
   }
 }

@@ -73,6 +73,18 @@ async function pipeline() {
   const shokoWatcher = w.h.tracker.watchers.find((x) => x.name === 'shoko')!;
   await w.rec.until(() => shokoWatcher.status().healthy, 'the SignalR connection to Shoko');
   for (const s of w.h.tracker.watchers.map((x) => x.status())) expect(s.last_error, `${s.name}: ${s.last_error}`).toBeNull();
+  // Each watcher's health is an HA diagnostic entity fed by media/bridge/info.
+  const health = await w.rec.until(() => w.rec.json('homeassistant/binary_sensor/media_tracker/bridge_watcher_shoko/config'), 'the Shoko health entity');
+  expect(health).toMatchObject({
+    name: 'shoko connection',
+    state_topic: 'media/bridge/info',
+    device_class: 'connectivity',
+    entity_category: 'diagnostic',
+  });
+  await w.rec.until(
+    () => w.rec.json<{ watchers: Array<{ name: string; healthy: boolean }> }>('media/bridge/info')?.watchers.find((x) => x.name === 'shoko')?.healthy,
+    'shoko healthy on media/bridge/info',
+  );
   return { w, js, radarr, sonarr, jf, qb, shoko, cycle };
 }
 

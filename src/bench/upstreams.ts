@@ -1,0 +1,506 @@
+/**
+ * Bench-side upstream services for the watcher benchmarks: minimal qBittorrent and Jellyfin
+ * servers over real HTTP on loopback, speaking the same wire format as the test fakes
+ * (test/helpers/qbittorrent.ts, test/fakes/jellyfin.ts; protocols.md §4, §5), with only the
+ * endpoints the watchers call. They live here, not under test/, because `npm run bench` runs
+ * compiled code from dist/ and test/ is not compiled; they use node:http only.
+ *
+ * Every request is counted per route at the server, which is what the requests-per-cycle
+ * benchmark reads.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+type Json = Record<string, unknown>;
+
+/** Counts requests per route key (`'GET /api/v2/sync/maindata'`). */
+export class Counter {
+  readonly byRoute = new Map<string, number>();
+  total = 0;
+
+  hit(key: string): void {
+    this.total++;
+    this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
+  }
+
+  snapshot(): Map<string, number> {
+    return new Map(this.byRoute);
+  }
+
+  /** Requests per route since `before` (routes with none left out). */
+  since(before: Map<string, number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.byRoute) {
+      const d = v - (before.get(k) ?? 0);
+      if (d > 0) out[k] = d;
+    }
+    return out;
+  }
+}
+
+/** A loopback HTTP server with a counter; `handle` answers every request. */
+abstract class LoopbackServer {
+  readonly counter = new Counter();
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      readBody(req).then(
+        (body) => this.handle(req, res, body),
+        () => send(res, 400, 'bad request'),
+      );
+    });
+    server.keepAliveTimeout = 65_000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const addr = server.address();
+    if (!addr || typeof addr !== 'object') throw new Error('no address');
+    this.port = addr.port;
+    this.server = server;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse, body: string): void;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=UTF-8'): void {
+  res.statusCode = status;
+  if (status === 204) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-type', type);
+  res.end(body);
+}
+
+const sendJson = (res: ServerResponse, value: unknown, status = 200): void => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+
+// ---------------------------------------------------------------------------------------
+// qBittorrent (WebUI API v2, 4.x login flavour)
+
+interface QbSession {
+  rid: number;
+  /** What the client holds after our last answer (torrents without `hash`). */
+  torrents: Map<string, Json>;
+}
+
+/** A complete torrent object as a full `sync/maindata` sends it (hash included). */
+export function torrentObject(hash: string, overrides: Json = {}): Json {
+  const size = (overrides.size as number | undefined) ?? 1_500_000_000;
+  const progress = (overrides.progress as number | undefined) ?? 0;
+  return {
+    hash,
+    infohash_v1: hash,
+    infohash_v2: '',
+    name: `Torrent ${hash.slice(0, 8)}`,
+    state: 'downloading',
+    progress,
+    dlspeed: 1_048_576,
+    upspeed: 0,
+    eta: 1200,
+    size,
+    total_size: size,
+    amount_left: Math.round(size * (1 - progress)),
+    completed: Math.round(size * progress),
+    downloaded: Math.round(size * progress),
+    uploaded: 0,
+    category: 'radarr',
+    tags: '',
+    save_path: '/downloads/',
+    content_path: `/downloads/Torrent ${hash.slice(0, 8)}.mkv`,
+    added_on: 1_700_000_000,
+    completion_on: -1,
+    num_seeds: 5,
+    num_leechs: 1,
+    num_complete: 20,
+    num_incomplete: 3,
+    ratio: 0,
+    priority: 1,
+    force_start: false,
+    seq_dl: false,
+    auto_tmm: false,
+    ...overrides,
+  };
+}
+
+/**
+ * qBittorrent 4.6: `POST /api/v2/auth/login` (form; 200 `Ok.` + cookie `SID`, or `Fails.`),
+ * 403 without a session, `app/webapiVersion`, and `sync/maindata` with per-session rid/delta
+ * semantics (full snapshot with `full_update: true` for rid 0 or an unknown rid; deltas carry
+ * only the changed fields, no `hash` inside torrent objects, `torrents_removed`).
+ */
+export class BenchQbittorrent extends LoopbackServer {
+  readonly username = 'admin';
+  readonly password = 'bench-qb-password';
+  readonly torrents = new Map<string, Json>();
+  /** performance.now() of every `sync/maindata` request, when its answer was computed. */
+  readonly maindataAt: number[] = [];
+  private readonly sessions = new Map<string, QbSession>();
+
+  add(hash: string, overrides: Json = {}): void {
+    this.torrents.set(hash.toLowerCase(), torrentObject(hash.toLowerCase(), overrides));
+  }
+
+  update(hash: string, fields: Json): void {
+    const t = this.torrents.get(hash.toLowerCase());
+    if (!t) throw new Error(`bench qBittorrent: no torrent ${hash}`);
+    Object.assign(t, fields);
+  }
+
+  /** Progress with the fields that move with it. */
+  setProgress(hash: string, progress: number): void {
+    const t = this.torrents.get(hash.toLowerCase());
+    if (!t) throw new Error(`bench qBittorrent: no torrent ${hash}`);
+    const size = t.size as number;
+    this.update(hash, { progress, amount_left: Math.round(size * (1 - progress)), completed: Math.round(size * progress), downloaded: Math.round(size * progress) });
+  }
+
+  protected handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    this.counter.hit(`${req.method ?? 'GET'} ${url.pathname}`);
+    if (url.pathname === '/api/v2/auth/login') {
+      if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed');
+      const form = new URLSearchParams(body);
+      if (form.get('username') !== this.username || form.get('password') !== this.password) return send(res, 200, 'Fails.');
+      const id = randomBytes(24).toString('base64').replace(/[+/=]/g, 'x');
+      this.sessions.set(id, { rid: 0, torrents: new Map() });
+      res.setHeader('set-cookie', `SID=${id}; HttpOnly; path=/; SameSite=Strict`);
+      return send(res, 200, 'Ok.');
+    }
+    const session = this.session(req);
+    if (!session) return send(res, 403, 'Forbidden');
+    switch (url.pathname) {
+      case '/api/v2/app/version':
+        return send(res, 200, 'v4.6.7');
+      case '/api/v2/app/webapiVersion':
+        return send(res, 200, '2.9.3');
+      case '/api/v2/sync/maindata': {
+        const rid = Number(url.searchParams.get('rid') ?? '0');
+        const out = this.maindata(session, Number.isFinite(rid) ? rid : 0);
+        this.maindataAt.push(performance.now());
+        return sendJson(res, out);
+      }
+      default:
+        return send(res, 404, 'Not Found');
+    }
+  }
+
+  private session(req: IncomingMessage): QbSession | undefined {
+    for (const part of (req.headers.cookie ?? '').split(';')) {
+      const [name, value] = part.trim().split('=', 2);
+      if (name === 'SID' && value) return this.sessions.get(value);
+    }
+    return undefined;
+  }
+
+  private maindata(session: QbSession, rid: number): Json {
+    const current = new Map<string, Json>();
+    for (const [hash, t] of this.torrents) {
+      const { hash: _omit, ...rest } = t;
+      current.set(hash, structuredClone(rest));
+    }
+    const nextRid = (session.rid % 1_000_000) + 1;
+    let out: Json;
+    if (rid === 0 || rid !== session.rid) {
+      out = {
+        rid: nextRid,
+        full_update: true,
+        torrents: Object.fromEntries(current),
+        categories: { radarr: { name: 'radarr', savePath: '' }, 'tv-sonarr': { name: 'tv-sonarr', savePath: '' } },
+        tags: [],
+        trackers: {},
+        server_state: { connection_status: 'connected', dl_info_speed: 0, up_info_speed: 0, dht_nodes: 0 },
+      };
+    } else {
+      out = { rid: nextRid };
+      const torrents: Json = {};
+      for (const [hash, t] of current) {
+        const before = session.torrents.get(hash);
+        if (!before) {
+          torrents[hash] = t;
+          continue;
+        }
+        const diff: Json = {};
+        for (const [k, v] of Object.entries(t)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) diff[k] = v;
+        if (Object.keys(diff).length) torrents[hash] = diff;
+      }
+      const removed = [...session.torrents.keys()].filter((h) => !current.has(h));
+      if (Object.keys(torrents).length) out.torrents = torrents;
+      if (removed.length) out.torrents_removed = removed;
+    }
+    session.rid = nextRid;
+    session.torrents = current;
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Jellyfin (10.10)
+
+export interface JfItem {
+  Id: string;
+  Name: string;
+  Type: 'Movie' | 'Series' | 'Episode';
+  ProviderIds: Record<string, string>;
+  DateCreated: string;
+  LocationType: 'FileSystem' | 'Virtual';
+  IsFolder: boolean;
+  Path?: string;
+  ProductionYear?: number;
+  PremiereDate?: string;
+  SeriesId?: string;
+  SeriesName?: string;
+  IndexNumber?: number;
+  ParentIndexNumber?: number;
+  RunTimeTicks?: number;
+  MediaType?: string;
+  MediaSources?: Json[];
+}
+
+/** Fields only serialised when listed in `Fields` (ItemFields). */
+const GATED = ['ProviderIds', 'Path', 'DateCreated', 'MediaSources'];
+
+const guidN = (): string => randomUUID().replace(/-/g, '');
+const norm = (id: string): string => id.replace(/-/g, '').toLowerCase();
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+function mediaSources(id: string, path: string, ticks: number): Json[] {
+  return [
+    {
+      Protocol: 'File',
+      Id: id,
+      Path: path,
+      Type: 'Default',
+      Container: 'mkv',
+      Size: 1_400_000_000,
+      Name: path.split('/').pop()?.replace(/\.\w+$/, ''),
+      IsRemote: false,
+      RunTimeTicks: ticks,
+      SupportsDirectPlay: true,
+      MediaStreams: [
+        { Type: 'Video', Codec: 'h264', Height: 1080, Width: 1920, Index: 0 },
+        { Type: 'Audio', Codec: 'aac', Language: 'eng', Channels: 2, Index: 1 },
+      ],
+    },
+  ];
+}
+
+/**
+ * Jellyfin: `Authorization: MediaBrowser Token="<key>"` (else 401), PascalCase JSON with nulls
+ * omitted, N-format ids; `/System/Info`, `/Items` (Ids, IncludeItemTypes, Recursive, SortBy
+ * SortName/DateCreated, StartIndex/Limit; `ProviderIds`/`Path`/`DateCreated`/`MediaSources`
+ * only when listed in `Fields`), `/Items/{id}` (404 when gone) and `/Shows/{id}/Episodes`.
+ */
+export class BenchJellyfin extends LoopbackServer {
+  readonly apiKey = 'bench-jellyfin-api-key';
+  readonly serverId = '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b';
+  readonly version = '10.10.7';
+  readonly items = new Map<string, JfItem>();
+
+  addMovie(o: { name: string; year: number; tmdbId: number }): JfItem {
+    const id = guidN();
+    const path = `/data/movies/${o.name} (${o.year})/${o.name} (${o.year}).mkv`;
+    const ticks = 72_000_000_000;
+    return this.put({
+      Id: id,
+      Name: o.name,
+      Type: 'Movie',
+      ProviderIds: { Tmdb: String(o.tmdbId), Imdb: `tt${o.tmdbId}` },
+      DateCreated: new Date().toISOString(),
+      LocationType: 'FileSystem',
+      IsFolder: false,
+      Path: path,
+      ProductionYear: o.year,
+      PremiereDate: `${o.year}-05-14T00:00:00.0000000Z`,
+      RunTimeTicks: ticks,
+      MediaType: 'Video',
+      MediaSources: mediaSources(id, path, ticks),
+    });
+  }
+
+  addSeries(o: { name: string; year: number; tmdbId: number; tvdbId: number }): JfItem {
+    return this.put({
+      Id: guidN(),
+      Name: o.name,
+      Type: 'Series',
+      ProviderIds: { Tmdb: String(o.tmdbId), Tvdb: String(o.tvdbId) },
+      DateCreated: new Date().toISOString(),
+      LocationType: 'FileSystem',
+      IsFolder: true,
+      Path: `/data/tv/${o.name}`,
+      ProductionYear: o.year,
+      PremiereDate: `${o.year}-01-01T00:00:00.0000000Z`,
+    });
+  }
+
+  addEpisode(series: JfItem, season: number, episode: number): JfItem {
+    const id = guidN();
+    const path = `${series.Path ?? ''}/Season ${pad(season, 2)}/${series.Name} - S${pad(season, 2)}E${pad(episode, 2)}.mkv`;
+    const ticks = 14_400_000_000;
+    return this.put({
+      Id: id,
+      Name: `Episode ${episode}`,
+      Type: 'Episode',
+      ProviderIds: {},
+      DateCreated: new Date().toISOString(),
+      LocationType: 'FileSystem',
+      IsFolder: false,
+      Path: path,
+      SeriesId: series.Id,
+      SeriesName: series.Name,
+      ParentIndexNumber: season,
+      IndexNumber: episode,
+      ...(series.ProductionYear !== undefined ? { ProductionYear: series.ProductionYear } : {}),
+      RunTimeTicks: ticks,
+      MediaType: 'Video',
+      MediaSources: mediaSources(id, path, ticks),
+    });
+  }
+
+  /**
+   * The webhook plugin's "Send All Properties" body for an item (jellyfin-plugin-webhook,
+   * protocols.md §5.3): server fields, item fields, `Provider_<key>` and per-stream fields.
+   */
+  webhookData(item: JfItem, type: 'ItemAdded' | 'ItemDeleted', serverUrl = 'http://jellyfin.local:8096'): Json {
+    const now = new Date();
+    const ticks = item.RunTimeTicks ?? 0;
+    const s = Math.floor(ticks / 10_000_000);
+    const d: Json = {
+      ServerId: this.serverId,
+      ServerName: 'jellyfin',
+      ServerVersion: this.version,
+      ServerUrl: serverUrl,
+      NotificationType: type,
+      Timestamp: now.toISOString().replace('Z', '+00:00'),
+      UtcTimestamp: now.toISOString(),
+      Name: item.Name,
+      Overview: '',
+      Tagline: '',
+      ItemId: item.Id,
+      ItemType: item.Type,
+      RunTimeTicks: ticks,
+      RunTime: `${pad(Math.floor(s / 3600) % 24, 2)}:${pad(Math.floor(s / 60) % 60, 2)}:${pad(s % 60, 2)}`,
+    };
+    if (item.ProductionYear !== undefined) d.Year = item.ProductionYear;
+    if (item.PremiereDate) d.PremiereDate = item.PremiereDate.slice(0, 10);
+    if (item.Type === 'Episode') {
+      Object.assign(d, { SeriesName: item.SeriesName, SeriesId: item.SeriesId });
+      for (const [key, n] of [
+        ['SeasonNumber', item.ParentIndexNumber],
+        ['EpisodeNumber', item.IndexNumber],
+      ] as const) {
+        if (n !== undefined) Object.assign(d, { [key]: n, [`${key}00`]: pad(n, 2), [`${key}000`]: pad(n, 3) });
+      }
+    }
+    for (const [k, v] of Object.entries(item.ProviderIds)) d[`Provider_${k.toLowerCase()}`] = v;
+    const streams = (item.MediaSources?.[0]?.MediaStreams as Json[] | undefined) ?? [];
+    streams.forEach((st, i) => {
+      const base = `${String(st.Type)}_${streams.slice(0, i).filter((x) => x.Type === st.Type).length}`;
+      for (const [k, v] of Object.entries(st)) if (k !== 'Index') d[`${base}_${k}`] = v;
+    });
+    return d;
+  }
+
+  private put(item: JfItem): JfItem {
+    this.items.set(item.Id, item);
+    return item;
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    const auth = req.headers.authorization ?? '';
+    const m = /Token="?([^",]*)"?/i.exec(auth);
+    return /^MediaBrowser\s/i.test(auth) && m?.[1] !== undefined && decodeURIComponent(m[1]) === this.apiKey;
+  }
+
+  private dto(item: JfItem, fields: Set<string> | 'all'): Json {
+    const out: Json = { ...item, ServerId: this.serverId };
+    if (fields !== 'all') for (const g of GATED) if (!fields.has(g.toLowerCase())) delete out[g];
+    return out;
+  }
+
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const itemMatch = /^\/Items\/([^/]+)$/i.exec(path);
+    const showMatch = /^\/Shows\/([^/]+)\/Episodes$/i.exec(path);
+    const key = itemMatch ? `${method} /Items/{id}` : showMatch ? `${method} /Shows/{id}/Episodes` : `${method} ${path}`;
+    this.counter.hit(key);
+    if (!this.authorised(req)) return send(res, 401, '');
+    // ASP.NET binds query parameters case-insensitively.
+    const query = new Map<string, string>();
+    for (const [k, v] of url.searchParams) query.set(k.toLowerCase(), v);
+    const list = (name: string) =>
+      (query.get(name) ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const fields = new Set(list('fields').map((f) => f.toLowerCase()));
+    const page = (items: JfItem[]) => {
+      const start = Number(query.get('startindex') ?? 0) || 0;
+      const limit = query.has('limit') ? Number(query.get('limit')) : undefined;
+      const slice = items.slice(start, limit === undefined ? undefined : start + limit);
+      return { Items: slice.map((i) => this.dto(i, fields)), TotalRecordCount: items.length, StartIndex: start };
+    };
+    if (method === 'GET' && path === '/System/Info') {
+      return sendJson(res, { ServerName: 'jellyfin', Version: this.version, Id: this.serverId, ProductName: 'Jellyfin Server', OperatingSystem: 'Linux', StartupWizardCompleted: true });
+    }
+    if (method === 'GET' && path === '/Items') {
+      const ids = list('ids').map(norm);
+      const types = list('includeitemtypes').map((t) => t.toLowerCase());
+      const recursive = query.get('recursive')?.toLowerCase() === 'true';
+      let pool: JfItem[] = ids.length ? ids.map((id) => this.items.get(id)).filter((i) => i !== undefined) : recursive ? [...this.items.values()] : [];
+      if (types.length) pool = pool.filter((i) => types.includes(i.Type.toLowerCase()));
+      const sortBy = list('sortby')[0]?.toLowerCase();
+      const dir = query.get('sortorder')?.toLowerCase() === 'descending' ? -1 : 1;
+      const keyOf = sortBy === 'datecreated' ? (i: JfItem) => i.DateCreated : sortBy === 'sortname' || sortBy === 'name' ? (i: JfItem) => i.Name.toLowerCase() : null;
+      if (keyOf) pool.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0) * dir);
+      return sendJson(res, page(pool));
+    }
+    if (method === 'GET' && itemMatch) {
+      const item = this.items.get(norm(decodeURIComponent(itemMatch[1]!)));
+      if (!item) return sendJson(res, { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5', title: 'Not Found', status: 404 }, 404);
+      return sendJson(res, this.dto(item, 'all'));
+    }
+    if (method === 'GET' && showMatch) {
+      const series = this.items.get(norm(decodeURIComponent(showMatch[1]!)));
+      if (!series || series.Type !== 'Series') return sendJson(res, { title: 'Not Found', status: 404 }, 404);
+      const eps = [...this.items.values()]
+        .filter((i) => i.Type === 'Episode' && i.SeriesId === series.Id)
+        .sort((a, b) => (a.ParentIndexNumber ?? 0) - (b.ParentIndexNumber ?? 0) || (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0));
+      return sendJson(res, page(eps));
+    }
+    return sendJson(res, { message: `Not found: ${method} ${path}` }, 404);
+  }
+}
