@@ -10,7 +10,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrDownload, radarrGrab, fakeHash, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { Recorder, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
+import { freePorts } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
@@ -27,26 +27,6 @@ const show: ShowSpec = { requestId: 4102, tmdbId: 1396, tvdbId: 81189, title: 'B
 const movieId = `jellyseerr-${movie.requestId}`;
 const showId = `jellyseerr-${show.requestId}`;
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (!a || typeof a !== 'object') throw new Error('no port');
-    return a.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 async function poll<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -15,7 +15,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import type { TrackedView } from '../../src/watchers/types.js';
 import { QbClient } from '../../src/watchers/qbittorrent/client.js';
 import { createQbittorrentWatchers } from '../../src/watchers/qbittorrent/watcher.js';
 import { makeTorrentFile, pseudoRandomBytes, QbAdmin, qbPasswordHash, type TorrentFile } from '../helpers/qbittorrent.js';
+import { freePorts } from '../helpers/ports.js';
 
 const QBT = process.env.QBITTORRENT_NOX ?? '/usr/bin/qbittorrent-nox';
 const USERNAME = 'tracker';
@@ -36,26 +36,6 @@ const versionMatch = /v(\d+)\.(\d+)\.(\d+)/.exec(versionText);
 const [major, minor] = versionMatch ? [Number(versionMatch[1]), Number(versionMatch[2])] : [0, 0];
 const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (!a || typeof a !== 'object') throw new Error('no port');
-    return a.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, stepMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
