@@ -24,6 +24,9 @@ import { createWatchers } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
 
 const COMMANDS = ['retry', 'forget'] as const;
+
+/** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
+export const SUPERVISOR_ADDRESSES = ['172.30.32.2', '::ffff:172.30.32.2'];
 type Command = (typeof COMMANDS)[number];
 
 export interface TrackerOptions {
@@ -32,6 +35,8 @@ export interface TrackerOptions {
   durable?: boolean;
   /** Listen address for the webhook and ingress ports. */
   host?: string;
+  /** Add-on mode (the Supervisor's token is present): ingress only answers the Supervisor's proxy. */
+  addon?: boolean;
   log?: Logger;
   clock?: () => Date;
 }
@@ -71,6 +76,10 @@ export class Tracker {
     this.bus = new MqttBus(this.log.child('mqtt'));
     this.topics = new Topics(opts.options.mqtt.base_topic);
     this.startedAt = (opts.clock?.() ?? new Date()).toISOString();
+  }
+
+  get addon(): boolean {
+    return this.opts.addon ?? Boolean(process.env.SUPERVISOR_TOKEN);
   }
 
   get options(): Options {
@@ -154,7 +163,14 @@ export class Tracker {
     const m = this.options.mqtt;
     const onMessage = (via: string) => (topic: string, payload: string) => this.bus.deliver(topic, payload, via);
     this.broker = await EmbeddedBroker.start(
-      { port: m.port, username: m.username, password: m.password, baseTopic: m.base_topic },
+      {
+        port: m.port,
+        username: m.username,
+        password: m.password,
+        baseTopic: m.base_topic,
+        // Home Assistant's ingress proxy is the only legitimate browser path to an add-on.
+        wsAllowedAddresses: this.addon ? SUPERVISOR_ADDRESSES : null,
+      },
       this.log.child('broker'),
       onMessage('embedded'),
     );
@@ -295,6 +311,9 @@ export class Tracker {
   private async startHttp(onJellyfin?: JellyfinHintHandler): Promise<void> {
     const o = this.options;
     const host = this.opts.host ?? '0.0.0.0';
+    // Standalone, the panel and its broker WebSocket stay on this machine; as an add-on the
+    // Supervisor proxies ingress from its own address, which the WebSocket check enforces.
+    const ingressHost = this.opts.host ?? (this.addon ? '0.0.0.0' : '127.0.0.1');
     const webhooks = createWebhookApp({
       secret: this.webhookSecret,
       anime: o.anime,
@@ -307,7 +326,7 @@ export class Tracker {
     });
     this.webhookServer = await listen(webhooks, o.webhook_port, host);
     const ingress = createIngressApp(() => ({ version: VERSION, requests: this.engine.index.size }));
-    this.ingressServer = await listen(ingress, o.ingress_port, host);
+    this.ingressServer = await listen(ingress, o.ingress_port, ingressHost);
     this.broker.attachWebSocket(this.ingressServer, '/mqtt');
     const port = (s: Server) => {
       const a = s.address();
@@ -333,7 +352,7 @@ export class Tracker {
       `Media Tracker ${VERSION} is running (${this.engine.index.size} requests).`,
       `  Webhooks:   ${e.webhookUrl}/hooks/jellyseerr | /hooks/sonarr | /hooks/radarr  (secret: Authorization: Bearer <secret>, Basic password, or ?token=)`,
       `  MQTT:       mqtt://${this.broker.tcpHost}:${e.mqttPort} (embedded broker${this.options.mqtt.username ? ', credentials required' : ', loopback only'})`,
-      `  WebSocket:  ${e.wsUrl} (MQTT over WebSocket for the panel)`,
+      `  Panel:      ${e.ingressUrl}/ and MQTT over WebSocket at ${e.wsUrl}${this.addon ? ' (Home Assistant ingress only)' : this.opts.host ? '' : ' (this machine only)'}`,
       `  Topics:     ${this.topics.base}/<id>/state, ${this.topics.base}/<id>/episodes, ${this.topics.base}/bridge/#`,
     ];
     if (this.external) lines.push(`  Mirroring:  ${safeUrl(this.options.mqtt.external_url)}`);

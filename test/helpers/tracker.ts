@@ -28,7 +28,7 @@ const quiet: Logger = (() => {
   return createLogger('test');
 })();
 
-export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string, extra: { clock?: () => Date } = {}): Promise<Harness> {
+export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string, extra: { clock?: () => Date; addon?: boolean } = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'media-tracker-')));
   const raw = {
     data_dir: dir,

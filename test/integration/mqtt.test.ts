@@ -1,5 +1,6 @@
 /** The MQTT side: HA birth replay, commands, retention, broker access rules. */
 import mqtt from 'mqtt';
+import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, radarrDownload, radarrGrab } from '../../src/demo/payloads.js';
 import { Recorder } from '../helpers/tracker.js';
@@ -103,6 +104,20 @@ describe('embedded broker access', () => {
     // The forged state never reached the retained topic.
     await rec.untilState('jellyseerr-5', 'SEARCHING');
     expect(rec.state('jellyseerr-5')?.title).toBe('Film 5');
+  });
+
+  it('as an add-on, the panel WebSocket only answers the Supervisor’s ingress proxy', async () => {
+    const { h } = await world({}, {}, { addon: true });
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(h.tracker.endpoints.wsUrl, 'mqtt');
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(403);
   });
 
   it('requires the configured credentials on TCP and listens beyond loopback only then', async () => {

@@ -17,7 +17,7 @@ afterEach(async () => {
 export async function world(
   overrides: Record<string, unknown> = {},
   mqttOptions: Parameters<typeof Recorder.connect>[2] = {},
-  extra: { clock?: () => Date } = {},
+  extra: { clock?: () => Date; addon?: boolean } = {},
 ): Promise<World> {
   const h = await startTracker(overrides, undefined, extra);
   const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, undefined, mqttOptions);
