@@ -20,7 +20,7 @@ import { Store } from './store/store.js';
 import { createIngressApp } from './http/ingress.js';
 import { createWebhookApp, listen, type JellyfinHintHandler } from './http/webhooks.js';
 import { VERSION } from './version.js';
-import { createWatchers } from './watchers/index.js';
+import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
 
 const COMMANDS = ['retry', 'forget'] as const;
@@ -60,6 +60,7 @@ export class Tracker {
   broker!: EmbeddedBroker;
   external: ExternalBroker | null = null;
   watchers: Watcher[] = [];
+  private watcherSet: WatcherSet | null = null;
   webhookSecret = '';
   endpoints!: Endpoints;
   private settings!: LocalSettings;
@@ -116,7 +117,7 @@ export class Tracker {
 
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    const set = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const set = (this.watcherSet = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
     this.watchers = set.list;
     await this.startMqtt();
     this.publishAll();
@@ -302,7 +303,14 @@ export class Tracker {
       const [item] = await this.engine.ingest([
         { kind: 'command', key: `command:${id}:${action}:${Date.now()}`, source: 'user', match: { scope: 'any' }, request_id: id, action: action as Command },
       ]);
-      respond({ status: 'ok', result: item });
+      let search: string | undefined;
+      const r = this.engine.index.get(id);
+      if (action === 'retry' && r && item?.status === 'accepted') {
+        // Retry means searching again, not only resetting our own tracking (seed lesson B12).
+        const sent = this.watcherSet?.searchFor(r);
+        search = sent ? await sent.catch((err: unknown) => `search not sent: ${errorMessage(err)}`) : 'tracking reset; no Radarr/Sonarr configured for this request, so no search was sent';
+      }
+      respond({ status: 'ok', result: item, ...(search ? { search } : {}) });
     } catch (err) {
       respond({ status: 'error', error: errorMessage(err) });
     }

@@ -1,5 +1,6 @@
 /** Builds the watchers the options ask for; a service that is not configured has none. */
 import type { Options } from '../config/schema.js';
+import type { MediaRequest } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { Watcher } from './loop.js';
 import type { JellyfinHintHandler } from '../http/webhooks.js';
@@ -21,6 +22,8 @@ export interface WatcherDeps {
 
 export interface WatcherSet {
   list: Watcher[];
+  /** Sends the *arr search for a request (the user's retry); undefined when its *arr is not configured. */
+  searchFor(r: MediaRequest): Promise<string> | undefined;
   /** Jellyfin's webhook hints go to its watcher, which verifies them against the API. */
   onJellyfin?: JellyfinHintHandler;
 }
@@ -28,7 +31,7 @@ export interface WatcherSet {
 export function createWatchers(deps: WatcherDeps): WatcherSet {
   const { options, sink, view, log, clock } = deps;
   const watchers: Watcher[] = [];
-  const set: WatcherSet = { list: watchers };
+  const set: WatcherSet = { list: watchers, searchFor: () => undefined };
   const time = clock ? { clock } : {};
   if (options.qbittorrent.length) {
     watchers.push(
@@ -51,9 +54,21 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     set.onJellyfin = (hint) => jf.onHint(hint);
   }
   if (options.sonarr.length || options.radarr.length) {
-    watchers.push(
-      ...createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time }),
-    );
+    const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time });
+    watchers.push(...arrs);
+    set.searchFor = (r) => {
+      if (!r.arr) return undefined;
+      const { service, instance, id } = r.arr;
+      const own = arrs.filter((a) => a.client.opts.service === service);
+      // One instance of the service takes every request linked to it, whatever the webhook route said.
+      const rc = own.find((a) => a.client.opts.name === instance) ?? (own.length === 1 ? own[0] : undefined);
+      if (!rc) return undefined;
+      if (service === 'radarr') return rc.client.search({ movieId: id });
+      const episodeIds = Object.values(r.episodes)
+        .filter((e) => (e.state === 'FAILED' || e.state === 'SEARCHING') && e.sonarr_episode_id)
+        .map((e) => e.sonarr_episode_id!);
+      return rc.client.search({ seriesId: id, episodeIds });
+    };
   }
   if (options.jellyseerr.url) {
     watchers.push(

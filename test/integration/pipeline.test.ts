@@ -303,4 +303,23 @@ describe('with every watcher on', () => {
     expect(s).toMatchObject({ jellyfin_id: item.Id, arr: { service: 'radarr', id: 77 } });
     expect(timelineText(rec, 'jellyseerr-14')).toContain('file found in Radarr; no import event was received');
   });
+
+  it('retry on a failed movie resets tracking and asks Radarr to search again', async () => {
+    const { w, js, radarr, cycle } = await pipeline();
+    const { send, rec } = w;
+    const m: MovieSpec = { requestId: 90, tmdbId: 4935, title: 'Howl’s Moving Castle', year: 2004, radarrId: 88, hash: fakeHash('howl') };
+    js.addRequest(m, { status: 2, mediaStatus: 3 });
+    radarr.addMovie(m, { hasFile: false });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
+    await send('/hooks/radarr', radarrMovieAdded(m));
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_FAILED', m));
+    await cycle();
+    await rec.untilState('jellyseerr-90', 'FAILED');
+    await rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    await rec.client.publishAsync('media/jellyseerr-90/set/retry', JSON.stringify({ transaction: 't1' }), { qos: 1 });
+    const reply = await rec.until(() => rec.json<{ status: string; search?: string }>('media/jellyseerr-90/response'), 'retry answer');
+    expect(reply).toMatchObject({ status: 'ok', search: 'radarr/radarr: MoviesSearch sent' });
+    expect(radarr.state.commands.at(-1)).toMatchObject({ name: 'MoviesSearch', body: { movieIds: [88] } });
+    await rec.untilState('jellyseerr-90', 'SEARCHING');
+  });
 });

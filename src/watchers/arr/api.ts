@@ -194,6 +194,21 @@ export class ArrClient {
     return this.http.json('GET', '/api/v3/episode', z.array(ApiEpisodeSchema), { query: { seriesId, includeEpisodeFile: true } });
   }
 
+  /**
+   * Asks the *arr to search again (the user's "retry"): the failed or missing episodes of a
+   * series, or the movie. Never called by a watcher on its own.
+   */
+  async search(target: { movieId: number } | { seriesId: number; episodeIds: number[] }): Promise<string> {
+    const body =
+      'movieId' in target
+        ? { name: 'MoviesSearch', movieIds: [target.movieId] }
+        : target.episodeIds.length
+          ? { name: 'EpisodeSearch', episodeIds: target.episodeIds }
+          : { name: 'SeriesSearch', seriesId: target.seriesId };
+    await this.http.json('POST', '/api/v3/command', z.looseObject({}), { body, retry: false });
+    return `${this.http.service}: ${body.name} sent`;
+  }
+
   historySince(date: string): Promise<HistoryRecord[]> {
     const include = this.opts.service === 'sonarr' ? { includeEpisode: true, includeSeries: false } : { includeMovie: false };
     return this.http.json('GET', '/api/v3/history/since', z.array(HistoryRecordSchema), { query: { date, ...include } });

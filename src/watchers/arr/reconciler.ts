@@ -40,8 +40,8 @@ export interface ArrReconcilerOptions {
   timeoutMs?: number;
 }
 
-export function createArrReconcilers(opts: ArrReconcilerOptions): Watcher[] {
-  const out: Watcher[] = [];
+export function createArrReconcilers(opts: ArrReconcilerOptions): ArrReconciler[] {
+  const out: ArrReconciler[] = [];
   for (const service of ['radarr', 'sonarr'] as const) {
     const list = opts[service];
     for (const inst of list) out.push(new ArrReconciler(service, inst, list.length === 1, opts));
