@@ -15,10 +15,10 @@
 set -euo pipefail
 
 # One entry per program: "<apt package>:<binary the tests run>[:<system service to keep stopped>]".
-# Later: "chromium:/usr/bin/chromium" for the panel tests.
 DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"
+  "chromium:/usr/bin/chromium"
 )
 
 log() { printf 'e2e-deps: %s\n' "$*"; }

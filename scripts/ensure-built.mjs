@@ -1,5 +1,6 @@
-// Rebuilds dist/ when any source file is newer than the last build, so `npm start`
-// works on a fresh clone and stays fast afterwards.
+// Rebuilds dist/ when any source file is newer than the last build, and the panel
+// (frontend/dist) when it is missing or older than its sources, so `npm start` works on a
+// fresh clone and stays fast afterwards.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ function newestMtime(dir) {
   return newest;
 }
 
+function run(script, args) {
+  const result = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
 const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs);
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -24,6 +30,22 @@ if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
     console.error('TypeScript is not installed: run `npm ci` first.');
     process.exit(1);
   }
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  run(tsc, ['-p', join(root, 'tsconfig.build.json')]);
+}
+
+// The panel: frontend/src plus the few files next to it that shape the build.
+const frontend = join(root, 'frontend');
+const panel = join(frontend, 'dist', 'index.html');
+const panelSources = Math.max(
+  newestMtime(join(frontend, 'src')),
+  ...['index.html', 'vite.config.ts', 'tsconfig.json'].map((f) => statSync(join(frontend, f)).mtimeMs),
+);
+if (!existsSync(panel) || statSync(panel).mtimeMs < panelSources) {
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(vite)) {
+    // The tracker runs without its panel (ingress answers 503 at `/`); say why.
+    console.error('The panel is not built and Vite is not installed (dev dependency): run `npm ci && npm run build:panel`.');
+  } else {
+    run(vite, ['build', frontend, '--logLevel', 'warn']);
+  }
 }

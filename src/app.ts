@@ -379,6 +379,7 @@ export class Tracker {
         s.close(() => res());
       });
     await Promise.all(this.watchers.map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
+    this.broker?.closeWebSockets();
     await close(this.webhookServer);
     await close(this.ingressServer);
     try {

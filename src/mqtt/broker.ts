@@ -160,6 +160,11 @@ export class EmbeddedBroker implements Sink {
     return new Promise((resolve) => this.publish(topic, payload, opts, resolve));
   }
 
+  /** Drops every browser connection (an upgraded socket would keep the ingress server from closing). */
+  closeWebSockets(): void {
+    this.wss?.clients.forEach((c) => c.terminate());
+  }
+
   async close(): Promise<void> {
     this.wss?.clients.forEach((c) => c.terminate());
     this.wss?.close();

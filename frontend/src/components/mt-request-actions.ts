@@ -1,0 +1,143 @@
+/**
+ * Retry and forget: each publishes `<base>/<id>/set/<action>` with a transaction id and
+ * shows the tracker's answer from `<base>/<id>/response`. Forget asks for a second click.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ConnectionController } from '../controllers/connection-controller.js';
+import type { Action, CommandResponse } from '../data/types.js';
+import { icon } from './icons.js';
+import { base } from './styles.js';
+
+const CONFIRM_MS = 5_000;
+
+@customElement('mt-request-actions')
+export class MtRequestActions extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+      }
+      button {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        height: 36px;
+        padding: 0 16px;
+        border-radius: 18px;
+        border: 1px solid var(--primary-color, #03a9f4);
+        background: transparent;
+        color: var(--primary-color, #03a9f4);
+        font-size: 14px;
+        font-weight: 500;
+      }
+      button.danger {
+        border-color: var(--error-color, #db4437);
+        color: var(--error-color, #db4437);
+      }
+      button.danger.confirm {
+        background: var(--error-color, #db4437);
+        color: #fff;
+      }
+      button svg {
+        width: 18px;
+        height: 18px;
+        fill: currentColor;
+      }
+      .response {
+        margin: 8px 0 0;
+        font-size: 13px;
+        word-break: break-word;
+      }
+      .response[data-status='ok'] {
+        color: var(--success-color, #43a047);
+      }
+      .response[data-status='error'] {
+        color: var(--error-color, #db4437);
+      }
+    `,
+  ];
+
+  @property() requestId = '';
+  @state() private busy: Action | null = null;
+  @state() private confirming = false;
+  @state() private response: CommandResponse | null = null;
+
+  private readonly link = new ConnectionController(this);
+  private confirmTimer: ReturnType<typeof setTimeout> | null = null;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.confirmTimer) clearTimeout(this.confirmTimer);
+    this.confirming = false;
+  }
+
+  override render() {
+    const connected = this.link.connection?.status === 'connected';
+    const disabled = !connected || this.busy !== null;
+    return html`<div class="buttons" role="group" aria-label="Actions">
+        <button
+          type="button"
+          data-testid="action-retry"
+          ?disabled=${disabled}
+          title="Search again: the request goes back to Searching"
+          @click=${() => this.run('retry')}
+        >
+          ${icon('retry')}${this.busy === 'retry' ? 'Retrying…' : 'Retry'}
+        </button>
+        <button
+          type="button"
+          class="danger ${this.confirming ? 'confirm' : ''}"
+          data-testid="action-forget"
+          ?disabled=${disabled}
+          title="Stop tracking this request and remove it from Home Assistant"
+          @click=${this.onForget}
+        >
+          ${icon('delete')}${this.busy === 'forget' ? 'Forgetting…' : this.confirming ? 'Click again to forget' : 'Forget'}
+        </button>
+      </div>
+      <p class="response" role="status" aria-live="polite" data-testid="action-response" data-status=${this.response?.status ?? ''}>
+        ${this.response ? this.describe(this.response) : nothing}
+      </p>`;
+  }
+
+  private onForget(): void {
+    if (!this.confirming) {
+      this.confirming = true;
+      this.confirmTimer = setTimeout(() => (this.confirming = false), CONFIRM_MS);
+      return;
+    }
+    if (this.confirmTimer) clearTimeout(this.confirmTimer);
+    this.confirming = false;
+    void this.run('forget');
+  }
+
+  private async run(action: Action): Promise<void> {
+    const connection = this.link.connection;
+    if (!connection || this.busy) return;
+    this.busy = action;
+    this.response = null;
+    try {
+      this.response = await connection.command(this.requestId, action);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  private describe(r: CommandResponse): string {
+    const action = r.action || 'command';
+    return r.status === 'ok' ? `${action}: ok` : `${action} failed: ${r.error ?? 'unknown error'}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-request-actions': MtRequestActions;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Shared styles. Colours come from Home Assistant's theme variables (mirrored onto this
+ * document by theme.ts, with light/dark defaults in index.html), with fallbacks so a
+ * component also renders on its own.
+ */
+import { css } from 'lit';
+
+export const base = css`
+  :host {
+    font-family: var(--ha-font-family-body, Roboto, 'Noto Sans', system-ui, sans-serif);
+    color: var(--primary-text-color, #212121);
+    box-sizing: border-box;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  a {
+    color: var(--primary-color, #03a9f4);
+  }
+  :focus-visible {
+    outline: 2px solid var(--primary-color, #03a9f4);
+    outline-offset: 2px;
+  }
+  .muted {
+    color: var(--secondary-text-color, #727272);
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    padding: 1px 8px;
+    border-radius: 10px;
+    font-size: 12px;
+    line-height: 18px;
+    white-space: nowrap;
+    background: var(--secondary-background-color, #e5e5e5);
+    color: var(--primary-text-color, #212121);
+  }
+  .chip svg {
+    width: 14px;
+    height: 14px;
+    fill: currentColor;
+  }
+  .card {
+    background: var(--card-background-color, #fff);
+    border-radius: var(--ha-card-border-radius, 12px);
+    border: 1px solid var(--divider-color, rgba(0, 0, 0, 0.12));
+    box-shadow: var(--ha-card-box-shadow, none);
+  }
+  button {
+    font: inherit;
+    cursor: pointer;
+  }
+  button:disabled {
+    cursor: default;
+    opacity: 0.6;
+  }
+`;
+
+/** The colour of a state: `style="--state-color: ${stateColor(s)}"`. */
+export function stateColor(state: string): string {
+  return `var(--mt-state-${state.toLowerCase()}, #9e9e9e)`;
+}
