@@ -1,0 +1,132 @@
+/** Filtering, searching and sorting the request list: pure functions over `RequestState`. */
+import type { RequestState, State } from './types.js';
+
+export const GROUPS = ['all', 'active', 'stuck', 'available', 'failed', 'deleted'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const GROUP_LABELS: Record<Group, string> = {
+  all: 'All',
+  active: 'Active',
+  stuck: 'Stuck',
+  available: 'Available',
+  failed: 'Failed & declined',
+  deleted: 'Deleted',
+};
+
+export const SORTS = ['updated', 'requested', 'title'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export const SORT_LABELS: Record<Sort, string> = {
+  updated: 'Last update',
+  requested: 'Requested',
+  title: 'Title',
+};
+
+export interface ListQuery {
+  group: Group;
+  media: 'all' | 'movie' | 'tv';
+  anime: 'all' | 'anime' | 'regular';
+  /** Empty: every requester. */
+  requester: string;
+  search: string;
+  sort: Sort;
+}
+
+export const DEFAULT_QUERY: ListQuery = { group: 'all', media: 'all', anime: 'all', requester: '', search: '', sort: 'updated' };
+
+const FINISHED: ReadonlySet<State> = new Set<State>(['AVAILABLE', 'FAILED', 'DECLINED', 'DELETED']);
+
+/** Whether a request belongs to a state group. Groups overlap: a stuck request is also active. */
+export function inGroup(r: RequestState, group: Group): boolean {
+  switch (group) {
+    case 'all':
+      return true;
+    case 'active':
+      return !FINISHED.has(r.state);
+    case 'stuck':
+      return r.stuck !== null;
+    case 'available':
+      return r.state === 'AVAILABLE' || r.state === 'PARTIALLY_AVAILABLE';
+    case 'failed':
+      return r.state === 'FAILED' || r.state === 'DECLINED';
+    case 'deleted':
+      return r.state === 'DELETED';
+  }
+}
+
+/**
+ * Whether something of the request is being downloaded, so its progress is worth showing:
+ * the request itself, or (TV) some of its episodes while others are further along.
+ */
+export function isDownloading(r: RequestState): boolean {
+  if (r.progress === null) return false;
+  if (r.state === 'GRABBING' || r.state === 'DOWNLOADING' || r.speed_bps !== null) return true;
+  const by = r.episodes.by_state;
+  return r.progress < 1 && ((by.DOWNLOADING ?? 0) > 0 || (by.GRABBING ?? 0) > 0);
+}
+
+/** Lower case without accents, so "pokemon" finds "Pokémon". */
+export function normalise(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+}
+
+export function matches(r: RequestState, q: ListQuery, needle = normalise(q.search)): boolean {
+  if (!inGroup(r, q.group)) return false;
+  if (q.media !== 'all' && r.media_type !== q.media) return false;
+  if (q.anime === 'anime' && !r.is_anime) return false;
+  if (q.anime === 'regular' && r.is_anime) return false;
+  if (q.requester && (r.requested_by ?? '') !== q.requester) return false;
+  if (needle && !normalise(r.title).includes(needle) && !r.id.includes(needle)) return false;
+  return true;
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export function comparator(sort: Sort): (a: RequestState, b: RequestState) => number {
+  const byId = (a: RequestState, b: RequestState) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  switch (sort) {
+    case 'updated':
+      return (a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || byId(a, b);
+    case 'requested':
+      return (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || byId(a, b);
+    case 'title':
+      return (a, b) => collator.compare(a.title, b.title) || (a.year ?? 0) - (b.year ?? 0) || byId(a, b);
+  }
+}
+
+/** The requests to show, in order. */
+export function selectRequests(all: readonly RequestState[], q: ListQuery): RequestState[] {
+  const needle = normalise(q.search);
+  const cmp = comparator(q.sort);
+  if (q.sort === 'title') return all.filter((r) => matches(r, q, needle)).sort(cmp);
+  // Date.parse per comparison is the hot spot with 10,000 rows: decorate, sort, undecorate.
+  const key = q.sort === 'updated' ? 'updated_at' : 'created_at';
+  return all
+    .filter((r) => matches(r, q, needle))
+    .map((r) => ({ r, t: Date.parse(r[key]) }))
+    .sort((a, b) => b.t - a.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
+    .map((x) => x.r);
+}
+
+/** How many requests each group holds, given the other filters (for the chips' counts). */
+export function groupCounts(all: readonly RequestState[], q: ListQuery): Record<Group, number> {
+  const counts = Object.fromEntries(GROUPS.map((g) => [g, 0])) as Record<Group, number>;
+  const needle = normalise(q.search);
+  const rest = { ...q, group: 'all' as const };
+  for (const r of all) {
+    if (!matches(r, rest, needle)) continue;
+    for (const g of GROUPS) if (inGroup(r, g)) counts[g]++;
+  }
+  return counts;
+}
+
+/** Every requester name, sorted. */
+export function requesters(all: readonly RequestState[]): string[] {
+  const names = new Set<string>();
+  for (const r of all) if (r.requested_by) names.add(r.requested_by);
+  return [...names].sort(collator.compare);
+}
+
+export function isDefaultQuery(q: ListQuery): boolean {
+  return (Object.keys(DEFAULT_QUERY) as Array<keyof ListQuery>).every((k) => q[k] === DEFAULT_QUERY[k]);
+}

@@ -1,0 +1,276 @@
+/**
+ * The panel's single source of truth: a reducer over the MQTT messages of the contract
+ * (docs/mqtt.md). Components never see MQTT; they read this store and subscribe to its
+ * changes, which are batched (a retained replay of 10,000 requests is 30,000 messages, and
+ * the list must not be recomputed for each).
+ */
+import { parseTopic } from './topics.js';
+import { isState, type BridgeInfo, type BridgeState, type Episode, type RequestState, type TimelineEntry } from './types.js';
+
+export interface RequestRecord {
+  /** Null while only the episodes or timeline arrived (they are published before the state). */
+  readonly state: RequestState | null;
+  readonly episodes: readonly Episode[] | null;
+  readonly timeline: readonly TimelineEntry[] | null;
+}
+
+export interface StoreChange {
+  /** Requests whose state, episodes or timeline changed (or disappeared). */
+  readonly ids: ReadonlySet<string>;
+  /** `bridge/state` or `bridge/info` changed. */
+  readonly bridge: boolean;
+  /** The first retained replay is complete (`synced` turned true). */
+  readonly synced: boolean;
+  readonly revision: number;
+}
+
+export type StoreListener = (change: StoreChange) => void;
+export type Scheduler = (flush: () => void) => void;
+
+export interface StoreOptions {
+  /** Base topic; `media` unless the tracker was configured otherwise. */
+  base?: string;
+  /** How change notifications are batched; default: one macrotask later. */
+  schedule?: Scheduler;
+}
+
+const EMPTY: RequestRecord = { state: null, episodes: null, timeline: null };
+
+export class RequestStore {
+  readonly base: string;
+  private readonly records = new Map<string, RequestRecord>();
+  private readonly listeners = new Set<StoreListener>();
+  private readonly schedule: Scheduler;
+  private pending: { ids: Set<string>; bridge: boolean; synced: boolean } | null = null;
+  private list: RequestState[] | null = null;
+  private unconfirmed: Set<string> | null = null;
+  private _revision = 0;
+  private _requestsRevision = 0;
+  private _bridgeState: BridgeState = 'unknown';
+  private _bridgeInfo: BridgeInfo | null = null;
+  private _synced = false;
+  /** Messages that could not be understood (bad JSON, wrong shape); they are ignored. */
+  invalid = 0;
+
+  constructor(opts: StoreOptions = {}) {
+    this.base = opts.base ?? 'media';
+    this.schedule = opts.schedule ?? ((flush) => setTimeout(flush, 0));
+  }
+
+  get revision(): number {
+    return this._revision;
+  }
+
+  /** Changes only when a request changed (not on bridge messages): the list's cache key. */
+  get requestsRevision(): number {
+    return this._requestsRevision;
+  }
+
+  get bridgeState(): BridgeState {
+    return this._bridgeState;
+  }
+
+  get bridgeInfo(): BridgeInfo | null {
+    return this._bridgeInfo;
+  }
+
+  /**
+   * Whether the broker's retained replay has been received at least once: until then a
+   * missing request may simply not have arrived yet ("loading" rather than "not found").
+   */
+  get synced(): boolean {
+    return this._synced;
+  }
+
+  get size(): number {
+    return this.requests().length;
+  }
+
+  get(id: string): RequestRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** Every request with a known state, in no particular order (cached until the next change). */
+  requests(): readonly RequestState[] {
+    if (!this.list) {
+      this.list = [];
+      for (const r of this.records.values()) if (r.state) this.list.push(r.state);
+    }
+    return this.list;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.unsubscribe(listener);
+  }
+
+  unsubscribe(listener: StoreListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /**
+   * Reduces one MQTT message. Returns whether the store changed. An empty payload clears a
+   * retained topic (a forgotten request clears its state, episodes and timeline).
+   */
+  handle(topic: string, payload: string): boolean {
+    const parsed = parseTopic(this.base, topic);
+    if (!parsed) return false;
+    switch (parsed.kind) {
+      case 'bridge-state': {
+        const value = payload.trim();
+        const next: BridgeState = value === 'online' || value === 'offline' ? value : 'unknown';
+        if (next === this._bridgeState) return false;
+        this._bridgeState = next;
+        this.changed(null);
+        return true;
+      }
+      case 'bridge-info': {
+        const info = payload === '' ? null : parseJson(payload);
+        if (info !== null && !isObject(info)) return this.reject();
+        this._bridgeInfo = info as BridgeInfo | null;
+        this.changed(null);
+        return true;
+      }
+      case 'state':
+        // Replayed or live, a state proves the request exists (an empty one removes it below).
+        this.unconfirmed?.delete(parsed.id);
+        return this.setState(parsed.id, payload);
+      case 'episodes':
+        return this.setPart(parsed.id, 'episodes', payload, isEpisode);
+      case 'timeline':
+        return this.setPart(parsed.id, 'timeline', payload, isTimelineEntry);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * On every (re)connection the broker replays every retained topic; a request forgotten
+   * while the panel was away is simply not replayed. Call before subscribing, and
+   * `endResync()` once the replay is over: requests not seen again are dropped, and the
+   * store counts as `synced`.
+   */
+  beginResync(): void {
+    this.unconfirmed = new Set(this.records.keys());
+  }
+
+  endResync(): string[] {
+    const gone = [...(this.unconfirmed ?? [])];
+    this.unconfirmed = null;
+    for (const id of gone) {
+      this.records.delete(id);
+      this.changed(id);
+    }
+    if (!this._synced) {
+      this._synced = true;
+      this.changed(null, 'synced');
+    }
+    return gone;
+  }
+
+  /** Drops a request's episodes and timeline (nobody watches them any more: they would go stale). */
+  forgetDetail(id: string): void {
+    const before = this.records.get(id);
+    if (!before || (before.episodes === null && before.timeline === null)) return;
+    if (before.state === null) this.records.delete(id);
+    else this.records.set(id, { ...before, episodes: null, timeline: null });
+    this.changed(id);
+  }
+
+  /** Delivers pending change notifications now. */
+  flush(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    const change: StoreChange = { ids: pending.ids, bridge: pending.bridge, synced: pending.synced, revision: this._revision };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (err) {
+        console.error('media-tracker panel: store listener failed', err);
+      }
+    }
+  }
+
+  private setState(id: string, payload: string): boolean {
+    const before = this.records.get(id);
+    if (payload === '') {
+      if (!before) return false;
+      // The state is the request: without it, episodes and timeline mean nothing.
+      this.records.delete(id);
+      this.changed(id);
+      return true;
+    }
+    const value = parseJson(payload);
+    if (!isRequestState(value)) return this.reject();
+    this.records.set(id, { ...(before ?? EMPTY), state: { ...value, id } });
+    this.changed(id);
+    return true;
+  }
+
+  private setPart<T>(id: string, part: 'episodes' | 'timeline', payload: string, valid: (x: unknown) => x is T): boolean {
+    const before = this.records.get(id);
+    if (payload === '') {
+      if (!before || before[part] === null) return false;
+      this.records.set(id, { ...before, [part]: null });
+      this.changed(id);
+      return true;
+    }
+    const value = parseJson(payload);
+    if (!Array.isArray(value)) return this.reject();
+    this.records.set(id, { ...(before ?? EMPTY), [part]: value.filter(valid) });
+    this.changed(id);
+    return true;
+  }
+
+  private reject(): false {
+    this.invalid++;
+    return false;
+  }
+
+  /** Records a change: a request's (`id`), the bridge's (`null`), or the sync state's. */
+  private changed(id: string | null, what: 'bridge' | 'synced' = 'bridge'): void {
+    this._revision++;
+    if (id !== null) {
+      this._requestsRevision++;
+      this.list = null;
+    }
+    const first = this.pending === null;
+    this.pending ??= { ids: new Set(), bridge: false, synced: false };
+    if (id !== null) this.pending.ids.add(id);
+    else this.pending[what] = true;
+    if (first) this.schedule(() => this.flush());
+  }
+}
+
+function parseJson(payload: string): unknown {
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function isRequestState(x: unknown): x is RequestState {
+  return (
+    isObject(x) &&
+    typeof x.id === 'string' &&
+    typeof x.title === 'string' &&
+    isState(x.state) &&
+    (x.media_type === 'movie' || x.media_type === 'tv') &&
+    typeof x.updated_at === 'string' &&
+    isObject(x.episodes)
+  );
+}
+
+function isEpisode(x: unknown): x is Episode {
+  return isObject(x) && typeof x.season === 'number' && typeof x.episode === 'number' && typeof x.state === 'string';
+}
+
+function isTimelineEntry(x: unknown): x is TimelineEntry {
+  return isObject(x) && typeof x.at === 'string' && typeof x.reason === 'string';
+}

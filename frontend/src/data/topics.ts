@@ -1,0 +1,46 @@
+/** Topic names of the MQTT contract, relative to the base topic (`media` by default). */
+
+export type ParsedTopic =
+  | { kind: 'state' | 'episodes' | 'timeline' | 'event' | 'response'; id: string }
+  | { kind: 'command'; id: string; action: string }
+  | { kind: 'bridge-state' | 'bridge-info' | 'bridge-other' };
+
+const ID = /^[a-z0-9_-]+$/;
+
+export function parseTopic(base: string, topic: string): ParsedTopic | null {
+  const prefix = `${base}/`;
+  if (!topic.startsWith(prefix)) return null;
+  const parts = topic.slice(prefix.length).split('/');
+  const [first, second, third] = parts;
+  if (first === 'bridge') {
+    if (parts.length !== 2) return { kind: 'bridge-other' };
+    if (second === 'state') return { kind: 'bridge-state' };
+    if (second === 'info') return { kind: 'bridge-info' };
+    return { kind: 'bridge-other' };
+  }
+  if (!first || !ID.test(first)) return null;
+  if (parts.length === 3 && second === 'set' && third) return { kind: 'command', id: first, action: third };
+  if (parts.length !== 2) return null;
+  switch (second) {
+    case 'state':
+    case 'episodes':
+    case 'timeline':
+    case 'event':
+    case 'response':
+      return { kind: second, id: first };
+    default:
+      return null;
+  }
+}
+
+export const commandTopic = (base: string, id: string, action: string): string => `${base}/${id}/set/${action}`;
+
+/**
+ * What the list needs, always: every request's state (`+/state` also matches
+ * `bridge/state`), the bridge info, and command answers. Not `<base>/#`: with 10,000
+ * requests that would also bring 20,000 retained episode lists and timelines.
+ */
+export const listTopics = (base: string): string[] => [`${base}/+/state`, `${base}/bridge/info`, `${base}/+/response`];
+
+/** What one request's detail view adds while it is open. */
+export const detailTopics = (base: string, id: string): string[] => [`${base}/${id}/episodes`, `${base}/${id}/timeline`];

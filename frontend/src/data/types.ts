@@ -1,0 +1,133 @@
+/**
+ * The payloads the panel reads, as published by the tracker (docs/mqtt.md). They mirror
+ * `StatePayload`/`EpisodePayload` in src/mqtt/contract.ts; test/unit/panel.contract.test.ts
+ * checks at type level that the server's payloads stay assignable to these.
+ */
+
+export const STATES = [
+  'REQUESTED',
+  'APPROVED',
+  'SEARCHING',
+  'GRABBING',
+  'DOWNLOADING',
+  'DOWNLOADED',
+  'IMPORTING',
+  'ANIME_MATCHING',
+  'PARTIALLY_AVAILABLE',
+  'AVAILABLE',
+  'FAILED',
+  'DECLINED',
+  'DELETED',
+] as const;
+
+export type State = (typeof STATES)[number];
+
+export const STATE_LABELS: Record<State, string> = {
+  REQUESTED: 'Requested',
+  APPROVED: 'Approved',
+  SEARCHING: 'Searching',
+  GRABBING: 'Grabbed',
+  DOWNLOADING: 'Downloading',
+  DOWNLOADED: 'Downloaded',
+  IMPORTING: 'Importing',
+  ANIME_MATCHING: 'Matching in Shoko',
+  PARTIALLY_AVAILABLE: 'Partially available',
+  AVAILABLE: 'Available',
+  FAILED: 'Failed',
+  DECLINED: 'Declined',
+  DELETED: 'Deleted',
+};
+
+export function isState(value: unknown): value is State {
+  return typeof value === 'string' && (STATES as readonly string[]).includes(value);
+}
+
+/** `media/<id>/state` */
+export interface RequestState {
+  id: string;
+  state: State;
+  state_label: string;
+  state_since: string;
+  title: string;
+  year: number | null;
+  media_type: 'movie' | 'tv';
+  is_anime: boolean;
+  anime_source: string | null;
+  origin: string;
+  tmdb_id: number | null;
+  tvdb_id: number | null;
+  imdb_id: string | null;
+  jellyseerr_request_id: number | null;
+  arr: { service: string; instance: string; id: number } | null;
+  jellyfin_id: string | null;
+  requested_by: string | null;
+  requested_seasons: number[];
+  poster_url: string | null;
+  progress: number | null;
+  speed_bps: number | null;
+  eta_s: number | null;
+  size: number | null;
+  downloads: number;
+  episodes: { total: number; available: number; by_state: Record<string, number> };
+  stuck: { since: string; reason: string; source?: string } | null;
+  last_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One element of `media/<id>/episodes`. */
+export interface Episode {
+  season: number;
+  episode: number;
+  title: string | null;
+  state: string;
+  progress: number | null;
+  air_date_utc: string | null;
+  file: string | null;
+  release: string | null;
+  jellyfin_id: string | null;
+}
+
+/** One element of `media/<id>/timeline`. */
+export interface TimelineEntry {
+  at: string;
+  source: string;
+  from?: string;
+  to?: string;
+  reason: string;
+  episodes?: string[];
+}
+
+export interface WatcherStatus {
+  name: string;
+  healthy: boolean;
+  last_ok: string | null;
+  last_error: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** `media/bridge/info` */
+export interface BridgeInfo {
+  version: string;
+  mode: string;
+  started_at: string;
+  requests?: number;
+  last_event?: Record<string, string>;
+  watchers?: WatcherStatus[];
+  counts?: { total: number; active: number; downloading: number; stuck: number; available_24h: number; by_state: Record<string, number> };
+}
+
+/** `media/bridge/state`; `unknown` until the retained message arrived. */
+export type BridgeState = 'online' | 'offline' | 'unknown';
+
+/** `media/<id>/response` */
+export interface CommandResponse {
+  action: string;
+  status: 'ok' | 'error';
+  error?: string;
+  result?: unknown;
+  transaction?: unknown;
+}
+
+export const ACTIONS = ['retry', 'forget'] as const;
+export type Action = (typeof ACTIONS)[number];
