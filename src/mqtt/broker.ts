@@ -10,7 +10,8 @@ import { createServer, type Server as NetServer } from 'node:net';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
+import { coalescingStream } from './ws-stream.js';
 import type { Logger } from '../log.js';
 import type { PublishOptions, Sink } from './bus.js';
 
@@ -120,7 +121,7 @@ export class EmbeddedBroker implements Sink {
         return;
       }
       this.wss!.handleUpgrade(req, socket, head, (ws) => {
-        const stream = createWebSocketStream(ws);
+        const stream = coalescingStream(ws);
         stream.on('error', () => stream.destroy());
         this.aedes.handle(stream, req);
       });
