@@ -11,6 +11,7 @@ import type { EpisodeState, State } from '../../src/domain/states.js';
 import type { BaseItemDto } from '../../src/watchers/jellyfin/client.js';
 import { LibraryIndex, toLibItem, type LibItem } from '../../src/watchers/jellyfin/library.js';
 import { AVAILABLE_REASON, DELETED_REASON, deletionEvents, matchRequest, matchRequests, pendingEpisodes, type AvailableOut } from '../../src/watchers/jellyfin/match.js';
+import { blankRequest } from '../helpers/requests.js';
 
 // ---------------------------------------------------------------------------------------
 // Builders
@@ -34,37 +35,16 @@ function lib(...items: LibItem[]): LibraryIndex {
 }
 
 function base(o: Partial<MediaRequest>): MediaRequest {
-  return {
+  return blankRequest({
     id: 'req',
-    origin: 'jellyseerr',
     media_type: 'movie',
-    title: 'T',
-    year: 2024,
-    tmdb_id: null,
-    tvdb_id: null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: false,
-    anime_source: null,
-    requested_by: null,
-    requested_seasons: [],
     jellyseerr_request_id: 1,
-    merged_request_ids: [],
-    arr: null,
-    state: 'IMPORTING',
     phase: 'REQUESTED',
     state_since: '2025-03-14T17:00:00.000Z',
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
     created_at: '2025-03-14T16:00:00.000Z',
     updated_at: '2025-03-14T17:00:00.000Z',
     ...o,
-  };
+  });
 }
 
 const movieReq = (o: Partial<MediaRequest> = {}) => base({ id: 'movie-1', media_type: 'movie', tmdb_id: 693134, ...o });

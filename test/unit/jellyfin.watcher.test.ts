@@ -15,6 +15,7 @@ import { authorizationHeader, JellyfinClient } from '../../src/watchers/jellyfin
 import { createJellyfinWatcher, type JellyfinWatcher, type JellyfinWatcherOptions } from '../../src/watchers/jellyfin/watcher.js';
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
 import { createJellyfinFake, shokofinIds, type JfItem } from '../fakes/jellyfin.js';
+import { blankRequest } from '../helpers/requests.js';
 
 const KEY = 'jf-Watcher-Key-7c1d';
 
@@ -22,37 +23,7 @@ const KEY = 'jf-Watcher-Key-7c1d';
 // Requests, view and sink
 
 function base(o: Partial<MediaRequest>): MediaRequest {
-  return {
-    id: 'req',
-    origin: 'jellyseerr',
-    media_type: 'movie',
-    title: 'T',
-    year: 2024,
-    tmdb_id: null,
-    tvdb_id: null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: false,
-    anime_source: null,
-    requested_by: null,
-    requested_seasons: [],
-    jellyseerr_request_id: 1,
-    merged_request_ids: [],
-    arr: null,
-    state: 'IMPORTING',
-    phase: 'REQUESTED',
-    state_since: '2026-01-01T00:00:00.000Z',
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...o,
-  };
+  return blankRequest({ id: 'req', media_type: 'movie', jellyseerr_request_id: 1, phase: 'REQUESTED', ...o }, '2026-01-01T00:00:00.000Z');
 }
 
 const movieReq = (id: string, tmdb: number, o: Partial<MediaRequest> = {}) => base({ id, media_type: 'movie', tmdb_id: tmdb, ...o });

@@ -6,40 +6,12 @@ import { crossRefSignature, fileEvent, isAddedReason, movieAddedEvent, REASONS }
 import { parseShokoEvent, type ShokoMessage } from '../../src/watchers/shoko/payloads.js';
 import { animeMovieByTmdb, buildCatalog, resolveFile, type Resolution } from '../../src/watchers/shoko/resolve.js';
 import { v4, v5 } from '../fakes/shoko.js';
+import { blankRequest } from '../helpers/requests.js';
 
 const AT = '2025-03-14T18:00:00.000Z';
 
 function base(id: string, media_type: 'movie' | 'tv', title: string): MediaRequest {
-  return {
-    id,
-    origin: 'jellyseerr',
-    media_type,
-    title,
-    year: 2024,
-    tmdb_id: null,
-    tvdb_id: null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: true,
-    anime_source: 'test',
-    requested_by: null,
-    requested_seasons: media_type === 'tv' ? [1] : [],
-    jellyseerr_request_id: null,
-    merged_request_ids: [],
-    arr: null,
-    state: 'IMPORTING',
-    phase: 'IMPORTING',
-    state_since: AT,
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
-    created_at: AT,
-    updated_at: AT,
-  };
+  return blankRequest({ id, media_type, title, is_anime: true, anime_source: 'test', requested_seasons: media_type === 'tv' ? [1] : [] }, AT);
 }
 
 function movie(id: string, path: string, extra: Partial<MediaRequest> = {}): MediaRequest {

@@ -10,6 +10,7 @@ import { createLogger, setLogLevel, setLogSink, type Level } from '../../src/log
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
 import { createShokoWatcher, type ShokoWatcher, type ShokoWatcherOptions } from '../../src/watchers/shoko/index.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
+import { blankRequest } from '../helpers/requests.js';
 
 const KEY = 'Shoko-Key-7f3e9c1d2b';
 const AT = '2025-03-14T18:00:00.000Z';
@@ -49,37 +50,7 @@ class View implements TrackedView {
 }
 
 function base(id: string, media_type: 'movie' | 'tv', title: string, extra: Partial<MediaRequest>): MediaRequest {
-  return {
-    id,
-    origin: 'jellyseerr',
-    media_type,
-    title,
-    year: 2024,
-    tmdb_id: null,
-    tvdb_id: null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: true,
-    anime_source: 'test',
-    requested_by: null,
-    requested_seasons: media_type === 'tv' ? [1] : [],
-    jellyseerr_request_id: null,
-    merged_request_ids: [],
-    arr: null,
-    state: 'IMPORTING',
-    phase: 'IMPORTING',
-    state_since: AT,
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
-    created_at: AT,
-    updated_at: AT,
-    ...extra,
-  };
+  return blankRequest({ id, media_type, title, is_anime: true, anime_source: 'test', requested_seasons: media_type === 'tv' ? [1] : [], ...extra }, AT);
 }
 
 const movie = (id: string, path: string, extra: Partial<MediaRequest> = {}): MediaRequest => base(id, 'movie', id, { file_path: path, ...extra });
