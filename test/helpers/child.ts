@@ -140,3 +140,14 @@ export async function untilHealthy(app: AppProcess, timeoutMs = 20_000): Promise
     timeoutMs,
   );
 }
+
+/** POSTs a webhook to the process with the secret as a bearer token; returns the HTTP status. */
+export async function postHook(app: AppProcess, route: string, body: unknown, secret: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${app.ports.webhook}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

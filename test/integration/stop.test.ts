@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
 import { startSupervisorFake } from '../fakes/supervisor.js';
 import { fakeAddonFromManifest, readManifest } from '../helpers/addon.js';
-import { spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
+import { postHook, spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
 import { Recorder, startTracker } from '../helpers/tracker.js';
 
 it('stop() completes with a panel connected over WebSocket', async () => {
@@ -42,12 +42,8 @@ describe('the process on a stop signal', () => {
     await untilHealthy(first);
     const rec = await Recorder.connect(`mqtt://127.0.0.1:${first.ports.mqtt}`, ['media/#'], { reconnectPeriod: 0 });
     track({ dispose: () => rec.close() });
-    const res = await fetch(`http://127.0.0.1:${first.ports.webhook}/hooks/jellyseerr`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
-      body: JSON.stringify(jellyseerr('MEDIA_AUTO_APPROVED', { requestId: 31, tmdbId: 3131, title: 'Stop Film', year: 2019, radarrId: 31, hash: fakeHash('stop-31') })),
-    });
-    expect(res.status).toBe(200);
+    const film = { requestId: 31, tmdbId: 3131, title: 'Stop Film', year: 2019, radarrId: 31, hash: fakeHash('stop-31') };
+    expect(await postHook(first, '/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', film), SECRET)).toBe(200);
     await rec.untilState('jellyseerr-31', 'APPROVED');
 
     // stop() fails if the process is still running when Docker would SIGKILL it.

@@ -22,7 +22,7 @@ import { SupervisorClient, SupervisorError } from '../../src/supervisor/client.j
 import { CREDENTIALS_FILE } from '../../src/supervisor/credentials.js';
 import { startSupervisorFake, type SupervisorFake } from '../fakes/supervisor.js';
 import { fakeAddonFromManifest } from '../helpers/addon.js';
-import { spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
+import { postHook, spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
 import { freePorts } from '../helpers/ports.js';
 import { Recorder } from '../helpers/tracker.js';
 
@@ -232,12 +232,8 @@ describe('the entry point as an add-on (node dist/main.js)', () => {
     const app = await start(sv, { webhook_secret: WEBHOOK_SECRET });
     await untilHealthy(app);
     await ha.until(() => ha.latest.get('media/bridge/state') === 'online', 'bridge online on the broker add-on');
-    const hook = await fetch(`http://127.0.0.1:${app.ports.webhook}/hooks/jellyseerr`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_SECRET}` },
-      body: JSON.stringify(jellyseerr('MEDIA_AUTO_APPROVED', { requestId: 7, tmdbId: 707, title: 'Mirror Film', year: 2020, radarrId: 7, hash: fakeHash('mirror-7') })),
-    });
-    expect(hook.status).toBe(200);
+    const film = { requestId: 7, tmdbId: 707, title: 'Mirror Film', year: 2020, radarrId: 7, hash: fakeHash('mirror-7') };
+    expect(await postHook(app, '/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', film), WEBHOOK_SECRET)).toBe(200);
     await ha.untilState('jellyseerr-7', 'APPROVED');
     expect(sv.log.count('POST /discovery')).toBe(0);
 
