@@ -1,7 +1,13 @@
-/** Process entry: options → tracker → signals. Exit code 2 for invalid options. */
+/**
+ * Process entry: options → (as an add-on) the Supervisor's MQTT hand-over → tracker → signals.
+ * Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for invalid options, 1 otherwise.
+ */
 import { Tracker } from './app.js';
 import { ConfigError, loadOptions } from './config/load.js';
+import type { Options } from './config/schema.js';
 import { createLogger, errorMessage, setLogLevel } from './log.js';
+import { AddonIntegration } from './supervisor/addon.js';
+import { STOP_DEADLINE_MS } from './supervisor/stop-budget.js';
 
 async function main(): Promise<void> {
   const log = createLogger();
@@ -14,13 +20,27 @@ async function main(): Promise<void> {
   }
   setLogLevel(source.options.log_level);
   log.info(`options: ${source.path ?? 'defaults (no /data/options.json, MEDIA_TRACKER_OPTIONS not set)'}`);
-  const tracker = new Tracker({ options: source.options, log });
+  const addon = AddonIntegration.fromEnv(log.child('supervisor'));
+
+  // A holder, not a `let`: it is assigned inside closures.
+  const run: { tracker: Tracker | null } = { tracker: null };
   let stopping = false;
+  let started: Promise<void> = Promise.resolve();
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping`);
-    tracker.stop().then(
+    setTimeout(() => {
+      log.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    // A stop during start-up waits for it to settle, so nothing is left half-open.
+    const finish = async () => {
+      await started.catch(() => undefined);
+      await addon?.withdraw();
+      await run.tracker?.stop();
+    };
+    finish().then(
       () => process.exit(0),
       (err) => {
         log.error(`stop failed: ${errorMessage(err)}`);
@@ -30,14 +50,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  try {
+
+  const start = async () => {
+    let options: Options = source.options;
+    if (addon) options = await addon.prepare(options);
+    if (stopping) return;
+    const tracker = (run.tracker = new Tracker({ options, log }));
     await tracker.start();
+    if (addon) await addon.announce(tracker.endpoints.mqttPort);
+  };
+  started = start();
+  try {
+    await started;
   } catch (err) {
+    if (stopping) return;
     log.error(`start-up failed: ${errorMessage(err)}`);
-    await tracker.stop().catch(() => undefined);
+    await run.tracker?.stop().catch(() => undefined);
     process.exit(err instanceof ConfigError ? err.exitCode : 1);
   }
-  process.stdout.write(`${tracker.describe()}\n`);
+  if (stopping || !run.tracker) return;
+  process.stdout.write(`${run.tracker.describe()}\n${addon ? `${addon.describe()}\n` : ''}`);
 }
 
 void main();

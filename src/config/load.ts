@@ -1,5 +1,6 @@
 /** Finds, reads and validates the options; an invalid value stops start-up with exit code 2. */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { optionsSchema, type Options } from './schema.js';
 
@@ -24,7 +25,16 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env, addonPath = AD
   } catch (err) {
     throw new ConfigError(`Cannot read options from ${path}: ${(err as Error).message}`);
   }
-  return { path, options: parseOptions(raw, path) };
+  return { path, options: parseOptions(path === addonPath ? withAddonDefaults(raw, addonPath) : raw, path) };
+}
+
+/**
+ * As an add-on, state belongs in `/data` (private to the add-on and in its backups), not in the
+ * working directory: `data_dir` is not an add-on option, so the Supervisor never writes it.
+ */
+function withAddonDefaults(raw: unknown, addonPath: string): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || 'data_dir' in raw) return raw;
+  return { ...raw, data_dir: dirname(addonPath) };
 }
 
 export function parseOptions(raw: unknown, origin = 'options'): Options {

@@ -8,7 +8,11 @@ const port = z.number().int().min(0).max(65535);
 
 export const mqttSchema = z
   .object({
-    /** `auto`: mirror to the external broker when one is configured; `embedded`: never; `external`: required. */
+    /**
+     * `auto`: mirror to `external_url` when set, else (as an add-on) to the broker the Supervisor
+     * provides, else offer the embedded broker to Home Assistant; `embedded`: never mirror;
+     * `external`: mirroring is required (`external_url`, or as an add-on the Supervisor's broker).
+     */
     mode: z.enum(['auto', 'embedded', 'external']).default('auto'),
     /** TCP port of the embedded broker (0 picks a free port). */
     port: port.default(1883),
