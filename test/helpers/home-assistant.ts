@@ -406,11 +406,6 @@ export class HomeAssistant {
     }
     return parts.join('\n');
   }
-
-  /** The tail of hass's own stdout/stderr, for failure messages. */
-  outputTail(chars = 4000): string {
-    return this.output.join('').slice(-chars);
-  }
 }
 
 /** HA's WebSocket API: auth, numbered commands, event subscriptions. */
