@@ -27,13 +27,25 @@ export function nodeIdFor(baseTopic: string): string {
 
 const STATUS_OPTIONS = STATES.map((s) => s.toLowerCase());
 
+/**
+ * Templates on `media/<id>/state` render nothing usable from the empty payload that clears the
+ * topic (`forget`): HA can still deliver it to an entity whose removal it is processing, and an
+ * unguarded `value_json.x` is then logged as an error. So each one checks `value_json is defined`
+ * and keeps the entity as it is (empty numeric states are ignored by HA, `this.state` is the
+ * current one).
+ */
+const STATUS_TEMPLATE = '{{ value_json.state | lower if value_json is defined else this.state }}';
+const PROGRESS_TEMPLATE =
+  '{% if value_json is defined %}{{ (value_json.progress * 100) | round(1) if value_json.progress is not none else None }}{% endif %}';
+const EPISODES_TEMPLATE = '{% if value_json is defined %}{{ value_json.episodes.available }}{% endif %}';
+
 const ATTRIBUTES_TEMPLATE =
-  '{{ {"title": value_json.title, "year": value_json.year, "media_type": value_json.media_type, ' +
+  '{% if value_json is defined %}{{ {"title": value_json.title, "year": value_json.year, "media_type": value_json.media_type, ' +
   '"is_anime": value_json.is_anime, "requested_by": value_json.requested_by, "state_since": value_json.state_since, ' +
   '"progress": value_json.progress, "eta_s": value_json.eta_s, "episodes_total": value_json.episodes.total, ' +
   '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
-  '"poster_url": value_json.poster_url} | tojson }}';
+  '"poster_url": value_json.poster_url} | tojson }}{% else %}{}{% endif %}';
 
 interface EntityDef {
   component: 'sensor' | 'event' | 'binary_sensor';
@@ -67,6 +79,8 @@ export class Discovery {
       payload: {
         ...def.config,
         unique_id: `${this.opts.node}_${objectId}`,
+        // HA subscribes at QoS 0 unless told otherwise, which would downgrade the QoS 1 events.
+        qos: 1,
         ...(available ? { availability: this.availability } : {}),
         device,
         origin: this.origin,
@@ -103,7 +117,7 @@ export class Discovery {
         config: {
           name: 'Status',
           state_topic: state,
-          value_template: '{{ value_json.state | lower }}',
+          value_template: STATUS_TEMPLATE,
           device_class: 'enum',
           options: STATUS_OPTIONS,
           json_attributes_topic: state,
@@ -117,7 +131,7 @@ export class Discovery {
         config: {
           name: 'Progress',
           state_topic: state,
-          value_template: '{{ (value_json.progress * 100) | round(1) if value_json.progress is not none else None }}',
+          value_template: PROGRESS_TEMPLATE,
           unit_of_measurement: '%',
           state_class: 'measurement',
           icon: 'mdi:download',
@@ -131,7 +145,7 @@ export class Discovery {
               config: {
                 name: 'Episodes available',
                 state_topic: state,
-                value_template: '{{ value_json.episodes.available }}',
+                value_template: EPISODES_TEMPLATE,
                 unit_of_measurement: 'episodes',
                 state_class: 'measurement',
                 icon: 'mdi:playlist-check',

@@ -44,7 +44,8 @@ export async function expectDevice(rec: Recorder, id: string, opts: { tv: boolea
     unique_id: `media_tracker_${id}_status`,
     state_topic: `media/${id}/state`,
     device_class: 'enum',
-    value_template: '{{ value_json.state | lower }}',
+    value_template: '{{ value_json.state | lower if value_json is defined else this.state }}',
+    qos: 1,
     availability: [{ topic: 'media/bridge/state', payload_available: 'online', payload_not_available: 'offline' }],
     device: { identifiers: [`media_tracker_${id}`], name: opts.name, via_device: 'media_tracker_bridge' },
     origin: { name: 'Media Tracker' },
@@ -56,7 +57,7 @@ export async function expectDevice(rec: Recorder, id: string, opts: { tv: boolea
   expect(event).toMatchObject({ state_topic: `media/${id}/event` });
   expect(event?.event_types).toContain('available');
   const episodes = rec.json(`homeassistant/sensor/media_tracker/${id}_episodes/config`);
-  if (opts.tv) expect(episodes).toMatchObject({ value_template: '{{ value_json.episodes.available }}' });
+  if (opts.tv) expect(episodes).toMatchObject({ value_template: '{% if value_json is defined %}{{ value_json.episodes.available }}{% endif %}' });
   else expect(episodes).toBeUndefined();
 }
 
