@@ -241,7 +241,9 @@ describe('TV and episodes (F1, F5, F6, D16, B5/B6)', () => {
     const s = show(60);
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', s));
     await send('/hooks/sonarr', sonarrGrab(s, range(1, 1, 13), fakeHash('pack')));
-    const eps = await rec.until(() => rec.json<Ep[]>('media/jellyseerr-60/episodes'), 'episodes');
+    // Episodes are published before the state of the same change, so GRABBING means the list is there.
+    await rec.untilState('jellyseerr-60', 'GRABBING');
+    const eps = rec.json<Ep[]>('media/jellyseerr-60/episodes')!;
     expect(eps.map((e) => `${e.season}x${e.episode}`)).toEqual(range(1, 1, 13).map((e) => `1x${e.episode}`));
     expect(eps.every((e) => e.state === 'GRABBING' && e.progress === 0)).toBe(true);
     expect(rec.state('jellyseerr-60')).toMatchObject({ downloads: 1, episodes: { total: 13, available: 0 } });
@@ -253,7 +255,9 @@ describe('TV and episodes (F1, F5, F6, D16, B5/B6)', () => {
     const s = show(61, { seasons: [1] });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', s));
     await send('/hooks/sonarr', sonarrGrab(s, [...range(1, 1, 3), ...range(2, 1, 2)], fakeHash('multi')));
-    const eps = await rec.until(() => rec.json<Ep[]>('media/jellyseerr-61/episodes'), 'episodes');
+    // Episodes are published before the state of the same change, so GRABBING means the list is there.
+    await rec.untilState('jellyseerr-61', 'GRABBING');
+    const eps = rec.json<Ep[]>('media/jellyseerr-61/episodes')!;
     expect(eps.map((e) => e.season)).toEqual([1, 1, 1]);
     expect(timelineText(rec, 'jellyseerr-61')).toContain('not part of this request');
     await expectDevice(rec, 'jellyseerr-61', { tv: true, name: 'Show 61 (2021)' });
