@@ -1,0 +1,160 @@
+/**
+ * Jellyseerr's webhook agent (`/api/v1/settings/notifications/webhook`, protocols.md §3).
+ * It has a single slot. A slot pointing elsewhere (Home Assistant's Overseerr integration
+ * takes it for itself) is never replaced silently: without consent the run reports
+ * `skipped`; with `forward_existing` the tracker takes it, stores the previous receiver and
+ * forwards every notification there unchanged (src/autoconfig/forward.ts).
+ *
+ * Wire format: GET answers the template as text (`options.jsonPayload`); POST and `/test`
+ * take it as a JSON string literal (`JSON.stringify(text)`), which Jellyseerr validates with
+ * `JSON.parse` and stores base64-encoded.
+ */
+import { z } from 'zod';
+import { redact } from '../log.js';
+import { ServiceClient } from '../net/service.js';
+import type { ForwardTarget, LocalSettings } from '../secrets.js';
+import { callJson, failureMessage } from './http.js';
+import { missingTemplateFields, TRACKER_TEMPLATE, TRACKER_TYPES } from './template.js';
+import type { AutoconfigAction, AutoconfigContext } from './types.js';
+import { describeReceiver, displayUrl, hookUrl, receiptKey, urlMatches, type PublicBase } from './urls.js';
+
+export const WebhookAgentSchema = z.looseObject({
+  enabled: z.boolean().nullish().transform((v) => v ?? false),
+  types: z.number().int().nullish().transform((v) => v ?? 0),
+  options: z.looseObject({
+    webhookUrl: z.string().nullish().transform((v) => v ?? ''),
+    authHeader: z.string().nullish().transform((v) => v ?? ''),
+    /** The template text (GET decodes it). */
+    jsonPayload: z.string().nullish().transform((v) => v ?? ''),
+  }),
+});
+export type WebhookAgent = z.infer<typeof WebhookAgentSchema>;
+
+export type Slot = { kind: 'free' } | { kind: 'ours'; url: string } | { kind: 'foreign'; url: string; enabled: boolean };
+
+const SETTINGS = '/api/v1/settings/notifications/webhook';
+
+export function jellyseerrClient(o: { url: string; api_key: string }, timeoutMs = 15_000): ServiceClient {
+  return new ServiceClient({ service: 'jellyseerr', baseUrl: o.url, headers: { 'x-api-key': o.api_key }, timeoutMs, retries: 0 });
+}
+
+export async function readAgent(client: ServiceClient): Promise<WebhookAgent> {
+  return WebhookAgentSchema.parse(await callJson(client, 'GET', SETTINGS));
+}
+
+export function classifySlot(agent: WebhookAgent, wanted: string, base: PublicBase): Slot {
+  const url = agent.options.webhookUrl.trim();
+  if (!url) return { kind: 'free' };
+  if (urlMatches(url, wanted, base)) return { kind: 'ours', url };
+  return { kind: 'foreign', url, enabled: agent.enabled };
+}
+
+/** What keeps our slot from working (empty: nothing). Checked by the doctor too. */
+export function agentProblems(agent: WebhookAgent, secret: string): string[] {
+  const problems: string[] = [];
+  if (!agent.enabled) problems.push('the webhook agent is disabled');
+  if (agent.options.authHeader !== `Bearer ${secret}`) problems.push('the Authorization header is not the tracker secret');
+  const missingTypes = TRACKER_TYPES & ~agent.types;
+  if (missingTypes) problems.push(`notification types off (bitmask ${missingTypes})`);
+  const missing = missingTemplateFields(agent.options.jsonPayload, true);
+  if (missing.length) problems.push(`the JSON payload lacks ${missing.join(', ')}`);
+  return problems;
+}
+
+export interface JellyseerrRun {
+  options: { url: string; api_key: string };
+  forwardExisting: boolean;
+  settings: LocalSettings;
+  clock?: () => Date;
+}
+
+export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigContext): Promise<AutoconfigAction> {
+  const result = (action: AutoconfigAction['action'], detail: string, test: AutoconfigAction['test'] = 'not run'): AutoconfigAction => ({
+    service: 'jellyseerr',
+    instance: null,
+    action,
+    detail: redact(detail),
+    test,
+  });
+  const client = jellyseerrClient(run.options, ctx.timeoutMs);
+  const wanted = hookUrl(ctx.base, 'jellyseerr');
+  let agent: WebhookAgent;
+  try {
+    agent = await readAgent(client);
+  } catch (err) {
+    return result('failed', failureMessage(err));
+  }
+  const slot = classifySlot(agent, wanted, ctx.base);
+  const notes: string[] = [];
+  let forward: ForwardTarget | null = null;
+  if (slot.kind === 'foreign') {
+    const who = describeReceiver(slot.url);
+    if (!run.forwardExisting) {
+      const back = run.settings.jellyseerrForward?.url === slot.url ? ' It had been forwarded to before, so it most likely took the slot back.' : '';
+      return result(
+        'skipped',
+        `Jellyseerr's only webhook slot is used by ${who}; it was left alone.${back} Run auto-configuration with forward_existing to take the slot and forward every Jellyseerr notification there unchanged.`,
+      );
+    }
+    if (slot.enabled) {
+      forward = { url: slot.url, auth_header: agent.options.authHeader, types: agent.types, since: (run.clock?.() ?? new Date()).toISOString() };
+      notes.push(`Took the webhook slot from ${who}; every notification of the types it subscribed to is forwarded there unchanged.`);
+    } else {
+      notes.push(`Took the webhook slot from ${who}, which was disabled, so nothing is forwarded.`);
+    }
+  } else if (slot.kind === 'ours' && agentProblems(agent, ctx.secret).length === 0) {
+    const kept = run.settings.jellyseerrForward;
+    const fwd = kept ? ` Notifications are forwarded to ${describeReceiver(kept.url)}.` : '';
+    return withTest(client, agent, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
+  }
+
+  // Keep the template in place when it carries what we read: the forwarded body then stays what the previous receiver got.
+  const keepTemplate = slot.kind !== 'free' && missingTemplateFields(agent.options.jsonPayload, true).length === 0;
+  if (forward && !keepTemplate) notes.push("Its template lacked fields the tracker reads, so the tracker's template replaced it: the forwarded body changes shape.");
+  const desired: WebhookAgent = {
+    enabled: true,
+    types: TRACKER_TYPES | (slot.kind === 'free' ? 0 : agent.types),
+    options: {
+      webhookUrl: slot.kind === 'ours' && urlMatches(slot.url, wanted, ctx.base) ? slot.url : wanted,
+      authHeader: `Bearer ${ctx.secret}`,
+      jsonPayload: keepTemplate ? agent.options.jsonPayload : TRACKER_TEMPLATE,
+    },
+  };
+  try {
+    // Stored before the slot changes hands, so no notification goes unforwarded. A free slot
+    // means the previous receiver was removed in Jellyseerr: stop forwarding to it.
+    if (forward || slot.kind === 'free') await run.settings.setJellyseerrForward(forward);
+    await callJson(client, 'POST', SETTINGS, wireBody(desired));
+  } catch (err) {
+    return result('failed', failureMessage(err));
+  }
+  const action = slot.kind === 'ours' ? 'updated' : 'created';
+  const what = slot.kind === 'ours' ? `Jellyseerr's webhook updated (${agentProblems(agent, ctx.secret).join('; ')}).` : `Jellyseerr's webhook set to ${displayUrl(wanted)}.`;
+  return withTest(client, desired, result(action, [what, ...notes].join(' ')), ctx);
+}
+
+/** The body Jellyseerr's settings page posts: the template as a JSON string literal. */
+function wireBody(agent: WebhookAgent): Record<string, unknown> {
+  return { enabled: agent.enabled, types: agent.types, options: { ...agent.options, jsonPayload: JSON.stringify(agent.options.jsonPayload) } };
+}
+
+/** `POST …/webhook/test` sends TEST_NOTIFICATION with these settings; the tracker must count it. */
+async function withTest(client: ServiceClient, agent: WebhookAgent, action: AutoconfigAction, ctx: AutoconfigContext): Promise<AutoconfigAction> {
+  const key = receiptKey(agent.options.webhookUrl) ?? 'jellyseerr';
+  const before = ctx.receipts.count(key);
+  let detail: string;
+  let passed = false;
+  try {
+    await callJson(client, 'POST', `${SETTINGS}/test`, wireBody(agent));
+    passed = ctx.receipts.count(key) > before;
+    detail = passed ? 'Test notification received.' : `Jellyseerr reported its test as sent, but nothing reached the tracker at ${displayUrl(agent.options.webhookUrl)}.`;
+  } catch (err) {
+    detail = `Test failed: ${failureMessage(err)}`;
+  }
+  return {
+    ...action,
+    action: !passed && action.action === 'unchanged' ? 'failed' : action.action,
+    detail: redact(`${action.detail} ${detail}`),
+    test: passed ? 'passed' : 'failed',
+  };
+}
