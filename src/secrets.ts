@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { JSONFilePreset } from 'lowdb/node';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { registerSecret } from './log.js';
 
@@ -31,10 +32,13 @@ interface LocalState {
 }
 
 export class LocalSettings {
-  private constructor(private readonly db: Awaited<ReturnType<typeof JSONFilePreset<LocalState>>>) {}
+  private constructor(private readonly db: Low<LocalState>) {}
 
   static async open(dataDir: string): Promise<LocalSettings> {
-    const settings = new LocalSettings(await JSONFilePreset<LocalState>(join(dataDir, 'settings.json'), {}));
+    // Not JSONFilePreset: it swaps in a memory adapter when NODE_ENV is "test", and the file is the point.
+    const db = new Low<LocalState>(new JSONFile<LocalState>(join(dataDir, 'settings.json')), {});
+    await db.read();
+    const settings = new LocalSettings(db);
     registerSecret(settings.jellyseerrForward?.auth_header);
     return settings;
   }
@@ -46,6 +50,11 @@ export class LocalSettings {
     this.db.data.webhook_secret = secret;
     await this.db.write();
     return { secret, generated: true };
+  }
+
+  /** The generated secret without generating one (for tools that must not write). */
+  get storedSecret(): string | null {
+    return this.db.data.webhook_secret ?? null;
   }
 
   get discoveryTopics(): string[] {

@@ -161,11 +161,14 @@ export async function configureArr(
 
   let test = await runTest(client, saved, ctx);
   if (test.ok === false && !secretSent) {
-    // The stored password is masked; a failing Test most likely means it is not ours. Set it and try once more.
+    // The stored password is masked, and a URL kept for its path may have an old host or port:
+    // after a failed Test, write both as wanted and try once more.
+    const url = String(fieldValue(saved, 'url') ?? '');
+    const fixUrl = url.replace(/\/+$/, '') !== wanted;
     try {
-      saved = NotificationSchema.parse(await callJson(client, 'PUT', `/api/v3/notification/${saved.id}`, mergedResource(saved, kind, null, ctx.secret)));
+      saved = NotificationSchema.parse(await callJson(client, 'PUT', `/api/v3/notification/${saved.id}`, mergedResource(saved, kind, fixUrl ? wanted : null, ctx.secret)));
       action = 'updated';
-      detail = `${detail.replace(/\.$/, '')}; its secret did not pass the Test, so the password was set again.`;
+      detail = `${detail.replace(/\.$/, '')}; it did not pass the Test, so ${fixUrl ? `the password and the URL (${displayUrl(wanted)}) were` : 'the password was'} set again.`;
       test = await runTest(client, saved, ctx);
     } catch (err) {
       return result('failed', `${detail} Setting the password failed: ${failureMessage(err)}`, 'failed');

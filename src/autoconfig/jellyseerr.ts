@@ -102,10 +102,16 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
     } else {
       notes.push(`Took the webhook slot from ${who}, which was disabled, so nothing is forwarded.`);
     }
-  } else if (slot.kind === 'ours' && agentProblems(agent, ctx.secret).length === 0) {
+  }
+  let retest = false;
+  if (slot.kind === 'ours' && agentProblems(agent, ctx.secret).length === 0) {
     const kept = run.settings.jellyseerrForward;
     const fwd = kept ? ` Notifications are forwarded to ${describeReceiver(kept.url)}.` : '';
-    return withTest(client, agent, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
+    const same = await withTest(client, agent, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
+    // A URL kept for its path may carry an old host or port: when the test fails, write the wanted one.
+    if (same.test === 'passed' || slot.url === wanted) return same;
+    retest = true;
+    notes.push(`Its test failed at ${displayUrl(slot.url)}, so the URL was set to ${displayUrl(wanted)}.`);
   }
 
   // Keep the template in place when it carries what we read: the forwarded body then stays what the previous receiver got.
@@ -115,7 +121,7 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
     enabled: true,
     types: TRACKER_TYPES | (slot.kind === 'free' ? 0 : agent.types),
     options: {
-      webhookUrl: slot.kind === 'ours' && urlMatches(slot.url, wanted, ctx.base) ? slot.url : wanted,
+      webhookUrl: slot.kind === 'ours' && !retest && urlMatches(slot.url, wanted, ctx.base) ? slot.url : wanted,
       authHeader: `Bearer ${ctx.secret}`,
       jsonPayload: keepTemplate ? agent.options.jsonPayload : TRACKER_TEMPLATE,
     },
@@ -129,7 +135,8 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
     return result('failed', failureMessage(err));
   }
   const action = slot.kind === 'ours' ? 'updated' : 'created';
-  const what = slot.kind === 'ours' ? `Jellyseerr's webhook updated (${agentProblems(agent, ctx.secret).join('; ')}).` : `Jellyseerr's webhook set to ${displayUrl(wanted)}.`;
+  const problems = agentProblems(agent, ctx.secret);
+  const what = slot.kind !== 'ours' ? `Jellyseerr's webhook set to ${displayUrl(wanted)}.` : problems.length ? `Jellyseerr's webhook updated (${problems.join('; ')}).` : "Jellyseerr's webhook updated.";
   return withTest(client, desired, result(action, [what, ...notes].join(' ')), ctx);
 }
 
