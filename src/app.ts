@@ -355,8 +355,9 @@ export class Tracker {
   private async onBridgeCommand(action: string, payload: string): Promise<void> {
     const parsed = readCommandPayload(payload);
     const transaction = transactionOf(parsed);
-    const respond = (body: Record<string, unknown>) =>
-      this.bus.publishJson(this.topics.bridgeResponse, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
+    const respond = (body: Record<string, unknown>) => {
+      if (!this.stopping) this.bus.publishJson(this.topics.bridgeResponse, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
+    };
     if (!(BRIDGE_COMMANDS as readonly string[]).includes(action)) {
       respond({ status: 'error', error: `unknown bridge action "${action}"; allowed: ${BRIDGE_COMMANDS.join(', ')}` });
       return;
@@ -510,8 +511,8 @@ export class Tracker {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     if (this.birthTimer) clearTimeout(this.birthTimer);
-    await this.doctor?.stop();
-    await this.autoconfigRun?.catch(() => undefined);
+    // Neither waits for runs in flight (a service timing out would hold the stop up); their answers are dropped.
+    this.doctor?.stop();
     const close = (s: Server | null) =>
       new Promise<void>((res) => {
         if (!s) return res();

@@ -11,6 +11,7 @@ import type { DoctorReport } from './types.js';
 export class DoctorService {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<DoctorReport> | null = null;
+  private stopped = false;
   latest: DoctorReport | null = null;
 
   constructor(
@@ -34,6 +35,8 @@ export class DoctorService {
         const report = await runDoctor(this.env);
         const previous = this.latest;
         this.latest = report;
+        // A run that ends after stop() publishes nothing: the broker may be gone.
+        if (this.stopped) return report;
         this.onReport(report);
         const errors = report.checks.filter((c) => c.status === 'error');
         const before = previous?.checks.filter((c) => c.status === 'error').map((c) => c.id).join() ?? '';
@@ -53,9 +56,10 @@ export class DoctorService {
     return this.inFlight;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the timer; a run in flight (services may take seconds to time out) is not waited for. */
+  stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.inFlight?.catch(() => undefined);
   }
 }

@@ -27,8 +27,8 @@ describe("the tracker's Jellyseerr template", () => {
   it('renders to a body the adapter turns into the full request', () => {
     const body = render(TRACKER_TEMPLATE, TV_VARS, [{ name: 'Requested Seasons', value: '3, 4' }]);
     const parsed = parseJellyseerr(body, { anime: ANIME });
-    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
-    const event = (parsed as { events: RequestEvent[] }).events[0]!;
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const event = parsed.events[0] as RequestEvent;
     expect(event).toMatchObject({
       jellyseerr_request_id: 61,
       status: 'auto_approved',
