@@ -18,6 +18,6 @@ export function formatReport(r: DoctorReport): string {
   }
   const count = (s: DoctorCheck['status']) => r.checks.filter((c) => c.status === s).length;
   lines.push('', `${r.ok ? 'No errors' : `${count('error')} error(s)`}, ${count('warning')} warning(s), ${count('ok')} ok, ${count('skipped')} skipped (checked at ${r.checked_at}).`);
-  return `Media Tracker doctor${lines.join('\n')}\n`;
+  return `Media Tracker doctor\n${lines.join('\n')}\n`;
 }
 

@@ -4,8 +4,11 @@
  * Jellyseerr webhook is left alone without consent and forwarded to with it; every service's
  * own Test must reach the tracker.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHash, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
 import { Receiver } from '../fakes/common.js';
@@ -29,6 +32,7 @@ interface Result {
   jellyfin: string;
 }
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
@@ -189,6 +193,31 @@ describe('auto-configuration', () => {
       'the forwarded notification after a restart',
     );
     expect(second.raw).toBe(again!.body);
+  });
+
+  it('npm run autoconfigure asks the running tracker and prints what was done', async () => {
+    const cli = join(ROOT, 'dist', 'autoconfig', 'cli.js');
+    expect(existsSync(cli), 'dist/autoconfig/cli.js (npm run build)').toBe(true);
+    const { sonarr, options } = await services();
+    const [mqttPort] = await freePorts(1);
+    const own = { ...options, radarr: [], jellyseerr: { url: '', api_key: '' }, mqtt: { port: mqttPort } };
+    const { h } = await world(own);
+    const dir = mkdtempSync(join(tmpdir(), 'media-tracker-autoconfig-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'options.json');
+    writeFileSync(file, JSON.stringify({ ...own, data_dir: h.dataDir }));
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const p = spawn(process.execPath, [cli, '--services', 'sonarr'], { env: { ...process.env, MEDIA_TRACKER_OPTIONS: file } });
+      let text = '';
+      p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      p.on('close', (code) => resolve({ code, text }));
+    });
+    expect(out.text).toMatch(/sonarr\s+created\s+test passed/);
+    expect(out.text).toContain('/hooks/jellyfin');
+    expect(out.text).not.toContain(SECRET);
+    expect(out.code).toBe(0);
+    expect(sonarr.state.notifications).toHaveLength(1);
   });
 
   it('answers a bad payload and an unknown bridge action with an error naming what is wrong', async () => {
