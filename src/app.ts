@@ -13,7 +13,7 @@ import { ConfigError } from './config/load.js';
 import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
-import { makeCheck, type DoctorCheck } from './doctor/types.js';
+import { makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import type { Options } from './config/schema.js';
 import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
@@ -96,6 +96,7 @@ export class Tracker {
   private readonly receipts = new Map<string, number>();
   doctor: DoctorService | null = null;
   private autoconfigRun: Promise<AutoconfigResult> | null = null;
+  private lastRetake = Number.NEGATIVE_INFINITY;
   /** Where the services reach the webhook listener (`public_url` or derived). */
   base!: PublicBase;
   private stopping = false;
@@ -439,8 +440,28 @@ export class Tracker {
   }
 
   private startDoctor(): void {
-    this.doctor = new DoctorService(this.doctorEnv(), (report) => this.bus.publishJson(this.topics.bridgeDoctor, report, RETAINED), this.log.child('doctor'));
+    this.doctor = new DoctorService(
+      this.doctorEnv(),
+      (report) => {
+        this.bus.publishJson(this.topics.bridgeDoctor, report, RETAINED);
+        this.retakeJellyseerrSlot(report);
+      },
+      this.log.child('doctor'),
+    );
     this.doctor.start(this.options.doctor_interval_min);
+  }
+
+  /**
+   * Home Assistant's Overseerr integration takes Jellyseerr's webhook slot back whenever it
+   * loads. When the doctor sees the slot lost while a forwarding target is stored (consent
+   * was given for it), take it again; at most every ten minutes, so this cannot loop.
+   */
+  private retakeJellyseerrSlot(report: DoctorReport): void {
+    const lost = report.checks.some((c) => c.id === 'jellyseerr/webhook' && c.status === 'error');
+    const now = this.now().getTime();
+    if (!lost || !this.settings.jellyseerrForward || now - this.lastRetake < 600_000) return;
+    this.lastRetake = now;
+    void this.runAutoconfigure({ services: ['jellyseerr'], forwardExisting: false }).catch(() => undefined);
   }
 
   private async saveLastEvents(): Promise<void> {

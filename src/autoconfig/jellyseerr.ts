@@ -89,13 +89,16 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
   let forward: ForwardTarget | null = null;
   if (slot.kind === 'foreign') {
     const who = describeReceiver(slot.url);
-    if (!run.forwardExisting) {
-      const back = run.settings.jellyseerrForward?.url === slot.url ? ' It had been forwarded to before, so it most likely took the slot back.' : '';
+    // Consent was given for this very receiver when the tracker first took its slot; Home
+    // Assistant's integration re-registers itself at every start, so taking it back is expected.
+    const retaking = run.settings.jellyseerrForward?.url === slot.url;
+    if (!run.forwardExisting && !retaking) {
       return result(
         'skipped',
-        `Jellyseerr's only webhook slot is used by ${who}; it was left alone.${back} Run auto-configuration with forward_existing to take the slot and forward every Jellyseerr notification there unchanged.`,
+        `Jellyseerr's only webhook slot is used by ${who}; it was left alone. Run auto-configuration with forward_existing to take the slot and forward every Jellyseerr notification there unchanged.`,
       );
     }
+    if (retaking) notes.push(`${who} had taken the slot back; the tracker took it again.`);
     if (slot.enabled) {
       forward = { url: slot.url, auth_header: agent.options.authHeader, types: agent.types, since: (run.clock?.() ?? new Date()).toISOString() };
       notes.push(`Took the webhook slot from ${who}; every notification of the types it subscribed to is forwarded there unchanged.`);

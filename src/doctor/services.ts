@@ -87,7 +87,9 @@ function jellyseerrWebhook(s: Subject, data: unknown, env: DoctorEnv): DoctorChe
   const forward = env.forward();
   if (slot.kind === 'free') return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook is not set", `Jellyseerr sends no notification to ${displayUrl(wanted)}.`, 'autoconfigure');
   if (slot.kind === 'foreign') {
-    const back = forward?.url === slot.url ? ' It was forwarded to until it took the slot back (Home Assistant re-registers its webhook when the integration loads).' : '';
+    const back = forward?.url === slot.url
+      ? ' It was forwarded to until it took the slot back (Home Assistant re-registers its webhook whenever the integration loads); the tracker takes it again.'
+      : '';
     return makeCheck(
       s,
       'webhook',

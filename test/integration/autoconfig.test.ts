@@ -184,6 +184,15 @@ describe('auto-configuration', () => {
     expect(forwarded.headers['content-type']).toBe('application/json');
     await rec.untilState('jellyseerr-302', 'APPROVED');
 
+    // Home Assistant restarts and re-registers its webhook: the doctor notices, the tracker takes the slot again.
+    const ours = JSON.stringify(js.state.webhook);
+    js.configureWebhook(haUrl, { authHeader: 'Bearer ha-receiver-token', types: 222 });
+    const report = (await bridge(rec, 'doctor')).result as { checks: Array<{ id: string; status: string; detail: string | null }> };
+    const lost = report.checks.find((c) => c.id === 'jellyseerr/webhook');
+    expect(lost).toMatchObject({ status: 'error' });
+    expect(lost?.detail).toMatch(/took the slot back/);
+    await rec.until(() => JSON.stringify(js.state.webhook) === ours, 'the slot taken again');
+
     // The forwarding survives a restart (the target lives in settings.json).
     await h.restart();
     const again = await js.notify('MEDIA_AVAILABLE', spec);
