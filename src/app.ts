@@ -13,7 +13,7 @@ import { ConfigError } from './config/load.js';
 import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
-import { makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
+import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import type { Options } from './config/schema.js';
 import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
@@ -217,7 +217,7 @@ export class Tracker {
     );
     this.bus.addSink(this.broker);
     const discovery = m.discovery
-      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options) })
+      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options).map((i) => ({ integration: i, label: integrationLabel(i) })) })
       : null;
     this.publisher = new Publisher(
       this.bus,

@@ -56,7 +56,7 @@ export async function checkJellyfin(env: DoctorEnv): Promise<DoctorCheck[]> {
     version: (d) => z.looseObject({ Version: z.string() }).safeParse(d).data?.Version ?? null,
     minVersion: { version: '10.9', why: 'Reading items without a user (GET /Items) needs Jellyfin 10.9 or newer.' },
     later: ['webhook'],
-    ...(env.timeoutMs ? { timeoutMs: env.timeoutMs } : {}),
+    timeoutMs: env.timeoutMs,
   });
   const checks = p.checks;
   if (p.ok) checks.push(await jellyfinWebhook(s, env));
@@ -101,7 +101,7 @@ export async function checkShoko(env: DoctorEnv): Promise<DoctorCheck[]> {
     version: (d) => z.looseObject({ Server: z.looseObject({ Version: z.string() }) }).safeParse(d).data?.Server.Version ?? null,
     minVersion: { version: '4.2.2', why: 'Older Shoko servers have other SignalR events.' },
     later: ['signalr', 'library_mapping'],
-    ...(env.timeoutMs ? { timeoutMs: env.timeoutMs } : {}),
+    timeoutMs: env.timeoutMs,
   });
   if (!p.ok) return p.checks;
   const folders = ImportFoldersSchema.safeParse(p.keyed).data ?? [];

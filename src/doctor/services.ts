@@ -28,7 +28,7 @@ export async function checkArr(kind: ArrKind, inst: { name: string; url: string;
     version: (d) => SystemStatusSchema.safeParse(d).data?.version ?? null,
     minVersion: MIN_VERSION[kind],
     later: ['webhook'],
-    ...(env.timeoutMs ? { timeoutMs: env.timeoutMs } : {}),
+    timeoutMs: env.timeoutMs,
   });
   const checks = p.checks;
   if (p.ok) checks.push(await arrWebhook(kind, inst, single, env));
@@ -70,7 +70,7 @@ export async function checkJellyseerr(env: DoctorEnv): Promise<DoctorCheck[]> {
     keyPath: '/api/v1/settings/notifications/webhook',
     version: (d) => z.looseObject({ version: z.string() }).safeParse(d).data?.version ?? null,
     later: ['webhook'],
-    ...(env.timeoutMs ? { timeoutMs: env.timeoutMs } : {}),
+    timeoutMs: env.timeoutMs,
   });
   const checks = p.checks;
   if (p.ok) checks.push(jellyseerrWebhook(s, p.keyed, env));

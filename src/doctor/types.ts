@@ -31,15 +31,12 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-export const LABELS: Record<Integration, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  mqtt: 'MQTT',
-};
+/** `Sonarr`, `qBittorrent`, `MQTT`: how an integration is named in texts and in Home Assistant. */
+export function integrationLabel(i: Integration): string {
+  if (i === 'qbittorrent') return 'qBittorrent';
+  if (i === 'mqtt') return 'MQTT';
+  return i.charAt(0).toUpperCase() + i.slice(1);
+}
 
 /** Which integration (and instance) a group of checks is about. */
 export interface Subject {
@@ -48,7 +45,7 @@ export interface Subject {
 }
 
 export function subjectLabel(s: Subject): string {
-  const label = LABELS[s.integration];
+  const label = integrationLabel(s.integration);
   return s.instance && s.instance !== s.integration ? `${label} (${s.instance})` : label;
 }
 

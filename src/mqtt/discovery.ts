@@ -19,19 +19,9 @@ export interface DiscoveryOptions {
   node: string;
   version: string;
   topics: Topics;
-  /** Integrations the doctor checks: one diagnostic problem sensor each on the bridge device. */
-  doctor?: readonly string[];
+  /** Integrations the doctor checks (`sonarr`, with its label): one diagnostic problem sensor each on the bridge device. */
+  doctor?: ReadonlyArray<{ integration: string; label: string }>;
 }
-
-const DOCTOR_LABELS: Record<string, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  mqtt: 'MQTT',
-};
 
 export function nodeIdFor(baseTopic: string): string {
   return baseTopic === 'media' ? 'media_tracker' : `media_tracker_${baseTopic.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
@@ -171,11 +161,11 @@ export class Discovery {
     const t = this.opts.topics;
     const mine = (name: string) => `value_json.checks | selectattr('integration', 'equalto', '${name}')`;
     const sensors = integrations.map(
-      (name): EntityDef => ({
+      ({ integration: name, label }): EntityDef => ({
         component: 'binary_sensor',
         key: `doctor_${name}`,
         config: {
-          name: `${DOCTOR_LABELS[name] ?? name} check`,
+          name: `${label} check`,
           state_topic: t.bridgeDoctor,
           value_template: `{{ 'ON' if (${mine(name)} | selectattr('status', 'equalto', 'error') | list | count) > 0 else 'OFF' }}`,
           json_attributes_topic: t.bridgeDoctor,
