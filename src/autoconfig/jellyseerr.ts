@@ -1,5 +1,5 @@
 /**
- * Jellyseerr's webhook agent (`/api/v1/settings/notifications/webhook`, protocols.md §3).
+ * Jellyseerr's webhook notifications (`/api/v1/settings/notifications/webhook`, protocols.md §3).
  * It has a single slot. A slot pointing elsewhere (Home Assistant's Overseerr integration
  * takes it for itself) is never replaced silently: without consent the run reports
  * `skipped`; with `forward_existing` the tracker takes it, stores the previous receiver and
@@ -18,7 +18,7 @@ import { missingTemplateFields, TRACKER_TEMPLATE, TRACKER_TYPES } from './templa
 import type { AutoconfigAction, AutoconfigContext } from './types.js';
 import { describeReceiver, displayUrl, hookUrl, receiptKey, urlMatches, type PublicBase } from './urls.js';
 
-export const WebhookAgentSchema = z.looseObject({
+export const WebhookSettingsSchema = z.looseObject({
   enabled: z.boolean().nullish().transform((v) => v ?? false),
   types: z.number().int().nullish().transform((v) => v ?? 0),
   options: z.looseObject({
@@ -28,7 +28,7 @@ export const WebhookAgentSchema = z.looseObject({
     jsonPayload: z.string().nullish().transform((v) => v ?? ''),
   }),
 });
-export type WebhookAgent = z.infer<typeof WebhookAgentSchema>;
+export type WebhookSettings = z.infer<typeof WebhookSettingsSchema>;
 
 export type Slot = { kind: 'free' } | { kind: 'ours'; url: string } | { kind: 'foreign'; url: string; enabled: boolean };
 
@@ -38,25 +38,25 @@ export function jellyseerrClient(o: { url: string; api_key: string }, timeoutMs 
   return new ServiceClient({ service: 'jellyseerr', baseUrl: o.url, headers: { 'x-api-key': o.api_key }, timeoutMs, retries: 0 });
 }
 
-export async function readAgent(client: ServiceClient): Promise<WebhookAgent> {
-  return WebhookAgentSchema.parse(await callJson(client, 'GET', SETTINGS));
+export async function readWebhookSettings(client: ServiceClient): Promise<WebhookSettings> {
+  return WebhookSettingsSchema.parse(await callJson(client, 'GET', SETTINGS));
 }
 
-export function classifySlot(agent: WebhookAgent, wanted: string, base: PublicBase): Slot {
-  const url = agent.options.webhookUrl.trim();
+export function classifySlot(hook: WebhookSettings, wanted: string, base: PublicBase): Slot {
+  const url = hook.options.webhookUrl.trim();
   if (!url) return { kind: 'free' };
   if (urlMatches(url, wanted, base)) return { kind: 'ours', url };
-  return { kind: 'foreign', url, enabled: agent.enabled };
+  return { kind: 'foreign', url, enabled: hook.enabled };
 }
 
 /** What keeps our slot from working (empty: nothing). Checked by the doctor too. */
-export function agentProblems(agent: WebhookAgent, secret: string): string[] {
+export function webhookProblems(hook: WebhookSettings, secret: string): string[] {
   const problems: string[] = [];
-  if (!agent.enabled) problems.push('the webhook agent is disabled');
-  if (agent.options.authHeader !== `Bearer ${secret}`) problems.push('the Authorization header is not the tracker secret');
-  const missingTypes = TRACKER_TYPES & ~agent.types;
+  if (!hook.enabled) problems.push('the webhook is disabled');
+  if (hook.options.authHeader !== `Bearer ${secret}`) problems.push('the Authorization header is not the tracker secret');
+  const missingTypes = TRACKER_TYPES & ~hook.types;
   if (missingTypes) problems.push(`notification types off (bitmask ${missingTypes})`);
-  const missing = missingTemplateFields(agent.options.jsonPayload, true);
+  const missing = missingTemplateFields(hook.options.jsonPayload, true);
   if (missing.length) problems.push(`the JSON payload lacks ${missing.join(', ')}`);
   return problems;
 }
@@ -78,13 +78,13 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
   });
   const client = jellyseerrClient(run.options, ctx.timeoutMs);
   const wanted = hookUrl(ctx.base, 'jellyseerr');
-  let agent: WebhookAgent;
+  let hook: WebhookSettings;
   try {
-    agent = await readAgent(client);
+    hook = await readWebhookSettings(client);
   } catch (err) {
     return result('failed', failureMessage(err));
   }
-  const slot = classifySlot(agent, wanted, ctx.base);
+  const slot = classifySlot(hook, wanted, ctx.base);
   const notes: string[] = [];
   let forward: ForwardTarget | null = null;
   if (slot.kind === 'foreign') {
@@ -100,17 +100,17 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
     }
     if (retaking) notes.push(`${who} had taken the slot back; the tracker took it again.`);
     if (slot.enabled) {
-      forward = { url: slot.url, auth_header: agent.options.authHeader, types: agent.types, since: (run.clock?.() ?? new Date()).toISOString() };
+      forward = { url: slot.url, auth_header: hook.options.authHeader, types: hook.types, since: (run.clock?.() ?? new Date()).toISOString() };
       notes.push(`Took the webhook slot from ${who}; every notification of the types it subscribed to is forwarded there unchanged.`);
     } else {
       notes.push(`Took the webhook slot from ${who}, which was disabled, so nothing is forwarded.`);
     }
   }
   let retest = false;
-  if (slot.kind === 'ours' && agentProblems(agent, ctx.secret).length === 0) {
+  if (slot.kind === 'ours' && webhookProblems(hook, ctx.secret).length === 0) {
     const kept = run.settings.jellyseerrForward;
     const fwd = kept ? ` Notifications are forwarded to ${describeReceiver(kept.url)}.` : '';
-    const same = await withTest(client, agent, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
+    const same = await withTest(client, hook, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
     // A URL kept for its path may carry an old host or port: when the test fails, write the wanted one.
     if (same.test === 'passed' || slot.url === wanted) return same;
     retest = true;
@@ -118,15 +118,15 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
   }
 
   // Keep the template in place when it carries what we read: the forwarded body then stays what the previous receiver got.
-  const keepTemplate = slot.kind !== 'free' && missingTemplateFields(agent.options.jsonPayload, true).length === 0;
+  const keepTemplate = slot.kind !== 'free' && missingTemplateFields(hook.options.jsonPayload, true).length === 0;
   if (forward && !keepTemplate) notes.push("Its template lacked fields the tracker reads, so the tracker's template replaced it: the forwarded body changes shape.");
-  const desired: WebhookAgent = {
+  const desired: WebhookSettings = {
     enabled: true,
-    types: TRACKER_TYPES | (slot.kind === 'free' ? 0 : agent.types),
+    types: TRACKER_TYPES | (slot.kind === 'free' ? 0 : hook.types),
     options: {
       webhookUrl: slot.kind === 'ours' && !retest && urlMatches(slot.url, wanted, ctx.base) ? slot.url : wanted,
       authHeader: `Bearer ${ctx.secret}`,
-      jsonPayload: keepTemplate ? agent.options.jsonPayload : TRACKER_TEMPLATE,
+      jsonPayload: keepTemplate ? hook.options.jsonPayload : TRACKER_TEMPLATE,
     },
   };
   try {
@@ -138,26 +138,26 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
     return result('failed', failureMessage(err));
   }
   const action = slot.kind === 'ours' ? 'updated' : 'created';
-  const problems = agentProblems(agent, ctx.secret);
+  const problems = webhookProblems(hook, ctx.secret);
   const what = slot.kind !== 'ours' ? `Jellyseerr's webhook set to ${displayUrl(wanted)}.` : problems.length ? `Jellyseerr's webhook updated (${problems.join('; ')}).` : "Jellyseerr's webhook updated.";
   return withTest(client, desired, result(action, [what, ...notes].join(' ')), ctx);
 }
 
 /** The body Jellyseerr's settings page posts: the template as a JSON string literal. */
-function wireBody(agent: WebhookAgent): Record<string, unknown> {
-  return { enabled: agent.enabled, types: agent.types, options: { ...agent.options, jsonPayload: JSON.stringify(agent.options.jsonPayload) } };
+function wireBody(hook: WebhookSettings): Record<string, unknown> {
+  return { enabled: hook.enabled, types: hook.types, options: { ...hook.options, jsonPayload: JSON.stringify(hook.options.jsonPayload) } };
 }
 
 /** `POST …/webhook/test` sends TEST_NOTIFICATION with these settings; the tracker must count it. */
-async function withTest(client: ServiceClient, agent: WebhookAgent, action: AutoconfigAction, ctx: AutoconfigContext): Promise<AutoconfigAction> {
-  const key = receiptKey(agent.options.webhookUrl) ?? 'jellyseerr';
+async function withTest(client: ServiceClient, hook: WebhookSettings, action: AutoconfigAction, ctx: AutoconfigContext): Promise<AutoconfigAction> {
+  const key = receiptKey(hook.options.webhookUrl) ?? 'jellyseerr';
   const before = ctx.receipts.count(key);
   let detail: string;
   let passed = false;
   try {
-    await callJson(client, 'POST', `${SETTINGS}/test`, wireBody(agent));
+    await callJson(client, 'POST', `${SETTINGS}/test`, wireBody(hook));
     passed = ctx.receipts.count(key) > before;
-    detail = passed ? 'Test notification received.' : `Jellyseerr reported its test as sent, but nothing reached the tracker at ${displayUrl(agent.options.webhookUrl)}.`;
+    detail = passed ? 'Test notification received.' : `Jellyseerr reported its test as sent, but nothing reached the tracker at ${displayUrl(hook.options.webhookUrl)}.`;
   } catch (err) {
     detail = `Test failed: ${failureMessage(err)}`;
   }

@@ -66,7 +66,7 @@ export const NOTIFICATION_BITS: Record<string, number> = {
   MEDIA_AUTO_REQUESTED: 4096,
 };
 
-/** Every request-bearing type the webhook agent actually sends (auto-requests never reach it). */
+/** Every request-bearing type the webhook notifications actually include (auto-requests never reach it). */
 export const TRACKER_TYPES = (Object.keys(JELLYSEERR_REQUEST_STATUS) as JellyseerrRequestType[])
   .filter((t) => t !== 'MEDIA_AUTO_REQUESTED')
   .reduce((mask, t) => mask | (NOTIFICATION_BITS[t] ?? 0), 0);

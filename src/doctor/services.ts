@@ -1,7 +1,7 @@
 /** Checks for Sonarr/Radarr, Jellyseerr and qBittorrent. */
 import { arrClient, connectionProblems, findConnection, NotificationSchema, SystemStatusSchema, TRIGGERS, type ArrKind } from '../autoconfig/arr.js';
 import { callJson, failureMessage } from '../autoconfig/http.js';
-import { agentProblems, classifySlot, WebhookAgentSchema } from '../autoconfig/jellyseerr.js';
+import { webhookProblems, classifySlot, WebhookSettingsSchema } from '../autoconfig/jellyseerr.js';
 import { describeReceiver, displayUrl, hookUrl } from '../autoconfig/urls.js';
 import { errorMessage } from '../log.js';
 import { UpstreamError } from '../net/service.js';
@@ -79,11 +79,11 @@ export async function checkJellyseerr(env: DoctorEnv): Promise<DoctorCheck[]> {
 }
 
 function jellyseerrWebhook(s: Subject, data: unknown, env: DoctorEnv): DoctorCheck {
-  const parsed = WebhookAgentSchema.safeParse(data);
+  const parsed = WebhookSettingsSchema.safeParse(data);
   if (!parsed.success) return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook settings have an unexpected shape", parsed.error.issues.map((i) => i.path.join('.')).join(', '));
-  const agent = parsed.data;
+  const hook = parsed.data;
   const wanted = hookUrl(env.base, 'jellyseerr');
-  const slot = classifySlot(agent, wanted, env.base);
+  const slot = classifySlot(hook, wanted, env.base);
   const forward = env.forward();
   if (slot.kind === 'free') return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook is not set", `Jellyseerr sends no notification to ${displayUrl(wanted)}.`, 'autoconfigure');
   if (slot.kind === 'foreign') {
@@ -99,7 +99,7 @@ function jellyseerrWebhook(s: Subject, data: unknown, env: DoctorEnv): DoctorChe
       'autoconfigure',
     );
   }
-  const problems = agentProblems(agent, env.secret);
+  const problems = webhookProblems(hook, env.secret);
   const fwd = forward ? ` Every notification is forwarded to ${describeReceiver(forward.url)}.` : '';
   if (problems.length === 0) return makeCheck(s, 'webhook', 'ok', 'Jellyseerr sends its notifications to the tracker', `${displayUrl(slot.url)}.${fwd}`);
   const serious = problems.some((p) => p.includes('disabled') || p.includes('Authorization'));

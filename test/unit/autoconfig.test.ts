@@ -53,7 +53,7 @@ describe("the tracker's Jellyseerr template", () => {
     expect(missingTemplateFields('{ not json')).toEqual(['(the template is not valid JSON)']);
   });
 
-  it('subscribes to every request notification the agent sends', () => {
+  it('subscribes to every request notification the webhook sends', () => {
     // pending 2, approved 4, available 8, failed 16, declined 64, auto-approved 128; not the test (32) or issues.
     expect(TRACKER_TYPES).toBe(222);
   });
