@@ -5,13 +5,21 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
+import { z } from 'zod';
+import { createJellyseerrForwarder } from './autoconfig/forward.js';
+import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
+import { publicBase, type PublicBase } from './autoconfig/urls.js';
 import { ConfigError } from './config/load.js';
+import type { DoctorEnv } from './doctor/env.js';
+import { configuredIntegrations } from './doctor/run.js';
+import { DoctorService } from './doctor/service.js';
+import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import type { Options } from './config/schema.js';
 import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
-import { Topics } from './mqtt/contract.js';
+import { recipientLookup, Topics } from './mqtt/contract.js';
 import { Discovery, nodeIdFor } from './mqtt/discovery.js';
 import { ExternalBroker, safeUrl } from './mqtt/external.js';
 import { Publisher } from './publisher.js';
@@ -24,6 +32,20 @@ import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
 
 const COMMANDS = ['retry', 'forget'] as const;
+
+/** Commands on `<base>/bridge/set/<action>`. */
+const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
+
+/** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
+const AutoconfigureCommandSchema = z
+  .object({
+    transaction: z.unknown().optional(),
+    services: z.array(z.enum(AUTOCONFIG_SERVICES)).min(1).optional(),
+    forward_existing: z.boolean().optional(),
+  })
+  .strict();
+
+const RETAINED = { retain: true, qos: 1 } as const;
 
 /** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
 export const SUPERVISOR_ADDRESSES = ['172.30.32.2', '::ffff:172.30.32.2'];
@@ -70,6 +92,13 @@ export class Tracker {
   private birthTimer: NodeJS.Timeout | null = null;
   private readonly startedAt: string;
   private readonly lastEvent: Record<string, string> = {};
+  /** Valid webhooks per `source[/instance]` since start: how auto-configuration sees its Tests arrive. */
+  private readonly receipts = new Map<string, number>();
+  doctor: DoctorService | null = null;
+  private autoconfigRun: Promise<AutoconfigResult> | null = null;
+  private lastRetake = Number.NEGATIVE_INFINITY;
+  /** Where the services reach the webhook listener (`public_url` or derived). */
+  base!: PublicBase;
   private stopping = false;
 
   constructor(private readonly opts: TrackerOptions) {
@@ -85,6 +114,10 @@ export class Tracker {
 
   get options(): Options {
     return this.opts.options;
+  }
+
+  private now(): Date {
+    return this.opts.clock?.() ?? new Date();
   }
 
   get mode(): 'embedded' | 'external' {
@@ -115,6 +148,7 @@ export class Tracker {
     }
     registerSecret(this.webhookSecret);
 
+    Object.assign(this.lastEvent, this.settings.lastEvents);
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
     const set = (this.watcherSet = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
@@ -124,6 +158,8 @@ export class Tracker {
     await this.cleanStaleDiscovery();
     await this.startHttp(set.onJellyfin);
     for (const w of this.watchers) w.start();
+    this.startDoctor();
+    if (o.autoconfigure_on_start) void this.runAutoconfigure({ forwardExisting: o.forward_existing }).catch(() => undefined);
     const sweep = setInterval(() => this.sweep(), 3_600_000);
     // Watcher health changes without any request changing: announce it when it flips, and
     // refresh the info once a minute so "last event" ages stay current.
@@ -131,9 +167,13 @@ export class Tracker {
     let ticks = 0;
     const info = setInterval(() => {
       const sig = this.watchers.map((w) => `${w.name}:${w.status().healthy}`).join(',');
-      if (sig !== health || ++ticks % 60 === 0) {
+      const flipped = sig !== health;
+      if (flipped || ++ticks % 60 === 0) {
+        // A connection that came or went changes the doctor's verdict (Shoko's SignalR above all).
+        if (flipped && health !== '') void this.doctor?.run().catch(() => undefined);
         health = sig;
         this.publisher.publishInfo();
+        if (!flipped) void this.saveLastEvents();
       }
     }, 1000);
     for (const t of [sweep, info]) {
@@ -177,7 +217,7 @@ export class Tracker {
     );
     this.bus.addSink(this.broker);
     const discovery = m.discovery
-      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics })
+      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options).map((i) => ({ integration: i, label: integrationLabel(i) })) })
       : null;
     this.publisher = new Publisher(
       this.bus,
@@ -193,6 +233,7 @@ export class Tracker {
         extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
       },
       this.opts.clock,
+      recipientLookup(this.options.notify),
     );
     this.engine.onCommit((changes, effects) => this.publisher.onCommit(changes, effects));
     this.bus.onMessage((topic, payload, via) => this.onMessage(topic, payload, via));
@@ -263,7 +304,8 @@ export class Tracker {
       return;
     }
     const command = this.topics.parseCommand(topic);
-    if (command) void this.onCommand(command.id, command.action, payload);
+    if (command?.id === 'bridge') void this.onBridgeCommand(command.action, payload);
+    else if (command) void this.onCommand(command.id, command.action, payload);
   }
 
   /** HA restarted: availability first, then configs and states, after a short jittered delay. */
@@ -282,13 +324,7 @@ export class Tracker {
   }
 
   private async onCommand(id: string, action: string, payload: string): Promise<void> {
-    let transaction: unknown;
-    try {
-      const parsed: unknown = payload ? JSON.parse(payload) : null;
-      if (parsed && typeof parsed === 'object' && 'transaction' in parsed) transaction = (parsed as { transaction: unknown }).transaction;
-    } catch {
-      // A plain-text payload (e.g. HA's PRESS) carries no transaction.
-    }
+    const transaction = transactionOf(readCommandPayload(payload));
     const respond = (body: Record<string, unknown>) =>
       this.bus.publishJson(`${this.topics.base}/${id}/response`, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
     if (!(COMMANDS as readonly string[]).includes(action)) {
@@ -316,6 +352,126 @@ export class Tracker {
     }
   }
 
+  /** `<base>/bridge/set/{doctor,autoconfigure}`, answered on `<base>/bridge/response`. */
+  private async onBridgeCommand(action: string, payload: string): Promise<void> {
+    const parsed = readCommandPayload(payload);
+    const transaction = transactionOf(parsed);
+    const respond = (body: Record<string, unknown>) => {
+      if (!this.stopping) this.bus.publishJson(this.topics.bridgeResponse, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
+    };
+    if (!(BRIDGE_COMMANDS as readonly string[]).includes(action)) {
+      respond({ status: 'error', error: `unknown bridge action "${action}"; allowed: ${BRIDGE_COMMANDS.join(', ')}` });
+      return;
+    }
+    try {
+      if (action === 'doctor') {
+        if (!this.doctor) throw new Error('the doctor is not running yet');
+        respond({ status: 'ok', result: await this.doctor.run() });
+        return;
+      }
+      const command = AutoconfigureCommandSchema.safeParse(parsed === null || typeof parsed !== 'object' ? {} : parsed);
+      if (!command.success) {
+        respond({ status: 'error', error: `invalid autoconfigure payload: ${command.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` });
+        return;
+      }
+      const result = await this.runAutoconfigure({
+        forwardExisting: command.data.forward_existing ?? this.options.forward_existing,
+        ...(command.data.services ? { services: command.data.services } : {}),
+      });
+      respond({ status: 'ok', result });
+    } catch (err) {
+      respond({ status: 'error', error: errorMessage(err) });
+    }
+  }
+
+  /** One run at a time: a second request waits for the run in flight and gets its result. */
+  runAutoconfigure(req: { forwardExisting: boolean; services?: readonly (typeof AUTOCONFIG_SERVICES)[number][] }): Promise<AutoconfigResult> {
+    if (this.autoconfigRun) return this.autoconfigRun;
+    if (!this.base) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
+    const log = this.log.child('autoconfigure');
+    this.autoconfigRun = (async () => {
+      try {
+        const result = await autoconfigure(
+          this.options,
+          this.settings,
+          req,
+          { base: this.base, secret: this.webhookSecret, receipts: { count: (key) => this.receipts.get(key) ?? 0 } },
+          this.opts.clock,
+        );
+        for (const a of result.actions) log[a.action === 'failed' ? 'warning' : 'info'](`${a.service}${a.instance ? `/${a.instance}` : ''}: ${a.action} (test ${a.test}) ${a.detail}`);
+        // The doctor's webhook checks change with what was just configured.
+        void this.doctor?.run().catch(() => undefined);
+        return result;
+      } finally {
+        this.autoconfigRun = null;
+      }
+    })();
+    return this.autoconfigRun;
+  }
+
+  private doctorEnv(): DoctorEnv {
+    const shoko = this.watchers.find((w) => w.name === 'shoko');
+    return {
+      options: this.options,
+      base: this.base,
+      secret: this.webhookSecret,
+      events: () => ({ lastEvents: this.lastEvent, startedAt: this.startedAt, warnAfterHours: this.options.no_event_warning_hours, now: this.now() }),
+      forward: () => this.settings.jellyseerrForward,
+      shoko: shoko
+        ? () => {
+            const st = shoko.status();
+            return { connected: st.healthy, connecting: !st.healthy && st.last_ok === null && st.last_error === null, detail: st.last_error };
+          }
+        : null,
+      broker: async () => this.brokerChecks(),
+      clock: () => this.now(),
+    };
+  }
+
+  private brokerChecks(): DoctorCheck[] {
+    const s = { integration: 'mqtt' as const, instance: null };
+    const embedded = makeCheck(s, 'broker', 'ok', `Embedded broker on port ${this.broker.tcpPort}${this.options.mqtt.username ? ' (credentials required)' : ' (loopback only)'}`);
+    if (!this.external) return [embedded];
+    const url = safeUrl(this.options.mqtt.external_url);
+    const external = this.external.connected
+      ? makeCheck({ ...s, instance: 'external' }, 'broker', 'ok', `Connected to ${url}`)
+      : makeCheck({ ...s, instance: 'external' }, 'broker', 'error', `Not connected to ${url}`, 'Home Assistant does not get the state while this lasts; the tracker keeps retrying.');
+    return [embedded, external];
+  }
+
+  private startDoctor(): void {
+    this.doctor = new DoctorService(
+      this.doctorEnv(),
+      (report) => {
+        this.bus.publishJson(this.topics.bridgeDoctor, report, RETAINED);
+        this.retakeJellyseerrSlot(report);
+      },
+      this.log.child('doctor'),
+    );
+    this.doctor.start(this.options.doctor_interval_min);
+  }
+
+  /**
+   * Home Assistant's Overseerr integration takes Jellyseerr's webhook slot back whenever it
+   * loads. When the doctor sees the slot lost while a forwarding target is stored (consent
+   * was given for it), take it again; at most every ten minutes, so this cannot loop.
+   */
+  private retakeJellyseerrSlot(report: DoctorReport): void {
+    const lost = report.checks.some((c) => c.id === 'jellyseerr/webhook' && c.status === 'error');
+    const now = this.now().getTime();
+    if (!lost || !this.settings.jellyseerrForward || now - this.lastRetake < 600_000) return;
+    this.lastRetake = now;
+    void this.runAutoconfigure({ services: ['jellyseerr'], forwardExisting: false }).catch(() => undefined);
+  }
+
+  private async saveLastEvents(): Promise<void> {
+    try {
+      await this.settings.saveLastEvents(this.lastEvent);
+    } catch (err) {
+      this.log.warning(`could not save the last-event times: ${errorMessage(err)}`);
+    }
+  }
+
   private async startHttp(onJellyfin?: JellyfinHintHandler): Promise<void> {
     const o = this.options;
     const host = this.opts.host ?? '0.0.0.0';
@@ -329,8 +485,11 @@ export class Tracker {
       log: this.log.child('webhooks'),
       ...(onJellyfin ? { onJellyfin } : {}),
       onReceived: (source, instance) => {
-        this.lastEvent[instance ? `${source}/${instance}` : source] = new Date().toISOString();
+        const key = instance ? `${source}/${instance}` : source;
+        this.lastEvent[key] = this.now().toISOString();
+        this.receipts.set(key, (this.receipts.get(key) ?? 0) + 1);
       },
+      forwardJellyseerr: createJellyseerrForwarder(() => this.settings.jellyseerrForward, this.log.child('forward')),
     });
     this.webhookServer = await listen(webhooks, o.webhook_port, host);
     const ingress = createIngressApp(() => ({ version: VERSION, requests: this.engine.index.size }));
@@ -343,6 +502,7 @@ export class Tracker {
     const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
     const webhookPort = port(this.webhookServer);
     const ingressPort = port(this.ingressServer);
+    this.base = publicBase(o.public_url, { host, port: webhookPort });
     this.endpoints = {
       webhookPort,
       ingressPort,
@@ -372,6 +532,8 @@ export class Tracker {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     if (this.birthTimer) clearTimeout(this.birthTimer);
+    // Neither waits for runs in flight (a service timing out would hold the stop up); their answers are dropped.
+    this.doctor?.stop();
     const close = (s: Server | null) =>
       new Promise<void>((res) => {
         if (!s) return res();
@@ -389,10 +551,24 @@ export class Tracker {
     }
     this.publisher?.stop();
     if (this.publisher) await this.saveDiscoveryTopics();
+    if (this.settings) await this.saveLastEvents();
     await this.external?.close([[this.topics.bridgeState, 'offline']]);
     if (this.broker) {
       await this.broker.publishAndWait(this.topics.bridgeState, 'offline', { retain: true, qos: 1 });
       await this.broker.close();
     }
   }
+}
+
+/** A command payload: JSON, or a plain text such as HA's `PRESS` (read as no payload). */
+function readCommandPayload(payload: string): unknown {
+  try {
+    return payload.trim() ? (JSON.parse(payload) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
+
+function transactionOf(parsed: unknown): unknown {
+  return parsed && typeof parsed === 'object' && 'transaction' in parsed ? (parsed as { transaction: unknown }).transaction : undefined;
 }

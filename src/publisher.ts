@@ -8,7 +8,7 @@ import type { MediaRequest } from './domain/model.js';
 import { isFinished } from './domain/states.js';
 import type { Change } from './engine.js';
 import type { MqttBus } from './mqtt/bus.js';
-import { episodesPayload, eventPayload, statePayload, timelinePayload, type Topics } from './mqtt/contract.js';
+import { episodesPayload, eventPayload, NO_RECIPIENT, statePayload, timelinePayload, type RecipientLookup, type Topics } from './mqtt/contract.js';
 import type { Discovery } from './mqtt/discovery.js';
 
 const RETAINED = { retain: true, qos: 1 } as const;
@@ -36,6 +36,8 @@ export class Publisher {
     private readonly requests: () => Iterable<MediaRequest>,
     private readonly info: BridgeInfoSource,
     private readonly clock: () => Date = () => new Date(),
+    /** Who to notify per requester (the `notify` option), published in state and event payloads. */
+    private readonly recipients: RecipientLookup = () => NO_RECIPIENT,
   ) {}
 
   /** Whether a request still gets its Home Assistant device. */
@@ -58,7 +60,7 @@ export class Publisher {
     }
     if (!previous || previous.timeline !== r.timeline) this.bus.publishJson(t.timeline(r.id), timelinePayload(r), RETAINED);
     // State last: a subscriber that sees the new state already has its episodes and timeline.
-    this.bus.publishJson(t.state(r.id), statePayload(r), RETAINED);
+    this.bus.publishJson(t.state(r.id), statePayload(r, this.recipients), RETAINED);
   }
 
   removeRequest(id: string): void {
@@ -91,7 +93,7 @@ export class Publisher {
     for (const e of effects) {
       const r = latest.get(e.request_id)?.after;
       if (!r) continue;
-      const payload = eventPayload(r, e);
+      const payload = eventPayload(r, e, this.recipients);
       if (payload) this.bus.publishJson(this.topics.event(r.id), payload, EVENT);
     }
     this.scheduleInfo();

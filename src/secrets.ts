@@ -1,21 +1,46 @@
 /**
- * Small persisted settings (lowdb): the generated webhook secret and the discovery topics
- * published last run. lowdb writes with temp file + rename, so a crash never leaves half a file.
+ * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
+ * published last run, where Jellyseerr notifications are forwarded after auto-configuration
+ * took its webhook slot, and when each webhook source was last heard from. lowdb writes with
+ * temp file + rename, so a crash never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { JSONFilePreset } from 'lowdb/node';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { z } from 'zod';
+import { registerSecret } from './log.js';
+
+/** The receiver that owned Jellyseerr's webhook slot before the tracker took it. */
+export const ForwardTargetSchema = z.object({
+  url: z.string().regex(/^https?:\/\/\S+$/),
+  /** Sent verbatim as `Authorization`, as Jellyseerr did; `""` for none. A secret. */
+  auth_header: z.string(),
+  /** Jellyseerr's notification-type bitmask the previous receiver subscribed to. */
+  types: z.number().int().min(0),
+  since: z.string(),
+});
+export type ForwardTarget = z.infer<typeof ForwardTargetSchema>;
+
+const LastEventsSchema = z.record(z.string(), z.string());
 
 interface LocalState {
   webhook_secret?: string;
   discovery_topics?: string[];
+  jellyseerr_forward?: unknown;
+  last_events?: unknown;
 }
 
 export class LocalSettings {
-  private constructor(private readonly db: Awaited<ReturnType<typeof JSONFilePreset<LocalState>>>) {}
+  private constructor(private readonly db: Low<LocalState>) {}
 
   static async open(dataDir: string): Promise<LocalSettings> {
-    return new LocalSettings(await JSONFilePreset<LocalState>(join(dataDir, 'settings.json'), {}));
+    // Not JSONFilePreset: it swaps in a memory adapter when NODE_ENV is "test", and the file is the point.
+    const db = new Low<LocalState>(new JSONFile<LocalState>(join(dataDir, 'settings.json')), {});
+    await db.read();
+    const settings = new LocalSettings(db);
+    registerSecret(settings.jellyseerrForward?.auth_header);
+    return settings;
   }
 
   /** Returns the secret and whether it was generated now (so the caller prints it once). */
@@ -27,6 +52,11 @@ export class LocalSettings {
     return { secret, generated: true };
   }
 
+  /** The generated secret without generating one (for tools that must not write). */
+  get storedSecret(): string | null {
+    return this.db.data.webhook_secret ?? null;
+  }
+
   get discoveryTopics(): string[] {
     return this.db.data.discovery_topics ?? [];
   }
@@ -35,6 +65,33 @@ export class LocalSettings {
     const sorted = [...topics].sort();
     if (sorted.join('\n') === (this.db.data.discovery_topics ?? []).join('\n')) return;
     this.db.data.discovery_topics = sorted;
+    await this.db.write();
+  }
+
+  /** The stored forwarding target; a hand-edited entry that does not validate counts as none. */
+  get jellyseerrForward(): ForwardTarget | null {
+    const parsed = ForwardTargetSchema.safeParse(this.db.data.jellyseerr_forward);
+    return parsed.success ? parsed.data : null;
+  }
+
+  async setJellyseerrForward(target: ForwardTarget | null): Promise<void> {
+    registerSecret(target?.auth_header);
+    if (target) this.db.data.jellyseerr_forward = target;
+    else delete this.db.data.jellyseerr_forward;
+    await this.db.write();
+  }
+
+  /** `source[/instance]` → ISO time of the last valid webhook, as saved by the running tracker. */
+  get lastEvents(): Record<string, string> {
+    const parsed = LastEventsSchema.safeParse(this.db.data.last_events);
+    return parsed.success ? parsed.data : {};
+  }
+
+  async saveLastEvents(events: Record<string, string>): Promise<void> {
+    const current = this.lastEvents;
+    const keys = Object.keys(events);
+    if (keys.length === Object.keys(current).length && keys.every((k) => current[k] === events[k])) return;
+    this.db.data.last_events = { ...events };
     await this.db.write();
   }
 }

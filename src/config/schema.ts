@@ -100,6 +100,17 @@ export const stuckSchema = z
   })
   .strict();
 
+/** One Jellyseerr requester → the Home Assistant person and notify service automations should use. */
+export const notifySchema = z
+  .object({
+    /** The Jellyseerr display name, as published in `requested_by` (compared case-insensitively). */
+    requester: z.string().trim().min(1, 'required'),
+    person: z.string().trim().regex(/^(person\.[a-z0-9_]+)?$/, 'an entity id like "person.alice", or ""').default(''),
+    service: z.string().trim().regex(/^(notify\.[a-z0-9_]+)?$/, 'a service like "notify.mobile_app_alice", or ""').default(''),
+  })
+  .strict()
+  .refine((n) => n.person !== '' || n.service !== '', { message: 'set person, service or both', path: ['service'] });
+
 export const optionsSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -115,6 +126,17 @@ export const optionsSchema = z
     ...servicesSchema,
     intervals: intervalsSchema.default(intervalsSchema.parse({})),
     stuck_after: stuckSchema.default(stuckSchema.parse({})),
+    /** How Sonarr/Radarr/Jellyseerr reach the webhook listener; empty = derived from this host and `webhook_port`. */
+    public_url: serviceUrl,
+    /** Take Jellyseerr's single webhook slot from another receiver and forward every notification to it. */
+    forward_existing: z.boolean().default(false),
+    /** Configure the Sonarr/Radarr/Jellyseerr webhooks at every start (idempotent). */
+    autoconfigure_on_start: z.boolean().default(false),
+    /** Minutes between doctor runs (0: only at start and on command). */
+    doctor_interval_min: z.number().min(0).default(60),
+    /** A configured webhook source silent for this many hours is a doctor warning (0: never). */
+    no_event_warning_hours: z.number().min(0).default(72),
+    notify: z.array(notifySchema).default([]),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -125,6 +147,12 @@ export const optionsSchema = z
         seen.add(inst.name);
       });
     }
+    const requesters = new Set<string>();
+    o.notify.forEach((n, i) => {
+      const key = n.requester.toLowerCase();
+      if (requesters.has(key)) ctx.addIssue({ code: 'custom', path: ['notify', i, 'requester'], message: `duplicate requester "${n.requester}"` });
+      requesters.add(key);
+    });
     for (const key of ['jellyseerr', 'jellyfin', 'shoko'] as const) {
       if (o[key].url && !o[key].api_key) ctx.addIssue({ code: 'custom', path: [key, 'api_key'], message: `required when ${key}.url is set` });
     }
@@ -132,6 +160,7 @@ export const optionsSchema = z
 
 export type Options = z.infer<typeof optionsSchema>;
 export type MqttOptions = Options['mqtt'];
+export type NotifyMapping = Options['notify'][number];
 
 /** Maximum webhook body size, documented in docs/configuration.md. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -35,6 +35,8 @@ export interface WebhookServerOptions {
   log: Logger;
   /** Called for every valid webhook, e.g. to show "last event received" per source. */
   onReceived?: (source: string, instance: string | undefined) => void;
+  /** Passes every authenticated Jellyseerr body on to the receiver whose webhook slot was taken over. */
+  forwardJellyseerr?: (raw: string, body: unknown) => Promise<void>;
 }
 
 export function createWebhookApp(opts: WebhookServerOptions): express.Express {
@@ -113,6 +115,8 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     }
     const body = readJson(req, res);
     if (body === undefined) return;
+    // Forwarded whatever we make of it: the previous receiver keeps getting everything it got before.
+    if (source === 'jellyseerr' && opts.forwardJellyseerr) void opts.forwardJellyseerr(req.body as string, body);
     const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
     const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}) });
     if (!parsed.ok) {

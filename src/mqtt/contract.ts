@@ -30,6 +30,17 @@ export class Topics {
   get bridgeEvent(): string {
     return `${this.base}/bridge/event`;
   }
+  /** Retained doctor report. */
+  get bridgeDoctor(): string {
+    return `${this.base}/bridge/doctor`;
+  }
+  /** Answers to `<base>/bridge/set/{doctor,autoconfigure}`. */
+  get bridgeResponse(): string {
+    return `${this.base}/bridge/response`;
+  }
+  bridgeCommand(action: string): string {
+    return `${this.base}/bridge/set/${action}`;
+  }
   /** `media/<id>/set/<action>` */
   get commands(): string {
     return `${this.base}/+/set/+`;
@@ -41,6 +52,22 @@ export class Topics {
     if (parts.length !== 3 || parts[1] !== 'set' || !parts[0] || !parts[2]) return null;
     return { id: parts[0], action: parts[2] };
   }
+}
+
+/** Who to notify about a request, from the `notify` option; nulls when the requester is not mapped. */
+export interface Recipient {
+  person: string | null;
+  notify_service: string | null;
+}
+
+export type RecipientLookup = (requestedBy: string | null) => Recipient;
+
+export const NO_RECIPIENT: Recipient = { person: null, notify_service: null };
+
+/** The `notify` option as a lookup: requester names compared case-insensitively. */
+export function recipientLookup(mappings: ReadonlyArray<{ requester: string; person: string; service: string }>): RecipientLookup {
+  const byName = new Map(mappings.map((m) => [m.requester.toLowerCase(), { person: m.person || null, notify_service: m.service || null }]));
+  return (requestedBy) => (requestedBy ? (byName.get(requestedBy.toLowerCase()) ?? NO_RECIPIENT) : NO_RECIPIENT);
 }
 
 export interface StatePayload {
@@ -61,6 +88,9 @@ export interface StatePayload {
   arr: MediaRequest['arr'];
   jellyfin_id: string | null;
   requested_by: string | null;
+  /** From the `notify` option: the requester's HA person entity and notify service. */
+  person: string | null;
+  notify_service: string | null;
   requested_seasons: number[];
   poster_url: string | null;
   progress: number | null;
@@ -106,7 +136,7 @@ export function downloadSummary(r: MediaRequest): { progress: number | null; spe
   };
 }
 
-export function statePayload(r: MediaRequest): StatePayload {
+export function statePayload(r: MediaRequest, recipients: RecipientLookup = () => NO_RECIPIENT): StatePayload {
   const eps = Object.values(r.episodes);
   const summary = summarise(eps);
   const dl = downloadSummary(r);
@@ -129,6 +159,7 @@ export function statePayload(r: MediaRequest): StatePayload {
     arr: r.arr,
     jellyfin_id: r.jellyfin_id,
     requested_by: r.requested_by,
+    ...recipients(r.requested_by),
     requested_seasons: r.requested_seasons,
     poster_url: r.poster_url,
     progress: dl.progress,
@@ -193,7 +224,7 @@ export const EVENT_TYPES = [
 ] as const;
 
 /** The non-retained message for HA's `event` entity; `event_type` is one of EVENT_TYPES. */
-export function eventPayload(r: MediaRequest, effect: Effect): Record<string, unknown> | null {
+export function eventPayload(r: MediaRequest, effect: Effect, recipients: RecipientLookup = () => NO_RECIPIENT): Record<string, unknown> | null {
   const common = {
     id: r.id,
     title: r.title,
@@ -201,6 +232,7 @@ export function eventPayload(r: MediaRequest, effect: Effect): Record<string, un
     media_type: r.media_type,
     is_anime: r.is_anime,
     requested_by: r.requested_by,
+    ...recipients(r.requested_by),
     poster_url: r.poster_url,
   };
   if (effect.type === 'transition') {

@@ -19,6 +19,8 @@ export interface DiscoveryOptions {
   node: string;
   version: string;
   topics: Topics;
+  /** Integrations the doctor checks (`sonarr`, with its label): one diagnostic problem sensor each on the bridge device. */
+  doctor?: ReadonlyArray<{ integration: string; label: string }>;
 }
 
 export function nodeIdFor(baseTopic: string): string {
@@ -45,10 +47,10 @@ const ATTRIBUTES_TEMPLATE =
   '"progress": value_json.progress, "eta_s": value_json.eta_s, "episodes_total": value_json.episodes.total, ' +
   '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
-  '"poster_url": value_json.poster_url} | tojson }}{% else %}{}{% endif %}';
+  '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service} | tojson }}{% else %}{}{% endif %}';
 
 interface EntityDef {
-  component: 'sensor' | 'event' | 'binary_sensor';
+  component: 'sensor' | 'event' | 'binary_sensor' | 'button';
   key: string;
   config: Record<string, unknown>;
 }
@@ -162,6 +164,43 @@ export class Discovery {
     return defs.map((def) => this.message(r.id, def, device));
   }
 
+  /**
+   * The doctor (docs/home-assistant.md): per integration a problem sensor, on while any of its
+   * checks is an error, with its checks as attributes; and buttons that run the doctor and
+   * auto-configuration through the bridge commands.
+   */
+  private doctorDefs(): EntityDef[] {
+    const integrations = this.opts.doctor ?? [];
+    if (integrations.length === 0) return [];
+    const t = this.opts.topics;
+    const mine = (name: string) => `value_json.checks | selectattr('integration', 'equalto', '${name}')`;
+    const sensors = integrations.map(
+      ({ integration: name, label }): EntityDef => ({
+        component: 'binary_sensor',
+        key: `doctor_${name}`,
+        config: {
+          name: `${label} check`,
+          state_topic: t.bridgeDoctor,
+          value_template: `{{ 'ON' if (${mine(name)} | selectattr('status', 'equalto', 'error') | list | count) > 0 else 'OFF' }}`,
+          json_attributes_topic: t.bridgeDoctor,
+          json_attributes_template: `{{ {'checked_at': value_json.checked_at, 'checks': (${mine(name)} | list)} | tojson }}`,
+          device_class: 'problem',
+          entity_category: 'diagnostic',
+        },
+      }),
+    );
+    const button = (key: string, name: string, action: string, icon: string, category: string): EntityDef => ({
+      component: 'button',
+      key,
+      config: { name, command_topic: t.bridgeCommand(action), payload_press: 'PRESS', entity_category: category, icon },
+    });
+    return [
+      ...sensors,
+      button('run_doctor', 'Run doctor', 'doctor', 'mdi:stethoscope', 'diagnostic'),
+      button('autoconfigure', 'Auto-configure webhooks', 'autoconfigure', 'mdi:auto-fix', 'config'),
+    ];
+  }
+
   /** `watchers`: names of the running watchers; each gets a diagnostic health entity. */
   bridgeConfigs(watchers: string[] = []): DiscoveryMessage[] {
     const t = this.opts.topics;
@@ -217,7 +256,7 @@ export class Discovery {
     );
     // The connection entity carries no availability so it can show "offline" itself.
     return [
-      ...[...defs, ...health].map((def) => this.message('bridge', def, device)),
+      ...[...defs, ...health, ...this.doctorDefs()].map((def) => this.message('bridge', def, device)),
       this.message('bridge', connection, device, false),
     ];
   }

@@ -80,6 +80,9 @@ export function json(res: Response, body: unknown, status = 200): void {
   res.status(status).json(stripNulls(body));
 }
 
+/** What the API answers instead of a stored password or key. */
+export const PRIVATE_VALUE = '********';
+
 export const nextId = (list: Array<{ id: number }>) => Math.max(0, ...list.map((x) => x.id)) + 1;
 
 export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliver(body: Rec): Promise<SentHook[]> } {
@@ -135,41 +138,60 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
       { order: 4, name: 'headers', label: 'Headers', value: [], type: 'keyValueList', advanced: true, privacy: 'normal', isFloat: false },
     ],
   });
-  const normalize = (input: Rec, id: number): ArrNotification => {
+  /**
+   * The resource as stored: fields in schema order; a password sent back as `********` keeps
+   * the stored one (Servarr `SchemaBuilder.ReadFromSchema` with the existing definition).
+   */
+  const normalize = (input: Rec, id: number, existing?: ArrNotification): ArrNotification => {
     const tpl = schema();
     const given = Array.isArray(input.fields) ? (input.fields as ArrField[]) : [];
-    const fields = tpl.fields.map((f) => ({ ...f, value: given.find((g) => g.name?.toLowerCase() === f.name.toLowerCase())?.value ?? f.value }));
+    const fields = tpl.fields.map((f) => {
+      const value = given.find((g) => g.name?.toLowerCase() === f.name.toLowerCase())?.value ?? f.value;
+      const keep = f.privacy === 'password' && value === PRIVATE_VALUE && existing;
+      return { ...f, value: keep ? existing.fields.find((e) => e.name === f.name)?.value : value };
+    });
     return { ...tpl, ...input, id, fields } as ArrNotification;
   };
+  /** As the API shows it: stored passwords as `********` (Servarr `SchemaBuilder.ToSchema`). */
+  const masked = (n: ArrNotification): ArrNotification => ({
+    ...n,
+    fields: n.fields.map((f) => (f.privacy === 'password' && typeof f.value === 'string' && f.value !== '' ? { ...f, value: PRIVATE_VALUE } : f)),
+  });
+  const find = (id: number) => state.notifications.find((x) => x.id === id);
   const validationError = (res: Response, sent: SentHook) =>
     json(res, [{ isWarning: false, propertyName: 'Url', errorMessage: `Unable to send test message: ${sent.error ?? `HTTP ${sent.status}`}`, severity: 'error' }], 400);
   const testOk = (s: SentHook) => s.status >= 200 && s.status < 300;
 
   route('get', `${base}/notification/schema`, (_req, res) => json(res, [schema()]));
   route('post', `${base}/notification/test`, async (req, res) => {
-    const sent = await sendWebhook(state, cfg, normalize((req.body ?? {}) as Rec, 0), cfg.testBody());
+    const input = (req.body ?? {}) as Rec;
+    const existing = typeof input.id === 'number' && input.id > 0 ? find(input.id) : undefined;
+    const sent = await sendWebhook(state, cfg, normalize(input, 0, existing), cfg.testBody());
     return testOk(sent) ? json(res, {}) : validationError(res, sent);
   });
-  route('get', `${base}/notification`, (_req, res) => json(res, state.notifications));
+  route('get', `${base}/notification`, (_req, res) => json(res, state.notifications.map(masked)));
   route('get', `${base}/notification/:id`, (req, res) => {
-    const n = state.notifications.find((x) => x.id === Number(req.params.id));
-    return n ? json(res, n) : json(res, { message: 'NotFound' }, 404);
+    const n = find(Number(req.params.id));
+    return n ? json(res, masked(n)) : json(res, { message: 'NotFound' }, 404);
   });
   const save = async (req: Request, res: Response, id: number, status: number) => {
-    const n = normalize((req.body ?? {}) as Rec, id);
-    if (qBool(req, 'forceSave') !== true && n.implementation === 'Webhook') {
+    const existing = find(id);
+    const n = normalize((req.body ?? {}) as Rec, id, existing);
+    // Created connections are tested; updated ones only when something changed (ProviderControllerBase).
+    const changed = !existing || JSON.stringify(existing) !== JSON.stringify(n);
+    if (qBool(req, 'forceSave') !== true && n.implementation === 'Webhook' && changed) {
       const sent = await sendWebhook(state, cfg, n, cfg.testBody());
       if (!testOk(sent)) return validationError(res, sent);
     }
     const i = state.notifications.findIndex((x) => x.id === id);
     if (i >= 0) state.notifications[i] = n;
     else state.notifications.push(n);
-    json(res, n, status);
+    json(res, masked(n), status);
   };
   route('post', `${base}/notification`, (req, res) => save(req, res, nextId(state.notifications), 201));
   route('put', `${base}/notification/:id`, (req, res) => {
     const id = Number(req.params.id);
-    if (!state.notifications.some((x) => x.id === id)) return json(res, { message: 'NotFound' }, 404);
+    if (!find(id)) return json(res, { message: 'NotFound' }, 404);
     return save(req, res, id, 202);
   });
   route('delete', `${base}/notification/:id`, (req, res) => {

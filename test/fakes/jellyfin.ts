@@ -62,6 +62,51 @@ export interface JellyfinState {
   /** Bodies of `POST /Library/Media/Updated`. */
   mediaUpdated: unknown[];
   sent: SentHook[];
+  /** Installed plugins (`GET /Plugins`) with their configuration (`GET /Plugins/{id}/Configuration`). */
+  plugins: JfPlugin[];
+}
+
+export interface JfPlugin {
+  Id: string;
+  Name: string;
+  Version: string;
+  /** PascalCase, as Jellyfin serializes a plugin's configuration class. */
+  configuration: Rec;
+}
+
+/** Plugin ids ("N" format) of jellyfin-plugin-webhook and Shokofin (whose name is "Shoko"). */
+export const PLUGINS = {
+  webhook: { Id: '71552a5a5c5c4350a2aeebe451a30173', Name: 'Webhook', Version: '18.0.0.0' },
+  shokofin: { Id: '5216ccbfd24a4eb38a7e7da4230b7052', Name: 'Shoko', Version: '4.2.1.0' },
+} as const;
+
+/** A Shokofin 4.2 configuration: SignalR on, each given Jellyfin folder mapped to an import folder. */
+export function shokofinConfig(folders: Array<{ path: string; importFolderId: number; fileEvents?: boolean }>, opts: { signalr?: boolean; fileEvents?: boolean } = {}): Rec {
+  return {
+    Url: 'http://shoko:8111', PublicUrl: '', Username: 'admin', ApiKey: 'shokofin-private-key', AddAniDBId: true, AddTMDBId: false, AddTvDBId: false,
+    VFS_Enabled: true, LibraryFilteringMode: 'Auto', FilterMovieLibraries: true,
+    SignalR_AutoConnectEnabled: opts.signalr ?? true, SignalR_AutoReconnectInSeconds: [0, 2, 10, 30, 60, 120, 300], SignalR_RefreshEnabled: true,
+    SignalR_FileEvents: opts.fileEvents ?? true, SignalR_EventSources: ['Shoko', 'AniDB', 'TMDB'],
+    MediaFolders: folders.map((f, i) => ({
+      LibraryId: guidN(), MediaFolderId: guidN(), MediaFolderPath: f.path, ImportFolderId: f.importFolderId, ImportFolderName: null,
+      ImportFolderRelativePath: '', IsFileEventsEnabled: f.fileEvents ?? true, IsRefreshEventsEnabled: true, IsVirtualFileSystemEnabled: true,
+      LibraryFilteringMode: 'Auto', Order: i,
+    })),
+  };
+}
+
+/** A webhook-plugin configuration with Generic destinations (NotificationTypes as enum names). */
+export function webhookPluginConfig(destinations: Array<{ uri: string; types?: string[]; enabled?: boolean }>): Rec {
+  return {
+    ServerUrl: 'http://jellyfin.local:8096', DiscordOptions: [], GenericFormOptions: [], GotifyOptions: [], PushbulletOptions: [], PushoverOptions: [],
+    SlackOptions: [], SmtpOptions: [], MqttOptions: [],
+    GenericOptions: destinations.map((d) => ({
+      NotificationTypes: d.types ?? ['ItemAdded', 'ItemDeleted'], WebhookName: 'tracker', WebhookUri: d.uri, EnableMovies: true, EnableEpisodes: true,
+      EnableSeries: true, EnableSeasons: false, EnableAlbums: false, EnableSongs: false, EnableVideos: false, SendAllProperties: true,
+      TrimWhitespace: false, SkipEmptyMessageBody: false, EnableWebhook: d.enabled ?? true, Template: '', UserFilter: [],
+      Headers: [{ Key: 'Content-Type', Value: 'application/json' }], Fields: [],
+    })),
+  };
 }
 
 const LIB = { movies: 'f137a2dd21bbc1b99aa5c0f6bf02a805', tv: 'a656b907eb3a73532e40e44b968d0225' };
@@ -104,7 +149,7 @@ const localIso = (d: Date) => {
 export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 'legacyAuth' | 'version' | 'scanDelayMs'>> = {}) {
   const state: JellyfinState = {
     apiKey: 'jellyfin-api-key', legacyAuth: true, serverId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b', serverName: 'jellyfin', version: '10.10.7',
-    items: [], scanDelayMs: 200, refresh: { calls: 0, completed: 0, inFlight: 0, maxInFlight: 0 }, mediaUpdated: [], sent: [], ...init,
+    items: [], scanDelayMs: 200, refresh: { calls: 0, completed: 0, inFlight: 0, maxInFlight: 0 }, mediaUpdated: [], sent: [], plugins: [], ...init,
   };
   /** Called when a `/Library/Refresh` scan finishes (e.g. to add the scanned items). */
   let onScan: (() => void | Promise<void>) | undefined;
@@ -238,6 +283,12 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     res.status(204).end();
   });
   route('post', '/Items/:id/Refresh', (req, res) => (find(req.params.id as string) ? res.status(204).end() : notFound(res)));
+  route('get', '/Plugins', (_req, res) =>
+    res.json(state.plugins.map((p) => ({ Name: p.Name, Version: p.Version, ConfigurationFileName: `Jellyfin.Plugin.${p.Name}.xml`, Description: '', Id: p.Id, CanUninstall: true, HasImage: false, Status: 'Active' }))));
+  route('get', '/Plugins/:id/Configuration', (req, res) => {
+    const p = state.plugins.find((x) => x.Id === norm(String(req.params.id)));
+    return p ? res.json(p.configuration) : notFound(res);
+  });
   fa.finish();
   const life = new Lifecycle(fa.app, undefined, () => fa.timers.cancelAll());
 

@@ -192,8 +192,9 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
   });
 
   route('get', '/api/v1/settings/notifications/webhook', (_req, res) => {
+    // As Jellyseerr answers it: enabled, types, and the options with the template decoded to text.
     const w = state.webhook;
-    res.json({ ...w, options: { ...w.options, jsonPayload: JSON.parse(Buffer.from(w.options.jsonPayload, 'base64').toString('utf8')) as unknown } });
+    res.json({ enabled: w.enabled, types: w.types, options: { ...w.options, jsonPayload: JSON.parse(Buffer.from(w.options.jsonPayload, 'base64').toString('utf8')) as unknown } });
   });
   /** Body as the Jellyseerr UI sends it: `options.jsonPayload` = `JSON.stringify(templateText)`. */
   const fromBody = (body: Rec): WebhookSettings => {

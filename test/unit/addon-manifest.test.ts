@@ -266,8 +266,8 @@ describe('options and schema follow the zod options', () => {
   const schema = manifest.schema as Rec;
 
   it('an option added to src/config/schema.ts without config.yaml is reported by name', () => {
-    const extended = z.object({ ...optionsSchema.shape, public_url: z.string().default('') }).strict();
-    expect(schemaProblems(schema, extended)).toEqual([expect.stringMatching(/^schema\.public_url: missing; the tracker has the option "public_url"/)]);
+    const extended = z.object({ ...optionsSchema.shape, brand_new_option: z.string().default('') }).strict();
+    expect(schemaProblems(schema, extended)).toEqual([expect.stringMatching(/^schema\.brand_new_option: missing; the tracker has the option "brand_new_option"/)]);
     const nested = z.object({ ...optionsSchema.shape, mqtt: optionsSchema.shape.mqtt.unwrap().extend({ keepalive_s: z.number().default(30) }).optional() });
     expect(schemaProblems(schema, nested)).toEqual([expect.stringMatching(/^schema\.mqtt\.keepalive_s: missing/)]);
   });
@@ -320,6 +320,12 @@ describe('options and schema follow the zod options', () => {
         importing_min: 35,
         anime_matching_min: 90,
       },
+      public_url: 'http://192.168.1.10:8787',
+      forward_existing: true,
+      autoconfigure_on_start: true,
+      doctor_interval_min: 30,
+      no_event_warning_hours: 24,
+      notify: [{ requester: 'alice', person: 'person.alice', service: 'notify.mobile_app_alice' }],
     };
     // The sample sets every schema key, so a new option needs a value here too.
     const keys = (v: unknown, p = ''): string[] =>
@@ -407,7 +413,7 @@ describe('a broken manifest is rejected with a message naming the key', () => {
     ['schema URL as plain string', (m) => ((schemaOf(m).jellyfin as Rec).url = 'str?'), 'schema.jellyfin.url'],
     ['schema list inside a list', (m) => (schemaOf(m).sonarr = [['str']]), 'schema.sonarr'],
     ['schema option missing', (m) => delete (schemaOf(m).mqtt as Rec).base_topic, 'schema.mqtt.base_topic'],
-    ['schema option the tracker does not have', (m) => (schemaOf(m).public_url = 'url?'), 'schema.public_url'],
+    ['schema option the tracker does not have', (m) => (schemaOf(m).brand_new_option = 'url?'), 'schema.brand_new_option'],
     ['schema exposes a container-fixed option', (m) => (schemaOf(m).webhook_port = 'port?'), 'schema.webhook_port'],
     ['options with a default value', (m) => ((m.options as Rec).log_level = 'info'), 'options.log_level'],
     ['options key outside the schema', (m) => ((m.options as Rec).foo = 'bar'), 'options.foo'],

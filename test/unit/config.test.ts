@@ -65,6 +65,12 @@ const DEFAULTS: Options = {
     importing_min: 30,
     anime_matching_min: 60,
   },
+  public_url: '',
+  forward_existing: false,
+  autoconfigure_on_start: false,
+  doctor_interval_min: 60,
+  no_event_warning_hours: 72,
+  notify: [],
 };
 
 /** Every leaf key path of the schema, e.g. `mqtt.port`, from the zod shapes themselves. */
