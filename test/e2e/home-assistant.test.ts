@@ -74,7 +74,17 @@ const BRIDGE_ENTITIES: Record<string, string> = {
   media_tracker_bridge_connection: 'binary_sensor.media_tracker_connection_state',
   media_tracker_bridge_watcher_jellyfin: 'binary_sensor.media_tracker_jellyfin_connection',
   media_tracker_bridge_watcher_shoko: 'binary_sensor.media_tracker_shoko_connection',
+  // The doctor: a problem sensor per configured integration (plus MQTT) and two buttons.
+  media_tracker_bridge_doctor_jellyfin: 'binary_sensor.media_tracker_jellyfin_check',
+  media_tracker_bridge_doctor_shoko: 'binary_sensor.media_tracker_shoko_check',
+  media_tracker_bridge_doctor_mqtt: 'binary_sensor.media_tracker_mqtt_check',
+  media_tracker_bridge_run_doctor: 'button.media_tracker_run_doctor',
+  media_tracker_bridge_autoconfigure: 'button.media_tracker_auto_configure_webhooks',
 };
+
+/** HA's entity category per bridge entity: diagnostics, the auto-configure button as configuration. */
+const bridgeCategory = (entityId: string): string | null =>
+  entityId === 'button.media_tracker_auto_configure_webhooks' ? 'config' : entityId.startsWith('binary_sensor.') || entityId.startsWith('button.') ? 'diagnostic' : null;
 
 const status = (s: Subject) => `sensor.${s.slug}_status`;
 const progress = (s: Subject) => `sensor.${s.slug}_progress`;
@@ -250,12 +260,29 @@ describe('a real Home Assistant', () => {
     expect(bridge).toMatchObject({ name: 'Media Tracker', manufacturer: 'Media Tracker', model: 'Bridge', via_device_id: null });
     for (const e of entities) {
       expect(e.device_id, e.entity_id).toBe(bridge.id);
-      expect(e.entity_category, e.entity_id).toBe(e.entity_id.startsWith('binary_sensor.') ? 'diagnostic' : null);
+      expect(e.entity_category, e.entity_id).toBe(bridgeCategory(e.entity_id));
     }
     expect(await ha.state('sensor.media_tracker_active_requests')).toMatchObject({ state: '0', attributes: { unit_of_measurement: 'requests', state_class: 'measurement' } });
     expect(await ha.state('binary_sensor.media_tracker_connection_state')).toMatchObject({ attributes: { device_class: 'connectivity' } });
     // The discovery configs ask for QoS 1, so HA does not downgrade what the tracker sends.
     expect([haSubscription('media/bridge/state'), haSubscription('media/bridge/info')]).toEqual([1, 1]);
+  });
+
+  it('the doctor: pressing its button in HA runs the checks, and each problem sensor follows the report', async () => {
+    type Doctor = { checked_at: string; checks: Array<{ integration: string; status: string }> };
+    const first = await rec.until(() => rec.json<Doctor>('media/bridge/doctor'), 'the first doctor report');
+    await ha.rest('/api/services/button/press', { method: 'POST', body: { entity_id: 'button.media_tracker_run_doctor' } });
+    const report = await rec.until(() => {
+      const r = rec.json<Doctor>('media/bridge/doctor');
+      return r && r.checked_at !== first.checked_at ? r : undefined;
+    }, 'a doctor report after the HA button press');
+    for (const integration of ['jellyfin', 'shoko', 'mqtt']) {
+      const checks = report.checks.filter((c) => c.integration === integration);
+      expect(checks.length, integration).toBeGreaterThan(0);
+      const want = checks.some((c) => c.status === 'error') ? 'on' : 'off';
+      const s = await ha.untilState(`binary_sensor.media_tracker_${integration}_check`, (st) => st?.attributes.checked_at === report.checked_at && st, `the ${integration} problem sensor to show the new report`);
+      expect(s, integration).toMatchObject({ state: want, attributes: { device_class: 'problem', checks } });
+    }
   });
 
   it('movie via Jellyseerr and Radarr: every stage on the status sensor, then available, and the event entity fires', async () => {
