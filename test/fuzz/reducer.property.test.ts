@@ -31,11 +31,14 @@ async function engine(verifyAvailability: boolean, clock: () => Date): Promise<E
   return new Engine(store, reopen, { verifyAvailability }, log, clock);
 }
 
-/** Backwards in the pipeline, or out of an outcome that only an explicit event may leave. */
+/**
+ * Backwards in the pipeline, or from DECLINED/DELETED back into it (only an explicit event may
+ * do either). Outcomes are always accepted, so one outcome replacing another is not "back".
+ */
 function backwards(from: State, to: State): boolean {
   if (from === to) return false;
   if (isPipeline(from) && isPipeline(to)) return rank(to) < rank(from);
-  return from === 'DECLINED' || from === 'DELETED';
+  return (from === 'DECLINED' || from === 'DELETED') && isPipeline(to);
 }
 
 /** Whether `event` may move something back from `from` (the documented explicit events). */
