@@ -43,7 +43,8 @@ const episode: fc.Arbitrary<EpisodeRef> = fc
   .map(({ season, episode }) => ({ season, episode, title: `Episode ${episode}`, air_date_utc: null, sonarr_episode_id: season * 100 + episode }));
 
 /** Episodes for TV (possibly empty: "everything"), none for a movie. */
-const episodesFor = (t: Target) => (t.kind === 'tv' ? fc.uniqueArray(episode, { maxLength: 4, selector: (e) => `${e.season}x${e.episode}` }) : fc.constant([]));
+const episodesFor = (t: Target): fc.Arbitrary<EpisodeRef[]> =>
+  t.kind === 'tv' ? fc.uniqueArray(episode, { maxLength: 4, selector: (e) => `${e.season}x${e.episode}` }) : fc.constant<EpisodeRef[]>([]);
 
 /** A content key: the same upstream fact always gets the same key, as the adapters make it. */
 const key = (...parts: unknown[]) => parts.map((p) => JSON.stringify(p)).join('|');
