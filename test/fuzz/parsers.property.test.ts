@@ -34,7 +34,7 @@ function wellFormed(result: ReturnType<typeof run>): void {
 
 async function engine(): Promise<Engine> {
   const { store } = await Store.open({ dir: '/nonexistent-storage-disabled', durable: false });
-  return new Engine(store, async () => ({ store, requests: [], replay: [], warnings: [] }), { verifyAvailability: false }, createLogger('fuzz'));
+  return new Engine(store, async () => ({ store, requests: [], replay: [], warnings: [], snapshotSeq: 0 }), { verifyAvailability: false }, createLogger('fuzz'));
 }
 
 describe('webhook parsers (fast-check)', () => {

@@ -27,7 +27,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 
 async function engine(verifyAvailability: boolean, clock: () => Date): Promise<Engine> {
   const { store } = await Store.open({ dir: '/nonexistent-storage-disabled', durable: false });
-  const reopen = async () => ({ store, requests: [], replay: [], warnings: [] });
+  const reopen = async () => ({ store, requests: [], replay: [], warnings: [], snapshotSeq: 0 });
   return new Engine(store, reopen, { verifyAvailability }, log, clock);
 }
 
