@@ -115,3 +115,54 @@ export class Progress {
     return n;
   }
 }
+
+/**
+ * A sender that keeps webhooks coming, one at a time and in order, through restarts and
+ * outages: a webhook that gets no answer (or a 503) is sent again until it is acknowledged.
+ */
+export class Stream {
+  readonly errors: string[] = [];
+  sent = 0;
+  retries = 0;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    readonly progress: Progress,
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly pauseMs: number,
+    private readonly post: (url: string, route: string, body: string, secret: string) => Promise<{ status: number; text: string }>,
+  ) {}
+
+  start(): void {
+    this.running = (async () => {
+      for (const s of this.progress.scripts) {
+        for (let i = this.progress.acked.get(s.id) ?? 0; i < s.steps.length; i++) {
+          const step = s.steps[i]!;
+          for (;;) {
+            if (this.stopping) return;
+            this.sent++;
+            const answer = await this.post(this.url, step.route, step.body, this.secret);
+            if (answer.status >= 200 && answer.status < 300) break;
+            if (answer.status !== 0 && answer.status !== 503) this.errors.push(`${s.id}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
+            this.retries++;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          this.progress.acked.set(s.id, i + 1);
+          await new Promise((r) => setTimeout(r, this.pauseMs));
+        }
+      }
+    })();
+  }
+
+  /** Acknowledged webhooks so far. */
+  get acked(): number {
+    return this.progress.ackedSteps;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+}
