@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../helpers/tracker.js';
-import { ensureBuilt, killAll, postHook, prng, TrackerProcess } from './support/child.js';
+import { rng } from '../../src/bench/population.js';
+import { ensureBuilt, killAll, postHook, TrackerProcess } from './support/child.js';
 import { Progress, script, type Script } from './support/workload.js';
 
 const TOTAL = Number(process.env.FAULT_WEBHOOKS ?? 5_000);
@@ -61,7 +62,7 @@ describe('SIGKILL while webhooks stream (node dist/main.js)', () => {
     const progress = new Progress(scripts);
     const cursor = new Map(scripts.map((s) => [s.id, 0]));
     const queue = [...scripts];
-    const points = killPoints(prng(SEED));
+    const points = killPoints(rng(SEED));
     const figures = { rounds: 0, sent: 0, acknowledged: 0, duplicates: 0, errors: [] as string[], crashes: [] as string[], restarts: [] as string[] };
     const context = () => `seed ${SEED}, kill points ${points.join(', ')}`;
 
