@@ -27,6 +27,7 @@ export default defineConfig({
           // Fault injection: the built tracker killed, brokers and upstreams taken down, disks filled.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/faults/support/figures.ts'],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 120_000,

@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../helpers/ports.js';
 import { Recorder } from '../helpers/tracker.js';
 import { ensureBuilt, freeTrackerPorts, killAll, postHook, TrackerProcess, waitFor } from './support/child.js';
+import { record } from './support/figures.js';
 import { Broker } from './support/mosquitto.js';
 import { Progress, script, Stream } from './support/workload.js';
 
 const SECRET = 'broker-fault-secret-0123456789';
 const OUTAGE_S = Number(process.env.FAULT_OUTAGE_S ?? 60);
-const figures: string[] = [];
 let workDir = '';
 const recorders: Recorder[] = [];
 
@@ -35,7 +35,6 @@ afterAll(async () => {
   await killAll();
   await external?.kill();
   if (workDir) await rm(workDir, { recursive: true, force: true });
-  console.log(`broker faults:\n${figures.map((f) => `  ${f}`).join('\n')}`);
 });
 
 async function recorder(url: string, topics: string[]): Promise<Recorder> {
@@ -79,10 +78,12 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
     const progress = workload(1, 3_000, 'embedded');
     const stream = new Stream(progress, child.webhookUrl, SECRET, 5, postHook);
     stream.start();
+    const notes: string[] = [];
     let target = 0;
     for (const how of ['SIGTERM', 'SIGKILL'] as const) {
       target += 150;
       await waitFor(() => (stream.acked >= target ? true : undefined), `${target} acknowledged webhooks`, 60_000);
+      expect(child.alive, `the tracker exited by itself before the ${how}:\n${child.text}`).toBe(true);
       const reconnected = new Promise<{ at: number; from: number }>((resolve) => rec.client.once('connect', () => resolve({ at: Date.now(), from: rec.messages.length })));
       const exit = how === 'SIGTERM' ? await child.stop() : await child.kill('SIGKILL');
       expect(exit).toEqual(how === 'SIGTERM' ? { code: 0, signal: null } : { code: null, signal: 'SIGKILL' });
@@ -93,7 +94,7 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
       await rec.until(() => missing(rec, from, before).length === 0, `every state acknowledged before the ${how} to be republished`, 30_000).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}: ${missing(rec, from, before).slice(0, 10).join('; ')}`);
       });
-      figures.push(
+      notes.push(
         `tracker ${how} with ${before.ackedSteps} webhooks acknowledged: back after ${at - downFor} ms; ` +
           `all ${[...before.acked.keys()].length} request states on the reconnected subscriber ${Date.now() - at} ms after its reconnect`,
       );
@@ -104,8 +105,19 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
     expect(stream.errors).toEqual([]);
     const final = frozen(progress);
     await rec.until(() => final.losses((id) => rec.state(id)?.state).length === 0, 'every acknowledged state', 30_000);
-    figures.push(`embedded: ${stream.acked} webhooks acknowledged (${stream.retries} re-sent while the tracker was down), losses 0, 5xx 0`);
+    const lost = final.losses((id) => rec.state(id)?.state).length;
+    expect(child.alive).toBe(true);
     expect(await child.stop()).toEqual({ code: 0, signal: null });
+    record({
+      suite: 'embedded broker (tracker) restarts',
+      rounds: 2,
+      sent: stream.sent,
+      acknowledged: stream.acked,
+      stored: stream.acked - lost,
+      losses: lost,
+      crashes: 0,
+      notes: [...notes, `${stream.retries} webhooks re-sent while the tracker was down; 5xx 0`],
+    });
   });
 });
 
@@ -160,11 +172,20 @@ describe('external broker (Mosquitto) outage under a webhook stream', () => {
     const final = frozen(progress);
     await fresh.until(() => final.losses((id) => fresh.state(id)?.state).length === 0, 'every acknowledged state on Mosquitto', 20_000);
     await embedded.until(() => final.losses((id) => embedded.state(id)?.state).length === 0, 'every acknowledged state on the embedded broker', 20_000);
-    figures.push(
-      `external: Mosquitto down ${Math.round((upAt - downAt) / 1000)} s; ${duringOutage} webhooks acknowledged meanwhile, all on the embedded broker; ` +
-        `broker up → tracker reconnected ${reconnect!.at - upAt} ms; reconnected → all ${atUp.acked.size} states (${reconnect!.topics} retained topics) on Mosquitto ${allAt - reconnect!.at} ms; ` +
-        `${stream.acked} webhooks in all, losses 0, 5xx 0`,
-    );
+    expect(child.alive, child.text).toBe(true);
+    const lost = final.losses((id) => fresh.state(id)?.state).length;
+    record({
+      suite: 'external broker (Mosquitto) outage',
+      sent: stream.sent,
+      acknowledged: stream.acked,
+      stored: stream.acked - lost,
+      losses: lost,
+      crashes: 0,
+      notes: [
+        `Mosquitto down ${Math.round((upAt - downAt) / 1000)} s (FAULT_OUTAGE_S); ${duringOutage} webhooks acknowledged meanwhile, every state on the embedded broker`,
+        `broker up → tracker reconnected ${reconnect!.at - upAt} ms; reconnected → all ${atUp.acked.size} request states (${reconnect!.topics} retained topics) on the empty Mosquitto ${allAt - reconnect!.at} ms`,
+      ],
+    });
   });
 });
 
@@ -216,10 +237,18 @@ describe('Home Assistant restart (birth message)', () => {
     expect(mirrored, 'runs after the outage test, on its tracker').not.toBeNull();
     const onExternal = await birth(external!.url);
     const onEmbedded = await birth(mirrored!.mqttUrl);
-    figures.push(
-      `HA birth: replayed ${onExternal.topics} retained topics on Mosquitto in ${onExternal.ms} ms and ${onEmbedded.topics} on the embedded broker in ${onEmbedded.ms} ms ` +
-        '(bridge state, then discovery, then states)',
-    );
+    expect(mirrored!.alive).toBe(true);
     expect(await mirrored!.stop()).toEqual({ code: 0, signal: null });
+    record({
+      suite: 'Home Assistant birth',
+      sent: 0,
+      acknowledged: 0,
+      stored: 0,
+      losses: 0,
+      crashes: 0,
+      notes: [
+        `replayed ${onExternal.topics} retained topics on Mosquitto in ${onExternal.ms} ms and ${onEmbedded.topics} on the embedded broker in ${onEmbedded.ms} ms (bridge state, then discovery, then states)`,
+      ],
+    });
   });
 });

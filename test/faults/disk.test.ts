@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../helpers/tracker.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess, waitFor, type HookAnswer } from './support/child.js';
+import { record } from './support/figures.js';
 import { script } from './support/workload.js';
 
 const SECRET = 'disk-fault-secret-0123456789';
@@ -87,10 +88,12 @@ class Sender {
   readonly acked = new Set<string>();
   readonly refused: Array<{ id: string; answer: HookAnswer }> = [];
   readonly unexpected: string[] = [];
+  sent = 0;
 
   constructor(private readonly child: TrackerProcess) {}
 
   async send(n: number): Promise<HookAnswer> {
+    this.sent++;
     const s = script(n, 'disk');
     const step = s.steps[0]!;
     const answer = await postHook(this.child.webhookUrl, step.route, step.body, SECRET);
@@ -107,7 +110,7 @@ class Sender {
 }
 
 /** Stops the tracker, starts it again: exactly the acknowledged requests are loaded and published. */
-async function restartAndCheck(child: TrackerProcess, dataDir: string, acked: Set<string>): Promise<{ lines: number; files: string[] }> {
+async function restartAndCheck(child: TrackerProcess, dataDir: string, acked: Set<string>): Promise<{ lines: number; files: string[]; stored: number }> {
   expect(await child.stop(), child.text).toEqual({ code: 0, signal: null });
   const after = await readStore(dataDir);
   const again = await TrackerProcess.start({ dataDir, secret: SECRET, optionsDir: workDir });
@@ -121,8 +124,9 @@ async function restartAndCheck(child: TrackerProcess, dataDir: string, acked: Se
   } finally {
     await rec.close();
   }
+  const stored = [...acked].filter((id) => rec.state(id)).length;
   expect(await again.stop()).toEqual({ code: 0, signal: null });
-  return after;
+  return { ...after, stored };
 }
 
 describe('storage faults', () => {
@@ -158,10 +162,15 @@ describe('storage faults', () => {
     expect(io.unexpected).toEqual([]);
     const refusals = io.refused.length;
     const after = await restartAndCheck(child, dataDir, io.acked);
-    console.log(
-      `disk full: a 192 KiB tmpfs full after ${fullAt} webhooks; ${refusals} answers 503, 0 other errors, 0 crashes; ` +
-        `${io.acked.size} acknowledged, all stored and published after a restart; ${full.lines} journal lines parsed while full; files after: ${after.files.join(', ')}`,
-    );
+    record({
+      suite: 'disk full (tmpfs)',
+      sent: seeded.sent + io.sent,
+      acknowledged: io.acked.size,
+      stored: after.stored,
+      losses: io.acked.size - after.stored,
+      crashes: 0,
+      notes: [`a 192 KiB tmpfs full after ${fullAt} webhooks; ${refusals} answers 503, no other error; ${full.lines} journal lines parsed while full; files after: ${after.files.join(', ')}`],
+    });
   });
 
   it('disk full at the first write after a restart, then SIGKILL: nothing acknowledged is lost', async () => {
@@ -195,6 +204,16 @@ describe('storage faults', () => {
     }
     expect(again.loaded().requests).toBe(15);
     expect(await again.stop()).toEqual({ code: 0, signal: null });
+    record({
+      suite: 'disk full at the first write, SIGKILL',
+      rounds: 1,
+      sent: seeded.sent + io.sent,
+      acknowledged: io.acked.size,
+      stored: again.loaded().requests,
+      losses: io.acked.size - again.loaded().requests,
+      crashes: 0,
+      notes: ['a snapshot and an empty journal, the disk full at the first write: 503, then stored once space returned; all there after a SIGKILL'],
+    });
   });
 
   it('read-only data dir (immutable): 503 for new and re-sent webhooks, everything stored once writable', async () => {
@@ -220,9 +239,14 @@ describe('storage faults', () => {
     expect(io.unexpected).toEqual([]);
     const after = await restartAndCheck(child, dataDir, io.acked);
     expect(io.acked.size).toBe(30);
-    console.log(
-      `read-only: ${io.refused.length} answers 503 while immutable (new and re-sent), 0 other errors, 0 crashes; ` +
-        `${io.acked.size} acknowledged, all stored and published after a restart; ${locked.lines} journal lines parsed while read-only (${after.files.join(', ')} after)`,
-    );
+    record({
+      suite: 'read-only data dir (immutable)',
+      sent: io.sent,
+      acknowledged: io.acked.size,
+      stored: after.stored,
+      losses: io.acked.size - after.stored,
+      crashes: 0,
+      notes: [`${io.refused.length} answers 503 while immutable (new and re-sent), no other error; ${locked.lines} journal lines parsed while read-only`],
+    });
   });
 });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../helpers/tracker.js';
 import { rng } from '../../src/bench/population.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess } from './support/child.js';
+import { record } from './support/figures.js';
 import { Progress, script, type Script } from './support/workload.js';
 
 const TOTAL = Number(process.env.FAULT_WEBHOOKS ?? 5_000);
@@ -156,15 +157,21 @@ describe('SIGKILL while webhooks stream (node dist/main.js)', () => {
     }
     const stored = last.loaded().requests;
     expect(await last.stop()).toEqual({ code: 0, signal: null });
-    console.log(
-      [
-        `SIGKILL faults (seed ${SEED}): rounds ${figures.rounds}, kills ${KILLS} at ${points.join(', ')} acknowledged webhooks, ${SENDERS} senders`,
-        `  webhooks: ${TOTAL} in the stream, sent ${figures.sent} (re-sent after a kill: ${figures.sent - TOTAL}), acknowledged ${figures.acknowledged}, ` +
-          `of which ${figures.duplicates} answered "duplicate" (stored before the kill, acknowledged after)`,
-        `  stored: ${stored} requests for ${scripts.length} scripted; losses ${lost.length}; crashes ${figures.crashes.length}; 5xx answers ${figures.errors.length}`,
-        ...figures.restarts,
-      ].join('\n'),
-    );
+    record({
+      suite: 'SIGKILL under a webhook stream',
+      rounds: figures.rounds,
+      sent: figures.sent,
+      acknowledged: figures.acknowledged,
+      stored: figures.acknowledged - lost.length,
+      losses: lost.length,
+      crashes: figures.crashes.length,
+      notes: [
+        `seed ${SEED} (FAULT_SEED replays it); ${KILLS} SIGKILLs after ${points.join(', ')} acknowledged webhooks; ${SENDERS} senders`,
+        `${TOTAL} webhooks in the stream; ${figures.sent - TOTAL} re-sent after a kill, ${figures.duplicates} of them answered "duplicate" (stored before the kill)`,
+        `${stored} requests loaded at the last start for ${scripts.length} scripted; 5xx answers ${figures.errors.length}`,
+        ...figures.restarts.map((r) => r.trim()),
+      ],
+    });
     expect(lost).toEqual([]);
     expect(stored).toBe(scripts.length);
   });

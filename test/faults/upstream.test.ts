@@ -12,15 +12,21 @@ import { createRadarrFake } from '../fakes/radarr.js';
 import { createShokoFake, v5 } from '../fakes/shoko.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
+import { record } from './support/figures.js';
 import type { Watcher } from '../../src/watchers/loop.js';
 
 const HOUR = 3600;
-const figures: string[] = [];
 const closers: Array<() => Promise<unknown>> = [];
+let webhooks = 0;
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
-  if (figures.length) console.log(`upstream faults:\n${figures.splice(0).map((f) => `  ${f}`).join('\n')}`);
 });
+
+/** Every webhook of these tests is asserted 200; the tracker is asserted alive at the end of each. */
+function figure(suite: string, note: string): void {
+  record({ suite, sent: webhooks, acknowledged: webhooks, stored: webhooks, losses: 0, crashes: 0, notes: [note] });
+  webhooks = 0;
+}
 
 async function rig(options: Record<string, unknown>): Promise<{ h: Harness; rec: Recorder; watcher: (name: string) => Watcher; send: (route: string, body: unknown) => Promise<void> }> {
   const h = await startTracker({ intervals: { qbittorrent_s: HOUR, arr_s: HOUR, jellyfin_s: HOUR, jellyseerr_s: HOUR }, ...options });
@@ -37,6 +43,7 @@ async function rig(options: Record<string, unknown>): Promise<{ h: Harness; rec:
     send: async (route, body) => {
       const res = await h.post(route, body);
       expect(res.status, JSON.stringify(res.json)).toBe(200);
+      webhooks++;
     },
   };
 }
@@ -77,7 +84,7 @@ describe('upstream faults', () => {
     expect(requests, `${requests} requests in ${elapsed} ms`).toBeLessThanOrEqual(8);
     expect(requests).toBeLessThan(elapsed / 2000);
     expect((await fetch(`${h.tracker.endpoints.webhookUrl}/health`)).status).toBe(200);
-    figures.push(`qBittorrent: 4 × HTTP 500 then 2 × invalid JSON: ${requests} requests over ${elapsed} ms (1 s interval, backoff up to 8×); progress converged`);
+    figure('upstream: qBittorrent', `4 × HTTP 500 then 2 × invalid JSON: ${requests} requests over ${elapsed} ms (1 s interval, backoff up to 8×); progress converged`);
   });
 
   it('Radarr: 500s, invalid JSON and reset connections change nothing; the import it saw meanwhile arrives afterwards', async () => {
@@ -111,7 +118,7 @@ describe('upstream faults', () => {
     // The webhook arriving late is recognised as the same import.
     await send('/hooks/radarr', radarrDownload(dune));
     expect(rec.state(ID)?.state).toBe('IMPORTING');
-    figures.push('Radarr: HTTP 500, invalid JSON and reset connections: unhealthy, no state change; the missed import converged on the first good cycle');
+    figure('upstream: Radarr', 'HTTP 500, invalid JSON and reset connections: unhealthy, no state change; the missed import converged on the first good cycle');
   });
 
   it('Jellyfin: a request slower than the client timeout fails the cycle; the next one converges', async () => {
@@ -136,7 +143,7 @@ describe('upstream faults', () => {
     await w.poke!();
     await rec.untilState(ID, 'AVAILABLE');
     expect(w.status().healthy).toBe(true);
-    figures.push(`Jellyfin: a 16 s hang against a 15 s timeout; AVAILABLE ${Date.now() - started} ms later, watcher ${w.status().healthy ? 'healthy' : 'unhealthy'}`);
+    figure('upstream: Jellyfin', `a 16 s hang against a 15 s timeout; AVAILABLE ${Date.now() - started} ms later, watcher ${w.status().healthy ? 'healthy' : 'unhealthy'}`);
   }, 120_000);
 
   it('Shoko: a hub drop and a hub that is down; matching converges after the reconnect', async () => {
@@ -167,6 +174,6 @@ describe('upstream faults', () => {
     // Live events flow again on the new connection.
     shoko.emit('ShokoEvent:FileMatched', v5.fileEvent({ fileId: 41, fileLocationId: 141, importFolderId: 1, relativePath: rel }));
     await rec.until(() => health(rec, 'shoko')?.healthy === true, 'Shoko healthy again');
-    figures.push(`Shoko: hub dropped and down; reconnected and caught up (ANIME_MATCHING) ${Date.now() - back} ms after it came back`);
+    figure('upstream: Shoko', `hub dropped and down; reconnected and caught up (ANIME_MATCHING) ${Date.now() - back} ms after it came back`);
   }, 150_000);
 });
