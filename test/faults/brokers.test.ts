@@ -104,7 +104,15 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
     await stream.stop();
     expect(stream.errors).toEqual([]);
     const final = frozen(progress);
-    await rec.until(() => final.losses((id) => rec.state(id)?.state).length === 0, 'every acknowledged state', 30_000);
+    await rec.until(() => final.losses((id) => rec.state(id)?.state).length === 0, 'every acknowledged state', 30_000).catch(async (err: unknown) => {
+      // Tell a delivery problem (a fresh subscriber has it) from a lost state (nobody has it).
+      const fresh = await recorder(child.mqttUrl, ['media/+/state']);
+      await new Promise((r) => setTimeout(r, 2_000));
+      throw new Error(
+        `${(err as Error).message}: the reconnected subscriber misses ${final.losses((id) => rec.state(id)?.state).slice(0, 5).join('; ')}; ` +
+          `a fresh subscriber misses ${final.losses((id) => fresh.state(id)?.state).slice(0, 5).join('; ') || 'nothing'}`,
+      );
+    });
     const lost = final.losses((id) => rec.state(id)?.state).length;
     expect(child.alive).toBe(true);
     expect(await child.stop()).toEqual({ code: 0, signal: null });
