@@ -43,11 +43,13 @@ export class Engine implements EventSink, TrackedView {
   private seq = 0;
   private listeners: CommitListener[] = [];
   private failure: Promise<void> | null = null;
+  /** Why the last reload after a write failure failed; memory may then hold events the disk does not. */
+  private unavailable: string | null = null;
   stats = { applied: 0, duplicates: 0, ignored: 0 };
 
   constructor(
     private store: Store,
-    private readonly reopen: () => Promise<{ store: Store; requests: MediaRequest[]; replay: JournalRecord[]; warnings: string[] }>,
+    private readonly reopen: () => Promise<{ store: Store; requests: MediaRequest[]; replay: JournalRecord[]; warnings: string[]; snapshotSeq: number }>,
     private readonly opts: ReduceOptions,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
@@ -102,6 +104,12 @@ export class Engine implements EventSink, TrackedView {
   /** Applies events in order; resolves once every change is durable and published. */
   async ingest(events: UnstampedEvent[]): Promise<IngestItem[]> {
     if (this.failure) throw new StorageUnavailableError('storage is recovering from a write failure; try again shortly');
+    if (this.unavailable !== null) {
+      // Nothing is accepted, not even as a "duplicate" of an event that never reached the
+      // disk, until the state has been reloaded from what is stored.
+      await this.reload();
+      if (this.unavailable !== null) throw new StorageUnavailableError(`storage is unavailable (${this.unavailable}); try again later`);
+    }
     const at = this.clock().toISOString();
     const items: IngestItem[] = [];
     const pending: Array<Promise<void>> = [];
@@ -202,6 +210,12 @@ export class Engine implements EventSink, TrackedView {
   private recover(err: unknown): Promise<void> {
     if (this.failure) return this.failure;
     this.log.error(`journal write failed (${errorMessage(err)}); reloading the state from disk`);
+    return this.reload();
+  }
+
+  /** Rebuilds the state from disk; until that succeeds, `unavailable` says why not. */
+  private reload(): Promise<void> {
+    if (this.failure) return this.failure;
     this.failure = (async () => {
       try {
         await this.store.close().catch(() => undefined);
@@ -209,11 +223,16 @@ export class Engine implements EventSink, TrackedView {
         this.store = reopened.store;
         for (const w of reopened.warnings) this.log.warning(w);
         for (const id of [...this.index.byId.keys()]) this.index.delete(id);
-        this.load(reopened.requests, reopened.replay, 0);
+        // Continue after the snapshot's sequence: numbers at or below it would be skipped at the next start.
+        this.load(reopened.requests, reopened.replay, reopened.snapshotSeq);
+        if (this.unavailable !== null) this.log.info('storage is writable again; state reloaded from disk');
+        this.unavailable = null;
         const changes = [...this.index.values()].map((r) => ({ before: null, after: r, id: r.id }));
         for (const l of this.listeners) l(changes, []);
       } catch (reloadErr) {
-        this.log.error(`reload after write failure failed: ${errorMessage(reloadErr)}`);
+        // Logged once per outage; every webhook meanwhile gets a 503 naming the cause.
+        if (this.unavailable === null) this.log.error(`reload after write failure failed: ${errorMessage(reloadErr)}`);
+        this.unavailable = errorMessage(reloadErr);
       } finally {
         this.failure = null;
       }

@@ -153,6 +153,10 @@ export const optionsSchema = z
       if (requesters.has(key)) ctx.addIssue({ code: 'custom', path: ['notify', i, 'requester'], message: `duplicate requester "${n.requester}"` });
       requesters.add(key);
     });
+    // A user name alone would open the broker to the network with an empty password.
+    const { username, password } = o.mqtt;
+    if (username && !password) ctx.addIssue({ code: 'custom', path: ['mqtt', 'password'], message: 'required when mqtt.username is set' });
+    if (password && !username) ctx.addIssue({ code: 'custom', path: ['mqtt', 'username'], message: 'required when mqtt.password is set' });
     for (const key of ['jellyseerr', 'jellyfin', 'shoko'] as const) {
       if (o[key].url && !o[key].api_key) ctx.addIssue({ code: 'custom', path: [key, 'api_key'], message: `required when ${key}.url is set` });
     }

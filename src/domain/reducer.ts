@@ -237,8 +237,10 @@ function moveEpisodes(
   const moved: string[] = [];
   const becameAvailable: string[] = [];
   for (const ref of refs) {
-    if (!isRequested(d.r, ref)) continue;
     const key = episodeKey(ref.season, ref.episode);
+    // Episodes outside the requested seasons are not tracked, but one already tracked (an
+    // adopted Sonarr grab) can still be deleted, or a deleted request would keep a live episode.
+    if (!isRequested(d.r, ref) && !(to === 'DELETED' && d.r.episodes[key])) continue;
     const existing = d.r.episodes[key] ?? newEpisode(ref, to);
     let ep = moveEpisode(existing, to, d.at, d.source, explicit);
     if (!d.r.episodes[key] && ep.history.length === 0) ep = { ...ep, history: [{ at: d.at, state: to, source: d.source }] };
@@ -296,11 +298,13 @@ function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
   }
   if (!r.requested_by && ev.requested_by) d.set('requested_by', ev.requested_by);
   const seasons = ev.requested_seasons ?? [];
+  const tv = isTv(d);
   if (seasons.length && seasons.join(',') !== r.requested_seasons.join(',')) {
     d.set('requested_seasons', seasons);
     d.note(`Requested seasons: ${seasons.join(', ')}`);
+    // Other seasons change what "every requested episode" means: derive the state again.
+    if (tv) refreshTv(d, `Requested seasons changed to ${seasons.join(', ')}`);
   }
-  const tv = isTv(d);
   const move = (to: State, reason: string, explicit = false): void => {
     if (tv) movePhase(d, to, reason, explicit);
     else moveRequest(d, to, reason, explicit);

@@ -27,6 +27,8 @@ export function presentedSecrets(req: IncomingMessage): string[] {
 }
 
 export function isAuthorised(req: IncomingMessage, secret: string): boolean {
+  // An empty secret would match an empty Basic password: it authorises nobody.
+  if (!secret) return false;
   // Compare every candidate, always, so timing does not tell which form was close.
   let ok = false;
   for (const candidate of presentedSecrets(req)) ok = safeEqual(candidate, secret) || ok;

@@ -12,7 +12,7 @@ import { parseSonarr } from '../adapters/sonarr.js';
 import type { AdapterContext, AnimeRules, ParseResult } from '../adapters/types.js';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
 import { StorageUnavailableError, type Engine } from '../engine.js';
-import { errorMessage, type Logger } from '../log.js';
+import { errorMessage, redact, type Logger } from '../log.js';
 import { isAuthorised } from './auth.js';
 
 type Parser = (body: unknown, ctx: AdapterContext) => ParseResult;
@@ -39,6 +39,14 @@ export interface WebhookServerOptions {
   forwardJellyseerr?: (raw: string, body: unknown) => Promise<void>;
 }
 
+/**
+ * Sends a JSON answer. Answers may quote the sender's input (a bad value, a JSON parse error, an
+ * unknown route segment), so configured secrets are masked there as they are in the log.
+ */
+function reply(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json').send(redact(JSON.stringify(body)));
+}
+
 export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -52,7 +60,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   app.use('/hooks', (req, res, next) => {
     if (isAuthorised(req, opts.secret)) return next();
     res.set('WWW-Authenticate', 'Basic realm="media-tracker", charset="UTF-8"');
-    res.status(401).json({ error: 'missing or wrong webhook secret (use Authorization: Bearer <secret>, HTTP Basic with the secret as password, or ?token=<secret>)' });
+    reply(res, 401, { error: 'missing or wrong webhook secret (use Authorization: Bearer <secret>, HTTP Basic with the secret as password, or ?token=<secret>)' });
   });
 
   // Jellyfin's webhook plugin posts JSON as text/plain, so every content type is read as text.
@@ -62,13 +70,13 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   const readJson = (req: Request, res: Response): unknown => {
     const text = typeof req.body === 'string' ? req.body : '';
     if (text.trim() === '') {
-      res.status(400).json({ error: 'empty body: expected a JSON object' });
+      reply(res, 400, { error: 'empty body: expected a JSON object' });
       return undefined;
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      res.status(400).json({ error: `body is not valid JSON: ${errorMessage(err)}` });
+      reply(res, 400, { error: `body is not valid JSON: ${errorMessage(err)}` });
       return undefined;
     }
   };
@@ -78,24 +86,24 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     if (body === undefined) return;
     const parsed = parseJellyfin(body);
     if (!parsed.ok) {
-      res.status(400).json({ error: 'invalid jellyfin payload', fields: parsed.errors });
+      reply(res, 400, { error: 'invalid jellyfin payload', fields: parsed.errors });
       return;
     }
     opts.onReceived?.('jellyfin', undefined);
     if (!parsed.hint) {
-      res.status(200).json({ status: 'ignored', note: parsed.note });
+      reply(res, 200, { status: 'ignored', note: parsed.note });
       return;
     }
     if (!opts.onJellyfin) {
-      res.status(503).json({ error: 'Jellyfin webhooks need the jellyfin watcher, which is not running' });
+      reply(res, 503, { error: 'Jellyfin webhooks need the jellyfin watcher, which is not running' });
       return;
     }
     try {
       const out = await opts.onJellyfin(parsed.hint);
-      res.status(200).json({ status: 'ok', note: out.note, results: out.results });
+      reply(res, 200, { status: 'ok', note: out.note, results: out.results });
     } catch (err) {
       if (err instanceof StorageUnavailableError) {
-        res.status(503).json({ error: err.message });
+        reply(res, 503, { error: err.message });
         return;
       }
       throw err;
@@ -110,7 +118,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     }
     const parser = WEBHOOK_SOURCES[source];
     if (!parser) {
-      res.status(404).json({ error: `unknown webhook source "${source}"; expected one of ${[...Object.keys(WEBHOOK_SOURCES), 'jellyfin'].join(', ')}` });
+      reply(res, 404, { error: `unknown webhook source "${source}"; expected one of ${[...Object.keys(WEBHOOK_SOURCES), 'jellyfin'].join(', ')}` });
       return;
     }
     const body = readJson(req, res);
@@ -120,21 +128,21 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
     const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}) });
     if (!parsed.ok) {
-      res.status(400).json({ error: `invalid ${source} payload`, fields: parsed.errors });
+      reply(res, 400, { error: `invalid ${source} payload`, fields: parsed.errors });
       return;
     }
     opts.onReceived?.(source, instance);
     if (parsed.events.length === 0) {
-      res.status(200).json({ status: 'ignored', note: parsed.note });
+      reply(res, 200, { status: 'ignored', note: parsed.note });
       return;
     }
     try {
       const results = await opts.engine.ingest(parsed.events);
-      res.status(200).json({ status: 'ok', note: parsed.note, results });
+      reply(res, 200, { status: 'ok', note: parsed.note, results });
     } catch (err) {
       if (err instanceof StorageUnavailableError) {
         opts.log.error(`${source} webhook not stored: ${err.message}`);
-        res.status(503).json({ error: err.message });
+        reply(res, 503, { error: err.message });
         return;
       }
       throw err;
@@ -146,21 +154,21 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   app.put('/hooks/:source/:instance', handle);
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>], /hooks/jellyfin' });
+    reply(res, 404, { error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>], /hooks/jellyfin' });
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: `body larger than ${WEBHOOK_BODY_LIMIT_BYTES} bytes` });
+      reply(res, 413, { error: `body larger than ${WEBHOOK_BODY_LIMIT_BYTES} bytes` });
       return;
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: e.message ?? 'bad request' });
+      reply(res, e.status, { error: e.message ?? 'bad request' });
       return;
     }
     opts.log.error(`webhook handler failed: ${errorMessage(err)}`);
-    res.status(500).json({ error: 'internal error; see the add-on log' });
+    reply(res, 500, { error: 'internal error; see the add-on log' });
   });
   return app;
 }

@@ -1,0 +1,121 @@
+/**
+ * 10,000 generated malformed webhooks over real HTTP: mutated real payloads the parsers
+ * reject, and bodies replaced, cut or garbled. Every one gets a 400 whose field list is the
+ * parser's (each naming a field) or that says the body is not JSON; none gets a 5xx; the
+ * store files and the retained MQTT topics are byte-for-byte what they were before.
+ *
+ * CORPUS_SEED=<n> regenerates a run's corpus; CORPUS_SIZE scales it.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
+import { Recorder, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
+import { bodyMutant, fixtures, parse, valueMutant, type Mutant } from './mutations.js';
+
+const SIZE = Number(process.env.CORPUS_SIZE ?? 10_000);
+const SEED = Number(process.env.CORPUS_SEED ?? 0xc0de_f00d);
+const CONCURRENCY = 16;
+
+/** A malformed payload: not JSON at all, or JSON its parser rejects. */
+function malformed(m: Mutant): boolean {
+  try {
+    return !parse(m.fixture.source, JSON.parse(m.text)).ok;
+  } catch {
+    return true;
+  }
+}
+
+function corpus(): Mutant[] {
+  const list = fixtures();
+  const all = fc.oneof({ arbitrary: valueMutant(list), weight: 7 }, { arbitrary: bodyMutant(list), weight: 3 }).filter(malformed);
+  return fc.sample(all, { numRuns: SIZE, seed: SEED });
+}
+
+async function storeBytes(dir: string): Promise<string> {
+  const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
+  return (await Promise.all(files.map(async (f) => `${f}:${await readFile(join(dir, f), 'utf8')}`))).join('\n');
+}
+
+let h: Harness;
+let rec: Recorder;
+
+beforeAll(async () => {
+  h = await startTracker();
+  rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['#']);
+});
+
+afterAll(async () => {
+  await rec?.close();
+  await h?.stop();
+});
+
+describe('malformed webhook corpus over HTTP', () => {
+  it(`answers each of ${SIZE} malformed payloads with a 400 naming the problem and changes nothing`, async () => {
+    // Generated first: an idle keep-alive connection must not go stale while it is built.
+    const items = corpus();
+    expect(items.length).toBe(SIZE);
+    const movie = { requestId: 9, tmdbId: 900, title: 'Nine', year: 2009, radarrId: 9, hash: fakeHash('nine') };
+    expect((await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie))).status).toBe(200);
+    await rec.untilState('jellyseerr-9', 'APPROVED');
+    // The bridge info follows at most once a second: wait for it, so it is not mistaken for a change.
+    await rec.until(() => rec.json<{ requests: number }>('media/bridge/info')?.requests === 1, 'media/bridge/info to count the request');
+    const storeBefore = await storeBytes(h.dataDir);
+    const retainedBefore = new Map(rec.latest);
+    const seqBefore = h.tracker.engine.lastSeq;
+
+    const url = h.tracker.endpoints.webhookUrl;
+    const problems: string[] = [];
+    const tally = { notJson: 0, fields: 0, byRoute: {} as Record<string, number> };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < items.length; i = next++) {
+        const m = items[i]!;
+        const route = `/hooks/${m.fixture.source}`;
+        tally.byRoute[route] = (tally.byRoute[route] ?? 0) + 1;
+        const where = `#${i} ${m.fixture.name}: ${m.what}`;
+        let res: Response;
+        try {
+          res = await fetch(`${url}${route}`, {
+            method: 'POST',
+            headers: { 'content-type': i % 5 === 0 ? 'text/plain' : 'application/json', authorization: `Bearer ${SECRET}` },
+            body: m.text,
+          });
+        } catch (err) {
+          problems.push(`${where}: no answer (${(err as Error).message}: ${String((err as Error).cause)})`);
+          continue;
+        }
+        const answer = (await res.json()) as { error?: string; fields?: Array<{ path: string; message: string }> };
+        if (res.status !== 400) {
+          problems.push(`${where}: HTTP ${res.status} ${JSON.stringify(answer).slice(0, 200)}`);
+          continue;
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(m.text);
+        } catch {
+          tally.notJson++;
+          if (!/not valid JSON|empty body/.test(answer.error ?? '')) problems.push(`${where}: ${JSON.stringify(answer)}`);
+          continue;
+        }
+        tally.fields++;
+        const expected = parse(m.fixture.source, body);
+        const fields = answer.fields ?? [];
+        if (expected.ok || JSON.stringify(fields) !== JSON.stringify(expected.errors)) problems.push(`${where}: answered ${JSON.stringify(fields)}, parser says ${JSON.stringify(expected)}`);
+        else if (fields.length === 0 || fields.some((f) => !f.path || !f.message)) problems.push(`${where}: a field error without a path or message: ${JSON.stringify(fields)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
+
+    expect(problems.slice(0, 20), `${problems.length} problems (seed ${SEED})`).toEqual([]);
+    expect(h.tracker.engine.lastSeq).toBe(seqBefore);
+    expect(await storeBytes(h.dataDir)).toBe(storeBefore);
+    // A retained publish would have reached the recorder long before the last answer.
+    expect(new Map(rec.latest)).toEqual(retainedBefore);
+    console.log(
+      `malformed corpus (seed ${SEED}): ${SIZE} payloads (${Object.entries(tally.byRoute).map(([r, n]) => `${r} ${n}`).join(', ')}), ` +
+        `${tally.fields} rejected with field errors, ${tally.notJson} not JSON; 400 for all, 5xx 0, store and retained topics unchanged`,
+    );
+  }, 240_000);
+});
