@@ -5,6 +5,7 @@
  * The base topic is `media` unless the page is opened with `?base=<topic>`.
  */
 import mqtt from 'mqtt';
+import { BatchingWebSocket } from './data/batching-socket.js';
 import { Connection, type ConnectFn } from './data/connection.js';
 import { RequestStore } from './data/store.js';
 import { mqttUrl } from './data/url.js';
@@ -12,9 +13,10 @@ import { startThemeSync } from './theme.js';
 import './components/mt-app.js';
 
 const base = new URLSearchParams(location.search).get('base') || 'media';
-// Messages arrive in bursts (30,000 on a retained replay of 10,000 requests): re-render at most ~20 times a second.
-const store = new RequestStore({ base, schedule: (flush) => setTimeout(flush, 50) });
-const connect: ConnectFn = (url, options) => mqtt.connect(url, options);
+// Messages arrive in bursts: re-render at most ~20 times a second, and 4 times a second while
+// a retained replay (10,000 states) streams in after its first batch is on screen.
+const store = new RequestStore({ base, schedule: (flush, replaying) => setTimeout(flush, replaying ? 250 : 50) });
+const connect: ConnectFn = (url, options) => mqtt.connect(url, { ...options, createWebsocket: (wsUrl: string, protocols: string[]) => new BatchingWebSocket(wsUrl, protocols) });
 const connection = new Connection({ url: mqttUrl(location.href), store, connect });
 
 startThemeSync();

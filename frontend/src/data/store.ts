@@ -25,7 +25,12 @@ export interface StoreChange {
 }
 
 export type StoreListener = (change: StoreChange) => void;
-export type Scheduler = (flush: () => void) => void;
+/**
+ * Schedules a flush of pending changes. `replaying` is true while a retained replay is being
+ * received and the first batch of it has already been delivered: thousands of messages are
+ * still to come, so the list is better redrawn a few times a second than twenty.
+ */
+export type Scheduler = (flush: () => void, replaying: boolean) => void;
 
 export interface StoreOptions {
   /** Base topic; `media` unless the tracker was configured otherwise. */
@@ -44,6 +49,9 @@ export class RequestStore {
   private pending: { ids: Set<string>; bridge: boolean; synced: boolean } | null = null;
   private list: RequestState[] | null = null;
   private unconfirmed: Set<string> | null = null;
+  /** States received since `beginResync()` (null outside a replay). */
+  private replayed: Set<string> | null = null;
+  private flushedDuringReplay = false;
   private _revision = 0;
   private _requestsRevision = 0;
   private _bridgeState: BridgeState = 'unknown';
@@ -134,6 +142,7 @@ export class RequestStore {
       case 'state':
         // Replayed or live, a state proves the request exists (an empty one removes it below).
         this.unconfirmed?.delete(parsed.id);
+        if (payload !== '') this.replayed?.add(parsed.id);
         return this.setState(parsed.id, payload);
       case 'episodes':
         return this.setPart(parsed.id, 'episodes', payload, isEpisode);
@@ -152,11 +161,25 @@ export class RequestStore {
    */
   beginResync(): void {
     this.unconfirmed = new Set(this.records.keys());
+    this.replayed = new Set();
+    this.flushedDuringReplay = false;
+  }
+
+  /**
+   * Whether the replay has brought as many states as the tracker says it holds
+   * (`bridge/info` → `counts.total`, subscribed first so it arrives before the states). Lets
+   * the replay end without waiting for a quiet period; if the count is stale, the quiet
+   * period still ends it.
+   */
+  get replayComplete(): boolean {
+    const total = this._bridgeInfo?.counts?.total;
+    return this.replayed !== null && typeof total === 'number' && this.replayed.size >= total;
   }
 
   endResync(): string[] {
     const gone = [...(this.unconfirmed ?? [])];
     this.unconfirmed = null;
+    this.replayed = null;
     for (const id of gone) {
       this.records.delete(id);
       this.changed(id);
@@ -182,6 +205,7 @@ export class RequestStore {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
+    if (this.replayed) this.flushedDuringReplay = true;
     const change: StoreChange = { ids: pending.ids, bridge: pending.bridge, synced: pending.synced, revision: this._revision };
     for (const listener of [...this.listeners]) {
       try {
@@ -239,7 +263,7 @@ export class RequestStore {
     this.pending ??= { ids: new Set(), bridge: false, synced: false };
     if (id !== null) this.pending.ids.add(id);
     else this.pending[what] = true;
-    if (first) this.schedule(() => this.flush());
+    if (first) this.schedule(() => this.flush(), this.replayed !== null && this.flushedDuringReplay);
   }
 }
 

@@ -36,11 +36,13 @@ export function parseTopic(base: string, topic: string): ParsedTopic | null {
 export const commandTopic = (base: string, id: string, action: string): string => `${base}/${id}/set/${action}`;
 
 /**
- * What the list needs, always: every request's state (`+/state` also matches
- * `bridge/state`), the bridge info, and command answers. Not `<base>/#`: with 10,000
- * requests that would also bring 20,000 retained episode lists and timelines.
+ * What the list needs, always: the bridge info, every request's state (`+/state` also
+ * matches `bridge/state`), and command answers. Not `<base>/#`: with 10,000 requests that
+ * would also bring 20,000 retained episode lists and timelines. The bridge info comes first:
+ * aedes replays the retained messages of one SUBSCRIBE pattern by pattern, and its request
+ * count tells the store when the replay of the states is complete.
  */
-export const listTopics = (base: string): string[] => [`${base}/+/state`, `${base}/bridge/info`, `${base}/+/response`];
+export const listTopics = (base: string): string[] => [`${base}/bridge/info`, `${base}/+/state`, `${base}/+/response`];
 
 /** What one request's detail view adds while it is open. */
 export const detailTopics = (base: string, id: string): string[] => [`${base}/${id}/episodes`, `${base}/${id}/timeline`];
