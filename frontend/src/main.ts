@@ -13,9 +13,10 @@ import { startThemeSync } from './theme.js';
 import './components/mt-app.js';
 
 const base = new URLSearchParams(location.search).get('base') || 'media';
-// Messages arrive in bursts: re-render at most ~20 times a second, and 4 times a second while
-// a retained replay (10,000 states) streams in after its first batch is on screen.
-const store = new RequestStore({ base, schedule: (flush, replaying) => setTimeout(flush, replaying ? 250 : 50) });
+// Messages arrive in bursts: re-render at most ~20 times a second, and twice a second while a
+// retained replay (10,000 states) streams in after its first batch is on screen; the replay's
+// last batch is delivered at once (the store knows the count from the bridge info).
+const store = new RequestStore({ base, schedule: (flush, replaying) => setTimeout(flush, replaying ? 500 : 50) });
 const connect: ConnectFn = (url, options) => mqtt.connect(url, { ...options, createWebsocket: (wsUrl: string, protocols: string[]) => new BatchingWebSocket(wsUrl, protocols) });
 const connection = new Connection({ url: mqttUrl(location.href), store, connect });
 
