@@ -8,8 +8,7 @@
  * Needs `/usr/bin/chromium` (`bash scripts/e2e-deps.sh`) and the built panel (`npm run
  * build:panel`, part of `npm run build`; built here when missing).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -30,7 +29,7 @@ import {
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 import { request } from '../../frontend/test/fixtures.js';
 import { STATES } from '../../frontend/src/data/types.js';
-import { launchChromium, startIngressProxy, type IngressProxy } from '../helpers/browser.js';
+import { ensurePanelBuilt, launchChromium, startIngressProxy, type IngressProxy } from '../helpers/browser.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 
@@ -114,10 +113,7 @@ async function openPanel(ctx: BrowserContext, url = proxy.panelUrl): Promise<Pag
 const errorsOf = (page: Page): string[] => (page as Page & { errors?: string[] }).errors ?? [];
 
 beforeAll(async () => {
-  if (!existsSync(`${ROOT}frontend/dist/index.html`)) {
-    const built = spawnSync('npm', ['run', 'build:panel'], { cwd: ROOT, stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('npm run build:panel failed');
-  }
+  ensurePanelBuilt();
   mkdirSync(SHOTS, { recursive: true });
   qb = await FakeQbittorrent.start({ flavour: '5.2' });
   h = await startTracker({

@@ -7,13 +7,23 @@
  *
  * Needs `/usr/bin/chromium` (or $CHROMIUM): `bash scripts/e2e-deps.sh` installs it.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Builds the panel (frontend/dist) when it is missing, e.g. `vitest run` without `npm run build`. */
+export function ensurePanelBuilt(): void {
+  if (existsSync(`${ROOT}frontend/dist/index.html`)) return;
+  const built = spawnSync('npm', ['run', 'build:panel'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build:panel failed');
+}
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/e2e-deps.sh\` (or set $CHROMIUM)`);
