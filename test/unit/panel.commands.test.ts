@@ -121,12 +121,12 @@ describe('Connection status', () => {
     const early = connection.watch('jellyseerr-1');
     client.emit('connect');
     // The bridge info first: its count tells when the replay of the states is complete.
-    expect(client.subscriptions).toEqual(['media/bridge/info', 'media/+/state', 'media/+/response', 'media/jellyseerr-1/episodes', 'media/jellyseerr-1/timeline']);
+    expect(client.subscriptions).toEqual(['media/bridge/info', 'media/+/state', 'media/+/response', 'media/bridge/doctor', 'media/jellyseerr-1/episodes', 'media/jellyseerr-1/timeline']);
     // QoS 0: one live connection with a clean session gains nothing from QoS 1 but a PUBACK per message.
-    expect([...client.subscribedQos.values()]).toEqual([0, 0, 0, 0, 0]);
+    expect([...client.subscribedQos.values()]).toEqual([0, 0, 0, 0, 0, 0]);
     const second = connection.watch('jellyseerr-1');
     const other = connection.watch('jellyseerr-2');
-    expect(client.subscriptions.slice(5)).toEqual(['media/jellyseerr-2/episodes', 'media/jellyseerr-2/timeline']);
+    expect(client.subscriptions.slice(6)).toEqual(['media/jellyseerr-2/episodes', 'media/jellyseerr-2/timeline']);
     client.emit('message', 'media/jellyseerr-1/state', Buffer.from(JSON.stringify(request('jellyseerr-1'))), { retain: true });
     client.emit('message', 'media/jellyseerr-1/timeline', Buffer.from(JSON.stringify([{ at: 'x', source: 'user', reason: 'r' }])), { retain: true });
     early();

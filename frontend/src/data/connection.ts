@@ -5,8 +5,8 @@
  */
 import { CommandTracker } from './commands.js';
 import type { RequestStore } from './store.js';
-import { commandTopic, detailTopics, listTopics } from './topics.js';
-import type { Action, CommandResponse } from './types.js';
+import { BRIDGE_ID, commandTopic, detailTopics, listTopics } from './topics.js';
+import type { Action, BridgeAction, CommandResponse } from './types.js';
 import { uuid } from './uuid.js';
 
 /** The part of mqtt.js's `MqttClient` the panel uses. */
@@ -153,12 +153,21 @@ export class Connection {
 
   /** Publishes `<base>/<id>/set/<action>` and resolves with the tracker's answer. */
   command(id: string, action: Action): Promise<CommandResponse> {
+    return this.send(id, action, {});
+  }
+
+  /** A command to the tracker itself (`<base>/bridge/set/<action>`), answered on `<base>/bridge/response`. */
+  bridgeCommand(action: BridgeAction, args: Record<string, unknown> = {}): Promise<CommandResponse> {
+    return this.send(BRIDGE_ID, action, args);
+  }
+
+  private send(id: string, action: string, args: Record<string, unknown>): Promise<CommandResponse> {
     const client = this.client;
     if (!client || this.status !== 'connected') {
       return Promise.resolve({ action, status: 'error', error: 'not connected to the tracker' });
     }
     const { transaction, response } = this.commands.expect(id, action);
-    client.publish(commandTopic(this.opts.store.base, id, action), JSON.stringify({ transaction }), { qos: 1, retain: false }, (err) => {
+    client.publish(commandTopic(this.opts.store.base, id, action), JSON.stringify({ ...args, transaction }), { qos: 1, retain: false }, (err) => {
       if (err) this.commands.fail(transaction, err.message);
     });
     return response;

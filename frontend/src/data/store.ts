@@ -5,7 +5,8 @@
  * the list must not be recomputed for each).
  */
 import { parseTopic } from './topics.js';
-import { isState, type BridgeInfo, type BridgeState, type Episode, type RequestState, type TimelineEntry } from './types.js';
+import { parseDoctorReport } from './doctor.js';
+import { isState, type BridgeInfo, type BridgeState, type DoctorReport, type Episode, type RequestState, type TimelineEntry } from './types.js';
 
 export interface RequestRecord {
   /** Null while only the episodes or timeline arrived (they are published before the state). */
@@ -17,7 +18,7 @@ export interface RequestRecord {
 export interface StoreChange {
   /** Requests whose state, episodes or timeline changed (or disappeared). */
   readonly ids: ReadonlySet<string>;
-  /** `bridge/state` or `bridge/info` changed. */
+  /** `bridge/state`, `bridge/info` or `bridge/doctor` changed. */
   readonly bridge: boolean;
   /** The first retained replay is complete (`synced` turned true). */
   readonly synced: boolean;
@@ -56,6 +57,7 @@ export class RequestStore {
   private _requestsRevision = 0;
   private _bridgeState: BridgeState = 'unknown';
   private _bridgeInfo: BridgeInfo | null = null;
+  private _doctor: DoctorReport | null = null;
   private _synced = false;
   /** Messages that could not be understood (bad JSON, wrong shape); they are ignored. */
   invalid = 0;
@@ -80,6 +82,11 @@ export class RequestStore {
 
   get bridgeInfo(): BridgeInfo | null {
     return this._bridgeInfo;
+  }
+
+  /** The doctor's last report; null until the tracker published one. */
+  get doctor(): DoctorReport | null {
+    return this._doctor;
   }
 
   /**
@@ -136,6 +143,13 @@ export class RequestStore {
         const info = payload === '' ? null : parseJson(payload);
         if (info !== null && !isObject(info)) return this.reject();
         this._bridgeInfo = info as BridgeInfo | null;
+        this.changed(null);
+        return true;
+      }
+      case 'bridge-doctor': {
+        const report = payload === '' ? null : parseDoctorReport(parseJson(payload));
+        if (report === null && payload !== '') return this.reject();
+        this._doctor = report;
         this.changed(null);
         return true;
       }
