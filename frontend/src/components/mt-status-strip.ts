@@ -145,7 +145,7 @@ export class MtStatusStrip extends LitElement {
     const report = this.data.store?.doctor ?? null;
     const { error, warning } = statusCounts(report);
     const label = !report ? 'Setup' : error ? `Setup: ${error} problem${error > 1 ? 's' : ''}` : warning ? `Setup: ${warning} warning${warning > 1 ? 's' : ''}` : 'Setup: all checks ok';
-    return html`<a class="item setup" href="#/setup" data-testid="status-setup" data-problems=${report ? String(error) : ''}>${label}</a>`;
+    return html`<a class="item setup" href="#/setup" data-testid="status-setup" data-problems=${report ? String(error) : nothing}>${label}</a>`;
   }
 
   private renderWatcher(w: WatcherStatus, now: number) {
