@@ -96,18 +96,16 @@ const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult
   sonarr: parseSonarr,
 };
 
+/** Loopback, dynamic ports, the embedded broker; `services` adds qBittorrent and the polling interval. */
+function trackerOptions(dataDir: string, services: Record<string, unknown> = {}) {
+  const mqttOptions = { mode: 'embedded', port: 0, ha_birth_delay_s: 0, base_topic: BASE };
+  return parseOptions({ data_dir: dataDir, log_level: 'error', webhook_secret: SECRET, webhook_port: 0, ingress_port: 0, mqtt: mqttOptions, ...services });
+}
+
 async function runTarget(config: TargetConfig): Promise<void> {
   setLogLevel('error');
   const log = createLogger('bench');
   const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-panel-'));
-  const base = {
-    data_dir: dataDir,
-    log_level: 'error',
-    webhook_secret: SECRET,
-    webhook_port: 0,
-    ingress_port: 0,
-    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0, base_topic: BASE },
-  };
   let tracker: Tracker | null = null;
   let stopping: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>
@@ -121,7 +119,7 @@ async function runTarget(config: TargetConfig): Promise<void> {
   // the measured tracker starts on that data dir, as after a restart.
   const t0 = performance.now();
   let shift = 0;
-  const pre = new Tracker({ options: parseOptions(base), durable: true, host: '127.0.0.1', log, clock: () => new Date(Date.now() - shift) });
+  const pre = new Tracker({ options: trackerOptions(dataDir), durable: true, host: '127.0.0.1', log, clock: () => new Date(Date.now() - shift) });
   await pre.start();
   const ctx: AdapterContext = { anime: pre.options.anime };
   const pop = population(config.requests);
@@ -148,8 +146,7 @@ async function runTarget(config: TargetConfig): Promise<void> {
   const prepopMs = performance.now() - t0;
 
   tracker = new Tracker({
-    options: parseOptions({
-      ...base,
+    options: trackerOptions(dataDir, {
       qbittorrent: [{ name: 'qbittorrent', url: config.qbittorrentUrl, username: config.qbittorrentUser, password: config.qbittorrentPassword }],
       intervals: { qbittorrent_s: 1 },
     }),

@@ -12,7 +12,7 @@ import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } f
 import { ago } from '../data/format.js';
 import type { CheckStatus, CommandResponse, DoctorCheck } from '../data/types.js';
 import { fireEvent } from './events.js';
-import { base } from './styles.js';
+import { base, outlinedButton } from './styles.js';
 
 const STATUS_LABELS: Record<CheckStatus, string> = { ok: 'OK', warning: 'Warning', error: 'Problem', skipped: 'Skipped' };
 
@@ -20,6 +20,7 @@ const STATUS_LABELS: Record<CheckStatus, string> = { ok: 'OK', warning: 'Warning
 export class MtDoctor extends LitElement {
   static override styles = [
     base,
+    outlinedButton,
     css`
       :host {
         display: block;
@@ -97,20 +98,12 @@ export class MtDoctor extends LitElement {
       [data-status='skipped'] {
         --status-color: var(--secondary-text-color, #727272);
       }
-      button {
-        height: 32px;
-        padding: 0 14px;
-        border-radius: 16px;
-        border: 1px solid var(--primary-color, #03a9f4);
-        background: transparent;
-        color: var(--primary-color, #03a9f4);
+      button.outlined {
+        --mt-button-height: 32px;
         font-size: 13px;
-        font-weight: 500;
-        white-space: nowrap;
       }
       button.fix {
-        height: 28px;
-        padding: 0 10px;
+        --mt-button-height: 28px;
         font-size: 12px;
       }
       .response[data-status='error'] {
@@ -145,7 +138,7 @@ export class MtDoctor extends LitElement {
     const connected = this.link.connection?.status === 'connected';
     const counts = statusCounts(report);
     return html`<div class="bar">
-        <button type="button" data-testid="doctor-run" ?disabled=${!connected || this.running} @click=${this.run}>${this.running ? 'Checking…' : 'Run checks'}</button>
+        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || this.running} @click=${this.run}>${this.running ? 'Checking…' : 'Run checks'}</button>
         <span class="muted" data-testid="doctor-summary">
           ${report
             ? html`${counts.error} problem${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.ok} ok
@@ -180,7 +173,7 @@ export class MtDoctor extends LitElement {
       ${fixable
         ? html`<button
             type="button"
-            class="fix"
+            class="outlined fix"
             data-testid="doctor-fix"
             data-integration=${c.integration}
             ?disabled=${!connected}

@@ -12,7 +12,7 @@ import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.
 import { isDownloading } from '../data/query.js';
 import type { RequestState } from '../data/types.js';
 import { icon } from './icons.js';
-import { base, stateColor } from './styles.js';
+import { base, pageLayout, stateColor } from './styles.js';
 import './mt-episode-grid.js';
 import './mt-poster.js';
 import './mt-progress.js';
@@ -24,35 +24,10 @@ import './mt-timeline.js';
 export class MtRequestDetail extends LitElement {
   static override styles = [
     base,
+    pageLayout,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        min-height: 0;
-      }
       .page {
         max-width: 1100px;
-        margin: 0 auto;
-        padding: 12px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
-      }
-      .back {
-        display: inline-flex;
-        align-items: center;
-        gap: 6px;
-        align-self: flex-start;
-        text-decoration: none;
-        font-size: 14px;
-        font-weight: 500;
-        padding: 6px 8px 6px 4px;
-        border-radius: 8px;
-      }
-      .back svg {
-        width: 20px;
-        height: 20px;
-        fill: currentColor;
       }
       header {
         display: flex;

@@ -9,7 +9,7 @@ import { ConnectionController } from '../controllers/connection-controller.js';
 import { INTEGRATION_LABELS, parseAutoconfigureResult } from '../data/doctor.js';
 import type { AutoconfigureAction, AutoconfigureResult, Autoconfigurable, CommandResponse } from '../data/types.js';
 import { icon } from './icons.js';
-import { base } from './styles.js';
+import { base, pageLayout } from './styles.js';
 import './mt-doctor.js';
 import './mt-webhooks.js';
 
@@ -25,34 +25,10 @@ const ACTION_LABELS: Record<AutoconfigureAction['action'], string> = {
 export class MtSetup extends LitElement {
   static override styles = [
     base,
+    pageLayout,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        min-height: 0;
-      }
       .page {
         max-width: 900px;
-        margin: 0 auto;
-        padding: 12px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
-      }
-      .back {
-        display: inline-flex;
-        align-items: center;
-        gap: 6px;
-        align-self: flex-start;
-        text-decoration: none;
-        font-size: 14px;
-        font-weight: 500;
-        padding: 6px 8px 6px 4px;
-      }
-      .back svg {
-        width: 20px;
-        height: 20px;
-        fill: currentColor;
       }
       section {
         padding: 16px;

@@ -8,7 +8,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { configContext } from '../context.js';
 import { EMPTY_CONFIG, webhookUrls, type PanelConfig, type WebhookUrl } from '../data/panel-config.js';
 import { copyText } from './copy.js';
-import { base } from './styles.js';
+import { base, outlinedButton } from './styles.js';
 
 const SERVICE_LABELS: Record<WebhookUrl['service'], string> = { jellyseerr: 'Jellyseerr', sonarr: 'Sonarr', radarr: 'Radarr', jellyfin: 'Jellyfin (webhook plugin)' };
 
@@ -16,6 +16,7 @@ const SERVICE_LABELS: Record<WebhookUrl['service'], string> = { jellyseerr: 'Jel
 export class MtWebhooks extends LitElement {
   static override styles = [
     base,
+    outlinedButton,
     css`
       :host {
         display: block;
@@ -48,13 +49,8 @@ export class MtWebhooks extends LitElement {
         border-radius: 6px;
         background: var(--secondary-background-color, #e5e5e5);
       }
-      button {
-        height: 28px;
-        padding: 0 10px;
-        border-radius: 14px;
-        border: 1px solid var(--primary-color, #03a9f4);
-        background: transparent;
-        color: var(--primary-color, #03a9f4);
+      button.outlined {
+        --mt-button-height: 28px;
         font-size: 12px;
       }
       .note {
@@ -82,13 +78,13 @@ export class MtWebhooks extends LitElement {
             <div class="row">
               <span class="name">${name}</span>
               <code data-testid="webhook-url">${u.shown}</code>
-              <button type="button" data-testid="webhook-copy" aria-label=${`Copy the ${name} webhook URL`} @click=${() => this.copy(key, u.url)}>Copy</button>
+              <button type="button" class="outlined" data-testid="webhook-copy" aria-label=${`Copy the ${name} webhook URL`} @click=${() => this.copy(key, u.url)}>Copy</button>
             </div>
             ${u.header
               ? html`<div class="row">
                   <span class="name muted">Authorization Header</span>
                   <code data-testid="webhook-header">${u.header.shown}</code>
-                  <button type="button" data-testid="webhook-copy-header" aria-label=${`Copy the ${name} Authorization header`} @click=${() => this.copy(`${key}#header`, u.header!.value)}>
+                  <button type="button" class="outlined" data-testid="webhook-copy-header" aria-label=${`Copy the ${name} Authorization header`} @click=${() => this.copy(`${key}#header`, u.header!.value)}>
                     Copy
                   </button>
                 </div>`
