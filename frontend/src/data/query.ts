@@ -106,16 +106,28 @@ export function comparator(sort: Sort): (a: RequestState, b: RequestState) => nu
   }
 }
 
+/** Parsed timestamps, per state object (a new state is a new object). */
+const parsedTimes = new WeakMap<RequestState, { updated_at: number; created_at: number }>();
+
+function timeOf(r: RequestState, key: 'updated_at' | 'created_at'): number {
+  let t = parsedTimes.get(r);
+  if (!t) {
+    t = { updated_at: Date.parse(r.updated_at), created_at: Date.parse(r.created_at) };
+    parsedTimes.set(r, t);
+  }
+  return t[key];
+}
+
 /** The requests to show, in order. */
 export function selectRequests(all: readonly RequestState[], q: ListQuery): RequestState[] {
   const needle = normalise(q.search);
   const cmp = comparator(q.sort);
   if (q.sort === 'title') return all.filter((r) => matches(r, q, needle)).sort(cmp);
-  // Date.parse per comparison is the hot spot with 10,000 rows: decorate, sort, undecorate.
+  // Date.parse per comparison is the hot spot with 10,000 rows: decorate (parsed once per state), sort, undecorate.
   const key = q.sort === 'updated' ? 'updated_at' : 'created_at';
   return all
     .filter((r) => matches(r, q, needle))
-    .map((r) => ({ r, t: Date.parse(r[key]) }))
+    .map((r) => ({ r, t: timeOf(r, key) }))
     .sort((a, b) => b.t - a.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
     .map((x) => x.r);
 }
