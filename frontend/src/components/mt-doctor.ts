@@ -46,14 +46,6 @@ export class MtDoctor extends LitElement {
         font-size: 14px;
         font-weight: 500;
       }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 6px;
-      }
       li {
         display: grid;
         grid-template-columns: auto minmax(0, 1fr) auto;
@@ -156,7 +148,7 @@ export class MtDoctor extends LitElement {
                 <h4 id=${`doctor-${g.integration}`}>
                   ${INTEGRATION_LABELS[g.integration]}<span class="status" data-status=${g.status}>${STATUS_LABELS[g.status]}</span>
                 </h4>
-                <ul>
+                <ul class="stack">
                   ${g.checks.map((c) => this.renderCheck(c, connected))}
                 </ul>
               </div>`,

@@ -64,13 +64,8 @@ export class MtSetup extends LitElement {
         align-items: center;
         gap: 6px;
       }
-      ul {
-        list-style: none;
-        margin: 12px 0 0;
-        padding: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 6px;
+      ul.stack {
+        margin-top: 12px;
         font-size: 13px;
       }
       li {
@@ -170,7 +165,7 @@ export class MtSetup extends LitElement {
     const result: AutoconfigureResult | null = parseAutoconfigureResult(r.result);
     return html`<div role="status" aria-live="polite" data-testid="autoconfigure-result" data-status="ok">
       ${result?.actions.length
-        ? html`<ul aria-label="What auto-configuration did">
+        ? html`<ul class="stack" aria-label="What auto-configuration did">
             ${result.actions.map(
               (a) => html`<li data-testid="autoconfigure-action" data-service=${a.service} data-action=${a.action}>
                 <span>${INTEGRATION_LABELS[a.service as keyof typeof INTEGRATION_LABELS] ?? a.service}${a.instance && a.instance !== a.service ? html` <span class="muted">(${a.instance})</span>` : nothing}</span>

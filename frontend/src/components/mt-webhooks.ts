@@ -22,13 +22,8 @@ export class MtWebhooks extends LitElement {
         display: block;
         font-size: 13px;
       }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 10px;
+      ul.stack {
+        --mt-stack-gap: 10px;
       }
       .row {
         display: flex;
@@ -70,7 +65,7 @@ export class MtWebhooks extends LitElement {
   override render() {
     const urls = webhookUrls(this.config, location.href);
     if (!urls.length) return html`<p class="muted" data-testid="webhooks-missing">The tracker did not say where its webhooks listen (an older tracker?).</p>`;
-    return html`<ul>
+    return html`<ul class="stack">
         ${urls.map((u) => {
           const key = `${u.service}/${u.instance ?? ''}`;
           const name = `${SERVICE_LABELS[u.service]}${u.instance ? ` (${u.instance})` : ''}`;

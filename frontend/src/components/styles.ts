@@ -68,6 +68,15 @@ export const base = css`
     cursor: default;
     opacity: 0.6;
   }
+  /* A list without bullets or indent, its items stacked with a gap. */
+  ul.stack {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: var(--mt-stack-gap, 6px);
+  }
 `;
 
 /** The colour of a state: `style="--state-color: ${stateColor(s)}"`. */
