@@ -23,6 +23,7 @@ export default defineConfig({
     proxy: {
       '/mqtt': { target: tracker.replace(/^http/, 'ws'), ws: true },
       '/health': { target: tracker },
+      '/panel.json': { target: tracker },
     },
   },
 });

@@ -25,7 +25,7 @@ import { ExternalBroker, safeUrl } from './mqtt/external.js';
 import { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
 import { Store } from './store/store.js';
-import { createIngressApp } from './http/ingress.js';
+import { createIngressApp, panelSettings } from './http/ingress.js';
 import { createWebhookApp, listen, type JellyfinHintHandler } from './http/webhooks.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
@@ -492,7 +492,11 @@ export class Tracker {
       forwardJellyseerr: createJellyseerrForwarder(() => this.settings.jellyseerrForward, this.log.child('forward')),
     });
     this.webhookServer = await listen(webhooks, o.webhook_port, host);
-    const ingress = createIngressApp(() => ({ version: VERSION, requests: this.engine.index.size }));
+    const ingress = createIngressApp({
+      health: () => ({ version: VERSION, requests: this.engine.index.size }),
+      panel: () => panelSettings(o, this.endpoints.webhookPort, this.webhookSecret),
+      trustedProxies: this.addon ? SUPERVISOR_ADDRESSES : null,
+    });
     this.ingressServer = await listen(ingress, o.ingress_port, ingressHost);
     this.broker.attachWebSocket(this.ingressServer, '/mqtt');
     const port = (s: Server) => {

@@ -1,19 +1,149 @@
 /**
- * The ingress listener: the panel (frontend/dist) at `/`, health, and the MQTT-over-WebSocket
- * endpoint the panel uses (`./mqtt`, attached to the same server by the broker).
+ * The ingress listener: the panel (frontend/dist) at `/`, `panel.json` (what the panel needs
+ * besides MQTT), health, and the MQTT-over-WebSocket endpoint the panel uses (`./mqtt`,
+ * attached to the same server by the broker).
+ *
+ * As an add-on, Home Assistant's ingress proxy (the Supervisor, 172.30.32.2) is the only
+ * legitimate client: every other peer gets a 403 (loopback excepted, for a health check
+ * inside the container), and only the Supervisor's `X-Remote-User-*` headers name the viewer
+ * — it strips copies sent by the browser. Standalone, no header is trusted.
  */
+import { isIP } from 'node:net';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import type { Options } from '../config/schema.js';
 
 /** The built panel, relative to the package root (this file runs as dist/http/ingress.js). */
 export const PANEL_DIR = fileURLToPath(new URL('../../frontend/dist/', import.meta.url));
 
-export function createIngressApp(info: () => Record<string, unknown>, panelDir: string = PANEL_DIR): express.Express {
+/** The Home Assistant user who opened the panel (from the Supervisor's ingress headers). */
+export interface Viewer {
+  id: string;
+  name: string;
+  display_name: string;
+}
+
+export type WebhookService = 'jellyseerr' | 'sonarr' | 'radarr' | 'jellyfin';
+
+/** Everything of `panel.json` but the viewer, which depends on the request. */
+export interface PanelSettings {
+  base_topic: string;
+  /** The webhook listener: the panel builds `http://<the host it was opened on>:<port><path>`. */
+  webhooks: { port: number; secret: string; routes: Array<{ service: WebhookService; instance: string | null; path: string }> };
+  /** Web UIs of the configured services, for deep links (no credentials). */
+  links: { jellyseerr: string | null; jellyfin: string | null; sonarr: Record<string, string>; radarr: Record<string, string> };
+}
+
+export interface PanelDocument extends PanelSettings {
+  viewer: Viewer | null;
+}
+
+export interface IngressOptions {
+  /** Extra fields of `/health`. */
+  health: () => Record<string, unknown>;
+  panel: () => PanelSettings;
+  /**
+   * Add-on mode: the Supervisor's addresses. Only they (and loopback) may use the listener,
+   * and only their viewer headers are believed. Null when standalone.
+   */
+  trustedProxies?: readonly string[] | null;
+  /** With trusted proxies, whether loopback peers may use the listener too (default: yes, for a health check). */
+  allowLoopback?: boolean;
+  panelDir?: string;
+}
+
+/** A service's web UI without credentials (a URL with `user:password@` keeps neither). */
+function webUi(url: string): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/** The static part of `panel.json`, from the options and the webhook listener's port. */
+export function panelSettings(o: Options, webhookPort: number, secret: string): PanelSettings {
+  const arr = (service: 'sonarr' | 'radarr') => {
+    const instances = o[service];
+    const routes = instances.length
+      ? instances.map((i) => ({ service, instance: i.name, path: `/hooks/${service}/${i.name}` }))
+      : [{ service, instance: null, path: `/hooks/${service}` }];
+    const links: Record<string, string> = {};
+    for (const i of instances) {
+      const ui = webUi(i.url);
+      if (ui) links[i.name] = ui;
+    }
+    return { routes, links };
+  };
+  const sonarr = arr('sonarr');
+  const radarr = arr('radarr');
+  return {
+    base_topic: o.mqtt.base_topic,
+    webhooks: {
+      port: webhookPort,
+      secret,
+      routes: [{ service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr' }, ...sonarr.routes, ...radarr.routes, { service: 'jellyfin', instance: null, path: '/hooks/jellyfin' }],
+    },
+    links: { jellyseerr: webUi(o.jellyseerr.url), jellyfin: webUi(o.jellyfin.url), sonarr: sonarr.links, radarr: radarr.links },
+  };
+}
+
+/** `::ffff:172.30.32.2` and `172.30.32.2` are the same peer. */
+export function normaliseAddress(address: string | undefined): string {
+  if (!address) return '';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1]! : address.toLowerCase();
+}
+
+export function isLoopback(address: string): boolean {
+  return address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
+}
+
+const HEADER_MAX = 200;
+
+function header(req: express.Request, name: string): string | null {
+  const raw = req.headers[name];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  // A name, not a document: anything long or with control characters is not from the Supervisor.
+  if (!value || value.length > HEADER_MAX || /[\u0000-\u001f\u007f]/.test(value)) return null;
+  return value;
+}
+
+/** The viewer named by the Supervisor's ingress headers; null without a user id. */
+export function viewerFrom(req: express.Request): Viewer | null {
+  const id = header(req, 'x-remote-user-id');
+  if (!id) return null;
+  const name = header(req, 'x-remote-user-name') ?? '';
+  return { id, name, display_name: header(req, 'x-remote-user-display-name') ?? name };
+}
+
+export function createIngressApp(opts: IngressOptions): express.Express {
   const app = express();
+  const panelDir = opts.panelDir ?? PANEL_DIR;
+  const trusted = opts.trustedProxies ? new Set(opts.trustedProxies.map(normaliseAddress)) : null;
+  const allowLoopback = opts.allowLoopback ?? true;
+  const fromProxy = (req: express.Request) => trusted !== null && trusted.has(normaliseAddress(req.socket.remoteAddress));
   app.disable('x-powered-by');
+  if (trusted) {
+    app.use((req, res, next) => {
+      const peer = normaliseAddress(req.socket.remoteAddress);
+      if (trusted.has(peer) || (allowLoopback && isLoopback(peer))) return next();
+      res.status(403).type('text/plain').send('Forbidden: open Media Tracker from the Home Assistant sidebar.\n');
+    });
+  }
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', ...info() });
+    res.json({ status: 'ok', ...opts.health() });
+  });
+  app.get('/panel.json', (req, res) => {
+    const doc: PanelDocument = { ...opts.panel(), viewer: fromProxy(req) ? viewerFrom(req) : null };
+    // Per viewer, and it holds the webhook secret: never cached anywhere.
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(doc);
   });
   const assets = resolve(panelDir, 'assets') + sep;
   app.use(

@@ -7,13 +7,23 @@
  *
  * Needs `/usr/bin/chromium` (or $CHROMIUM): `bash scripts/e2e-deps.sh` installs it.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Builds the panel (frontend/dist) when it is missing, e.g. `vitest run` without `npm run build`. */
+export function ensurePanelBuilt(): void {
+  if (existsSync(`${ROOT}frontend/dist/index.html`)) return;
+  const built = spawnSync('npm', ['run', 'build:panel'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build:panel failed');
+}
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/e2e-deps.sh\` (or set $CHROMIUM)`);
@@ -69,7 +79,16 @@ nav{width:56px;background:var(--card-background-color)}iframe{flex:1;border:0}</
 <body><nav></nav><iframe title="Media Tracker" src="${ingressPath}/"></iframe></body></html>`;
 }
 
-export async function startIngressProxy(initial: { host: string; port: number }, token = randomBytes(16).toString('hex')): Promise<IngressProxy> {
+export interface IngressProxyOptions {
+  token?: string;
+  /** The address the proxy connects to the tracker from (the Supervisor's is 172.30.32.2). */
+  localAddress?: string;
+  /** The Home Assistant user, sent as `X-Remote-User-*` as the Supervisor does. */
+  user?: { id: string; name: string; displayName: string };
+}
+
+export async function startIngressProxy(initial: { host: string; port: number }, opts: IngressProxyOptions = {}): Promise<IngressProxy> {
+  const token = opts.token ?? randomBytes(16).toString('hex');
   const ingressPath = `/api/hassio_ingress/${token}`;
   const seen: string[] = [];
   let target = initial;
@@ -78,12 +97,18 @@ export async function startIngressProxy(initial: { host: string; port: number },
     if (!url || !url.startsWith(`${ingressPath}/`)) return null;
     return url.slice(ingressPath.length);
   };
-  const forwardHeaders = (req: IncomingMessage) => ({
-    ...req.headers,
-    host: `${target.host}:${target.port}`,
-    'x-ingress-path': ingressPath,
-    'x-hass-source': 'core.ingress',
-  });
+  const forwardHeaders = (req: IncomingMessage) => {
+    const headers: IncomingMessage['headers'] = { ...req.headers, host: `${target.host}:${target.port}`, 'x-ingress-path': ingressPath, 'x-hass-source': 'core.ingress' };
+    // The Supervisor strips what a browser sends as these, and sets them from the HA session.
+    for (const name of ['x-remote-user-id', 'x-remote-user-name', 'x-remote-user-display-name']) delete headers[name];
+    if (opts.user) {
+      headers['x-remote-user-id'] = opts.user.id;
+      headers['x-remote-user-name'] = opts.user.name;
+      headers['x-remote-user-display-name'] = opts.user.displayName;
+    }
+    return headers;
+  };
+  const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -101,7 +126,7 @@ export async function startIngressProxy(initial: { host: string; port: number },
       return;
     }
     seen.push(path);
-    const upstream = request({ host: target.host, port: target.port, method: req.method, path, headers: forwardHeaders(req) }, (up) => {
+    const upstream = request({ host: target.host, port: target.port, method: req.method, path, headers: forwardHeaders(req), ...local }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
@@ -124,7 +149,7 @@ export async function startIngressProxy(initial: { host: string; port: number },
       return;
     }
     seen.push(path);
-    const upstream = connect(target.port, target.host, () => {
+    const upstream = connect({ port: target.port, host: target.host, ...local }, () => {
       const headers = forwardHeaders(req);
       const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
       for (const [k, v] of Object.entries(headers)) {

@@ -45,14 +45,17 @@ class FakeClient extends EventEmitter implements MqttLike {
   /** QoS granted to each subscription (0x80: refused). */
   grant = (_topic: string): number => 1;
   subscriptions: string[] = [];
+  /** QoS asked for, per subscribed topic. */
+  subscribedQos = new Map<string, number>();
   unsubscriptions: string[] = [];
   published: Array<{ topic: string; message: string; retain: boolean }> = [];
   ended = false;
   override on(event: string, cb: (...args: never[]) => void): this {
     return super.on(event, cb as (...args: unknown[]) => void);
   }
-  subscribe(topics: string[], _opts: { qos: 0 | 1 | 2 }, cb: (err: Error | null | undefined, granted?: Array<{ topic: string; qos: number }>) => void): this {
+  subscribe(topics: string[], opts: { qos: 0 | 1 | 2 }, cb: (err: Error | null | undefined, granted?: Array<{ topic: string; qos: number }>) => void): this {
     this.subscriptions.push(...topics);
+    for (const t of topics) this.subscribedQos.set(t, opts.qos);
     queueMicrotask(() => cb(null, topics.map((topic) => ({ topic, qos: this.grant(topic) }))));
     return this;
   }
@@ -117,10 +120,13 @@ describe('Connection status', () => {
     connection.start();
     const early = connection.watch('jellyseerr-1');
     client.emit('connect');
-    expect(client.subscriptions).toEqual(['media/+/state', 'media/bridge/info', 'media/+/response', 'media/jellyseerr-1/episodes', 'media/jellyseerr-1/timeline']);
+    // The bridge info first: its count tells when the replay of the states is complete.
+    expect(client.subscriptions).toEqual(['media/bridge/info', 'media/+/state', 'media/+/response', 'media/bridge/doctor', 'media/jellyseerr-1/episodes', 'media/jellyseerr-1/timeline']);
+    // QoS 0: one live connection with a clean session gains nothing from QoS 1 but a PUBACK per message.
+    expect([...client.subscribedQos.values()]).toEqual([0, 0, 0, 0, 0, 0]);
     const second = connection.watch('jellyseerr-1');
     const other = connection.watch('jellyseerr-2');
-    expect(client.subscriptions.slice(5)).toEqual(['media/jellyseerr-2/episodes', 'media/jellyseerr-2/timeline']);
+    expect(client.subscriptions.slice(6)).toEqual(['media/jellyseerr-2/episodes', 'media/jellyseerr-2/timeline']);
     client.emit('message', 'media/jellyseerr-1/state', Buffer.from(JSON.stringify(request('jellyseerr-1'))), { retain: true });
     client.emit('message', 'media/jellyseerr-1/timeline', Buffer.from(JSON.stringify([{ at: 'x', source: 'user', reason: 'r' }])), { retain: true });
     early();
@@ -132,6 +138,55 @@ describe('Connection status', () => {
     expect(store.get('jellyseerr-1')).toMatchObject({ timeline: null, state: { id: 'jellyseerr-1' } });
     other();
     expect(client.unsubscriptions).toHaveLength(4);
+  });
+
+  it('ends the replay as soon as it holds as many states as the bridge info counts', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    const flushes: boolean[] = [];
+    const store = new RequestStore({ schedule: (_flush, replaying) => flushes.push(replaying) });
+    const connection = new Connection({ url: 'ws://x/mqtt', store, connect: () => client, resyncQuietMs: 60_000 });
+    const changes: Array<{ synced: boolean; ids: number }> = [];
+    store.subscribe((c) => changes.push({ synced: c.synced, ids: c.ids.size }));
+    connection.start();
+    client.emit('connect');
+    await vi.advanceTimersByTimeAsync(0); // the SUBACK
+    const retained = { retain: true };
+    client.emit('message', 'media/bridge/info', Buffer.from(JSON.stringify({ version: '1', mode: 'embedded', started_at: 'x', counts: { total: 3 } })), retained);
+    client.emit('message', 'media/a/state', Buffer.from(JSON.stringify(request('a'))), retained);
+    store.flush(); // the first batch on screen: the rest of the replay is batched less often
+    client.emit('message', 'media/b/state', Buffer.from(JSON.stringify(request('b'))), retained);
+    expect(flushes).toEqual([false, true]);
+    expect(store.synced).toBe(false);
+    client.emit('message', 'media/c/state', Buffer.from(JSON.stringify(request('c'))), retained);
+    // The third state completes it: delivered at once, long before the quiet period.
+    expect(store.synced).toBe(true);
+    expect(changes.at(-1)).toEqual({ synced: true, ids: 2 });
+    // Live changes after it are batched as usual.
+    client.emit('message', 'media/c/state', Buffer.from(JSON.stringify(request('c', { state: 'AVAILABLE' }))), { retain: false });
+    expect(flushes.at(-1)).toBe(false);
+    connection.stop();
+  });
+
+  it('without a count (or a stale one), ends the replay after a quiet period', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    const store = new RequestStore({ schedule: () => {} });
+    const connection = new Connection({ url: 'ws://x/mqtt', store, connect: () => client, resyncQuietMs: 500 });
+    connection.start();
+    client.emit('connect');
+    await vi.advanceTimersByTimeAsync(0);
+    client.emit('message', 'media/bridge/info', Buffer.from(JSON.stringify({ version: '1', mode: 'embedded', started_at: 'x', counts: { total: 5 } })), { retain: true });
+    for (const id of ['a', 'b']) {
+      client.emit('message', `media/${id}/state`, Buffer.from(JSON.stringify(request(id))), { retain: true });
+      await vi.advanceTimersByTimeAsync(400);
+    }
+    expect(store.synced).toBe(false);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(store.synced).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.synced).toBe(true);
+    connection.stop();
   });
 
   it('publishes commands non-retained with a transaction, and feeds messages to the store', async () => {

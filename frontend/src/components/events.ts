@@ -1,8 +1,11 @@
 /** Typed DOM events that go up the tree (HA's `fireEvent` pattern). */
 import type { ListQuery } from '../data/query.js';
+import type { Autoconfigurable } from '../data/types.js';
 
 export interface PanelEvents {
   'query-change': { query: ListQuery; replace: boolean };
+  /** Run auto-configuration (for these services; all when absent). */
+  autoconfigure: { services?: Autoconfigurable[] };
 }
 
 export function fireEvent<K extends keyof PanelEvents>(node: EventTarget, type: K, detail: PanelEvents[K]): void {
@@ -12,5 +15,6 @@ export function fireEvent<K extends keyof PanelEvents>(node: EventTarget, type: 
 declare global {
   interface HTMLElementEventMap {
     'query-change': CustomEvent<PanelEvents['query-change']>;
+    autoconfigure: CustomEvent<PanelEvents['autoconfigure']>;
   }
 }

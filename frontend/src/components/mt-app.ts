@@ -1,18 +1,22 @@
 /**
- * The root element: provides the store and the connection to the tree, follows the hash
- * route, and shows the list or one request under a header with the status strip.
+ * The root element: provides the store, the connection and `panel.json` to the tree, follows
+ * the hash route, and shows the list, one request or the setup page under a header with the
+ * status strip and the viewer.
  */
 import { provide } from '@lit/context';
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { connectionContext, storeContext } from '../context.js';
+import { configContext, connectionContext, storeContext } from '../context.js';
 import type { Connection } from '../data/connection.js';
+import { EMPTY_CONFIG, type PanelConfig } from '../data/panel-config.js';
 import { DEFAULT_QUERY, type ListQuery } from '../data/query.js';
 import { formatRoute, parseRoute, type Route } from '../data/route.js';
 import type { RequestStore } from '../data/store.js';
+import { icon } from './icons.js';
 import { base } from './styles.js';
 import './mt-request-detail.js';
 import './mt-request-list.js';
+import './mt-setup.js';
 import './mt-status-strip.js';
 
 @customElement('mt-app')
@@ -47,6 +51,22 @@ export class MtApp extends LitElement {
         flex: 1 1 300px;
         min-width: 0;
       }
+      .viewer {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        font-size: 12px;
+        white-space: nowrap;
+        max-width: 40%;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .viewer svg {
+        flex: none;
+        width: 16px;
+        height: 16px;
+        fill: currentColor;
+      }
       main {
         flex: 1;
         display: flex;
@@ -54,7 +74,8 @@ export class MtApp extends LitElement {
         min-height: 0;
       }
       mt-request-list,
-      mt-request-detail {
+      mt-request-detail,
+      mt-setup {
         flex: 1;
       }
     `,
@@ -67,6 +88,10 @@ export class MtApp extends LitElement {
   @provide({ context: connectionContext })
   @property({ attribute: false })
   connection!: Connection;
+
+  @provide({ context: configContext })
+  @property({ attribute: false })
+  config: PanelConfig = EMPTY_CONFIG;
 
   @state() private route: Route = parseRoute(location.hash);
   /** The list's filters, kept while a request is open. */
@@ -84,16 +109,22 @@ export class MtApp extends LitElement {
 
   override render() {
     const detail = this.route.view === 'detail' ? this.route.id : null;
+    const viewer = this.config.viewer;
+    const listHref = formatRoute({ view: 'list', query: this.listQuery });
     return html`
       <header>
         <h1>Media Tracker</h1>
         <mt-status-strip></mt-status-strip>
+        ${viewer
+          ? html`<span class="viewer muted" data-testid="viewer" title=${`Opened in Home Assistant by ${viewer.display_name || viewer.name}`}
+              >${icon('person')}<span class="visually-hidden">Viewer:</span>${viewer.display_name || viewer.name}</span
+            >`
+          : nothing}
       </header>
       <main @query-change=${this.onQueryChange}>
-        <mt-request-list .query=${this.listQuery} .active=${detail === null} ?hidden=${detail !== null}></mt-request-list>
-        ${detail !== null
-          ? html`<mt-request-detail .requestId=${detail} .backHref=${formatRoute({ view: 'list', query: this.listQuery })}></mt-request-detail>`
-          : ''}
+        <mt-request-list .query=${this.listQuery} .active=${this.route.view === 'list'} ?hidden=${this.route.view !== 'list'}></mt-request-list>
+        ${detail !== null ? html`<mt-request-detail .requestId=${detail} .backHref=${listHref}></mt-request-detail>` : nothing}
+        ${this.route.view === 'setup' ? html`<mt-setup .backHref=${listHref}></mt-setup>` : nothing}
       </main>
     `;
   }

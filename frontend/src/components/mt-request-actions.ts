@@ -7,7 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
 import type { Action, CommandResponse } from '../data/types.js';
 import { icon } from './icons.js';
-import { base } from './styles.js';
+import { base, outlinedButton } from './styles.js';
 
 const CONFIRM_MS = 5_000;
 
@@ -15,6 +15,7 @@ const CONFIRM_MS = 5_000;
 export class MtRequestActions extends LitElement {
   static override styles = [
     base,
+    outlinedButton,
     css`
       :host {
         display: block;
@@ -23,19 +24,6 @@ export class MtRequestActions extends LitElement {
         display: flex;
         flex-wrap: wrap;
         gap: 8px;
-      }
-      button {
-        display: inline-flex;
-        align-items: center;
-        gap: 6px;
-        height: 36px;
-        padding: 0 16px;
-        border-radius: 18px;
-        border: 1px solid var(--primary-color, #03a9f4);
-        background: transparent;
-        color: var(--primary-color, #03a9f4);
-        font-size: 14px;
-        font-weight: 500;
       }
       button.danger {
         border-color: var(--error-color, #db4437);
@@ -84,6 +72,7 @@ export class MtRequestActions extends LitElement {
     return html`<div class="buttons" role="group" aria-label="Actions">
         <button
           type="button"
+          class="outlined"
           data-testid="action-retry"
           ?disabled=${disabled}
           title="Search again: the request goes back to Searching"
@@ -93,7 +82,7 @@ export class MtRequestActions extends LitElement {
         </button>
         <button
           type="button"
-          class="danger ${this.confirming ? 'confirm' : ''}"
+          class="outlined danger ${this.confirming ? 'confirm' : ''}"
           data-testid="action-forget"
           ?disabled=${disabled}
           title="Stop tracking this request and remove it from Home Assistant"

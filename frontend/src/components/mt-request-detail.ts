@@ -1,15 +1,18 @@
 /** One request: header, stuck flag and progress, actions, ids, episode grid, timeline. */
+import { consume } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { configContext } from '../context.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { WatchController } from '../controllers/watch-controller.js';
 import { age, ago, bytes, dateTime, duration, percent, speed, titleWithYear } from '../data/format.js';
+import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.js';
 import { isDownloading } from '../data/query.js';
 import type { RequestState } from '../data/types.js';
 import { icon } from './icons.js';
-import { base, stateColor } from './styles.js';
+import { base, pageLayout, stateColor } from './styles.js';
 import './mt-episode-grid.js';
 import './mt-poster.js';
 import './mt-progress.js';
@@ -21,35 +24,10 @@ import './mt-timeline.js';
 export class MtRequestDetail extends LitElement {
   static override styles = [
     base,
+    pageLayout,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        min-height: 0;
-      }
       .page {
         max-width: 1100px;
-        margin: 0 auto;
-        padding: 12px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
-      }
-      .back {
-        display: inline-flex;
-        align-items: center;
-        gap: 6px;
-        align-self: flex-start;
-        text-decoration: none;
-        font-size: 14px;
-        font-weight: 500;
-        padding: 6px 8px 6px 4px;
-        border-radius: 8px;
-      }
-      .back svg {
-        width: 20px;
-        height: 20px;
-        fill: currentColor;
       }
       header {
         display: flex;
@@ -155,11 +133,31 @@ export class MtRequestDetail extends LitElement {
         padding: 48px 16px;
         text-align: center;
       }
+      .links {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        margin-top: 12px;
+      }
+      .links a {
+        display: inline-flex;
+        align-items: center;
+        height: 28px;
+        padding: 0 12px;
+        border-radius: 14px;
+        border: 1px solid var(--primary-color, #03a9f4);
+        font-size: 12px;
+        text-decoration: none;
+      }
     `,
   ];
 
   @property() requestId = '';
   @property() backHref = '#/';
+
+  @consume({ context: configContext, subscribe: true })
+  @state()
+  private config: PanelConfig = EMPTY_CONFIG;
 
   private readonly data = new StoreController(this, (change) => change.ids.has(this.requestId) || change.synced);
   private readonly clock = new ClockController(this, 10_000);
@@ -284,11 +282,19 @@ export class MtRequestDetail extends LitElement {
       ['Requested', dateTime(r.created_at)],
       ['Updated', dateTime(r.updated_at)],
     ];
+    const links = deepLinks(r, this.config);
     return html`<dl data-testid="ids">
-      ${rows
-        .filter(([, v]) => v !== null && v !== undefined && v !== '')
-        .map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
-    </dl>`;
+        ${rows
+          .filter(([, v]) => v !== null && v !== undefined && v !== '')
+          .map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
+      </dl>
+      ${links.length
+        ? html`<nav class="links" aria-label="Open in">
+            ${links.map(
+              (l) => html`<a href=${l.href} target="_blank" rel="noopener noreferrer" data-testid="deep-link" data-service=${l.service}>${l.label}</a>`,
+            )}
+          </nav>`
+        : nothing}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { CONNECTION_LABELS } from '../data/connection.js';
+import { statusCounts } from '../data/doctor.js';
 import { ago } from '../data/format.js';
 import type { WatcherStatus } from '../data/types.js';
 import { base } from './styles.js';
@@ -66,6 +67,13 @@ export class MtStatusStrip extends LitElement {
       .error {
         color: var(--error-color, #db4437);
       }
+      .setup {
+        text-decoration: none;
+      }
+      .setup[data-problems]:not([data-problems='0']) {
+        color: var(--error-color, #db4437);
+        font-weight: 500;
+      }
       .more {
         display: none;
         border: none;
@@ -110,6 +118,7 @@ export class MtStatusStrip extends LitElement {
       <span class="item" data-testid="status-bridge" data-state=${bridge}>
         <span class="dot"></span>Tracker ${bridge === 'unknown' ? '…' : bridge}${info?.version ? html` <span class="muted">v${info.version}</span>` : nothing}
       </span>
+      ${this.renderSetupLink()}
       ${counts
         ? html`<span class="item muted extra" data-testid="status-counts">
             ${counts.active} active · ${counts.downloading} downloading · ${counts.stuck} stuck · ${counts.available_24h} available in 24 h
@@ -129,6 +138,14 @@ export class MtStatusStrip extends LitElement {
           </span>`
         : nothing}
     </div>`;
+  }
+
+  /** Always shown: the way to the doctor, auto-configuration and the webhook URLs. */
+  private renderSetupLink() {
+    const report = this.data.store?.doctor ?? null;
+    const { error, warning } = statusCounts(report);
+    const label = !report ? 'Setup' : error ? `Setup: ${error} problem${error > 1 ? 's' : ''}` : warning ? `Setup: ${warning} warning${warning > 1 ? 's' : ''}` : 'Setup: all checks ok';
+    return html`<a class="item setup" href="#/setup" data-testid="status-setup" data-problems=${report ? String(error) : nothing}>${label}</a>`;
   }
 
   private renderWatcher(w: WatcherStatus, now: number) {

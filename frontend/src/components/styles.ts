@@ -68,9 +68,68 @@ export const base = css`
     cursor: default;
     opacity: 0.6;
   }
+  /* A list without bullets or indent, its items stacked with a gap. */
+  ul.stack {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: var(--mt-stack-gap, 6px);
+  }
 `;
 
 /** The colour of a state: `style="--state-color: ${stateColor(s)}"`. */
 export function stateColor(state: string): string {
   return `var(--mt-state-${state.toLowerCase()}, #9e9e9e)`;
 }
+
+/** Pages below the header (one request, setup): a centred column that scrolls, with a back link. */
+export const pageLayout = css`
+  :host {
+    display: block;
+    overflow-y: auto;
+    min-height: 0;
+  }
+  .page {
+    margin: 0 auto;
+    padding: 12px;
+    display: flex;
+    flex-direction: column;
+    gap: 12px;
+  }
+  .back {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    align-self: flex-start;
+    text-decoration: none;
+    font-size: 14px;
+    font-weight: 500;
+    padding: 6px 8px 6px 4px;
+    border-radius: 8px;
+  }
+  .back svg {
+    width: 20px;
+    height: 20px;
+    fill: currentColor;
+  }
+`;
+
+/** A pill button outlined in the primary colour; `--mt-button-height` and `font-size` size it. */
+export const outlinedButton = css`
+  button.outlined {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    height: var(--mt-button-height, 36px);
+    padding: 0 calc(var(--mt-button-height, 36px) * 0.42);
+    border-radius: calc(var(--mt-button-height, 36px) / 2);
+    border: 1px solid var(--primary-color, #03a9f4);
+    background: transparent;
+    color: var(--primary-color, #03a9f4);
+    font-size: 14px;
+    font-weight: 500;
+    white-space: nowrap;
+  }
+`;

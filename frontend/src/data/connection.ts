@@ -5,8 +5,8 @@
  */
 import { CommandTracker } from './commands.js';
 import type { RequestStore } from './store.js';
-import { commandTopic, detailTopics, listTopics } from './topics.js';
-import type { Action, CommandResponse } from './types.js';
+import { BRIDGE_ID, commandTopic, detailTopics, listTopics } from './topics.js';
+import type { Action, BridgeAction, CommandResponse } from './types.js';
 import { uuid } from './uuid.js';
 
 /** The part of mqtt.js's `MqttClient` the panel uses. */
@@ -74,6 +74,8 @@ export class Connection {
   private failures = 0;
   private resyncTimer: ReturnType<typeof setTimeout> | null = null;
   private resyncing = false;
+  /** When the last retained message of a replay arrived (ms, `Date.now()`). */
+  private lastRetainedAt = 0;
   /** Requests whose detail topics are subscribed, with how many views watch each. */
   private readonly watched = new Map<string, number>();
 
@@ -151,12 +153,21 @@ export class Connection {
 
   /** Publishes `<base>/<id>/set/<action>` and resolves with the tracker's answer. */
   command(id: string, action: Action): Promise<CommandResponse> {
+    return this.send(id, action, {});
+  }
+
+  /** A command to the tracker itself (`<base>/bridge/set/<action>`), answered on `<base>/bridge/response`. */
+  bridgeCommand(action: BridgeAction, args: Record<string, unknown> = {}): Promise<CommandResponse> {
+    return this.send(BRIDGE_ID, action, args);
+  }
+
+  private send(id: string, action: string, args: Record<string, unknown>): Promise<CommandResponse> {
     const client = this.client;
     if (!client || this.status !== 'connected') {
       return Promise.resolve({ action, status: 'error', error: 'not connected to the tracker' });
     }
     const { transaction, response } = this.commands.expect(id, action);
-    client.publish(commandTopic(this.opts.store.base, id, action), JSON.stringify({ transaction }), { qos: 1, retain: false }, (err) => {
+    client.publish(commandTopic(this.opts.store.base, id, action), JSON.stringify({ ...args, transaction }), { qos: 1, retain: false }, (err) => {
       if (err) this.commands.fail(transaction, err.message);
     });
     return response;
@@ -176,7 +187,9 @@ export class Connection {
   }
 
   private subscribeTopics(client: MqttLike, topics: string[], then?: () => void): void {
-    client.subscribe(topics, { qos: 1 }, (err, granted) => {
+    // QoS 0: over one live connection with a clean session, QoS 1 adds nothing but a PUBACK
+    // per message — 10,000 browser WebSocket sends during a retained replay.
+    client.subscribe(topics, { qos: 0 }, (err, granted) => {
       const refused = granted?.filter((g) => g.qos === 0x80).map((g) => g.topic) ?? [];
       if (err || refused.length) {
         this.error = err
@@ -200,18 +213,37 @@ export class Connection {
   private onMessage(topic: string, payload: Uint8Array, retained: boolean): void {
     const text = decoder.decode(payload);
     if (this.commands.handle(topic, text)) return;
-    this.opts.store.handle(topic, text);
-    if (retained && this.resyncing) this.armResync();
+    const store = this.opts.store;
+    store.handle(topic, text);
+    if (!retained || !this.resyncing) return;
+    if (store.replayComplete) {
+      // Every request is here: show them now rather than after the quiet period.
+      this.clearResync();
+      store.endResync();
+      store.flush();
+    } else this.armResync();
   }
 
+  /**
+   * Called for every retained message of a replay, so it only notes the time: one timer
+   * per quiet period, re-armed for the rest of it when it fires early.
+   */
   private armResync(): void {
     this.resyncing = true;
-    if (this.resyncTimer) clearTimeout(this.resyncTimer);
-    this.resyncTimer = setTimeout(() => {
+    this.lastRetainedAt = Date.now();
+    if (this.resyncTimer) return;
+    const quietMs = this.opts.resyncQuietMs ?? 500;
+    const fire = () => {
+      const left = this.lastRetainedAt + quietMs - Date.now();
+      if (left > 0) {
+        this.resyncTimer = setTimeout(fire, left);
+        return;
+      }
       this.resyncTimer = null;
       this.resyncing = false;
       this.opts.store.endResync();
-    }, this.opts.resyncQuietMs ?? 500);
+    };
+    this.resyncTimer = setTimeout(fire, quietMs);
   }
 
   private clearResync(): void {

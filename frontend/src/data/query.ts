@@ -70,13 +70,25 @@ export function normalise(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 }
 
+/** Normalised titles, per state object (a new state is a new object): a search over 10,000 titles normalises each once. */
+const searchable = new WeakMap<RequestState, string>();
+
+function searchableTitle(r: RequestState): string {
+  let t = searchable.get(r);
+  if (t === undefined) {
+    t = normalise(r.title);
+    searchable.set(r, t);
+  }
+  return t;
+}
+
 export function matches(r: RequestState, q: ListQuery, needle = normalise(q.search)): boolean {
   if (!inGroup(r, q.group)) return false;
   if (q.media !== 'all' && r.media_type !== q.media) return false;
   if (q.anime === 'anime' && !r.is_anime) return false;
   if (q.anime === 'regular' && r.is_anime) return false;
   if (q.requester && (r.requested_by ?? '') !== q.requester) return false;
-  if (needle && !normalise(r.title).includes(needle) && !r.id.includes(needle)) return false;
+  if (needle && !searchableTitle(r).includes(needle) && !r.id.includes(needle)) return false;
   return true;
 }
 
@@ -94,16 +106,28 @@ export function comparator(sort: Sort): (a: RequestState, b: RequestState) => nu
   }
 }
 
+/** Parsed timestamps, per state object (a new state is a new object). */
+const parsedTimes = new WeakMap<RequestState, { updated_at: number; created_at: number }>();
+
+function timeOf(r: RequestState, key: 'updated_at' | 'created_at'): number {
+  let t = parsedTimes.get(r);
+  if (!t) {
+    t = { updated_at: Date.parse(r.updated_at), created_at: Date.parse(r.created_at) };
+    parsedTimes.set(r, t);
+  }
+  return t[key];
+}
+
 /** The requests to show, in order. */
 export function selectRequests(all: readonly RequestState[], q: ListQuery): RequestState[] {
   const needle = normalise(q.search);
   const cmp = comparator(q.sort);
   if (q.sort === 'title') return all.filter((r) => matches(r, q, needle)).sort(cmp);
-  // Date.parse per comparison is the hot spot with 10,000 rows: decorate, sort, undecorate.
+  // Date.parse per comparison is the hot spot with 10,000 rows: decorate (parsed once per state), sort, undecorate.
   const key = q.sort === 'updated' ? 'updated_at' : 'created_at';
   return all
     .filter((r) => matches(r, q, needle))
-    .map((r) => ({ r, t: Date.parse(r[key]) }))
+    .map((r) => ({ r, t: timeOf(r, key) }))
     .sort((a, b) => b.t - a.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
     .map((x) => x.r);
 }

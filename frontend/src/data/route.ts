@@ -4,16 +4,18 @@
  *
  *   #/                               the list (filters in the query: #/?group=stuck&q=dune)
  *   #/request/<id>                   one request
+ *   #/setup                          the doctor's checks, auto-configuration and the webhook URLs
  */
 import { DEFAULT_QUERY, GROUPS, SORTS, type ListQuery } from './query.js';
 
-export type Route = { view: 'list'; query: ListQuery } | { view: 'detail'; id: string };
+export type Route = { view: 'list'; query: ListQuery } | { view: 'detail'; id: string } | { view: 'setup' };
 
 const PARAMS: Record<keyof ListQuery, string> = { group: 'group', media: 'media', anime: 'anime', requester: 'by', search: 'q', sort: 'sort' };
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [path = '', search = ''] = raw.split('?', 2);
+  if (/^\/?setup\/?$/.test(path)) return { view: 'setup' };
   const detail = /^\/?request\/([^/?#]+)\/?$/.exec(path);
   if (detail?.[1]) {
     let id = detail[1];
@@ -43,6 +45,7 @@ export function parseQuery(search: string): ListQuery {
 
 export function formatRoute(route: Route): string {
   if (route.view === 'detail') return `#/request/${encodeURIComponent(route.id)}`;
+  if (route.view === 'setup') return '#/setup';
   const p = new URLSearchParams();
   for (const key of Object.keys(PARAMS) as Array<keyof ListQuery>) {
     if (route.query[key] !== DEFAULT_QUERY[key]) p.set(PARAMS[key], route.query[key]);

@@ -5,7 +5,8 @@
  * the list must not be recomputed for each).
  */
 import { parseTopic } from './topics.js';
-import { isState, type BridgeInfo, type BridgeState, type Episode, type RequestState, type TimelineEntry } from './types.js';
+import { parseDoctorReport } from './doctor.js';
+import { isState, type BridgeInfo, type BridgeState, type DoctorReport, type Episode, type RequestState, type TimelineEntry } from './types.js';
 
 export interface RequestRecord {
   /** Null while only the episodes or timeline arrived (they are published before the state). */
@@ -17,7 +18,7 @@ export interface RequestRecord {
 export interface StoreChange {
   /** Requests whose state, episodes or timeline changed (or disappeared). */
   readonly ids: ReadonlySet<string>;
-  /** `bridge/state` or `bridge/info` changed. */
+  /** `bridge/state`, `bridge/info` or `bridge/doctor` changed. */
   readonly bridge: boolean;
   /** The first retained replay is complete (`synced` turned true). */
   readonly synced: boolean;
@@ -25,7 +26,12 @@ export interface StoreChange {
 }
 
 export type StoreListener = (change: StoreChange) => void;
-export type Scheduler = (flush: () => void) => void;
+/**
+ * Schedules a flush of pending changes. `replaying` is true while a retained replay is being
+ * received and the first batch of it has already been delivered: thousands of messages are
+ * still to come, so the list is better redrawn a few times a second than twenty.
+ */
+export type Scheduler = (flush: () => void, replaying: boolean) => void;
 
 export interface StoreOptions {
   /** Base topic; `media` unless the tracker was configured otherwise. */
@@ -44,10 +50,14 @@ export class RequestStore {
   private pending: { ids: Set<string>; bridge: boolean; synced: boolean } | null = null;
   private list: RequestState[] | null = null;
   private unconfirmed: Set<string> | null = null;
+  /** States received since `beginResync()` (null outside a replay). */
+  private replayed: Set<string> | null = null;
+  private flushedDuringReplay = false;
   private _revision = 0;
   private _requestsRevision = 0;
   private _bridgeState: BridgeState = 'unknown';
   private _bridgeInfo: BridgeInfo | null = null;
+  private _doctor: DoctorReport | null = null;
   private _synced = false;
   /** Messages that could not be understood (bad JSON, wrong shape); they are ignored. */
   invalid = 0;
@@ -72,6 +82,11 @@ export class RequestStore {
 
   get bridgeInfo(): BridgeInfo | null {
     return this._bridgeInfo;
+  }
+
+  /** The doctor's last report; null until the tracker published one. */
+  get doctor(): DoctorReport | null {
+    return this._doctor;
   }
 
   /**
@@ -131,9 +146,17 @@ export class RequestStore {
         this.changed(null);
         return true;
       }
+      case 'bridge-doctor': {
+        const report = payload === '' ? null : parseDoctorReport(parseJson(payload));
+        if (report === null && payload !== '') return this.reject();
+        this._doctor = report;
+        this.changed(null);
+        return true;
+      }
       case 'state':
         // Replayed or live, a state proves the request exists (an empty one removes it below).
         this.unconfirmed?.delete(parsed.id);
+        if (payload !== '') this.replayed?.add(parsed.id);
         return this.setState(parsed.id, payload);
       case 'episodes':
         return this.setPart(parsed.id, 'episodes', payload, isEpisode);
@@ -152,11 +175,25 @@ export class RequestStore {
    */
   beginResync(): void {
     this.unconfirmed = new Set(this.records.keys());
+    this.replayed = new Set();
+    this.flushedDuringReplay = false;
+  }
+
+  /**
+   * Whether the replay has brought as many states as the tracker says it holds
+   * (`bridge/info` → `counts.total`, subscribed first so it arrives before the states). Lets
+   * the replay end without waiting for a quiet period; if the count is stale, the quiet
+   * period still ends it.
+   */
+  get replayComplete(): boolean {
+    const total = this._bridgeInfo?.counts?.total;
+    return this.replayed !== null && typeof total === 'number' && this.replayed.size >= total;
   }
 
   endResync(): string[] {
     const gone = [...(this.unconfirmed ?? [])];
     this.unconfirmed = null;
+    this.replayed = null;
     for (const id of gone) {
       this.records.delete(id);
       this.changed(id);
@@ -182,6 +219,7 @@ export class RequestStore {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
+    if (this.replayed) this.flushedDuringReplay = true;
     const change: StoreChange = { ids: pending.ids, bridge: pending.bridge, synced: pending.synced, revision: this._revision };
     for (const listener of [...this.listeners]) {
       try {
@@ -239,7 +277,7 @@ export class RequestStore {
     this.pending ??= { ids: new Set(), bridge: false, synced: false };
     if (id !== null) this.pending.ids.add(id);
     else this.pending[what] = true;
-    if (first) this.schedule(() => this.flush());
+    if (first) this.schedule(() => this.flush(), this.replayed !== null && this.flushedDuringReplay);
   }
 }
 

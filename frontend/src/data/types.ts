@@ -131,3 +131,50 @@ export interface CommandResponse {
 
 export const ACTIONS = ['retry', 'forget'] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** Commands on `<base>/bridge/set/<action>` (docs: the doctor and auto-configuration contract). */
+export const BRIDGE_ACTIONS = ['doctor', 'autoconfigure'] as const;
+export type BridgeAction = (typeof BRIDGE_ACTIONS)[number];
+
+export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt'] as const;
+export type Integration = (typeof INTEGRATIONS)[number];
+
+export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped';
+
+/** One check of `<base>/bridge/doctor`. */
+export interface DoctorCheck {
+  id: string;
+  integration: Integration;
+  instance: string | null;
+  check: string;
+  status: CheckStatus;
+  summary: string;
+  detail: string | null;
+  fix: 'autoconfigure' | null;
+}
+
+/** `<base>/bridge/doctor` (retained), republished after every doctor run. */
+export interface DoctorReport {
+  checked_at: string;
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+/** Services auto-configuration can set up (their webhooks). */
+export const AUTOCONFIGURABLE = ['sonarr', 'radarr', 'jellyseerr'] as const;
+export type Autoconfigurable = (typeof AUTOCONFIGURABLE)[number];
+
+export interface AutoconfigureAction {
+  service: string;
+  instance: string | null;
+  action: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+  detail: string;
+  test: 'passed' | 'failed' | 'not run';
+}
+
+/** `result` of an `autoconfigure` answer on `<base>/bridge/response`. */
+export interface AutoconfigureResult {
+  actions: AutoconfigureAction[];
+  /** What to set in the Jellyfin webhook plugin (it has no API for it). */
+  jellyfin: string | null;
+}

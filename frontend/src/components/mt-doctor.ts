@@ -1,0 +1,199 @@
+/**
+ * The doctor's report (`<base>/bridge/doctor`): one group per integration with its checks
+ * (status, summary, detail), "Run checks" (`bridge/set/doctor`) and, on a check the tracker
+ * can fix, "Fix automatically" (fires `autoconfigure` with that service; the setup page runs it).
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { ClockController } from '../controllers/clock-controller.js';
+import { ConnectionController } from '../controllers/connection-controller.js';
+import { StoreController } from '../controllers/store-controller.js';
+import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } from '../data/doctor.js';
+import { ago } from '../data/format.js';
+import type { CheckStatus, CommandResponse, DoctorCheck } from '../data/types.js';
+import { fireEvent } from './events.js';
+import { base, outlinedButton } from './styles.js';
+
+const STATUS_LABELS: Record<CheckStatus, string> = { ok: 'OK', warning: 'Warning', error: 'Problem', skipped: 'Skipped' };
+
+@customElement('mt-doctor')
+export class MtDoctor extends LitElement {
+  static override styles = [
+    base,
+    outlinedButton,
+    css`
+      :host {
+        display: block;
+        font-size: 13px;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px 12px;
+        margin-bottom: 12px;
+      }
+      .groups {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      h4 {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        margin: 0 0 6px;
+        font-size: 14px;
+        font-weight: 500;
+      }
+      li {
+        display: grid;
+        grid-template-columns: auto minmax(0, 1fr) auto;
+        gap: 2px 8px;
+        align-items: start;
+      }
+      .detail {
+        grid-column: 2 / 4;
+        overflow-wrap: anywhere;
+        font-size: 12px;
+      }
+      .summary {
+        overflow-wrap: anywhere;
+      }
+      .status {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        font-size: 11px;
+        font-weight: 500;
+        padding: 1px 8px;
+        border-radius: 10px;
+        white-space: nowrap;
+        background: color-mix(in srgb, var(--status-color) 18%, transparent);
+      }
+      .status::before {
+        content: '';
+        width: 8px;
+        height: 8px;
+        border-radius: 50%;
+        background: var(--status-color);
+      }
+      [data-status='ok'] {
+        --status-color: var(--success-color, #43a047);
+      }
+      [data-status='warning'] {
+        --status-color: var(--warning-color, #ffa600);
+      }
+      [data-status='error'] {
+        --status-color: var(--error-color, #db4437);
+      }
+      [data-status='skipped'] {
+        --status-color: var(--secondary-text-color, #727272);
+      }
+      button.outlined {
+        --mt-button-height: 32px;
+        font-size: 13px;
+      }
+      button.fix {
+        --mt-button-height: 28px;
+        font-size: 12px;
+      }
+      .response[data-status='error'] {
+        color: var(--error-color, #db4437);
+      }
+      @media (max-width: 600px) {
+        li {
+          grid-template-columns: auto minmax(0, 1fr);
+        }
+        li button.fix {
+          grid-column: 2;
+          grid-row: 3;
+          justify-self: start;
+          margin-top: 4px;
+        }
+        .detail {
+          grid-column: 2;
+        }
+      }
+    `,
+  ];
+
+  @state() private running = false;
+  @state() private response: CommandResponse | null = null;
+
+  private readonly data = new StoreController(this, (change) => change.bridge);
+  private readonly link = new ConnectionController(this);
+  private readonly clock = new ClockController(this, 10_000);
+
+  override render() {
+    const report = this.data.store?.doctor ?? null;
+    const connected = this.link.connection?.status === 'connected';
+    const counts = statusCounts(report);
+    return html`<div class="bar">
+        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || this.running} @click=${this.run}>${this.running ? 'Checking…' : 'Run checks'}</button>
+        <span class="muted" data-testid="doctor-summary">
+          ${report
+            ? html`${counts.error} problem${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.ok} ok
+              ${report.checked_at ? html`· checked ${ago(report.checked_at, this.clock.now)}` : nothing}`
+            : 'No report from the tracker yet.'}
+        </span>
+        <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${this.response?.status ?? ''}>
+          ${this.response?.status === 'error' ? `Checks failed: ${this.response.error ?? 'unknown error'}` : this.response ? 'Checks done.' : ''}
+        </span>
+      </div>
+      ${report
+        ? html`<div class="groups">
+            ${byIntegration(report).map(
+              (g) => html`<div role="group" aria-labelledby=${`doctor-${g.integration}`} data-testid="doctor-integration" data-integration=${g.integration} data-status=${g.status}>
+                <h4 id=${`doctor-${g.integration}`}>
+                  ${INTEGRATION_LABELS[g.integration]}<span class="status" data-status=${g.status}>${STATUS_LABELS[g.status]}</span>
+                </h4>
+                <ul class="stack">
+                  ${g.checks.map((c) => this.renderCheck(c, connected))}
+                </ul>
+              </div>`,
+            )}
+          </div>`
+        : nothing}`;
+  }
+
+  private renderCheck(c: DoctorCheck, connected: boolean) {
+    const fixable = c.fix === 'autoconfigure' && isAutoconfigurable(c.integration) && c.status !== 'ok';
+    return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
+      <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
+      <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>
+      ${fixable
+        ? html`<button
+            type="button"
+            class="outlined fix"
+            data-testid="doctor-fix"
+            data-integration=${c.integration}
+            ?disabled=${!connected}
+            aria-label=${`Fix automatically: ${c.summary}`}
+            @click=${() => isAutoconfigurable(c.integration) && fireEvent(this, 'autoconfigure', { services: [c.integration] })}
+          >
+            Fix automatically
+          </button>`
+        : nothing}
+      ${c.detail ? html`<span class="detail muted">${c.detail}</span>` : nothing}
+    </li>`;
+  }
+
+  private async run(): Promise<void> {
+    const connection = this.link.connection;
+    if (!connection || this.running) return;
+    this.running = true;
+    this.response = null;
+    try {
+      this.response = await connection.bridgeCommand('doctor');
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-doctor': MtDoctor;
+  }
+}
