@@ -31,7 +31,7 @@ import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
 
-const COMMANDS = ['retry', 'forget'] as const;
+const COMMANDS = ['retry', 'forget', 'refresh'] as const;
 
 /** Commands on `<base>/bridge/set/<action>`. */
 const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
@@ -335,9 +335,17 @@ export class Tracker {
       respond({ status: 'error', error: `no request with id "${id}"` });
       return;
     }
+    if (action === 'refresh') {
+      // Not a tracking change: nothing is journalled; Jellyfin's scan and the next cycle bring the evidence.
+      const r = this.engine.index.get(id)!;
+      const sent = this.watcherSet?.refreshJellyfin(r);
+      if (!sent) respond({ status: 'error', error: 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh' });
+      else await sent.then((note) => respond({ status: 'ok', refresh: note }), (err: unknown) => respond({ status: 'error', error: errorMessage(err) }));
+      return;
+    }
     try {
       const [item] = await this.engine.ingest([
-        { kind: 'command', key: `command:${id}:${action}:${Date.now()}`, source: 'user', match: { scope: 'any' }, request_id: id, action: action as Command },
+        { kind: 'command', key: `command:${id}:${action}:${Date.now()}`, source: 'user', match: { scope: 'any' }, request_id: id, action: action as Exclude<Command, 'refresh'> },
       ]);
       let search: string | undefined;
       const r = this.engine.index.get(id);

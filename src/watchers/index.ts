@@ -24,6 +24,8 @@ export interface WatcherSet {
   list: Watcher[];
   /** Sends the *arr search for a request (the user's retry); undefined when its *arr is not configured. */
   searchFor(r: MediaRequest): Promise<string> | undefined;
+  /** Asks Jellyfin for a library scan (rate-limited); undefined when Jellyfin is not configured. */
+  refreshJellyfin(r: MediaRequest): Promise<string> | undefined;
   /** Jellyfin's webhook hints go to its watcher, which verifies them against the API. */
   onJellyfin?: JellyfinHintHandler;
 }
@@ -31,7 +33,7 @@ export interface WatcherSet {
 export function createWatchers(deps: WatcherDeps): WatcherSet {
   const { options, sink, view, log, clock } = deps;
   const watchers: Watcher[] = [];
-  const set: WatcherSet = { list: watchers, searchFor: () => undefined };
+  const set: WatcherSet = { list: watchers, searchFor: () => undefined, refreshJellyfin: () => undefined };
   const time = clock ? { clock } : {};
   if (options.qbittorrent.length) {
     watchers.push(
@@ -52,6 +54,8 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     const jf = jellyfin;
     watchers.push(jf);
     set.onJellyfin = (hint) => jf.onHint(hint);
+    // The same scan the stuck monitor asks for (Shokofin rebuilds its VFS on it), with the same rate limit.
+    set.refreshJellyfin = async (r) => (await jf.refreshLibrary(`${r.title}: asked for by a user`)).note;
   }
   if (options.sonarr.length || options.radarr.length) {
     const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time });

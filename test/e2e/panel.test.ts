@@ -280,6 +280,11 @@ describe('the panel through ingress', () => {
     await rec.untilState(id(nosferatu), 'SEARCHING');
     await rec.until(() => commands.length > 0, 'the retry command on MQTT');
     expect(JSON.parse(commands[0]!)).toEqual({ transaction: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    // This tracker has no Jellyfin: "Refresh Jellyfin" goes out and the tracker's refusal is shown as it is.
+    await page.waitForSelector('[data-testid="action-refresh"]:not([disabled])');
+    await page.click('[data-testid="action-refresh"]');
+    await page.waitForSelector('[data-testid="action-response"][data-status="error"]');
+    expect(await page.textContent('[data-testid="action-response"]')).toMatch(/refresh failed: Jellyfin is not configured \(jellyfin\.url\)/);
     expect(errorsOf(page)).toEqual([]);
     await ctx.close();
   });

@@ -138,3 +138,37 @@ describe('Jellyfin watcher with a real tracker', () => {
     expect(w.h.tracker.engine.request(id)?.episodes.S02E03?.jellyfin_id).toBe(e3.Id);
   });
 });
+
+describe('the refresh command (panel: "Refresh Jellyfin")', () => {
+  it('asks Jellyfin for one library scan, rate-limits a second, and says so in the answer', async () => {
+    const { w, jf } = await setup();
+    const { send, rec } = w;
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
+    const before = await rec.untilState('jellyseerr-57', 'APPROVED');
+    await rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    type Reply = { action: string; status: string; refresh?: string; error?: string; transaction?: string };
+    const ask = async (transaction: string) => {
+      await rec.client.publishAsync('media/jellyseerr-57/set/refresh', JSON.stringify({ transaction }), { qos: 1 });
+      return rec.until(() => {
+        const r = rec.json<Reply>('media/jellyseerr-57/response');
+        return r?.transaction === transaction ? r : undefined;
+      }, `refresh answer ${transaction}`);
+    };
+    expect(await ask('r1')).toMatchObject({ action: 'refresh', status: 'ok', refresh: expect.stringContaining('library scan started') });
+    await rec.until(() => jf.state.refresh.completed === 1 || undefined, 'the scan to finish');
+    expect(await ask('r2')).toMatchObject({ status: 'ok', refresh: expect.stringContaining('rate-limited') });
+    expect(jf.state.refresh.calls).toBe(1);
+    // Not a tracking change: the request is untouched.
+    expect(rec.state('jellyseerr-57')).toMatchObject({ state: 'APPROVED', updated_at: before.updated_at });
+  });
+
+  it('without Jellyfin the answer names the missing option', async () => {
+    const { send, rec } = await world();
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
+    await rec.untilState('jellyseerr-57', 'APPROVED');
+    await rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    await rec.client.publishAsync('media/jellyseerr-57/set/refresh', '', { qos: 1 });
+    const reply = await rec.until(() => rec.json<{ status: string; error?: string }>('media/jellyseerr-57/response'), 'refresh answer');
+    expect(reply).toMatchObject({ status: 'error', error: expect.stringContaining('jellyfin.url') });
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Retry and forget: each publishes `<base>/<id>/set/<action>` with a transaction id and
+ * Retry, refresh Jellyfin and forget: each publishes `<base>/<id>/set/<action>` with a transaction id and
  * shows the tracker's answer from `<base>/<id>/response`. Forget asks for a second click.
  */
 import { LitElement, css, html, nothing } from 'lit';
@@ -82,6 +82,16 @@ export class MtRequestActions extends LitElement {
         </button>
         <button
           type="button"
+          class="outlined"
+          data-testid="action-refresh"
+          ?disabled=${disabled}
+          title="Ask Jellyfin to scan its libraries (at most one scan every 10 minutes)"
+          @click=${() => this.run('refresh')}
+        >
+          ${icon('refresh')}${this.busy === 'refresh' ? 'Refreshing…' : 'Refresh Jellyfin'}
+        </button>
+        <button
+          type="button"
           class="outlined danger ${this.confirming ? 'confirm' : ''}"
           data-testid="action-forget"
           ?disabled=${disabled}
@@ -121,7 +131,9 @@ export class MtRequestActions extends LitElement {
 
   private describe(r: CommandResponse): string {
     const action = r.action || 'command';
-    return r.status === 'ok' ? `${action}: ok` : `${action} failed: ${r.error ?? 'unknown error'}`;
+    if (r.status !== 'ok') return `${action} failed: ${r.error ?? 'unknown error'}`;
+    const detail = r.refresh ?? r.search;
+    return detail ? `${action}: ok — ${detail}` : `${action}: ok`;
   }
 }
 

@@ -126,10 +126,14 @@ export interface CommandResponse {
   status: 'ok' | 'error';
   error?: string;
   result?: unknown;
+  /** retry: whether Radarr/Sonarr was asked to search again. */
+  search?: string;
+  /** refresh: what Jellyfin was asked (or why not: a scan is rate-limited). */
+  refresh?: string;
   transaction?: unknown;
 }
 
-export const ACTIONS = ['retry', 'forget'] as const;
+export const ACTIONS = ['retry', 'refresh', 'forget'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Commands on `<base>/bridge/set/<action>` (docs: the doctor and auto-configuration contract). */
