@@ -36,6 +36,15 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(px, py) && x.length === y.length;
 }
 
+/** The part of aedes' persistence used here (its typings do not expose the broker's instance). */
+interface RetainedStore {
+  storeRetained(packet: AedesPublishPacket): Promise<void>;
+}
+
+function retainedStore(aedes: Aedes): RetainedStore {
+  return (aedes as unknown as { persistence: RetainedStore }).persistence;
+}
+
 function isBrowser(client: Client | null): boolean {
   return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
 }
@@ -57,6 +66,7 @@ export class EmbeddedBroker implements Sink {
   static async start(opts: EmbeddedBrokerOptions, log: Logger, onClientMessage: (topic: string, payload: string) => void): Promise<EmbeddedBroker> {
     const base = opts.baseTopic;
     const commandPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[a-z0-9_-]+/set/[a-z0-9_-]+$`);
+    let broker: EmbeddedBroker | undefined;
     const aedes = await Aedes.createBroker({
       // A frozen subscriber must not stall delivery to everyone else.
       drainTimeout: 10_000,
@@ -74,6 +84,7 @@ export class EmbeddedBroker implements Sink {
         done(new Error(`publishing to ${packet.topic} is not allowed`));
       },
       authorizeSubscribe: (client, sub, done) => {
+        broker?.onSubscribe();
         if (!isBrowser(client)) return done(null, sub);
         const allowed = sub.topic === `${base}/#` || sub.topic.startsWith(`${base}/`);
         if (allowed) return done(null, sub);
@@ -82,7 +93,7 @@ export class EmbeddedBroker implements Sink {
         done(null, null);
       },
     });
-    const broker = new EmbeddedBroker(aedes, opts, log);
+    broker = new EmbeddedBroker(aedes, opts, log);
     aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
       if (client) onClientMessage(packet.topic, packet.payload.toString());
     });
@@ -130,15 +141,47 @@ export class EmbeddedBroker implements Sink {
 
   private queue: Array<{ topic: string; payload: string; opts: PublishOptions; done?: () => void }> = [];
   private draining = false;
+  /** Set for good once any client subscription is authorised: from then on every message goes through aedes. */
+  private subscribed = false;
+  /** Messages written straight into the retained store / dropped before anyone subscribed. */
+  readonly direct = { stored: 0, dropped: 0 };
 
   /**
    * Publishes one message at a time: with aedes 1.2, a retained publish overlapping a
    * non-retained one in the same tick is stored but not delivered to live subscribers.
    * Serialising also keeps state → event order for every subscriber.
+   *
+   * Until the first client subscribes (start-up, before Home Assistant or the panel is in),
+   * nobody can receive a live message: a retained one only has to be in the retained store,
+   * where a later subscription reads it, and a non-retained one reaches nobody. Those are
+   * written to the store directly, in order (~1 µs instead of ~60 µs through aedes' publish
+   * pipeline), which is what makes a cold start with 70k retained topics fast.
    */
   publish(topic: string, payload: string, opts: PublishOptions, done?: () => void): void {
+    if (!this.subscribed && !this.draining) {
+      this.storeDirect(topic, payload, opts);
+      done?.();
+      return;
+    }
     this.queue.push({ topic, payload, opts, ...(done ? { done } : {}) });
     if (!this.draining) this.drain();
+  }
+
+  private storeDirect(topic: string, payload: string, opts: PublishOptions): void {
+    if (!opts.retain) {
+      this.direct.dropped++;
+      return;
+    }
+    this.direct.stored++;
+    // The in-memory persistence applies the change synchronously; the promise only reports errors.
+    retainedStore(this.aedes)
+      .storeRetained({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: true, dup: false, messageId: 0, brokerId: this.aedes.id, brokerCounter: 0 })
+      .catch((err: Error) => this.log.error(`storing retained ${topic} failed: ${err.message}`));
+  }
+
+  /** Called (synchronously) by authorizeSubscribe before aedes registers the subscription. */
+  private onSubscribe(): void {
+    this.subscribed = true;
   }
 
   private drain(): void {
