@@ -15,21 +15,17 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import { Tracker } from '../app.js';
 import { parseOptions } from '../config/load.js';
-import type { UnstampedEvent } from '../domain/events.js';
 import { createLogger, setLogLevel } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { JournalRecord } from '../store/types.js';
-import { activeHooks, historyHooks, population, type Hook, type Route } from './population.js';
+import { population } from './population.js';
+import { prepopulate, storeOf, type Prepop } from './prepop.js';
+
+export type { Prepop } from './prepop.js';
 
 export const SECRET = 'bench-secret-0123456789abcdef';
-const DAY_MS = 86_400_000;
-const PREPOP_BATCH = 500;
 
 export interface BenchConfig {
   name: string;
@@ -37,15 +33,6 @@ export interface BenchConfig {
   stored: number;
   /** Write a CPU profile of the measured slices (pre-population excluded) to this file. */
   profileFile?: string;
-}
-
-export interface Prepop {
-  events: number;
-  accepted: number;
-  notAccepted: number;
-  ms: number;
-  requests: number;
-  snapshotsDuring: number;
 }
 
 export interface Settle {
@@ -79,18 +66,7 @@ export interface Counters {
   engine: { applied: number; duplicates: number; ignored: number };
 }
 
-const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
-  jellyseerr: parseJellyseerr,
-  radarr: parseRadarr,
-  sonarr: parseSonarr,
-};
-
 type JournalProbe = { journal?: { file?: { handle?: Record<string, unknown> } | null } };
-
-function storeOf(tracker: Tracker): Store | null {
-  // The engine keeps its store private; the benchmark only reads stats, snapshots and times it.
-  return (tracker.engine as unknown as { store?: Store }).store ?? null;
-}
 
 /** Times write() and datasync() of the journal's current file handle (null if unreachable). */
 function instrumentJournal(store: Store | null): Counters['io'] {
@@ -135,48 +111,6 @@ function instrumentAppend(store: Store | null): { waits: number[] } | null {
   return { waits };
 }
 
-async function prepopulate(tracker: Tracker, stored: number, setShift: (ms: number) => void): Promise<Prepop> {
-  const ctx: AdapterContext = { anime: tracker.options.anime };
-  const pop = population(stored);
-  const prepop: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
-  const t0 = performance.now();
-  let batch: UnstampedEvent[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const items = await tracker.engine.ingest(batch);
-    for (const it of items) {
-      if (it.status === 'accepted') prepop.accepted++;
-      else prepop.notAccepted++;
-    }
-    prepop.events += batch.length;
-    batch = [];
-  };
-  const add = async (hooks: Hook[]) => {
-    for (const h of hooks) {
-      const parsed = PARSERS[h.route](h.body, ctx);
-      if (!parsed.ok) throw new Error(`pre-population payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
-      batch.push(...parsed.events);
-    }
-    if (batch.length >= PREPOP_BATCH) await flush();
-  };
-  const historyGroups = pop.historyMovies.length + pop.historyShows.length;
-  let g = 0;
-  for (const hooks of historyHooks(pop)) {
-    // History finished between 90 and 10 days ago (older than the HA retention, 7 days).
-    setShift(Math.round((90 - (80 * g++) / Math.max(1, historyGroups)) * DAY_MS));
-    await add(hooks);
-  }
-  await flush();
-  setShift(DAY_MS);
-  for (const hooks of activeHooks(pop)) await add(hooks);
-  await flush();
-  setShift(0);
-  prepop.ms = performance.now() - t0;
-  prepop.requests = tracker.engine.index.size;
-  prepop.snapshotsDuring = storeOf(tracker)?.stats.snapshots ?? 0;
-  return prepop;
-}
-
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as BenchConfig;
   setLogLevel('error');
@@ -202,7 +136,7 @@ async function main(): Promise<void> {
   try {
     await tracker.start();
     const store = storeOf(tracker);
-    const prepop = await prepopulate(tracker, config.stored, (ms) => (shift = ms));
+    const prepop = await prepopulate(tracker, population(config.stored), (ms) => (shift = ms));
 
     // ---- Settle: HA retention sweep, a fresh snapshot, MQTT queue drained, heap collected.
     tracker.publisher.sweepRetention();
