@@ -46,7 +46,7 @@ function randomRequest(r: () => number, id: string, now: number): MediaRequest {
   }
   // state_since spread over the last 3 days, so some AVAILABLE ones fall out of the 24 h window.
   const since = new Date(now - Math.floor(r() * 3 * DAY)).toISOString();
-  return blankRequest({ id, media_type: tv ? 'tv' : 'movie', state, state_since: since, episodes, stuck: r() < 0.2 ? { since, reason: 'x', source: 'stuck' } : null });
+  return blankRequest({ id, media_type: tv ? 'tv' : 'movie', state, state_since: since, episodes, stuck: r() < 0.2 ? { since, reason: 'x', source: 'qbittorrent' } : null });
 }
 
 describe('bridge counts', () => {
