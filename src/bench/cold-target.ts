@@ -1,11 +1,7 @@
 /**
  * Cold start and idle, in their own processes (started by cold.ts).
  *
- *   node dist/bench/cold-target.js prepare <dir> '<PopulationSpec JSON>'
- *     A durable tracker without services stores the population in <dir>, then stops (final
- *     snapshot, as after a clean shutdown).   child → { type: 'prepared', prepop, episodes }
- *
- *   node dist/bench/cold-target.js start <dir>
+ *   node dist/bench/cold-target.js <dir>      (<dir> prepared by prepare-target.ts)
  *     The measured process: a tracker starts on <dir>. Marks are epoch ms
  *     (`performance.timeOrigin + performance.now()`, comparable across processes).
  *     child → { type: 'started', marks, mqttUrl, topics }        after `tracker.start()`
@@ -16,17 +12,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
 import { createLogger, setLogLevel, type Logger } from '../log.js';
-import { population, type PopulationOptions } from './population.js';
-import { prepopulate, type Prepop } from './prepop.js';
+import { benchOptions } from './prepop.js';
 import { epoch, sha1, vmKB } from './proc.js';
-
-export const COLD_SECRET = 'bench-cold-secret-0123456789abcdef';
-
-export interface PopulationSpec extends PopulationOptions {
-  stored: number;
-}
 
 export interface ColdMarks {
   /** Process start (performance.timeOrigin). */
@@ -59,29 +47,6 @@ export interface IdleStopped {
   publishes: number;
 }
 
-function options(dir: string) {
-  return parseOptions({
-    data_dir: dir,
-    log_level: 'error',
-    webhook_secret: COLD_SECRET,
-    webhook_port: 0,
-    ingress_port: 0,
-    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
-  });
-}
-
-async function prepare(dir: string, spec: PopulationSpec): Promise<void> {
-  setLogLevel('error');
-  let shift = 0;
-  const tracker = new Tracker({ options: options(dir), durable: true, host: '127.0.0.1', log: createLogger('bench'), clock: () => new Date(Date.now() - shift) });
-  await tracker.start();
-  const pop = population(spec.stored, spec);
-  const prepop: Prepop = await prepopulate(tracker, pop, (ms) => (shift = ms));
-  tracker.publisher.sweepRetention();
-  await tracker.stop();
-  process.send!({ type: 'prepared', prepop, episodes: pop.episodes }, () => process.exit(0));
-}
-
 /** A logger that notes when the engine has loaded the store (its "loaded N requests" line). */
 function markingLogger(onLoaded: () => void): Logger {
   setLogLevel('info');
@@ -100,7 +65,7 @@ function markingLogger(onLoaded: () => void): Logger {
 
 async function start(dir: string, mainAt: number): Promise<void> {
   const marks: ColdMarks = { process: performance.timeOrigin, main: mainAt, loaded: NaN, started: NaN };
-  const tracker = new Tracker({ options: options(dir), durable: true, host: '127.0.0.1', log: markingLogger(() => (marks.loaded = epoch())) });
+  const tracker = new Tracker({ options: benchOptions(dir), durable: true, host: '127.0.0.1', log: markingLogger(() => (marks.loaded = epoch())) });
   await tracker.start();
   marks.started = epoch();
   const started: ColdStarted = {
@@ -141,11 +106,9 @@ async function start(dir: string, mainAt: number): Promise<void> {
 
 async function main(): Promise<void> {
   const mainAt = epoch();
-  const [mode, dir, spec] = process.argv.slice(2);
-  if (!dir) throw new Error('usage: cold-target.js prepare|start <dir> [spec]');
-  if (mode === 'prepare') await prepare(dir, JSON.parse(spec ?? '{}') as PopulationSpec);
-  else if (mode === 'start') await start(dir, mainAt);
-  else throw new Error(`unknown mode ${String(mode)}`);
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: cold-target.js <dir>');
+  await start(dir, mainAt);
 }
 
 main().catch((err: unknown) => {

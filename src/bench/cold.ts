@@ -18,8 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import type { ColdStarted, IdleStopped, PopulationSpec } from './cold-target.js';
+import type { Base } from './bases.js';
+import type { ColdStarted, IdleStopped } from './cold-target.js';
 import { Peer } from './peer.js';
+import type { PopulationSpec } from './prepare-target.js';
 import type { Prepop } from './prepop.js';
 import { epoch, sha1, vmKB } from './proc.js';
 
@@ -66,15 +68,14 @@ export interface ColdResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const script = () => fileURLToPath(new URL('./cold-target.js', import.meta.url));
 
-async function prepare(dir: string, spec: PopulationSpec, track: (p: Peer) => void): Promise<{ prepop: Prepop; episodes: number }> {
-  const peer = new Peer('cold start: prepare', fork(script(), ['prepare', dir, JSON.stringify(spec)], { stdio: 'inherit' }));
-  track(peer);
-  const m = await peer.request<{ prepop: Prepop; episodes: number }>(null, 'prepared', 240_000);
-  await peer.waitExit(30_000);
-  return m;
+/** The promise's value, or NaN after `ms` (the timer does not outlive the answer). */
+function within(p: Promise<number>, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<number>((r) => (timer = setTimeout(() => r(NaN), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
+const script = () => fileURLToPath(new URL('./cold-target.js', import.meta.url));
 
 /** A subscriber to `#` that keeps the latest payload per topic and resolves when `want` are all in. */
 async function subscribe(url: string, want: ReadonlySet<string>): Promise<{ latest: Map<string, string>; all: Promise<number>; close: () => Promise<void> }> {
@@ -117,7 +118,7 @@ async function coldStart(name: string, base: string | null, track: (p: Peer) => 
   const dir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-cold-run-'));
   if (base) await cp(base, dir, { recursive: true });
   const spawnAt = epoch();
-  const peer = new Peer(name, fork(script(), ['start', dir], { stdio: 'inherit' }));
+  const peer = new Peer(name, fork(script(), [dir], { stdio: 'inherit' }));
   track(peer);
   let sub: Awaited<ReturnType<typeof subscribe>> | null = null;
   const close = async () => {
@@ -130,7 +131,7 @@ async function coldStart(name: string, base: string | null, track: (p: Peer) => 
   try {
     const s = await peer.request<ColdStarted>(null, 'started', 120_000);
     sub = await subscribe(s.mqttUrl, new Set(s.topics));
-    const doneAt = await Promise.race([sub.all, sleep(120_000).then(() => NaN)]);
+    const doneAt = await within(sub.all, 120_000);
     const hwm = vmKB('VmHWM', peer.child.pid!);
     const run: ColdRun = {
       totalMs: doneAt - spawnAt,
@@ -188,58 +189,53 @@ export interface ColdBench {
 }
 
 export async function runColdBench(opts: {
+  base: Base;
   spec: PopulationSpec;
   runs: number;
   idleS: number;
   track: (p: Peer) => void;
   progress: (s: string) => void;
 }): Promise<ColdBench> {
-  const base = await mkdtemp(join(tmpdir(), 'media-tracker-bench-cold-'));
-  try {
-    opts.progress(`cold start: preparing ${opts.spec.stored.toLocaleString('en-US')} requests … `);
-    const prep = await prepare(base, opts.spec, opts.track);
-    opts.progress(`${prep.episodes.toLocaleString('en-US')} episodes in ${(prep.prepop.ms / 1000).toFixed(1)} s; runs `);
-    const none: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
-    const loaded: ColdResult = { spec: opts.spec, requests: 0, episodes: prep.episodes, prepop: prep.prepop, runs: [], idle: null, problems: [] };
-    const empty: ColdResult = { spec: { stored: 0 }, requests: 0, episodes: 0, prepop: none, runs: [], idle: null, problems: [] };
-    const check = (res: ColdResult, label: string, r: ColdRun, i: number) => {
-      res.runs.push(r);
-      res.requests = r.requests;
-      if (!Number.isFinite(r.totalMs)) res.problems.push(`${label} run ${i + 1}: the subscriber did not receive every retained topic within 120 s`);
-      if (r.mismatches > 0) res.problems.push(`${label} run ${i + 1}: ${r.mismatches} retained topics differ between the tracker and a fresh subscriber`);
-    };
-    // Alternating empty / loaded, so background load on the machine hits both alike.
-    for (let i = 0; i < opts.runs; i++) {
-      const last = i === opts.runs - 1 && opts.idleS > 0;
-      const e = await coldStart('cold start (empty)', null, opts.track);
-      check(empty, 'empty', e.run, i);
-      if (!last) await e.close();
-      let l: Started;
+  const prep = opts.base;
+  opts.progress(`cold start: ${opts.spec.stored.toLocaleString('en-US')} requests, ${prep.episodes.toLocaleString('en-US')} episodes, ${opts.runs} runs `);
+  const none: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
+  const loaded: ColdResult = { spec: opts.spec, requests: 0, episodes: prep.episodes, prepop: prep.prepop, runs: [], idle: null, problems: [] };
+  const empty: ColdResult = { spec: { stored: 0 }, requests: 0, episodes: 0, prepop: none, runs: [], idle: null, problems: [] };
+  const check = (res: ColdResult, label: string, r: ColdRun, i: number) => {
+    res.runs.push(r);
+    res.requests = r.requests;
+    if (!Number.isFinite(r.totalMs)) res.problems.push(`${label} run ${i + 1}: the subscriber did not receive every retained topic within 120 s`);
+    if (r.mismatches > 0) res.problems.push(`${label} run ${i + 1}: ${r.mismatches} retained topics differ between the tracker and a fresh subscriber`);
+  };
+  // Alternating empty / loaded, so background load on the machine hits both alike.
+  for (let i = 0; i < opts.runs; i++) {
+    const last = i === opts.runs - 1 && opts.idleS > 0;
+    const e = await coldStart('cold start (empty)', null, opts.track);
+    check(empty, 'empty', e.run, i);
+    if (!last) await e.close();
+    let l: Started;
+    try {
+      l = await coldStart('cold start', prep.dir, opts.track);
+    } catch (err) {
+      await e.close();
+      throw err;
+    }
+    check(loaded, 'loaded', l.run, i);
+    if (last) {
+      opts.progress(`(idle ${opts.idleS} s) `);
       try {
-        l = await coldStart('cold start', base, opts.track);
-      } catch (err) {
+        const [ie, il] = await idleWindow([e, l], opts.idleS);
+        empty.idle = ie ?? null;
+        loaded.idle = il ?? null;
+      } finally {
         await e.close();
-        throw err;
-      }
-      check(loaded, 'loaded', l.run, i);
-      if (last) {
-        opts.progress(`(idle ${opts.idleS} s) `);
-        try {
-          const [ie, il] = await idleWindow([e, l], opts.idleS);
-          empty.idle = ie ?? null;
-          loaded.idle = il ?? null;
-        } finally {
-          await e.close();
-          await l.close();
-        }
-      } else {
         await l.close();
       }
-      opts.progress('.');
+    } else {
+      await l.close();
     }
-    opts.progress(' done\n');
-    return { loaded, empty };
-  } finally {
-    await rm(base, { recursive: true, force: true });
+    opts.progress('.');
   }
+  opts.progress(' done\n');
+  return { loaded, empty };
 }

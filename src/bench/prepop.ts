@@ -9,11 +9,27 @@ import { parseRadarr } from '../adapters/radarr.js';
 import { parseSonarr } from '../adapters/sonarr.js';
 import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import type { Tracker } from '../app.js';
+import { parseOptions } from '../config/load.js';
+import type { Options } from '../config/schema.js';
 import type { UnstampedEvent } from '../domain/events.js';
 import type { Store } from '../store/store.js';
 import { activeHooks, historyHooks, type Hook, type Population, type Route } from './population.js';
 
+export const BENCH_SECRET = 'bench-secret-0123456789abcdef';
 const DAY_MS = 86_400_000;
+
+/** A tracker on `dir` with no services: embedded broker and HTTP on ports 0, logs at error. */
+export function benchOptions(dir: string, extra: Record<string, unknown> = {}): Options {
+  return parseOptions({
+    data_dir: dir,
+    log_level: 'error',
+    webhook_secret: BENCH_SECRET,
+    webhook_port: 0,
+    ingress_port: 0,
+    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
+    ...extra,
+  });
+}
 const BATCH = 500;
 
 export const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {

@@ -7,30 +7,33 @@
  *   child  → { type: 'ready', url, secret, prepop, settle }   after pre-population + settle
  *   parent → { type: 'start' } / child → { type: 'started' }  a measured slice begins
  *   parent → { type: 'stop' }  / child → { type: 'stopped', cpuUs }  it ended: counters accumulate
- *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the tracker
- *            stops, the temp dir is removed and the process exits.
+ *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the temp dir is
+ *            removed and the process exits (no graceful stop: the data is thrown away).
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
 import { createLogger, setLogLevel } from '../log.js';
+import { readSnapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import type { JournalRecord } from '../store/types.js';
 import { population } from './population.js';
-import { prepopulate, storeOf, type Prepop } from './prepop.js';
+import { BENCH_SECRET, benchOptions, prepopulate, storeOf, type Prepop } from './prepop.js';
 
 export type { Prepop } from './prepop.js';
 
-export const SECRET = 'bench-secret-0123456789abcdef';
 
 export interface BenchConfig {
   name: string;
   durable: boolean;
   stored: number;
+  /** A data dir prepared with `stored` requests (bases.ts); the tracker starts from a copy of it. */
+  base?: string;
+  /** How that data dir was filled (reported, not redone). */
+  prepop?: Prepop;
   /** Write a CPU profile of the measured slices (pre-population excluded) to this file. */
   profileFile?: string;
 }
@@ -43,6 +46,7 @@ export interface Settle {
 export interface ReadyMessage {
   type: 'ready';
   url: string;
+  mqttUrl: string;
   secret: string;
   prepop: Prepop;
   settle: Settle;
@@ -96,6 +100,14 @@ function instrumentJournal(store: Store | null): Counters['io'] {
   return io;
 }
 
+/** The prepared requests, loaded into a tracker whose storage is disabled, and published. */
+async function loadInMemory(tracker: Tracker, base: string): Promise<void> {
+  const snap = await readSnapshot(base);
+  if (!snap) throw new Error(`${base} holds no snapshot`);
+  tracker.engine.load(snap.data.requests, [], snap.data.lastSeq);
+  for (const r of tracker.engine.requests()) tracker.publisher.publishRequest(r);
+}
+
 /** Times every store.append() from the call to its promise settling. */
 function instrumentAppend(store: Store | null): { waits: number[] } | null {
   if (!store) return null;
@@ -117,14 +129,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-'));
   let shift = 0;
   const clock = () => new Date(Date.now() - shift);
-  const options = parseOptions({
-    data_dir: dataDir,
-    log_level: 'error',
-    webhook_secret: SECRET,
-    webhook_port: 0,
-    ingress_port: 0,
-    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
-  });
+  const options = benchOptions(dataDir);
   const tracker = new Tracker({ options, durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
   // One shutdown, however many callers (finish, IPC disconnect, error): each waits for it.
   let stopping: Promise<void> | null = null;
@@ -134,20 +139,27 @@ async function main(): Promise<void> {
       await rm(dataDir, { recursive: true, force: true });
     })());
   try {
+    // A durable tracker starts on a copy of the prepared data dir, as after a restart.
+    if (config.base && config.durable) await cp(config.base, dataDir, { recursive: true });
     await tracker.start();
     const store = storeOf(tracker);
-    const prepop = await prepopulate(tracker, population(config.stored), (ms) => (shift = ms));
+    let prepop: Prepop;
+    if (config.base && config.prepop) {
+      prepop = config.prepop;
+      // Storage disabled reads nothing: the same requests go into the engine directly, then to MQTT.
+      if (!config.durable) await loadInMemory(tracker, config.base);
+    } else {
+      prepop = await prepopulate(tracker, population(config.stored), (ms) => (shift = ms));
+    }
 
-    // ---- Settle: HA retention sweep, a fresh snapshot, MQTT queue drained, heap collected.
+    // ---- Settle: HA retention sweep, a fresh snapshot (timed), MQTT queue drained, heap collected.
     tracker.publisher.sweepRetention();
     const settle: Settle = { snapshotMs: null, snapshotBytes: null };
     if (config.durable && store) {
       const capture = () => ({ lastSeq: tracker.engine.lastSeq, requests: [...tracker.engine.index.values()] });
-      for (let i = 0; i < 5 && store.lastSnapshotSeq !== tracker.engine.lastSeq; i++) {
-        const ts = performance.now();
-        await store.snapshot(capture);
-        settle.snapshotMs = performance.now() - ts;
-      }
+      const ts = performance.now();
+      await store.snapshot(capture);
+      settle.snapshotMs = performance.now() - ts;
       settle.snapshotBytes = (await stat(join(dataDir, 'snapshot.json')).catch(() => null))?.size ?? null;
     }
     await tracker.broker.publishAndWait('media/bench/settle', '1', { retain: false, qos: 0 });
@@ -247,14 +259,15 @@ async function main(): Promise<void> {
         }
         totals.heapUsedMB = process.memoryUsage().heapUsed / 1_048_576;
         totals.requestsAfter = tracker.engine.index.size;
+        // No graceful stop: its final snapshot (seconds at 100k requests) would only be thrown away.
         process.send!({ type: 'final', counters: totals }, () => {
-          void shutdown().finally(() => process.exit(0));
+          void rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(0));
         });
       }
     });
     process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
 
-    const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, secret: SECRET, prepop, settle };
+    const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, mqttUrl: tracker.endpoints.mqttUrl, secret: BENCH_SECRET, prepop, settle };
     process.send!(ready);
   } catch (err) {
     await shutdown();
