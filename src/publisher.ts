@@ -132,9 +132,9 @@ export class Publisher {
     if (!this.discovery) return 0;
     for (const r of this.requests()) {
       if (!this.wantsDevice(r)) {
-        const before = this.bus.retainedPayload(this.discovery.requestTopics(r.id)[0]!);
+        const had = this.bus.hasRetained(this.discovery.requestTopics(r.id)[0]!);
         this.clearDiscovery(r.id);
-        if (before !== undefined) removed++;
+        if (had) removed++;
       }
     }
     return removed;

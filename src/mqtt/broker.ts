@@ -13,7 +13,7 @@ import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } f
 import { WebSocketServer } from 'ws';
 import { coalescingStream } from './ws-stream.js';
 import type { Logger } from '../log.js';
-import type { PublishOptions, Sink } from './bus.js';
+import type { Payload, PublishOptions, Sink } from './bus.js';
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -44,6 +44,8 @@ interface RetainedStore {
 function retainedStore(aedes: Aedes): RetainedStore {
   return (aedes as unknown as { persistence: RetainedStore }).persistence;
 }
+
+const toBuffer = (p: Payload): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
 
 function isBrowser(client: Client | null): boolean {
   return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
@@ -139,7 +141,7 @@ export class EmbeddedBroker implements Sink {
     });
   }
 
-  private queue: Array<{ topic: string; payload: string; opts: PublishOptions; done?: () => void }> = [];
+  private queue: Array<{ topic: string; payload: Payload; opts: PublishOptions; done?: () => void }> = [];
   private draining = false;
   /** Set for good once any client subscription is authorised: from then on every message goes through aedes. */
   private subscribed = false;
@@ -157,7 +159,7 @@ export class EmbeddedBroker implements Sink {
    * written to the store directly, in order (~1 µs instead of ~60 µs through aedes' publish
    * pipeline), which is what makes a cold start with 70k retained topics fast.
    */
-  publish(topic: string, payload: string, opts: PublishOptions, done?: () => void): void {
+  publish(topic: string, payload: Payload, opts: PublishOptions, done?: () => void): void {
     if (!this.subscribed && !this.draining) {
       this.storeDirect(topic, payload, opts);
       done?.();
@@ -167,7 +169,7 @@ export class EmbeddedBroker implements Sink {
     if (!this.draining) this.drain();
   }
 
-  private storeDirect(topic: string, payload: string, opts: PublishOptions): void {
+  private storeDirect(topic: string, payload: Payload, opts: PublishOptions): void {
     if (!opts.retain) {
       this.direct.dropped++;
       return;
@@ -175,7 +177,7 @@ export class EmbeddedBroker implements Sink {
     this.direct.stored++;
     // The in-memory persistence applies the change synchronously; the promise only reports errors.
     retainedStore(this.aedes)
-      .storeRetained({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: true, dup: false, messageId: 0, brokerId: this.aedes.id, brokerCounter: 0 })
+      .storeRetained({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: true, dup: false, messageId: 0, brokerId: this.aedes.id, brokerCounter: 0 })
       .catch((err: Error) => this.log.error(`storing retained ${topic} failed: ${err.message}`));
   }
 
@@ -192,7 +194,7 @@ export class EmbeddedBroker implements Sink {
     }
     this.draining = true;
     const { topic, payload, opts, done } = next;
-    this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
+    this.aedes.publish({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
       if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
       done?.();
       this.drain();
