@@ -62,7 +62,7 @@ export class MqttBus {
 
   /** An empty retained payload deletes the topic (and HA discovery entities). */
   publish(topic: string, payload: string, opts: PublishOptions): void {
-    if (/[#+]/.test(topic)) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
+    if (topic.includes('#') || topic.includes('+')) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
     let out: Payload = payload;
     if (opts.retain) {
       const prev = this.retained.get(topic);
