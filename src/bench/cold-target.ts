@@ -8,6 +8,8 @@
  *     parent → { type: 'digest' }     / child → { type: 'digest', entries: [topic, sha1][] }
  *     parent → { type: 'idle-start' } / child → { type: 'idle-started' }
  *     parent → { type: 'idle-stop' }  / child → { type: 'idle-stopped', cpuUs, elu, heapMB, publishes }
+ *     parent → { type: 'collect' }    / child → { type: 'collected', heapMB, rssMB }   after full GCs
+ *                                       (the process is forked with --expose-gc for this, after the window)
  *     The parent ends the process with SIGKILL (the data dir is a throw-away copy).
  */
 import { performance } from 'node:perf_hooks';
@@ -98,6 +100,15 @@ async function start(dir: string, mainAt: number): Promise<void> {
         publishes: tracker.bus.stats.published - idle.published,
       };
       process.send!(stopped);
+    } else if (msg.type === 'collect') {
+      // What the start-up left behind that is not garbage: heap and RSS after full collections.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      setTimeout(() => {
+        const m = process.memoryUsage();
+        process.send!({ type: 'collected', heapMB: gc ? m.heapUsed / 1_048_576 : NaN, rssMB: gc ? m.rss / 1_048_576 : NaN });
+      }, 500);
     }
   });
   // The orchestrator ends this process (SIGKILL: its data dir is a throw-away copy).

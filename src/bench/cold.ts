@@ -51,6 +51,8 @@ export interface IdleResult {
   rssMeanMB: number;
   rssMaxMB: number;
   heapMB: number;
+  /** After the window: heap and resident set once full GCs ran (what is not start-up garbage), MB. */
+  afterGc: { heapMB: number; rssMB: number };
   elu: number;
   publishes: number;
   /** Peak resident set over the process's life (cold start included), MB. */
@@ -118,7 +120,8 @@ async function coldStart(name: string, base: string | null, track: (p: Peer) => 
   const dir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-cold-run-'));
   if (base) await cp(base, dir, { recursive: true });
   const spawnAt = epoch();
-  const peer = new Peer(name, fork(script(), [dir], { stdio: 'inherit' }));
+  // --expose-gc only serves the 'collect' request, sent after every measurement of the process.
+  const peer = new Peer(name, fork(script(), [dir], { execArgv: ['--expose-gc'], stdio: 'inherit' }));
   track(peer);
   let sub: Awaited<ReturnType<typeof subscribe>> | null = null;
   const close = async () => {
@@ -165,6 +168,8 @@ async function idleWindow(targets: Started[], seconds: number): Promise<IdleResu
     });
   }
   const stopped = await Promise.all(targets.map((t) => t.peer.request<IdleStopped>({ type: 'idle-stop' }, 'idle-stopped')));
+  const collected: Array<{ heapMB: number; rssMB: number }> = [];
+  for (const t of targets) collected.push(await t.peer.request<{ heapMB: number; rssMB: number }>({ type: 'collect' }, 'collected'));
   return targets.map((t, k) => {
     const st = stopped[k]!;
     const life = vmKB('VmHWM', t.peer.child.pid!);
@@ -175,6 +180,7 @@ async function idleWindow(targets: Started[], seconds: number): Promise<IdleResu
       rssMeanMB: xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length),
       rssMaxMB: Math.max(...xs),
       heapMB: st.heapMB,
+      afterGc: { heapMB: collected[k]!.heapMB, rssMB: collected[k]!.rssMB },
       elu: st.elu,
       publishes: st.publishes,
       lifePeakMB: life === null ? null : life / 1024,

@@ -25,6 +25,7 @@ export function goalSummary(rows: GoalRow[]): string {
   return table(
     ['area', 'metric', 'value', 'baseline (same run)', 'ratio', 'goal', 'status'],
     rows.map((r) => [r.area, r.metric, r.value, r.baseline, r.ratio, r.goal, r.status]),
+    ['l', 'l', 'r', 'r', 'r', 'l', 'l'],
   );
 }
 

@@ -35,11 +35,12 @@ export function fmtInt(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-/** A Markdown/console table with right-aligned numeric columns. */
-export function table(head: string[], rows: string[][]): string {
+/** A Markdown/console table: the first column left-aligned, the others right-aligned unless `align` says otherwise. */
+export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
+  const left = (i: number) => (align ? align[i] === 'l' : i === 0);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  const sep = `|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (left(i) ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
   return [line(head), sep, ...rows.map(line)].join('\n');
 }
 
