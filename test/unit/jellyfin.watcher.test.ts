@@ -295,9 +295,10 @@ describe('verification', () => {
     expect(((await res.json()) as { Items: unknown[] }).Items).toHaveLength(4);
   });
 
-  it('E3: a metadata-only movie never counts; once it has a file (same item, saved again) the changed-since sweep finds it', async () => {
+  /** A metadata-only movie (no file yet) created long ago, behind two newer items in a 2-item "recently added" feed. */
+  async function suzumeRig(): Promise<Rig & { suzume: JfItem }> {
     let suzume!: JfItem;
-    const { watcher, world, jf, advance } = await rig({
+    const r = await rig({
       watcher: { recentLimit: 2 },
       setup: (f) => {
         suzume = f.addMovie({ name: 'Suzume', tmdbId: 916224, file: false, dateCreated: '2025-01-01T00:00:00.0000000Z' });
@@ -305,6 +306,11 @@ describe('verification', () => {
         f.addMovie({ name: 'Newer 2', tmdbId: 2, dateCreated: '2025-06-02T00:00:00.0000000Z' });
       },
     });
+    return { ...r, suzume };
+  }
+
+  it('E3: a metadata-only movie never counts; once it has a file (same item, saved again) the changed-since sweep finds it', async () => {
+    const { watcher, world, jf, advance, suzume } = await suzumeRig();
     world.add(movieReq('suzume', 916224));
     await watcher.poke();
     expect(world.events).toEqual([]);
@@ -323,15 +329,7 @@ describe('verification', () => {
   });
 
   it('E3: an unplayable candidate the sweep does not return is re-checked by id after 15 minutes', async () => {
-    let suzume!: JfItem;
-    const { watcher, world, jf, advance } = await rig({
-      watcher: { recentLimit: 2 },
-      setup: (f) => {
-        suzume = f.addMovie({ name: 'Suzume', tmdbId: 916224, file: false, dateCreated: '2025-01-01T00:00:00.0000000Z' });
-        f.addMovie({ name: 'Newer 1', tmdbId: 1, dateCreated: '2025-06-01T00:00:00.0000000Z' });
-        f.addMovie({ name: 'Newer 2', tmdbId: 2, dateCreated: '2025-06-02T00:00:00.0000000Z' });
-      },
-    });
+    const { watcher, world, jf, advance, suzume } = await suzumeRig();
     // Saved long ago: no changed-since window holds it, whatever happens to it.
     suzume.DateLastSaved = '2025-01-01T00:00:00.0000000Z';
     world.add(movieReq('suzume', 916224));
