@@ -13,7 +13,7 @@
  * every second.
  */
 import { fork } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,8 @@ export interface ColdResult {
   requests: number;
   episodes: number;
   prepop: Prepop;
+  /** Size of the snapshot the tracker reads at start, MiB (null: none). */
+  snapshotMiB: number | null;
   runs: ColdRun[];
   idle: IdleResult | null;
   problems: string[];
@@ -205,8 +207,9 @@ export async function runColdBench(opts: {
   const prep = opts.base;
   opts.progress(`cold start: ${opts.spec.stored.toLocaleString('en-US')} requests, ${prep.episodes.toLocaleString('en-US')} episodes, ${opts.runs} runs `);
   const none: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
-  const loaded: ColdResult = { spec: opts.spec, requests: 0, episodes: prep.episodes, prepop: prep.prepop, runs: [], idle: null, problems: [] };
-  const empty: ColdResult = { spec: { stored: 0 }, requests: 0, episodes: 0, prepop: none, runs: [], idle: null, problems: [] };
+  const snapshotMiB = ((await stat(join(prep.dir, 'snapshot.json')).catch(() => null))?.size ?? NaN) / 1_048_576;
+  const loaded: ColdResult = { spec: opts.spec, requests: 0, episodes: prep.episodes, prepop: prep.prepop, snapshotMiB: Number.isFinite(snapshotMiB) ? snapshotMiB : null, runs: [], idle: null, problems: [] };
+  const empty: ColdResult = { spec: { stored: 0 }, requests: 0, episodes: 0, prepop: none, snapshotMiB: null, runs: [], idle: null, problems: [] };
   const check = (res: ColdResult, label: string, r: ColdRun, i: number) => {
     res.runs.push(r);
     res.requests = r.requests;
