@@ -4,7 +4,7 @@ import { goalSummary, unmet, type GoalRow } from './goals.js';
 import type { IngestReport } from './ingest-report.js';
 import type { PanelReport } from './panel-report.js';
 import { fmt } from './stats.js';
-import type { WatchReport } from './watch.js';
+import type { WatchReport } from './watch-report.js';
 
 export interface ReportInput {
   started: Date;
