@@ -799,13 +799,9 @@ describe('episode lists are read once; a library-wide sweep catches what the fee
   });
 
   it('more changes than the sweep reads in five pages count as a gap: episode lists and the inventory are reloaded', async () => {
-    let s!: JfItem;
     const { watcher, world, jf, advance } = await rig({
       watcher: { sweepPageSize: 2 },
-      setup: (f) => {
-        s = f.addSeries({ name: 'Show', tvdbId: 99 });
-        f.addEpisode(s, { season: 1, episode: 1 });
-      },
+      setup: (f) => void f.addEpisode(f.addSeries({ name: 'Show', tvdbId: 99 }), { season: 1, episode: 1 }),
     });
     world.add(tvReq('show', 99, [ep(1, 1, 'AVAILABLE'), ep(2, 1)]));
     await watcher.poke();
