@@ -47,6 +47,11 @@ function retainedStore(aedes: Aedes): RetainedStore {
 
 const toBuffer = (p: Payload): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
 
+/** Messages handed to aedes at once, at most (a longer run waits for the next round). */
+const MAX_RUN = 500;
+
+const sameKind = (a: PublishOptions, b: PublishOptions): boolean => a.retain === b.retain && a.qos === b.qos;
+
 function isBrowser(client: Client | null): boolean {
   return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
 }
@@ -149,9 +154,13 @@ export class EmbeddedBroker implements Sink {
   readonly direct = { stored: 0, dropped: 0 };
 
   /**
-   * Publishes one message at a time: with aedes 1.2, a retained publish overlapping a
-   * non-retained one in the same tick is stored but not delivered to live subscribers.
-   * Serialising also keeps state → event order for every subscriber.
+   * Publishes in order. aedes gives every message a counter and drops, per subscriber, one that
+   * arrives after a message with a higher counter (its duplicate check); messages of different
+   * kinds (retain flag, QoS) take different numbers of asynchronous steps inside aedes, so a
+   * retained publish overlapping a non-retained one could be stored but never delivered. So a
+   * run of messages of one kind goes to aedes at once (same steps: they arrive in order), and
+   * the next run waits until the previous one has been delivered. Order is kept for every
+   * subscriber, state before event included.
    *
    * Until the first client subscribes (start-up, before Home Assistant or the panel is in),
    * nobody can receive a live message: a retained one only has to be in the retained store,
@@ -187,18 +196,30 @@ export class EmbeddedBroker implements Sink {
   }
 
   private drain(): void {
-    const next = this.queue.shift();
-    if (!next) {
+    const first = this.queue[0];
+    if (!first) {
       this.draining = false;
       return;
     }
     this.draining = true;
-    const { topic, payload, opts, done } = next;
-    this.aedes.publish({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
-      if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
-      done?.();
-      this.drain();
-    });
+    let n = 1;
+    while (n < this.queue.length && n < MAX_RUN && sameKind(this.queue[n]!.opts, first.opts)) n++;
+    const run = this.queue.splice(0, n);
+    let pending = run.length;
+    for (const { topic, payload, opts, done } of run) {
+      this.aedes.publish({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
+        if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
+        done?.();
+        // The last callback of a run may come synchronously (no subscriber matched): continue
+        // on the next tick rather than deeper in this stack.
+        if (--pending === 0) process.nextTick(() => this.drain());
+      });
+    }
+  }
+
+  /** Messages waiting for aedes (a subscriber slower than the publishes makes this grow). */
+  get backlog(): number {
+    return this.queue.length;
   }
 
   /** Resolves once aedes has taken the message and everything queued before it. */
