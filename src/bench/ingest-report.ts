@@ -189,7 +189,7 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
     results.map((r) => [r.config.name, ...kinds.map((k) => (r.measure.byKind[k] ? `${fmt(r.measure.byKind[k].p50)} / ${fmt(r.measure.byKind[k].mean)}` : '—'))]),
   );
   const detailTable = table(
-    ['configuration', 'pre-population events', 'pre-population s', 'snapshot ms (settle)', 'snapshot MiB', 'GC ms (count) measured', 'heap MiB at end', 'p90 ms', 'max ms', 'MQTT messages delivered per event', 'HTTP errors / not accepted'],
+    ['configuration', 'pre-population events', 'pre-population s', 'snapshot ms (settle)', 'snapshot MiB', 'GC ms (count) measured', 'heap MiB at end', 'p90 ms', 'max ms', 'MQTT messages delivered per event', 'broker queue max', 'HTTP errors / not accepted'],
     results.map((r) => [
       r.config.name,
       fmtInt(r.prepop.events),
@@ -201,6 +201,7 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
       fmt(r.measure.p90),
       fmt(r.measure.max),
       fmt(r.measure.mqttDelivered / Math.max(1, r.measure.events), 2),
+      fmtInt(r.measure.backlogMax),
       `${r.measure.httpErrors + r.warmup.httpErrors} / ${r.measure.notAccepted + r.warmup.notAccepted}`,
     ]),
   );

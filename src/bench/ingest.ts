@@ -63,8 +63,10 @@ export interface Result {
     storeWait: { mean: number; p50: number; p99: number } | null;
     heapUsedMB: number;
     requestsAfter: number;
-    /** MQTT messages the `media/#` subscriber received during the measured slices (at least). */
+    /** MQTT messages the `media/#` subscriber received for the measured webhooks. */
     mqttDelivered: number;
+    /** Most messages waiting in the embedded broker's queue during the measured slices. */
+    backlogMax: number;
   };
 }
 
@@ -75,21 +77,26 @@ export interface Result {
 interface Listener {
   client: MqttClient;
   received: number;
+  last: number;
 }
 
 async function listen(url: string): Promise<Listener> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, clientId: `bench-ingest-${process.pid}-${Math.random().toString(16).slice(2)}` });
-  const l: Listener = { client, received: 0 };
-  let last = Date.now();
+  const l: Listener = { client, received: 0, last: Date.now() };
   client.on('message', () => {
     l.received++;
-    last = Date.now();
+    l.last = Date.now();
   });
   await client.subscribeAsync('media/#', { qos: 0 });
-  // The retained set is replayed on subscribe; wait until it has arrived (no message for 300 ms).
-  const deadline = Date.now() + 120_000;
-  while (Date.now() - last < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  // The retained set is replayed on subscribe: wait until it has arrived.
+  await quiet(l);
   return l;
+}
+
+/** Waits until the listener has received nothing for 300 ms (at most 120 s). */
+async function quiet(l: Listener): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() - l.last < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 function startTarget(config: BenchConfig, profileDir: string | null): Peer {
@@ -149,7 +156,10 @@ export async function runIngestBench(o: IngestOptions): Promise<Result[]> {
     for (let from = warmup; from < warmup + measured; from += sliceSize) slices.push([from, Math.min(from + sliceSize, warmup + measured)]);
     const parts = new Map<string, PhaseResult[]>(configs.map((c) => [c.name, []]));
     const sliceCpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));
-    const delivered = new Map<string, number>(configs.map((c) => [c.name, 0]));
+    // Messages delivered for the measured webhooks: counted from the first measured slice until the
+    // subscriber has had nothing for 300 ms after the last (a delivery may lag behind the response).
+    for (const l of listeners.values()) await quiet(l);
+    const deliveredFrom = new Map([...listeners].map(([k, l]) => [k, l.received]));
     o.progress(`measuring ${slices.length} rounds `);
     for (let round = 0; round < slices.length; round++) {
       const [from, to] = slices[round]!;
@@ -157,10 +167,8 @@ export async function runIngestBench(o: IngestOptions): Promise<Result[]> {
         const c = configs[(round + k) % configs.length]!;
         const peer = targets.get(c.name)!;
         await peer.request({ type: 'start' }, 'started');
-        const before = listeners.get(c.name)!.received;
         const res = await phase(c, `measure-${round}`, from, to);
         const { cpuUs } = await peer.request<{ cpuUs: number }>({ type: 'stop' }, 'stopped');
-        delivered.set(c.name, delivered.get(c.name)! + listeners.get(c.name)!.received - before);
         parts.get(c.name)!.push(res);
         sliceCpu.get(c.name)!.push(cpuUs / res.sent);
       }
@@ -168,11 +176,12 @@ export async function runIngestBench(o: IngestOptions): Promise<Result[]> {
     }
     o.progress(' done\n');
 
+    for (const l of listeners.values()) await quiet(l);
     for (const l of listeners.values()) await l.client.endAsync(true);
     for (const c of configs) {
       const { counters } = await targets.get(c.name)!.request<{ counters: Counters }>({ type: 'finish' }, 'final', 120_000);
       const res = summariseConfig(c, ready.get(c.name)!, warm.get(c.name)!, parts.get(c.name)!, sliceCpu.get(c.name)!, counters);
-      res.measure.mqttDelivered = delivered.get(c.name)!;
+      res.measure.mqttDelivered = listeners.get(c.name)!.received - deliveredFrom.get(c.name)!;
       results.push(res);
     }
     loadgen.child.send({ type: 'exit' });
@@ -232,6 +241,7 @@ function summariseConfig(c: BenchConfig, r: ReadyMessage, w: PhaseResult, ps: Ph
       heapUsedMB: counters.heapUsedMB,
       requestsAfter: counters.requestsAfter,
       mqttDelivered: 0,
+      backlogMax: counters.backlogMax,
     },
   };
 }

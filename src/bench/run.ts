@@ -187,7 +187,9 @@ async function main(): Promise<void> {
     console.log(`\n${renderConsole(input)}\n\nTotal run time ${input.elapsedS.toFixed(0)} s.`);
     if (profileDir) console.log(`CPU profiles of the measured slices: ${profileDir} (summarise: node dist/bench/profile.js ${profileDir}/<name>.cpuprofile)`);
     if (only) {
-      console.log('(--only given: docs/benchmarks.md not rewritten)');
+      const partial = join(os.tmpdir(), 'media-tracker-bench-partial.md');
+      writeFileSync(partial, renderReport(input));
+      console.log(`(--only given: docs/benchmarks.md not rewritten; this run's report is in ${partial})`);
       return;
     }
     const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));

@@ -67,6 +67,8 @@ export interface Counters {
   append: { n: number; waitMs: number[] } | null;
   heapUsedMB: number;
   requestsAfter: number;
+  /** Most messages waiting in the embedded broker's queue during the measured slices (sampled every 10 ms). */
+  backlogMax: number;
   engine: { applied: number; duplicates: number; ignored: number };
 }
 
@@ -183,7 +185,12 @@ async function main(): Promise<void> {
       heapUsedMB: 0,
       requestsAfter: 0,
       engine: { applied: 0, duplicates: 0, ignored: 0 },
+      backlogMax: 0,
     };
+    const sampler = setInterval(() => {
+      if (measuring) totals.backlogMax = Math.max(totals.backlogMax, tracker.broker.backlog);
+    }, 10);
+    sampler.unref();
     let measuring = false;
     const obs = new PerformanceObserver((list) => {
       if (!measuring) return;
@@ -257,6 +264,7 @@ async function main(): Promise<void> {
           await writeFile(config.profileFile, JSON.stringify(profile));
           profiler.disconnect();
         }
+        clearInterval(sampler);
         totals.heapUsedMB = process.memoryUsage().heapUsed / 1_048_576;
         totals.requestsAfter = tracker.engine.index.size;
         // No graceful stop: its final snapshot (seconds at 100k requests) would only be thrown away.
