@@ -246,7 +246,10 @@ the baseline).
 Column notes: **CPU µs/event** = user + system CPU time of the tracker process (all threads) ÷ events; **loop busy %**
 = event-loop utilisation; **durability wait** = store.append() → on disk, per event; **journal batches / records** =
 group-commit effectiveness from \`store.stats\` (records per write + fsync); **write+fsync ms/batch** = wall time of the
-journal file handle's \`write()\` + \`datasync()\` per batch.
+journal file handle's \`write()\` + \`datasync()\` per batch. Under Details: **MQTT messages delivered per event** =
+messages the \`media/#\` subscriber received for the measured webhooks (counted until it has been quiet for 300 ms);
+**broker queue max** = most messages waiting in the embedded broker's publish queue (sampled every 10 ms), i.e. how far
+MQTT delivery fell behind the HTTP responses.
 
 Definitions: **events/s** = measured webhooks ÷ the wall time of the measured slices (first request sent → last
 response read). **Store cost per event (primary)** = the durability wait each event sees — from \`store.append()\` to its
