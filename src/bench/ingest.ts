@@ -4,7 +4,7 @@
  * (loadgen.ts); the measured slices are interleaved across the configurations so background
  * load on the machine hits them all alike.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -147,6 +147,10 @@ export async function runIngestBench(o: IngestOptions): Promise<Result[]> {
       const msg: RunMessage = { type: 'run', phase: name, url: r.url, secret: r.secret, concurrency, from, to };
       return loadgen.request<{ result: PhaseResult }>(msg as unknown as Record<string, unknown>, 'done').then((m) => m.result);
     };
+
+    // The copies of the prepared data dirs (hundreds of MB at 100k) are still being written back:
+    // flush them now, or that writeback would slow the journal's fsyncs during the measurement.
+    spawnSync('sync');
 
     // ---- Warm-up, then the measured slices, interleaved so that background load on the
     // machine hits every configuration alike (the order rotates every round).
