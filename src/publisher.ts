@@ -3,6 +3,7 @@
  * request, HA discovery while the request keeps its device, one non-retained event per
  * transition, and the bridge's aggregate info.
  */
+import { BridgeCountIndex } from './bridge-counts.js';
 import type { Effect } from './domain/draft.js';
 import type { MediaRequest } from './domain/model.js';
 import { isFinished } from './domain/states.js';
@@ -26,7 +27,8 @@ export interface BridgeInfoSource {
 
 export class Publisher {
   private infoTimer: NodeJS.Timeout | null = null;
-  private readonly requestTopics = new Map<string, string[]>();
+  /** Aggregates for the bridge info, built on first use and then updated per change. */
+  private counts: BridgeCountIndex | null = null;
 
   constructor(
     private readonly bus: MqttBus,
@@ -86,7 +88,9 @@ export class Publisher {
       const prev = latest.get(c.id);
       latest.set(c.id, prev ? { ...c, before: prev.before } : c);
     }
+    const now = this.clock().getTime();
     for (const c of latest.values()) {
+      this.counts?.update(c.id, c.after, now);
       if (c.after) this.publishRequest(c.after, c.before);
       else this.removeRequest(c.id);
     }
@@ -111,31 +115,28 @@ export class Publisher {
 
   publishInfo(): void {
     const now = this.clock().getTime();
-    const counts = { total: 0, active: 0, downloading: 0, stuck: 0, available_24h: 0, by_state: {} as Record<string, number> };
-    for (const r of this.requests()) {
-      counts.total++;
-      counts.by_state[r.state] = (counts.by_state[r.state] ?? 0) + 1;
-      if (!isFinished(r.state)) counts.active++;
-      if (r.state === 'DOWNLOADING' || Object.values(r.episodes).some((e) => e.state === 'DOWNLOADING')) counts.downloading++;
-      if (r.stuck) counts.stuck++;
-      if (r.state === 'AVAILABLE' && now - Date.parse(r.state_since) < DAY_MS) counts.available_24h++;
+    if (!this.counts) {
+      this.counts = new BridgeCountIndex();
+      this.counts.reset(this.requests(), now);
     }
     this.bus.publishJson(
       this.topics.bridgeInfo,
-      { version: this.info.version, mode: this.info.mode, started_at: this.info.started_at, counts, ...(this.info.extra?.() ?? {}) },
+      { version: this.info.version, mode: this.info.mode, started_at: this.info.started_at, counts: this.counts.counts(now), ...(this.info.extra?.() ?? {}) },
       RETAINED,
     );
   }
 
   /** Retention: finished requests lose their HA device after `ha_retention_days`. */
   sweepRetention(): number {
+    // A full recount now and then: the per-change counts cannot drift for long.
+    this.counts?.reset(this.requests(), this.clock().getTime());
     let removed = 0;
     if (!this.discovery) return 0;
     for (const r of this.requests()) {
       if (!this.wantsDevice(r)) {
-        const before = this.bus.retainedPayload(this.discovery.requestTopics(r.id)[0]!);
+        const had = this.bus.hasRetained(this.discovery.requestTopics(r.id)[0]!);
         this.clearDiscovery(r.id);
-        if (before !== undefined) removed++;
+        if (had) removed++;
       }
     }
     return removed;

@@ -76,14 +76,24 @@ export interface ShowPlan extends ShowSpec {
 
 export interface Population {
   stored: number;
+  /** Episodes stored over every series. */
+  episodes: number;
   activeMovies: MovieSpec[];
   activeShows: ShowPlan[];
   historyMovies: MovieSpec[];
   historyShows: ShowPlan[];
 }
 
+export interface PopulationOptions {
+  /**
+   * History series with BIG_SEASONS × BIG_EPISODES_PER_SEASON episodes instead of
+   * EPISODES_PER_SHOW, spread evenly over the history (cold start: 100k episodes at 10k).
+   */
+  bigHistoryShows?: number;
+}
+
 /** Active specs come from their own seeded stream, so they are the same at every size. */
-export function population(stored: number): Population {
+export function population(stored: number, opts: PopulationOptions = {}): Population {
   const tv = Math.round(stored / 10);
   const movies = stored - tv;
   const historyShowCount = tv - ACTIVE_SHOWS - BIG_SHOWS;
@@ -136,8 +146,18 @@ export function population(stored: number): Population {
   ];
   const rh = rng(SEED + 1);
   const historyMovies = Array.from({ length: historyMovieCount }, (_, i) => movie(rh, ACTIVE_MOVIES + i));
-  const historyShows = Array.from({ length: historyShowCount }, (_, i) => show(rh, ACTIVE_SHOWS + BIG_SHOWS + i, false, false));
-  return { stored, activeMovies, activeShows, historyMovies, historyShows };
+  const big = Math.min(historyShowCount, opts.bigHistoryShows ?? 0);
+  const isBig = (i: number) => big > 0 && i % Math.floor(historyShowCount / big) === 0 && i / Math.floor(historyShowCount / big) < big;
+  const historyShows = Array.from({ length: historyShowCount }, (_, i) => show(rh, ACTIVE_SHOWS + BIG_SHOWS + i, isBig(i), false));
+  const episodes = [...activeShows, ...historyShows].reduce((a, s) => a + s.seasonsStored * s.episodesPerSeason, 0);
+  return { stored, episodes, activeMovies, activeShows, historyMovies, historyShows };
+}
+
+/** History series that must be big for `stored` requests to hold about `episodes` episodes. */
+export function bigShowsFor(stored: number, episodes: number): number {
+  const base = population(stored).episodes;
+  const extra = BIG_SEASONS * BIG_EPISODES_PER_SEASON - EPISODES_PER_SHOW;
+  return Math.max(0, Math.ceil((episodes - base) / extra));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -35,10 +35,37 @@ export function fmtInt(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-/** A Markdown/console table with right-aligned numeric columns. */
-export function table(head: string[], rows: string[][]): string {
+/** A Markdown/console table: the first column left-aligned, the others right-aligned unless `align` says otherwise. */
+export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
+  const left = (i: number) => (align ? align[i] === 'l' : i === 0);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  const sep = `|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (left(i) ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
   return [line(head), sep, ...rows.map(line)].join('\n');
+}
+
+/** Mean of per-round values with a 95 % confidence half-width (Student t). */
+export interface Est {
+  mean: number;
+  ci: number;
+  n: number;
+}
+
+const T95 = [NaN, 12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09];
+
+export function estimate(xs: number[]): Est {
+  const n = xs.length;
+  const m = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean: m, ci: 0, n };
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
+  return { mean: m, ci: (T95[n - 1] ?? 2) * (sd / Math.sqrt(n)), n };
+}
+
+export function median(xs: readonly number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 50);
+}
+
+/** met / MISSED, or INCONCLUSIVE when the data cannot decide (null). */
+export function verdict(ok: boolean | null): string {
+  return ok === null ? 'INCONCLUSIVE' : ok ? 'met' : 'MISSED';
 }

@@ -7,45 +7,35 @@
  *   child  → { type: 'ready', url, secret, prepop, settle }   after pre-population + settle
  *   parent → { type: 'start' } / child → { type: 'started' }  a measured slice begins
  *   parent → { type: 'stop' }  / child → { type: 'stopped', cpuUs }  it ended: counters accumulate
- *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the tracker
- *            stops, the temp dir is removed and the process exits.
+ *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the temp dir is
+ *            removed and the process exits (no graceful stop: the data is thrown away).
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
-import type { UnstampedEvent } from '../domain/events.js';
 import { createLogger, setLogLevel } from '../log.js';
+import { readSnapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import type { JournalRecord } from '../store/types.js';
-import { activeHooks, historyHooks, population, type Hook, type Route } from './population.js';
+import { population } from './population.js';
+import { BENCH_SECRET, benchOptions, prepopulate, storeOf, type Prepop } from './prepop.js';
 
-export const SECRET = 'bench-secret-0123456789abcdef';
-const DAY_MS = 86_400_000;
-const PREPOP_BATCH = 500;
+export type { Prepop } from './prepop.js';
+
 
 export interface BenchConfig {
   name: string;
   durable: boolean;
   stored: number;
+  /** A data dir prepared with `stored` requests (bases.ts); the tracker starts from a copy of it. */
+  base?: string;
+  /** How that data dir was filled (reported, not redone). */
+  prepop?: Prepop;
   /** Write a CPU profile of the measured slices (pre-population excluded) to this file. */
   profileFile?: string;
-}
-
-export interface Prepop {
-  events: number;
-  accepted: number;
-  notAccepted: number;
-  ms: number;
-  requests: number;
-  snapshotsDuring: number;
 }
 
 export interface Settle {
@@ -56,6 +46,7 @@ export interface Settle {
 export interface ReadyMessage {
   type: 'ready';
   url: string;
+  mqttUrl: string;
   secret: string;
   prepop: Prepop;
   settle: Settle;
@@ -76,21 +67,12 @@ export interface Counters {
   append: { n: number; waitMs: number[] } | null;
   heapUsedMB: number;
   requestsAfter: number;
+  /** Most messages waiting in the embedded broker's queue during the measured slices (sampled every 10 ms). */
+  backlogMax: number;
   engine: { applied: number; duplicates: number; ignored: number };
 }
 
-const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
-  jellyseerr: parseJellyseerr,
-  radarr: parseRadarr,
-  sonarr: parseSonarr,
-};
-
 type JournalProbe = { journal?: { file?: { handle?: Record<string, unknown> } | null } };
-
-function storeOf(tracker: Tracker): Store | null {
-  // The engine keeps its store private; the benchmark only reads stats, snapshots and times it.
-  return (tracker.engine as unknown as { store?: Store }).store ?? null;
-}
 
 /** Times write() and datasync() of the journal's current file handle (null if unreachable). */
 function instrumentJournal(store: Store | null): Counters['io'] {
@@ -120,6 +102,14 @@ function instrumentJournal(store: Store | null): Counters['io'] {
   return io;
 }
 
+/** The prepared requests, loaded into a tracker whose storage is disabled, and published. */
+async function loadInMemory(tracker: Tracker, base: string): Promise<void> {
+  const snap = await readSnapshot(base);
+  if (!snap) throw new Error(`${base} holds no snapshot`);
+  tracker.engine.load(snap.data.requests, [], snap.data.lastSeq);
+  for (const r of tracker.engine.requests()) tracker.publisher.publishRequest(r);
+}
+
 /** Times every store.append() from the call to its promise settling. */
 function instrumentAppend(store: Store | null): { waits: number[] } | null {
   if (!store) return null;
@@ -135,62 +125,13 @@ function instrumentAppend(store: Store | null): { waits: number[] } | null {
   return { waits };
 }
 
-async function prepopulate(tracker: Tracker, stored: number, setShift: (ms: number) => void): Promise<Prepop> {
-  const ctx: AdapterContext = { anime: tracker.options.anime };
-  const pop = population(stored);
-  const prepop: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
-  const t0 = performance.now();
-  let batch: UnstampedEvent[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const items = await tracker.engine.ingest(batch);
-    for (const it of items) {
-      if (it.status === 'accepted') prepop.accepted++;
-      else prepop.notAccepted++;
-    }
-    prepop.events += batch.length;
-    batch = [];
-  };
-  const add = async (hooks: Hook[]) => {
-    for (const h of hooks) {
-      const parsed = PARSERS[h.route](h.body, ctx);
-      if (!parsed.ok) throw new Error(`pre-population payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
-      batch.push(...parsed.events);
-    }
-    if (batch.length >= PREPOP_BATCH) await flush();
-  };
-  const historyGroups = pop.historyMovies.length + pop.historyShows.length;
-  let g = 0;
-  for (const hooks of historyHooks(pop)) {
-    // History finished between 90 and 10 days ago (older than the HA retention, 7 days).
-    setShift(Math.round((90 - (80 * g++) / Math.max(1, historyGroups)) * DAY_MS));
-    await add(hooks);
-  }
-  await flush();
-  setShift(DAY_MS);
-  for (const hooks of activeHooks(pop)) await add(hooks);
-  await flush();
-  setShift(0);
-  prepop.ms = performance.now() - t0;
-  prepop.requests = tracker.engine.index.size;
-  prepop.snapshotsDuring = storeOf(tracker)?.stats.snapshots ?? 0;
-  return prepop;
-}
-
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as BenchConfig;
   setLogLevel('error');
   const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-'));
   let shift = 0;
   const clock = () => new Date(Date.now() - shift);
-  const options = parseOptions({
-    data_dir: dataDir,
-    log_level: 'error',
-    webhook_secret: SECRET,
-    webhook_port: 0,
-    ingress_port: 0,
-    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
-  });
+  const options = benchOptions(dataDir);
   const tracker = new Tracker({ options, durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
   // One shutdown, however many callers (finish, IPC disconnect, error): each waits for it.
   let stopping: Promise<void> | null = null;
@@ -200,20 +141,27 @@ async function main(): Promise<void> {
       await rm(dataDir, { recursive: true, force: true });
     })());
   try {
+    // A durable tracker starts on a copy of the prepared data dir, as after a restart.
+    if (config.base && config.durable) await cp(config.base, dataDir, { recursive: true });
     await tracker.start();
     const store = storeOf(tracker);
-    const prepop = await prepopulate(tracker, config.stored, (ms) => (shift = ms));
+    let prepop: Prepop;
+    if (config.base && config.prepop) {
+      prepop = config.prepop;
+      // Storage disabled reads nothing: the same requests go into the engine directly, then to MQTT.
+      if (!config.durable) await loadInMemory(tracker, config.base);
+    } else {
+      prepop = await prepopulate(tracker, population(config.stored), (ms) => (shift = ms));
+    }
 
-    // ---- Settle: HA retention sweep, a fresh snapshot, MQTT queue drained, heap collected.
+    // ---- Settle: HA retention sweep, a fresh snapshot (timed), MQTT queue drained, heap collected.
     tracker.publisher.sweepRetention();
     const settle: Settle = { snapshotMs: null, snapshotBytes: null };
     if (config.durable && store) {
       const capture = () => ({ lastSeq: tracker.engine.lastSeq, requests: [...tracker.engine.index.values()] });
-      for (let i = 0; i < 5 && store.lastSnapshotSeq !== tracker.engine.lastSeq; i++) {
-        const ts = performance.now();
-        await store.snapshot(capture);
-        settle.snapshotMs = performance.now() - ts;
-      }
+      const ts = performance.now();
+      await store.snapshot(capture);
+      settle.snapshotMs = performance.now() - ts;
       settle.snapshotBytes = (await stat(join(dataDir, 'snapshot.json')).catch(() => null))?.size ?? null;
     }
     await tracker.broker.publishAndWait('media/bench/settle', '1', { retain: false, qos: 0 });
@@ -237,7 +185,12 @@ async function main(): Promise<void> {
       heapUsedMB: 0,
       requestsAfter: 0,
       engine: { applied: 0, duplicates: 0, ignored: 0 },
+      backlogMax: 0,
     };
+    const sampler = setInterval(() => {
+      if (measuring) totals.backlogMax = Math.max(totals.backlogMax, tracker.broker.backlog);
+    }, 10);
+    sampler.unref();
     let measuring = false;
     const obs = new PerformanceObserver((list) => {
       if (!measuring) return;
@@ -311,16 +264,18 @@ async function main(): Promise<void> {
           await writeFile(config.profileFile, JSON.stringify(profile));
           profiler.disconnect();
         }
+        clearInterval(sampler);
         totals.heapUsedMB = process.memoryUsage().heapUsed / 1_048_576;
         totals.requestsAfter = tracker.engine.index.size;
+        // No graceful stop: its final snapshot (seconds at 100k requests) would only be thrown away.
         process.send!({ type: 'final', counters: totals }, () => {
-          void shutdown().finally(() => process.exit(0));
+          void rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(0));
         });
       }
     });
     process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
 
-    const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, secret: SECRET, prepop, settle };
+    const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, mqttUrl: tracker.endpoints.mqttUrl, secret: BENCH_SECRET, prepop, settle };
     process.send!(ready);
   } catch (err) {
     await shutdown();

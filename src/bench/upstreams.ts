@@ -327,6 +327,8 @@ export class BenchJellyfin extends LoopbackServer {
   readonly serverId = '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b';
   readonly version = '10.10.7';
   readonly items = new Map<string, JfItem>();
+  /** When each item was last saved (Jellyfin's DateLastSaved, which DTOs do not carry), ms. */
+  private readonly savedAt = new Map<string, number>();
 
   addMovie(o: { name: string; year: number; tmdbId: number }): JfItem {
     const id = guidN();
@@ -432,8 +434,14 @@ export class BenchJellyfin extends LoopbackServer {
     return d;
   }
 
+  /** Marks every item as last saved `ms` ago (a library that existed before the tracker started). */
+  backdate(ms: number): void {
+    for (const id of this.savedAt.keys()) this.savedAt.set(id, Date.now() - ms);
+  }
+
   private put(item: JfItem): JfItem {
     this.items.set(item.Id, item);
+    this.savedAt.set(item.Id, Date.now());
     return item;
   }
 
@@ -482,6 +490,8 @@ export class BenchJellyfin extends LoopbackServer {
       const recursive = query.get('recursive')?.toLowerCase() === 'true';
       let pool: JfItem[] = ids.length ? ids.map((id) => this.items.get(id)).filter((i) => i !== undefined) : recursive ? [...this.items.values()] : [];
       if (types.length) pool = pool.filter((i) => types.includes(i.Type.toLowerCase()));
+      const minSaved = Date.parse(query.get('mindatelastsaved') ?? '');
+      if (Number.isFinite(minSaved)) pool = pool.filter((i) => (this.savedAt.get(i.Id) ?? 0) >= minSaved);
       const sortBy = list('sortby')[0]?.toLowerCase();
       const dir = query.get('sortorder')?.toLowerCase() === 'descending' ? -1 : 1;
       const keyOf = sortBy === 'datecreated' ? (i: JfItem) => i.DateCreated : sortBy === 'sortname' || sortBy === 'name' ? (i: JfItem) => i.Name.toLowerCase() : null;

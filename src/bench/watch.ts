@@ -1,5 +1,5 @@
 /**
- * Watcher benchmarks, run by the orchestrator (run.ts) after the ingestion benchmark. Each
+ * Watcher benchmarks, run by the orchestrator (run.ts); the report part is watch-report.ts. Each
  * scenario is a real tracker in its own process (watch-target.ts) whose watchers poll bench
  * upstreams served from this process over loopback (upstreams.ts); an mqtt.js subscriber on
  * the tracker's embedded broker sees what Home Assistant would see. A change is made in the
@@ -21,7 +21,6 @@ import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from
 import type { WatcherStatus } from '../watchers/loop.js';
 import { Peer } from './peer.js';
 import { rng, SEED } from './population.js';
-import { fmt, percentile, table } from './stats.js';
 import { BenchJellyfin, BenchQbittorrent } from './upstreams.js';
 import {
   EPISODES_PER_SEASON,
@@ -42,10 +41,15 @@ export const QB_INTERVAL_S = 1;
 export const QB_GOAL_MS = QB_INTERVAL_S * 1000 + 50;
 export const JF_GOAL_MS = 1000;
 /** Default poll intervals (config/schema.ts), simulated in scenario 3. */
-const QB_DEFAULT_S = 5;
-const JF_DEFAULT_S = 60;
-/** Cycles counted per service and configuration in scenario 3 (Jellyfin: 30 simulated minutes). */
-const COUNT_CYCLES = 30;
+export const QB_DEFAULT_S = 5;
+export const JF_DEFAULT_S = 60;
+/** Cycles counted per service and configuration in scenario 3 (qBittorrent: 150 s; Jellyfin: one simulated hour). */
+export const COUNT_CYCLES = { qbittorrent: 30, jellyfin: 60 } as const;
+/**
+ * Jellyfin cycles run before counting, the same number at both sizes: the start-up phase, in
+ * which the episode list of every tracked series is read once (3 per cycle).
+ */
+export const JF_WARMUP_CYCLES = 30;
 const COUNT_TRACKED = [1, MAX_TRACKED] as const;
 const WAIT_MS = 15_000;
 
@@ -72,6 +76,8 @@ export interface CountRun {
   /** Tracked torrents the qBittorrent watcher found. */
   trackedTorrents: number | null;
   first: { qbittorrent: Record<string, number>; jellyfin: Record<string, number> };
+  /** Jellyfin cycles after the first and before the counted ones: per cycle, and their routes summed. */
+  warmup: { jellyfin: number[]; routes: Record<string, number> };
   /** Requests per measured cycle, and their routes summed over the cycles. */
   cycles: { qbittorrent: number[]; jellyfin: number[] };
   routes: { qbittorrent: Record<string, number>; jellyfin: Record<string, number> };
@@ -365,6 +371,8 @@ function stock(qb: BenchQbittorrent, jf: BenchJellyfin): void {
     const series = jf.addSeries({ name: `Bench Library Series ${k}`, year: 2000 + (k % 25), tmdbId: 8_100_000 + k, tvdbId: 8_100_000 + k });
     for (let e = 1; e <= EPISODES_PER_SEASON; e++) jf.addEpisode(series, 1, e);
   }
+  // The library existed long before the tracker started: nothing in it was saved recently.
+  jf.backdate(86_400_000);
 }
 
 function addRoutes(into: Record<string, number>, from: Record<string, number>): void {
@@ -395,6 +403,7 @@ async function countRun(n: number, qb: BenchQbittorrent, jf: BenchJellyfin, trac
       stored: requests,
       trackedTorrents: null,
       first: { qbittorrent: qb.counter.since(before.qb), jellyfin: jf.counter.since(before.jf) },
+      warmup: { jellyfin: [], routes: {} },
       cycles: { qbittorrent: [], jellyfin: [] },
       routes: { qbittorrent: {}, jellyfin: {} },
       cycleMs: { qbittorrent: [], jellyfin: [] },
@@ -403,7 +412,7 @@ async function countRun(n: number, qb: BenchQbittorrent, jf: BenchJellyfin, trac
     for (const s of ready.statuses) if (s.last_error) run.problems.push(`${s.name}: ${s.last_error}`);
     const all = tracked(MAX_TRACKED);
     const hashes = [...all.movies.map((m) => m.hash), ...all.shows.map(showHash)];
-    for (let c = 0; c < COUNT_CYCLES; c++) {
+    for (let c = 0; c < COUNT_CYCLES.qbittorrent; c++) {
       // qBittorrent: a tenth of the torrents moved since the last poll.
       for (let k = c % 10; k < hashes.length; k += 10) qb.setProgress(hashes[k]!, Math.min(0.99, 0.3 + 0.002 * (c + 1)));
       const snap = qb.counter.snapshot();
@@ -412,19 +421,28 @@ async function countRun(n: number, qb: BenchQbittorrent, jf: BenchJellyfin, trac
       run.cycles.qbittorrent.push(Object.values(d).reduce((a, b) => a + b, 0));
       addRoutes(run.routes.qbittorrent, d);
       run.cycleMs.qbittorrent.push(r.ms);
-      if (r.status.last_error && c === COUNT_CYCLES - 1) run.problems.push(`qbittorrent/bench: ${r.status.last_error}`);
+      if (r.status.last_error && c === COUNT_CYCLES.qbittorrent - 1) run.problems.push(`qbittorrent/bench: ${r.status.last_error}`);
       run.trackedTorrents = (r.status.detail?.tracked as number | undefined) ?? null;
     }
-    for (let c = 0; c < COUNT_CYCLES; c++) {
+    const jfCycle = async (c: number): Promise<{ n: number; routes: Record<string, number>; ms: number; status: WatcherStatus }> => {
       // Jellyfin: one new (untracked) movie per poll interval.
       jf.addMovie({ name: `Bench New Movie ${n}-${c}`, year: 2025, tmdbId: 8_500_000 + n * 1000 + c });
       const snap = jf.counter.snapshot();
       const r = await peer.request<{ status: WatcherStatus; ms: number }>({ type: 'poke', name: 'jellyfin', advanceMs: JF_DEFAULT_S * 1000 }, 'poked');
       const d = jf.counter.since(snap);
-      run.cycles.jellyfin.push(Object.values(d).reduce((a, b) => a + b, 0));
-      addRoutes(run.routes.jellyfin, d);
-      run.cycleMs.jellyfin.push(r.ms);
-      if (r.status.last_error && c === COUNT_CYCLES - 1) run.problems.push(`jellyfin: ${r.status.last_error}`);
+      return { n: Object.values(d).reduce((a, b) => a + b, 0), routes: d, ms: r.ms, status: r.status };
+    };
+    for (let c = 0; c < JF_WARMUP_CYCLES; c++) {
+      const x = await jfCycle(c);
+      run.warmup.jellyfin.push(x.n);
+      addRoutes(run.warmup.routes, x.routes);
+    }
+    for (let c = 0; c < COUNT_CYCLES.jellyfin; c++) {
+      const x = await jfCycle(JF_WARMUP_CYCLES + c);
+      run.cycles.jellyfin.push(x.n);
+      addRoutes(run.routes.jellyfin, x.routes);
+      run.cycleMs.jellyfin.push(x.ms);
+      if (x.status.last_error && c === COUNT_CYCLES.jellyfin - 1) run.problems.push(`jellyfin: ${x.status.last_error}`);
     }
     return run;
   } finally {
@@ -466,156 +484,4 @@ export async function runWatchBench(opts: { samples: number; scenarios: Readonly
   }
   res.ms = performance.now() - t0;
   return res;
-}
-
-// ---------------------------------------------------------------------------------------
-// Report
-
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-
-function pct(xs: number[], p: number): number {
-  return percentile([...xs].sort((a, b) => a - b), p);
-}
-
-function sum(r: Record<string, number>): number {
-  return Object.values(r).reduce((a, b) => a + b, 0);
-}
-
-function routeList(r: Record<string, number>, cycles = 1): string {
-  const parts = Object.entries(r)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${k} ×${cycles === 1 ? v : fmt(v / cycles, v % cycles === 0 ? 0 : 2)}`);
-  return parts.length ? parts.join(', ') : 'none';
-}
-
-/** "1" when every cycle made the same number of requests, else "min–max (mean m)". */
-function perCycle(xs: number[]): string {
-  if (xs.length === 0) return 'n/a';
-  const min = Math.min(...xs);
-  const max = Math.max(...xs);
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return min === max ? String(min) : `${min}–${max} (mean ${fmt(mean, 2)})`;
-}
-
-export interface WatchReport {
-  latencyTable: string | null;
-  countTable: string | null;
-  detailTable: string;
-  notes: string[];
-  warnings: string[];
-  method: string;
-}
-
-export function watchReport(r: WatchResults): WatchReport {
-  const warnings: string[] = [];
-  const notes: string[] = [];
-  const latencyRows: string[][] = [];
-  const details: string[][] = [];
-  const lat = (label: string, x: LatencyResult, goal: number, goalText: string) => {
-    const p95 = pct(x.ms, 95);
-    const max = Math.max(...x.ms);
-    latencyRows.push([label, String(x.ms.length), fmt(pct(x.ms, 50), 0), fmt(p95, 0), fmt(max, 0), goalText, verdict(max <= goal), verdict(p95 <= goal)]);
-    for (const p of x.problems) warnings.push(`${label}: ${p}`);
-  };
-  if (r.qb) {
-    lat(`qBittorrent change → retained \`media/<id>/state\` (${QB_INTERVAL_S} s polling)`, r.qb, QB_GOAL_MS, `≤ ${QB_GOAL_MS} ms (poll interval + 50 ms)`);
-    const a = r.qb.afterPollMs ?? [];
-    const ph = r.qb.phaseMs ?? [];
-    details.push([
-      'qBittorrent latency: poll answered → state received (the tracker alone)',
-      `p50 ${fmt(pct(a, 50), 1)} / p95 ${fmt(pct(a, 95), 1)} / max ${fmt(Math.max(...a), 1)} ms`,
-    ]);
-    details.push(['qBittorrent latency: phases of the changes, after the previous poll', `${fmt(Math.min(...ph), 0)}–${fmt(Math.max(...ph), 0)} ms`]);
-    details.push(['qBittorrent latency: retained state seen by a new subscriber', r.qb.retainedOk ? 'the last progress' : 'WRONG']);
-    notes.push(
-      `qBittorrent: the change waits for the next \`sync/maindata\` poll (${fmt(pct(ph, 50), 0)} ms median phase, so up to one interval), ` +
-        `then the tracker needs ${fmt(pct(a, 50), 1)} ms (median; max ${fmt(Math.max(...a), 1)} ms) to merge the delta, journal the event (fsync) and publish. ` +
-        `The poll loop waits one interval after each cycle ends, so the period is the interval plus one cycle.`,
-    );
-  }
-  if (r.jf) {
-    lat('Jellyfin ItemAdded webhook → AVAILABLE on MQTT (verified against the API)', r.jf, JF_GOAL_MS, `≤ ${JF_GOAL_MS} ms`);
-    const h = r.jf.httpMs ?? [];
-    details.push(['Jellyfin latency: webhook sent → HTTP response', `p50 ${fmt(pct(h, 50), 1)} / p95 ${fmt(pct(h, 95), 1)} / max ${fmt(Math.max(...h), 1)} ms`]);
-    details.push(['Jellyfin latency: Jellyfin API requests per webhook', perCycle(r.jf.apiPerHook ?? [])]);
-    details.push(['Jellyfin latency: retained state seen by a new subscriber', r.jf.retainedOk ? 'AVAILABLE' : 'WRONG']);
-  }
-  let countTable: string | null = null;
-  if (r.counts && r.counts.length) {
-    const lo = r.counts[0]!;
-    const hi = r.counts[r.counts.length - 1]!;
-    const same = (a: number[], b: number[]) => a.length > 0 && b.length > 0 && Math.min(...a, ...b) === Math.max(...a, ...b);
-    const rows: string[][] = [];
-    for (const [svc, label, every] of [
-      ['qbittorrent', 'qBittorrent', QB_DEFAULT_S],
-      ['jellyfin', 'Jellyfin', JF_DEFAULT_S],
-    ] as const) {
-      rows.push([
-        `${label}: requests per poll cycle (${COUNT_CYCLES} cycles, ${every} s apart)`,
-        perCycle(lo.cycles[svc]),
-        perCycle(hi.cycles[svc]),
-        'same count',
-        verdict(same(lo.cycles[svc], hi.cycles[svc])),
-      ]);
-    }
-    const mix = (n: number) => {
-      const t = tracked(n);
-      const movies = `${t.movies.length} movie${t.movies.length === 1 ? '' : 's'}`;
-      return `${n} tracked (${movies}${t.shows.length ? `, ${t.shows.length} series` : ''})`;
-    };
-    countTable = table(['metric', mix(lo.tracked), mix(hi.tracked), 'goal', 'status'], rows);
-    for (const c of r.counts) {
-      details.push([`requests per cycle, ${c.tracked} tracked: stored requests / tracked torrents found`, `${c.stored} / ${c.trackedTorrents ?? 'n/a'}`]);
-      details.push([`requests per cycle, ${c.tracked} tracked: first qBittorrent cycle (start-up)`, `${sum(c.first.qbittorrent)}: ${routeList(c.first.qbittorrent)}`]);
-      details.push([`requests per cycle, ${c.tracked} tracked: first Jellyfin cycle (start-up)`, `${sum(c.first.jellyfin)}: ${routeList(c.first.jellyfin)}`]);
-      details.push([`requests per cycle, ${c.tracked} tracked: qBittorrent, per cycle`, routeList(c.routes.qbittorrent, c.cycles.qbittorrent.length)]);
-      details.push([`requests per cycle, ${c.tracked} tracked: Jellyfin, per cycle`, routeList(c.routes.jellyfin, c.cycles.jellyfin.length)]);
-      details.push([
-        `requests per cycle, ${c.tracked} tracked: cycle wall time p50 (qBittorrent / Jellyfin)`,
-        `${fmt(pct(c.cycleMs.qbittorrent, 50), 1)} / ${fmt(pct(c.cycleMs.jellyfin, 50), 1)} ms`,
-      ]);
-      for (const p of c.problems) warnings.push(`requests per cycle, ${c.tracked} tracked: ${p}`);
-    }
-    const extra = Object.entries(hi.routes.jellyfin).filter(([k]) => !(k in lo.routes.jellyfin) || hi.routes.jellyfin[k]! > lo.routes.jellyfin[k]!);
-    const waiting = tracked(hi.tracked).shows.length;
-    if (extra.length) {
-      notes.push(
-        `Jellyfin at ${hi.tracked} tracked requests: the extra requests are ${extra.map(([k, v]) => `${k} (${v - (lo.routes.jellyfin[k] ?? 0)} over ${COUNT_CYCLES} cycles)`).join(', ')}. ` +
-          `They are the episode lists of the series that open TV requests still wait on (${waiting} here), each re-read at most ` +
-          `every 15 minutes and at most 3 per cycle: bounded, but not constant. At one cycle every ${JF_DEFAULT_S} s, ${waiting} ` +
-          `series need ${fmt(waiting / ((15 * 60) / JF_DEFAULT_S), 2)} re-reads per cycle, ` +
-          `${waiting / ((15 * 60) / JF_DEFAULT_S) >= 3 ? 'more than the cap, so every cycle reads 3' : 'so cycles read 0–3'}. ` +
-          `Every other route is the same at both sizes (see the per-cycle routes under Details).`,
-      );
-    }
-  }
-  const latencyTable = latencyRows.length
-    ? table(['metric', 'samples', 'p50 ms', 'p95 ms', 'max ms', 'goal', 'status (max)', 'status (p95)'], latencyRows)
-    : null;
-  const detailTable = table(['watcher detail', 'value'], details);
-  const method = [
-    `- Each scenario is a fresh tracker process (durable storage in a temp dir, embedded broker, ports 0). The upstream`,
-    `  services are bench-side servers (\`src/bench/upstreams.ts\`: qBittorrent WebUI API v2 login + \`sync/maindata\` with`,
-    `  rid/delta semantics; Jellyfin \`/System/Info\`, \`/Items\`, \`/Items/{id}\`, \`/Shows/{id}/Episodes\` with`,
-    `  \`MediaBrowser\` auth and field gating) in the orchestrator process, over loopback, counting every request per route.`,
-    `  They speak the wire format of the test fakes (\`test/helpers/qbittorrent.ts\`, \`test/fakes/jellyfin.ts\`), which are`,
-    `  not compiled into \`dist/\`. An mqtt.js subscriber (QoS 0) on the embedded broker sees what Home Assistant sees;`,
-    `  change and arrival are timed on the orchestrator's clock.`,
-    `- qBittorrent latency: \`qbittorrent_s: ${QB_INTERVAL_S}\`; a movie request grabbed with a known hash (Jellyseerr + Radarr`,
-    `  Grab webhooks); before each of the ${r.samples} samples a random wait after the previous state message (seeded,`,
-    `  stratified over the ${QB_INTERVAL_S * 1000} ms interval), then the torrent's progress is raised by 1 % in the upstream;`,
-    `  latency = that change → the state message with the new progress.`,
-    `- Jellyfin latency: \`jellyfin_s: 3600\` (only the webhook path); per sample a fresh movie request brought to IMPORTING`,
-    `  (Jellyseerr + Radarr Grab + Download webhooks), the movie added to Jellyfin (${LIBRARY_MOVIES} other movies in the`,
-    `  library), then the plugin's "Send All Properties" JSON posted to \`/hooks/jellyfin\` as \`text/plain\`;`,
-    `  latency = post → the AVAILABLE state message (the watcher fetches \`/Items/{id}\` before the event).`,
-    `- Requests per poll cycle: the same upstream content for both runs (qBittorrent: ${MAX_TRACKED + UNTRACKED_TORRENTS} torrents;`,
-    `  Jellyfin: ${LIBRARY_MOVIES} movies, ${tracked(MAX_TRACKED).shows.length + LIBRARY_SERIES_UNTRACKED} series with ${EPISODES_PER_SEASON} episodes each); the`,
-    `  tracked requests (90 % grabbed movies, 10 % series waiting for season 2) are stored, then the tracker restarts with`,
-    `  both watchers. After its start-up cycle, ${COUNT_CYCLES} cycles per watcher are run back to back, the watchers' clock advanced`,
-    `  by the default interval before each (qBittorrent ${QB_DEFAULT_S} s, Jellyfin ${JF_DEFAULT_S} s: ${(COUNT_CYCLES * JF_DEFAULT_S) / 60} simulated`,
-    `  minutes), so time-based re-reads happen as under real polling. Between cycles a tenth of the torrents move and one new`,
-    `  movie appears in Jellyfin. Requests are counted at the upstreams.`,
-  ].join('\n');
-  return { latencyTable, countTable, detailTable, notes, warnings, method };
 }

@@ -13,7 +13,7 @@ import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } f
 import { WebSocketServer } from 'ws';
 import { coalescingStream } from './ws-stream.js';
 import type { Logger } from '../log.js';
-import type { PublishOptions, Sink } from './bus.js';
+import type { Payload, PublishOptions, Sink } from './bus.js';
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -36,6 +36,22 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(px, py) && x.length === y.length;
 }
 
+/** The part of aedes' persistence used here (its typings do not expose the broker's instance). */
+interface RetainedStore {
+  storeRetained(packet: AedesPublishPacket): Promise<void>;
+}
+
+function retainedStore(aedes: Aedes): RetainedStore {
+  return (aedes as unknown as { persistence: RetainedStore }).persistence;
+}
+
+const toBuffer = (p: Payload): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
+
+/** Messages handed to aedes at once, at most (a longer run waits for the next round). */
+const MAX_RUN = 500;
+
+const sameKind = (a: PublishOptions, b: PublishOptions): boolean => a.retain === b.retain && a.qos === b.qos;
+
 function isBrowser(client: Client | null): boolean {
   return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
 }
@@ -57,6 +73,7 @@ export class EmbeddedBroker implements Sink {
   static async start(opts: EmbeddedBrokerOptions, log: Logger, onClientMessage: (topic: string, payload: string) => void): Promise<EmbeddedBroker> {
     const base = opts.baseTopic;
     const commandPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[a-z0-9_-]+/set/[a-z0-9_-]+$`);
+    let broker: EmbeddedBroker | undefined;
     const aedes = await Aedes.createBroker({
       // A frozen subscriber must not stall delivery to everyone else.
       drainTimeout: 10_000,
@@ -74,6 +91,7 @@ export class EmbeddedBroker implements Sink {
         done(new Error(`publishing to ${packet.topic} is not allowed`));
       },
       authorizeSubscribe: (client, sub, done) => {
+        broker?.onSubscribe();
         if (!isBrowser(client)) return done(null, sub);
         const allowed = sub.topic === `${base}/#` || sub.topic.startsWith(`${base}/`);
         if (allowed) return done(null, sub);
@@ -82,7 +100,7 @@ export class EmbeddedBroker implements Sink {
         done(null, null);
       },
     });
-    const broker = new EmbeddedBroker(aedes, opts, log);
+    broker = new EmbeddedBroker(aedes, opts, log);
     aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
       if (client) onClientMessage(packet.topic, packet.payload.toString());
     });
@@ -128,32 +146,80 @@ export class EmbeddedBroker implements Sink {
     });
   }
 
-  private queue: Array<{ topic: string; payload: string; opts: PublishOptions; done?: () => void }> = [];
+  private queue: Array<{ topic: string; payload: Payload; opts: PublishOptions; done?: () => void }> = [];
   private draining = false;
+  /** Set for good once any client subscription is authorised: from then on every message goes through aedes. */
+  private subscribed = false;
+  /** Messages written straight into the retained store / dropped before anyone subscribed. */
+  readonly direct = { stored: 0, dropped: 0 };
 
   /**
-   * Publishes one message at a time: with aedes 1.2, a retained publish overlapping a
-   * non-retained one in the same tick is stored but not delivered to live subscribers.
-   * Serialising also keeps state → event order for every subscriber.
+   * Publishes in order. aedes gives every message a counter and drops, per subscriber, one that
+   * arrives after a message with a higher counter (its duplicate check); messages of different
+   * kinds (retain flag, QoS) take different numbers of asynchronous steps inside aedes, so a
+   * retained publish overlapping a non-retained one could be stored but never delivered. So a
+   * run of messages of one kind goes to aedes at once (same steps: they arrive in order), and
+   * the next run waits until the previous one has been delivered. Order is kept for every
+   * subscriber, state before event included.
+   *
+   * Until the first client subscribes (start-up, before Home Assistant or the panel is in),
+   * nobody can receive a live message: a retained one only has to be in the retained store,
+   * where a later subscription reads it, and a non-retained one reaches nobody. Those are
+   * written to the store directly, in order (~1 µs instead of ~60 µs through aedes' publish
+   * pipeline), which is what makes a cold start with 70k retained topics fast.
    */
-  publish(topic: string, payload: string, opts: PublishOptions, done?: () => void): void {
+  publish(topic: string, payload: Payload, opts: PublishOptions, done?: () => void): void {
+    if (!this.subscribed && !this.draining) {
+      this.storeDirect(topic, payload, opts);
+      done?.();
+      return;
+    }
     this.queue.push({ topic, payload, opts, ...(done ? { done } : {}) });
     if (!this.draining) this.drain();
   }
 
+  private storeDirect(topic: string, payload: Payload, opts: PublishOptions): void {
+    if (!opts.retain) {
+      this.direct.dropped++;
+      return;
+    }
+    this.direct.stored++;
+    // The in-memory persistence applies the change synchronously; the promise only reports errors.
+    retainedStore(this.aedes)
+      .storeRetained({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: true, dup: false, messageId: 0, brokerId: this.aedes.id, brokerCounter: 0 })
+      .catch((err: Error) => this.log.error(`storing retained ${topic} failed: ${err.message}`));
+  }
+
+  /** Called (synchronously) by authorizeSubscribe before aedes registers the subscription. */
+  private onSubscribe(): void {
+    this.subscribed = true;
+  }
+
   private drain(): void {
-    const next = this.queue.shift();
-    if (!next) {
+    const first = this.queue[0];
+    if (!first) {
       this.draining = false;
       return;
     }
     this.draining = true;
-    const { topic, payload, opts, done } = next;
-    this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
-      if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
-      done?.();
-      this.drain();
-    });
+    let n = 1;
+    while (n < this.queue.length && n < MAX_RUN && sameKind(this.queue[n]!.opts, first.opts)) n++;
+    const run = this.queue.splice(0, n);
+    let pending = run.length;
+    for (const { topic, payload, opts, done } of run) {
+      this.aedes.publish({ cmd: 'publish', topic, payload: toBuffer(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) => {
+        if (err) this.log.error(`embedded publish to ${topic} failed: ${err.message}`);
+        done?.();
+        // The last callback of a run may come synchronously (no subscriber matched): continue
+        // on the next tick rather than deeper in this stack.
+        if (--pending === 0) process.nextTick(() => this.drain());
+      });
+    }
+  }
+
+  /** Messages waiting for aedes (a subscriber slower than the publishes makes this grow). */
+  get backlog(): number {
+    return this.queue.length;
   }
 
   /** Resolves once aedes has taken the message and everything queued before it. */

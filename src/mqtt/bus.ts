@@ -3,6 +3,10 @@
  * identical re-publishes, fans out to every sink (the embedded broker always, an
  * external broker optionally) and replays the whole retained set to a sink after it
  * (re)connects, because a broker may lose retained messages.
+ *
+ * Retained payloads are kept as exact-size Buffers and handed to the sinks as they are:
+ * the embedded broker's retained store then holds the same bytes instead of a second copy
+ * (44 MB of the retained set at 10,000 requests and 100,000 episodes).
  */
 import type { Logger } from '../log.js';
 
@@ -11,16 +15,26 @@ export interface PublishOptions {
   qos: 0 | 1;
 }
 
+/** A sink must not modify a Buffer payload: the bus keeps it as the retained value. */
+export type Payload = string | Buffer;
+
 export interface Sink {
   readonly name: string;
   readonly connected: boolean;
-  publish(topic: string, payload: string, opts: PublishOptions): void;
+  publish(topic: string, payload: Payload, opts: PublishOptions): void;
+}
+
+/** A Buffer of exactly the payload's bytes (a small `Buffer.from` would pin an 8 KB pool slab). */
+function exactBuffer(text: string): Buffer {
+  const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  buf.write(text);
+  return buf;
 }
 
 export type MessageHandler = (topic: string, payload: string, via: string) => void;
 
 export class MqttBus {
-  private readonly retained = new Map<string, { payload: string; qos: 0 | 1 }>();
+  private readonly retained = new Map<string, { payload: Buffer; qos: 0 | 1 }>();
   private readonly sinks: Sink[] = [];
   private readonly handlers: MessageHandler[] = [];
   stats = { published: 0, skipped: 0 };
@@ -48,7 +62,8 @@ export class MqttBus {
 
   /** An empty retained payload deletes the topic (and HA discovery entities). */
   publish(topic: string, payload: string, opts: PublishOptions): void {
-    if (/[#+]/.test(topic)) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
+    if (topic.includes('#') || topic.includes('+')) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
+    let out: Payload = payload;
     if (opts.retain) {
       const prev = this.retained.get(topic);
       if (payload === '') {
@@ -58,15 +73,17 @@ export class MqttBus {
         }
         this.retained.delete(topic);
       } else {
-        if (prev && prev.payload === payload) {
+        const buf = exactBuffer(payload);
+        if (prev && prev.payload.equals(buf)) {
           this.stats.skipped++;
           return;
         }
-        this.retained.set(topic, { payload, qos: opts.qos });
+        this.retained.set(topic, { payload: buf, qos: opts.qos });
+        out = buf;
       }
     }
     this.stats.published++;
-    for (const sink of this.sinks) if (sink.connected) sink.publish(topic, payload, opts);
+    for (const sink of this.sinks) if (sink.connected) sink.publish(topic, out, opts);
   }
 
   publishJson(topic: string, value: unknown, opts: PublishOptions): void {
@@ -84,7 +101,11 @@ export class MqttBus {
   }
 
   retainedPayload(topic: string): string | undefined {
-    return this.retained.get(topic)?.payload;
+    return this.retained.get(topic)?.payload.toString();
+  }
+
+  hasRetained(topic: string): boolean {
+    return this.retained.has(topic);
   }
 
   /**

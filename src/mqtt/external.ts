@@ -58,7 +58,7 @@ export class ExternalBroker implements Sink {
     this.client.on('error', (err) => this.log.warning(`external broker ${safeUrl(url)}: ${err.message}`));
   }
 
-  publish(topic: string, payload: string, opts: PublishOptions): void {
+  publish(topic: string, payload: string | Buffer, opts: PublishOptions): void {
     if (!this.client?.connected) return;
     this.client.publish(topic, payload, { retain: opts.retain, qos: opts.qos }, (err) => {
       if (err) this.log.debug(`external publish to ${topic} failed: ${err.message}`);

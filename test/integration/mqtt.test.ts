@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, radarrDownload, radarrGrab } from '../../src/demo/payloads.js';
-import { Recorder } from '../helpers/tracker.js';
+import { Recorder, startTracker } from '../helpers/tracker.js';
 import { world } from './support.js';
 
 const movie = (n: number) => ({ requestId: n, tmdbId: 100 + n, title: `Film ${n}`, year: 2001, radarrId: n, hash: fakeHash(`film-${n}`) });
@@ -147,5 +147,99 @@ describe('bridge', () => {
     const connection = rec.json<Record<string, unknown>>('homeassistant/binary_sensor/media_tracker/bridge_connection/config')!;
     expect(connection).toMatchObject({ state_topic: 'media/bridge/state', device_class: 'connectivity', entity_category: 'diagnostic' });
     expect(connection.availability).toBeUndefined();
+  });
+});
+
+describe('retained set at start-up', () => {
+  it('a subscriber arriving after a restart receives every retained topic the tracker holds, with its payload', async () => {
+    const h = await startTracker();
+    try {
+      for (let n = 20; n < 30; n++) {
+        expect((await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(n)))).status).toBe(200);
+        expect((await h.post('/hooks/radarr', radarrGrab(movie(n)))).status).toBe(200);
+      }
+      await h.restart();
+      // Before anyone subscribed, the start-up set went straight into the broker's retained store.
+      expect(h.tracker.broker.direct.stored).toBeGreaterThan(10 * 5);
+      const expected = new Map([...h.tracker.bus.retainedTopics()].map((t) => [t, h.tracker.bus.retainedPayload(t)!]));
+      const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['#']);
+      try {
+        await rec.until(() => [...expected.keys()].every((t) => rec.latest.has(t)), `all ${expected.size} retained topics`);
+        for (const [topic, payload] of expected) expect(rec.latest.get(topic), topic).toBe(payload);
+        expect(rec.state('jellyseerr-25')).toMatchObject({ state: 'GRABBING', title: 'Film 25' });
+      } finally {
+        await rec.close();
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('once a client subscribed, changes reach it live: the retained value first, then each state before its event', async () => {
+    const h = await startTracker();
+    try {
+      await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(31)));
+      const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl);
+      try {
+        await rec.untilState('jellyseerr-31', 'APPROVED');
+        const direct = h.tracker.broker.direct.stored;
+        await h.post('/hooks/radarr', radarrGrab(movie(31)));
+        await h.post('/hooks/radarr', radarrDownload(movie(31)));
+        await rec.untilState('jellyseerr-31', 'IMPORTING');
+        await rec.untilEvents('jellyseerr-31', ['grabbing', 'importing']);
+        expect(h.tracker.broker.direct.stored).toBe(direct);
+        const order = rec.messages
+          .filter((m) => m.topic === 'media/jellyseerr-31/state' || m.topic === 'media/jellyseerr-31/event')
+          .map((m) => (m.topic.endsWith('/event') ? `event:${String(JSON.parse(m.payload).event_type)}` : `state:${String(JSON.parse(m.payload).state)}`));
+        expect(order[0]).toBe('state:APPROVED');
+        expect(order.indexOf('state:GRABBING')).toBeLessThan(order.indexOf('event:grabbing'));
+        expect(order.indexOf('event:grabbing')).toBeLessThan(order.indexOf('state:IMPORTING'));
+        expect(order.indexOf('state:IMPORTING')).toBeLessThan(order.indexOf('event:importing'));
+      } finally {
+        await rec.close();
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('live delivery', () => {
+  it('a burst of retained, event and QoS 0 messages reaches every subscriber complete and in order', async () => {
+    const h = await startTracker();
+    const subscribers = await Promise.all([
+      Recorder.connect(h.tracker.endpoints.mqttUrl, ['media/burst/#']),
+      // A persistent session takes another path inside aedes for QoS 1 messages that are not retained.
+      Recorder.connect(h.tracker.endpoints.mqttUrl, ['media/burst/#'], { clean: false, clientId: `burst-persistent-${Date.now()}` }),
+    ]);
+    try {
+      const sent: string[] = [];
+      const kinds = [
+        { retain: true, qos: 1 },
+        { retain: false, qos: 1 },
+        { retain: false, qos: 0 },
+        { retain: true, qos: 0 },
+      ] as const;
+      // Runs of one kind of varying length, as the publisher produces them (configs and states, then events).
+      let seed = 7;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      for (let i = 0; sent.length < 3000; i++) {
+        const kind = kinds[i % kinds.length]!;
+        const run = 1 + Math.floor(next() * 40);
+        for (let k = 0; k < run; k++) {
+          const payload = String(sent.length);
+          h.tracker.bus.publish(`media/burst/${sent.length % 97}/${kind.retain ? 'state' : 'event'}`, payload, kind);
+          sent.push(payload);
+        }
+      }
+      for (const rec of subscribers) {
+        const got = () => rec.messages.filter((m) => m.topic.startsWith('media/burst/')).map((m) => m.payload);
+        await rec.until(() => got().length >= sent.length, `${sent.length} messages (got ${got().length})`, 20_000);
+        expect(got()).toEqual(sent);
+      }
+    } finally {
+      for (const rec of subscribers) await rec.close();
+      await h.stop();
+    }
   });
 });

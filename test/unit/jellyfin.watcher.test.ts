@@ -295,9 +295,10 @@ describe('verification', () => {
     expect(((await res.json()) as { Items: unknown[] }).Items).toHaveLength(4);
   });
 
-  it('E3: a metadata-only movie never counts; once it has a file (same item) it does, after a re-check by id', async () => {
+  /** A metadata-only movie (no file yet) created long ago, behind two newer items in a 2-item "recently added" feed. */
+  async function suzumeRig(): Promise<Rig & { suzume: JfItem }> {
     let suzume!: JfItem;
-    const { watcher, world, jf, advance } = await rig({
+    const r = await rig({
       watcher: { recentLimit: 2 },
       setup: (f) => {
         suzume = f.addMovie({ name: 'Suzume', tmdbId: 916224, file: false, dateCreated: '2025-01-01T00:00:00.0000000Z' });
@@ -305,10 +306,34 @@ describe('verification', () => {
         f.addMovie({ name: 'Newer 2', tmdbId: 2, dateCreated: '2025-06-02T00:00:00.0000000Z' });
       },
     });
+    return { ...r, suzume };
+  }
+
+  it('E3: a metadata-only movie never counts; once it has a file (same item, saved again) the changed-since sweep finds it', async () => {
+    const { watcher, world, jf, advance, suzume } = await suzumeRig();
     world.add(movieReq('suzume', 916224));
     await watcher.poke();
     expect(world.events).toEqual([]);
-    // The same item gets its file; DateCreated is unchanged, so it is not among the recently added.
+    // The same item gets its file: Jellyfin saves it again, but DateCreated is unchanged, so it is not among the recently added.
+    await new Promise((r) => setTimeout(r, 5));
+    Object.assign(suzume, { Path: '/data/movies/Suzume (2022)/Suzume.mkv', MediaSources: [{ Id: suzume.Id, Path: '/x.mkv', Protocol: 'File' }], DateLastSaved: new Date().toISOString() });
+    await watcher.poke();
+    expect(world.events).toEqual([]);
+    advance(16 * 60_000);
+    await watcher.poke();
+    const sweeps = jf.log.of('GET /Items').filter((e) => e.query.MinDateLastSaved !== undefined);
+    expect(sweeps).toHaveLength(1);
+    // The window starts before the last look at the library (the server's clock), not at this machine's.
+    expect(Date.parse(String(sweeps[0]!.query.MinDateLastSaved))).toBeLessThan(Date.parse(suzume.DateLastSaved));
+    expect(world.state('suzume')).toMatchObject({ state: 'AVAILABLE', jellyfin_id: suzume.Id });
+  });
+
+  it('E3: an unplayable candidate the sweep does not return is re-checked by id after 15 minutes', async () => {
+    const { watcher, world, jf, advance, suzume } = await suzumeRig();
+    // Saved long ago: no changed-since window holds it, whatever happens to it.
+    suzume.DateLastSaved = '2025-01-01T00:00:00.0000000Z';
+    world.add(movieReq('suzume', 916224));
+    await watcher.poke();
     Object.assign(suzume, { Path: '/data/movies/Suzume (2022)/Suzume.mkv', MediaSources: [{ Id: suzume.Id, Path: '/x.mkv', Protocol: 'File' }] });
     await watcher.poke();
     expect(world.events).toEqual([]);
@@ -675,5 +700,120 @@ describe('refreshLibrary', () => {
     expect((await watcher.refreshLibrary('x')).started).toBe(true);
     await watcher.libraryScan;
     expect(watcher.status().detail).toMatchObject({ library_scan: { last_result: expect.stringContaining('HTTP 403') } });
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Episode lists, the changed-since sweep and stale proofs
+
+describe('episode lists are read once; a library-wide sweep catches what the feed cannot show', () => {
+  it('two simulated hours of 60 s cycles: one episode-list read per series, one sweep per 15 minutes, 1 vs 500 tracked alike', async () => {
+    const run = async (n: number): Promise<{ counts: number[]; episodes: number; sweeps: number }> => {
+      const r = await rig({
+        setup: (f) => {
+          for (let i = 0; i < 50; i++) {
+            const s = f.addSeries({ name: `S${i}`, tvdbId: 30_000 + i });
+            for (let e = 1; e <= 4; e++) f.addEpisode(s, { season: 1, episode: e });
+          }
+        },
+      });
+      // Series waiting for season 2 (not in Jellyfin): their lists are wanted every cycle.
+      r.world.add(...Array.from({ length: n }, (_, i) => tvReq(`t-${i}`, 30_000 + (i % 50), [ep(1, 1, 'AVAILABLE'), ep(2, 1)])));
+      await r.watcher.poke();
+      // Start-up: the 50 episode lists, 3 per cycle.
+      for (let i = 0; i < 20; i++) {
+        r.advance(60_000);
+        await r.watcher.poke();
+      }
+      const counts: number[] = [];
+      const episodesBefore = r.jf.log.count('GET /Shows/:id/Episodes');
+      for (let i = 0; i < 120; i++) {
+        r.advance(60_000);
+        r.mark();
+        await r.watcher.poke();
+        counts.push(r.since());
+      }
+      const sweeps = r.jf.log.of('GET /Items').filter((e) => e.query.MinDateLastSaved !== undefined).length;
+      return { counts, episodes: r.jf.log.count('GET /Shows/:id/Episodes') - episodesBefore, sweeps };
+    };
+    const one = await run(1);
+    const many = await run(500);
+    expect(many.counts).toEqual(one.counts);
+    expect(many.episodes).toBe(0);
+    expect(Math.max(...many.counts)).toBe(2);
+    expect(many.counts.filter((c) => c === 2)).toHaveLength(8);
+    expect(many.sweeps).toBeGreaterThanOrEqual(8);
+  });
+
+  it('an episode imported with an old DateCreated (not among the recently added) is found by the next sweep', async () => {
+    let s!: JfItem;
+    const { watcher, world, jf, advance } = await rig({
+      watcher: { recentLimit: 2 },
+      setup: (f) => {
+        s = f.addSeries({ name: 'Show', tvdbId: 77 });
+        f.addEpisode(s, { season: 1, episode: 1 });
+        f.addMovie({ name: 'Newer 1', tmdbId: 1, dateCreated: '2030-06-01T00:00:00.0000000Z' });
+        f.addMovie({ name: 'Newer 2', tmdbId: 2, dateCreated: '2030-06-02T00:00:00.0000000Z' });
+      },
+    });
+    world.add(tvReq('show', 77, [ep(1, 1, 'AVAILABLE'), ep(1, 2)]));
+    await watcher.poke();
+    expect(jf.log.count('GET /Shows/:id/Episodes')).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const e2 = jf.addEpisode(s, { season: 1, episode: 2 });
+    e2.DateCreated = '2019-03-01T00:00:00.0000000Z'; // the file's own date, kept by the import
+    for (let i = 0; i < 14; i++) {
+      advance(60_000);
+      await watcher.poke();
+    }
+    expect(world.state('show').episodes.S01E02?.state).toBe('IMPORTING');
+    advance(60_000);
+    await watcher.poke();
+    expect(world.state('show').episodes.S01E02).toMatchObject({ state: 'AVAILABLE', jellyfin_id: e2.Id });
+    // Found without reading the series' episodes again.
+    expect(jf.log.count('GET /Shows/:id/Episodes')).toBe(1);
+  });
+
+  it('an item not seen for a while is verified before it proves an episode: gone without a webhook → no AVAILABLE', async () => {
+    let e2!: JfItem;
+    const { watcher, world, jf, advance } = await rig({
+      setup: (f) => {
+        const s = f.addSeries({ name: 'Show', tvdbId: 88 });
+        f.addEpisode(s, { season: 1, episode: 1 });
+        e2 = f.addEpisode(s, { season: 1, episode: 2 });
+      },
+    });
+    // E02 is settled (DELETED in the request) when the list is read: nothing to prove yet.
+    world.add(tvReq('show', 88, [ep(1, 1), ep(1, 2, 'DELETED')]));
+    await watcher.poke();
+    expect(world.state('show').episodes.S01E01?.state).toBe('AVAILABLE');
+    // Jellyfin loses E02 (no ItemDeleted webhook configured); an hour later the request waits for it again.
+    jf.state.items = jf.state.items.filter((i) => i.Id !== e2.Id);
+    advance(60 * 60_000);
+    world.add(tvReq('show', 88, [ep(1, 1, 'AVAILABLE'), ep(1, 2)]));
+    const byIds = () => jf.log.of('GET /Items').filter((e) => String(e.query.Ids ?? '').includes(e2.Id)).length;
+    await watcher.poke();
+    expect(byIds()).toBe(1);
+    expect(world.state('show').episodes.S01E02?.state).toBe('IMPORTING');
+    expect(watcher.library.has(e2.Id)).toBe(false);
+  });
+
+  it('more changes than the sweep reads in five pages count as a gap: episode lists and the inventory are reloaded', async () => {
+    const { watcher, world, jf, advance } = await rig({
+      watcher: { sweepPageSize: 2 },
+      setup: (f) => void f.addEpisode(f.addSeries({ name: 'Show', tvdbId: 99 }), { season: 1, episode: 1 }),
+    });
+    world.add(tvReq('show', 99, [ep(1, 1, 'AVAILABLE'), ep(2, 1)]));
+    await watcher.poke();
+    expect(jf.log.count('GET /Shows/:id/Episodes')).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 11; i++) jf.addMovie({ name: `Re-identified ${i}`, tmdbId: 500 + i });
+    advance(16 * 60_000);
+    await watcher.poke();
+    expect(jf.log.of('GET /Items').filter((e) => e.query.MinDateLastSaved !== undefined)).toHaveLength(5);
+    advance(60_000);
+    await watcher.poke();
+    expect(jf.log.count('GET /Shows/:id/Episodes')).toBe(2);
+    expect(jf.log.count('GET /System/Info')).toBe(2);
   });
 });

@@ -86,6 +86,8 @@ export function authorizationHeader(apiKey: string, client = 'Media Tracker', ve
 export class JellyfinClient {
   readonly http: ServiceClient;
   private readonly scanHttp: ServiceClient;
+  /** The server's clock at its latest answer (`Date` header, ms): the base of `MinDateLastSaved` windows. */
+  serverTime: number | null = null;
 
   constructor(opts: JellyfinClientOptions) {
     registerSecret(opts.apiKey);
@@ -108,13 +110,13 @@ export class JellyfinClient {
   }
 
   /** `GET /System/Info` (needs a valid key; also how a wrong key shows up as HTTP 401). */
-  systemInfo(): Promise<SystemInfo> {
-    return this.http.json('GET', '/System/Info', systemInfoSchema);
+  async systemInfo(): Promise<SystemInfo> {
+    return (await this.get('/System/Info', '/System/Info', systemInfoSchema, {}, false))!;
   }
 
   /** `GET /Items` with the given query (the caller names `Fields`). */
-  items(query: Record<string, string | number | boolean | undefined>): Promise<ItemsResult> {
-    return this.http.json('GET', '/Items', itemsResultSchema, { query: { ...LEAN, ...query } });
+  async items(query: Record<string, string | number | boolean | undefined>): Promise<ItemsResult> {
+    return (await this.get('/Items', '/Items', itemsResultSchema, { ...LEAN, ...query }, false))!;
   }
 
   /** Every movie and series (ids and path), paged. */
@@ -149,6 +151,24 @@ export class JellyfinClient {
     return page.Items;
   }
 
+  /**
+   * Movies and episodes saved since `since` (created, given a file, re-identified…), whatever
+   * their `DateCreated`: one page of `limit`, oldest first, with the playable fields.
+   */
+  async changedSince(since: Date, limit: number, startIndex = 0): Promise<{ items: BaseItemDto[]; total: number | null }> {
+    const page = await this.items({
+      Recursive: true,
+      IncludeItemTypes: 'Movie,Episode',
+      MinDateLastSaved: since.toISOString(),
+      Fields: PLAYABLE_FIELDS,
+      SortBy: 'DateCreated',
+      SortOrder: 'Ascending',
+      StartIndex: startIndex,
+      Limit: limit,
+    });
+    return { items: page.Items, total: page.TotalRecordCount ?? null };
+  }
+
   /** Several items by id in one request (`Ids=`), with the playable fields. */
   async itemsById(ids: string[]): Promise<BaseItemDto[]> {
     if (ids.length === 0) return [];
@@ -158,23 +178,30 @@ export class JellyfinClient {
 
   /** `GET /Items/{id}`; null when the server answers 404 (the item is gone). */
   item(id: string): Promise<BaseItemDto | null> {
-    return this.getOrGone(`/Items/${encodeURIComponent(id)}`, '/Items/{id}', baseItemSchema, { Fields: PLAYABLE_FIELDS });
+    return this.get(`/Items/${encodeURIComponent(id)}`, '/Items/{id}', baseItemSchema, { Fields: PLAYABLE_FIELDS }, true);
   }
 
   /** Real (non-virtual) episodes of a series, with the playable fields; null when the series is gone. */
   async seriesEpisodes(seriesId: string): Promise<BaseItemDto[] | null> {
-    const page = await this.getOrGone(`/Shows/${encodeURIComponent(seriesId)}/Episodes`, '/Shows/{id}/Episodes', itemsResultSchema, {
-      fields: PLAYABLE_FIELDS,
-      isMissing: false,
-      ...LEAN,
-    });
+    const page = await this.get(
+      `/Shows/${encodeURIComponent(seriesId)}/Episodes`,
+      '/Shows/{id}/Episodes',
+      itemsResultSchema,
+      { fields: PLAYABLE_FIELDS, isMissing: false, ...LEAN },
+      true,
+    );
     return page ? page.Items : null;
   }
 
-  /** A GET where 404 means "gone" (null); `label` names the route in messages (no ids, no query). */
-  private async getOrGone<T>(path: string, label: string, schema: z.ZodType<T>, query: Record<string, string | number | boolean>): Promise<T | null> {
+  /**
+   * A validated GET; with `gone`, 404 means "gone" (null). `label` names the route in messages
+   * (no ids, no query). Notes the server's clock from the `Date` header.
+   */
+  private async get<T>(path: string, label: string, schema: z.ZodType<T>, query: Record<string, string | number | boolean | undefined>, gone: boolean): Promise<T | null> {
     const res = await this.http.raw('GET', path, { query });
-    if (res.status === 404) return null;
+    const date = Date.parse(String(res.headers.date ?? ''));
+    if (Number.isFinite(date)) this.serverTime = date;
+    if (gone && res.status === 404) return null;
     if (res.status < 200 || res.status >= 300) {
       const hint = res.status === 401 || res.status === 403 ? ' (check the API key)' : '';
       throw new UpstreamError(SERVICE, `GET ${label} answered HTTP ${res.status}${hint}`, res.status);

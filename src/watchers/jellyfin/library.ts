@@ -122,6 +122,8 @@ export class LibraryIndex {
   private readonly episodesBySeries = new Map<string, Set<string>>();
   /** When the full episode list of a series was last loaded (ms). */
   private readonly loaded = new Map<string, number>();
+  /** When the server last returned each item (ms), for items given a time. */
+  private readonly seen = new Map<string, number>();
   private readonly counts = { movies: 0, series: 0, episodes: 0 };
 
   get size(): number {
@@ -140,9 +142,10 @@ export class LibraryIndex {
     return this.items.has(normaliseItemId(id));
   }
 
-  /** Adds or replaces an item. Seasons and other types are not kept. */
-  upsert(item: LibItem): void {
+  /** Adds or replaces an item; `atMs`: when the server returned it. Seasons and other types are not kept. */
+  upsert(item: LibItem, atMs?: number): void {
     if (item.type !== 'Movie' && item.type !== 'Series' && item.type !== 'Episode') return;
+    if (atMs !== undefined) this.seen.set(item.id, atMs);
     const prev = this.items.get(item.id);
     if (prev) {
       this.unindex(prev);
@@ -168,6 +171,7 @@ export class LibraryIndex {
     }
     this.unindex(item);
     this.items.delete(item.id);
+    this.seen.delete(item.id);
     this.count(item, -1);
     removed.unshift(item);
     return removed;
@@ -177,12 +181,12 @@ export class LibraryIndex {
    * Replaces the movies and series with a fresh inventory: new ones are added, changed ones
    * replaced, and movies/series missing from it removed (with their episodes).
    */
-  replaceInventory(items: LibItem[]): void {
+  replaceInventory(items: LibItem[], atMs?: number): void {
     const seen = new Set<string>();
     for (const item of items) {
       if (item.type !== 'Movie' && item.type !== 'Series') continue;
       seen.add(item.id);
-      this.upsert(item);
+      this.upsert(item, atMs);
     }
     for (const item of [...this.items.values()]) {
       if ((item.type === 'Movie' || item.type === 'Series') && !seen.has(item.id)) this.remove(item.id);
@@ -197,10 +201,15 @@ export class LibraryIndex {
       if (ep.type !== 'Episode') continue;
       const item = ep.series_id ? ep : { ...ep, series_id: sid };
       keep.add(item.id);
-      this.upsert(item);
+      this.upsert(item, atMs);
     }
     for (const ep of this.episodesOf(sid)) if (!keep.has(ep.id)) this.remove(ep.id);
     this.loaded.set(sid, atMs);
+  }
+
+  /** When the server last returned this item, or undefined. */
+  seenAt(id: string): number | undefined {
+    return this.seen.get(normaliseItemId(id));
   }
 
   /** When the episode list of `seriesId` was last loaded, or undefined. */

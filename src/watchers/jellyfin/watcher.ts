@@ -6,10 +6,17 @@
  * - first cycle (and every `inventoryRefreshMs`, or after a gap in the feed below):
  *   `GET /System/Info` + the movie/series inventory (paged by library size);
  * - every cycle: ONE "recently added" query (movies and episodes, newest first, `Limit`);
+ * - every `recheckMs`: ONE library-wide "changed since" query (`MinDateLastSaved`, paged by
+ *   what changed): items the feed above cannot show — a file added to an existing item, an
+ *   import whose `DateCreated` is the file's old date. It replaces re-reading the episode
+ *   list of every tracked series, which grew with the number of series;
  * - at most one `GET /Items?Ids=…` for series the feed mentioned but the index lacks, and for
  *   matching-but-unplayable items due for a re-check (at most `maxIdsPerCycle` ids);
- * - at most `maxSeriesLoads` `GET /Shows/{id}/Episodes` for series of open TV requests whose
- *   episode list was never loaded (or is older than `seriesRefreshMs`).
+ * - `GET /Shows/{id}/Episodes` only for a series whose episode list was never loaded (a new
+ *   tracked series, or all of them after a gap in the feed), at most `maxSeriesLoads` per
+ *   cycle: a one-time cost per series, spread over cycles;
+ * - before an `available` event rests on an item last returned more than `recheckMs` ago
+ *   (deleted since?), one `GET /Items?Ids=…` to verify it.
  * All `available` events of a cycle go to the sink in one `ingest` call.
  *
  * Webhook hints (`onHint`) are verified against the API (ItemAdded) and matched at once;
@@ -39,12 +46,17 @@ export interface JellyfinWatcherOptions {
   minRetryDelayMs?: number;
   /** `Limit` of the recently-added query (default 100). */
   recentLimit?: number;
-  /** `/Shows/{id}/Episodes` loads per cycle at most (default 3). */
+  /** First `/Shows/{id}/Episodes` loads per cycle at most (default 3). */
   maxSeriesLoads?: number;
   /** Ids per `GET /Items?Ids=` re-check (default 50). */
   maxIdsPerCycle?: number;
-  /** Reload a tracked series' episodes (or re-check an unplayable item) after this long (default 15 min). */
-  seriesRefreshMs?: number;
+  /**
+   * The "changed since" sweep runs this often; an unplayable candidate is re-checked, and an
+   * item is verified before it proves something, once it is older than this (default 15 min).
+   */
+  recheckMs?: number;
+  /** Page size of the "changed since" sweep (default 500); more than 5 pages counts as a gap. */
+  sweepPageSize?: number;
   /** Reload the movie/series inventory after this long (default 6 h). */
   inventoryRefreshMs?: number;
   /** At most one library scan per this long (default 10 min). */
@@ -75,6 +87,9 @@ export function createJellyfinWatcher(opts: JellyfinWatcherOptions): JellyfinWat
 }
 
 const MINUTE = 60_000;
+/** The sweep reads from a little before the previous one's server time (clock resolution, saves in flight). */
+const SWEEP_OVERLAP_MS = 2 * MINUTE;
+const SWEEP_MAX_PAGES = 5;
 
 export class JellyfinWatcher implements JellyfinWatcherApi {
   readonly name = 'jellyfin';
@@ -97,6 +112,10 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
   private scanStartedAt: number | null = null;
   private scanResult: string | null = null;
   private announced = false;
+  /** Server time the next "changed since" sweep reads from (null: no inventory yet). */
+  private sweepFrom: number | null = null;
+  /** When (watcher clock) the last sweep ran or the inventory was loaded. */
+  private sweptAt = 0;
   /** Upstream requests made by the last completed cycle. */
   lastCycleRequests = 0;
 
@@ -158,6 +177,10 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     return this.opts.recentLimit ?? 100;
   }
 
+  private get recheckMs(): number {
+    return this.opts.recheckMs ?? 15 * MINUTE;
+  }
+
   private async cycle(): Promise<void> {
     const before = this.client.requests;
     const now = this.clock().getTime();
@@ -170,11 +193,13 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     if (recent.length >= this.recentLimit && this.previousRecent.size > 0 && ![...ids].some((id) => this.previousRecent.has(id))) {
       // More items arrived than one page holds: episode lists may miss some; reload what is tracked.
       this.log.info(`${this.name}: more than ${this.recentLimit} items were added since the last poll; reloading tracked series and the inventory`);
-      this.library.invalidateSeriesLoads();
-      this.inventoryAt = null;
+      this.gap();
     }
     this.previousRecent = ids;
-    for (const item of recent) this.library.upsert(item);
+    for (const item of recent) this.library.upsert(item, now);
+
+    // Now and then, one query for everything saved since the last one.
+    if (this.sweepFrom !== null && now - this.sweptAt >= this.recheckMs) await this.sweepChanged(now);
 
     // At most one by-id query: series the feed mentions but the index lacks, and stale unplayable candidates.
     let report = matchRequests(this.opts.view.openRequests(), this.library);
@@ -182,7 +207,7 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     if (byId.length) {
       const got = (await this.client.itemsById(byId)).map(toLibItem);
       const returned = new Set(got.map((i) => i.id));
-      for (const item of got) this.library.upsert(item);
+      for (const item of got) this.library.upsert(item, now);
       for (const id of byId) {
         this.checkedAt.set(id, now);
         if (returned.has(id)) this.missingSeries.delete(id);
@@ -192,8 +217,8 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
       report = matchRequests(this.opts.view.openRequests(), this.library);
     }
 
-    // Episode lists of the series open TV requests still wait on (bounded per cycle).
-    const loads = this.seriesToLoad(report, now);
+    // Episode lists of the series open TV requests wait on, the first time only (bounded per cycle).
+    const loads = this.seriesToLoad(report);
     for (const seriesId of loads) {
       const episodes = await this.client.seriesEpisodes(seriesId);
       if (episodes === null) this.library.remove(seriesId);
@@ -201,19 +226,68 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     }
     if (loads.length) report = matchRequests(this.opts.view.openRequests(), this.library);
 
-    this.rememberHolders(report.matches);
+    // An item not seen for a while may be gone: verify it before it proves anything.
+    const stale = this.staleProofs(report, now);
+    if (stale.length) {
+      const got = (await this.client.itemsById(stale)).map(toLibItem);
+      const returned = new Set(got.map((i) => i.id));
+      for (const item of got) this.library.upsert(item, now);
+      for (const id of stale) if (!returned.has(id)) this.library.remove(id);
+      report = matchRequests(this.opts.view.openRequests(), this.library);
+    }
+
+    // Proofs beyond this cycle's verification budget wait for the next cycle.
+    const fresh = (id: string) => now - (this.library.seenAt(id) ?? -Infinity) < this.recheckMs;
+    const matches = report.matches.filter((m) => m.item_ids.every(fresh));
+    this.rememberHolders(matches);
     const unplayable = new Set(report.unplayable);
     for (const id of this.checkedAt.keys()) if (!unplayable.has(id)) this.checkedAt.delete(id);
-    if (report.matches.length) await this.opts.sink.ingest(report.matches.map((m) => m.event));
+    if (matches.length) await this.opts.sink.ingest(matches.map((m) => m.event));
     this.lastCycleRequests = this.client.requests - before;
+  }
+
+  /** The feed skipped items: every episode list is reloaded (bounded per cycle) and the inventory too. */
+  private gap(): void {
+    this.library.invalidateSeriesLoads();
+    this.inventoryAt = null;
+  }
+
+  /**
+   * Everything saved since the previous sweep, in pages. Reading from the server's own clock
+   * (its `Date` header) keeps the window right whatever this machine's clock says.
+   */
+  private async sweepChanged(now: number): Promise<void> {
+    const size = this.opts.sweepPageSize ?? 500;
+    const since = new Date(this.sweepFrom! - SWEEP_OVERLAP_MS);
+    let serverAt: number | null = null;
+    for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
+      const { items, total } = await this.client.changedSince(since, size, page * size);
+      serverAt ??= this.client.serverTime;
+      for (const dto of items) this.library.upsert(toLibItem(dto), now);
+      const read = page * size + items.length;
+      if (items.length < size || (total !== null && read >= total)) {
+        this.sweepFrom = serverAt ?? this.sweepFrom;
+        this.sweptAt = now;
+        return;
+      }
+    }
+    this.log.info(`${this.name}: more than ${SWEEP_MAX_PAGES * size} items changed since the last check; reloading tracked series and the inventory`);
+    this.sweptAt = now;
+    this.gap();
   }
 
   private async loadInventory(now: number): Promise<void> {
     const info = await this.client.systemInfo();
     this.serverVersion = info.Version ?? null;
+    // Changes from here on are the sweep's; what was there before, the inventory's and the series loads'.
+    const serverAt = this.client.serverTime;
     const items = await this.client.inventory(this.opts.inventoryPageSize);
-    this.library.replaceInventory(items.map(toLibItem));
+    this.library.replaceInventory(items.map(toLibItem), now);
     this.inventoryAt = now;
+    if (serverAt !== null) {
+      this.sweepFrom = serverAt;
+      this.sweptAt = now;
+    }
     if (!this.announced) {
       this.announced = true;
       const s = this.library.stats();
@@ -223,7 +297,7 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
 
   private idsToCheck(recent: LibItem[], report: MatchReport, now: number): string[] {
     const max = this.opts.maxIdsPerCycle ?? 50;
-    const every = this.opts.seriesRefreshMs ?? 15 * MINUTE;
+    const every = this.recheckMs;
     const out = new Set<string>();
     for (const [id, at] of this.missingSeries) if (now - at >= every) this.missingSeries.delete(id);
     for (const item of recent) {
@@ -243,14 +317,24 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     return [...out];
   }
 
-  private seriesToLoad(report: MatchReport, now: number): string[] {
-    const every = this.opts.seriesRefreshMs ?? 15 * MINUTE;
-    const candidates = report.wanted_series
-      .filter((id) => this.library.get(id)?.type === 'Series')
-      .map((id) => ({ id, at: this.library.loadedAt(id) }))
-      .filter((c) => c.at === undefined || now - c.at >= every)
-      .sort((a, b) => (a.at ?? -1) - (b.at ?? -1) || (a.id < b.id ? -1 : 1));
-    return candidates.slice(0, this.opts.maxSeriesLoads ?? 3).map((c) => c.id);
+  /** Wanted series whose episode list was never loaded (or not since a gap), in id order. */
+  private seriesToLoad(report: MatchReport): string[] {
+    return report.wanted_series
+      .filter((id) => this.library.get(id)?.type === 'Series' && this.library.loadedAt(id) === undefined)
+      .sort()
+      .slice(0, this.opts.maxSeriesLoads ?? 3);
+  }
+
+  /** Items that prove a match but were last returned by the server more than `recheckMs` ago. */
+  private staleProofs(report: MatchReport, now: number): string[] {
+    const out = new Set<string>();
+    for (const m of report.matches) {
+      for (const id of m.item_ids) {
+        const at = this.library.seenAt(id);
+        if (at === undefined || now - at >= this.recheckMs) out.add(id);
+      }
+    }
+    return [...out].slice(0, this.opts.maxIdsPerCycle ?? 50);
   }
 
   /** Which requests point at which items: open requests as they are now, plus what was just matched. */
@@ -287,12 +371,12 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
       item = toLibItem(dto);
       if (item.type === 'Episode' && item.series_id && !this.library.has(item.series_id)) {
         const series = await this.client.item(item.series_id);
-        if (series) this.library.upsert(toLibItem(series));
+        if (series) this.library.upsert(toLibItem(series), this.clock().getTime());
       }
     } catch (err) {
       return { note: `Jellyfin ItemAdded ${label}: could not verify it (${errorMessage(err)}); the next poll checks again`, results: [] };
     }
-    this.library.upsert(item);
+    this.library.upsert(item, this.clock().getTime());
     const report = matchRequests(this.opts.view.openRequests(), this.library);
     const relevant = report.matches.filter((m) => m.item_ids.includes(item.id) || (item.type === 'Series' && m.series_ids.includes(item.id)));
     if (relevant.length === 0) {
@@ -315,7 +399,7 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     try {
       const still = await this.client.item(id);
       if (still) {
-        this.library.upsert(toLibItem(still));
+        this.library.upsert(toLibItem(still), this.clock().getTime());
         return { note: `Jellyfin ItemDeleted ${label}: the item is still in the library; ignored`, results: [] };
       }
     } catch (err) {
