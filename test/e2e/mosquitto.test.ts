@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrDownload, radarrGrab, fakeHash, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { Recorder, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
 import { freePorts } from '../helpers/ports.js';
+import { waitFor } from '../helpers/child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
@@ -28,15 +29,6 @@ const movieId = `jellyseerr-${movie.requestId}`;
 const showId = `jellyseerr-${show.requestId}`;
 
 
-async function poll<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
 
@@ -70,7 +62,7 @@ class Mosquitto {
       proc.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
       proc.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
       proc.on('error', (err) => this.output.push(`spawn error: ${err.message}\n`));
-      const up = await poll(
+      const up = await waitFor(
         async () => {
           if (!alive(proc)) return false;
           try {
@@ -208,7 +200,7 @@ describe('external broker (real Mosquitto)', () => {
     await embedded.untilState(movieId, movieState);
 
     await broker.kill();
-    await poll(() => (h!.tracker.external?.connected === false ? true : undefined), 'the tracker to notice that Mosquitto is gone');
+    await waitFor(() => (h!.tracker.external?.connected === false ? true : undefined), 'the tracker to notice that Mosquitto is gone');
 
     // Durable and published on the embedded broker, while the external one is down.
     const imported = stateOf(await post('/hooks/radarr', radarrDownload(movie)));

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { Recorder } from '../helpers/tracker.js';
 import { freePorts } from '../helpers/ports.js';
+import { waitFor } from '../helpers/child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -58,15 +59,6 @@ let dataDir = '';
 
 const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
 
-async function poll<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -116,7 +108,7 @@ async function startChild(): Promise<Child> {
       ingressUrl: `http://127.0.0.1:${ingressPort}`,
       mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     };
-    const ready = await poll(
+    const ready = await waitFor(
       async () => {
         if (!alive(proc)) return 'exited' as const;
         const health = await getJson(`${child.webhookUrl}/health`);
