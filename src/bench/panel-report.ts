@@ -20,6 +20,9 @@ export interface PanelResult {
 
 export const PANEL_GOAL_MS = 1500;
 
+const PANEL_METHOD =
+  "- A tracker child process with 10,000 stored requests (built by `src/bench/population.ts`) and its embedded broker; Debian's Chromium (`/usr/bin/chromium`, headless) driven by playwright-core, a fresh profile per run. *Interactive* is measured in the page from navigation start: the first screen of cards is rendered, the summary shows every request, and a search typed at that moment has been answered on screen. Retained replay: every retained `media/#` message to a fresh MQTT-over-WebSocket client on the ingress port, against a plain mqtt.js subscriber over TCP on the same broker. Long tasks: a 10 s `PerformanceObserver` (`longtask`) trace while 50 downloads in a qBittorrent stand-in move every second and the real qBittorrent watcher (1 s polling) publishes them. `node dist/bench/panel.js` runs this part alone and prints its JSON.";
+
 export interface PanelReport {
   goals: GoalRow[];
   table: string;
@@ -74,5 +77,5 @@ export function panelReport(p: PanelResult | null): PanelReport {
       ['long tasks: count / max / total ms', `${fmtInt(lt.count)} / ${fmt(lt.max_ms, 0)} / ${fmt(lt.total_ms, 0)}`],
     ],
   );
-  return { goals, table: runs, method: '- See `src/bench/panel.ts`.' };
+  return { goals, table: runs, method: PANEL_METHOD };
 }

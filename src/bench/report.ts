@@ -88,8 +88,6 @@ ${bullets(x.cold.notes)}
   }
   out.push(`## Panel
 
-<!-- The panel section: filled from runPanelBench() (src/bench/panel.ts) when run.ts passes its result. -->
-
 ${x.panel.table}
 `);
   if (x.watch) {
