@@ -38,7 +38,7 @@ const ALL_FIXTURES = readdirSync(DIR)
   .sort();
 
 describe('parseJellyseerr: fixtures', () => {
-  it('has every fixture the brief asks for', () => {
+  it('has a fixture for every notification type the adapter handles', () => {
     expect(ALL_FIXTURES).toEqual([
       'issue-created',
       'media-approved-tv',
