@@ -76,6 +76,11 @@ export async function startTracker(overrides: Record<string, unknown> = {}, data
   return h;
 }
 
+/** The retained topics of requests: the bridge's own (info, doctor, their discovery) change on their own schedule. */
+export function requestTopics(latest: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...latest].filter(([topic]) => !topic.startsWith('media/bridge/') && !topic.includes('/media_tracker/bridge_')));
+}
+
 /** A subscriber that keeps the latest payload per topic and every message in order. */
 export class Recorder {
   readonly latest = new Map<string, string>();

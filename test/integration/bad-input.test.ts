@@ -4,14 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/config/schema.js';
 import { fakeHash, jellyseerr, radarrGrab, sonarrGrab, range } from '../../src/demo/payloads.js';
-import { SECRET } from '../helpers/tracker.js';
+import { requestTopics, SECRET } from '../helpers/tracker.js';
 import { world } from './support.js';
 
 const movie = { requestId: 7, tmdbId: 700, title: 'Seven', year: 1995, radarrId: 7, hash: fakeHash('seven') };
-
-/** The retained topics of requests: the bridge's own (info, doctor, their discovery) change on their own schedule. */
-const requestTopics = (latest: ReadonlyMap<string, string>) =>
-  new Map([...latest].filter(([topic]) => !topic.startsWith('media/bridge/') && !topic.includes('/media_tracker/bridge_')));
 
 async function storeBytes(dir: string): Promise<string> {
   const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
