@@ -86,3 +86,31 @@ export class PollLoop {
     this.timer.unref();
   }
 }
+
+/** A watcher driven by one PollLoop: starting, stopping, poking and its health all come from the loop. */
+export abstract class PolledWatcher implements Watcher {
+  abstract readonly name: string;
+  protected abstract readonly loop: PollLoop;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  poke(): Promise<void> {
+    return this.loop.run();
+  }
+
+  status(): WatcherStatus {
+    const detail = this.detail();
+    return { name: this.name, healthy: this.loop.healthy, last_ok: this.loop.lastOk, last_error: this.loop.lastError, ...(detail ? { detail } : {}) };
+  }
+
+  /** What the watcher adds to its status on `media/bridge/info`. */
+  protected detail(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@ import type { UnstampedEvent } from '../domain/events.js';
 import type { MediaRequest } from '../domain/model.js';
 import type { Options } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { PollLoop, type Watcher, type WatcherStatus } from './loop.js';
+import { PolledWatcher, PollLoop, type WatcherStatus } from './loop.js';
 import type { EventSink, TrackedView } from './types.js';
 
 export type StuckThresholds = Options['stuck_after'];
@@ -82,9 +82,9 @@ export function stuckEvents(view: TrackedView, now: Date, t: StuckThresholds, ct
   return out;
 }
 
-export class StuckMonitor implements Watcher {
+export class StuckMonitor extends PolledWatcher {
   readonly name = 'stuck';
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
 
   constructor(
     private readonly view: TrackedView,
@@ -95,6 +95,7 @@ export class StuckMonitor implements Watcher {
     intervalMs = 60_000,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    super();
     this.loop = new PollLoop('stuck monitor', intervalMs, () => this.cycle(), log, clock);
   }
 
@@ -112,19 +113,7 @@ export class StuckMonitor implements Watcher {
     }
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  poke(): Promise<void> {
-    return this.loop.run();
-  }
-
-  status(): WatcherStatus {
+  override status(): WatcherStatus {
     return { name: this.name, healthy: true, last_ok: this.loop.lastOk, last_error: this.loop.lastError };
   }
 }

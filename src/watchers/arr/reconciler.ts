@@ -16,7 +16,7 @@
 import type { Options } from '../../config/schema.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { Logger } from '../../log.js';
-import { PollLoop, type Watcher, type WatcherStatus } from '../loop.js';
+import { PolledWatcher, PollLoop } from '../loop.js';
 import type { EventSink, TrackedView } from '../types.js';
 import { ArrClient, type ApiEpisode, type ApiSeries, type HistoryRecord } from './api.js';
 import { ownership, reconcileRadarr, reconcileSonarr, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
@@ -49,11 +49,11 @@ export function createArrReconcilers(opts: ArrReconcilerOptions): ArrReconciler[
   return out;
 }
 
-export class ArrReconciler implements Watcher {
+export class ArrReconciler extends PolledWatcher {
   readonly name: string;
   readonly client: ArrClient;
   readonly instance: ArrInstance;
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
   private readonly clock: () => Date;
   /** `history/since` cursor: the newest record date seen (the *arr's clock), or null. */
   private cursor: string | null = null;
@@ -70,6 +70,7 @@ export class ArrReconciler implements Watcher {
     sole: boolean,
     private readonly opts: ArrReconcilerOptions,
   ) {
+    super();
     this.name = `${service}/${inst.name}/reconcile`;
     this.instance = { service, name: inst.name, sole };
     this.clock = opts.clock ?? (() => new Date());
@@ -77,26 +78,8 @@ export class ArrReconciler implements Watcher {
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  poke(): Promise<void> {
-    return this.loop.run();
-  }
-
-  status(): WatcherStatus {
-    return {
-      name: this.name,
-      healthy: this.loop.healthy,
-      last_ok: this.loop.lastOk,
-      last_error: this.loop.lastError,
-      detail: { requests: this.last.requests, events: this.last.events, calls: this.last.calls },
-    };
+  protected override detail(): Record<string, unknown> {
+    return { requests: this.last.requests, events: this.last.events, calls: this.last.calls };
   }
 
   private relevant(): MediaRequest[] {

@@ -25,7 +25,7 @@
  */
 import type { JellyfinHint } from '../../adapters/jellyfin.js';
 import { errorMessage, registerSecret, type Logger } from '../../log.js';
-import { PollLoop, type Watcher, type WatcherStatus } from '../loop.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
 import type { EventSink, TrackedView } from '../types.js';
 import { JellyfinClient } from './client.js';
 import { episodeNumbers, isPlayable, LibraryIndex, toLibItem, type ItemKind, type LibItem } from './library.js';
@@ -91,11 +91,11 @@ const MINUTE = 60_000;
 const SWEEP_OVERLAP_MS = 2 * MINUTE;
 const SWEEP_MAX_PAGES = 5;
 
-export class JellyfinWatcher implements JellyfinWatcherApi {
+export class JellyfinWatcher extends PolledWatcher implements JellyfinWatcherApi {
   readonly name = 'jellyfin';
   readonly client: JellyfinClient;
   readonly library = new LibraryIndex();
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
   private readonly clock: () => Date;
   private readonly log: Logger;
   private serverVersion: string | null = null;
@@ -120,6 +120,7 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
   lastCycleRequests = 0;
 
   constructor(private readonly opts: JellyfinWatcherOptions) {
+    super();
     registerSecret(opts.apiKey);
     this.clock = opts.clock ?? (() => new Date());
     this.log = opts.log;
@@ -134,31 +135,13 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops polling; a library scan in flight is left to finish on the server. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  poke(): Promise<void> {
-    return this.loop.run();
-  }
-
   /** The library scan started by `refreshLibrary`, while it runs (tests await it). */
   get libraryScan(): Promise<void> | null {
     return this.scan;
   }
 
-  status(): WatcherStatus {
+  protected override detail(): Record<string, unknown> {
     return {
-      name: this.name,
-      healthy: this.loop.healthy,
-      last_ok: this.loop.lastOk,
-      last_error: this.loop.lastError,
-      detail: {
         server_version: this.serverVersion,
         ...this.library.stats(),
         library_scan: {
@@ -166,8 +149,7 @@ export class JellyfinWatcher implements JellyfinWatcherApi {
           last_started: this.scanStartedAt === null ? null : new Date(this.scanStartedAt).toISOString(),
           last_result: this.scanResult,
         },
-      },
-    };
+      };
   }
 
   // -------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@
 import type { MediaRequest } from '../../domain/model.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import type { Logger } from '../../log.js';
-import { PollLoop, type Watcher, type WatcherStatus } from '../loop.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
 import type { EventSink, TrackedView } from '../types.js';
 import { UpstreamError } from '../../net/service.js';
 import { JellyseerrClient, type ApiDetails, type ApiRequest } from './api.js';
@@ -47,10 +47,10 @@ export function createJellyseerrReconciler(opts: JellyseerrReconcilerOptions): W
   return new JellyseerrReconciler(opts);
 }
 
-export class JellyseerrReconciler implements Watcher {
+export class JellyseerrReconciler extends PolledWatcher {
   readonly name = 'jellyseerr/reconcile';
   readonly client: JellyseerrClient;
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
   /** The last key sent per Jellyseerr request id: the same status pair is not sent again. */
   private readonly sent = new Map<number, string>();
   /** Cycle in which a tracked request was last checked one by one. */
@@ -61,34 +61,25 @@ export class JellyseerrReconciler implements Watcher {
   private catchUp: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: JellyseerrReconcilerOptions) {
+    super();
     this.client = new JellyseerrClient({ url: opts.url, apiKey: opts.apiKey, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, opts.clock);
   }
 
-  start(): void {
+  override start(): void {
     this.started = true;
-    this.loop.start();
+    super.start();
   }
 
-  stop(): Promise<void> {
+  override stop(): Promise<void> {
     this.started = false;
     if (this.catchUp) clearTimeout(this.catchUp);
     this.catchUp = null;
-    return this.loop.stop();
+    return super.stop();
   }
 
-  poke(): Promise<void> {
-    return this.loop.run();
-  }
-
-  status(): WatcherStatus {
-    return {
-      name: this.name,
-      healthy: this.loop.healthy,
-      last_ok: this.loop.lastOk,
-      last_error: this.loop.lastError,
-      detail: { ...this.last },
-    };
+  protected override detail(): Record<string, unknown> {
+    return { ...this.last };
   }
 
   private async cycle(): Promise<void> {

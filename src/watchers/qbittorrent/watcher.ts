@@ -14,7 +14,7 @@
 import type { Options } from '../../config/schema.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret, type Logger } from '../../log.js';
-import { PollLoop, type Watcher, type WatcherStatus } from '../loop.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
 import type { EventSink, TrackedView } from '../types.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
@@ -51,10 +51,10 @@ export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): Watc
   return opts.instances.map((inst) => new QbittorrentWatcher(inst, opts));
 }
 
-export class QbittorrentWatcher implements Watcher {
+export class QbittorrentWatcher extends PolledWatcher {
   readonly name: string;
   readonly client: QbClient;
-  private readonly loop: PollLoop;
+  protected readonly loop: PollLoop;
   private readonly clock: () => Date;
   private cache: SyncCache = emptyCache();
   private readonly sent = new Map<string, Sent>();
@@ -65,6 +65,7 @@ export class QbittorrentWatcher implements Watcher {
     private readonly inst: QbInstance,
     private readonly opts: QbittorrentWatcherOptions,
   ) {
+    super();
     registerSecret(inst.password);
     this.name = `qbittorrent/${inst.name}`;
     this.clock = opts.clock ?? (() => new Date());
@@ -72,31 +73,13 @@ export class QbittorrentWatcher implements Watcher {
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  poke(): Promise<void> {
-    return this.loop.run();
-  }
-
   /** The merged torrent list (read-only view of the cache). */
   get torrents(): ReadonlyMap<string, Torrent> {
     return this.cache.torrents;
   }
 
-  status(): WatcherStatus {
-    return {
-      name: this.name,
-      healthy: this.loop.healthy,
-      last_ok: this.loop.lastOk,
-      last_error: this.loop.lastError,
-      detail: { torrents: this.cache.torrents.size, tracked: this.trackedPresent, api_version: this.client.apiVersion },
-    };
+  protected override detail(): Record<string, unknown> {
+    return { torrents: this.cache.torrents.size, tracked: this.trackedPresent, api_version: this.client.apiVersion };
   }
 
   private async cycle(): Promise<void> {
