@@ -289,6 +289,33 @@ describe('the panel through ingress', () => {
     await ctx.close();
   });
 
+  it('refuses a forbidden publish from the browser identity: the WebSocket is closed and nothing is stored', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await openPanel(ctx);
+    // A bare MQTT 3.1.1 client in the page, on the panel's own WebSocket below the ingress prefix.
+    const wsUrl = new URL('./mqtt', proxy.panelUrl).href.replace(/^http/, 'ws');
+    const outcome = await page.evaluate(async (url) => {
+      const bytes = (s: string) => Array.from(new TextEncoder().encode(s));
+      const str = (s: string) => [0, s.length, ...bytes(s)];
+      const packet = (header: number, body: number[]) => new Uint8Array([header, body.length, ...body]);
+      const connect = packet(0x10, [...str('MQTT'), 4, 2, 0, 60, ...str('panel-test')]);
+      const ws = new WebSocket(url, 'mqtt');
+      ws.binaryType = 'arraybuffer';
+      const first = new Promise<number[]>((resolve) => ws.addEventListener('message', (e) => resolve(Array.from(new Uint8Array(e.data as ArrayBuffer))), { once: true }));
+      const closed = new Promise<string>((resolve) => ws.addEventListener('close', () => resolve('closed')));
+      await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+      ws.send(connect);
+      const connack = await first;
+      // A retained state publish: only commands on <base>/<id>/set/<action> are allowed.
+      ws.send(packet(0x31, [...str('media/forged/state'), ...bytes('{"state":"AVAILABLE"}')]));
+      const result = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000))]);
+      return { connack, result };
+    }, wsUrl);
+    expect(outcome).toEqual({ connack: [0x20, 2, 0, 0], result: 'closed' });
+    expect(rec.latest.has('media/forged/state')).toBe(false);
+    await ctx.close();
+  });
+
   it('forget asks for confirmation, then the request disappears', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await openPanel(ctx, `${proxy.panelUrl}#/request/${id(anora)}`);
