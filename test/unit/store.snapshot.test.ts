@@ -33,6 +33,21 @@ describe('snapshot file', () => {
     expect(back?.data.requests).toEqual(reqs);
   });
 
+  it('writes every non-ASCII character escaped, and reads back the same text, emoji and lone surrogates included', async () => {
+    const titles = ['Frieren: Beyond Journey’s End', '葬送のフリーレン', 'Pokémon 🎬 – Ünïcode', 'lone \ud800 high', 'lone \udc00 low', '\u0080\u00ff\uffff'];
+    const reqs = titles.map((title, i) => ({ ...request(`u${i}`), title }));
+    await writeSnapshot(dir, 7, reqs, { chunkSize: 2 });
+    const bytes = await readFile(path.join(dir, 'snapshot.json'));
+    expect(bytes.every((b) => b < 0x80), 'the file is pure ASCII').toBe(true);
+    expect((await readSnapshot(dir))?.data.requests.map((r) => r.title)).toEqual(titles);
+  });
+
+  it('still reads a snapshot written as raw UTF-8 (by an older version)', async () => {
+    const reqs = [{ ...request('old'), title: 'Pokémon 🎬 – 葬送のフリーレン' }];
+    await writeFile(path.join(dir, 'snapshot.json'), JSON.stringify({ schema_version: CURRENT_SCHEMA_VERSION, last_seq: 3, saved_at: 'x', requests: reqs }), 'utf8');
+    expect((await readSnapshot(dir))?.data.requests).toEqual(reqs);
+  });
+
   it('writes an empty request list', async () => {
     await writeSnapshot(dir, 0, []);
     expect((await readSnapshot(dir))?.data.requests).toEqual([]);
