@@ -21,7 +21,8 @@ import { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
 import { recipientLookup, Topics } from './mqtt/contract.js';
 import { Discovery, nodeIdFor } from './mqtt/discovery.js';
-import { ExternalBroker, safeUrl } from './mqtt/external.js';
+import type { ExternalBroker } from './mqtt/external.js';
+import { safeUrl } from './mqtt/safe-url.js';
 import { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
 import { Store } from './store/store.js';
@@ -239,6 +240,8 @@ export class Tracker {
     this.bus.onMessage((topic, payload, via) => this.onMessage(topic, payload, via));
 
     if (this.mode === 'external') {
+      // mqtt.js is loaded only to mirror to an external broker: the embedded mode never needs it.
+      const { ExternalBroker } = await import('./mqtt/external.js');
       this.external = new ExternalBroker(
         {
           url: m.external_url,

@@ -4,8 +4,8 @@
  * and only the notification types it had subscribed to (plus the test, which Jellyseerr
  * always sends). Fire and forget, as Jellyseerr itself does: a failure is logged, not retried.
  */
-import { request } from 'undici';
 import { errorMessage, type Logger } from '../log.js';
+import { undici } from '../net/service.js';
 import type { ForwardTarget } from '../secrets.js';
 import { NOTIFICATION_BITS } from './template.js';
 import { displayUrl } from './urls.js';
@@ -22,6 +22,7 @@ export function createJellyseerrForwarder(target: () => ForwardTarget | null, lo
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (t.auth_header) headers.authorization = t.auth_header;
     try {
+      const { request } = await undici();
       const res = await request(t.url, { method: 'POST', headers, body: raw, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
       if (res.statusCode >= 300) log.warning(`forwarding a Jellyseerr notification to ${displayUrl(t.url)}: HTTP ${res.statusCode}`);

@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import type { PublishOptions, Sink } from './bus.js';
+import { safeUrl } from './safe-url.js';
 
 export interface ExternalOptions {
   url: string;
@@ -76,16 +77,5 @@ export class ExternalBroker implements Sink {
       );
     }
     await client.endAsync();
-  }
-}
-
-/** Credentials in a URL never reach a log line. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'invalid URL';
   }
 }

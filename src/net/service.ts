@@ -4,7 +4,7 @@
  * every response. Errors name the service and the path, never a key or a query string.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { describeIssues } from '../config/load.js';
 
@@ -47,7 +47,11 @@ export interface RawResponse {
   text: string;
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 8 });
+// undici loads on the first upstream call, not at start-up: a tracker with no services never loads it.
+let http: Promise<{ request: typeof import('undici').request; agent: Agent }> | null = null;
+export function undici(): Promise<{ request: typeof import('undici').request; agent: Agent }> {
+  return (http ??= import('undici').then((u) => ({ request: u.request, agent: new u.Agent({ keepAliveTimeout: 30_000, connections: 8 }) })));
+}
 
 export class ServiceClient {
   readonly stats = { requests: 0, failures: 0 };
@@ -74,6 +78,7 @@ export class ServiceClient {
     const once = async (): Promise<RawResponse> => {
       this.stats.requests++;
       try {
+        const { request, agent } = await undici();
         const res = await request(url, { method, headers, body, dispatcher: agent, headersTimeout: timeout, bodyTimeout: timeout });
         const text = await res.body.text();
         if (res.statusCode >= 500) throw new UpstreamError(this.service, `${method} ${url.pathname} answered HTTP ${res.statusCode}`, res.statusCode, true);

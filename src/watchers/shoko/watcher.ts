@@ -16,13 +16,7 @@
  * - A FileMatched without cross-references (C6) is re-checked through REST when Shoko later
  *   says metadata was added (SeriesUpdated / EpisodeUpdated / MovieUpdated).
  */
-import {
-  HubConnectionBuilder,
-  JsonHubProtocol,
-  LogLevel,
-  type HubConnection,
-  type ILogger,
-} from '@microsoft/signalr';
+import type { HubConnection, ILogger, LogLevel } from '@microsoft/signalr';
 import pRetry from 'p-retry';
 import { pathKey } from '../../domain/index.js';
 import type { MediaRequest } from '../../domain/model.js';
@@ -256,14 +250,16 @@ export class ShokoSignalRWatcher implements ShokoWatcher {
   private async connectOnce(): Promise<{ closed: Promise<void> }> {
     if (this.stopped) throw new Error('stopped');
     const key = this.opts.apiKey;
+    // Loaded on the first connection: a tracker without Shoko never loads the SignalR client.
+    const signalr = await import('@microsoft/signalr');
     const signalrLog: ILogger = {
       log: (level: LogLevel, message: string) => {
-        if (level >= LogLevel.Debug) this.log.debug(`signalr: ${message}`);
+        if (level >= signalr.LogLevel.Debug) this.log.debug(`signalr: ${message}`);
       },
     };
-    const conn = new HubConnectionBuilder()
+    const conn = new signalr.HubConnectionBuilder()
       .withUrl(this.hubUrl(), { accessTokenFactory: () => key })
-      .withHubProtocol(new JsonHubProtocol())
+      .withHubProtocol(new signalr.JsonHubProtocol())
       .withAutomaticReconnect({
         nextRetryDelayInMilliseconds: (ctx) => (this.stopped || ctx.previousRetryCount >= this.delays.length ? null : this.delays[ctx.previousRetryCount]!),
       })
