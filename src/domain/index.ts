@@ -5,17 +5,20 @@
 import type { ArrRef, MediaType } from './events.js';
 import type { MediaRequest } from './model.js';
 
-function add<K>(map: Map<K, Set<string>>, key: K, id: string): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(id);
+// Ids per key in a plain array: a key almost always names one request, and 100k one-element
+// arrays cost a fraction of the memory and start-up time of 100k Sets.
+function add<K>(map: Map<K, string[]>, key: K, id: string): void {
+  const ids = map.get(key);
+  if (!ids) map.set(key, [id]);
+  else if (!ids.includes(id)) ids.push(id);
 }
 
-function remove<K>(map: Map<K, Set<string>>, key: K, id: string): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(id);
-  if (set.size === 0) map.delete(key);
+function remove<K>(map: Map<K, string[]>, key: K, id: string): void {
+  const ids = map.get(key);
+  if (!ids) return;
+  const i = ids.indexOf(id);
+  if (i >= 0) ids.splice(i, 1);
+  if (ids.length === 0) map.delete(key);
 }
 
 export function arrKey(arr: ArrRef): string {
@@ -53,12 +56,12 @@ function keysOf(r: MediaRequest) {
 
 export class RequestIndex {
   readonly byId = new Map<string, MediaRequest>();
-  readonly byHash = new Map<string, Set<string>>();
-  readonly byJellyseerr = new Map<number, Set<string>>();
-  readonly byArr = new Map<string, Set<string>>();
-  readonly byMedia = new Map<string, Set<string>>();
-  readonly byPath = new Map<string, Set<string>>();
-  readonly byJellyfin = new Map<string, Set<string>>();
+  readonly byHash = new Map<string, string[]>();
+  readonly byJellyseerr = new Map<number, string[]>();
+  readonly byArr = new Map<string, string[]>();
+  readonly byMedia = new Map<string, string[]>();
+  readonly byPath = new Map<string, string[]>();
+  readonly byJellyfin = new Map<string, string[]>();
 
   get size(): number {
     return this.byId.size;
@@ -102,7 +105,7 @@ export class RequestIndex {
     for (const j of k.jellyfin) remove(this.byJellyfin, j, r.id);
   }
 
-  resolve(ids: Iterable<string> | undefined): MediaRequest[] {
+  resolve(ids: readonly string[] | undefined): MediaRequest[] {
     const out: MediaRequest[] = [];
     if (!ids) return out;
     for (const id of ids) {

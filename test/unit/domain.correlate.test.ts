@@ -402,10 +402,10 @@ describe('RequestIndex', () => {
     const index = new RequestIndex();
     const r = req('a', { downloads: download(H1), jellyseerr_request_id: 5, arr: RADARR });
     index.put(r);
-    expect(index.byHash.get(H1)).toEqual(new Set(['a']));
+    expect(index.byHash.get(H1)).toEqual(['a']);
     index.put({ ...r, downloads: download(H2), arr: null });
     expect(index.byHash.has(H1)).toBe(false);
-    expect(index.byHash.get(H2)).toEqual(new Set(['a']));
+    expect(index.byHash.get(H2)).toEqual(['a']);
     expect(index.byArr.size).toBe(0);
     index.delete('a');
     expect(index.size).toBe(0);
