@@ -11,6 +11,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   fakeHash,
   jellyseerr,
@@ -28,8 +29,33 @@ import {
 import { EVENT_TYPES } from '../../src/mqtt/contract.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createShokoFake } from '../fakes/shoko.js';
-import { HomeAssistant, parseLog, pinnedHaVersion, type DeviceEntry, type EntityState, type HaSocket, type StateChanged } from '../helpers/home-assistant.js';
+import {
+  HomeAssistant,
+  parseLog,
+  pinnedHaVersion,
+  poll,
+  type AutomationTrace,
+  type DeviceEntry,
+  type EntityState,
+  type HaSocket,
+  type StateChanged,
+} from '../helpers/home-assistant.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
+import {
+  blueprintSetup,
+  FLASH_AUTOMATION,
+  FLASH_BLUEPRINT,
+  LAMP,
+  lampHistory,
+  lampLook,
+  NOTIFY_AUTOMATION,
+  NOTIFY_BLUEPRINT,
+  NOTIFY_OPTION,
+  notifications,
+  runEvent,
+  serviceCalls,
+  type NotifyTarget,
+} from './home-assistant/blueprints.js';
 
 const MQTT_USER = 'homeassistant';
 const MQTT_PASSWORD = 'e2e-Mqtt-passw0rd-4b2e';
@@ -104,6 +130,15 @@ let finished = false;
 async function send(route: string, body: unknown): Promise<void> {
   const res = await tracker.post(route, body);
   expect(res.status, `${route} answered ${res.status}: ${JSON.stringify(res.json)}`).toBe(200);
+}
+
+/** The automation's `last_triggered` is the start of `run` (HA sets it once the conditions pass). */
+async function expectLastTriggered(entityId: string, run: AutomationTrace): Promise<void> {
+  const s = await ha.state(entityId);
+  expect(s?.state, entityId).toBe('on');
+  const at = Date.parse(String(s?.attributes.last_triggered));
+  expect(at, `${entityId} last_triggered ${String(s?.attributes.last_triggered)}`).toBeGreaterThanOrEqual(Date.parse(run.timestamp.start));
+  expect(at).toBeLessThanOrEqual(Date.parse(run.timestamp.finish!));
 }
 
 /** Waits for the tracker's own retained state, then for HA's status sensor to show it (state and `state_changed`). */
@@ -199,7 +234,7 @@ let jfUrl = '';
 let shokoUrl = '';
 
 beforeAll(async () => {
-  ha = await HomeAssistant.create();
+  ha = await HomeAssistant.create(blueprintSetup());
   const [jfHandle, shokoHandle] = await Promise.all([jf.start(), shoko.start()]);
   jfUrl = jfHandle.url;
   shokoUrl = shokoHandle.url;
@@ -241,6 +276,7 @@ describe('a real Home Assistant', () => {
       shoko: { url: shokoUrl, api_key: shoko.state.apiKeys[0] },
       // The test runs the Jellyfin cycle itself.
       intervals: { jellyfin_s: 3600 },
+      notify: NOTIFY_OPTION,
     });
     rec = await Recorder.connect(tracker.tracker.endpoints.mqttUrl, ['media/#'], { username: MQTT_USER, password: MQTT_PASSWORD });
     watchSubscriptions();
@@ -266,6 +302,25 @@ describe('a real Home Assistant', () => {
     expect(await ha.state('binary_sensor.media_tracker_connection_state')).toMatchObject({ attributes: { device_class: 'connectivity' } });
     // The discovery configs ask for QoS 1, so HA does not downgrade what the tracker sends.
     expect([haSubscription('media/bridge/state'), haSubscription('media/bridge/info')]).toEqual([1, 1]);
+  });
+
+  it("loads the repository's two blueprints, and an automation made from each through the config API is on", async () => {
+    const listed = z
+      .record(z.string(), z.object({ metadata: z.object({ name: z.string(), domain: z.string() }).passthrough() }).or(z.object({ error: z.string() })))
+      .parse(await ws.call('blueprint/list', { domain: 'automation' }));
+    for (const path of [NOTIFY_BLUEPRINT, FLASH_BLUEPRINT]) {
+      expect(listed[path], path).toMatchObject({ metadata: { domain: 'automation', name: expect.stringMatching(/^Media Tracker – /) } });
+    }
+    // After the MQTT integration: the blueprints' MQTT trigger subscribes when the automation is set up.
+    for (const a of [NOTIFY_AUTOMATION, FLASH_AUTOMATION]) {
+      await ha.saveAutomation(a.id, a.config);
+      const s = await ha.untilState(a.entityId, (st) => st, `${a.entityId} to exist`);
+      expect(s, a.entityId).toMatchObject({ state: 'on', attributes: { id: a.id, last_triggered: null } });
+    }
+    await rec.until(() => haSubscription('media/+/event') !== undefined, 'the automations to subscribe to media/+/event');
+    // The lamp is on in blue before anything arrives: a flash has to put it back that way.
+    await ha.rest('/api/services/light/turn_on', { body: { entity_id: LAMP, rgb_color: [0, 0, 255] } });
+    await ha.untilState(LAMP, (st) => lampLook(st) === 'on 0,0,255', 'the lamp to be on in blue');
   });
 
   it('the doctor: pressing its button in HA runs the checks, and each problem sensor follows the report', async () => {
@@ -433,6 +488,68 @@ describe('a real Home Assistant', () => {
     await ha.untilState('sensor.media_tracker_active_requests', (st) => st?.state === '0', 'no active request left on the bridge counter');
   });
 
+  it('the notify blueprint told each requester their request was available, and the new episodes of their series', async () => {
+    const want: Record<NotifyTarget, string[]> = {
+      alice: ['Dune: Part Two (2024), which alice asked for, can be watched now.'],
+      // Every new episode is on: the first four came with the change to partially available.
+      bob: ['The Bear (2022): S01E01, S01E02, S01E03, S01E04 can be watched now.', 'The Bear (2022), which bob asked for, can be watched now.'],
+      // carol has no notify service of her own: the blueprint's fallback.
+      household: ['Summer Ghost (2021), which carol asked for, can be watched now.'],
+    };
+    const read = async () => Object.fromEntries(await Promise.all(Object.keys(want).map(async (t) => [t, await notifications(ha.configDir, t as NotifyTarget)])));
+    let got: Record<string, string[]> = {};
+    await poll(
+      async () => {
+        got = await read();
+        return isDeepStrictEqual(got, want) ? true : undefined;
+      },
+      'the notify files to hold the expected messages',
+      20_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; got ${JSON.stringify(got)}`);
+    });
+
+    // What the automation called, from its traces: one call per message, with title and poster.
+    const runs = await ws.automationTraces(NOTIFY_AUTOMATION.id);
+    const ran = runs.filter((r) => r.script_execution === 'finished');
+    expect(
+      ran.map((r) => ({ id: runEvent(r).id, type: runEvent(r).event_type, calls: serviceCalls(r).map((c) => ({ service: c.service, title: c.data.title, image: (c.data.data as { image?: string }).image })) })),
+    ).toEqual([
+      { id: DUNE.id, type: 'available', calls: [{ service: 'notify.alice', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${dune.tmdbId}.jpg` }] },
+      { id: BEAR.id, type: 'partially_available', calls: [{ service: 'notify.bob', title: 'New episodes', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
+      { id: BEAR.id, type: 'available', calls: [{ service: 'notify.bob', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
+      { id: GHOST.id, type: 'available', calls: [{ service: 'notify.household', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${ghost.tmdbId}.jpg` }] },
+    ]);
+    // Every other event (the declined and failed requests included) was looked at and left alone.
+    for (const r of runs.filter((x) => !ran.includes(x))) expect(r, `${runEvent(r).id} ${runEvent(r).event_type}`).toMatchObject({ state: 'stopped', script_execution: 'failed_conditions' });
+    expect(runs.length).toBeGreaterThan(ran.length);
+    await expectLastTriggered(NOTIFY_AUTOMATION.entityId, ran.at(-1)!);
+  });
+
+  it('the flash blueprint flashed the lamp for the anime only, then put it back as it was', async () => {
+    const pink = `on ${FLASH_AUTOMATION.colour.join(',')}`;
+    const flashes = Array.from({ length: FLASH_AUTOMATION.flashes }, () => [pink, 'off']).flat();
+    const want = ['on 0,0,255', ...flashes, 'on 0,0,255'];
+    await rec.until(() => isDeepStrictEqual(lampHistory(changes), want) || undefined, `the lamp to go ${want.join(' → ')} (seen: ${lampHistory(changes).join(' → ')})`, 30_000);
+
+    const runs = await ws.automationTraces(FLASH_AUTOMATION.id);
+    const ran = runs.filter((r) => r.script_execution === 'finished');
+    expect(ran.map((r) => [runEvent(r).id, runEvent(r).event_type])).toEqual([[GHOST.id, 'available']]);
+    // The movie and the series became available too, and were not anime.
+    const available = runs.filter((r) => runEvent(r).event_type === 'available').map((r) => [runEvent(r).id, runEvent(r).is_anime, r.script_execution]);
+    expect(available).toEqual([
+      [DUNE.id, false, 'failed_conditions'],
+      [BEAR.id, false, 'failed_conditions'],
+      [GHOST.id, true, 'finished'],
+    ]);
+    const calls = serviceCalls(ran[0]!).map((c) => c.service);
+    expect(calls.filter((c) => c === 'light.turn_on')).toHaveLength(FLASH_AUTOMATION.flashes);
+    expect(calls).toEqual(expect.arrayContaining(['scene.create', 'light.turn_off', 'scene.turn_on', 'scene.delete']));
+    // The lamp's state was kept in a scene for the flash and nothing is left of it.
+    expect((await ha.states()).filter((s) => s.entity_id.startsWith('scene.'))).toEqual([]);
+    await expectLastTriggered(FLASH_AUTOMATION.entityId, ran[0]!);
+  });
+
   it('an HA restart brings every entity back with its state', async () => {
     const subjects = [DUNE, BEAR, GHOST, MADAME, PORCO];
     const ours = (await ws.entities()).filter((e) => e.platform === 'mqtt');
@@ -454,6 +571,9 @@ describe('a real Home Assistant', () => {
     }
     expect((await ws.entities()).filter((e) => e.platform === 'mqtt').map((e) => e.entity_id).sort()).toEqual(wanted);
     expect((await ha.state(pipeline(DUNE)))?.attributes.event_type).toBe('available');
+    // The blueprint automations come back from automations.yaml and subscribe again.
+    for (const a of [NOTIFY_AUTOMATION, FLASH_AUTOMATION]) await ha.untilState(a.entityId, (st) => st?.state === 'on', `${a.entityId} to be on again`);
+    await rec.until(() => haSubscription('media/+/event') !== undefined, 'the automations to subscribe to media/+/event again');
   });
 
   it('forgetting a request (published from HA) removes its entities and its device', async () => {
@@ -490,7 +610,7 @@ describe('a real Home Assistant', () => {
     for (const id of ids) await ha.untilState(id, (s) => s?.state === 'unavailable', `${id} to be unavailable`);
   });
 
-  it("HA's log has no MQTT, discovery or template errors", async () => {
+  it("HA's log has no MQTT, discovery, template, blueprint or automation errors", async () => {
     const records = parseLog(await ha.log());
     expect(records.length, 'home-assistant.log has records').toBeGreaterThan(0);
     // Known and explained: the first-run integrations HA offers during onboarding need packages
@@ -498,7 +618,8 @@ describe('a real Home Assistant', () => {
     const onboardingNoise = (text: string) => /Error occurred loading flow for integration (google_translate|met|radio_browser)/.test(text) || text.includes('components/onboarding/views.py');
     const errors = records.filter((r) => (r.level === 'ERROR' || r.level === 'CRITICAL') && !onboardingNoise(r.text));
     expect(errors.map((r) => r.text.slice(0, 1500))).toEqual([]);
-    const relevant = /^homeassistant\.(components\.(mqtt|sensor|binary_sensor|event)|helpers\.(template|entity|entity_platform|entity_registry|device_registry))/;
+    const relevant =
+      /^homeassistant\.(components\.(mqtt|sensor|binary_sensor|event|automation|blueprint|script|scene|light|template|notify|file|input_boolean)|helpers\.(template|script|entity|entity_platform|entity_registry|device_registry))/;
     const warnings = records.filter((r) => r.level === 'WARNING' && relevant.test(r.logger));
     expect(warnings.map((r) => r.text.slice(0, 1500))).toEqual([]);
     finished = true;

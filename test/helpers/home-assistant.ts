@@ -9,9 +9,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -122,6 +122,30 @@ export const stateChangedEvent = z.object({
 });
 export type StateChanged = z.infer<typeof stateChangedEvent>['data'];
 
+const traceSummary = z.object({ run_id: z.string() });
+
+/** One step of an automation trace: the variables it changed, its result, its error. */
+const traceStep = z.object({
+  changed_variables: z.record(z.string(), z.unknown()).optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+});
+
+/**
+ * `trace/get` for an automation: `trace` maps a step path (`trigger/0`, `condition/0`,
+ * `action/0`, `action/1/repeat/sequence/0`, …) to that step's runs.
+ */
+export const automationTrace = z.object({
+  run_id: z.string(),
+  state: z.string(),
+  script_execution: z.string().nullable(),
+  timestamp: z.object({ start: z.string(), finish: z.string().nullable() }),
+  trigger: z.string().nullable(),
+  error: z.string().optional(),
+  trace: z.record(z.string(), z.array(traceStep)),
+});
+export type AutomationTrace = z.infer<typeof automationTrace>;
+
 const wsMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth_required') }),
   z.object({ type: z.literal('auth_ok') }),
@@ -139,7 +163,8 @@ const wsMessage = z.discriminatedUnion('type', [
 
 // ---------------------------------------------------------------------------------------
 
-async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, stepMs = 200): Promise<T> {
+/** Calls `check` until it returns a value (errors count as not yet) or the deadline passes. */
+export async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, stepMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {
@@ -186,12 +211,20 @@ export class HomeAssistant {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** A fresh config directory on a free port; call `start()` next. */
-  static async create(): Promise<HomeAssistant> {
+  /**
+   * A fresh config directory on a free port; call `start()` next. `configuration` is appended to
+   * configuration.yaml; `files` maps paths in the config dir to their contents (blueprints,
+   * automations.yaml), so HA reads them at its first start.
+   */
+  static async create(extra: { configuration?: string; files?: Record<string, string> } = {}): Promise<HomeAssistant> {
     hassBinary();
     const dir = await mkdtemp(join(tmpdir(), 'media-tracker-ha-'));
     const [port] = await freePorts(1);
-    await writeFile(join(dir, 'configuration.yaml'), configurationYaml(port!));
+    await writeFile(join(dir, 'configuration.yaml'), configurationYaml(port!) + (extra.configuration ?? ''));
+    for (const [path, text] of Object.entries(extra.files ?? {})) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
     return new HomeAssistant(dir, port!);
   }
 
@@ -350,6 +383,16 @@ export class HomeAssistant {
     return created.data.result;
   }
 
+  /**
+   * Creates or replaces an automation through the config API, as the automation editor saves
+   * one: HA validates it (blueprint inputs included; a 400 names the problem), writes
+   * automations.yaml and reloads the automations before it answers.
+   */
+  async saveAutomation(id: string, config: Record<string, unknown>): Promise<void> {
+    const answer = z.object({ result: z.literal('ok') }).safeParse(await this.rest(`/api/config/automation/config/${id}`, { body: config }));
+    if (!answer.success) throw new Error(`saving automation ${id}: ${answer.error.message}`);
+  }
+
   /** Renders a template in HA's own engine (`POST /api/template`); HA's 400 names a template error. */
   async renderTemplate(template: string, variables: Record<string, unknown>): Promise<string> {
     const res = await fetch(`${this.url}/api/template`, { method: 'POST', headers: this.headers(), body: JSON.stringify({ template, variables }) });
@@ -467,6 +510,16 @@ export class HaSocket {
 
   async devices(): Promise<DeviceEntry[]> {
     return z.array(deviceEntry).parse(await this.call('config/device_registry/list'));
+  }
+
+  /** The automation's stored runs (oldest first), each with its trigger, conditions and service calls. */
+  async automationTraces(automationId: string): Promise<AutomationTrace[]> {
+    const runs = z.array(traceSummary).parse(await this.call('trace/list', { domain: 'automation', item_id: automationId }));
+    const traces: AutomationTrace[] = [];
+    for (const run of runs) {
+      traces.push(automationTrace.parse(await this.call('trace/get', { domain: 'automation', item_id: automationId, run_id: run.run_id })));
+    }
+    return traces.sort((a, b) => a.timestamp.start.localeCompare(b.timestamp.start));
   }
 
   /** Every `state_changed` event from now on, appended to the returned array as it arrives. */

@@ -79,7 +79,7 @@ describe('blueprints', () => {
         const fields = eventFields();
         const read = new Set<string>();
         walk(doc, (v) => {
-          if (typeof v === 'string') for (const m of v.matchAll(/\bevent\.([a-z_]+)/g)) read.add(m[1]!);
+          if (typeof v === 'string') for (const m of v.matchAll(/\bevent(?:\.([a-z_]+)|\['([a-z_]+)'\])/g)) read.add((m[1] ?? m[2])!);
         });
         expect(read.size).toBeGreaterThan(0);
         for (const f of read) expect([...fields], `event.${f}`).toContain(f);
