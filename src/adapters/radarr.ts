@@ -11,24 +11,18 @@
  * Radarr ids are never reused (autoincrement), so a re-added movie or a new file gets a new key.
  */
 import * as z from 'zod';
-import type { AnimeVerdict, ArrRef, Match, MediaInfo, ReleaseInfo, UnstampedEvent } from '../domain/events.js';
+import type { AnimeVerdict, MediaInfo } from '../domain/events.js';
+import * as arr from './arr.js';
 import type { AdapterContext, ParseResult } from './types.js';
 import {
   animeByRules,
   ArrEnvelopeSchema,
   ArrImageSchema,
-  blockedMessage,
   compact,
-  fail,
   idOrNull,
-  ignored,
-  instanceName,
   normaliseHash,
   posterUrl,
-  readDiscriminator,
-  StatusMessageSchema,
   stringOrNull,
-  validate,
 } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,50 +67,30 @@ export const RadarrRemoteMovieSchema = z.looseObject({
 });
 
 /** `release` on Grab (WebhookRelease). */
-export const RadarrGrabReleaseSchema = z.looseObject({
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
+export const RadarrGrabReleaseSchema = arr.GrabReleaseSchema.extend({
   indexerFlags: z.array(z.string()).nullish(),
 });
 
 /** `release` on Download / ManualInteractionRequired (WebhookGrabbedRelease; `size` 0 when unknown). */
-export const RadarrGrabbedReleaseSchema = z.looseObject({
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
-});
+export const RadarrGrabbedReleaseSchema = arr.GrabbedReleaseSchema;
 
+// `indexerFlags` stands where Radarr sends it, after `sceneName`: errors are listed in field order.
+const { size, dateAdded, sourcePath, ...fileHead } = arr.FileSchema.shape;
 export const RadarrMovieFileSchema = z.looseObject({
-  id: z.int(),
-  relativePath: z.string().nullish(),
-  path: z.string(),
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  sceneName: z.string().nullish(),
+  ...fileHead,
   /** A string in Radarr (`"0"`, `"G_Freeleech, G_Internal"`). */
   indexerFlags: z.string().nullish(),
-  size: z.number().nullish(),
-  dateAdded: z.string().nullish(),
-  sourcePath: z.string().nullish(),
+  size,
+  dateAdded,
+  sourcePath,
 });
-
-const download = {
-  downloadClient: z.string().nullish(),
-  downloadClientType: z.string().nullish(),
-  downloadId: z.string().nullish(),
-};
 
 export const RadarrGrabSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('Grab'),
   movie: RadarrMovieSchema,
   remoteMovie: RadarrRemoteMovieSchema.nullish(),
   release: RadarrGrabReleaseSchema,
-  ...download,
+  ...arr.downloadFields,
 });
 
 export const RadarrDownloadSchema = ArrEnvelopeSchema.extend({
@@ -126,7 +100,7 @@ export const RadarrDownloadSchema = ArrEnvelopeSchema.extend({
   movieFile: RadarrMovieFileSchema,
   isUpgrade: z.boolean().nullish(),
   release: RadarrGrabbedReleaseSchema.nullish(),
-  ...download,
+  ...arr.downloadFields,
 });
 
 export const RadarrMovieAddedSchema = ArrEnvelopeSchema.extend({
@@ -153,18 +127,9 @@ export const RadarrMovieFileDeleteSchema = ArrEnvelopeSchema.extend({
 export const RadarrManualInteractionSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('ManualInteractionRequired'),
   movie: RadarrMovieSchema,
-  downloadInfo: z
-    .looseObject({
-      quality: z.string().nullish(),
-      qualityVersion: z.int().nullish(),
-      title: z.string().nullish(),
-      size: z.number().nullish(),
-    })
-    .nullish(),
-  downloadStatus: z.string().nullish(),
-  downloadStatusMessages: z.array(StatusMessageSchema).nullish(),
+  ...arr.blockedFields,
   release: RadarrGrabbedReleaseSchema.nullish(),
-  ...download,
+  ...arr.downloadFields,
 });
 
 type RemoteMovie = z.output<typeof RadarrRemoteMovieSchema>;
@@ -173,34 +138,13 @@ type RemoteMovie = z.output<typeof RadarrRemoteMovieSchema>;
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-const IRRELEVANT: Partial<Record<RadarrEventType, string>> = {
-  Test: 'Radarr test event',
-  Health: 'Radarr health check',
-  HealthRestored: 'Radarr health check restored',
-  ApplicationUpdate: 'Radarr application update',
-  Rename: 'Radarr file rename',
-};
-
-interface Common {
-  instance: string;
-  arr: ArrRef;
-  media: MediaInfo;
-  anime: AnimeVerdict;
-}
-
-function common(
+function subject(
   movie: RadarrMovie,
   remote: RemoteMovie | null | undefined,
   instanceNameField: string | null | undefined,
   ctx: AdapterContext,
-): Common {
-  const instance = instanceName(ctx, instanceNameField, 'radarr');
-  return {
-    instance,
-    arr: { service: 'radarr', instance, id: movie.id },
-    media: movieMedia(movie, remote),
-    anime: radarrAnime(movie, ctx),
-  };
+): arr.Subject {
+  return arr.subject('radarr', movie.id, instanceNameField, ctx, movieMedia(movie, remote), radarrAnime(movie, ctx));
 }
 
 export function movieMedia(movie: RadarrMovie, remote?: RemoteMovie | null): MediaInfo {
@@ -225,168 +169,73 @@ export function radarrAnime(movie: RadarrMovie, ctx: AdapterContext): AnimeVerdi
   );
 }
 
-function match(c: Common, hash: string | null, scope: Match['scope']): Match {
-  return compact<Match>({
-    media_type: 'movie',
-    hash: hash ?? undefined,
-    arr: c.arr,
-    tmdb_id: typeof c.media.tmdb_id === 'number' ? c.media.tmdb_id : undefined,
-    scope,
-  });
-}
-
 /** Parses one Radarr webhook body. */
 export function parseRadarr(body: unknown, ctx: AdapterContext): ParseResult {
-  const head = readDiscriminator(body, 'eventType', RADARR_EVENT_TYPES);
-  if (!head.ok) return fail(head.errors);
-  const eventType = head.value;
-
-  const irrelevant = IRRELEVANT[eventType];
-  if (irrelevant !== undefined) {
-    const env = validate(ArrEnvelopeSchema, head.body);
-    if (!env.ok) return fail(env.errors);
-    return ignored(`${irrelevant}, nothing to track`);
-  }
-
-  switch (eventType) {
-    case 'Grab':
-      return grab(head.body, ctx);
-    case 'Download':
-      return downloadFile(head.body, ctx);
-    case 'MovieAdded':
-      return movieAdded(head.body, ctx);
-    case 'MovieDelete':
-      return movieDelete(head.body, ctx);
-    case 'MovieFileDelete':
-      return movieFileDelete(head.body, ctx);
-    case 'ManualInteractionRequired':
-      return manualInteraction(head.body, ctx);
-    default:
-      // Unreachable: every accepted value is handled above.
-      return ignored(`Radarr ${eventType} event, nothing to track`);
-  }
+  return arr.parseWebhook('radarr', RADARR_EVENT_TYPES, HANDLERS, body, ctx);
 }
 
-function grab(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrGrabSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.movie, p.remoteMovie, p.instanceName, ctx);
+const grab = arr.handler(RadarrGrabSchema, (p, ctx) => {
+  const s = subject(p.movie, p.remoteMovie, p.instanceName, ctx);
   const hash = normaliseHash(p.downloadId);
-  const release = compact<ReleaseInfo>({
-    title: p.release.releaseTitle ?? undefined,
-    size: p.release.size ? p.release.size : null,
-    quality: p.release.quality ?? undefined,
-    indexer: p.release.indexer ?? undefined,
-    download_client: p.downloadClient ?? undefined,
-  });
-  const event: UnstampedEvent = {
-    kind: 'grabbed',
-    key: `radarr:${c.instance}:grab:${hash ?? p.release.releaseTitle ?? 'unknown'}:${p.movie.id}`,
-    source: 'radarr',
-    match: match(c, hash, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-    hash,
-    release,
-    episodes: [],
-  };
-  return { ok: true, events: [event], note: `Radarr grab of ${p.movie.title}` };
-}
+  return arr.accepted(
+    {
+      kind: 'grabbed',
+      ...arr.eventHead(s, `grab:${hash ?? p.release.releaseTitle ?? 'unknown'}:${p.movie.id}`, hash, 'active'),
+      ...arr.description(s),
+      hash,
+      release: arr.grabRelease(p.release, p.downloadClient),
+      episodes: [],
+    },
+    `Radarr grab of ${p.movie.title}`,
+  );
+});
 
-function downloadFile(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrDownloadSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.movie, p.remoteMovie, p.instanceName, ctx);
+const downloadFile = arr.handler(RadarrDownloadSchema, (p, ctx) => {
+  const s = subject(p.movie, p.remoteMovie, p.instanceName, ctx);
   const hash = normaliseHash(p.downloadId);
-  const event: UnstampedEvent = {
-    kind: 'imported',
-    key: `radarr:${c.instance}:download:${p.movieFile.id}`,
-    source: 'radarr',
-    match: match(c, hash, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-    hash,
-    files: [{ path: p.movieFile.path, episodes: [] }],
-    episodes: [],
-    is_upgrade: p.isUpgrade ?? false,
-  };
-  return { ok: true, events: [event], note: `Radarr imported ${p.movie.title}` };
-}
+  return arr.accepted(
+    {
+      kind: 'imported',
+      ...arr.eventHead(s, `download:${p.movieFile.id}`, hash, 'active'),
+      ...arr.description(s),
+      hash,
+      files: [{ path: p.movieFile.path, episodes: [] }],
+      episodes: [],
+      is_upgrade: p.isUpgrade ?? false,
+    },
+    `Radarr imported ${p.movie.title}`,
+  );
+});
 
-function movieAdded(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrMovieAddedSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.movie, null, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'media_added',
-    key: `radarr:${c.instance}:add:${p.movie.id}`,
-    source: 'radarr',
-    match: match(c, null, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-  };
-  return { ok: true, events: [event], note: `Radarr added movie ${p.movie.title}` };
-}
+const movieAdded = arr.handler(RadarrMovieAddedSchema, (p, ctx) => {
+  const s = subject(p.movie, null, p.instanceName, ctx);
+  return arr.accepted(
+    { kind: 'media_added', ...arr.eventHead(s, `add:${p.movie.id}`, null, 'active'), ...arr.description(s) },
+    `Radarr added movie ${p.movie.title}`,
+  );
+});
 
-function movieDelete(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrMovieDeleteSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.movie, null, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'deleted',
-    key: `radarr:${c.instance}:delete:${p.movie.id}`,
-    source: 'radarr',
-    match: match(c, null, 'any'),
-    scope: 'media',
-    episodes: [],
-    reason: `Radarr: movie deleted (${p.deletedFiles ? 'files deleted' : 'files kept'})`,
-  };
-  return { ok: true, events: [event], note: `Radarr deleted movie ${p.movie.title}` };
-}
+const movieDelete = arr.handler(RadarrMovieDeleteSchema, (p, ctx) =>
+  arr.mediaDeleted(subject(p.movie, null, p.instanceName, ctx), 'movie', p.movie.title, p.deletedFiles),
+);
 
-function movieFileDelete(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrMovieFileDeleteSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  if (p.deleteReason === 'upgrade') {
-    return ignored(`Radarr movie file of ${p.movie.title} replaced by an upgrade, nothing to track`);
-  }
-  const c = common(p.movie, null, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'deleted',
-    key: `radarr:${c.instance}:file-delete:${p.movieFile.id}`,
-    source: 'radarr',
-    match: match(c, null, 'any'),
-    scope: 'files',
-    episodes: [],
-    reason: `Radarr: movie file deleted (${p.deleteReason ?? 'unknown reason'})`,
-  };
-  return { ok: true, events: [event], note: `Radarr deleted the file of ${p.movie.title}` };
-}
+const movieFileDelete = arr.handler(RadarrMovieFileDeleteSchema, (p, ctx) =>
+  arr.fileDeleted(
+    subject(p.movie, null, p.instanceName, ctx),
+    { id: p.movieFile.id, what: 'movie file', of: p.movie.title, deleteReason: p.deleteReason, episodes: [] },
+    `Radarr deleted the file of ${p.movie.title}`,
+  ),
+);
 
-function manualInteraction(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(RadarrManualInteractionSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.movie, null, p.instanceName, ctx);
-  const hash = normaliseHash(p.downloadId);
-  const ref = hash ?? p.downloadInfo?.title ?? p.release?.releaseTitle ?? `movie-${p.movie.id}`;
-  const event: UnstampedEvent = {
-    kind: 'import_blocked',
-    key: `radarr:${c.instance}:blocked:${ref}`,
-    source: 'radarr',
-    match: match(c, hash, 'active'),
-    arr: c.arr,
-    hash,
-    message: blockedMessage('Radarr', p.downloadStatusMessages, p.downloadStatus),
-    episodes: [],
-  };
-  return { ok: true, events: [event], note: `Radarr import blocked for ${p.movie.title}` };
-}
+const manualInteraction = arr.handler(RadarrManualInteractionSchema, (p, ctx) =>
+  arr.importBlocked(subject(p.movie, null, p.instanceName, ctx), p, 'movie', p.movie.title, []),
+);
+
+const HANDLERS = {
+  Grab: grab,
+  Download: downloadFile,
+  MovieAdded: movieAdded,
+  MovieDelete: movieDelete,
+  MovieFileDelete: movieFileDelete,
+  ManualInteractionRequired: manualInteraction,
+};

@@ -14,37 +14,22 @@
  * file gets a new key.
  */
 import * as z from 'zod';
-import type {
-  AnimeVerdict,
-  ArrRef,
-  EpisodeRef,
-  ImportedFile,
-  Match,
-  MediaInfo,
-  ReleaseInfo,
-  UnstampedEvent,
-} from '../domain/events.js';
+import type { AnimeVerdict, EpisodeRef, ImportedFile, MediaInfo } from '../domain/events.js';
+import * as arr from './arr.js';
 import type { AdapterContext, ParseResult } from './types.js';
 import {
   animeByRules,
-  blockedMessage,
   ArrEnvelopeSchema,
   ArrImageSchema,
   compact,
   episodeRef,
-  fail,
   idList,
   idOrNull,
-  ignored,
-  instanceName,
   normaliseHash,
   parseEpisodeNumbers,
   posterUrl,
-  readDiscriminator,
   sortEpisodes,
-  StatusMessageSchema,
   stringOrNull,
-  validate,
 } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -100,49 +85,22 @@ export const SonarrEpisodeSchema = z.looseObject({
 export type SonarrEpisode = z.output<typeof SonarrEpisodeSchema>;
 
 /** `release` on Grab (WebhookRelease). */
-export const SonarrGrabReleaseSchema = z.looseObject({
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
-});
+export const SonarrGrabReleaseSchema = arr.GrabReleaseSchema;
 
 /** `release` on Download / import complete / ManualInteractionRequired (WebhookGrabbedRelease). */
-export const SonarrGrabbedReleaseSchema = z.looseObject({
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
+export const SonarrGrabbedReleaseSchema = arr.GrabbedReleaseSchema.extend({
   releaseType: z.string().nullish(),
 });
 
-export const SonarrEpisodeFileSchema = z.looseObject({
-  id: z.int(),
-  relativePath: z.string().nullish(),
-  path: z.string(),
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  sceneName: z.string().nullish(),
-  size: z.number().nullish(),
-  dateAdded: z.string().nullish(),
-  sourcePath: z.string().nullish(),
-});
+export const SonarrEpisodeFileSchema = arr.FileSchema;
 export type SonarrEpisodeFile = z.output<typeof SonarrEpisodeFileSchema>;
-
-const download = {
-  downloadClient: z.string().nullish(),
-  downloadClientType: z.string().nullish(),
-  downloadId: z.string().nullish(),
-};
 
 export const SonarrGrabSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('Grab'),
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
   release: SonarrGrabReleaseSchema,
-  ...download,
+  ...arr.downloadFields,
 });
 
 export const SonarrDownloadSchema = ArrEnvelopeSchema.extend({
@@ -152,7 +110,7 @@ export const SonarrDownloadSchema = ArrEnvelopeSchema.extend({
   episodeFile: SonarrEpisodeFileSchema,
   isUpgrade: z.boolean().nullish(),
   release: SonarrGrabbedReleaseSchema.nullish(),
-  ...download,
+  ...arr.downloadFields,
 });
 
 export const SonarrImportCompleteSchema = ArrEnvelopeSchema.extend({
@@ -164,7 +122,7 @@ export const SonarrImportCompleteSchema = ArrEnvelopeSchema.extend({
   sourcePath: z.string().nullish(),
   destinationPath: z.string().nullish(),
   release: SonarrGrabbedReleaseSchema.nullish(),
-  ...download,
+  ...arr.downloadFields,
 });
 
 export const SonarrSeriesAddSchema = ArrEnvelopeSchema.extend({
@@ -191,48 +149,17 @@ export const SonarrManualInteractionSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('ManualInteractionRequired'),
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
-  downloadInfo: z
-    .looseObject({
-      quality: z.string().nullish(),
-      qualityVersion: z.int().nullish(),
-      title: z.string().nullish(),
-      size: z.number().nullish(),
-    })
-    .nullish(),
-  /** `Ok` | `Warning` | `Error` (PascalCase). */
-  downloadStatus: z.string().nullish(),
-  downloadStatusMessages: z.array(StatusMessageSchema).nullish(),
+  ...arr.blockedFields,
   release: SonarrGrabbedReleaseSchema.nullish(),
-  ...download,
+  ...arr.downloadFields,
 });
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-const IRRELEVANT: Partial<Record<SonarrEventType, string>> = {
-  Test: 'Sonarr test event',
-  Health: 'Sonarr health check',
-  HealthRestored: 'Sonarr health check restored',
-  ApplicationUpdate: 'Sonarr application update',
-  Rename: 'Sonarr file rename',
-};
-
-interface Common {
-  instance: string;
-  arr: ArrRef;
-  media: MediaInfo;
-  anime: AnimeVerdict;
-}
-
-function common(series: SonarrSeries, instanceNameField: string | null | undefined, ctx: AdapterContext): Common {
-  const instance = instanceName(ctx, instanceNameField, 'sonarr');
-  return {
-    instance,
-    arr: { service: 'sonarr', instance, id: series.id },
-    media: seriesMedia(series),
-    anime: sonarrAnime(series, ctx),
-  };
+function subject(series: SonarrSeries, instanceNameField: string | null | undefined, ctx: AdapterContext): arr.Subject {
+  return arr.subject('sonarr', series.id, instanceNameField, ctx, seriesMedia(series), sonarrAnime(series, ctx));
 }
 
 export function seriesMedia(series: SonarrSeries): MediaInfo {
@@ -259,17 +186,6 @@ export function sonarrAnime(series: SonarrSeries, ctx: AdapterContext): AnimeVer
   );
 }
 
-function match(c: Common, series: SonarrSeries, hash: string | null, scope: Match['scope']): Match {
-  return compact<Match>({
-    media_type: 'tv',
-    hash: hash ?? undefined,
-    arr: c.arr,
-    tmdb_id: idOrNull(series.tmdbId) ?? undefined,
-    tvdb_id: idOrNull(series.tvdbId) ?? undefined,
-    scope,
-  });
-}
-
 function episodes(list: readonly SonarrEpisode[]): EpisodeRef[] {
   return sortEpisodes(list.map(episodeRef));
 }
@@ -292,198 +208,99 @@ export function fileEpisodes(file: SonarrEpisodeFile, payloadEpisodes: readonly 
   return [];
 }
 
-function grabRelease(
-  release: z.output<typeof SonarrGrabReleaseSchema>,
-  downloadClient: string | null | undefined,
-): ReleaseInfo {
-  return compact<ReleaseInfo>({
-    title: release.releaseTitle ?? undefined,
-    size: release.size ? release.size : null,
-    quality: release.quality ?? undefined,
-    indexer: release.indexer ?? undefined,
-    download_client: downloadClient ?? undefined,
-  });
-}
-
 /** Parses one Sonarr webhook body. */
 export function parseSonarr(body: unknown, ctx: AdapterContext): ParseResult {
-  const head = readDiscriminator(body, 'eventType', SONARR_EVENT_TYPES);
-  if (!head.ok) return fail(head.errors);
-  const eventType = head.value;
-
-  const irrelevant = IRRELEVANT[eventType];
-  if (irrelevant !== undefined) {
-    const env = validate(ArrEnvelopeSchema, head.body);
-    if (!env.ok) return fail(env.errors);
-    return ignored(`${irrelevant}, nothing to track`);
-  }
-
-  switch (eventType) {
-    case 'Grab':
-      return grab(head.body, ctx);
-    case 'Download':
-      // Import complete (v4.0.6+) is also `Download`; only the body shape tells them apart.
-      return 'episodeFiles' in head.body && !('episodeFile' in head.body)
-        ? importComplete(head.body, ctx)
-        : downloadFile(head.body, ctx);
-    case 'SeriesAdd':
-      return seriesAdd(head.body, ctx);
-    case 'SeriesDelete':
-      return seriesDelete(head.body, ctx);
-    case 'EpisodeFileDelete':
-      return episodeFileDelete(head.body, ctx);
-    case 'ManualInteractionRequired':
-      return manualInteraction(head.body, ctx);
-    default:
-      // Unreachable: every accepted value is handled above.
-      return ignored(`Sonarr ${eventType} event, nothing to track`);
-  }
+  return arr.parseWebhook('sonarr', SONARR_EVENT_TYPES, HANDLERS, body, ctx);
 }
 
-function grab(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrGrabSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
+const grab = arr.handler(SonarrGrabSchema, (p, ctx) => {
+  const s = subject(p.series, p.instanceName, ctx);
   const hash = normaliseHash(p.downloadId);
   const eps = episodes(p.episodes);
   const ref = hash ?? p.release.releaseTitle ?? 'unknown';
-  const event: UnstampedEvent = {
-    kind: 'grabbed',
-    key: `sonarr:${c.instance}:grab:${ref}:${idList(p.episodes.map((e) => e.id))}`,
-    source: 'sonarr',
-    match: match(c, p.series, hash, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-    hash,
-    release: grabRelease(p.release, p.downloadClient),
-    episodes: eps,
-  };
-  return { ok: true, events: [event], note: `Sonarr grab of ${eps.length} episode(s) of ${p.series.title}` };
-}
+  return arr.accepted(
+    {
+      kind: 'grabbed',
+      ...arr.eventHead(s, `grab:${ref}:${idList(p.episodes.map((e) => e.id))}`, hash, 'active'),
+      ...arr.description(s),
+      hash,
+      release: arr.grabRelease(p.release, p.downloadClient),
+      episodes: eps,
+    },
+    `Sonarr grab of ${eps.length} episode(s) of ${p.series.title}`,
+  );
+});
 
-function downloadFile(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrDownloadSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
+const downloadFile = arr.handler(SonarrDownloadSchema, (p, ctx) => {
+  const s = subject(p.series, p.instanceName, ctx);
   const hash = normaliseHash(p.downloadId);
   const eps = episodes(p.episodes);
   const files: ImportedFile[] = [{ path: p.episodeFile.path, episodes: eps }];
-  const event: UnstampedEvent = {
-    kind: 'imported',
-    key: `sonarr:${c.instance}:download:${p.episodeFile.id}`,
-    source: 'sonarr',
-    match: match(c, p.series, hash, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-    hash,
-    files,
-    episodes: eps,
-    is_upgrade: p.isUpgrade ?? false,
-  };
-  return { ok: true, events: [event], note: `Sonarr imported 1 file of ${p.series.title}` };
-}
+  return arr.accepted(
+    {
+      kind: 'imported',
+      ...arr.eventHead(s, `download:${p.episodeFile.id}`, hash, 'active'),
+      ...arr.description(s),
+      hash,
+      files,
+      episodes: eps,
+      is_upgrade: p.isUpgrade ?? false,
+    },
+    `Sonarr imported 1 file of ${p.series.title}`,
+  );
+});
 
-function importComplete(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrImportCompleteSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
+const importComplete = arr.handler(SonarrImportCompleteSchema, (p, ctx) => {
+  const s = subject(p.series, p.instanceName, ctx);
   const hash = normaliseHash(p.downloadId);
   const files: ImportedFile[] = p.episodeFiles.map((f) => ({ path: f.path, episodes: fileEpisodes(f, p.episodes) }));
-  const event: UnstampedEvent = {
-    kind: 'imported',
-    key: `sonarr:${c.instance}:download-complete:${hash ?? 'manual'}:${idList(p.episodeFiles.map((f) => f.id))}`,
-    source: 'sonarr',
-    match: match(c, p.series, hash, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-    hash,
-    files,
-    episodes: episodes(p.episodes),
-    is_upgrade: false,
-  };
-  return {
-    ok: true,
-    events: [event],
-    note: `Sonarr import complete: ${files.length} file(s) of ${p.series.title}`,
-  };
-}
+  return arr.accepted(
+    {
+      kind: 'imported',
+      ...arr.eventHead(s, `download-complete:${hash ?? 'manual'}:${idList(p.episodeFiles.map((f) => f.id))}`, hash, 'active'),
+      ...arr.description(s),
+      hash,
+      files,
+      episodes: episodes(p.episodes),
+      is_upgrade: false,
+    },
+    `Sonarr import complete: ${files.length} file(s) of ${p.series.title}`,
+  );
+});
 
-function seriesAdd(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrSeriesAddSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'media_added',
-    key: `sonarr:${c.instance}:add:${p.series.id}`,
-    source: 'sonarr',
-    match: match(c, p.series, null, 'active'),
-    arr: c.arr,
-    media: c.media,
-    anime: c.anime,
-  };
-  return { ok: true, events: [event], note: `Sonarr added series ${p.series.title}` };
-}
+const seriesAdd = arr.handler(SonarrSeriesAddSchema, (p, ctx) => {
+  const s = subject(p.series, p.instanceName, ctx);
+  return arr.accepted(
+    { kind: 'media_added', ...arr.eventHead(s, `add:${p.series.id}`, null, 'active'), ...arr.description(s) },
+    `Sonarr added series ${p.series.title}`,
+  );
+});
 
-function seriesDelete(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrSeriesDeleteSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'deleted',
-    key: `sonarr:${c.instance}:delete:${p.series.id}`,
-    source: 'sonarr',
-    match: match(c, p.series, null, 'any'),
-    scope: 'media',
-    episodes: [],
-    reason: `Sonarr: series deleted (${p.deletedFiles ? 'files deleted' : 'files kept'})`,
-  };
-  return { ok: true, events: [event], note: `Sonarr deleted series ${p.series.title}` };
-}
+const seriesDelete = arr.handler(SonarrSeriesDeleteSchema, (p, ctx) =>
+  arr.mediaDeleted(subject(p.series, p.instanceName, ctx), 'series', p.series.title, p.deletedFiles),
+);
 
-function episodeFileDelete(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrEpisodeFileDeleteSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  if (p.deleteReason === 'upgrade') {
-    return ignored(`Sonarr episode file of ${p.series.title} replaced by an upgrade, nothing to track`);
-  }
-  const c = common(p.series, p.instanceName, ctx);
-  const event: UnstampedEvent = {
-    kind: 'deleted',
-    key: `sonarr:${c.instance}:file-delete:${p.episodeFile.id}`,
-    source: 'sonarr',
-    match: match(c, p.series, null, 'any'),
-    scope: 'files',
-    episodes: episodes(p.episodes),
-    reason: `Sonarr: episode file deleted (${p.deleteReason ?? 'unknown reason'})`,
-  };
-  return { ok: true, events: [event], note: `Sonarr deleted an episode file of ${p.series.title}` };
-}
+const episodeFileDelete = arr.handler(SonarrEpisodeFileDeleteSchema, (p, ctx) =>
+  arr.fileDeleted(
+    subject(p.series, p.instanceName, ctx),
+    { id: p.episodeFile.id, what: 'episode file', of: p.series.title, deleteReason: p.deleteReason, episodes: episodes(p.episodes) },
+    `Sonarr deleted an episode file of ${p.series.title}`,
+  ),
+);
 
-function manualInteraction(body: unknown, ctx: AdapterContext): ParseResult {
-  const v = validate(SonarrManualInteractionSchema, body);
-  if (!v.ok) return fail(v.errors);
-  const p = v.data;
-  const c = common(p.series, p.instanceName, ctx);
-  const hash = normaliseHash(p.downloadId);
-  const ref = hash ?? p.downloadInfo?.title ?? p.release?.releaseTitle ?? `series-${p.series.id}`;
-  const event: UnstampedEvent = {
-    kind: 'import_blocked',
-    key: `sonarr:${c.instance}:blocked:${ref}`,
-    source: 'sonarr',
-    match: match(c, p.series, hash, 'active'),
-    arr: c.arr,
-    hash,
-    message: blockedMessage('Sonarr', p.downloadStatusMessages, p.downloadStatus),
-    episodes: episodes(p.episodes),
-  };
-  return { ok: true, events: [event], note: `Sonarr import blocked for ${p.series.title}` };
-}
+const manualInteraction = arr.handler(SonarrManualInteractionSchema, (p, ctx) =>
+  arr.importBlocked(subject(p.series, p.instanceName, ctx), p, 'series', p.series.title, episodes(p.episodes)),
+);
+
+/** Import complete (v4.0.6+) is also `Download`; only the body shape tells them apart. */
+const download: arr.Handler = (body, ctx) =>
+  'episodeFiles' in body && !('episodeFile' in body) ? importComplete(body, ctx) : downloadFile(body, ctx);
+
+const HANDLERS = {
+  Grab: grab,
+  Download: download,
+  SeriesAdd: seriesAdd,
+  SeriesDelete: seriesDelete,
+  EpisodeFileDelete: episodeFileDelete,
+  ManualInteractionRequired: manualInteraction,
+};

@@ -15,7 +15,7 @@
  *     in this process, from SUBSCRIBE sent to the last retained message received (median of
  *     three, alternated).
  *   - a 10 s PerformanceObserver `longtask` trace in the open panel while 50 downloads
- *     change every second: a qBittorrent (bench/upstreams.ts) polled by the tracker's real
+ *     change every second: a qBittorrent (bench/qbittorrent.ts) polled by the tracker's real
  *     qBittorrent watcher every second; every change is a new retained state on MQTT.
  *
  * Run alone: `node dist/bench/panel.js [--requests=10000] [--runs=5]` prints the result as JSON.
@@ -41,7 +41,7 @@ import { PANEL_DIR } from '../http/ingress.js';
 import { createLogger, setLogLevel } from '../log.js';
 import { Peer } from './peer.js';
 import { activeHooks, historyHooks, population, type Hook, type Route } from './population.js';
-import { BenchQbittorrent } from './upstreams.js';
+import { FakeQbittorrent } from './qbittorrent.js';
 
 export interface PanelBenchResult {
   requests: number;
@@ -317,7 +317,7 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelBench
   const pop = population(opts.requests);
   const moving = pop.activeMovies.slice(0, downloads);
   if (moving.length < downloads) throw new Error(`only ${moving.length} active movies to download`);
-  const qb = await new BenchQbittorrent().start();
+  const qb = await FakeQbittorrent.start();
   moving.forEach((m, i) => qb.add(m.hash, { progress: 0.1 + i / 1000, size: 4_000_000_000, dlspeed: 5_000_000, eta: 3600 }));
   // A title that no other request's title or id contains: the search must find exactly it.
   const needle = pop.historyMovies.at(-1)!.title.toLowerCase();

@@ -1,7 +1,7 @@
 /**
  * Watcher benchmarks, run by the orchestrator (run.ts); the report part is watch-report.ts. Each
  * scenario is a real tracker in its own process (watch-target.ts) whose watchers poll bench
- * upstreams served from this process over loopback (upstreams.ts); an mqtt.js subscriber on
+ * upstreams served from this process over loopback (qbittorrent.ts, upstreams.ts); an mqtt.js subscriber on
  * the tracker's embedded broker sees what Home Assistant would see. A change is made in the
  * upstream and its arrival on MQTT timed here, on one clock.
  *
@@ -21,7 +21,8 @@ import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from
 import type { WatcherStatus } from '../watchers/loop.js';
 import { Peer } from './peer.js';
 import { rng, SEED } from './population.js';
-import { BenchJellyfin, BenchQbittorrent } from './upstreams.js';
+import { FakeQbittorrent } from './qbittorrent.js';
+import { BenchJellyfin } from './upstreams.js';
 import {
   EPISODES_PER_SEASON,
   LIBRARY_MOVIES,
@@ -227,7 +228,7 @@ async function hook(ready: WatchReady, route: string, body: Record<string, unkno
 // 1. qBittorrent change → retained MQTT state
 
 async function qbLatency(samples: number, track: (p: Peer) => void): Promise<LatencyResult> {
-  const qb = await new BenchQbittorrent().start();
+  const qb = await FakeQbittorrent.start();
   const m: MovieSpec = { requestId: 7_300_001, tmdbId: 7_300_001, title: 'Bench Latency Movie', year: 2024, radarrId: 73_001, hash: fakeHash('watch-latency-qb') };
   qb.add(m.hash, { progress: 0.1, size: 15_032_385_536, state: 'downloading', dlspeed: 20_000_000, eta: 600 });
   const peer = startTarget(
@@ -269,11 +270,11 @@ async function qbLatency(samples: number, track: (p: Peer) => void): Promise<Lat
       p = Math.round((p + 0.01) * 100) / 100;
       const want = p;
       const arrival = states.next(topic, (s) => near(s.progress, want), `progress ${want}`);
-      const lastPoll = qb.maindataAt.at(-1) ?? NaN;
+      const lastPoll = qb.maindataTimes.at(-1) ?? NaN;
       const t0 = performance.now();
       qb.setProgress(m.hash, want);
       const at = await arrival;
-      const served = qb.maindataAt.find((t) => t >= t0) ?? NaN;
+      const served = qb.maindataTimes.find((t) => t >= t0) ?? NaN;
       out.ms.push(at - t0);
       out.afterPollMs!.push(at - served);
       out.phaseMs!.push(t0 - lastPoll);
@@ -356,7 +357,7 @@ async function jfLatency(samples: number, track: (p: Peer) => void): Promise<Lat
 // 3. Upstream requests per poll cycle, 1 vs 500 tracked requests
 
 /** The same upstream content for every configuration: only the number of tracked requests changes. */
-function stock(qb: BenchQbittorrent, jf: BenchJellyfin): void {
+function stock(qb: FakeQbittorrent, jf: BenchJellyfin): void {
   const all = tracked(MAX_TRACKED);
   for (const m of all.movies) qb.add(m.hash, { progress: 0.3, size: 15_032_385_536, state: 'downloading' });
   for (const s of all.shows) qb.add(showHash(s), { progress: 0.3, size: 5_600_000_000, state: 'downloading', category: 'tv-sonarr' });
@@ -379,7 +380,7 @@ function addRoutes(into: Record<string, number>, from: Record<string, number>): 
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-async function countRun(n: number, qb: BenchQbittorrent, jf: BenchJellyfin, track: (p: Peer) => void): Promise<CountRun> {
+async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track: (p: Peer) => void): Promise<CountRun> {
   const peer = startTarget(
     {
       name: `requests-${n}`,
@@ -451,7 +452,7 @@ async function countRun(n: number, qb: BenchQbittorrent, jf: BenchJellyfin, trac
 }
 
 async function requestsPerCycle(track: (p: Peer) => void): Promise<CountRun[]> {
-  const qb = await new BenchQbittorrent().start();
+  const qb = await FakeQbittorrent.start();
   const jf = await new BenchJellyfin().start();
   try {
     stock(qb, jf);

@@ -2,11 +2,13 @@
  * What Sonarr and Radarr share (protocols.md §1.8, §2.5): API-key auth, `system/status`,
  * `command`, `notification` (+ `test`, `schema`, the Webhook connection sending real events
  * with Basic auth and custom headers) and `history` (paged, `eventType` integers in the query,
- * camelCase names in the response; `history/since`).
+ * camelCase names in the response; `history/since`), the paged `queue` and the download side of
+ * the fakes (queue records with an UPPER-case `downloadId` and a .NET TimeSpan `timeleft`,
+ * history records).
  */
 import type { Request, Response } from 'express';
 import {
-  basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, versionAtLeast,
+  basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, timeSpan, versionAtLeast,
   type FakeApp, type SentHook,
 } from './common.js';
 
@@ -55,21 +57,43 @@ export interface ArrState {
   sent: SentHook[];
 }
 
+export interface ArrQueueRecord extends Rec {
+  id: number;
+  downloadId: string;
+  status: string;
+  trackedDownloadState: string;
+}
+
 export interface ArrConfig {
   appName: 'Sonarr' | 'Radarr';
   /** eventType name → integer. */
   eventTypes: Record<string, number>;
-  /** The `on*` flags of the Webhook connection. */
+  /** The service's own `on*` flags of the Webhook connection (besides `ARR_FLAGS`). */
   flags: string[];
   /** Version from which the `headers` field is honoured. */
   headersSince: string;
   testBody: () => Rec;
-  /** Which `on*` flag gates an outgoing event body. */
-  flagFor: (body: Rec) => string | undefined;
+  /** A `Download` body sent under `onImportComplete` (Sonarr ≥ 4.0.6), not `onDownload`. */
+  isImportComplete?: (body: Rec) => boolean;
   /** Extra history filters (seriesIds, movieIds, episodeId...). */
   historyFilter: (req: Request, r: ArrHistoryRecord) => boolean;
   /** Adds `series`/`episode`/`movie` to a history record when asked. */
   historyDecorate: (req: Request, r: ArrHistoryRecord) => Rec;
+  /** The queue records `GET /queue` pages, filtered and decorated for the request. */
+  queue: (req: Request) => ArrQueueRecord[];
+}
+
+/** The `on*` flags both services have. */
+export const ARR_FLAGS = ['onGrab', 'onDownload', 'onUpgrade', 'onRename', 'onHealthIssue', 'onHealthRestored', 'onApplicationUpdate', 'onManualInteractionRequired'];
+
+/** Which `on*` flag gates an outgoing event body; the `Test` event is always sent. */
+function flagFor(cfg: ArrConfig, body: Rec): string | undefined {
+  const t = String(body.eventType);
+  if (t === 'Test') return undefined;
+  if (t === 'Download') return cfg.isImportComplete?.(body) ? 'onImportComplete' : body.isUpgrade ? 'onUpgrade' : 'onDownload';
+  if (t.endsWith('FileDelete') && body.deleteReason === 'upgrade') return `on${t}ForUpgrade`;
+  if (t === 'Health') return 'onHealthIssue';
+  return `on${t}`;
 }
 
 export function newArrState(appName: string, version: string): ArrState {
@@ -129,7 +153,7 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
   const schema = (): ArrNotification => ({
     id: 0, name: '', implementation: 'Webhook', implementationName: 'Webhook', configContract: 'WebhookSettings',
     infoLink: `https://wiki.servarr.com/${cfg.appName.toLowerCase()}/supported#webhook`, tags: [], presets: [],
-    ...Object.fromEntries(cfg.flags.flatMap((f) => [[f, false], [`supports${f[0]!.toUpperCase()}${f.slice(1)}`, true]])),
+    ...Object.fromEntries([...ARR_FLAGS, ...cfg.flags].flatMap((f) => [[f, false], [`supports${f[0]!.toUpperCase()}${f.slice(1)}`, true]])),
     fields: [
       { order: 0, name: 'url', label: 'Webhook URL', type: 'url', advanced: false, privacy: 'normal', isFloat: false },
       { order: 1, name: 'method', label: 'Method', value: 1, type: 'select', advanced: false, privacy: 'normal', isFloat: false, selectOptions: [{ value: 1, name: 'POST', order: 1 }, { value: 2, name: 'PUT', order: 2 }] },
@@ -226,10 +250,16 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
     json(res, records.map((r) => cfg.historyDecorate(req, r)));
   });
 
+  // --- queue
+  route('get', `${base}/queue`, (req, res) => {
+    const dir = (q(req, 'sortDirection') ?? 'ascending') as 'ascending' | 'descending';
+    json(res, paged(cfg.queue(req), qInt(req, 'page') ?? 1, qInt(req, 'pageSize') ?? 10, q(req, 'sortKey') ?? 'timeleft', dir));
+  });
+
   const deliver = async (body: Rec): Promise<SentHook[]> => {
     const out: SentHook[] = [];
     for (const n of state.notifications) {
-      const flag = cfg.flagFor(body);
+      const flag = flagFor(cfg, body);
       if (n.implementation !== 'Webhook' || (flag !== undefined && n[flag] !== true)) continue;
       out.push(await sendWebhook(state, cfg, n, body));
     }
@@ -261,4 +291,80 @@ export async function sendWebhook(state: ArrState, cfg: ArrConfig, n: ArrNotific
 /** The envelope of the `Test` event. */
 export function testEnvelope(state: ArrState): Rec {
   return { eventType: 'Test', instanceName: state.instanceName, applicationUrl: '' };
+}
+
+// ---------------------------------------------------------------------------------------
+// The download side: queue and history records
+
+/** A download as `addDownload` sets it up; sizes in bytes. */
+export interface ArrDownloadOpts {
+  title?: string;
+  size?: number;
+  sizeleft?: number;
+  /** Seconds; `null` omits `timeleft`/`estimatedCompletionTime` (unknown). */
+  timeleft?: number | null;
+  status?: string;
+  trackedDownloadStatus?: string;
+  trackedDownloadState?: string;
+  statusMessages?: Array<{ title: string; messages: string[] }>;
+  errorMessage?: string;
+  outputPath?: string;
+}
+
+/** What a service's queue and history records say about the release. */
+export interface ArrRelease {
+  quality: Rec;
+  languages: Rec[];
+  indexer: string;
+}
+
+export const ENGLISH = [{ id: 1, name: 'English' }];
+
+/**
+ * Queue and history records over `state.queue` / `state.history`: a download's records share
+ * the UPPER-case `downloadId`; `timeleft` (seconds) is rendered as a .NET TimeSpan.
+ */
+export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue: Q[] }, release: ArrRelease) {
+  const updateDownload = (hash: string, patch: ArrDownloadOpts & Rec): void => {
+    const { timeleft, ...rest } = patch;
+    const records: ArrQueueRecord[] = state.queue.filter((x) => x.downloadId === hash.toUpperCase());
+    for (const r of records) {
+      Object.assign(r, rest);
+      if (timeleft !== undefined) {
+        r.timeleft = timeleft === null ? undefined : timeSpan(timeleft);
+        r.estimatedCompletionTime = timeleft === null ? undefined : iso(Date.now() + timeleft * 1000);
+      }
+    }
+  };
+  return {
+    /** The fields of a queue record besides its ids (`size`: of the whole download). */
+    queueFields(hash: string, size: number, opts: ArrDownloadOpts) {
+      const downloadId = hash.toUpperCase();
+      return {
+        languages: release.languages, quality: release.quality, customFormats: [], customFormatScore: 0, size: opts.size ?? size,
+        title: opts.title ?? `Release.${downloadId.slice(0, 6)}`, added: iso(), status: opts.status ?? 'downloading',
+        trackedDownloadStatus: opts.trackedDownloadStatus ?? 'ok', trackedDownloadState: opts.trackedDownloadState ?? 'downloading',
+        statusMessages: opts.statusMessages ?? [], errorMessage: opts.errorMessage, downloadId, protocol: 'torrent', downloadClient: 'qBittorrent',
+        downloadClientHasPostImportCategory: false, indexer: release.indexer, outputPath: opts.outputPath,
+      };
+    },
+    /** Sets the progress of records just queued: `sizeleft` (default: all of the size) and `timeleft` (default 1 h). */
+    started(hash: string, size: number, opts: ArrDownloadOpts): void {
+      updateDownload(hash, { sizeleft: opts.sizeleft ?? opts.size ?? size, timeleft: opts.timeleft === undefined ? 3600 : opts.timeleft });
+    },
+    /** Patches every queue record of a download. */
+    updateDownload,
+    removeDownload(hash: string): void {
+      state.queue = state.queue.filter((r) => r.downloadId !== hash.toUpperCase());
+    },
+    /** Adds a history record (`eventType` as camelCase name; `data` values are strings). */
+    addHistory(r: Partial<ArrHistoryRecord> & { eventType: string }): ArrHistoryRecord {
+      const rec: ArrHistoryRecord = {
+        sourceTitle: 'Release', languages: release.languages, quality: release.quality, customFormats: [], customFormatScore: 0, qualityCutoffNotMet: false,
+        date: iso(), data: {}, ...r, id: r.id ?? nextId(state.history), downloadId: r.downloadId?.toUpperCase(),
+      };
+      state.history.push(rec);
+      return rec;
+    },
+  };
 }

@@ -10,12 +10,15 @@
  */
 import type { Request } from 'express';
 import type { MovieSpec } from '../../src/demo/payloads.js';
-import { iso, Lifecycle, paged, q, qBool, qInt, qList, timeSpan, type FakeHandle } from './common.js';
-import { createArrApp, json, newArrState, nextId, testEnvelope, type ArrHistoryRecord, type ArrState, type Rec } from './arr.js';
+import { iso, Lifecycle, q, qBool, qInt, qList, type FakeHandle } from './common.js';
+import {
+  arrDownloads, createArrApp, ENGLISH, json, newArrState, nextId, testEnvelope,
+  type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec,
+} from './arr.js';
 
 export interface RadarrMovieFile extends Rec { id: number; movieId: number; relativePath: string; path: string; size: number }
 export interface RadarrMovie extends Rec { id: number; title: string; tmdbId: number; path: string; monitored: boolean; movieFile?: RadarrMovieFile }
-export interface RadarrQueueRecord extends Rec { id: number; movieId: number; downloadId: string; status: string; trackedDownloadState: string }
+export interface RadarrQueueRecord extends ArrQueueRecord { movieId: number }
 
 export interface RadarrState extends ArrState {
   movies: RadarrMovie[];
@@ -26,27 +29,9 @@ export const RADARR_EVENT_TYPES: Record<string, number> = {
   unknown: 0, grabbed: 1, downloadFolderImported: 3, downloadFailed: 4, movieFileDeleted: 6, movieFolderImported: 7, movieFileRenamed: 8, downloadIgnored: 9,
 };
 
-const FLAGS = [
-  'onGrab', 'onDownload', 'onUpgrade', 'onRename', 'onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onMovieFileDeleteForUpgrade',
-  'onHealthIssue', 'onHealthRestored', 'onApplicationUpdate', 'onManualInteractionRequired',
-];
+const FLAGS = ['onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onMovieFileDeleteForUpgrade'];
 
 const QUALITY = { quality: { id: 7, name: 'Bluray-1080p', source: 'bluray', resolution: 1080, modifier: 'none' }, revision: { version: 1, real: 0, isRepack: false } };
-const LANG = [{ id: 1, name: 'English' }];
-
-export interface MovieDownloadOpts {
-  title?: string;
-  size?: number;
-  sizeleft?: number;
-  /** Seconds; `null` omits `timeleft`. */
-  timeleft?: number | null;
-  status?: string;
-  trackedDownloadStatus?: string;
-  trackedDownloadState?: string;
-  statusMessages?: Array<{ title: string; messages: string[] }>;
-  errorMessage?: string;
-  outputPath?: string;
-}
 
 export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'version' | 'instanceName'>> = {}) {
   const state: RadarrState = { ...newArrState('Radarr', '5.28.0.10205'), movies: [], queue: [], ...init };
@@ -70,14 +55,6 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
       release: { quality: 'Test Quality', qualityVersion: 1, releaseGroup: 'Test Group', releaseTitle: 'Test Title', indexer: 'Test Indexer', size: 9999999, customFormatScore: 0 },
       ...testEnvelope(state),
     }),
-    flagFor: (b) => {
-      const t = String(b.eventType);
-      if (t === 'Test') return undefined;
-      if (t === 'Download') return b.isUpgrade ? 'onUpgrade' : 'onDownload';
-      if (t === 'MovieFileDelete') return b.deleteReason === 'upgrade' ? 'onMovieFileDeleteForUpgrade' : 'onMovieFileDelete';
-      if (t === 'Health') return 'onHealthIssue';
-      return `on${t}`;
-    },
     historyFilter: (req: Request, r: ArrHistoryRecord) => {
       const movieIds = qList(req, 'movieIds').map(Number);
       return movieIds.length === 0 || movieIds.includes(Number(r.movieId));
@@ -86,8 +63,18 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
       const m = state.movies.find((x) => x.id === r.movieId);
       return { ...r, movie: qBool(req, 'includeMovie') && m ? movieResource(m) : undefined };
     },
+    queue: (req) => {
+      const movieIds = qList(req, 'movieIds').map(Number);
+      return state.queue
+        .filter((r) => movieIds.length === 0 || movieIds.includes(r.movieId))
+        .map((r) => {
+          const m = state.movies.find((x) => x.id === r.movieId);
+          return { ...r, movie: qBool(req, 'includeMovie') && m ? movieResource(m) : undefined };
+        });
+    },
   });
   const { route } = fa;
+  const downloads = arrDownloads(state, { quality: QUALITY, languages: ENGLISH, indexer: 'TorrentLeech (Prowlarr)' });
 
   route('get', '/api/v3/movie', (req, res) => {
     const tmdbId = qInt(req, 'tmdbId');
@@ -106,17 +93,6 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
       .sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
     json(res, records);
   });
-  route('get', '/api/v3/queue', (req, res) => {
-    const movieIds = qList(req, 'movieIds').map(Number);
-    const records = state.queue
-      .filter((r) => movieIds.length === 0 || movieIds.includes(r.movieId))
-      .map((r) => {
-        const m = state.movies.find((x) => x.id === r.movieId);
-        return { ...r, movie: qBool(req, 'includeMovie') && m ? movieResource(m) : undefined };
-      });
-    const dir = (q(req, 'sortDirection') ?? 'ascending') as 'ascending' | 'descending';
-    json(res, paged(records, qInt(req, 'page') ?? 1, qInt(req, 'pageSize') ?? 10, q(req, 'sortKey') ?? 'timeleft', dir));
-  });
   fa.finish();
   const life = new Lifecycle(fa.app, undefined, () => fa.timers.cancelAll());
 
@@ -133,7 +109,7 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
     addMovie(spec: MovieSpec, opts: { hasFile?: boolean; monitored?: boolean } = {}): RadarrMovie {
       const folder = `/data/${spec.anime ? 'anime/movies' : 'movies'}/${spec.title} (${spec.year})`;
       const movie: RadarrMovie = {
-        id: spec.radarrId, title: spec.title, originalTitle: spec.title, originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : LANG[0],
+        id: spec.radarrId, title: spec.title, originalTitle: spec.title, originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
         sortTitle: spec.title.toLowerCase(), status: 'released', overview: `${spec.title} overview.`, releaseDate: `${spec.year}-05-14`,
         images: [], website: '', year: spec.year, path: folder, qualityProfileId: 1, monitored: opts.monitored ?? true,
         minimumAvailability: 'released', isAvailable: true, folderName: folder, runtime: 120, cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
@@ -152,7 +128,7 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
       const rel = `${movie.title} (${String(movie.year)}) [Bluray-1080p].mkv`;
       movie.movieFile = {
         id: movieId * 10 + 7, movieId, relativePath: rel, path: `${movie.path}/${rel}`, size: 15_032_385_536, dateAdded: iso(),
-        sceneName: undefined, releaseGroup: 'GROUP', edition: '', languages: LANG, quality: QUALITY, customFormats: [], customFormatScore: 0,
+        sceneName: undefined, releaseGroup: 'GROUP', edition: '', languages: ENGLISH, quality: QUALITY, customFormats: [], customFormatScore: 0,
         indexerFlags: 0, qualityCutoffNotMet: false, ...file,
       };
       return movie.movieFile;
@@ -164,45 +140,17 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
     },
 
     /** One queue record per download. */
-    addDownload(movieId: number, hash: string, opts: MovieDownloadOpts = {}): RadarrQueueRecord {
-      const downloadId = hash.toUpperCase();
-      const r: RadarrQueueRecord = {
-        id: nextId(state.queue), movieId, languages: LANG, quality: QUALITY, customFormats: [], customFormatScore: 0,
-        size: opts.size ?? 15_032_385_536, title: opts.title ?? `Release.${downloadId.slice(0, 6)}`, added: iso(),
-        status: opts.status ?? 'downloading', trackedDownloadStatus: opts.trackedDownloadStatus ?? 'ok',
-        trackedDownloadState: opts.trackedDownloadState ?? 'downloading', statusMessages: opts.statusMessages ?? [], errorMessage: opts.errorMessage,
-        downloadId, protocol: 'torrent', downloadClient: 'qBittorrent', downloadClientHasPostImportCategory: false,
-        indexer: 'TorrentLeech (Prowlarr)', outputPath: opts.outputPath,
-      };
-      state.queue = state.queue.filter((x) => x.downloadId !== downloadId).concat(r);
-      this.updateDownload(hash, { sizeleft: opts.sizeleft ?? Number(r.size), timeleft: opts.timeleft === undefined ? 3600 : opts.timeleft });
+    addDownload(movieId: number, hash: string, opts: ArrDownloadOpts = {}): RadarrQueueRecord {
+      const size = 15_032_385_536;
+      const r: RadarrQueueRecord = { id: nextId(state.queue), movieId, ...downloads.queueFields(hash, size, opts) };
+      state.queue = state.queue.filter((x) => x.downloadId !== r.downloadId).concat(r);
+      downloads.started(hash, size, opts);
       return r;
     },
 
     /** Patches a download; `timeleft` in seconds is rendered as a .NET TimeSpan. */
-    updateDownload(hash: string, patch: MovieDownloadOpts & Rec): void {
-      const { timeleft, ...rest } = patch;
-      const r = state.queue.find((x) => x.downloadId === hash.toUpperCase());
-      if (!r) return;
-      Object.assign(r, rest);
-      if (timeleft !== undefined) {
-        r.timeleft = timeleft === null ? undefined : timeSpan(timeleft);
-        r.estimatedCompletionTime = timeleft === null ? undefined : iso(Date.now() + timeleft * 1000);
-      }
-    },
-
-    removeDownload(hash: string): void {
-      state.queue = state.queue.filter((r) => r.downloadId !== hash.toUpperCase());
-    },
-
-    /** Adds a history record (`eventType` as camelCase name; `data` values are strings). */
-    addHistory(r: Partial<ArrHistoryRecord> & { eventType: string; movieId: number }): ArrHistoryRecord {
-      const rec: ArrHistoryRecord = {
-        sourceTitle: 'Release', languages: LANG, quality: QUALITY, customFormats: [], customFormatScore: 0, qualityCutoffNotMet: false,
-        date: iso(), data: {}, ...r, id: r.id ?? nextId(state.history), downloadId: r.downloadId?.toUpperCase(),
-      };
-      state.history.push(rec);
-      return rec;
-    },
+    updateDownload: downloads.updateDownload,
+    removeDownload: downloads.removeDownload,
+    addHistory: (r: Partial<ArrHistoryRecord> & { eventType: string; movieId: number }): ArrHistoryRecord => downloads.addHistory(r),
   };
 }

@@ -11,13 +11,16 @@
  */
 import type { Request } from 'express';
 import { episodeId, type EpisodeSpec, type ShowSpec } from '../../src/demo/payloads.js';
-import { iso, Lifecycle, paged, q, qBool, qInt, qList, timeSpan, type FakeHandle } from './common.js';
-import { createArrApp, json, newArrState, nextId, testEnvelope, type ArrHistoryRecord, type ArrState, type Rec } from './arr.js';
+import { iso, Lifecycle, qBool, qInt, qList, type FakeHandle } from './common.js';
+import {
+  arrDownloads, createArrApp, ENGLISH, json, newArrState, testEnvelope,
+  type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec,
+} from './arr.js';
 
 export interface SonarrSeries extends Rec { id: number; title: string; tvdbId: number; path: string; seriesType: string }
 export interface SonarrEpisode extends Rec { id: number; seriesId: number; seasonNumber: number; episodeNumber: number; episodeFileId: number; monitored: boolean }
 export interface SonarrEpisodeFile extends Rec { id: number; seriesId: number; seasonNumber: number; relativePath: string; path: string; size: number }
-export interface SonarrQueueRecord extends Rec { id: number; seriesId: number; episodeId: number; downloadId: string; status: string; trackedDownloadState: string }
+export interface SonarrQueueRecord extends ArrQueueRecord { seriesId: number; episodeId: number }
 
 export interface SonarrState extends ArrState {
   series: SonarrSeries[];
@@ -30,28 +33,10 @@ export const SONARR_EVENT_TYPES: Record<string, number> = {
   unknown: 0, grabbed: 1, seriesFolderImported: 2, downloadFolderImported: 3, downloadFailed: 4, episodeFileDeleted: 5, episodeFileRenamed: 6, downloadIgnored: 7,
 };
 
-const FLAGS = [
-  'onGrab', 'onDownload', 'onUpgrade', 'onImportComplete', 'onRename', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete',
-  'onEpisodeFileDeleteForUpgrade', 'onHealthIssue', 'onHealthRestored', 'onApplicationUpdate', 'onManualInteractionRequired',
-];
+const FLAGS = ['onImportComplete', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete', 'onEpisodeFileDeleteForUpgrade'];
 
 const QUALITY = { quality: { id: 3, name: 'WEBDL-1080p', source: 'web', resolution: 1080 }, revision: { version: 1, real: 0, isRepack: false } };
-const LANG = [{ id: 1, name: 'English' }];
 const pad = (n: number) => String(n).padStart(2, '0');
-
-export interface DownloadOpts {
-  title?: string;
-  size?: number;
-  sizeleft?: number;
-  /** Seconds; `null` omits `timeleft`/`estimatedCompletionTime` (unknown). */
-  timeleft?: number | null;
-  status?: string;
-  trackedDownloadStatus?: string;
-  trackedDownloadState?: string;
-  statusMessages?: Array<{ title: string; messages: string[] }>;
-  errorMessage?: string;
-  outputPath?: string;
-}
 
 const maybe = <T, R>(v: T | undefined, f: (v: T) => R): R | undefined => (v === undefined ? undefined : f(v));
 
@@ -95,14 +80,7 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
       episodes: [{ id: 123, episodeNumber: 1, seasonNumber: 1, title: 'Test title', seriesId: 0, tvdbId: 0 }],
       ...testEnvelope(state),
     }),
-    flagFor: (b) => {
-      const t = String(b.eventType);
-      if (t === 'Test') return undefined;
-      if (t === 'Download') return Array.isArray(b.episodeFiles) ? 'onImportComplete' : b.isUpgrade ? 'onUpgrade' : 'onDownload';
-      if (t === 'EpisodeFileDelete') return b.deleteReason === 'upgrade' ? 'onEpisodeFileDeleteForUpgrade' : 'onEpisodeFileDelete';
-      if (t === 'Health') return 'onHealthIssue';
-      return `on${t}`;
-    },
+    isImportComplete: (b) => Array.isArray(b.episodeFiles),
     historyFilter: (req: Request, r: ArrHistoryRecord) => {
       const seriesIds = qList(req, 'seriesIds').map(Number);
       const ep = qInt(req, 'episodeId');
@@ -113,8 +91,10 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
       series: qBool(req, 'includeSeries') ? state.series.find((s) => s.id === r.seriesId) : undefined,
       episode: qBool(req, 'includeEpisode') ? maybe(state.episodes.find((e) => e.id === r.episodeId), (e) => episodeResource(e)) : undefined,
     }),
+    queue: (req) => queueView(req),
   });
   const { route } = fa;
+  const downloads = arrDownloads(state, { quality: QUALITY, languages: ENGLISH, indexer: 'Nyaa (Prowlarr)' });
 
   route('get', '/api/v3/series', (req, res) => {
     const tvdbId = qInt(req, 'tvdbId');
@@ -155,10 +135,6 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
         };
       });
   };
-  route('get', '/api/v3/queue', (req, res) => {
-    const dir = (q(req, 'sortDirection') ?? 'ascending') as 'ascending' | 'descending';
-    json(res, paged(queueView(req), qInt(req, 'page') ?? 1, qInt(req, 'pageSize') ?? 10, q(req, 'sortKey') ?? 'timeleft', dir));
-  });
   route('get', '/api/v3/queue/details', (req, res) => {
     const seriesId = qInt(req, 'seriesId');
     json(res, queueView(req).filter((r) => seriesId === undefined || r.seriesId === seriesId));
@@ -183,7 +159,7 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     addSeries(spec: ShowSpec, opts: { episodesPerSeason?: number; monitored?: boolean } = {}): SonarrSeries {
       const series: SonarrSeries = {
         id: spec.sonarrId, title: spec.title, sortTitle: spec.title.toLowerCase(), status: 'continuing', ended: false,
-        overview: `${spec.title} overview.`, network: 'Network', images: [], originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : LANG[0],
+        overview: `${spec.title} overview.`, network: 'Network', images: [], originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
         year: spec.year, path: seriesPath(spec), qualityProfileId: 1, seasonFolder: true, monitored: opts.monitored ?? true, monitorNewItems: 'all',
         useSceneNumbering: false, runtime: spec.anime ? 24 : 45, tvdbId: spec.tvdbId, tvRageId: 0, tvMazeId: 0, tmdbId: spec.tmdbId,
         firstAired: `${spec.year}-01-01T00:00:00Z`, seriesType: spec.anime ? 'anime' : 'standard', cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
@@ -215,7 +191,7 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
         const rel = `Season ${pad(e.season)}/${spec.title} - ${sxe} - Episode ${e.episode} [WEBDL-1080p].mkv`;
         const file: SonarrEpisodeFile = {
           id: episodeId(spec, e) + 500_000, seriesId: spec.sonarrId, seasonNumber: e.season, relativePath: rel, path: `${seriesPath(spec)}/${rel}`,
-          size: 1_400_000_000, dateAdded: iso(), releaseGroup: 'SubsPlease', languages: LANG, quality: QUALITY, customFormats: [], customFormatScore: 0,
+          size: 1_400_000_000, dateAdded: iso(), releaseGroup: 'SubsPlease', languages: ENGLISH, quality: QUALITY, customFormats: [], customFormatScore: 0,
           indexerFlags: 0, releaseType: 'singleEpisode', qualityCutoffNotMet: false,
         };
         state.episodeFiles = state.episodeFiles.filter((f) => f.id !== file.id).concat(file);
@@ -231,50 +207,24 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     },
 
     /** One queue record per episode, all sharing the UPPER-case `downloadId`. */
-    addDownload(seriesId: number, episodeIds: number[], hash: string, opts: DownloadOpts = {}): SonarrQueueRecord[] {
-      const downloadId = hash.toUpperCase();
+    addDownload(seriesId: number, episodeIds: number[], hash: string, opts: ArrDownloadOpts = {}): SonarrQueueRecord[] {
+      const size = 1_400_000_000 * episodeIds.length;
       const records = episodeIds.map((epId) => {
         const ep = state.episodes.find((e) => e.id === epId);
         const r: SonarrQueueRecord = {
-          id: hashInt(`qBittorrent-${downloadId}-${epId}`), seriesId, episodeId: epId, seasonNumber: ep?.seasonNumber ?? 1, languages: LANG,
-          quality: QUALITY, customFormats: [], customFormatScore: 0, size: opts.size ?? 1_400_000_000 * episodeIds.length, title: opts.title ?? `Release.${downloadId.slice(0, 6)}`,
-          added: iso(), status: opts.status ?? 'downloading', trackedDownloadStatus: opts.trackedDownloadStatus ?? 'ok',
-          trackedDownloadState: opts.trackedDownloadState ?? 'downloading', statusMessages: opts.statusMessages ?? [], errorMessage: opts.errorMessage,
-          downloadId, protocol: 'torrent', downloadClient: 'qBittorrent', downloadClientHasPostImportCategory: false, indexer: 'Nyaa (Prowlarr)',
-          outputPath: opts.outputPath,
+          id: hashInt(`qBittorrent-${hash.toUpperCase()}-${epId}`), seriesId, episodeId: epId, seasonNumber: ep?.seasonNumber ?? 1,
+          ...downloads.queueFields(hash, size, opts),
         };
         state.queue = state.queue.filter((x) => x.id !== r.id).concat(r);
         return r;
       });
-      this.updateDownload(hash, { sizeleft: opts.sizeleft ?? Number(records[0]?.size ?? 0), timeleft: opts.timeleft === undefined ? 3600 : opts.timeleft });
+      downloads.started(hash, size, opts);
       return records;
     },
 
     /** Patches every queue record of a download; `sizeleft`/`timeleft` (seconds) are converted like Sonarr does. */
-    updateDownload(hash: string, patch: DownloadOpts & Rec): void {
-      const { timeleft, ...rest } = patch;
-      for (const r of state.queue.filter((x) => x.downloadId === hash.toUpperCase())) {
-        Object.assign(r, rest);
-        if (timeleft !== undefined) {
-          r.timeleft = timeleft === null ? undefined : timeSpan(timeleft);
-          r.estimatedCompletionTime = timeleft === null ? undefined : iso(Date.now() + timeleft * 1000);
-        }
-      }
-    },
-
-    removeDownload(hash: string): void {
-      state.queue = state.queue.filter((r) => r.downloadId !== hash.toUpperCase());
-    },
-
-    /** Adds a history record (`eventType` as camelCase name; `data` values are strings). */
-    addHistory(r: Partial<ArrHistoryRecord> & { eventType: string; episodeId: number; seriesId: number }): ArrHistoryRecord {
-      const rec: ArrHistoryRecord = {
-        sourceTitle: 'Release', languages: LANG, quality: QUALITY, customFormats: [], customFormatScore: 0, qualityCutoffNotMet: false,
-        date: iso(), data: {}, ...r, id: r.id ?? nextId(state.history),
-        downloadId: r.downloadId?.toUpperCase(),
-      };
-      state.history.push(rec);
-      return rec;
-    },
+    updateDownload: downloads.updateDownload,
+    removeDownload: downloads.removeDownload,
+    addHistory: (r: Partial<ArrHistoryRecord> & { eventType: string; episodeId: number; seriesId: number }): ArrHistoryRecord => downloads.addHistory(r),
   };
 }

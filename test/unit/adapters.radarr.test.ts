@@ -1,38 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { UnstampedEvent } from '../../src/domain/events.js';
 import { parseRadarr } from '../../src/adapters/radarr.js';
-import type { AdapterContext, FieldError, ParseResult } from '../../src/adapters/types.js';
+import type { AdapterContext } from '../../src/adapters/types.js';
+import { errors, fixtures, one } from '../helpers/adapters.js';
 
 const ctx: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime-movies/'] } };
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/radarr/${name}.json`, import.meta.url), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-}
-
-function edited(name: string, edit: (body: any) => void): Record<string, unknown> {
-  const body = fixture(name);
-  edit(body);
-  return body;
-}
-
-function one<K extends UnstampedEvent['kind']>(result: ParseResult, kind: K): Extract<UnstampedEvent, { kind: K }> {
-  expect(result.ok, JSON.stringify(result)).toBe(true);
-  if (!result.ok) throw new Error('not ok');
-  expect(result.events).toHaveLength(1);
-  const event = result.events[0]!;
-  expect(event.kind).toBe(kind);
-  return event as Extract<UnstampedEvent, { kind: K }>;
-}
-
-function errors(result: ParseResult): FieldError[] {
-  expect(result.ok).toBe(false);
-  if (result.ok) throw new Error('unexpectedly ok');
-  return result.errors;
-}
+const { fixture, edited } = fixtures('radarr');
 
 const DUNE_ARR = { service: 'radarr', instance: 'radarr', id: 412 } as const;
 const DUNE_HASH = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';

@@ -1,43 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { UnstampedEvent } from '../../src/domain/events.js';
 import { parseSonarr } from '../../src/adapters/sonarr.js';
-import type { AdapterContext, FieldError, ParseResult } from '../../src/adapters/types.js';
+import type { AdapterContext } from '../../src/adapters/types.js';
+import { errors, fixtures, one, paths } from '../helpers/adapters.js';
 
 const ctx: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/sonarr/${name}.json`, import.meta.url), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-}
-
-/** Deep copy of a fixture with `edit` applied. */
-function edited(name: string, edit: (body: any) => void): Record<string, unknown> {
-  const body = fixture(name);
-  edit(body);
-  return body;
-}
-
-function one<K extends UnstampedEvent['kind']>(result: ParseResult, kind: K): Extract<UnstampedEvent, { kind: K }> {
-  expect(result.ok, JSON.stringify(result)).toBe(true);
-  if (!result.ok) throw new Error('not ok');
-  expect(result.events).toHaveLength(1);
-  const event = result.events[0]!;
-  expect(event.kind).toBe(kind);
-  return event as Extract<UnstampedEvent, { kind: K }>;
-}
-
-function errors(result: ParseResult): FieldError[] {
-  expect(result.ok).toBe(false);
-  if (result.ok) throw new Error('unexpectedly ok');
-  return result.errors;
-}
-
-function paths(result: ParseResult): string[] {
-  return errors(result).map((e) => e.path);
-}
+const { fixture, edited } = fixtures('sonarr');
 
 const FIXTURES = [
   'grab-anime-season-pack',
