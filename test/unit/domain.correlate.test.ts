@@ -22,6 +22,7 @@ import type {
 import { RequestIndex } from '../../src/domain/index.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import type { State } from '../../src/domain/states.js';
+import { blankRequest } from '../helpers/requests.js';
 
 const AT = '2025-03-01T10:00:00.000Z';
 const RADARR: ArrRef = { service: 'radarr', instance: 'radarr', id: 412 };
@@ -38,37 +39,20 @@ function req(id: string, over: Partial<MediaRequest> = {}): MediaRequest {
   const created = new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
   const media_type: MediaType = over.media_type ?? 'movie';
   const state: State = over.state ?? 'APPROVED';
-  return {
-    id,
-    origin: 'jellyseerr',
-    media_type,
-    title: 'Title',
-    year: 2021,
-    tmdb_id: media_type === 'movie' ? TMDB : 209867,
-    tvdb_id: media_type === 'tv' ? TVDB : null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: false,
-    anime_source: null,
-    requested_by: null,
-    requested_seasons: [],
-    jellyseerr_request_id: null,
-    merged_request_ids: [],
-    arr: null,
-    state,
-    phase: state,
-    state_since: created,
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
-    created_at: created,
-    updated_at: created,
-    ...over,
-  };
+  return blankRequest(
+    {
+      id,
+      media_type,
+      title: 'Title',
+      year: 2021,
+      tmdb_id: media_type === 'movie' ? TMDB : 209867,
+      tvdb_id: media_type === 'tv' ? TVDB : null,
+      state,
+      phase: state,
+      ...over,
+    },
+    created,
+  );
 }
 
 const download = (hash: string) => ({ [hash]: { hash, progress: 0, speed_bps: null, eta_s: null, size: null, complete: false, release: null } });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CommandEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import type { JournalRecord } from '../../src/store/types.js';
+import { blankRequest } from '../helpers/requests.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mt-store-'));
@@ -29,36 +30,20 @@ export function line(seq: number): string {
 }
 
 export function request(id: string): MediaRequest {
-  return {
-    id,
-    origin: 'jellyseerr',
-    media_type: 'movie',
-    title: `Title ${id}`,
-    year: 2020,
-    tmdb_id: 1,
-    tvdb_id: null,
-    imdb_id: null,
-    poster_url: null,
-    is_anime: false,
-    anime_source: null,
-    requested_by: 'alice',
-    requested_seasons: [],
-    jellyseerr_request_id: 1,
-    merged_request_ids: [],
-    arr: null,
-    state: 'REQUESTED',
-    phase: 'REQUESTED',
-    state_since: '2024-01-01T00:00:00.000Z',
-    stuck: null,
-    downloads: {},
-    file_path: null,
-    jellyfin_id: null,
-    episodes: {},
-    timeline: [],
-    applied: [],
-    created_at: '2024-01-01T00:00:00.000Z',
-    updated_at: '2024-01-01T00:00:00.000Z',
-  };
+  return blankRequest(
+    {
+      id,
+      media_type: 'movie',
+      title: `Title ${id}`,
+      year: 2020,
+      tmdb_id: 1,
+      requested_by: 'alice',
+      jellyseerr_request_id: 1,
+      state: 'REQUESTED',
+      phase: 'REQUESTED',
+    },
+    '2024-01-01T00:00:00.000Z',
+  );
 }
 
 /** Every file of `dir` with its bytes, to prove nothing was modified. */
