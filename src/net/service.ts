@@ -47,9 +47,14 @@ export interface RawResponse {
   text: string;
 }
 
+interface Http {
+  request: typeof import('undici').request;
+  agent: Agent;
+}
+
 // undici loads on the first upstream call, not at start-up: a tracker with no services never loads it.
-let http: Promise<{ request: typeof import('undici').request; agent: Agent }> | null = null;
-export function undici(): Promise<{ request: typeof import('undici').request; agent: Agent }> {
+let http: Promise<Http> | null = null;
+export function undici(): Promise<Http> {
   return (http ??= import('undici').then((u) => ({ request: u.request, agent: new u.Agent({ keepAliveTimeout: 30_000, connections: 8 }) })));
 }
 

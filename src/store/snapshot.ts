@@ -43,17 +43,8 @@ export async function readSnapshot(
   target: number = CURRENT_SCHEMA_VERSION,
 ): Promise<ReadSnapshot | null> {
   const file = path.join(dir, SNAPSHOT_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StoreError(`cannot read ${file}: ${describeError(err)}`, { cause: err });
-  }
-  // The writer escapes every non-ASCII character, and ASCII decodes as latin1 several times faster
-  // than as UTF-8 (a large part of a cold start). A file from an older writer still decodes as UTF-8.
-  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  bytes = Buffer.alloc(0);
+  const text = await readText(file);
+  if (text === null) return null;
   const fail = (problem: string, cause?: unknown): StoreError =>
     new StoreError(
       `${file}: ${problem}. Refusing to start so the file is not overwritten; ` +
@@ -85,6 +76,20 @@ export async function readSnapshot(
     fileVersion: migrated.from,
     applied: migrated.applied,
   };
+}
+
+/** The file's text, or null when it does not exist. */
+async function readText(file: string): Promise<string | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StoreError(`cannot read ${file}: ${describeError(err)}`, { cause: err });
+  }
+  // The writer escapes every non-ASCII character, and ASCII decodes as latin1 several times faster
+  // than as UTF-8 (a large part of a cold start). A file from an older writer still decodes as UTF-8.
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** Returns the problem in plain words, or null when the shape is right. */
@@ -176,7 +181,7 @@ const NON_ASCII = /[\u0080-\uffff]/g;
  * JSON text with every non-ASCII UTF-16 unit as a `\uXXXX` escape (a pair stays a pair):
  * the same value once parsed, and a pure-ASCII file that `readSnapshot` decodes on its fast path.
  */
-export function asciiJson(json: string): string {
+function asciiJson(json: string): string {
   return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
