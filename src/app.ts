@@ -14,7 +14,7 @@ import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
 import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
-import type { Options } from './config/schema.js';
+import { optionSecrets, type Options } from './config/schema.js';
 import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import { EmbeddedBroker } from './mqtt/broker.js';
@@ -129,9 +129,7 @@ export class Tracker {
 
   async start(): Promise<Endpoints> {
     const o = this.options;
-    registerSecret(o.webhook_secret);
-    registerSecret(o.mqtt.password);
-    registerSecret(o.mqtt.external_password);
+    for (const s of optionSecrets(o)) registerSecret(s);
     if (o.mqtt.mode === 'external' && !o.mqtt.external_url) {
       throw new ConfigError('Invalid options:\n- mqtt.external_url: required when mqtt.mode is "external"');
     }

@@ -2,6 +2,7 @@
  * JSON calls to a service's settings API that keep the body of a 4xx answer (the *arr
  * validation messages say why a connection was refused) and name a wrong key as such.
  */
+import { jsonOrNull } from '../json.js';
 import { errorMessage } from '../log.js';
 import type { ServiceClient } from '../net/service.js';
 import { z } from 'zod';
@@ -21,12 +22,7 @@ const ProblemSchema = z.union([z.array(z.looseObject({ errorMessage: z.string() 
 
 export async function callJson(client: ServiceClient, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
   const res = await client.raw(method, path, body === undefined ? {} : { body });
-  let data: unknown = null;
-  try {
-    data = res.text ? JSON.parse(res.text) : null;
-  } catch {
-    data = null;
-  }
+  const data = jsonOrNull(res.text);
   if (res.status === 401 || res.status === 403) throw new CallError(`${client.service}: ${method} ${path} answered HTTP ${res.status}: wrong API key`, res.status, data);
   if (res.status < 200 || res.status >= 300) throw new CallError(`${client.service}: ${method} ${path} answered HTTP ${res.status}`, res.status, data);
   return data;

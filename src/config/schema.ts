@@ -166,5 +166,19 @@ export type Options = z.infer<typeof optionsSchema>;
 export type MqttOptions = Options['mqtt'];
 export type NotifyMapping = Options['notify'][number];
 
+/** Every key and password in the options: what the logger must redact from the start. */
+export function optionSecrets(o: Options): string[] {
+  return [
+    o.webhook_secret,
+    o.mqtt.password,
+    o.mqtt.external_password,
+    o.jellyseerr.api_key,
+    o.jellyfin.api_key,
+    o.shoko.api_key,
+    ...[...o.sonarr, ...o.radarr].map((i) => i.api_key),
+    ...o.qbittorrent.map((q) => q.password),
+  ];
+}
+
 /** Maximum webhook body size, documented in docs/configuration.md. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;

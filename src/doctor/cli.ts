@@ -5,7 +5,7 @@
  */
 import { publicBase } from '../autoconfig/urls.js';
 import { ConfigError, loadOptions } from '../config/load.js';
-import type { Options } from '../config/schema.js';
+import { optionSecrets, type Options } from '../config/schema.js';
 import { errorMessage, registerSecret, setLogLevel } from '../log.js';
 import { LocalSettings } from '../secrets.js';
 import { bridgeCommand, TrackerNotRunning } from './command.js';
@@ -47,9 +47,7 @@ async function main(): Promise<void> {
     process.exit(err instanceof ConfigError ? err.exitCode : 1);
   }
   setLogLevel('error');
-  for (const s of [options.webhook_secret, options.mqtt.password, options.jellyseerr.api_key, options.jellyfin.api_key, options.shoko.api_key]) registerSecret(s);
-  for (const i of [...options.sonarr, ...options.radarr]) registerSecret(i.api_key);
-  for (const q of options.qbittorrent) registerSecret(q.password);
+  for (const s of optionSecrets(options)) registerSecret(s);
   let report: DoctorReport;
   try {
     report = await fromTracker(options);

@@ -8,12 +8,12 @@ import { z } from 'zod';
 import { callJson, failureMessage } from '../autoconfig/http.js';
 import { displayUrl } from '../autoconfig/urls.js';
 import { errorMessage } from '../log.js';
-import { ServiceClient } from '../net/service.js';
+import type { ServiceClient } from '../net/service.js';
 import { VERSION } from '../version.js';
 import { authorizationHeader } from '../watchers/jellyfin/client.js';
 import type { DoctorEnv } from './env.js';
 import { lastEventCheck } from './events.js';
-import { probe } from './probe.js';
+import { client, probe } from './probe.js';
 import { makeCheck, type DoctorCheck, type Subject } from './types.js';
 
 /** Plugin ids as Jellyfin serializes Guids ("N" format). */
@@ -31,9 +31,12 @@ export function lowerKeys(value: unknown): unknown {
 
 const PluginListSchema = z.array(z.looseObject({ id: z.string(), name: z.string().nullish(), version: z.string().nullish() }));
 
+function jellyfinAuth(env: DoctorEnv): Record<string, string> {
+  return { authorization: authorizationHeader(env.options.jellyfin.api_key, 'Media Tracker', VERSION) };
+}
+
 function jellyfinClient(env: DoctorEnv): ServiceClient {
-  const o = env.options.jellyfin;
-  return new ServiceClient({ service: 'jellyfin', baseUrl: o.url, headers: { authorization: authorizationHeader(o.api_key, 'Media Tracker', VERSION) }, timeoutMs: env.timeoutMs ?? 8000, retries: 0 });
+  return client('jellyfin', env.options.jellyfin.url, jellyfinAuth(env), env.timeoutMs);
 }
 
 /** A plugin's configuration (lower-cased keys), or null when it is not installed. */
@@ -50,7 +53,7 @@ export async function checkJellyfin(env: DoctorEnv): Promise<DoctorCheck[]> {
   const p = await probe({
     subject: s,
     url: o.url,
-    auth: { authorization: authorizationHeader(o.api_key, 'Media Tracker', VERSION) },
+    auth: jellyfinAuth(env),
     publicPath: '/System/Info/Public',
     keyPath: '/System/Info',
     version: (d) => z.looseObject({ Version: z.string() }).safeParse(d).data?.Version ?? null,
@@ -117,7 +120,7 @@ async function signalrCheck(s: Subject, env: DoctorEnv): Promise<DoctorCheck> {
   }
   // No tracker here (the command line): say whether the hub would accept a connection.
   try {
-    const hub = new ServiceClient({ service: 'shoko', baseUrl: env.options.shoko.url, headers: { apikey: env.options.shoko.api_key }, timeoutMs: env.timeoutMs ?? 8000, retries: 0 });
+    const hub = client('shoko', env.options.shoko.url, { apikey: env.options.shoko.api_key }, env.timeoutMs);
     const res = await hub.raw('POST', '/signalr/aggregate/negotiate', { query: { feeds: 'shoko', negotiateVersion: 1 }, retry: false });
     if (res.status === 200) return makeCheck(s, 'signalr', 'ok', "Shoko's SignalR hub accepts connections", "The tracker is not running here, so its own connection was not checked.");
     return makeCheck(s, 'signalr', 'error', `Shoko's SignalR hub answered HTTP ${res.status}`, 'POST /signalr/aggregate/negotiate?feeds=shoko');

@@ -4,6 +4,7 @@
  * checks of a service only run when these pass.
  */
 import { displayUrl } from '../autoconfig/urls.js';
+import { jsonOrNull } from '../json.js';
 import { errorMessage } from '../log.js';
 import { ServiceClient, type RawResponse } from '../net/service.js';
 import { makeCheck, skippedAfter, subjectLabel, type CheckKind, type DoctorCheck, type Subject } from './types.js';
@@ -35,14 +36,6 @@ export interface ProbeResult {
 
 export function client(service: string, url: string, headers: Record<string, string>, timeoutMs = 8000): ServiceClient {
   return new ServiceClient({ service, baseUrl: url, headers, timeoutMs, retries: 0 });
-}
-
-function json(res: RawResponse): unknown {
-  try {
-    return res.text ? JSON.parse(res.text) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Numeric comparison of dotted versions (`4.0.10` ≥ `4.0.6`); a leading `v` is ignored. */
@@ -96,7 +89,7 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
   }
   if (keyRejected(keyedRes.status)) {
     checks.push(makeCheck(s, 'authenticated', 'error', `${label} refuses the API key: wrong API key (HTTP ${keyedRes.status})`, `Copy the API key from ${label}'s settings into the options.`));
-    const version = versionCheck(spec, json(first));
+    const version = versionCheck(spec, jsonOrNull(first.text));
     return { checks: [...checks, ...(spec.publicPath ? [version] : skippedAfter(s, ['version'], 'the API key is wrong')), ...skippedAfter(s, spec.later, 'the API key is wrong')], ok: false, keyed: null };
   }
   if (keyedRes.status < 200 || keyedRes.status >= 300) {
@@ -104,8 +97,8 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
     return fail(checks, ['version', ...spec.later], `${label} answered HTTP ${keyedRes.status}`);
   }
   checks.push(makeCheck(s, 'authenticated', 'ok', `${label} accepts the API key`));
-  checks.push(versionCheck(spec, json(first)));
-  return { checks, ok: true, keyed: json(keyedRes) };
+  checks.push(versionCheck(spec, jsonOrNull(first.text)));
+  return { checks, ok: true, keyed: jsonOrNull(keyedRes.text) };
 }
 
 function versionCheck(spec: ProbeSpec, data: unknown): DoctorCheck {

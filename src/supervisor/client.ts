@@ -5,6 +5,7 @@
  * the token never appears in an error message.
  */
 import { z } from 'zod';
+import { jsonOrNull } from '../json.js';
 import { errorMessage, registerSecret } from '../log.js';
 
 /** Overrides `http://supervisor` (tests point it at a fake Supervisor on loopback). */
@@ -104,13 +105,7 @@ export class SupervisorClient {
       throw new SupervisorError(`${what}: the Supervisor at ${this.url} is unreachable (${cause})`, 0);
     }
     const text = await res.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const envelope = envelopeSchema.safeParse(json);
+    const envelope = envelopeSchema.safeParse(jsonOrNull(text));
     if (!envelope.success) {
       // aiohttp answers 401/403 from the token check as plain text ("401: Unauthorized").
       throw new SupervisorError(`${what}: HTTP ${res.status} ${excerpt(text) || res.statusText}`, res.status);

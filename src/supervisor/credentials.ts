@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { jsonOrNull } from '../json.js';
 
 export const CREDENTIALS_FILE = 'mqtt-credentials.json';
 /** The name Home Assistant's MQTT integration logs in with, as with the Mosquitto add-on. */
@@ -24,13 +25,7 @@ export async function brokerCredentials(dataDir: string): Promise<{ credentials:
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (raw !== null) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      json = undefined;
-    }
-    const parsed = credentialsSchema.safeParse(json);
+    const parsed = credentialsSchema.safeParse(jsonOrNull(raw));
     if (parsed.success) return { credentials: parsed.data, generated: false };
     // A damaged file is replaced: HA is offered the new password with the next discovery message.
   }
