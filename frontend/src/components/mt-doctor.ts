@@ -4,13 +4,13 @@
  * can fix, "Fix automatically" (fires `autoconfigure` with that service; the setup page runs it).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement } from 'lit/decorators.js';
 import { ClockController } from '../controllers/clock-controller.js';
-import { ConnectionController } from '../controllers/connection-controller.js';
+import { CommandController } from '../controllers/command-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } from '../data/doctor.js';
 import { ago } from '../data/format.js';
-import type { CheckStatus, CommandResponse, DoctorCheck } from '../data/types.js';
+import type { CheckStatus, DoctorCheck } from '../data/types.js';
 import { fireEvent } from './events.js';
 import { base, outlinedButton } from './styles.js';
 
@@ -118,27 +118,24 @@ export class MtDoctor extends LitElement {
     `,
   ];
 
-  @state() private running = false;
-  @state() private response: CommandResponse | null = null;
-
   private readonly data = new StoreController(this, (change) => change.bridge);
-  private readonly link = new ConnectionController(this);
+  private readonly command = new CommandController<'doctor'>(this);
   private readonly clock = new ClockController(this, 10_000);
 
   override render() {
     const report = this.data.store?.doctor ?? null;
-    const connected = this.link.connection?.status === 'connected';
+    const { connected, busy, response } = this.command;
     const counts = statusCounts(report);
     return html`<div class="bar">
-        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || this.running} @click=${this.run}>${this.running ? 'Checking…' : 'Run checks'}</button>
+        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>
         <span class="muted" data-testid="doctor-summary">
           ${report
             ? html`${counts.error} problem${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.ok} ok
               ${report.checked_at ? html`· checked ${ago(report.checked_at, this.clock.now)}` : nothing}`
             : 'No report from the tracker yet.'}
         </span>
-        <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${this.response?.status ?? ''}>
-          ${this.response?.status === 'error' ? `Checks failed: ${this.response.error ?? 'unknown error'}` : this.response ? 'Checks done.' : ''}
+        <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${response?.status ?? ''}>
+          ${response?.status === 'error' ? `Checks failed: ${response.error ?? 'unknown error'}` : response ? 'Checks done.' : ''}
         </span>
       </div>
       ${report
@@ -179,16 +176,8 @@ export class MtDoctor extends LitElement {
     </li>`;
   }
 
-  private async run(): Promise<void> {
-    const connection = this.link.connection;
-    if (!connection || this.running) return;
-    this.running = true;
-    this.response = null;
-    try {
-      this.response = await connection.bridgeCommand('doctor');
-    } finally {
-      this.running = false;
-    }
+  private run(): Promise<void> {
+    return this.command.run('doctor', (connection) => connection.bridgeCommand('doctor'));
   }
 }
 
