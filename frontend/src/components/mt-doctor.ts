@@ -9,7 +9,7 @@ import { ClockController } from '../controllers/clock-controller.js';
 import { CommandController } from '../controllers/command-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } from '../data/doctor.js';
-import { ago } from '../data/format.js';
+import { ago, count } from '../data/format.js';
 import type { CheckStatus, DoctorCheck } from '../data/types.js';
 import { fireEvent } from './events.js';
 import { base, outlinedButton } from './styles.js';
@@ -130,7 +130,7 @@ export class MtDoctor extends LitElement {
         <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>
         <span class="muted" data-testid="doctor-summary">
           ${report
-            ? html`${counts.error} problem${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.ok} ok
+            ? html`${count(counts.error, 'problem')}, ${count(counts.warning, 'warning')}, ${counts.ok} ok
               ${report.checked_at ? html`· checked ${ago(report.checked_at, this.clock.now)}` : nothing}`
             : 'No report from the tracker yet.'}
         </span>
