@@ -10,6 +10,7 @@ import type { RequestState } from './types.js';
 export interface Viewer {
   id: string;
   name: string;
+  /** The name to show: falls back to `name` when Home Assistant has no display name. */
   display_name: string;
 }
 
