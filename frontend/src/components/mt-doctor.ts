@@ -155,19 +155,20 @@ export class MtDoctor extends LitElement {
   }
 
   private renderCheck(c: DoctorCheck, connected: boolean) {
-    const fixable = c.fix === 'autoconfigure' && isAutoconfigurable(c.integration) && c.status !== 'ok';
+    // The service auto-configuration can fix this check on, if any.
+    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' && isAutoconfigurable(c.integration) ? c.integration : null;
     return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
       <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
       <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>
-      ${fixable
+      ${fix
         ? html`<button
             type="button"
             class="outlined fix"
             data-testid="doctor-fix"
-            data-integration=${c.integration}
+            data-integration=${fix}
             ?disabled=${!connected}
             aria-label=${`Fix automatically: ${c.summary}`}
-            @click=${() => isAutoconfigurable(c.integration) && fireEvent(this, 'autoconfigure', { services: [c.integration] })}
+            @click=${() => fireEvent(this, 'autoconfigure', { services: [fix] })}
           >
             Fix automatically
           </button>`
