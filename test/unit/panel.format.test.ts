@@ -1,7 +1,7 @@
 /** The panel's pure helpers: WebSocket URL, text formats, episode rows, the virtual grid, UUIDs. */
 import { describe, expect, it } from 'vitest';
 import { seasonRows, stateCounts } from '../../frontend/src/data/episodes.js';
-import { age, ago, bytes, duration, episodeCode, percent, speed, titleWithYear } from '../../frontend/src/data/format.js';
+import { age, ago, bytes, count, duration, episodeCode, percent, speed, titleWithYear } from '../../frontend/src/data/format.js';
 import { STATES } from '../../frontend/src/data/types.js';
 import { mqttUrl } from '../../frontend/src/data/url.js';
 import { uuid } from '../../frontend/src/data/uuid.js';
@@ -34,6 +34,10 @@ describe('formats', () => {
     expect(bytes(123_456_789)).toBe('123 MB');
     expect(speed(23_500_000)).toBe('23.5 MB/s');
     expect(speed(null)).toBe('');
+  });
+
+  it('counts with the noun in the singular only for one', () => {
+    expect([0, 1, 2].map((n) => count(n, 'problem'))).toEqual(['0 problems', '1 problem', '2 problems']);
   });
 
   it('durations and ages', () => {

@@ -116,8 +116,8 @@ export class MtApp extends LitElement {
         <h1>Media Tracker</h1>
         <mt-status-strip></mt-status-strip>
         ${viewer
-          ? html`<span class="viewer muted" data-testid="viewer" title=${`Opened in Home Assistant by ${viewer.display_name || viewer.name}`}
-              >${icon('person')}<span class="visually-hidden">Viewer:</span>${viewer.display_name || viewer.name}</span
+          ? html`<span class="viewer muted" data-testid="viewer" title=${`Opened in Home Assistant by ${viewer.display_name}`}
+              >${icon('person')}<span class="visually-hidden">Viewer:</span>${viewer.display_name}</span
             >`
           : nothing}
       </header>

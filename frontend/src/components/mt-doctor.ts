@@ -4,13 +4,13 @@
  * can fix, "Fix automatically" (fires `autoconfigure` with that service; the setup page runs it).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement } from 'lit/decorators.js';
 import { ClockController } from '../controllers/clock-controller.js';
-import { ConnectionController } from '../controllers/connection-controller.js';
+import { CommandController } from '../controllers/command-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } from '../data/doctor.js';
-import { ago } from '../data/format.js';
-import type { CheckStatus, CommandResponse, DoctorCheck } from '../data/types.js';
+import { ago, count } from '../data/format.js';
+import type { CheckStatus, DoctorCheck } from '../data/types.js';
 import { fireEvent } from './events.js';
 import { base, outlinedButton } from './styles.js';
 
@@ -118,27 +118,24 @@ export class MtDoctor extends LitElement {
     `,
   ];
 
-  @state() private running = false;
-  @state() private response: CommandResponse | null = null;
-
   private readonly data = new StoreController(this, (change) => change.bridge);
-  private readonly link = new ConnectionController(this);
+  private readonly command = new CommandController<'doctor'>(this);
   private readonly clock = new ClockController(this, 10_000);
 
   override render() {
     const report = this.data.store?.doctor ?? null;
-    const connected = this.link.connection?.status === 'connected';
+    const { connected, busy, response } = this.command;
     const counts = statusCounts(report);
     return html`<div class="bar">
-        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || this.running} @click=${this.run}>${this.running ? 'Checking…' : 'Run checks'}</button>
+        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>
         <span class="muted" data-testid="doctor-summary">
           ${report
-            ? html`${counts.error} problem${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.ok} ok
+            ? html`${count(counts.error, 'problem')}, ${count(counts.warning, 'warning')}, ${counts.ok} ok
               ${report.checked_at ? html`· checked ${ago(report.checked_at, this.clock.now)}` : nothing}`
             : 'No report from the tracker yet.'}
         </span>
-        <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${this.response?.status ?? ''}>
-          ${this.response?.status === 'error' ? `Checks failed: ${this.response.error ?? 'unknown error'}` : this.response ? 'Checks done.' : ''}
+        <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${response?.status ?? ''}>
+          ${response?.status === 'error' ? `Checks failed: ${response.error ?? 'unknown error'}` : response ? 'Checks done.' : ''}
         </span>
       </div>
       ${report
@@ -158,19 +155,20 @@ export class MtDoctor extends LitElement {
   }
 
   private renderCheck(c: DoctorCheck, connected: boolean) {
-    const fixable = c.fix === 'autoconfigure' && isAutoconfigurable(c.integration) && c.status !== 'ok';
+    // The service auto-configuration can fix this check on, if any.
+    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' && isAutoconfigurable(c.integration) ? c.integration : null;
     return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
       <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
       <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>
-      ${fixable
+      ${fix
         ? html`<button
             type="button"
             class="outlined fix"
             data-testid="doctor-fix"
-            data-integration=${c.integration}
+            data-integration=${fix}
             ?disabled=${!connected}
             aria-label=${`Fix automatically: ${c.summary}`}
-            @click=${() => isAutoconfigurable(c.integration) && fireEvent(this, 'autoconfigure', { services: [c.integration] })}
+            @click=${() => fireEvent(this, 'autoconfigure', { services: [fix] })}
           >
             Fix automatically
           </button>`
@@ -179,16 +177,8 @@ export class MtDoctor extends LitElement {
     </li>`;
   }
 
-  private async run(): Promise<void> {
-    const connection = this.link.connection;
-    if (!connection || this.running) return;
-    this.running = true;
-    this.response = null;
-    try {
-      this.response = await connection.bridgeCommand('doctor');
-    } finally {
-      this.running = false;
-    }
+  private run(): Promise<void> {
+    return this.command.run('doctor', (connection) => connection.bridgeCommand('doctor'));
   }
 }
 

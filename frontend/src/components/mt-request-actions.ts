@@ -4,7 +4,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ConnectionController } from '../controllers/connection-controller.js';
+import { CommandController } from '../controllers/command-controller.js';
 import type { Action, CommandResponse } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, outlinedButton } from './styles.js';
@@ -53,11 +53,9 @@ export class MtRequestActions extends LitElement {
   ];
 
   @property() requestId = '';
-  @state() private busy: Action | null = null;
   @state() private confirming = false;
-  @state() private response: CommandResponse | null = null;
 
-  private readonly link = new ConnectionController(this);
+  private readonly command = new CommandController<Action>(this);
   private confirmTimer: ReturnType<typeof setTimeout> | null = null;
 
   override disconnectedCallback(): void {
@@ -67,8 +65,8 @@ export class MtRequestActions extends LitElement {
   }
 
   override render() {
-    const connected = this.link.connection?.status === 'connected';
-    const disabled = !connected || this.busy !== null;
+    const { busy, response } = this.command;
+    const disabled = !this.command.connected || busy !== null;
     return html`<div class="buttons" role="group" aria-label="Actions">
         <button
           type="button"
@@ -78,7 +76,7 @@ export class MtRequestActions extends LitElement {
           title="Search again: the request goes back to Searching"
           @click=${() => this.run('retry')}
         >
-          ${icon('retry')}${this.busy === 'retry' ? 'Retrying…' : 'Retry'}
+          ${icon('retry')}${busy === 'retry' ? 'Retrying…' : 'Retry'}
         </button>
         <button
           type="button"
@@ -88,7 +86,7 @@ export class MtRequestActions extends LitElement {
           title="Ask Jellyfin to scan its libraries (at most one scan every 10 minutes)"
           @click=${() => this.run('refresh')}
         >
-          ${icon('refresh')}${this.busy === 'refresh' ? 'Refreshing…' : 'Refresh Jellyfin'}
+          ${icon('refresh')}${busy === 'refresh' ? 'Refreshing…' : 'Refresh Jellyfin'}
         </button>
         <button
           type="button"
@@ -98,11 +96,11 @@ export class MtRequestActions extends LitElement {
           title="Stop tracking this request and remove it from Home Assistant"
           @click=${this.onForget}
         >
-          ${icon('delete')}${this.busy === 'forget' ? 'Forgetting…' : this.confirming ? 'Click again to forget' : 'Forget'}
+          ${icon('delete')}${busy === 'forget' ? 'Forgetting…' : this.confirming ? 'Click again to forget' : 'Forget'}
         </button>
       </div>
-      <p class="response" role="status" aria-live="polite" data-testid="action-response" data-status=${this.response?.status ?? ''}>
-        ${this.response ? this.describe(this.response) : nothing}
+      <p class="response" role="status" aria-live="polite" data-testid="action-response" data-status=${response?.status ?? ''}>
+        ${response ? this.describe(response) : nothing}
       </p>`;
   }
 
@@ -117,16 +115,8 @@ export class MtRequestActions extends LitElement {
     void this.run('forget');
   }
 
-  private async run(action: Action): Promise<void> {
-    const connection = this.link.connection;
-    if (!connection || this.busy) return;
-    this.busy = action;
-    this.response = null;
-    try {
-      this.response = await connection.command(this.requestId, action);
-    } finally {
-      this.busy = null;
-    }
+  private run(action: Action): Promise<void> {
+    return this.command.run(action, (connection) => connection.command(this.requestId, action));
   }
 
   private describe(r: CommandResponse): string {

@@ -5,9 +5,9 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ConnectionController } from '../controllers/connection-controller.js';
+import { CommandController } from '../controllers/command-controller.js';
 import { INTEGRATION_LABELS, parseAutoconfigureResult } from '../data/doctor.js';
-import type { AutoconfigureAction, AutoconfigureResult, Autoconfigurable, CommandResponse } from '../data/types.js';
+import type { AutoconfigureAction, AutoconfigureResult, Autoconfigurable } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, pageLayout } from './styles.js';
 import './mt-doctor.js';
@@ -107,11 +107,9 @@ export class MtSetup extends LitElement {
   ];
 
   @property() backHref = '#/';
-  @state() private running = false;
   @state() private forward = true;
-  @state() private response: CommandResponse | null = null;
 
-  private readonly link = new ConnectionController(this);
+  private readonly command = new CommandController<'autoconfigure'>(this);
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -126,7 +124,7 @@ export class MtSetup extends LitElement {
   }
 
   override render() {
-    const connected = this.link.connection?.status === 'connected';
+    const { connected, busy } = this.command;
     return html`<div class="page" data-testid="setup">
       <a class="back" href=${this.backHref} data-testid="back">${icon('back')}All requests</a>
       <section class="card" aria-labelledby="checks" data-testid="doctor-section">
@@ -138,8 +136,8 @@ export class MtSetup extends LitElement {
         <h2 id="autoconfigure">Auto-configuration</h2>
         <p class="lead muted">Creates or updates the Media Tracker webhook in Sonarr, Radarr and Jellyseerr, and tests it.</p>
         <div class="row">
-          <button type="button" data-testid="autoconfigure-run" ?disabled=${!connected || this.running} @click=${() => this.autoconfigure()}>
-            ${this.running ? 'Configuring…' : 'Configure webhooks'}
+          <button type="button" data-testid="autoconfigure-run" ?disabled=${!connected || busy !== null} @click=${() => this.autoconfigure()}>
+            ${busy ? 'Configuring…' : 'Configure webhooks'}
           </button>
           <label>
             <input type="checkbox" data-testid="autoconfigure-forward" .checked=${this.forward} @change=${(e: Event) => (this.forward = (e.target as HTMLInputElement).checked)} />
@@ -157,7 +155,7 @@ export class MtSetup extends LitElement {
   }
 
   private renderResult() {
-    const r = this.response;
+    const r = this.command.response;
     if (!r) return html`<div role="status" aria-live="polite" data-testid="autoconfigure-result"></div>`;
     if (r.status !== 'ok') {
       return html`<p class="error" role="status" aria-live="polite" data-testid="autoconfigure-result" data-status="error">Auto-configuration failed: ${r.error ?? 'unknown error'}</p>`;
@@ -185,16 +183,10 @@ export class MtSetup extends LitElement {
     this.renderRoot.querySelector('#autoconfigure')?.scrollIntoView({ block: 'nearest' });
   };
 
-  private async autoconfigure(services?: Autoconfigurable[]): Promise<void> {
-    const connection = this.link.connection;
-    if (!connection || this.running) return;
-    this.running = true;
-    this.response = null;
-    try {
-      this.response = await connection.bridgeCommand('autoconfigure', { ...(services ? { services } : {}), forward_existing: this.forward });
-    } finally {
-      this.running = false;
-    }
+  private autoconfigure(services?: Autoconfigurable[]): Promise<void> {
+    return this.command.run('autoconfigure', (connection) =>
+      connection.bridgeCommand('autoconfigure', { ...(services ? { services } : {}), forward_existing: this.forward }),
+    );
   }
 }
 

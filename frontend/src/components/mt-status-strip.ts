@@ -10,7 +10,7 @@ import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { CONNECTION_LABELS } from '../data/connection.js';
 import { statusCounts } from '../data/doctor.js';
-import { ago } from '../data/format.js';
+import { ago, count } from '../data/format.js';
 import type { WatcherStatus } from '../data/types.js';
 import { base } from './styles.js';
 
@@ -126,7 +126,7 @@ export class MtStatusStrip extends LitElement {
         : nothing}
       ${info
         ? html`<button type="button" class="more" aria-expanded=${String(this.expanded)} aria-controls="strip" @click=${() => (this.expanded = !this.expanded)}>
-            ${this.expanded ? 'Less' : `Details${unhealthy ? ` (${unhealthy} watcher${unhealthy > 1 ? 's' : ''} failing)` : ''}`}
+            ${this.expanded ? 'Less' : `Details${unhealthy ? ` (${count(unhealthy, 'watcher')} failing)` : ''}`}
           </button>`
         : nothing}
       ${info?.watchers?.length
@@ -144,7 +144,7 @@ export class MtStatusStrip extends LitElement {
   private renderSetupLink() {
     const report = this.data.store?.doctor ?? null;
     const { error, warning } = statusCounts(report);
-    const label = !report ? 'Setup' : error ? `Setup: ${error} problem${error > 1 ? 's' : ''}` : warning ? `Setup: ${warning} warning${warning > 1 ? 's' : ''}` : 'Setup: all checks ok';
+    const label = !report ? 'Setup' : error ? `Setup: ${count(error, 'problem')}` : warning ? `Setup: ${count(warning, 'warning')}` : 'Setup: all checks ok';
     return html`<a class="item setup" href="#/setup" data-testid="status-setup" data-problems=${report ? String(error) : nothing}>${label}</a>`;
   }
 

@@ -59,27 +59,26 @@ export class MtWebhooks extends LitElement {
   @state()
   private config: PanelConfig = EMPTY_CONFIG;
 
-  /** Which value was copied last (its key), for the "Copied" confirmation. */
-  @state() private copied: { key: string; ok: boolean } | null = null;
+  /** Whether the last copy worked, for the confirmation; null before the first. */
+  @state() private copied: boolean | null = null;
 
   override render() {
     const urls = webhookUrls(this.config, location.href);
     if (!urls.length) return html`<p class="muted" data-testid="webhooks-missing">The tracker did not say where its webhooks listen (an older tracker?).</p>`;
     return html`<ul class="stack">
         ${urls.map((u) => {
-          const key = `${u.service}/${u.instance ?? ''}`;
           const name = `${SERVICE_LABELS[u.service]}${u.instance ? ` (${u.instance})` : ''}`;
           return html`<li data-testid="webhook" data-service=${u.service} data-instance=${u.instance ?? ''}>
             <div class="row">
               <span class="name">${name}</span>
               <code data-testid="webhook-url">${u.shown}</code>
-              <button type="button" class="outlined" data-testid="webhook-copy" aria-label=${`Copy the ${name} webhook URL`} @click=${() => this.copy(key, u.url)}>Copy</button>
+              <button type="button" class="outlined" data-testid="webhook-copy" aria-label=${`Copy the ${name} webhook URL`} @click=${() => this.copy(u.url)}>Copy</button>
             </div>
             ${u.header
               ? html`<div class="row">
                   <span class="name muted">Authorization Header</span>
                   <code data-testid="webhook-header">${u.header.shown}</code>
-                  <button type="button" class="outlined" data-testid="webhook-copy-header" aria-label=${`Copy the ${name} Authorization header`} @click=${() => this.copy(`${key}#header`, u.header!.value)}>
+                  <button type="button" class="outlined" data-testid="webhook-copy-header" aria-label=${`Copy the ${name} Authorization header`} @click=${() => this.copy(u.header!.value)}>
                     Copy
                   </button>
                 </div>`
@@ -88,14 +87,13 @@ export class MtWebhooks extends LitElement {
         })}
       </ul>
       <p class="note muted" role="status" aria-live="polite" data-testid="webhook-copied">
-        ${this.copied ? (this.copied.ok ? 'Copied, secret included.' : 'The browser refused to copy.') : ''}
+        ${this.copied === null ? '' : this.copied ? 'Copied, secret included.' : 'The browser refused to copy.'}
       </p>
       <p class="note muted">On ${new URL(location.href).hostname}, the webhook port as the add-on maps it; use the address the services reach it on.</p>`;
   }
 
-  private async copy(key: string, text: string): Promise<void> {
-    const ok = await copyText(text);
-    this.copied = { key, ok };
+  private async copy(text: string): Promise<void> {
+    this.copied = await copyText(text);
   }
 }
 

@@ -3,6 +3,7 @@
  * before use (the tracker is trusted, but a half-written or older payload must not break the
  * panel): unknown statuses and integrations are dropped, text fields are kept as text.
  */
+import { isObject, oneOf } from './guards.js';
 import {
   AUTOCONFIGURABLE,
   INTEGRATIONS,
@@ -15,15 +16,10 @@ import {
   type Integration,
 } from './types.js';
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const text = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 const STATUSES: readonly CheckStatus[] = ['ok', 'warning', 'error', 'skipped'];
 const ACTIONS: readonly AutoconfigureAction['action'][] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
 const TESTS: readonly AutoconfigureAction['test'][] = ['passed', 'failed', 'not run'];
-
-function oneOf<T extends string>(x: unknown, allowed: readonly T[]): T | null {
-  return typeof x === 'string' && (allowed as readonly string[]).includes(x) ? (x as T) : null;
-}
 
 function parseCheck(x: unknown): DoctorCheck | null {
   if (!isObject(x)) return null;

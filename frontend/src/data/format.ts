@@ -66,6 +66,11 @@ export function episodeCode(season: number, episode: number): string {
   return `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;
 }
 
+/** "1 problem", "0 problems", "3 problems" (English: the plural adds an s). */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function titleWithYear(title: string, year: number | null): string {
   return year ? `${title} (${year})` : title;
 }

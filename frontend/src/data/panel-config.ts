@@ -4,11 +4,13 @@
  * Checked before use; anything malformed is dropped, so a missing or broken document only
  * costs the viewer name, the webhook URLs and the deep links.
  */
+import { isObject, oneOf } from './guards.js';
 import type { RequestState } from './types.js';
 
 export interface Viewer {
   id: string;
   name: string;
+  /** The name to show: falls back to `name` when Home Assistant has no display name. */
   display_name: string;
 }
 
@@ -27,7 +29,6 @@ export interface PanelConfig {
 
 export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: { jellyseerr: null, jellyfin: null, sonarr: {}, radarr: {} } };
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
 const TOPIC = /^[^#+/\s][^#+\s]*$/;
 const SERVICES = ['jellyseerr', 'sonarr', 'radarr', 'jellyfin'] as const;
@@ -63,8 +64,10 @@ export function parsePanelConfig(raw: unknown): PanelConfig {
   let webhooks: PanelConfig['webhooks'] = null;
   if (isObject(w) && typeof w.port === 'number' && Number.isInteger(w.port) && w.port > 0 && w.port < 65536 && typeof w.secret === 'string' && Array.isArray(w.routes)) {
     const routes = w.routes.flatMap((r): WebhookRoute[] => {
-      if (!isObject(r) || !(SERVICES as readonly unknown[]).includes(r.service) || typeof r.path !== 'string' || !r.path.startsWith('/hooks/')) return [];
-      return [{ service: r.service as WebhookRoute['service'], instance: str(r.instance), path: r.path }];
+      if (!isObject(r)) return [];
+      const service = oneOf(r.service, SERVICES);
+      if (!service || typeof r.path !== 'string' || !r.path.startsWith('/hooks/')) return [];
+      return [{ service, instance: str(r.instance), path: r.path }];
     });
     webhooks = { port: w.port, secret: w.secret, routes };
   }

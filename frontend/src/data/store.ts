@@ -6,6 +6,7 @@
  */
 import { parseTopic } from './topics.js';
 import { parseDoctorReport } from './doctor.js';
+import { isObject } from './guards.js';
 import { isState, type BridgeInfo, type BridgeState, type DoctorReport, type Episode, type RequestState, type TimelineEntry } from './types.js';
 
 export interface RequestRecord {
@@ -287,10 +288,6 @@ function parseJson(payload: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 export function isRequestState(x: unknown): x is RequestState {
