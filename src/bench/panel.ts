@@ -23,8 +23,6 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +36,7 @@ import { Peer } from './peer.js';
 import { population } from './population.js';
 import { benchOptions, prepopulate } from './prepop.js';
 import { FakeQbittorrent } from './qbittorrent.js';
+import { scratchDir } from './scratch.js';
 import { median } from './stats.js';
 
 export interface PanelBenchOptions {
@@ -82,15 +81,9 @@ interface TargetReady {
 async function runTarget(config: TargetConfig): Promise<void> {
   setLogLevel('error');
   const log = createLogger('bench');
-  const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-panel-'));
   let tracker: Tracker | null = null;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await tracker?.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
-    })());
-  process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+  const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-panel-', () => tracker);
+  exitOnDisconnect();
 
   // Stored by a tracker without services (prepop.ts: history 10–90 days old, the active set a
   // day old), then the measured tracker starts on that data dir, as after a restart.

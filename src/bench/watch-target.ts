@@ -16,14 +16,12 @@
  *            awaited (with a simulated clock, first moved forward by `advanceMs`)
  *   parent → { type: 'finish' } / child → { type: 'final' }, then stops, removes the dir, exits.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Tracker } from '../app.js';
 import { createLogger, setLogLevel } from '../log.js';
 import type { WatcherStatus } from '../watchers/loop.js';
 import { benchOptions, parseHooks } from './prepop.js';
+import { scratchDir } from './scratch.js';
 import { tracked, trackedHooks } from './watch-population.js';
 
 export const WATCH_SECRET = 'bench-watch-secret-0123456789abcdef';
@@ -55,17 +53,11 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as WatchTargetConfig;
   setLogLevel('error');
   const log = createLogger('bench');
-  const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-watch-'));
   let tracker: Tracker | null = null;
+  const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-watch-', () => tracker);
   let offsetMs = 0;
   const clock = config.simulatedClock ? () => new Date(Date.now() + offsetMs) : undefined;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await tracker?.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
-    })());
-  process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+  exitOnDisconnect();
 
   try {
     // ---- The tracked requests, stored by a tracker without services.
