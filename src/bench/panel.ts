@@ -31,6 +31,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Tracker } from '../app.js';
 import { PANEL_DIR } from '../http/ingress.js';
 import { createLogger, setLogLevel } from '../log.js';
+import { intArg } from './args.js';
 import type { PanelResult } from './panel-report.js';
 import { Peer } from './peer.js';
 import { population } from './population.js';
@@ -361,14 +362,6 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelResul
 
 // ---------------------------------------------------------------------------------------
 // CLI: `node dist/bench/panel.js [--requests=N] [--runs=N]`, and the child's entry.
-
-function intArg(name: string, dflt: number): number {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!hit) return dflt;
-  const n = Number(hit.slice(name.length + 3));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const i = process.argv.indexOf('--target');
