@@ -23,33 +23,22 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
-import type { UnstampedEvent } from '../domain/events.js';
 import { PANEL_DIR } from '../http/ingress.js';
 import { createLogger, setLogLevel } from '../log.js';
+import { intArg } from './args.js';
+import type { PanelResult } from './panel-report.js';
 import { Peer } from './peer.js';
-import { activeHooks, historyHooks, population, type Hook, type Route } from './population.js';
+import { population } from './population.js';
+import { benchOptions, prepopulate } from './prepop.js';
 import { FakeQbittorrent } from './qbittorrent.js';
-
-export interface PanelBenchResult {
-  requests: number;
-  interactive_ms: number[];
-  ws_replay_ms: number;
-  tcp_replay_ms: number;
-  long_tasks: { downloads: number; trace_s: number; count: number; max_ms: number; total_ms: number };
-}
+import { scratchDir } from './scratch.js';
+import { median } from './stats.js';
 
 export interface PanelBenchOptions {
   requests: number;
@@ -63,9 +52,8 @@ export interface PanelBenchOptions {
 }
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+/** The default `mqtt.base_topic` (benchOptions keeps it). */
 const BASE = 'media';
-const SECRET = 'bench-panel-secret-0123456789abcdef';
-const DAY_MS = 86_400_000;
 const VIEWPORT = { width: 1280, height: 860 };
 
 // ---------------------------------------------------------------------------------------
@@ -91,63 +79,25 @@ interface TargetReady {
   prepopMs: number;
 }
 
-const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
-  jellyseerr: parseJellyseerr,
-  radarr: parseRadarr,
-  sonarr: parseSonarr,
-};
-
-/** Loopback, dynamic ports, the embedded broker; `services` adds qBittorrent and the polling interval. */
-function trackerOptions(dataDir: string, services: Record<string, unknown> = {}) {
-  const mqttOptions = { mode: 'embedded', port: 0, ha_birth_delay_s: 0, base_topic: BASE };
-  return parseOptions({ data_dir: dataDir, log_level: 'error', webhook_secret: SECRET, webhook_port: 0, ingress_port: 0, mqtt: mqttOptions, ...services });
-}
-
 async function runTarget(config: TargetConfig): Promise<void> {
   setLogLevel('error');
   const log = createLogger('bench');
-  const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-panel-'));
   let tracker: Tracker | null = null;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await tracker?.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
-    })());
-  process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+  const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-panel-', () => tracker);
+  exitOnDisconnect();
 
-  // Stored by a tracker without services (history weeks ago, the active set a day ago), then
-  // the measured tracker starts on that data dir, as after a restart.
+  // Stored by a tracker without services (prepop.ts: history 10–90 days old, the active set a
+  // day old), then the measured tracker starts on that data dir, as after a restart.
   const t0 = performance.now();
   let shift = 0;
-  const pre = new Tracker({ options: trackerOptions(dataDir), durable: true, host: '127.0.0.1', log, clock: () => new Date(Date.now() - shift) });
+  const pre = new Tracker({ options: benchOptions(dataDir), durable: true, host: '127.0.0.1', log, clock: () => new Date(Date.now() - shift) });
   await pre.start();
-  const ctx: AdapterContext = { anime: pre.options.anime };
-  const pop = population(config.requests);
-  const ingest = async (groups: Iterable<Hook[]>) => {
-    let batch: UnstampedEvent[] = [];
-    for (const hooks of groups) {
-      for (const h of hooks) {
-        const parsed = PARSERS[h.route](h.body, ctx);
-        if (!parsed.ok) throw new Error(`payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
-        batch.push(...parsed.events);
-      }
-      if (batch.length >= 500) {
-        await pre.engine.ingest(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) await pre.engine.ingest(batch);
-  };
-  shift = 30 * DAY_MS;
-  await ingest(historyHooks(pop));
-  shift = DAY_MS;
-  await ingest(activeHooks(pop));
+  await prepopulate(pre, population(config.requests), (ms) => (shift = ms));
   await pre.stop();
   const prepopMs = performance.now() - t0;
 
   tracker = new Tracker({
-    options: trackerOptions(dataDir, {
+    options: benchOptions(dataDir, {
       qbittorrent: [{ name: 'qbittorrent', url: config.qbittorrentUrl, username: config.qbittorrentUser, password: config.qbittorrentPassword }],
       intervals: { qbittorrent_s: 1 },
     }),
@@ -300,12 +250,7 @@ async function replayMs(url: string, topic: string, expected: number): Promise<n
 
 // ---------------------------------------------------------------------------------------
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-};
-
-export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelBenchResult> {
+export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelResult> {
   const { log } = opts;
   const runs = opts.runs ?? 5;
   const downloads = opts.downloads ?? 50;
@@ -417,14 +362,6 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelBench
 
 // ---------------------------------------------------------------------------------------
 // CLI: `node dist/bench/panel.js [--requests=N] [--runs=N]`, and the child's entry.
-
-function intArg(name: string, dflt: number): number {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!hit) return dflt;
-  const n = Number(hit.slice(name.length + 3));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const i = process.argv.indexOf('--target');

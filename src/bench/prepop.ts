@@ -32,7 +32,7 @@ export function benchOptions(dir: string, extra: Record<string, unknown> = {}): 
 }
 const BATCH = 500;
 
-export const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
+const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
   jellyseerr: parseJellyseerr,
   radarr: parseRadarr,
   sonarr: parseSonarr,

@@ -28,6 +28,10 @@ function bullets(xs: string[]): string {
   return xs.map((s) => `- ${s}`).join('\n');
 }
 
+function missedList(missed: GoalRow[]): string {
+  return bullets(missed.map((g) => `${g.area} — ${g.metric}: ${g.value} (goal ${g.goal}) — ${g.status}`));
+}
+
 export function renderReport(x: ReportInput): string {
   const goals = allGoals(x);
   const missed = unmet(goals);
@@ -63,7 +67,7 @@ Every figure with the baseline measured in the same run, their ratio, and the go
 
 ${goalSummary(goals)}
 
-${missed.length ? `**Goals not met (${missed.length}):**\n\n${bullets(missed.map((g) => `${g.area} — ${g.metric}: ${g.value} (goal ${g.goal}) — ${g.status}`))}` : '**Every goal measured in this run was met.**'}
+${missed.length ? `**Goals not met (${missed.length}):**\n\n${missedList(missed)}` : '**Every goal measured in this run was met.**'}
 ${notRun.length ? `\n**Not measured in this run:** ${notRun.map((g) => `${g.area} — ${g.metric}`).join('; ')}.\n` : ''}`);
   if (warnings.length) out.push(`## Warnings\n\n${bullets(warnings)}\n`);
   if (x.ingest) {
@@ -113,5 +117,5 @@ ${x.watch.notes.length ? `Reading the numbers:\n\n${bullets(x.watch.notes)}\n` :
 export function renderConsole(x: ReportInput): string {
   const goals = allGoals(x);
   const missed = unmet(goals);
-  return `${goalSummary(goals)}\n\n${missed.length ? `Goals not met:\n${bullets(missed.map((g) => `${g.area} — ${g.metric}: ${g.value} (goal ${g.goal}) — ${g.status}`))}` : 'Every goal measured was met.'}`;
+  return `${goalSummary(goals)}\n\n${missed.length ? `Goals not met:\n${missedList(missed)}` : 'Every goal measured was met.'}`;
 }

@@ -31,6 +31,7 @@ import { mkdtempSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, intArg } from './args.js';
 import { Bases } from './bases.js';
 import { runColdBench } from './cold.js';
 import { coldReport } from './cold-report.js';
@@ -48,21 +49,6 @@ import { watchReport } from './watch-report.js';
 const RUN_TIMEOUT_MS = 590_000;
 const COLD = { stored: 10_000, episodes: 100_000 } as const;
 const SIZES = [1000, 10_000, 100_000] as const;
-
-function arg(name: string): string | undefined {
-  const hit = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (!hit) return undefined;
-  const eq = hit.indexOf('=');
-  return eq < 0 ? '' : hit.slice(eq + 1);
-}
-
-function intArg(name: string, dflt: number): number {
-  const v = arg(name);
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 const FS_TYPES: Record<number, string> = {
   0xef53: 'ext4',

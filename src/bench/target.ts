@@ -10,9 +10,8 @@
  *   parent → { type: 'finish' } / child → { type: 'final', counters }, then the temp dir is
  *            removed and the process exits (no graceful stop: the data is thrown away).
  */
-import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, rm, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Tracker } from '../app.js';
@@ -22,6 +21,7 @@ import type { Store } from '../store/store.js';
 import type { JournalRecord } from '../store/types.js';
 import { population } from './population.js';
 import { BENCH_SECRET, benchOptions, prepopulate, storeOf, type Prepop } from './prepop.js';
+import { scratchDir } from './scratch.js';
 
 export type { Prepop } from './prepop.js';
 
@@ -128,18 +128,11 @@ function instrumentAppend(store: Store | null): { waits: number[] } | null {
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as BenchConfig;
   setLogLevel('error');
-  const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-'));
+  let tracker: Tracker | null = null;
+  const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-', () => tracker);
   let shift = 0;
   const clock = () => new Date(Date.now() - shift);
-  const options = benchOptions(dataDir);
-  const tracker = new Tracker({ options, durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
-  // One shutdown, however many callers (finish, IPC disconnect, error): each waits for it.
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await tracker.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
-    })());
+  tracker = new Tracker({ options: benchOptions(dataDir), durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
   try {
     // A durable tracker starts on a copy of the prepared data dir, as after a restart.
     if (config.base && config.durable) await cp(config.base, dataDir, { recursive: true });
@@ -273,7 +266,7 @@ async function main(): Promise<void> {
         });
       }
     });
-    process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+    exitOnDisconnect();
 
     const ready: ReadyMessage = { type: 'ready', url: tracker.endpoints.webhookUrl, mqttUrl: tracker.endpoints.mqttUrl, secret: BENCH_SECRET, prepop, settle };
     process.send!(ready);

@@ -1,10 +1,8 @@
 /** The watcher part of the report, from the results of watch.ts. */
 import { NO_GOAL, type GoalRow } from './goals.js';
-import { fmt, percentile, table } from './stats.js';
+import { fmt, percentile, table, verdict } from './stats.js';
 import { EPISODES_PER_SEASON, LIBRARY_MOVIES, LIBRARY_SERIES_UNTRACKED, MAX_TRACKED, tracked, UNTRACKED_TORRENTS } from './watch-population.js';
 import { COUNT_CYCLES, JF_DEFAULT_S, JF_GOAL_MS, JF_WARMUP_CYCLES, QB_DEFAULT_S, QB_GOAL_MS, QB_INTERVAL_S, type LatencyResult, type WatchResults } from './watch.js';
-
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 function pct(xs: number[], p: number): number {
   return percentile([...xs].sort((a, b) => a - b), p);

@@ -16,20 +16,12 @@
  *            awaited (with a simulated clock, first moved forward by `advanceMs`)
  *   parent → { type: 'finish' } / child → { type: 'final' }, then stops, removes the dir, exits.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
-import type { UnstampedEvent } from '../domain/events.js';
 import { createLogger, setLogLevel } from '../log.js';
 import type { WatcherStatus } from '../watchers/loop.js';
-import type { Route } from './population.js';
+import { benchOptions, parseHooks } from './prepop.js';
+import { scratchDir } from './scratch.js';
 import { tracked, trackedHooks } from './watch-population.js';
 
 export const WATCH_SECRET = 'bench-watch-secret-0123456789abcdef';
@@ -55,51 +47,25 @@ export interface WatchReady {
   statuses: WatcherStatus[];
 }
 
-const PARSERS: Record<Route, (body: unknown, ctx: AdapterContext) => ParseResult> = {
-  jellyseerr: parseJellyseerr,
-  radarr: parseRadarr,
-  sonarr: parseSonarr,
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as WatchTargetConfig;
   setLogLevel('error');
   const log = createLogger('bench');
-  const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-bench-watch-'));
-  const base = {
-    data_dir: dataDir,
-    log_level: 'error',
-    webhook_secret: WATCH_SECRET,
-    webhook_port: 0,
-    ingress_port: 0,
-    mqtt: { mode: 'embedded', port: 0, ha_birth_delay_s: 0 },
-  };
   let tracker: Tracker | null = null;
+  const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-watch-', () => tracker);
   let offsetMs = 0;
   const clock = config.simulatedClock ? () => new Date(Date.now() + offsetMs) : undefined;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await tracker?.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
-    })());
-  process.on('disconnect', () => void shutdown().finally(() => process.exit(0)));
+  exitOnDisconnect();
 
   try {
     // ---- The tracked requests, stored by a tracker without services.
     let requests = 0;
     if (config.tracked > 0) {
-      const pre = new Tracker({ options: parseOptions(base), durable: true, host: '127.0.0.1', log });
+      const pre = new Tracker({ options: benchOptions(dataDir, { webhook_secret: WATCH_SECRET }), durable: true, host: '127.0.0.1', log });
       await pre.start();
-      const ctx: AdapterContext = { anime: pre.options.anime };
-      const events: UnstampedEvent[] = [];
-      for (const h of trackedHooks(tracked(config.tracked))) {
-        const parsed = PARSERS[h.route](h.body, ctx);
-        if (!parsed.ok) throw new Error(`tracked payload rejected by the ${h.route} adapter: ${JSON.stringify(parsed.errors)}`);
-        events.push(...parsed.events);
-      }
+      const events = parseHooks(trackedHooks(tracked(config.tracked)), { anime: pre.options.anime });
       for (let i = 0; i < events.length; i += 500) await pre.engine.ingest(events.slice(i, i + 500));
       requests = pre.engine.index.size;
       await pre.stop();
@@ -110,7 +76,7 @@ async function main(): Promise<void> {
       const msg = raw as { type: string; name?: string; advanceMs?: number };
       try {
         if (msg.type === 'start') {
-          tracker = new Tracker({ options: parseOptions({ ...base, ...config.services }), durable: true, host: '127.0.0.1', log, ...(clock ? { clock } : {}) });
+          tracker = new Tracker({ options: benchOptions(dataDir, { webhook_secret: WATCH_SECRET, ...config.services }), durable: true, host: '127.0.0.1', log, ...(clock ? { clock } : {}) });
           await tracker.start();
           // The first cycle of every service watcher runs at start; wait for it to end.
           const services = tracker.watchers.filter((w) => w.name !== 'stuck');
