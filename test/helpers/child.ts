@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './ports.js';
+import { waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = join(ROOT, 'dist', 'main.js');
@@ -106,17 +107,6 @@ export async function spawnApp(opts: SpawnOptions = {}): Promise<AppProcess> {
       if (!opts.keep && !opts.dir) await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns a value; fails naming `what`. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** GET a JSON document; undefined while the server is not (yet) answering 2xx. */

@@ -202,14 +202,3 @@ export async function postHook(baseUrl: string, route: string, body: string, sec
     return { status: 0, body: {}, text: '', error: (err as Error).message };
   }
 }
-
-/** Polls `check` until it returns a value; the error names what was awaited. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
