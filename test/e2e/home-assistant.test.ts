@@ -33,7 +33,6 @@ import {
   HomeAssistant,
   parseLog,
   pinnedHaVersion,
-  poll,
   type AutomationTrace,
   type DeviceEntry,
   type EntityState,
@@ -41,6 +40,7 @@ import {
   type StateChanged,
 } from '../helpers/home-assistant.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   blueprintSetup,
   FLASH_AUTOMATION,
@@ -498,13 +498,13 @@ describe('a real Home Assistant', () => {
     };
     const read = async () => Object.fromEntries(await Promise.all(Object.keys(want).map(async (t) => [t, await notifications(ha.configDir, t as NotifyTarget)])));
     let got: Record<string, string[]> = {};
-    await poll(
+    await waitFor(
       async () => {
         got = await read();
         return isDeepStrictEqual(got, want) ? true : undefined;
       },
       'the notify files to hold the expected messages',
-      20_000,
+      { timeoutMs: 20_000, everyMs: 200, retryErrors: true },
     ).catch((err: Error) => {
       throw new Error(`${err.message}; got ${JSON.stringify(got)}`);
     });
@@ -584,15 +584,18 @@ describe('a real Home Assistant', () => {
     expect(JSON.parse(reply.payload)).toMatchObject({ action: 'forget', status: 'ok', transaction: 'ha-forget' });
 
     await ha.untilState(status(gone), (st) => (st === undefined ? true : undefined), `${status(gone)} to be removed`);
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const [entities, devices] = await Promise.all([ws.entities(), ws.devices()]);
-      const left = entities.filter((e) => e.unique_id.startsWith(`media_tracker_${gone.id}_`)).map((e) => e.entity_id);
-      const device = devices.find((d) => d.identifiers.some(([, id]) => id === `media_tracker_${gone.id}`));
-      if (left.length === 0 && !device) break;
-      if (Date.now() > deadline) throw new Error(`still registered after forget: ${JSON.stringify({ left, device: device?.name })}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    let registered = {};
+    await waitFor(
+      async () => {
+        const [entities, devices] = await Promise.all([ws.entities(), ws.devices()]);
+        const left = entities.filter((e) => e.unique_id.startsWith(`media_tracker_${gone.id}_`)).map((e) => e.entity_id);
+        const device = devices.find((d) => d.identifiers.some(([, id]) => id === `media_tracker_${gone.id}`));
+        registered = { left, device: device?.name };
+        return left.length === 0 && !device ? true : undefined;
+      },
+      () => `${gone.id} to leave the registries after forget (still registered: ${JSON.stringify(registered)})`,
+      { timeoutMs: 20_000, everyMs: 200 },
+    );
     const states = new Set((await ha.states()).map((s) => s.entity_id));
     for (const id of entityIds) expect(states.has(id), id).toBe(false);
     // HA lets go of the request's topics too.

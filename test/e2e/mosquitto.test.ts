@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrDownload, radarrGrab, fakeHash, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { Recorder, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
 import { freePorts } from '../helpers/ports.js';
-import { waitFor } from '../helpers/child.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';

@@ -22,6 +22,7 @@ import { createLogger, setLogLevel } from '../../src/log.js';
 import { EmbeddedBroker } from '../../src/mqtt/broker.js';
 import { ensurePanelBuilt, launchChromium, startIngressProxy, type IngressProxy } from '../helpers/browser.js';
 import { startTracker, type Harness } from '../helpers/tracker.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
@@ -72,16 +73,6 @@ async function listen(url: string, topics: string[]): Promise<{ client: MqttClie
   client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
   await client.subscribeAsync(topics, { qos: 1 });
   return { client, seen };
-}
-
-async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('with a tracker', () => {
@@ -169,11 +160,11 @@ describe('with a tracker', () => {
     expect(await page.locator('[data-testid="doctor-fix"]').count()).toBe(1);
 
     await page.click('[data-testid="doctor-run"]');
-    const command = await until(() => seen.find((m) => m.topic === 'media/bridge/set/doctor'), 'the doctor command');
+    const command = await waitFor(() => seen.find((m) => m.topic === 'media/bridge/set/doctor'), 'the doctor command', 10_000);
     const { transaction } = JSON.parse(command.payload) as { transaction: string };
     expect(transaction).toMatch(/^[0-9a-f-]{36}$/);
     // Whatever the tracker answers to that transaction is what the panel says.
-    const answer = await until(() => seen.map((m) => (m.topic === 'media/bridge/response' ? (JSON.parse(m.payload) as { transaction?: string; status: string; error?: string }) : null)).find((r) => r?.transaction === transaction) ?? undefined, 'the answer');
+    const answer = await waitFor(() => seen.map((m) => (m.topic === 'media/bridge/response' ? (JSON.parse(m.payload) as { transaction?: string; status: string; error?: string }) : null)).find((r) => r?.transaction === transaction) ?? undefined, 'the answer', 10_000);
     await page.waitForSelector(`[data-testid="doctor-response"][data-status="${answer.status}"]`);
     expect(await page.textContent('[data-testid="doctor-response"]')).toContain(answer.status === 'ok' ? 'Checks done' : answer.error!);
     expect(errors).toEqual([]);
@@ -262,7 +253,7 @@ describe('as an add-on, behind the Supervisor', () => {
     // The main button: every service, and without forwarding when unticked.
     await page.uncheck('[data-testid="autoconfigure-forward"]');
     await page.click('[data-testid="autoconfigure-run"]');
-    await until(() => (commands.filter((c) => c.topic === 'media/bridge/set/autoconfigure').length === 2 ? true : undefined), 'the second command');
+    await waitFor(() => (commands.filter((c) => c.topic === 'media/bridge/set/autoconfigure').length === 2 ? true : undefined), 'the second command', 10_000);
     const second = JSON.parse(commands.filter((c) => c.topic === 'media/bridge/set/autoconfigure')[1]!.payload) as Record<string, unknown>;
     expect(second).toEqual({ forward_existing: false, transaction: expect.any(String) });
 

@@ -26,6 +26,7 @@ import { QbClient } from '../../src/watchers/qbittorrent/client.js';
 import { createQbittorrentWatchers } from '../../src/watchers/qbittorrent/watcher.js';
 import { makeTorrentFile, pseudoRandomBytes, QbAdmin, qbPasswordHash, type TorrentFile } from '../helpers/qbittorrent.js';
 import { freePorts } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 
 const QBT = process.env.QBITTORRENT_NOX ?? '/usr/bin/qbittorrent-nox';
 const USERNAME = 'tracker';
@@ -37,15 +38,8 @@ const [major, minor] = versionMatch ? [Number(versionMatch[1]), Number(versionMa
 const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
 
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+/** The waits of this file give up after 30 s unless told otherwise (qbittorrent-nox is slow to start and to connect peers). */
+const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, everyMs = 100) => waitFor(check, what, { timeoutMs, everyMs });
 
 const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
 

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Requ
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response } from 'express';
+import { until, Wakeup } from '../helpers/wait.js';
 
 // ---------------------------------------------------------------------------------------
 // Server lifecycle
@@ -399,7 +400,7 @@ export interface Received {
 export class Receiver {
   readonly received: Received[] = [];
   status = 200;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Wakeup();
   private readonly life = new Lifecycle((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -413,7 +414,7 @@ export class Receiver {
       }
       this.received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json });
       res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
-      for (const w of this.waiters.splice(0)) w();
+      this.arrivals.wake();
     });
   });
 
@@ -427,25 +428,7 @@ export class Receiver {
 
   /** Resolves once at least `n` requests arrived. */
   async waitFor(n = 1, timeoutMs = 5000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < n) {
-      if (Date.now() > deadline) throw new Error(`Receiver: expected ${n} requests, got ${this.received.length}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
+    await until(() => this.received.length >= n, () => `${n} requests at the receiver (got ${this.received.length})`, { timeoutMs, everyMs: 50, sleep: this.arrivals.sleep });
     return this.received;
-  }
-}
-
-/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function until<T>(fn: () => T | undefined | null | false, timeoutMs = 5000, label = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }

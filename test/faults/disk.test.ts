@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../helpers/tracker.js';
-import { ensureBuilt, killAll, postHook, TrackerProcess, waitFor, type HookAnswer } from './support/child.js';
+import { ensureBuilt, killAll, postHook, TrackerProcess, type HookAnswer } from './support/child.js';
+import { waitFor } from '../helpers/wait.js';
 import { record } from './support/figures.js';
 import { script } from './support/workload.js';
 
@@ -105,7 +106,7 @@ class Sender {
 
   /** Sends `n` again until it is stored (the sender's retry once storage is back). */
   async until200(n: number): Promise<void> {
-    await waitFor(async () => ((await this.send(n)).status === 200 ? true : undefined), `jellyseerr-${n} to be stored`, 20_000, 100);
+    await waitFor(async () => ((await this.send(n)).status === 200 ? true : undefined), `jellyseerr-${n} to be stored`, { timeoutMs: 20_000, everyMs: 100 });
   }
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './ports.js';
+import { waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = join(ROOT, 'dist', 'main.js');
@@ -21,7 +22,7 @@ export interface Exit {
 export interface AppProcess {
   proc: ChildProcess;
   dir: string;
-  ports: { webhook: number; ingress: number; mqtt: number };
+  ports: Ports;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   exited: Promise<Exit>;
@@ -48,40 +49,65 @@ process.once('exit', () => {
   for (const p of running) p.kill('SIGKILL');
 });
 
-export async function spawnApp(opts: SpawnOptions = {}): Promise<AppProcess> {
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'media-tracker-proc-')));
-  const [webhook = 0, ingress = 0, mqtt = 0] = await freePorts(3);
-  const extra = opts.options ?? {};
-  const options = {
-    data_dir: join(dir, 'data'),
-    webhook_port: webhook,
-    ingress_port: ingress,
-    ...extra,
-    mqtt: { port: mqtt, ha_birth_delay_s: 0, ...((extra.mqtt as object | undefined) ?? {}) },
-  };
-  const file = join(dir, 'options.json');
-  await writeFile(file, JSON.stringify(options));
+export interface Ports {
+  webhook: number;
+  ingress: number;
+  mqtt: number;
+}
+
+export async function freeTrackerPorts(): Promise<Ports> {
+  const [webhook, ingress, mqtt] = (await freePorts(3)) as [number, number, number];
+  return { webhook, ingress, mqtt };
+}
+
+/** Writes an options file for `ports`: `options` go over the ports, `mqtt` is merged one level deep. */
+export async function writeOptions(file: string, ports: Ports, options: Record<string, unknown>): Promise<void> {
+  const mqtt = (options.mqtt as object | undefined) ?? {};
+  await writeFile(
+    file,
+    JSON.stringify({ webhook_port: ports.webhook, ingress_port: ports.ingress, ...options, mqtt: { port: ports.mqtt, ha_birth_delay_s: 0, ...mqtt } }),
+  );
+}
+
+export interface Launched {
+  proc: ChildProcess;
+  /** Every chunk written to stdout and stderr so far. */
+  output: string[];
+  exited: Promise<Exit>;
+}
+
+/** Starts the tracker on an options file (SIGKILLed if the test runner exits first), keeping its output. */
+export function launch(optionsFile: string, opts: { command?: string[]; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Launched {
   const [cmd = process.execPath, ...args] = opts.command ?? [process.execPath, MAIN];
   const proc = spawn(cmd, args, {
     cwd: opts.cwd ?? ROOT,
-    env: { PATH: process.env.PATH, MEDIA_TRACKER_OPTIONS: file, ...opts.env },
+    env: { MEDIA_TRACKER_OPTIONS: optionsFile, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
-  const chunks: string[] = [];
-  proc.stdout!.on('data', (d: Buffer) => chunks.push(d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => chunks.push(d.toString()));
+  const output: string[] = [];
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => output.push(d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(d));
   const exited = new Promise<Exit>((resolve) =>
     proc.once('exit', (code, signal) => {
       running.delete(proc);
       resolve({ code, signal });
     }),
   );
+  return { proc, output, exited };
+}
+
+export async function spawnApp(opts: SpawnOptions = {}): Promise<AppProcess> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'media-tracker-proc-')));
+  const ports = await freeTrackerPorts();
+  const file = join(dir, 'options.json');
+  await writeOptions(file, ports, { data_dir: join(dir, 'data'), ...opts.options });
+  const { proc, output: chunks, exited } = launch(file, { command: opts.command, cwd: opts.cwd, env: { PATH: process.env.PATH, ...opts.env } });
   const alive = () => proc.exitCode === null && proc.signalCode === null;
   return {
     proc,
     dir,
-    ports: { webhook, ingress, mqtt },
+    ports,
     output: () => chunks.join(''),
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 60_000) {
@@ -106,17 +132,6 @@ export async function spawnApp(opts: SpawnOptions = {}): Promise<AppProcess> {
       if (!opts.keep && !opts.dir) await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns a value; fails naming `what`. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** GET a JSON document; undefined while the server is not (yet) answering 2xx. */

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { freePorts } from './ports.js';
+import { waitFor } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -163,22 +164,6 @@ const wsMessage = z.discriminatedUnion('type', [
 
 // ---------------------------------------------------------------------------------------
 
-/** Calls `check` until it returns a value (errors count as not yet) or the deadline passes. */
-export async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, stepMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 /** One log record of home-assistant.log: the header line and its traceback, if any. */
 export interface LogRecord {
   level: string;
@@ -248,7 +233,7 @@ export class HomeAssistant {
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => this.keep(d));
     proc.on('error', (err) => this.keep(`spawn error: ${err.message}\n`));
     try {
-      await poll(
+      await waitFor(
         async () => {
           if (!this.running) throw new Error(`hass exited (${proc.exitCode ?? proc.signalCode}):\n${this.output.join('').slice(-4000)}`);
           if (!this.token) {
@@ -260,7 +245,7 @@ export class HomeAssistant {
           return coreConfig.parse(await res.json()).state === 'RUNNING' ? true : undefined;
         },
         `Home Assistant to answer on ${this.url}`,
-        timeoutMs,
+        { timeoutMs, everyMs: 200, retryErrors: true },
       );
     } catch (err) {
       await this.stop();
@@ -416,15 +401,14 @@ export class HomeAssistant {
   async untilState<T>(entityId: string, check: (s: EntityState | undefined) => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
     let last: EntityState | undefined;
     try {
-      return await poll(
+      return await waitFor(
         async () => {
           last = await this.state(entityId);
           const v = check(last);
           return v === false ? undefined : v;
         },
         what,
-        timeoutMs,
-        100,
+        { timeoutMs, everyMs: 100, retryErrors: true },
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}; ${entityId} is ${last ? JSON.stringify({ state: last.state, attributes: last.attributes }).slice(0, 600) : 'missing'}`);

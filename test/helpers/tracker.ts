@@ -10,6 +10,7 @@ import { Tracker } from '../../src/app.js';
 import { parseOptions } from '../../src/config/load.js';
 import type { Options } from '../../src/config/schema.js';
 import { createLogger, setLogLevel, type Logger } from '../../src/log.js';
+import { until, Wakeup, type What } from './wait.js';
 
 export const SECRET = 'test-secret-0123456789';
 
@@ -85,7 +86,7 @@ export function requestTopics(latest: ReadonlyMap<string, string>): Map<string, 
 export class Recorder {
   readonly latest = new Map<string, string>();
   readonly messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Wakeup();
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
@@ -93,7 +94,7 @@ export class Recorder {
       if (text === '') this.latest.delete(topic);
       else this.latest.set(topic, text);
       this.messages.push({ topic, payload: text, retain: packet.retain });
-      for (const w of this.waiters.splice(0)) w();
+      this.arrivals.wake();
     });
   }
 
@@ -110,20 +111,8 @@ export class Recorder {
   }
 
   /** Waits until `check` holds; fails with the last state seen, never by timing alone. */
-  async until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<NonNullable<Exclude<T, false>>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = check();
-      if (value) return value as NonNullable<Exclude<T, false>>;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 100);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+  until<T>(check: () => T | undefined | null | false, what: What, timeoutMs = 10_000): Promise<NonNullable<Exclude<T, false>>> {
+    return until(check, what, { timeoutMs, everyMs: 100, sleep: this.arrivals.sleep });
   }
 
   state(id: string): Record<string, unknown> | undefined {
@@ -134,7 +123,7 @@ export class Recorder {
     return this.until(() => {
       const s = this.state(id);
       return s && s.state === state ? s : undefined;
-    }, `media/${id}/state to be ${state} (last: ${JSON.stringify(this.state(id)?.state)})`, timeoutMs);
+    }, () => `media/${id}/state to be ${state} (last: ${JSON.stringify(this.state(id)?.state)})`, timeoutMs);
   }
 
   events(id: string): Array<Record<string, unknown>> {
@@ -146,7 +135,7 @@ export class Recorder {
     await this.until(() => {
       const seen = this.events(id).map((e) => String(e.event_type));
       return seen.length >= types.length ? seen : undefined;
-    }, `${types.length} events on media/${id}/event (seen: ${this.events(id).map((e) => e.event_type).join(',')})`, timeoutMs);
+    }, () => `${types.length} events on media/${id}/event (seen: ${this.events(id).map((e) => e.event_type).join(',')})`, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { Recorder } from '../helpers/tracker.js';
 import { freePorts } from '../helpers/ports.js';
-import { waitFor } from '../helpers/child.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
 import { startSupervisorFake } from '../fakes/supervisor.js';
 import { fakeAddonFromManifest, readManifest } from '../helpers/addon.js';
-import { postHook, spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
+import { postHook, spawnApp, untilHealthy, type AppProcess } from '../helpers/child.js';
+import { waitFor } from '../helpers/wait.js';
 import { Recorder, startTracker } from '../helpers/tracker.js';
 
 it('stop() completes with a panel connected over WebSocket', async () => {

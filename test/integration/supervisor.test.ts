@@ -22,7 +22,8 @@ import { SupervisorClient, SupervisorError } from '../../src/supervisor/client.j
 import { CREDENTIALS_FILE } from '../../src/supervisor/credentials.js';
 import { startSupervisorFake, type SupervisorFake } from '../fakes/supervisor.js';
 import { fakeAddonFromManifest } from '../helpers/addon.js';
-import { postHook, spawnApp, untilHealthy, waitFor, type AppProcess } from '../helpers/child.js';
+import { postHook, spawnApp, untilHealthy, type AppProcess } from '../helpers/child.js';
+import { waitFor } from '../helpers/wait.js';
 import { freePorts } from '../helpers/ports.js';
 import { Recorder } from '../helpers/tracker.js';
 

@@ -22,7 +22,8 @@ import { createShokoFake } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
-import { ensureBuilt, killAll, postHook, TrackerProcess, waitFor } from '../faults/support/child.js';
+import { ensureBuilt, killAll, postHook, TrackerProcess } from '../faults/support/child.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRETS = {
   webhook: 'whsec-Q7v9Lr2mZx81pT',
@@ -209,13 +210,12 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
         return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 ? true : undefined;
       },
       'every watcher to poll through its faults',
-      60_000,
-      200,
+      { timeoutMs: 60_000, everyMs: 200 },
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}: ${JSON.stringify(polls())}\n${child.text.slice(-3000)}`);
     });
-    await waitFor(() => (captured.some((c) => c.text.includes('"last_error":"') && c.where.includes('bridge/info')) ? true : undefined), 'a watcher error on media/bridge/info', 20_000, 200);
-    await waitFor(() => (shoko.open().length > 0 ? true : undefined), 'the Shoko hub to reconnect', 30_000, 200);
+    await waitFor(() => (captured.some((c) => c.text.includes('"last_error":"') && c.where.includes('bridge/info')) ? true : undefined), 'a watcher error on media/bridge/info', { timeoutMs: 20_000, everyMs: 200 });
+    await waitFor(() => (shoko.open().length > 0 ? true : undefined), 'the Shoko hub to reconnect', { timeoutMs: 30_000, everyMs: 200 });
 
     // The keys were really used (else finding none would prove nothing).
     expect(radarr.log.entries.some((e) => e.headers['x-api-key'] === SECRETS.radarr)).toBe(true);

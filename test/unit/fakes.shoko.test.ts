@@ -1,7 +1,7 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { until } from '../fakes/common.js';
+import { until } from '../helpers/wait.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
 
 const KEY = 'shoko-api-key';
@@ -101,7 +101,7 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     c.on('ShokoEvent:OnConnected', (arg: unknown) => connected.push(arg));
     c.on('ShokoEvent:FileMatched', (arg: unknown) => matched.push(arg));
     await c.start();
-    await until(() => connected.length === 1, 2000, 'OnConnected');
+    await until(() => connected.length === 1, 'OnConnected', 2000);
     expect(connected).toEqual([null]);
 
     const [conn] = shoko.connections;
@@ -113,7 +113,7 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
       crossReferences: [{ episodeId: null, anidbEpisodeId: 280001, seriesId: null, anidbAnimeId: 17709, groupId: null }],
     });
     expect(shoko.emit('ShokoEvent:FileMatched', payload)).toBe(1);
-    await until(() => matched.length === 1, 2000, 'FileMatched');
+    await until(() => matched.length === 1, 'FileMatched', 2000);
     expect(matched[0]).toEqual({
       FileID: 678, FileLocationID: 680, ImportFolderID: 1, RelativePath: 'Dan Da Dan/Season 01/Dan Da Dan - S01E03.mkv',
       CrossReferences: [{ EpisodeID: null, AnidbEpisodeID: 280001, SeriesID: null, AnidbAnimeID: 17709, GroupID: null }],
@@ -127,7 +127,7 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     await c.start();
     const conn = shoko.connections[0]!;
     // Ten server pings outlast the 400 ms server timeout several times over: the client stays connected only if they arrive.
-    await until(() => conn.pingsSent >= 10 && conn.pingsReceived > 0, 10_000, 'ten server pings and a client ping');
+    await until(() => conn.pingsSent >= 10 && conn.pingsReceived > 0, 'ten server pings and a client ping', 10_000);
     expect(c.state).toBe(HubConnectionState.Connected);
   });
 
@@ -138,7 +138,7 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     a.on('ShokoEvent:FileDetected', (x: unknown) => onA.push(x));
     const s = build('shoko,anidb');
     await Promise.all([a.start(), s.start()]);
-    await until(() => onA.length === 1);
+    await until(() => onA.length === 1, 'AniDB:OnConnected on the anidb client', 5000);
     expect(shoko.emit('ShokoEvent:FileDetected', v5.fileDetected({ relativePath: 'x.mkv', importFolderId: 1 }))).toBe(1);
     expect(shoko.connections.map((c) => c.feeds)).toEqual(expect.arrayContaining([['anidb'], ['shoko', 'anidb']]));
   });
@@ -152,11 +152,11 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     let reconnected = 0;
     c.onreconnected(() => reconnected++);
     await c.start();
-    await until(() => connected.length === 1);
+    await until(() => connected.length === 1, 'OnConnected', 5000);
 
     shoko.dropAll();
-    await until(() => reconnected === 1, 5000, 'reconnect after dropAll');
-    await until(() => connected.length === 2);
+    await until(() => reconnected === 1, 'reconnect after dropAll', 5000);
+    await until(() => connected.length === 2, 'OnConnected after the reconnect', 5000);
     expect(shoko.open()).toHaveLength(1);
     expect(shoko.connections[1]?.feeds).toEqual(['shoko']);
 
@@ -165,9 +165,9 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     await new Promise((r) => setTimeout(r, 150));
     const again = await shoko.start();
     expect(new URL(again.url).port).toBe(port);
-    await until(() => reconnected === 2, 5000, 'reconnect after restart');
+    await until(() => reconnected === 2, 'reconnect after restart', 5000);
     shoko.emit('ShokoEvent:SeriesUpdated', v5.seriesUpdated({ source: 'AniDB', reason: 'Added', seriesId: 17709 }));
-    await until(() => got.length === 1);
+    await until(() => got.length === 1, 'SeriesUpdated', 5000);
     expect(got[0]).toEqual({ Source: 'AniDB', Reason: 'Added', SeriesID: 17709, ShokoSeriesIDs: [], Episodes: [] });
   });
 
@@ -199,10 +199,10 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     ws.on('message', (d) => frames.push(d.toString()));
     await new Promise((r) => ws.once('open', r));
     ws.send('{"protocol":"json","version":1}\x1e');
-    await until(() => frames.length >= 2);
+    await until(() => frames.length >= 2, 'the handshake answer and OnConnected', 5000);
     expect(frames[0]).toBe('{}\x1e');
     expect(frames[1]).toBe('{"type":1,"target":"ShokoEvent:OnConnected","arguments":[null]}\x1e');
-    await until(() => frames.includes('{"type":6}\x1e'));
+    await until(() => frames.includes('{"type":6}\x1e'), 'a ping frame', 5000);
     expect(shoko.connections[0]?.accessToken).toBeUndefined();
     const closed = new Promise((r) => ws.once('close', r));
     ws.send('{"type":7}\x1e');

@@ -11,6 +11,7 @@ import { mqttUrl } from '../../frontend/src/data/url.js';
 import { fakeHash, jellyseerr, type MovieSpec } from '../../src/demo/payloads.js';
 import { startIngressProxy } from '../helpers/browser.js';
 import { startTracker, type Harness } from '../helpers/tracker.js';
+import { until } from '../helpers/wait.js';
 
 const movie = (n: number): MovieSpec => ({ requestId: n, tmdbId: 500 + n, title: `Film ${n}`, year: 2020, radarrId: n, hash: fakeHash(`panel-conn-${n}`) });
 const connect: ConnectFn = (url, options) => mqtt.connect(url, options);
@@ -22,16 +23,6 @@ afterEach(async () => {
   for (const c of panels.splice(0)) c.stop();
   for (const c of cleanup.splice(0).reverse()) await c();
 });
-
-async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function panel(url: string): { store: RequestStore; connection: Connection; statuses: ConnectionStatus[] } {
   const store = new RequestStore({ schedule: (flush) => setTimeout(flush, 5) });

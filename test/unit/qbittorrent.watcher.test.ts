@@ -6,6 +6,7 @@ import type { Watcher } from '../../src/watchers/loop.js';
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
 import { createQbittorrentWatchers, QbittorrentWatcher } from '../../src/watchers/qbittorrent/watcher.js';
 import { FakeQbittorrent, type QbFlavour } from '../helpers/qbittorrent.js';
+import { until } from '../helpers/wait.js';
 
 const PASSWORD = 'watcher-Secret-9f8e7d';
 const hashOf = (i: number): string => i.toString(16).padStart(40, '0').replace(/^0/, 'a');
@@ -411,11 +412,3 @@ describe('qBittorrent watcher: failures', () => {
     expect(fake.loginCount).toBe(1);
   });
 });
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

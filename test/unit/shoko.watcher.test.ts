@@ -11,6 +11,7 @@ import type { EventSink, TrackedView } from '../../src/watchers/types.js';
 import { createShokoWatcher, type ShokoWatcher, type ShokoWatcherOptions } from '../../src/watchers/shoko/index.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
 import { blankRequest } from '../helpers/requests.js';
+import { until as untilTruthy } from '../helpers/wait.js';
 
 const KEY = 'Shoko-Key-7f3e9c1d2b';
 const AT = '2025-03-14T18:00:00.000Z';
@@ -110,15 +111,8 @@ afterEach(async () => {
   logLines.length = 0;
 });
 
-async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The waits of this file give up after 8 s unless told otherwise. */
+const until = <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 8_000) => untilTruthy(check, what, timeoutMs);
 
 async function rig(view = new View(), opts: Partial<ShokoWatcherOptions> = {}, fakeSetup?: (f: Rig['fake']) => void, wait = true): Promise<Rig> {
   const fake = createShokoFake({ pingIntervalMs: 100 });

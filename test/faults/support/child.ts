@@ -3,26 +3,18 @@
  * suites: its own options file, fixed or free ports, every line it prints kept, and the
  * ways a process ends (SIGKILL, SIGTERM) observed rather than assumed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePorts } from '../../helpers/ports.js';
+import { freeTrackerPorts, launch, MAIN, ROOT, writeOptions, type Exit, type Ports } from '../../helpers/child.js';
+import { waitFor } from '../../helpers/wait.js';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const MAIN = join(ROOT, 'dist', 'main.js');
+export { freeTrackerPorts, type Exit, type Ports };
 
 /** Rebuilds a stale dist/ when a suite runs on its own; only a missing entry is fatal. */
 export function ensureBuilt(): void {
   const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-built.mjs')], { cwd: ROOT, encoding: 'utf8' });
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing; the build said:\n${built.stdout}${built.stderr}`);
-}
-
-export interface Ports {
-  webhook: number;
-  ingress: number;
-  mqtt: number;
 }
 
 export interface ChildSpec {
@@ -38,11 +30,6 @@ export interface ChildSpec {
   env?: Record<string, string>;
 }
 
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 const live = new Set<TrackerProcess>();
 
 /** SIGKILLs every child still running (afterAll of each suite). */
@@ -51,24 +38,21 @@ export async function killAll(): Promise<void> {
 }
 
 export class TrackerProcess {
-  readonly output: string[] = [];
   readonly exited: Promise<Exit>;
   private exit: Exit | null = null;
 
   private constructor(
     readonly proc: ChildProcess,
+    readonly output: string[],
+    exited: Promise<Exit>,
     readonly ports: Ports,
   ) {
     live.add(this);
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
-    this.exited = new Promise<Exit>((resolve) =>
-      proc.once('exit', (code, signal) => {
-        live.delete(this);
-        this.exit = { code, signal };
-        resolve(this.exit);
-      }),
-    );
+    this.exited = exited.then((exit) => {
+      live.delete(this);
+      this.exit = exit;
+      return exit;
+    });
   }
 
   get webhookUrl(): string {
@@ -101,24 +85,15 @@ export class TrackerProcess {
       const ports = spec.ports ?? (await freeTrackerPorts());
       const extra = spec.options ?? {};
       const optionsPath = join(spec.optionsDir, `options-${ports.webhook}.json`);
-      await writeFile(
-        optionsPath,
-        JSON.stringify({
-          data_dir: spec.dataDir,
-          log_level: 'info',
-          webhook_secret: spec.secret,
-          webhook_port: ports.webhook,
-          ingress_port: ports.ingress,
-          ...extra,
-          mqtt: { mode: 'embedded', port: ports.mqtt, ha_birth_delay_s: 0, ...((extra.mqtt as object | undefined) ?? {}) },
-        }),
-      );
-      const proc = spawn(process.execPath, [MAIN], {
-        cwd: ROOT,
-        env: { ...process.env, MEDIA_TRACKER_OPTIONS: optionsPath, ...spec.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      await writeOptions(optionsPath, ports, {
+        data_dir: spec.dataDir,
+        log_level: 'info',
+        webhook_secret: spec.secret,
+        ...extra,
+        mqtt: { mode: 'embedded', ...((extra.mqtt as object | undefined) ?? {}) },
       });
-      const child = new TrackerProcess(proc, ports);
+      const { proc, output, exited } = launch(optionsPath, { env: { ...process.env, ...spec.env } });
+      const child = new TrackerProcess(proc, output, exited, ports);
       const ready = await child.untilReady();
       if (ready) return child;
       // Another process took a free port between the probe and the child's listen.
@@ -127,18 +102,21 @@ export class TrackerProcess {
     }
   }
 
+  /** True once it answers /health and printed its listening lines, false if it exited first. */
   private async untilReady(timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!this.alive) return false;
-      if (this.text.includes(' is running (')) {
+    return waitFor(
+      async () => {
+        if (!this.alive) return false;
+        if (!this.text.includes(' is running (')) return undefined;
         const health = await fetch(`${this.webhookUrl}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
-        if (health?.ok) return true;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await this.kill('SIGKILL');
-    throw new Error(`the tracker did not become ready in ${timeoutMs} ms\n--- output ---\n${this.text}`);
+        return health?.ok ? true : undefined;
+      },
+      'the tracker to become ready',
+      timeoutMs,
+    ).catch(async (err: unknown) => {
+      await this.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\n--- output ---\n${this.text}`);
+    });
   }
 
   /** `loaded N requests (M journal records replayed)` from this run's start-up. */
@@ -168,11 +146,6 @@ export class TrackerProcess {
   }
 }
 
-export async function freeTrackerPorts(): Promise<Ports> {
-  const [webhook, ingress, mqtt] = (await freePorts(3)) as [number, number, number];
-  return { webhook, ingress, mqtt };
-}
-
 export interface HookAnswer {
   /** 0 when the connection failed (refused, reset: the tracker is down or was killed). */
   status: number;
@@ -200,16 +173,5 @@ export async function postHook(baseUrl: string, route: string, body: string, sec
     return { status: res.status, body: parsed, text };
   } catch (err) {
     return { status: 0, body: {}, text: '', error: (err as Error).message };
-  }
-}
-
-/** Polls `check` until it returns a value; the error names what was awaited. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
