@@ -10,6 +10,7 @@ import type { TrackerEvent, UnstampedEvent } from './domain/events.js';
 import { RequestIndex } from './domain/index.js';
 import type { MediaRequest } from './domain/model.js';
 import { isClosed } from './domain/states.js';
+import { hasUpgradeInFlight } from './domain/download.js';
 import { createRequest, reduce, type ReduceOptions } from './domain/reducer.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Store } from './store/store.js';
@@ -78,9 +79,9 @@ export class Engine implements EventSink, TrackedView {
     return this.index.values();
   }
 
-  // TrackedView, for the watchers.
+  // TrackedView, for the watchers: open requests, and finished ones with an upgrade in flight.
   *openRequests(): IterableIterator<MediaRequest> {
-    for (const r of this.index.values()) if (!isClosed(r.state)) yield r;
+    for (const r of this.index.values()) if (!isClosed(r.state) || hasUpgradeInFlight(r)) yield r;
   }
 
   request(id: string): MediaRequest | undefined {
@@ -92,7 +93,7 @@ export class Engine implements EventSink, TrackedView {
     for (const [hash, ids] of this.index.byHash) {
       for (const id of ids) {
         const r = this.index.get(id);
-        if (r && !isClosed(r.state)) {
+        if (r && (!isClosed(r.state) || hasUpgradeInFlight(r))) {
           out.add(hash);
           break;
         }
@@ -166,7 +167,7 @@ export class Engine implements EventSink, TrackedView {
     let duplicates = 0;
     let bases: Array<{ base: MediaRequest; before: MediaRequest | null }>;
     if (target.type === 'create') {
-      if (event.kind !== 'request' && event.kind !== 'grabbed') throw new Error(`event kind ${event.kind} cannot create a request`);
+      if (event.kind !== 'request' && event.kind !== 'grabbed' && event.kind !== 'imported') throw new Error(`event kind ${event.kind} cannot create a request`);
       const created = createRequest(target.id, event);
       effects.push({ type: 'transition', request_id: created.id, from: null, to: 'REQUESTED', reason: created.timeline[0]!.reason, source: event.source, episodes: [] });
       bases = [{ base: created, before: null }];

@@ -58,11 +58,11 @@ export class Publisher {
       }
     }
     if (r.media_type === 'tv' && (!previous || previous.episodes !== r.episodes || previous.downloads !== r.downloads)) {
-      this.bus.publishJson(t.episodes(r.id), episodesPayload(r), RETAINED);
+      this.bus.publishJson(t.episodes(r.id), episodesPayload(r, this.clock().toISOString()), RETAINED);
     }
     if (!previous || previous.timeline !== r.timeline) this.bus.publishJson(t.timeline(r.id), timelinePayload(r), RETAINED);
     // State last: a subscriber that sees the new state already has its episodes and timeline.
-    this.bus.publishJson(t.state(r.id), statePayload(r, this.recipients), RETAINED);
+    this.bus.publishJson(t.state(r.id), statePayload(r, this.recipients, this.clock().toISOString()), RETAINED);
   }
 
   removeRequest(id: string): void {

@@ -1,38 +1,59 @@
 /**
  * Which request does an event belong to? Pure: reads the index, decides, changes nothing.
  *
- * Order: download hash, Jellyseerr request id, *arr record, tmdb/tvdb id. Pipeline events
- * only look at open requests (a finished request is history; a re-request is a new record),
- * newest first; lifecycle events (deletes) look at every state.
+ * Order: download hash, file path, Jellyfin item, Jellyseerr request id, *arr record, tmdb/tvdb id.
+ * A request follows its media for its whole life: a grab, import or upgrade of something it
+ * covers attaches to it whatever its state (open requests first, newest first), and TV events
+ * are routed per season to the request that asked for it. Events of a 4K *arr instance only
+ * reach 4K requests. Only a grab or an import nobody covers creates a request.
  */
 import type { EpisodeRef, TrackerEvent } from './events.js';
 import { arrKey, mediaKey, pathKey, type RequestIndex } from './index.js';
 import type { MediaRequest } from './model.js';
-import { isClosed } from './states.js';
 
 export type Target =
   | { type: 'existing'; requests: MediaRequest[]; via: string }
   | { type: 'create'; id: string }
   | { type: 'none'; reason: string };
 
-function newestFirst(a: MediaRequest, b: MediaRequest): number {
+/** Open requests first, then finished ones that still follow their media, deleted ones last. */
+function standing(r: MediaRequest): number {
+  if (r.state === 'DELETED') return 2;
+  return r.state === 'AVAILABLE' || r.state === 'PARTIALLY_AVAILABLE' ? 1 : 0;
+}
+
+function preferred(a: MediaRequest, b: MediaRequest): number {
+  const s = standing(a) - standing(b);
+  if (s !== 0) return s;
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
   return a.id < b.id ? 1 : -1;
 }
 
-/** Among several candidates prefer the one whose requested seasons cover the event's episodes. */
-function best(candidates: MediaRequest[], episodes: readonly EpisodeRef[]): MediaRequest | undefined {
-  const sorted = [...candidates].sort(newestFirst);
-  if (episodes.length === 0 || sorted.length < 2) return sorted[0];
-  const overlap = (r: MediaRequest): number =>
-    r.requested_seasons.length === 0 ? 0 : episodes.filter((e) => r.requested_seasons.includes(e.season)).length;
-  let top = sorted[0]!;
-  for (const r of sorted) if (overlap(r) > overlap(top)) top = r;
-  return top;
+function best(candidates: readonly MediaRequest[]): MediaRequest | undefined {
+  return [...candidates].sort(preferred)[0];
 }
 
-function covers(r: MediaRequest, episodes: readonly EpisodeRef[]): boolean {
-  return r.requested_seasons.length === 0 || episodes.some((e) => r.requested_seasons.includes(e.season));
+/**
+ * The requests an event's episodes belong to: per season, the request that asked for that
+ * season (a request made in Sonarr, with no seasons, covers the rest). A season pack spanning
+ * two users' requests updates both. Empty when none covers them.
+ */
+function route(candidates: readonly MediaRequest[], episodes: readonly EpisodeRef[]): MediaRequest[] {
+  if (candidates.length === 0) return [];
+  if (episodes.length === 0) return [best(candidates)!];
+  const chosen = new Set<MediaRequest>();
+  for (const season of new Set(episodes.map((e) => e.season))) {
+    const explicit = candidates.filter((r) => r.requested_seasons.includes(season));
+    const hit = best(explicit.length ? explicit : candidates.filter((r) => r.requested_seasons.length === 0));
+    if (hit) chosen.add(hit);
+  }
+  return [...chosen].sort(preferred);
+}
+
+/** Open requests when there are any, else every candidate. */
+function openFirst(hits: MediaRequest[]): MediaRequest[] {
+  const open = hits.filter((r) => standing(r) === 0);
+  return open.length ? open : hits;
 }
 
 function episodesOf(event: TrackerEvent): readonly EpisodeRef[] {
@@ -52,7 +73,13 @@ export function uniqueId(base: string, index: RequestIndex): string {
 export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   const m = event.match;
   const sameType = (r: MediaRequest): boolean => !m.media_type || r.media_type === m.media_type;
-  const open = (r: MediaRequest): boolean => !isClosed(r.state) && sameType(r);
+  // A 4K instance's events belong to 4K requests only, and the other way round.
+  const sameKind = (r: MediaRequest): boolean => m.is_4k === undefined || (r.is_4k ?? false) === m.is_4k;
+  // One request for its whole life: later grabs, imports and upgrades attach to it whatever its
+  // state; only a declined request no longer follows its media, and a deleted one comes back
+  // only with a new grab or import (its other events are history).
+  const revives = event.kind === 'grabbed' || event.kind === 'imported';
+  const live = (r: MediaRequest): boolean => r.state !== 'DECLINED' && (r.state !== 'DELETED' || revives) && sameType(r) && sameKind(r);
 
   if (event.kind === 'command' || m.request_id) {
     const id = event.kind === 'command' ? event.request_id : m.request_id!;
@@ -61,8 +88,8 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   }
 
   if (event.kind === 'download_progress') {
-    const hits = index.resolve(index.byHash.get(event.hash)).filter(open);
-    return hits.length ? { type: 'existing', requests: hits, via: 'hash' } : { type: 'none', reason: `no open request has download ${event.hash}` };
+    const hits = openFirst(index.resolve(index.byHash.get(event.hash)).filter(live));
+    return hits.length ? { type: 'existing', requests: hits, via: 'hash' } : { type: 'none', reason: `no request has download ${event.hash}` };
   }
 
   const media = (): MediaRequest[] => [
@@ -76,47 +103,66 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
     const key = m.arr ? arrKey(m.arr) : null;
     const byJellyfin = m.jellyfin_id ? index.resolve(index.byJellyfin.get(m.jellyfin_id)) : [];
     const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...byJellyfin, ...media()])].filter(
-      (r) => sameType(r) && (!key || !r.arr || arrKey(r.arr) === key),
+      (r) => sameType(r) && sameKind(r) && (!key || !r.arr || arrKey(r.arr) === key),
     );
     return hits.length ? { type: 'existing', requests: hits, via: 'arr or media id' } : { type: 'none', reason: 'no tracked request for this media' };
   }
 
   if (event.kind === 'request') {
-    const byRequest = index.resolve(index.byJellyseerr.get(event.jellyseerr_request_id));
-    const own = best(byRequest, []);
+    const own = best(index.resolve(index.byJellyseerr.get(event.jellyseerr_request_id)));
     if (own) return { type: 'existing', requests: [own], via: 'jellyseerr request id' };
-    // An open request created from an *arr grab before Jellyseerr told us is adopted.
-    const orphan = best(media().filter((r) => open(r) && r.jellyseerr_request_id === null), []);
+    // A request created from an *arr grab before Jellyseerr told us is adopted, whatever its stage.
+    const is4k = event.is_4k ?? m.is_4k ?? false;
+    const orphan = best(
+      media().filter((r) => sameType(r) && (r.is_4k ?? false) === is4k && r.jellyseerr_request_id === null && r.state !== 'DELETED' && r.state !== 'DECLINED'),
+    );
     if (orphan) return { type: 'existing', requests: [orphan], via: 'media id (adopted)' };
     return { type: 'create', id: uniqueId(`jellyseerr-${event.jellyseerr_request_id}`, index) };
   }
 
   const episodes = episodesOf(event);
   const tiers: Array<[string, () => MediaRequest[]]> = [
-    ['hash', () => ('hash' in event && event.hash ? index.resolve(index.byHash.get(event.hash)) : m.hash ? index.resolve(index.byHash.get(m.hash)) : [])],
     ['file path', () => (m.file_path ? index.resolve(index.byPath.get(pathKey(m.file_path))) : [])],
     ['jellyfin id', () => (m.jellyfin_id ? index.resolve(index.byJellyfin.get(m.jellyfin_id)) : [])],
     ['jellyseerr request id', () => (m.jellyseerr_request_id ? index.resolve(index.byJellyseerr.get(m.jellyseerr_request_id)) : [])],
     ['arr', () => (m.arr ? index.resolve(index.byArr.get(arrKey(m.arr))) : [])],
     ['media id', media],
   ];
-  for (const [via, find] of tiers) {
-    const hit = best(find().filter(open), episodes);
-    if (!hit) continue;
-    // Two requests for different seasons of one series share the *arr record: let the
-    // episodes decide between every candidate, not only those found by the first id.
-    if (via !== 'hash' && episodes.length > 0 && !covers(hit, episodes)) {
-      const all = [...new Set(tiers.slice(1).flatMap(([, f]) => f()))].filter(open);
-      const better = best(all.filter((r) => covers(r, episodes)), episodes);
-      if (better) return { type: 'existing', requests: [better], via: 'requested seasons' };
+  const everyTier = (): MediaRequest[] => [...new Set(tiers.flatMap(([, f]) => f()))].filter(live);
+  // A finished request only gets the event when no open request of the media wants it: a
+  // re-request after a deletion gets its grab even when the release (and hash) is the old one.
+  const reopened = (hits: readonly MediaRequest[]): MediaRequest[] | null => {
+    if (hits.some((r) => standing(r) === 0)) return null;
+    const open = route(everyTier().filter((r) => standing(r) === 0), episodes);
+    return open.length ? open : null;
+  };
+  const hash = 'hash' in event && event.hash ? event.hash : m.hash;
+  if (hash) {
+    // A download is followed by every request that holds it (a pack spanning two requests).
+    const hits = index.resolve(index.byHash.get(hash)).filter(live);
+    if (hits.length) {
+      const open = reopened(hits);
+      return open ? { type: 'existing', requests: open, via: 'open request of the media' } : { type: 'existing', requests: openFirst(hits).sort(preferred), via: 'hash' };
     }
-    return { type: 'existing', requests: [hit], via };
   }
-  if (event.kind === 'grabbed') {
+  for (const [via, find] of tiers) {
+    const hits = find().filter(live);
+    if (hits.length === 0) continue;
+    const open = reopened(hits);
+    if (open) return { type: 'existing', requests: open, via: 'open request of the media' };
+    if (episodes.length === 0) return { type: 'existing', requests: [best(hits)!], via };
+    // Two requests for different seasons of one series share the *arr record: the episodes
+    // decide between every candidate, not only those found by the first id.
+    // None covers them: the best candidate notes the episodes as not tracked.
+    const all = everyTier();
+    const routed = route(all, episodes);
+    return routed.length ? { type: 'existing', requests: routed, via: all.length > hits.length ? 'requested seasons' : via } : { type: 'existing', requests: [best(hits)!], via };
+  }
+  if (event.kind === 'grabbed' || event.kind === 'imported') {
     const { service, instance, id } = event.arr;
     const name = slug(instance);
     const base = name.startsWith(service) ? `${name}-${id}` : `${service}-${name}-${id}`;
     return { type: 'create', id: uniqueId(base, index) };
   }
-  return { type: 'none', reason: 'no open request matches this event' };
+  return { type: 'none', reason: 'no request matches this event' };
 }

@@ -8,9 +8,11 @@ import type { State } from './states.js';
 
 export type Effect =
   /** The request's state changed: published once on `media/<id>/event`. */
-  | { type: 'transition'; request_id: string; from: State | null; to: State; reason: string; source: Source; episodes: string[] }
+  | { type: 'transition'; request_id: string; from: State | null; to: State; reason: string; source: Source; episodes: string[]; repeat?: boolean }
   /** Episodes became available without the request's own state changing. */
   | { type: 'episodes_available'; request_id: string; episodes: string[]; source: Source }
+  /** An upgrade became playable: announced instead of a second `available`. */
+  | { type: 'upgraded'; request_id: string; episodes: string[]; release: string | null; source: Source }
   /** The request is removed from the tracker (its topics and HA device are cleared). */
   | { type: 'forget'; request_id: string };
 
@@ -48,6 +50,17 @@ export class Draft {
     this.changed = true;
   }
 
+  /** Drops an episode from the roster (unmonitored or removed upstream before anything happened to it). */
+  deleteEpisode(key: string): void {
+    if (!(key in this.r.episodes)) return;
+    if (!this.episodesCopied) {
+      this.r.episodes = { ...this.r.episodes };
+      this.episodesCopied = true;
+    }
+    delete this.r.episodes[key];
+    this.changed = true;
+  }
+
   note(reason: string, extra: Partial<TimelineEntry> = {}): void {
     const entry: TimelineEntry = { at: this.at, source: this.source, reason, ...extra };
     this.r.timeline = [...this.r.timeline, entry].slice(-TIMELINE_LIMIT);
@@ -63,7 +76,11 @@ export class Draft {
     // Fresh evidence of progress clears a flag, except one that names a problem at the new stage itself.
     if (to !== 'FAILED') this.r.stuck = null;
     this.note(reason, { from, to, ...(episodes.length ? { episodes } : {}) });
-    this.effects.push({ type: 'transition', request_id: this.r.id, from, to, reason, source: this.source, episodes });
+    // One "ready" per request for its whole life: a later return to AVAILABLE (a new episode
+    // added to an already complete season, a re-download after a delete) is not announced as one.
+    const repeat = to === 'AVAILABLE' && Boolean(this.r.available_at);
+    if (to === 'AVAILABLE' && !this.r.available_at) this.r.available_at = this.at;
+    this.effects.push({ type: 'transition', request_id: this.r.id, from, to, reason, source: this.source, episodes, ...(repeat ? { repeat } : {}) });
   }
 
   markApplied(key: string): void {

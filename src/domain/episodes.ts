@@ -51,10 +51,19 @@ export function summarise(eps: Episode[]): { total: number; available: number; b
   return { total: eps.length, available, by_state };
 }
 
+/** An episode whose air date is unknown counts as aired: only a known future date says otherwise. */
+export function isAired(ep: { air_date_utc: string | null }, at: string): boolean {
+  if (!ep.air_date_utc) return true;
+  const t = Date.parse(ep.air_date_utc);
+  return Number.isNaN(t) || t <= Date.parse(at);
+}
+
 /**
- * All available → AVAILABLE; some → PARTIALLY_AVAILABLE; all deleted → DELETED;
+ * All wanted episodes available → AVAILABLE; some → PARTIALLY_AVAILABLE; all deleted → DELETED;
  * all failed → FAILED; else the most advanced stage any episode reached.
- * A requested season with no known episode yet keeps the request from AVAILABLE.
+ * Only a roster (Sonarr's episode list, Jellyseerr's season counts) says what "all" is: without
+ * one the episodes are just those seen so far, and only Jellyseerr declaring the whole request
+ * available (`phase`) vouches for the rest.
  */
 export function deriveTvState(req: MediaRequest): State {
   const eps = Object.values(req.episodes);
@@ -62,9 +71,8 @@ export function deriveTvState(req: MediaRequest): State {
   const live = eps.filter((e) => e.state !== 'DELETED');
   if (live.length === 0) return 'DELETED';
   const available = live.filter((e) => e.state === 'AVAILABLE').length;
-  // Jellyseerr declaring the whole request available vouches for seasons no grab told us about.
-  const seasonsKnown = req.phase === 'AVAILABLE' || req.requested_seasons.every((s) => eps.some((e) => e.season === s));
-  if (available === eps.length && seasonsKnown) return 'AVAILABLE';
+  const complete = Boolean(req.roster) || req.phase === 'AVAILABLE';
+  if (available === eps.length && complete) return 'AVAILABLE';
   if (available > 0) return 'PARTIALLY_AVAILABLE';
   const working = live.filter((e) => e.state !== 'FAILED' && e.state !== 'DECLINED');
   if (working.length === 0) return live.every((e) => e.state === 'DECLINED') ? 'DECLINED' : 'FAILED';

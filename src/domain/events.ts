@@ -46,6 +46,11 @@ export interface Match {
   tmdb_id?: number;
   tvdb_id?: number;
   /**
+   * The event comes from a 4K *arr instance (true) or a standard one (false); absent when the
+   * source cannot tell (Jellyfin, Shoko, the download client). Requests only match their own kind.
+   */
+  is_4k?: boolean;
+  /**
    * `active`: only requests that are not closed (pipeline events).
    * `any`: every state, AVAILABLE included (deletes and other lifecycle events).
    */
@@ -77,6 +82,14 @@ export interface EpisodeRef {
   sonarr_episode_id?: number | null;
   /** The Jellyfin item that holds this episode (available events). */
   jellyfin_id?: string | null;
+}
+
+/** One episode as a roster source lists it. */
+export interface RosterEpisode extends EpisodeRef {
+  /** Sonarr monitors it (Jellyseerr's counts are always wanted). */
+  monitored: boolean;
+  /** The *arr already has a file for it. */
+  has_file: boolean;
 }
 
 export interface ReleaseInfo {
@@ -111,6 +124,8 @@ export interface RequestEvent extends EventBase {
   media: MediaInfo;
   requested_by?: string | null;
   requested_seasons?: number[];
+  /** A 4K request (Jellyseerr `is4k`, or a "New 4K ..." notification); absent when unknown. */
+  is_4k?: boolean;
 }
 
 /** Radarr MovieAdded / Sonarr SeriesAdd. */
@@ -131,6 +146,22 @@ export interface GrabbedEvent extends EventBase {
   release: ReleaseInfo;
   /** TV: every episode in the release (a season pack lists the whole season). */
   episodes: EpisodeRef[];
+  /** The *arr says the movie/episodes already have a file (queue `episodeHasFile`, movie `hasFile`): an upgrade. */
+  has_file?: boolean;
+}
+
+/**
+ * What a TV request covers: every episode of the listed seasons, from Sonarr's episode list
+ * or Jellyseerr's season episode counts. Episodes of those seasons that the listing lacks, or
+ * that it lists as unmonitored without a file, are not waited for.
+ */
+export interface RosterEvent extends EventBase {
+  kind: 'roster';
+  /** Sonarr's listing wins over Jellyseerr's counts. */
+  from: 'sonarr' | 'jellyseerr';
+  /** The seasons the listing is complete for. */
+  seasons: number[];
+  episodes: RosterEpisode[];
 }
 
 /** Download progress observed in the torrent client. */
@@ -230,6 +261,7 @@ export interface CommandEvent extends EventBase {
 
 export type TrackerEvent =
   | RequestEvent
+  | RosterEvent
   | MediaAddedEvent
   | GrabbedEvent
   | DownloadProgressEvent

@@ -20,6 +20,18 @@ export interface EpisodeHistoryEntry {
   source: Source;
 }
 
+/**
+ * A better release for something already playable: followed on its own, so the request stays
+ * AVAILABLE and announces `upgraded` (never a second `available`) once the new file is playable.
+ */
+export interface Upgrade {
+  state: 'GRABBING' | 'DOWNLOADING' | 'DOWNLOADED' | 'IMPORTING';
+  progress: number | null;
+  release: string | null;
+  hash: string | null;
+  since: string;
+}
+
 export interface Episode {
   season: number;
   episode: number;
@@ -31,9 +43,13 @@ export interface Episode {
   release: string | null;
   air_date_utc: string | null;
   sonarr_episode_id: number | null;
+  /** What the roster last said (Sonarr monitors it); absent for episodes only seen in grabs. */
+  monitored?: boolean;
   jellyfin_id?: string | null;
   /** Shoko's file id once Shoko saw the file: Shokofin's Jellyfin items carry it as `Shoko File`. */
   shoko_file_id?: number | null;
+  /** An upgrade of this (AVAILABLE) episode in flight. */
+  upgrade?: Upgrade | null;
   history: EpisodeHistoryEntry[];
 }
 
@@ -52,6 +68,16 @@ export interface Download {
   progress_at?: string | null;
   /** The torrent disappeared from the client before finishing. */
   removed?: boolean;
+  /** Replaced by a later grab (re-grab after a failure or a blocklist): it no longer moves the request. */
+  superseded?: boolean;
+  /** The download of an upgrade: it moves the upgrade block, not the request. */
+  upgrade?: boolean;
+}
+
+/** Where a TV request's list of wanted episodes came from; null while only grabs are known. */
+export interface Roster {
+  from: 'sonarr' | 'jellyseerr';
+  at: string;
 }
 
 export interface MediaRequest {
@@ -70,6 +96,16 @@ export interface MediaRequest {
   anime_source: string | null;
   requested_by: string | null;
   requested_seasons: number[];
+  /** A 4K request: only a 4K *arr instance's events belong to it (absent in stores written before 4K). */
+  is_4k?: boolean;
+  /** TV: the source of the wanted-episode roster (see Roster). */
+  roster?: Roster | null;
+  /** Movie: an upgrade in flight (TV keeps it per episode). */
+  upgrade?: Upgrade | null;
+  /** When the request first became AVAILABLE: `available` is announced once per request. */
+  available_at?: string | null;
+  /** Ids of requests merged into this one (their retained topics and HA devices are cleared). */
+  absorbed_ids?: string[];
   jellyseerr_request_id: number | null;
   /** Jellyseerr request ids merged into this one (explicit, recorded in the timeline). */
   merged_request_ids: number[];

@@ -2,30 +2,38 @@
  * The one reducer: (request, normalised event) → (new request, effects). Pure: no I/O,
  * no clock (time comes from the event), so replaying the journal rebuilds the state.
  */
-import { describeSkipped, judge } from './advance.js';
 import { Draft, type Effect } from './draft.js';
-import { deriveTvState, describeEpisodes, isRequested, keysOf, moveEpisode, newEpisode } from './episodes.js';
+import { onDownloadFailed, onGrabbed, onImportBlocked, onImported, onProgress } from './download.js';
 import type {
-  AnimeVerdict,
-  ArrRef,
+  AnimeMatchEvent,
+  AvailableEvent,
+  CommandEvent,
   DeletedEvent,
-  DownloadFailedEvent,
-  DownloadProgressEvent,
-  EpisodeRef,
   GrabbedEvent,
-  ImportBlockedEvent,
   ImportedEvent,
-  MediaInfo,
+  MediaAddedEvent,
   RequestEvent,
   TrackerEvent,
-  AvailableEvent,
-  MediaAddedEvent,
-  CommandEvent,
-  AnimeMatchEvent,
 } from './events.js';
 import { pathKey } from './index.js';
-import { episodeKey, type MediaRequest } from './model.js';
-import { STATE_LABELS, type EpisodeState, type State } from './states.js';
+import { episodeKey, type Episode, type MediaRequest } from './model.js';
+import { onRoster } from './roster.js';
+import { STATE_LABELS, type State } from './states.js';
+import {
+  clearStuck,
+  fillAnime,
+  fillArr,
+  fillMedia,
+  isTv,
+  label,
+  moveEpisodes,
+  movePhase,
+  moveRequest,
+  refreshTv,
+  SERVICE_LABEL,
+  setStuck,
+} from './steps.js';
+import { dropUpgrades, finishUpgrade } from './upgrade.js';
 
 export type { Effect } from './draft.js';
 
@@ -42,23 +50,11 @@ export interface Reduction {
   note: string;
 }
 
-const SERVICE_LABEL: Record<string, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  reconcile: 'Reconciliation',
-  user: 'User',
-  system: 'Media Tracker',
-};
-
 /** A blank request for an event that creates one (Jellyseerr request, or an *arr grab nobody requested). */
 /** Observations that legitimately repeat; they are idempotent by content, not by key. */
 const UNKEYED = new Set<TrackerEvent['kind']>(['download_progress', 'stuck']);
 
-export function createRequest(id: string, event: RequestEvent | GrabbedEvent): MediaRequest {
+export function createRequest(id: string, event: RequestEvent | GrabbedEvent | ImportedEvent): MediaRequest {
   const media = event.media;
   const origin = event.kind === 'request' ? 'jellyseerr' : event.arr.service;
   return {
@@ -75,9 +71,13 @@ export function createRequest(id: string, event: RequestEvent | GrabbedEvent): M
     anime_source: null,
     requested_by: event.kind === 'request' ? (event.requested_by ?? null) : null,
     requested_seasons: event.kind === 'request' ? (event.requested_seasons ?? []) : [],
+    is_4k: (event.kind === 'request' ? event.is_4k : undefined) ?? event.match.is_4k ?? false,
+    roster: null,
+    upgrade: null,
+    available_at: null,
     jellyseerr_request_id: event.kind === 'request' ? event.jellyseerr_request_id : null,
     merged_request_ids: [],
-    arr: event.kind === 'grabbed' ? event.arr : null,
+    arr: event.kind === 'request' ? null : event.arr,
     state: 'REQUESTED',
     phase: 'REQUESTED',
     state_since: event.at,
@@ -94,7 +94,7 @@ export function createRequest(id: string, event: RequestEvent | GrabbedEvent): M
         reason:
           event.kind === 'request'
             ? `Requested in Jellyseerr (request #${event.jellyseerr_request_id})${event.requested_by ? ` by ${event.requested_by}` : ''}`
-            : `Grabbed in ${SERVICE_LABEL[event.arr.service]} without a Jellyseerr request`,
+            : `${event.kind === 'grabbed' ? 'Grabbed' : 'Imported'} in ${SERVICE_LABEL[event.arr.service]} without a Jellyseerr request`,
       },
     ],
     applied: [],
@@ -113,6 +113,9 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
     case 'request':
       note = onRequest(d, event, opts);
       break;
+    case 'roster':
+      note = onRoster(d, event);
+      break;
     case 'media_added':
       note = onMediaAdded(d, event);
       break;
@@ -123,7 +126,7 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
       note = onProgress(d, event);
       break;
     case 'imported':
-      note = onImported(d, event);
+      note = onImported(d, event, opts.verifyAvailability);
       break;
     case 'import_blocked':
       note = onImportBlocked(d, event);
@@ -156,137 +159,6 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared steps
-
-function fillMedia(d: Draft, media: MediaInfo): void {
-  const r = d.r;
-  if ((r.title === 'Unknown title' || !r.title) && media.title) d.set('title', media.title);
-  if (r.year == null && media.year) d.set('year', media.year);
-  if (r.tmdb_id == null && media.tmdb_id) d.set('tmdb_id', media.tmdb_id);
-  if (r.tvdb_id == null && media.tvdb_id) d.set('tvdb_id', media.tvdb_id);
-  if (r.imdb_id == null && media.imdb_id) d.set('imdb_id', media.imdb_id);
-  if (r.poster_url == null && media.poster_url) d.set('poster_url', media.poster_url);
-}
-
-/** Anime is decided once, by the first source that says, and the source is kept. */
-function fillAnime(d: Draft, verdict: AnimeVerdict | undefined): void {
-  if (!verdict || d.r.anime_source !== null) return;
-  d.set('is_anime', verdict.is_anime);
-  d.set('anime_source', verdict.source);
-}
-
-function fillArr(d: Draft, arr: ArrRef): void {
-  if (d.r.arr === null) d.set('arr', arr);
-}
-
-function label(d: Draft): string {
-  return SERVICE_LABEL[d.source] ?? d.source;
-}
-
-/** Movie (or TV before any episode is known): apply the shared rule to the request itself. */
-function moveRequest(d: Draft, to: State, reason: string, explicit = false): boolean {
-  const verdict = judge(d.r.state, to, explicit);
-  if (!verdict.move) {
-    if (verdict.late) d.note(`${reason} — ignored, already ${STATE_LABELS[d.r.state]}`);
-    return false;
-  }
-  d.transition(to, reason + describeSkipped(verdict.skipped, d.r.is_anime));
-  return true;
-}
-
-/** TV before episodes are known keeps its state in `phase`. */
-function movePhase(d: Draft, to: State, reason: string, explicit = false): void {
-  if (Object.keys(d.r.episodes).length > 0) {
-    if (to === 'FAILED' || to === 'DECLINED') {
-      moveEpisodes(d, liveEpisodeRefs(d.r), to, reason, explicit);
-    } else if (to === 'AVAILABLE') {
-      if (!explicit) d.set('phase', 'AVAILABLE');
-      moveEpisodes(d, Object.values(d.r.episodes), 'AVAILABLE', reason, explicit);
-    } else if (explicit) {
-      // Re-approval of a declined/failed request whose episodes are known reopens them.
-      const closed = Object.values(d.r.episodes).filter((e) => e.state === 'DECLINED' || e.state === 'FAILED');
-      if (closed.length) moveEpisodes(d, closed, to as EpisodeState, reason, true);
-      else d.note(reason);
-    } else {
-      d.note(reason);
-    }
-    return;
-  }
-  const verdict = judge(d.r.phase, to, explicit);
-  if (!verdict.move) {
-    if (verdict.late) d.note(`${reason} — ignored, already ${STATE_LABELS[d.r.state]}`);
-    return;
-  }
-  d.set('phase', to);
-  refreshTv(d, reason + describeSkipped(verdict.skipped, d.r.is_anime));
-}
-
-function liveEpisodeRefs(r: MediaRequest): EpisodeRef[] {
-  return Object.values(r.episodes).filter((e) => e.state !== 'AVAILABLE' && e.state !== 'DELETED');
-}
-
-/** Moves the given episodes and re-derives the request state; one timeline entry per call. */
-function moveEpisodes(
-  d: Draft,
-  refs: readonly EpisodeRef[],
-  to: EpisodeState,
-  reason: string,
-  explicit = false,
-  update?: (ep: MediaRequest['episodes'][string]) => Partial<MediaRequest['episodes'][string]>,
-): string[] {
-  const moved: string[] = [];
-  const becameAvailable: string[] = [];
-  for (const ref of refs) {
-    const key = episodeKey(ref.season, ref.episode);
-    // Episodes outside the requested seasons are not tracked, but one already tracked (an
-    // adopted Sonarr grab) can still be deleted, or a deleted request would keep a live episode.
-    if (!isRequested(d.r, ref) && !(to === 'DELETED' && d.r.episodes[key])) continue;
-    const existing = d.r.episodes[key] ?? newEpisode(ref, to);
-    let ep = moveEpisode(existing, to, d.at, d.source, explicit);
-    if (!d.r.episodes[key] && ep.history.length === 0) ep = { ...ep, history: [{ at: d.at, state: to, source: d.source }] };
-    const extra = update?.(ep);
-    if (extra && Object.entries(extra).some(([k, v]) => ep[k as keyof typeof ep] !== v)) ep = { ...ep, ...extra };
-    if (ref.title && !ep.title) ep = { ...ep, title: ref.title };
-    if (ref.sonarr_episode_id && !ep.sonarr_episode_id) ep = { ...ep, sonarr_episode_id: ref.sonarr_episode_id };
-    if (ep.state !== existing.state || !d.r.episodes[key]) {
-      moved.push(key);
-      if (ep.state === 'AVAILABLE') becameAvailable.push(key);
-    }
-    // Unchanged episodes keep their object, so a repeated observation changes nothing.
-    if (ep !== existing || !d.r.episodes[key]) d.setEpisode(key, ep);
-  }
-  const before = d.r.state;
-  refreshTv(d, `${reason}${moved.length ? `: ${describeEpisodes(moved)}` : ''}`, moved);
-  if (before === d.r.state && moved.length) {
-    d.note(`${reason}: ${describeEpisodes(moved)}`, { episodes: moved });
-    if (becameAvailable.length) {
-      d.effects.push({ type: 'episodes_available', request_id: d.r.id, episodes: becameAvailable, source: d.source });
-    }
-  }
-  return moved;
-}
-
-function refreshTv(d: Draft, reason: string, episodes: string[] = []): void {
-  const next = deriveTvState(d.r);
-  if (next !== d.r.state) d.transition(next, reason, episodes);
-}
-
-function isTv(d: Draft): boolean {
-  return d.r.media_type === 'tv';
-}
-
-function outsideRequest(d: Draft, refs: readonly EpisodeRef[]): EpisodeRef[] {
-  return refs.filter((ref) => !isRequested(d.r, ref));
-}
-
-function noteIgnoredEpisodes(d: Draft, refs: readonly EpisodeRef[]): void {
-  const extra = outsideRequest(d, refs);
-  if (extra.length) {
-    d.note(`${describeEpisodes(keysOf(extra))} not part of this request (seasons ${d.r.requested_seasons.join(', ')}); not tracked`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
 // Per-kind handlers
 
 function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
@@ -297,6 +169,7 @@ function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
     d.note(`Linked to Jellyseerr request #${ev.jellyseerr_request_id}`);
   }
   if (!r.requested_by && ev.requested_by) d.set('requested_by', ev.requested_by);
+  if (ev.is_4k !== undefined && ev.is_4k !== (r.is_4k ?? false)) d.set('is_4k', ev.is_4k);
   const seasons = ev.requested_seasons ?? [];
   const tv = isTv(d);
   if (seasons.length && seasons.join(',') !== r.requested_seasons.join(',')) {
@@ -326,8 +199,14 @@ function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
       move('FAILED', 'Jellyseerr could not send the request to Radarr/Sonarr');
       break;
     case 'available':
-      if (opts.verifyAvailability) d.note('Jellyseerr reports it available; waiting for Jellyfin to confirm');
-      else move('AVAILABLE', 'Jellyseerr reports it available');
+      if (!opts.verifyAvailability) move('AVAILABLE', 'Jellyseerr reports it available');
+      else if (tv && !r.roster && r.phase !== 'AVAILABLE' && r.requested_seasons.every((n) => Object.values(r.episodes).some((e) => e.season === n))) {
+        // No episode list could be read: Jellyseerr's word is the only one that the whole request
+        // is there; Jellyfin still confirms each episode.
+        d.set('phase', 'AVAILABLE');
+        d.note('Jellyseerr reports the whole request available; waiting for Jellyfin to confirm the episodes');
+        refreshTv(d, 'Jellyseerr reports the whole request available');
+      } else d.note('Jellyseerr reports it available; waiting for Jellyfin to confirm');
       break;
   }
   return ev.status;
@@ -343,153 +222,24 @@ function onMediaAdded(d: Draft, ev: MediaAddedEvent): string {
   return 'added';
 }
 
-function onGrabbed(d: Draft, ev: GrabbedEvent): string {
-  fillMedia(d, ev.media);
-  fillArr(d, ev.arr);
-  fillAnime(d, ev.anime);
-  const release = ev.release.title ?? 'unknown release';
-  const newHash = ev.hash !== null && !d.r.downloads[ev.hash];
-  if (ev.hash && newHash) {
-    d.set('downloads', {
-      ...d.r.downloads,
-      [ev.hash]: { hash: ev.hash, progress: 0, speed_bps: null, eta_s: null, size: ev.release.size ?? null, complete: false, release },
-    });
-  }
-  const reason = `Grabbed by ${label(d)}: ${release}`;
-  if (!isTv(d)) {
-    const regrab = d.r.state === 'FAILED';
-    const verdict = judge(d.r.state, 'GRABBING', regrab);
-    if (verdict.move) moveRequest(d, 'GRABBING', regrab ? `Re-grabbed after failure: ${release}` : reason, regrab);
-    // A second release for a request already past the grab keeps the stage; it is recorded.
-    else if (newHash) d.note(`Another release grabbed by ${label(d)}: ${release}`);
-    else if (verdict.late) d.note(`${reason} — ignored, already ${STATE_LABELS[d.r.state]}`);
-    return 'grabbed';
-  }
-  noteIgnoredEpisodes(d, ev.episodes);
-  const failedOrDeleted = (ref: EpisodeRef): boolean => {
-    const state = d.r.episodes[episodeKey(ref.season, ref.episode)]?.state;
-    return state === 'FAILED' || state === 'DELETED';
-  };
-  const regrabs = ev.episodes.filter(failedOrDeleted);
-  const fresh = ev.episodes.filter((ref) => !failedOrDeleted(ref));
-  const attach = () => ({ hash: ev.hash, release });
-  if (regrabs.length) moveEpisodes(d, regrabs, 'GRABBING', `Re-grabbed by ${label(d)}: ${release}`, true, attach);
-  if (fresh.length) moveEpisodes(d, fresh, 'GRABBING', reason, false, attach);
-  return 'grabbed';
-}
-
-function onProgress(d: Draft, ev: DownloadProgressEvent): string {
-  const dl = d.r.downloads[ev.hash];
-  if (!dl) return 'unknown download';
-  if (ev.removed) {
-    if (!dl.removed && !dl.complete) d.set('downloads', { ...d.r.downloads, [ev.hash]: { ...dl, removed: true, speed_bps: null, eta_s: null } });
-    return 'removed';
-  }
-  const next = {
-    ...dl,
-    progress: ev.progress,
-    speed_bps: ev.speed_bps,
-    eta_s: ev.eta_s,
-    size: ev.size ?? dl.size,
-    complete: ev.complete || dl.complete,
-    client_state: ev.client_state ?? dl.client_state ?? null,
-    seeds: ev.seeds ?? dl.seeds ?? null,
-    progress_at: ev.progress !== dl.progress || !dl.progress_at ? d.at : dl.progress_at,
-    removed: false,
-  };
-  if (JSON.stringify(next) !== JSON.stringify(dl)) d.set('downloads', { ...d.r.downloads, [ev.hash]: next });
-  const to: EpisodeState = ev.complete ? 'DOWNLOADED' : 'DOWNLOADING';
-  const reason = ev.complete ? `Download complete in ${label(d)}` : `Downloading in ${label(d)}`;
-  if (!isTv(d)) {
-    if (judge(d.r.state, to).move) moveRequest(d, to, reason);
-    return 'progress';
-  }
-  const refs = Object.values(d.r.episodes).filter((e) => e.hash === ev.hash);
-  const toMove = refs.filter((e) => judge(e.state, to).move);
-  if (toMove.length) moveEpisodes(d, toMove, to, reason);
-  for (const ep of refs) {
-    const key = episodeKey(ep.season, ep.episode);
-    const cur = d.r.episodes[key]!;
-    if (cur.state === 'DOWNLOADING' && cur.progress !== ev.progress) d.setEpisode(key, { ...cur, progress: ev.progress });
-  }
-  return 'progress';
-}
-
-function onImported(d: Draft, ev: ImportedEvent): string {
-  fillMedia(d, ev.media);
-  fillArr(d, ev.arr);
-  fillAnime(d, ev.anime);
-  if (ev.hash) {
-    // An import proves the download finished, even when its grab was never seen.
-    const known = d.r.downloads[ev.hash];
-    if (!known || !known.complete) {
-      const base = known ?? { hash: ev.hash, speed_bps: null, size: null, release: null };
-      d.set('downloads', { ...d.r.downloads, [ev.hash]: { ...base, complete: true, progress: 1, eta_s: 0 } });
-    }
-  }
-  const first = ev.files[0];
-  const fileName = first ? first.path.split(/[\\/]/).pop() : undefined;
-  const how = ev.key.startsWith('reconcile:') ? ` (file found in ${label(d)}; no import event was received)` : ev.hash ? '' : ' (manual import)';
-  const reason = `Imported by ${label(d)}${how}${fileName && !isTv(d) ? `: ${fileName}` : ''}`;
-  if (!isTv(d)) {
-    if (first && d.r.file_path !== first.path) d.set('file_path', first.path);
-    moveRequest(d, 'IMPORTING', reason, d.r.state === 'DELETED');
-    return 'imported';
-  }
-  // Only episodes that have a file move; an import whose files could not be mapped moves all it lists.
-  const byFile = new Map<string, string>();
-  for (const file of ev.files) for (const ref of file.episodes) byFile.set(episodeKey(ref.season, ref.episode), file.path);
-  const refs = byFile.size ? ev.episodes.filter((e) => byFile.has(episodeKey(e.season, e.episode))) : ev.episodes;
-  const known = new Set(keysOf(refs));
-  for (const file of ev.files) for (const ref of file.episodes) if (!known.has(episodeKey(ref.season, ref.episode))) refs.push(ref);
-  noteIgnoredEpisodes(d, refs);
-  const deleted = refs.filter((ref) => d.r.episodes[episodeKey(ref.season, ref.episode)]?.state === 'DELETED');
-  const rest = refs.filter((ref) => !deleted.includes(ref));
-  const withFile = (ep: MediaRequest['episodes'][string]) => ({
-    file_path: byFile.get(episodeKey(ep.season, ep.episode)) ?? ep.file_path,
-    hash: ep.hash ?? ev.hash,
-  });
-  if (deleted.length) moveEpisodes(d, deleted, 'IMPORTING', reason, true, withFile);
-  if (rest.length) moveEpisodes(d, rest, 'IMPORTING', reason, false, withFile);
-  return 'imported';
-}
-
-function onImportBlocked(d: Draft, ev: ImportBlockedEvent): string {
-  if (isTv(d)) {
-    const refs = ev.episodes.length ? ev.episodes : Object.values(d.r.episodes).filter((e) => ev.hash && e.hash === ev.hash);
-    moveEpisodes(d, refs, 'DOWNLOADED', `Download complete in ${label(d)}`);
-  } else {
-    moveRequest(d, 'DOWNLOADED', `Download complete in ${label(d)}`);
-  }
-  setStuck(d, ev.message);
-  return 'blocked';
-}
-
-function onDownloadFailed(d: Draft, ev: DownloadFailedEvent): string {
-  const reason = `Download failed: ${ev.message}`;
-  if (!isTv(d)) {
-    moveRequest(d, 'FAILED', reason);
-    return 'failed';
-  }
-  const refs = ev.episodes.length ? ev.episodes : Object.values(d.r.episodes).filter((e) => ev.hash && e.hash === ev.hash);
-  const open = refs.filter((ref) => {
-    const state = d.r.episodes[episodeKey(ref.season, ref.episode)]?.state;
-    return state !== 'AVAILABLE' && state !== 'DELETED';
-  });
-  moveEpisodes(d, open, 'FAILED', reason);
-  return 'failed';
-}
-
 function onAvailable(d: Draft, ev: AvailableEvent, opts: ReduceOptions): string {
   if (!ev.verified && opts.verifyAvailability) {
     d.note(`${ev.reason}; waiting for Jellyfin to confirm`);
     return 'hint';
   }
   if (ev.jellyfin_id && d.r.jellyfin_id !== ev.jellyfin_id && !isTv(d)) d.set('jellyfin_id', ev.jellyfin_id);
+  const how = ev.source === 'jellyfin' ? ' in Jellyfin' : '';
   if (!isTv(d)) {
+    if (d.r.upgrade?.state === 'IMPORTING' && d.r.state === 'AVAILABLE') {
+      finishUpgrade(d, null, how);
+      return 'upgraded';
+    }
     moveRequest(d, 'AVAILABLE', ev.reason);
     return 'available';
   }
+  const named = ev.episodes.length ? new Set(ev.episodes.map((e) => episodeKey(e.season, e.episode))) : null;
+  const upgraded = Object.values(d.r.episodes).filter((e) => e.upgrade?.state === 'IMPORTING' && e.state === 'AVAILABLE' && (!named || named.has(episodeKey(e.season, e.episode))));
+  if (upgraded.length) finishUpgrade(d, upgraded, how);
   if (ev.episodes.length === 0) movePhase(d, 'AVAILABLE', ev.reason);
   else {
     const ids = new Map(ev.episodes.map((e) => [episodeKey(e.season, e.episode), e.jellyfin_id ?? null]));
@@ -502,6 +252,11 @@ function onAvailable(d: Draft, ev: AvailableEvent, opts: ReduceOptions): string 
 }
 
 function onDeleted(d: Draft, ev: DeletedEvent): string {
+  // Jellyfin drops the old item when an upgrade's file has another name, before it adds the new one.
+  if (!isTv(d) && ev.scope === 'files' && d.r.upgrade) {
+    d.note(`Old file removed for the upgrade (${ev.reason})`);
+    return 'upgrade replaced the file';
+  }
   if (!isTv(d) || ev.scope === 'media') {
     if (isTv(d) && Object.keys(d.r.episodes).length) {
       moveEpisodes(d, Object.values(d.r.episodes), 'DELETED', ev.reason, true);
@@ -510,16 +265,20 @@ function onDeleted(d: Draft, ev: DeletedEvent): string {
       if (isTv(d)) d.set('phase', 'DELETED');
       d.transition('DELETED', ev.reason);
     }
+    dropUpgrades(d);
     return 'deleted';
   }
   // Only episodes this request tracks: a deleted file elsewhere in the series is not ours.
   const byItem = ev.match.jellyfin_id;
-  const tracked = ev.episodes.filter((ref) => {
-    const ep = d.r.episodes[episodeKey(ref.season, ref.episode)];
+  const tracked = ev.episodes
+    .map((ref) => d.r.episodes[episodeKey(ref.season, ref.episode)])
     // A Jellyfin delete names its item: only the episodes that item holds (Shokofin numbering may differ).
-    return ep && (!byItem || !ep.jellyfin_id || ep.jellyfin_id === byItem);
-  });
-  if (tracked.length) moveEpisodes(d, tracked, 'DELETED', ev.reason, true);
+    .filter((ep): ep is Episode => ep !== undefined && (!byItem || !ep.jellyfin_id || ep.jellyfin_id === byItem));
+  const replaced = tracked.filter((ep) => ep.upgrade);
+  if (replaced.length) d.note(`Old file removed for the upgrade: ${replaced.map((e) => episodeKey(e.season, e.episode)).join(', ')}`);
+  const gone = tracked.filter((ep) => !ep.upgrade);
+  if (gone.length) moveEpisodes(d, gone, 'DELETED', ev.reason, true);
+  dropUpgrades(d);
   return 'deleted';
 }
 
@@ -543,23 +302,6 @@ function onRetry(d: Draft, ev: CommandEvent): string {
   return 'retry';
 }
 
-/** Sets the stuck flag; a new reason from the same or another source replaces the old one. */
-function setStuck(d: Draft, reason: string): string {
-  if (d.r.stuck?.reason === reason) return 'stuck (unchanged)';
-  d.set('stuck', { since: d.r.stuck?.since ?? d.at, reason, source: d.source });
-  d.note(reason);
-  return 'stuck';
-}
-
-/** Only the source that raised a flag clears it (qBittorrent recovering does not hide a Sonarr block). */
-function clearStuck(d: Draft): string {
-  if (!d.r.stuck || d.r.stuck.source !== d.source) return 'not stuck';
-  const was = d.r.stuck.reason;
-  d.set('stuck', null);
-  d.note(`Resolved: ${was}`);
-  return 'unstuck';
-}
-
 function onAnimeMatch(d: Draft, ev: AnimeMatchEvent): string {
   if (d.r.anime_source === null) {
     d.set('is_anime', true);
@@ -570,10 +312,11 @@ function onAnimeMatch(d: Draft, ev: AnimeMatchEvent): string {
   const fileId = ev.shoko_file_id;
   if (!isTv(d)) {
     if (fileId !== null && d.r.shoko_file_id !== fileId) d.set('shoko_file_id', fileId);
-    moveRequest(d, 'ANIME_MATCHING', reason);
+    if (d.r.state !== 'AVAILABLE') moveRequest(d, 'ANIME_MATCHING', reason);
   } else {
+    // Shoko only speaks of files the request already follows: it never adds episodes.
     const refs = ev.episodes.length
-      ? ev.episodes
+      ? ev.episodes.filter((ref) => d.r.episodes[episodeKey(ref.season, ref.episode)])
       : Object.values(d.r.episodes).filter((e) => path !== undefined && e.file_path !== null && samePath(e.file_path, path));
     if (refs.length) moveEpisodes(d, refs, 'ANIME_MATCHING', reason, false, () => (fileId !== null ? { shoko_file_id: fileId } : {}));
   }

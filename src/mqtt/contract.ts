@@ -2,9 +2,9 @@
  * The MQTT contract (docs/mqtt.md): topic names and the JSON published on them, built
  * from stored requests only. Nothing here may carry a secret or an e-mail address.
  */
-import { summarise } from '../domain/episodes.js';
+import { isAired, summarise } from '../domain/episodes.js';
 import type { Effect } from '../domain/draft.js';
-import type { MediaRequest, TimelineEntry } from '../domain/model.js';
+import type { Episode, MediaRequest, TimelineEntry, Upgrade } from '../domain/model.js';
 import { isPipeline, rank, STATE_LABELS, type State } from '../domain/states.js';
 
 export class Topics {
@@ -92,6 +92,14 @@ export interface StatePayload {
   person: string | null;
   notify_service: string | null;
   requested_seasons: number[];
+  /** A 4K request (its own HA device, followed on the 4K *arr instance). */
+  is_4k: boolean;
+  /** TV: where the wanted-episode list came from (`sonarr`, `jellyseerr`), null while only grabs are known. */
+  roster: 'sonarr' | 'jellyseerr' | null;
+  /** TV: the next wanted episode that has not aired yet. */
+  next_air_date: string | null;
+  /** An upgrade in flight (TV: over the episodes being upgraded), else null. */
+  upgrade: UpgradePayload | null;
   poster_url: string | null;
   progress: number | null;
   speed_bps: number | null;
@@ -105,9 +113,46 @@ export interface StatePayload {
   updated_at: string;
 }
 
-/** Size-weighted progress over every download; speed summed; ETA of the slowest. */
+export interface UpgradePayload {
+  state: Upgrade['state'];
+  progress: number | null;
+  release: string | null;
+  since: string;
+  /** TV: the episodes being upgraded (`S01E02`). */
+  episodes: string[];
+}
+
+function upgradeOf(u: Upgrade, episodes: string[]): UpgradePayload {
+  return { state: u.state, progress: u.progress, release: u.release, since: u.since, episodes };
+}
+
+const UPGRADE_ORDER: Upgrade['state'][] = ['GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING'];
+
+/** Movie: the block; TV: the least advanced episode's block, with every episode being upgraded. */
+export function upgradeSummary(r: MediaRequest): UpgradePayload | null {
+  if (r.upgrade) return upgradeOf(r.upgrade, []);
+  let least: Upgrade | null = null;
+  const keys: string[] = [];
+  for (const [key, ep] of Object.entries(r.episodes)) {
+    if (!ep.upgrade) continue;
+    keys.push(key);
+    if (!least || UPGRADE_ORDER.indexOf(ep.upgrade.state) < UPGRADE_ORDER.indexOf(least.state)) least = ep.upgrade;
+  }
+  return least ? upgradeOf(least, keys.sort()) : null;
+}
+
+function nextAirDate(eps: readonly Episode[], now: string): string | null {
+  let next: string | null = null;
+  for (const e of eps) {
+    if (e.state === 'AVAILABLE' || e.state === 'DELETED' || isAired(e, now) || !e.air_date_utc) continue;
+    if (!next || Date.parse(e.air_date_utc) < Date.parse(next)) next = e.air_date_utc;
+  }
+  return next;
+}
+
+/** Size-weighted progress over the downloads the request follows (not replaced ones, not upgrades); speed summed; ETA of the slowest. */
 export function downloadSummary(r: MediaRequest): { progress: number | null; speed_bps: number | null; eta_s: number | null; size: number | null } {
-  const downloads = Object.values(r.downloads);
+  const downloads = Object.values(r.downloads).filter((d) => !d.superseded && !d.upgrade);
   if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null };
   let weighted = 0;
   let weight = 0;
@@ -136,7 +181,7 @@ export function downloadSummary(r: MediaRequest): { progress: number | null; spe
   };
 }
 
-export function statePayload(r: MediaRequest, recipients: RecipientLookup = () => NO_RECIPIENT): StatePayload {
+export function statePayload(r: MediaRequest, recipients: RecipientLookup = () => NO_RECIPIENT, now: string = new Date().toISOString()): StatePayload {
   const eps = Object.values(r.episodes);
   const summary = summarise(eps);
   const dl = downloadSummary(r);
@@ -161,6 +206,10 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
     requested_by: r.requested_by,
     ...recipients(r.requested_by),
     requested_seasons: r.requested_seasons,
+    is_4k: r.is_4k ?? false,
+    roster: r.media_type === 'tv' ? (r.roster?.from ?? null) : null,
+    next_air_date: r.media_type === 'tv' ? nextAirDate(eps, now) : null,
+    upgrade: upgradeSummary(r),
     poster_url: r.poster_url,
     progress: dl.progress,
     speed_bps: dl.speed_bps,
@@ -185,12 +234,15 @@ export interface EpisodePayload {
   state: string;
   progress: number | null;
   air_date_utc: string | null;
+  /** False for an episode whose air date is still ahead: never flagged stuck. */
+  aired: boolean;
   file: string | null;
   release: string | null;
   jellyfin_id: string | null;
+  upgrade: UpgradePayload | null;
 }
 
-export function episodesPayload(r: MediaRequest): EpisodePayload[] {
+export function episodesPayload(r: MediaRequest, now: string = new Date().toISOString()): EpisodePayload[] {
   return Object.values(r.episodes)
     .sort((a, b) => a.season - b.season || a.episode - b.episode)
     .map((e) => {
@@ -203,9 +255,11 @@ export function episodesPayload(r: MediaRequest): EpisodePayload[] {
         state: e.state,
         progress,
         air_date_utc: e.air_date_utc,
+        aired: isAired(e, now),
         file: e.file_path ? (e.file_path.split(/[\\/]/).pop() ?? null) : null,
         release: e.release,
         jellyfin_id: e.jellyfin_id ?? null,
+        upgrade: e.upgrade ? upgradeOf(e.upgrade, []) : null,
       };
     });
 }
@@ -221,6 +275,7 @@ export const EVENT_TYPES = [
     s.toLowerCase(),
   ),
   'episodes_available',
+  'upgraded',
 ] as const;
 
 /** The non-retained message for HA's `event` entity; `event_type` is one of EVENT_TYPES. */
@@ -236,6 +291,8 @@ export function eventPayload(r: MediaRequest, effect: Effect, recipients: Recipi
     poster_url: r.poster_url,
   };
   if (effect.type === 'transition') {
+    // One "ready" per request: a later return to AVAILABLE announces the episodes, not the request.
+    if (effect.repeat) return { event_type: 'episodes_available', from: effect.from ? effect.from.toLowerCase() : null, ...common, source: effect.source, episodes: effect.episodes };
     return {
       event_type: effect.to.toLowerCase(),
       from: effect.from ? effect.from.toLowerCase() : null,
@@ -244,6 +301,9 @@ export function eventPayload(r: MediaRequest, effect: Effect, recipients: Recipi
       source: effect.source,
       episodes: effect.episodes,
     };
+  }
+  if (effect.type === 'upgraded') {
+    return { event_type: 'upgraded', from: null, ...common, source: effect.source, episodes: effect.episodes, release: effect.release };
   }
   if (effect.type === 'episodes_available') {
     return { event_type: 'episodes_available', from: null, ...common, source: effect.source, episodes: effect.episodes };

@@ -198,6 +198,39 @@ export const mediaAddedEvent = target.map(
   (t): UnstampedEvent => ({ kind: 'media_added', key: key('added', arr(t)), source: source(t), match: match(t), arr: arr(t), media: media(t) }),
 );
 
+/** Sonarr's episode list of a series (request ids are those the world produces). */
+export const rosterEvent = fc
+  .record({
+    s: fc.constantFrom(...SHOWS),
+    rid: fc.integer({ min: 1, max: 4 }),
+    unmonitored: fc.subarray(['1x1', '1x2', '1x3', '2x1', '2x2', '2x3']),
+    withFile: fc.subarray(['1x1', '2x2']),
+    unaired: fc.boolean(),
+  })
+  .map(({ s, rid, unmonitored, withFile, unaired }): UnstampedEvent => {
+    const episodes = [1, 2].flatMap((season) =>
+      [1, 2, 3].map((n) => ({
+        season,
+        episode: n,
+        title: `Episode ${n}`,
+        // The last episode of season 2 airs after the world's clock (2026).
+        air_date_utc: unaired && season === 2 && n === 3 ? '2099-01-01T00:00:00Z' : '2020-01-01T00:00:00Z',
+        sonarr_episode_id: season * 100 + n,
+        monitored: !unmonitored.includes(`${season}x${n}`),
+        has_file: withFile.includes(`${season}x${n}`),
+      })),
+    );
+    return {
+      kind: 'roster',
+      key: key('roster', s.arr, rid, unmonitored, withFile, unaired),
+      source: 'sonarr',
+      match: { scope: 'any', request_id: `jellyseerr-${rid}` },
+      from: 'sonarr',
+      seasons: [1, 2],
+      episodes,
+    };
+  });
+
 /** Commands name a request id: the ids the world can produce. */
 export const commandEvent = fc
   .record({ rid: fc.integer({ min: 1, max: 4 }), action: fc.constantFrom('retry', 'forget'), n: fc.integer({ min: 0, max: 3 }) })
@@ -224,4 +257,5 @@ export const anyEvent: fc.Arbitrary<UnstampedEvent> = fc.oneof(
   { arbitrary: stuckEvent, weight: 1 },
   { arbitrary: mediaAddedEvent, weight: 1 },
   { arbitrary: commandEvent, weight: 1 },
+  { arbitrary: rosterEvent, weight: 2 },
 );

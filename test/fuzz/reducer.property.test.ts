@@ -5,7 +5,11 @@
  * - no illegal regression: only explicit events (a delete, a command, a re-approval, a re-grab
  *   after a failure or deletion, a re-import after deletion) move a request or an episode back
  *   or out of DECLINED/DELETED;
- * - a TV request's state and its published episode summary agree with its episodes;
+ * - a TV request's state and its published episode summary agree with its episodes; it is never
+ *   AVAILABLE while a wanted episode is not, nor without a roster (or Jellyseerr's word for the whole);
+ * - no event creates a second request for media an existing request covers (only a new
+ *   Jellyseerr request id does);
+ * - `available` is announced at most once per request;
  * - applying the same event twice changes nothing the second time;
  * - replaying the accepted events (the journal) rebuilds exactly the same state.
  */
@@ -16,7 +20,7 @@ import type { MediaRequest } from '../../src/domain/model.js';
 import { isPipeline, rank, type State } from '../../src/domain/states.js';
 import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
-import { statePayload } from '../../src/mqtt/contract.js';
+import { eventPayload, statePayload } from '../../src/mqtt/contract.js';
 import { Store } from '../../src/store/store.js';
 import type { JournalRecord } from '../../src/store/types.js';
 import { anyEvent } from './arbitraries.js';
@@ -53,9 +57,17 @@ function explicit(event: UnstampedEvent, from: State): boolean {
       return from === 'FAILED' || from === 'DELETED';
     case 'imported':
       return from === 'DELETED';
+    case 'roster':
+      // The first episode list says what "everything" is: a request Jellyseerr called available may not be.
+      return from === 'AVAILABLE';
     default:
       return false;
   }
+}
+
+/** A new download for an episode or movie not yet imported replaces the old one (a re-grab). */
+function regrab(event: UnstampedEvent, beforeHash: string | null | undefined, afterHash: string | null | undefined, to: State): boolean {
+  return event.kind === 'grabbed' && to === 'GRABBING' && event.hash !== null && afterHash === event.hash && beforeHash !== event.hash;
 }
 
 function regressions(change: Change, event: UnstampedEvent): string[] {
@@ -66,9 +78,13 @@ function regressions(change: Change, event: UnstampedEvent): string[] {
   // it is judged through its episodes, so an episode that fails or is deleted may lower it.
   const reopened = Object.values(before.episodes).filter((e) => after.episodes[episodeKey(e)] && backwards(e.state, after.episodes[episodeKey(e)]!.state));
   const followsEpisodes = before.media_type === 'tv' && Object.keys(before.episodes).length > 0;
-  if (!followsEpisodes && backwards(before.state, after.state) && !explicit(event, before.state)) out.push(`${after.id}: ${before.state} → ${after.state} on ${event.kind}`);
+  const movieRegrab = event.kind === 'grabbed' && after.state === 'GRABBING' && event.hash !== null && !before.downloads[event.hash];
+  if (!followsEpisodes && backwards(before.state, after.state) && !explicit(event, before.state) && !movieRegrab) out.push(`${after.id}: ${before.state} → ${after.state} on ${event.kind}`);
   for (const e of reopened) {
-    if (!explicit(event, e.state)) out.push(`${after.id} ${episodeKey(e)}: ${e.state} → ${after.episodes[episodeKey(e)]!.state} on ${event.kind}`);
+    const next = after.episodes[episodeKey(e)]!;
+    // A release that lacked the episode sends it back to searching (Sonarr searches again).
+    const lacking = event.kind === 'import_blocked' && next.state === 'SEARCHING';
+    if (!explicit(event, e.state) && !regrab(event, e.hash, next.hash, next.state) && !lacking) out.push(`${after.id} ${episodeKey(e)}: ${e.state} → ${next.state} on ${event.kind}`);
   }
   return out;
 }
@@ -96,8 +112,8 @@ function aggregateProblems(r: MediaRequest): string[] {
     return out;
   }
   const live = eps.filter((e) => e.state !== 'DELETED');
-  const seasonsKnown = r.phase === 'AVAILABLE' || r.requested_seasons.every((s) => eps.some((e) => e.season === s));
-  if (r.state === 'AVAILABLE' && (available !== eps.length || !seasonsKnown)) out.push(`${r.id}: AVAILABLE with ${available}/${eps.length} episodes available (seasons known: ${seasonsKnown})`);
+  const complete = Boolean(r.roster) || r.phase === 'AVAILABLE';
+  if (r.state === 'AVAILABLE' && (available !== eps.length || !complete)) out.push(`${r.id}: AVAILABLE with ${available}/${eps.length} episodes available (roster or Jellyseerr's word: ${complete})`);
   if (live.length === 0) {
     if (r.state !== 'DELETED') out.push(`${r.id}: every episode deleted but state ${r.state}`);
   } else if (available > 0 && r.state !== 'AVAILABLE' && r.state !== 'PARTIALLY_AVAILABLE') {
@@ -109,6 +125,20 @@ function aggregateProblems(r: MediaRequest): string[] {
     if (!working.length && r.state !== 'FAILED' && r.state !== 'DECLINED') out.push(`${r.id}: every live episode failed or declined but state ${r.state}`);
   }
   return out;
+}
+
+/** Whether an existing request already covered what a grab or import created a new request for. */
+function coveredBefore(created: MediaRequest, event: UnstampedEvent, existing: readonly MediaRequest[]): string | null {
+  if (event.kind !== 'grabbed' && event.kind !== 'imported') return null;
+  const seasons = new Set(event.episodes.map((e) => e.season));
+  for (const r of existing) {
+    if (r.state === 'DECLINED' || r.media_type !== created.media_type || (r.is_4k ?? false) !== (created.is_4k ?? false)) continue;
+    const sameMedia = (created.tmdb_id !== null && r.tmdb_id === created.tmdb_id) || (created.tvdb_id !== null && r.tvdb_id === created.tvdb_id);
+    if (!sameMedia) continue;
+    const covers = r.media_type === 'movie' || r.requested_seasons.length === 0 || [...seasons].some((s) => r.requested_seasons.includes(s));
+    if (covers) return `${created.id} created by ${event.kind} although ${r.id} (${r.state}) covers it`;
+  }
+  return null;
 }
 
 /** The requests (all, or those with the given ids) as comparable text. */
@@ -131,11 +161,19 @@ describe('reducer properties (fast-check)', () => {
         };
         const e = await engine(verify, clock);
         let changes: Change[] = [];
-        e.onCommit((c) => changes.push(...c));
+        const announced = new Map<string, number>();
+        e.onCommit((c, effects) => {
+          changes.push(...c);
+          for (const effect of effects) {
+            const r = c.find((x) => x.id === ('request_id' in effect ? effect.request_id : ''))?.after;
+            if (r && eventPayload(r, effect)?.event_type === 'available') announced.set(r.id, (announced.get(r.id) ?? 0) + 1);
+          }
+        });
         const journal: JournalRecord[] = [];
         for (const event of sequence) {
           events++;
           changes = [];
+          const existing = [...e.requests()];
           const [item] = await e.ingest([event]);
           if (item?.status === 'accepted') {
             accepted++;
@@ -144,7 +182,9 @@ describe('reducer properties (fast-check)', () => {
           for (const c of changes) {
             if (c.before && c.after && c.before.state !== c.after.state) transitions++;
             expect(regressions(c, event), JSON.stringify(event)).toEqual([]);
+            if (!c.before && c.after) expect(coveredBefore(c.after, event, existing), JSON.stringify(event)).toBeNull();
           }
+          for (const [id, n] of announced) expect(n, `${id}: available announced ${n} times`).toBeLessThanOrEqual(1);
           for (const r of e.requests()) expect(aggregateProblems(r), JSON.stringify(event)).toEqual([]);
           // The same event again changes nothing on the requests it reached. (One that closed a
           // request, e.g. "available", may then reach another open request of the same media.)

@@ -125,6 +125,12 @@ describe('Jellyfin watcher with a real tracker', () => {
     ]);
     expect(w.h.tracker.engine.request(id)?.episodes.S02E01?.jellyfin_id).toBe(e1.Id);
 
+    // No Sonarr API here, so no episode list: only Jellyseerr's word says the three are all of
+    // season 2. It does not make the request AVAILABLE while Jellyfin lacks an episode.
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AVAILABLE', severance));
+    await rec.until(() => timelineText(rec, id).includes('Jellyseerr reports the whole request available'), 'the whole-request note');
+    expect(rec.state(id)?.state).toBe('PARTIALLY_AVAILABLE');
+
     // The third episode's file arrives; the webhook hint makes it immediate.
     jf.remove(jf.state.items.find((i) => i.Type === 'Episode' && i.ParentIndexNumber === 2 && i.IndexNumber === 3)!.Id);
     const e3: JfItem = jf.addEpisode(series, { season: 2, episode: 3 });

@@ -1,7 +1,7 @@
 /**
  * Correlation (src/domain/correlate.ts): which request does an event belong to?
- * Hash, then Jellyseerr request id, then *arr record, then media ids; closed requests are
- * history for pipeline events; newest first; lifecycle events reach every state
+ * Hash, then Jellyseerr request id, then *arr record, then media ids; a request follows its
+ * media for its whole life (open ones first, newest first); lifecycle events reach every state
  * (lessons A1, A2, A4, A5, A6, A8, A10).
  */
 import { describe, expect, it } from 'vitest';
@@ -186,7 +186,9 @@ describe('correlate: order of the keys', () => {
 
   it('the *arr record includes the instance: another instance with the same id does not match', () => {
     const index = indexOf(req('4k', { arr: { service: 'radarr', instance: '4k', id: 412 }, tmdb_id: 2 }));
-    expect(correlate(imported({ arr: RADARR }), index).type).toBe('none');
+    expect(correlate(availableEv({ arr: RADARR }), index).type).toBe('none');
+    // An import nobody covers creates a request exactly as a grab would.
+    expect(created(correlate(imported({ arr: RADARR }), index))).toBe('radarr-412');
   });
 
   it('then the media ids (tmdb, tvdb), restricted to the same media type', () => {
@@ -197,18 +199,28 @@ describe('correlate: order of the keys', () => {
   });
 
   it('nothing matching a non-creating event → none', () => {
-    expect(correlate(imported({ tmdb_id: 999 }), indexOf(req('a'))).type).toBe('none');
+    expect(correlate(availableEv({ media_type: 'movie', tmdb_id: 999 }), indexOf(req('a'))).type).toBe('none');
     expect(correlate(progressEv(H2), indexOf(req('a', { downloads: download(H1) }))).type).toBe('none');
   });
 });
 
-describe('correlate: open and closed requests', () => {
-  it.each(['AVAILABLE', 'DECLINED', 'DELETED'] as const)('a %s request is skipped by pipeline events, whatever the key', (state) => {
-    const closed = req('closed', { state, downloads: download(H1), jellyseerr_request_id: 5, arr: RADARR });
-    const index = indexOf(closed);
-    expect(correlate(imported({ hash: H1, jellyseerr_request_id: 5, arr: RADARR, tmdb_id: TMDB }, H1), index).type).toBe('none');
+describe('correlate: one request for its whole life', () => {
+  it('a DECLINED request no longer follows its media, whatever the key', () => {
+    const declined = req('declined', { state: 'DECLINED', downloads: download(H1), jellyseerr_request_id: 5, arr: RADARR });
+    const index = indexOf(declined);
+    expect(created(correlate(imported({ hash: H1, jellyseerr_request_id: 5, arr: RADARR, tmdb_id: TMDB }, H1), index))).toBe('radarr-412');
     expect(correlate(progressEv(H1), index).type).toBe('none');
     expect(correlate(availableEv({ media_type: 'movie', tmdb_id: TMDB }), index).type).toBe('none');
+  });
+
+  it.each(['AVAILABLE', 'PARTIALLY_AVAILABLE', 'DELETED'] as const)('a %s request still gets later grabs, imports and progress of its media', (state) => {
+    const done = req('done', { state, downloads: download(H1), jellyseerr_request_id: 5, arr: RADARR });
+    const index = indexOf(done);
+    expect(hit(correlate(grabbed({ hash: H2 }), index)).ids).toEqual(['done']);
+    expect(hit(correlate(imported({ hash: H1, arr: RADARR, tmdb_id: TMDB }, H1), index)).ids).toEqual(['done']);
+    // A deleted request comes back only with a new grab or import; a seeding torrent does not revive it.
+    if (state === 'DELETED') expect(correlate(progressEv(H1), index).type).toBe('none');
+    else expect(hit(correlate(progressEv(H1), index)).ids).toEqual(['done']);
   });
 
   it('a FAILED request stays open: a re-grab or progress after a failure finds it', () => {
@@ -235,13 +247,14 @@ describe('correlate: open and closed requests', () => {
     expect(hit(correlate(imported({ arr: RADARR }), indexOf(b, a))).ids).toEqual(['b']);
   });
 
-  it('download_progress reaches every open request that shares the hash, never a closed one', () => {
+  it('download_progress reaches every open request that shares the hash; a finished one only when no open one has it', () => {
     const index = indexOf(
       req('a', { downloads: download(H1) }),
       req('b', { downloads: download(H1) }),
       req('c', { downloads: download(H1), state: 'AVAILABLE' }),
     );
     expect(hit(correlate(progressEv(H1), index)).ids.sort()).toEqual(['a', 'b']);
+    expect(hit(correlate(progressEv(H1), indexOf(req('c', { downloads: download(H1), state: 'AVAILABLE' })))).ids).toEqual(['c']);
   });
 });
 
@@ -291,10 +304,12 @@ describe('correlate: Jellyseerr request events', () => {
     expect(hit(correlate(requestEv(7), indexOf(orphan)))).toEqual({ ids: ['radarr-412'], via: 'media id (adopted)' });
   });
 
-  it('does not adopt a closed request, nor one that belongs to another Jellyseerr request', () => {
-    const closed = req('radarr-412', { origin: 'radarr', jellyseerr_request_id: null, state: 'AVAILABLE' });
+  it('adopts an AVAILABLE orphan (one request for its whole life), not a deleted one, nor one that belongs to another Jellyseerr request', () => {
+    const done = req('radarr-412', { origin: 'radarr', jellyseerr_request_id: null, state: 'AVAILABLE' });
+    expect(hit(correlate(requestEv(7), indexOf(done)))).toEqual({ ids: ['radarr-412'], via: 'media id (adopted)' });
+    const deleted = req('radarr-413', { origin: 'radarr', jellyseerr_request_id: null, state: 'DELETED' });
     const owned = req('jellyseerr-3', { jellyseerr_request_id: 3 });
-    expect(created(correlate(requestEv(7), indexOf(closed, owned)))).toBe('jellyseerr-7');
+    expect(created(correlate(requestEv(7), indexOf(deleted, owned)))).toBe('jellyseerr-7');
   });
 
   it('otherwise creates jellyseerr-<n>, with a -2 suffix when the id is taken', () => {
@@ -334,9 +349,9 @@ describe('correlate: grabs nobody requested', () => {
   });
 
   it('collisions get -2, -3 suffixes (e.g. the previous, finished grab of the same movie)', () => {
-    const first = req('radarr-412', { state: 'AVAILABLE', arr: RADARR, downloads: download(H1) });
+    const first = req('radarr-412', { state: 'DECLINED', arr: RADARR, downloads: download(H1) });
     expect(created(correlate(grabbed(), indexOf(first)))).toBe('radarr-412-2');
-    const second = req('radarr-412-2', { state: 'DELETED', arr: RADARR });
+    const second = req('radarr-412-2', { state: 'DECLINED', arr: RADARR });
     expect(created(correlate(grabbed(), indexOf(first, second)))).toBe('radarr-412-3');
   });
 });
@@ -366,10 +381,10 @@ describe('correlate: two TV requests for different seasons of one series', () =>
     expect(hit(target).ids).toEqual(['js-2']);
   });
 
-  it('a season pack spanning both goes to the request covering most of its episodes', () => {
+  it('a season pack spanning both updates both', () => {
     const index = pair(1);
     const pack = grabbed({ media: SHOW, hash: H2, episodes: [ep(1, 1), ep(2, 1), ep(2, 2)] });
-    expect(hit(correlate(pack, index)).ids).toEqual(['js-2']);
+    expect(hit(correlate(pack, index)).ids.sort()).toEqual(['js-1', 'js-2']);
   });
 
   it('a known hash still wins over the seasons', () => {

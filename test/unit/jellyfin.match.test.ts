@@ -69,7 +69,8 @@ function ep(season: number, episode: number, state: EpisodeState = 'IMPORTING', 
 function tvReq(eps: Episode[], o: Partial<MediaRequest> = {}): MediaRequest {
   const episodes: Record<string, Episode> = {};
   for (const e of eps) episodes[episodeKey(e.season, e.episode)] = e;
-  return base({ id: 'tv-1', media_type: 'tv', tvdb_id: 371980, tmdb_id: 100088, requested_seasons: [], state: 'IMPORTING', phase: 'IMPORTING', episodes, ...o });
+  // Sonarr's episode list was read: these episodes are everything the request wants.
+  return base({ id: 'tv-1', media_type: 'tv', tvdb_id: 371980, tmdb_id: 100088, requested_seasons: [], state: 'IMPORTING', phase: 'IMPORTING', episodes, roster: { from: 'sonarr', at: AT }, ...o });
 }
 
 function apply(r: MediaRequest, event: AvailableOut | ReturnType<typeof deletionEvents>[number]): MediaRequest {

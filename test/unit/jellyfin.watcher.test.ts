@@ -48,7 +48,8 @@ function ep(season: number, episode: number, state: EpisodeState = 'IMPORTING', 
 function tvReq(id: string, tvdb: number | null, eps: Episode[], o: Partial<MediaRequest> = {}): MediaRequest {
   const episodes: Record<string, Episode> = {};
   for (const e of eps) episodes[episodeKey(e.season, e.episode)] = e;
-  return base({ id, media_type: 'tv', tvdb_id: tvdb, requested_seasons: [...new Set(eps.map((e) => e.season))], phase: 'IMPORTING', episodes, ...o });
+  // Sonarr's episode list was read: these episodes are everything the request wants.
+  return base({ id, media_type: 'tv', tvdb_id: tvdb, requested_seasons: [...new Set(eps.map((e) => e.season))], phase: 'IMPORTING', episodes, roster: { from: 'sonarr', at: '2026-01-01T00:00:00.000Z' }, ...o });
 }
 
 class World implements EventSink, TrackedView {

@@ -460,7 +460,7 @@ describe('whole snapshots', () => {
       episodes: new Map([[SHOW.sonarrId, [apiEpisode({ season: 1, episode: 1 }), apiEpisode({ season: 1, episode: 2 }), apiEpisode({ season: 1, episode: 3 }, { id: 9, path: '/S01E03.mkv' })]]]),
     };
     const first = reconcileSonarr(SONARR, [r], snap);
-    expect(first.events.map((e) => e.kind)).toEqual(['grabbed', 'imported']);
+    expect(first.events.map((e) => e.kind)).toEqual(['grabbed', 'roster', 'imported']);
     expect((first.events[0] as GrabbedEvent).anime).toEqual({ is_anime: true, source: 'sonarr series type "anime"' });
     const after = apply(r, ...first.events);
     expect(after.arr).toEqual({ service: 'sonarr', instance: 'sonarr', id: 57 });
@@ -483,7 +483,7 @@ describe('whole snapshots', () => {
     const a = reconcileSonarr(SONARR, [r], snap).events.map((e) => e.key);
     const b = reconcileSonarr(SONARR, [r], structuredClone(snap)).events.map((e) => e.key);
     expect(a).toEqual(b);
-    expect(a).toHaveLength(3);
+    expect(a).toHaveLength(4);
   });
 
   it('series signature follows the file counts, and is null without statistics', () => {

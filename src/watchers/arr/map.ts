@@ -40,6 +40,7 @@ import type { AnimeVerdict, ArrRef, EpisodeRef, ImportedFile, Match, MediaInfo, 
 import { episodeKey, type MediaRequest } from '../../domain/model.js';
 import type { State } from '../../domain/states.js';
 import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from './api.js';
+import { claimedSeasons, rosterEvent } from './roster.js';
 
 export type ArrService = 'sonarr' | 'radarr';
 
@@ -652,10 +653,16 @@ export function reconcileSonarr(
   const history = byKey(snap.history, (h) => h.seriesId);
   const events: UnstampedEvent[] = [];
   const missing = new Set<number>();
+  const mine: Array<{ r: MediaRequest; own: Ownership; series: ApiSeries | undefined }> = [];
+  const requestsOf = new Map<number, MediaRequest[]>();
   for (const r of requests) {
     const own = ownership(r, inst);
     if (!own) continue;
     const series = own === 'linked' ? byId.get(r.arr!.id) : findSeries(r, byTvdb, byTmdb);
+    mine.push({ r, own, series });
+    if (series) requestsOf.set(series.id, [...(requestsOf.get(series.id) ?? []), r]);
+  }
+  for (const { r, own, series } of mine) {
     if (!series) {
       if (own === 'linked' && snap.series.length > 0) {
         missing.add(r.arr!.id);
@@ -678,7 +685,13 @@ export function reconcileSonarr(
     for (const g of groups) for (const rec of g.records) if (rec.episodeHasFile && (rec.episode?.id ?? rec.episodeId)) withFile.add((rec.episode?.id ?? rec.episodeId)!);
     events.push(...queueEvents(t, groups, { complete: snap.queueComplete, fetchedAt: snap.fetchedAt }));
     events.push(...historyEvents(t, history.get(series.id) ?? [], groups, withFile));
-    if (episodes) events.push(...episodeFileEvents(t, episodes));
+    if (episodes) {
+      // The roster first: the episodes it adds are then moved by the files Sonarr has.
+      const siblings = requestsOf.get(series.id) ?? [];
+      const roster = rosterEvent(t, episodes, claimedSeasons(r, siblings));
+      if (roster) events.push(roster);
+      events.push(...episodeFileEvents(t, episodes));
+    }
   }
   return { events: unique(events), missing };
 }

@@ -5,7 +5,8 @@
  * Cost per cycle is bounded and does not grow with the number of tracked requests:
  *   queue (≤ QUEUE_MAX_PAGES pages) + the whole movie/series list (1) + history since the last
  *   cycle (1) [+ Sonarr: `GET /episode?seriesId=` for at most MAX_EPISODE_FETCHES series, and
- *   only for series whose file counts or requests changed since they were last read].
+ *   only for series whose file counts or requests changed since they were last read, or every
+ *   ROSTER_REFRESH_MS while a request still waits for episodes — the wanted roster (roster.ts)].
  * A cycle with no open request for the instance sends nothing at all.
  *
  * A cycle is all-or-nothing: every call is made before any event is computed, so an upstream
@@ -25,6 +26,8 @@ export type ArrInstanceOptions = Options['sonarr'][number];
 
 /** At most this many `GET /episode?seriesId=` per Sonarr cycle. */
 export const MAX_EPISODE_FETCHES = 5;
+/** Episode lists of series still waited for are read again at least this often (new episodes of airing shows). */
+export const ROSTER_REFRESH_MS = 6 * 3600_000;
 /** The first history read (and the first after an idle spell) looks back this far. */
 export const HISTORY_LOOKBACK_MS = 24 * 3600_000;
 
@@ -147,16 +150,19 @@ export class ArrReconciler extends PolledWatcher {
     }
     const wanting = new Map<number, string[]>();
     for (const r of requests) {
-      if (!tvWantsFiles(r)) continue;
+      // A request without its episode list reads it once; one still waiting for files re-reads it
+      // when the series' files change, and (airing shows) every few hours for new episodes.
+      if (r.roster && !tvWantsFiles(r)) continue;
       const s = r.arr ? byId.get(r.arr.id) : ((r.tvdb_id ? byTvdb.get(r.tvdb_id) : undefined) ?? (r.tmdb_id ? byTmdb.get(r.tmdb_id) : undefined));
       if (!s) continue;
-      wanting.set(s.id, [...(wanting.get(s.id) ?? []), `${r.id}:${r.requested_seasons.join('.')}`]);
+      wanting.set(s.id, [...(wanting.get(s.id) ?? []), `${r.id}:${r.requested_seasons.join('.')}:${r.roster ? 'r' : '-'}:${Object.keys(r.episodes).length}`]);
     }
     const candidates: Array<{ id: number; stamp: string; lastCycle: number }> = [];
     for (const [id, reqs] of wanting) {
       const sig = seriesSignature(byId.get(id)!);
       // Without statistics there is nothing to compare: the stamp changes every cycle.
-      const stamp = `${sig ?? `cycle ${this.cycleNo}`}|${reqs.sort().join(',')}`;
+      const airing = Math.floor(this.clock().getTime() / ROSTER_REFRESH_MS);
+      const stamp = `${sig ?? `cycle ${this.cycleNo}`}|${reqs.sort().join(',')}|${airing}`;
       const read = this.seriesRead.get(id);
       if (read?.stamp === stamp) continue;
       candidates.push({ id, stamp, lastCycle: read?.cycle ?? 0 });
