@@ -253,7 +253,7 @@ function onAvailable(d: Draft, ev: AvailableEvent, opts: ReduceOptions): string 
 
 function onDeleted(d: Draft, ev: DeletedEvent): string {
   // Jellyfin drops the old item when an upgrade's file has another name, before it adds the new one.
-  if (!isTv(d) && ev.scope === 'files' && d.r.upgrade) {
+  if (!isTv(d) && d.r.upgrade && (ev.scope === 'files' || ev.source === 'jellyfin')) {
     d.note(`Old file removed for the upgrade (${ev.reason})`);
     return 'upgrade replaced the file';
   }

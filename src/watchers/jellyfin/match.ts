@@ -66,10 +66,15 @@ function requested(r: MediaRequest, season: number): boolean {
   return r.requested_seasons.length === 0 || r.requested_seasons.includes(season);
 }
 
-/** Open episodes the library could still prove, in season/episode order. */
+/** An imported upgrade waits for the library to show a playable item again. */
+function upgradeImported(e: { upgrade?: { state: string } | null }): boolean {
+  return e.upgrade?.state === 'IMPORTING';
+}
+
+/** Open episodes (and imported upgrades) the library could still prove, in season/episode order. */
 export function pendingEpisodes(r: MediaRequest): Episode[] {
   return Object.values(r.episodes)
-    .filter((e) => !SETTLED.has(e.state) && requested(r, e.season))
+    .filter((e) => (!SETTLED.has(e.state) || upgradeImported(e)) && requested(r, e.season))
     .sort((a, b) => a.season - b.season || a.episode - b.episode);
 }
 
@@ -87,7 +92,7 @@ export function seriesOf(r: MediaRequest, lib: LibraryIndex): LibItem[] {
  * mistaken for the already applied event, while a repeated observation keeps its key.
  */
 function generation(r: MediaRequest, eps: Episode[]): string {
-  const parts = [r.state_since, ...eps.map((e) => `${episodeKey(e.season, e.episode)}@${e.history.at(-1)?.at ?? ''}`)];
+  const parts = [r.state_since, r.upgrade?.since ?? '', ...eps.map((e) => `${episodeKey(e.season, e.episode)}@${e.history.at(-1)?.at ?? ''}${e.upgrade?.since ?? ''}`)];
   return digest(parts.join('|'));
 }
 
@@ -187,7 +192,8 @@ function tvMatch(r: MediaRequest, lib: LibraryIndex, wanted: Set<string>, unplay
 export function matchRequest(r: MediaRequest, lib: LibraryIndex, report?: { wanted: Set<string>; unplayable: Set<string> }): RequestMatch | null {
   const wanted = report?.wanted ?? new Set<string>();
   const unplayable = report?.unplayable ?? new Set<string>();
-  if (CLOSED.has(r.state)) return null;
+  const upgrading = r.media_type === 'movie' ? upgradeImported(r) : Object.values(r.episodes).some(upgradeImported);
+  if (CLOSED.has(r.state) && !upgrading) return null;
   return r.media_type === 'movie' ? movieMatch(r, lib, unplayable) : tvMatch(r, lib, wanted, unplayable);
 }
 
