@@ -218,7 +218,10 @@ export function onImported(d: Draft, ev: ImportedEvent, verify: boolean): string
   return 'imported';
 }
 
-const MISSING = /missing from the release|not found in the grabbed release|were not imported/i;
+// "One or more episodes expected in this release were not imported or missing from the release"
+// (Sonarr's words). "Episode 2x01 was not found in the grabbed release" is the opposite case: an
+// extra file the grab did not expect, which is not a reason to search the expected ones again.
+const MISSING = /missing from the release|were not imported/i;
 
 /**
  * A completed download the *arr cannot import. When it says episodes are missing from the

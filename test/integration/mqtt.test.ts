@@ -60,7 +60,8 @@ describe('commands on media/<id>/set/<action>', () => {
       'homeassistant/event/media_tracker/jellyseerr-3_event/config',
     ];
     await rec.until(() => owned.every((t) => !rec.latest.has(t)), 'every retained topic of jellyseerr-3 cleared');
-    expect(rec.json('media/jellyseerr-3/response')).toMatchObject({ action: 'forget', status: 'ok' });
+    const reply = await rec.until(() => rec.json('media/jellyseerr-3/response'), 'the answer to forget');
+    expect(reply).toMatchObject({ action: 'forget', status: 'ok' });
   });
 });
 

@@ -281,10 +281,13 @@ describe('Sonarr reconciliation', () => {
     await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', outerBanks));
     await w.rec.untilState(id, 'APPROVED');
 
+    // The first read of the series gives the request its wanted episodes (the roster).
     const rc = arrReconciler(w, 'sonarr');
+    await rc.poke!();
+    await untilEpisodes(w, id, (e) => e.length === 4, 'the 4 wanted episodes');
+    await w.rec.until(() => w.rec.state(id)?.roster === 'sonarr' || undefined, 'roster from Sonarr');
+    expect(w.rec.state(id)).toMatchObject({ state: 'SEARCHING', episodes: { total: 4, by_state: { SEARCHING: 4 } } });
     await expectNothingNew(w, () => rc.poke!());
-    expect(w.rec.state(id)).toMatchObject({ state: 'APPROVED', episodes: { total: 0 } });
-    expect(episodes(w, id)).toEqual([]);
 
     // Nothing changed in Sonarr: the episodes are not read again.
     const quiet = sonarr.log.count();
@@ -550,6 +553,8 @@ describe('poll cost', () => {
     await w.rec.untilState('jellyseerr-1001', 'GRABBING');
     expect((await w.rec.untilState('jellyseerr-1499', 'APPROVED')).title).toBe('Movie 499');
     await w.rec.untilState('jellyseerr-3001', 'GRABBING');
-    expect(episodes(w, 'jellyseerr-3001').map((e) => [e.season, e.episode, e.state])).toEqual([[1, 1, 'GRABBING']]);
+    // Its roster: both episodes of season 1 are wanted, the queued one is grabbing.
+    await untilEpisodes(w, 'jellyseerr-3001', (e) => e.length === 2, 'the roster of Show 1');
+    expect(episodes(w, 'jellyseerr-3001').map((e) => [e.season, e.episode, e.state])).toEqual([[1, 1, 'GRABBING'], [1, 2, 'SEARCHING']]);
   });
 });

@@ -157,7 +157,12 @@ export function seriesAnime(s: ApiSeries): AnimeVerdict | undefined {
 export function seriesSignature(s: ApiSeries): string | null {
   const seasons = s.seasons ?? [];
   if (!s.statistics && !seasons.some((x) => x.statistics)) return null;
-  const parts = seasons.map((x) => `${x.seasonNumber}:${x.statistics?.episodeFileCount ?? '?'}`);
+  // Files, and the season's episode count and monitoring when Sonarr gives them: a new episode
+  // or an unmonitored season changes the wanted roster.
+  const parts = seasons.map((x) => {
+    const total = x.statistics?.totalEpisodeCount;
+    return `${x.seasonNumber}:${x.statistics?.episodeFileCount ?? '?'}${total != null ? `/${total}` : ''}${x.monitored === false ? '-' : ''}`;
+  });
   return `${parts.join(',')}|${s.statistics?.episodeFileCount ?? '?'}`;
 }
 

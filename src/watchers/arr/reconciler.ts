@@ -149,13 +149,15 @@ export class ArrReconciler extends PolledWatcher {
       if (s.tmdbId && !byTmdb.has(s.tmdbId)) byTmdb.set(s.tmdbId, s);
     }
     const wanting = new Map<number, string[]>();
+    const rosterless = new Set<number>();
     for (const r of requests) {
       // A request without its episode list reads it once; one still waiting for files re-reads it
       // when the series' files change, and (airing shows) every few hours for new episodes.
       if (r.roster && !tvWantsFiles(r)) continue;
       const s = r.arr ? byId.get(r.arr.id) : ((r.tvdb_id ? byTvdb.get(r.tvdb_id) : undefined) ?? (r.tmdb_id ? byTmdb.get(r.tmdb_id) : undefined));
       if (!s) continue;
-      wanting.set(s.id, [...(wanting.get(s.id) ?? []), `${r.id}:${r.requested_seasons.join('.')}:${r.roster ? 'r' : '-'}:${Object.keys(r.episodes).length}`]);
+      wanting.set(s.id, [...(wanting.get(s.id) ?? []), `${r.id}:${r.requested_seasons.join('.')}`]);
+      if (!r.roster) rosterless.add(s.id);
     }
     const candidates: Array<{ id: number; stamp: string; lastCycle: number }> = [];
     for (const [id, reqs] of wanting) {
@@ -164,7 +166,7 @@ export class ArrReconciler extends PolledWatcher {
       const airing = Math.floor(this.clock().getTime() / ROSTER_REFRESH_MS);
       const stamp = `${sig ?? `cycle ${this.cycleNo}`}|${reqs.sort().join(',')}|${airing}`;
       const read = this.seriesRead.get(id);
-      if (read?.stamp === stamp) continue;
+      if (read?.stamp === stamp && !rosterless.has(id)) continue;
       candidates.push({ id, stamp, lastCycle: read?.cycle ?? 0 });
     }
     for (const id of this.seriesRead.keys()) if (!wanting.has(id)) this.seriesRead.delete(id);
