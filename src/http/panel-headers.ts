@@ -7,7 +7,7 @@
  * the built file, so a rebuilt panel never drifts from its policy). Styles need
  * 'unsafe-inline': index.html's theme block and Lit's `style="…"` bindings (Lit's component
  * styles are constructed stylesheets, which CSP does not restrict). Images may come from any
- * http(s) server: posters are the upstream services' URLs.
+ * http(s) server: posters are the upstream services' URLs. Workers from blobs: mqtt.js's timers.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -37,6 +37,8 @@ export function contentSecurityPolicy(scriptHashes: readonly string[], frameAnce
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: http: https:",
     "connect-src 'self'",
+    // mqtt.js runs its keepalive timer in a worker built from a blob (timers in a hidden tab are throttled).
+    "worker-src 'self' blob:",
     "font-src 'self' data:",
     "object-src 'none'",
     "base-uri 'self'",
