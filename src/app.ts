@@ -22,12 +22,16 @@ import { MqttBus } from './mqtt/bus.js';
 import { recipientLookup, Topics } from './mqtt/contract.js';
 import { Discovery, nodeIdFor } from './mqtt/discovery.js';
 import type { ExternalBroker } from './mqtt/external.js';
+import { RetainedGuard } from './mqtt/reassert.js';
 import { safeUrl } from './mqtt/safe-url.js';
+import { ThrottledLog } from './log-throttle.js';
 import { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
 import { Store } from './store/store.js';
 import { createIngressApp, panelSettings } from './http/ingress.js';
-import { createWebhookApp, listen, type JellyfinHintHandler } from './http/webhooks.js';
+import { closeServer, serve } from './http/listener.js';
+import { createOriginPolicy } from './http/origin.js';
+import { createWebhookApp, type JellyfinHintHandler } from './http/webhooks.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
@@ -210,6 +214,7 @@ export class Tracker {
         baseTopic: m.base_topic,
         // Home Assistant's ingress proxy is the only legitimate browser path to an add-on.
         wsAllowedAddresses: this.addon ? SUPERVISOR_ADDRESSES : null,
+        discoveryPrefix: m.discovery_prefix,
       },
       this.log.child('broker'),
       onMessage('embedded'),
@@ -240,13 +245,15 @@ export class Tracker {
     if (this.mode === 'external') {
       // mqtt.js is loaded only to mirror to an external broker: the embedded mode never needs it.
       const { ExternalBroker } = await import('./mqtt/external.js');
-      this.external = new ExternalBroker(
+      // Clients of that broker could overwrite the states and discovery configs HA shows.
+      const guard = new RetainedGuard(this.bus, [this.topics.state('+'), `${m.discovery_prefix}/+/${nodeIdFor(m.base_topic)}/+/config`], new ThrottledLog(this.log.child('external')));
+      const external: ExternalBroker = new ExternalBroker(
         {
           url: m.external_url,
           username: m.external_username,
           password: m.external_password,
           willTopic: this.topics.bridgeState,
-          subscriptions: [this.topics.commands, m.ha_status_topic],
+          subscriptions: [this.topics.commands, m.ha_status_topic, ...guard.filters],
           clientId: `media-tracker-${nodeIdFor(m.base_topic)}`,
         },
         this.log.child('external'),
@@ -255,8 +262,12 @@ export class Tracker {
           const n = this.bus.replay(sink);
           this.log.info(`republished ${n} retained topics to the external broker`);
         },
-        onMessage('external'),
+        (topic, payload, retain) => {
+          if (guard.owns(topic)) guard.observe(topic, payload, retain, external);
+          else this.bus.deliver(topic, payload, 'external');
+        },
       );
+      this.external = external;
       this.bus.addSink(this.external);
       this.external.start();
     }
@@ -500,14 +511,18 @@ export class Tracker {
       },
       forwardJellyseerr: createJellyseerrForwarder(() => this.settings.jellyseerrForward, this.log.child('forward')),
     });
-    this.webhookServer = await listen(webhooks, o.webhook_port, host);
+    this.webhookServer = await serve(webhooks, o.webhook_port, host);
+    const trustedProxies = this.addon ? SUPERVISOR_ADDRESSES : null;
+    const origins = createOriginPolicy({ trustedProxies, origins: o.panel_origins });
     const ingress = createIngressApp({
       health: () => ({ version: VERSION, requests: this.engine.index.size }),
       panel: () => panelSettings(o, this.endpoints.webhookPort, this.webhookSecret),
-      trustedProxies: this.addon ? SUPERVISOR_ADDRESSES : null,
+      trustedProxies,
+      origins,
+      frameAncestors: o.panel_origins,
     });
-    this.ingressServer = await listen(ingress, o.ingress_port, ingressHost);
-    this.broker.attachWebSocket(this.ingressServer, '/mqtt');
+    this.ingressServer = await serve(ingress, o.ingress_port, ingressHost);
+    this.broker.attachWebSocket(this.ingressServer, '/mqtt', origins.checkUpgrade);
     const port = (s: Server) => {
       const a = s.address();
       return typeof a === 'object' && a ? a.port : 0;
@@ -547,16 +562,10 @@ export class Tracker {
     if (this.birthTimer) clearTimeout(this.birthTimer);
     // Neither waits for runs in flight (a service timing out would hold the stop up); their answers are dropped.
     this.doctor?.stop();
-    const close = (s: Server | null) =>
-      new Promise<void>((res) => {
-        if (!s) return res();
-        s.closeAllConnections?.();
-        s.close(() => res());
-      });
     await Promise.all(this.watchers.map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
     this.broker?.closeWebSockets();
-    await close(this.webhookServer);
-    await close(this.ingressServer);
+    await closeServer(this.webhookServer);
+    await closeServer(this.ingressServer);
     try {
       await this.engine?.close();
     } catch (err) {

@@ -1,15 +1,15 @@
 /**
  * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
  * published last run, where Jellyseerr notifications are forwarded after auto-configuration
- * took its webhook slot, and when each webhook source was last heard from. lowdb writes with
- * temp file + rename, so a crash never leaves half a file.
+ * took its webhook slot, and when each webhook source was last heard from. It holds secrets,
+ * so it is written 0600 with temp file + rename (src/private-file.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { registerSecret } from './log.js';
+import { PrivateJsonFile, restrictToOwner } from './private-file.js';
 
 /** The receiver that owned Jellyseerr's webhook slot before the tracker took it. */
 export const ForwardTargetSchema = z.object({
@@ -35,8 +35,9 @@ export class LocalSettings {
   private constructor(private readonly db: Low<LocalState>) {}
 
   static async open(dataDir: string): Promise<LocalSettings> {
-    // Not JSONFilePreset: it swaps in a memory adapter when NODE_ENV is "test", and the file is the point.
-    const db = new Low<LocalState>(new JSONFile<LocalState>(join(dataDir, 'settings.json')), {});
+    const file = join(dataDir, 'settings.json');
+    await restrictToOwner(file);
+    const db = new Low<LocalState>(new PrivateJsonFile<LocalState>(file), {});
     await db.read();
     const settings = new LocalSettings(db);
     registerSecret(settings.jellyseerrForward?.auth_header);

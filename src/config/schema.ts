@@ -126,6 +126,11 @@ export const optionsSchema = z
     ...servicesSchema,
     intervals: intervalsSchema.default(intervalsSchema.parse({})),
     stuck_after: stuckSchema.default(stuckSchema.parse({})),
+    /**
+     * Origins besides loopback that the panel is opened from (a reverse proxy's
+     * `https://tracker.example.com`): their host names are answered and their pages may open `/mqtt`.
+     */
+    panel_origins: z.array(z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'an origin: scheme, host and port only, e.g. https://tracker.example.com')).default([]),
     /** How Sonarr/Radarr/Jellyseerr reach the webhook listener; empty = derived from this host and `webhook_port`. */
     public_url: serviceUrl,
     /** Take Jellyseerr's single webhook slot from another receiver and forward every notification to it. */

@@ -6,13 +6,17 @@
  * As an add-on, Home Assistant's ingress proxy (the Supervisor, 172.30.32.2) is the only
  * legitimate client: every other peer gets a 403 (loopback excepted, for a health check
  * inside the container), and only the Supervisor's `X-Remote-User-*` headers name the viewer
- * — it strips copies sent by the browser. Standalone, no header is trusted.
+ * — it strips copies sent by the browser. Standalone, no header is trusted, and a `Host`
+ * that is not one of the listener's names gets a 421 (src/http/origin.ts). Every answer
+ * carries a Content-Security-Policy and `nosniff` (src/http/panel-headers.ts).
  */
-import { isIP } from 'node:net';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Options } from '../config/schema.js';
+import { isLoopback, normaliseAddress } from './address.js';
+import type { OriginPolicy } from './origin.js';
+import { securityHeaders } from './panel-headers.js';
 
 /** The built panel, relative to the package root (this file runs as dist/http/ingress.js). */
 export const PANEL_DIR = fileURLToPath(new URL('../../frontend/dist/', import.meta.url));
@@ -51,6 +55,10 @@ export interface IngressOptions {
   /** With trusted proxies, whether loopback peers may use the listener too (default: yes, for a health check). */
   allowLoopback?: boolean;
   panelDir?: string;
+  /** Host names and origins the listener answers (DNS rebinding); without it every Host is answered. */
+  origins?: OriginPolicy;
+  /** Origins besides the panel's own that may frame it (`panel_origins`). */
+  frameAncestors?: readonly string[];
 }
 
 /** A service's web UI without credentials (a URL with `user:password@` keeps neither). */
@@ -93,17 +101,6 @@ export function panelSettings(o: Options, webhookPort: number, secret: string): 
   };
 }
 
-/** `::ffff:172.30.32.2` and `172.30.32.2` are the same peer. */
-export function normaliseAddress(address: string | undefined): string {
-  if (!address) return '';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return mapped ? mapped[1]! : address.toLowerCase();
-}
-
-export function isLoopback(address: string): boolean {
-  return address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
-}
-
 const HEADER_MAX = 200;
 
 function header(req: express.Request, name: string): string | null {
@@ -129,6 +126,7 @@ export function createIngressApp(opts: IngressOptions): express.Express {
   const allowLoopback = opts.allowLoopback ?? true;
   const fromProxy = (req: express.Request) => trusted !== null && trusted.has(normaliseAddress(req.socket.remoteAddress));
   app.disable('x-powered-by');
+  app.use(securityHeaders(panelDir, opts.frameAncestors ?? []));
   if (trusted) {
     app.use((req, res, next) => {
       const peer = normaliseAddress(req.socket.remoteAddress);
@@ -139,6 +137,13 @@ export function createIngressApp(opts: IngressOptions): express.Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', ...opts.health() });
   });
+  const origins = opts.origins;
+  if (origins) {
+    app.use((req, res, next) => {
+      if (origins.hostAllowed(req)) return next();
+      res.status(421).type('text/plain').send('Misdirected request: open the panel by this machine\'s address, localhost, or a name in panel_origins.\n');
+    });
+  }
   app.get('/panel.json', (req, res) => {
     const doc: PanelDocument = { ...opts.panel(), viewer: fromProxy(req) ? viewerFrom(req) : null };
     // Per viewer, and it holds the webhook secret: never cached anywhere.

@@ -4,7 +4,6 @@
  * durably stored.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
 import { parseJellyfin, type JellyfinHint } from '../adapters/jellyfin.js';
 import { parseJellyseerr } from '../adapters/jellyseerr.js';
 import { parseRadarr } from '../adapters/radarr.js';
@@ -171,12 +170,4 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     reply(res, 500, { error: 'internal error; see the add-on log' });
   });
   return app;
-}
-
-export function listen(app: express.Express, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
-    server.once('listening', () => resolve(server));
-    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
-  });
 }

@@ -2,18 +2,27 @@
  * The embedded aedes broker: TCP for Home Assistant and other clients, MQTT over
  * WebSocket on the ingress port for the panel. It always runs; it is the panel's bus.
  *
- * Access rules: TCP requires the configured credentials, and without credentials it only
- * listens on loopback. WebSocket clients (the browser) may only subscribe below the base
- * topic and only publish commands (`<base>/<id>/set/<action>`).
+ * Access rules (src/mqtt/access.ts): TCP requires the configured credentials, and without
+ * credentials it only listens on loopback. Only the tracker publishes its own topics; clients
+ * send commands. WebSocket clients (the browser) may only subscribe below the base topic.
+ * Every incoming packet is capped at MAX_PACKET_BYTES.
  */
-import { createServer, type Server as NetServer } from 'node:net';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer } from 'ws';
+import { BrokerAccess, isBrowser } from './access.js';
+import { nodeIdFor } from './discovery.js';
+import { limitIncomingPackets, MAX_PACKET_BYTES } from './packet-limit.js';
 import { coalescingStream } from './ws-stream.js';
+import { ThrottledLog } from '../log-throttle.js';
 import type { Logger } from '../log.js';
 import type { Payload, PublishOptions, Sink } from './bus.js';
+
+/** Why an upgrade is refused (an HTTP status and its reason phrase), or null to accept it. */
+export type UpgradeCheck = (req: IncomingMessage) => { status: number; reason: string } | null;
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -22,6 +31,8 @@ export interface EmbeddedBrokerOptions {
   baseTopic: string;
   /** Address allowed to open the WebSocket (the Supervisor's when running as an add-on); null allows all. */
   wsAllowedAddresses?: string[] | null;
+  /** Home Assistant's discovery prefix: the tracker's node below it is the tracker's alone. */
+  discoveryPrefix?: string;
 }
 
 export function safeEqual(a: string, b: string): boolean {
@@ -52,14 +63,21 @@ const MAX_RUN = 500;
 
 const sameKind = (a: PublishOptions, b: PublishOptions): boolean => a.retain === b.retain && a.qos === b.qos;
 
-function isBrowser(client: Client | null): boolean {
-  return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
+/** Answers an upgrade request with a bare HTTP status and closes the socket once it is sent. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 export class EmbeddedBroker implements Sink {
   readonly name = 'embedded';
   readonly connected = true;
   private tcp: NetServer | null = null;
+  private readonly tcpSockets = new Set<Socket>();
   private wss: WebSocketServer | null = null;
   tcpPort = 0;
   tcpHost = '127.0.0.1';
@@ -68,51 +86,64 @@ export class EmbeddedBroker implements Sink {
     readonly aedes: Aedes,
     private readonly opts: EmbeddedBrokerOptions,
     private readonly log: Logger,
+    private readonly warn: ThrottledLog,
   ) {}
 
   static async start(opts: EmbeddedBrokerOptions, log: Logger, onClientMessage: (topic: string, payload: string) => void): Promise<EmbeddedBroker> {
     const base = opts.baseTopic;
-    const commandPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[a-z0-9_-]+/set/[a-z0-9_-]+$`);
+    const warn = new ThrottledLog(log);
+    const access = new BrokerAccess({ baseTopic: base, discoveryPrefix: opts.discoveryPrefix ?? 'homeassistant', node: nodeIdFor(base) }, warn);
     let broker: EmbeddedBroker | undefined;
     const aedes = await Aedes.createBroker({
       // A frozen subscriber must not stall delivery to everyone else.
       drainTimeout: 10_000,
+      preConnect: (client, packet, done) => {
+        access.assignId(client, packet);
+        done(null, true);
+      },
       authenticate: (client, username, password, done) => {
+        if (access.reservedId(client)) return done(authError('client id reserved for browser connections', 2), false);
         if (isBrowser(client) || !opts.username) return done(null, true);
         const ok = username !== undefined && safeEqual(username, opts.username) && safeEqual(password?.toString() ?? '', opts.password);
         if (ok) return done(null, true);
-        const err = new Error('bad username or password') as AuthenticateError;
-        (err as { returnCode: number }).returnCode = 4;
-        done(err, false);
+        done(authError('bad username or password', 4), false);
       },
       authorizePublish: (client, packet, done) => {
-        if (!isBrowser(client)) return done(null);
-        if (commandPattern.test(packet.topic) && !packet.retain) return done(null);
-        done(new Error(`publishing to ${packet.topic} is not allowed`));
+        const refused = access.refusePublish(client, packet);
+        done(refused ? new Error(`${refused} is not allowed`) : null);
       },
       authorizeSubscribe: (client, sub, done) => {
         broker?.onSubscribe();
-        if (!isBrowser(client)) return done(null, sub);
-        const allowed = sub.topic === `${base}/#` || sub.topic.startsWith(`${base}/`);
-        if (allowed) return done(null, sub);
-        log.warning(`refused browser subscription to ${sub.topic}`);
         // A null subscription answers SUBACK 0x80 (refused) and keeps the connection.
-        done(null, null);
+        done(null, access.allowSubscribe(client, sub.topic) ? sub : null);
       },
     });
-    broker = new EmbeddedBroker(aedes, opts, log);
+    broker = new EmbeddedBroker(aedes, opts, log, warn);
     aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
       if (client) onClientMessage(packet.topic, packet.payload.toString());
     });
+    aedes.on('unsubscribe', (topics, client) => access.onUnsubscribe(client, topics));
     aedes.on('clientError', (client, err) => log.debug(`client ${client?.id ?? '?'}: ${err.message}`));
     await broker.listenTcp();
     return broker;
   }
 
+  /** Hands a connection to aedes, with every incoming packet capped. */
+  private handle(conn: Duplex, req?: IncomingMessage): void {
+    limitIncomingPackets(conn, MAX_PACKET_BYTES, (length) =>
+      this.warn.warning('oversized-packet', `closed an MQTT connection announcing a ${length} byte packet (limit ${MAX_PACKET_BYTES})`),
+    );
+    this.aedes.handle(conn, req);
+  }
+
   private listenTcp(): Promise<void> {
     // Without credentials the broker is only reachable from this machine.
     this.tcpHost = this.opts.username ? '0.0.0.0' : '127.0.0.1';
-    this.tcp = createServer((socket) => this.aedes.handle(socket));
+    this.tcp = createServer((socket) => {
+      this.tcpSockets.add(socket);
+      socket.once('close', () => this.tcpSockets.delete(socket));
+      this.handle(socket);
+    });
     return new Promise((resolve, reject) => {
       this.tcp!.once('error', (err) => reject(new Error(`cannot listen for MQTT on ${this.tcpHost}:${this.opts.port}: ${err.message}`)));
       this.tcp!.listen(this.opts.port, this.tcpHost, () => {
@@ -123,25 +154,32 @@ export class EmbeddedBroker implements Sink {
     });
   }
 
-  /** MQTT over WebSocket (`mqtt` subprotocol) on `path` of an existing HTTP server. */
-  attachWebSocket(server: HttpServer, path = '/mqtt'): void {
+  /**
+   * MQTT over WebSocket (`mqtt` subprotocol) on exactly `path` of an existing HTTP server;
+   * every other upgrade is answered 404 and closed. `check` refuses upgrades by their headers
+   * (Origin, Host).
+   */
+  attachWebSocket(server: HttpServer, path = '/mqtt', check: UpgradeCheck = () => null): void {
     const allowed = this.opts.wsAllowedAddresses ?? null;
     this.wss = new WebSocketServer({
       noServer: true,
+      // A larger frame is refused by ws before it is buffered; the packet cap covers packets split over frames.
+      maxPayload: MAX_PACKET_BYTES + 16,
       handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
     });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (!url.pathname.endsWith(path)) return;
-      if (allowed && !allowed.includes(req.socket.remoteAddress ?? '')) {
-        socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-        socket.destroy();
-        return;
+      if (url.pathname !== path) return refuseUpgrade(socket, 404, 'Not Found');
+      if (allowed && !allowed.includes(req.socket.remoteAddress ?? '')) return refuseUpgrade(socket, 403, 'Forbidden');
+      const refused = check(req);
+      if (refused) {
+        this.warn.warning('refused-upgrade', `refused a WebSocket upgrade (${refused.status} ${refused.reason}) from Origin ${req.headers.origin ?? '-'}, Host ${req.headers.host ?? '-'}`);
+        return refuseUpgrade(socket, refused.status, refused.reason);
       }
       this.wss!.handleUpgrade(req, socket, head, (ws) => {
         const stream = coalescingStream(ws);
         stream.on('error', () => stream.destroy());
-        this.aedes.handle(stream, req);
+        this.handle(stream, req);
       });
     });
   }
@@ -236,6 +274,8 @@ export class EmbeddedBroker implements Sink {
     this.wss?.clients.forEach((c) => c.terminate());
     this.wss?.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    // A socket that never sent CONNECT is not an aedes client yet; it must not hold the stop up.
+    for (const s of this.tcpSockets) s.destroy();
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
   }
 }

@@ -26,7 +26,8 @@ export class ExternalBroker implements Sink {
     private readonly opts: ExternalOptions,
     private readonly log: Logger,
     private readonly onConnect: (sink: ExternalBroker) => void,
-    private readonly onMessage: (topic: string, payload: string) => void,
+    /** `retain` is set on the retained copies the broker sends when subscribing. */
+    private readonly onMessage: (topic: string, payload: string, retain: boolean) => void,
   ) {}
 
   get connected(): boolean {
@@ -54,7 +55,7 @@ export class ExternalBroker implements Sink {
       });
       this.onConnect(this);
     });
-    this.client.on('message', (topic, payload) => this.onMessage(topic, payload.toString()));
+    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload.toString(), packet.retain));
     this.client.on('close', () => this.log.debug('external broker connection closed'));
     this.client.on('error', (err) => this.log.warning(`external broker ${safeUrl(url)}: ${err.message}`));
   }

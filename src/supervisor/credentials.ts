@@ -4,10 +4,11 @@
  * discovery message) keeps working across restarts and updates.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { jsonOrNull } from '../json.js';
+import { restrictToOwner, writePrivateFile } from '../private-file.js';
 
 export const CREDENTIALS_FILE = 'mqtt-credentials.json';
 /** The name Home Assistant's MQTT integration logs in with, as with the Mosquitto add-on. */
@@ -25,14 +26,13 @@ export async function brokerCredentials(dataDir: string): Promise<{ credentials:
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (raw !== null) {
+    await restrictToOwner(file);
     const parsed = credentialsSchema.safeParse(jsonOrNull(raw));
     if (parsed.success) return { credentials: parsed.data, generated: false };
     // A damaged file is replaced: HA is offered the new password with the next discovery message.
   }
   const credentials = { username: DISCOVERY_USERNAME, password: randomBytes(24).toString('base64url') };
   await mkdir(dataDir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(credentials)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writePrivateFile(file, `${JSON.stringify(credentials)}\n`);
   return { credentials, generated: true };
 }

@@ -1,8 +1,8 @@
 /**
  * Browser tests: Debian's Chromium driven by playwright-core (no browser download), and a
  * stand-in for Home Assistant's ingress: a reverse proxy that serves the tracker's ingress
- * port below `/api/hassio_ingress/<token>/` (prefix stripped, `X-Ingress-Path` added, the
- * WebSocket upgrade relayed byte for byte), plus a host page at `/` that shows the panel
+ * port below `/api/hassio_ingress/<token>/` (prefix stripped, `X-Ingress-Path` and
+ * `X-Forwarded-Host` added, Host and Origin kept, the WebSocket upgrade relayed byte for byte), plus a host page at `/` that shows the panel
  * in an iframe with HA's theme variables on its own document, as HA's frontend does.
  *
  * Needs `/usr/bin/chromium` (or $CHROMIUM): `bash scripts/e2e-deps.sh` installs it.
@@ -98,7 +98,8 @@ export async function startIngressProxy(initial: { host: string; port: number },
     return url.slice(ingressPath.length);
   };
   const forwardHeaders = (req: IncomingMessage) => {
-    const headers: IncomingMessage['headers'] = { ...req.headers, host: `${target.host}:${target.port}`, 'x-ingress-path': ingressPath, 'x-hass-source': 'core.ingress' };
+    // Home Assistant Core and the Supervisor relay Host and Origin as the browser sent them, and add X-Forwarded-Host.
+    const headers: IncomingMessage['headers'] = { ...req.headers, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http', 'x-ingress-path': ingressPath, 'x-hass-source': 'core.ingress' };
     // The Supervisor strips what a browser sends as these, and sets them from the HA session.
     for (const name of ['x-remote-user-id', 'x-remote-user-name', 'x-remote-user-display-name']) delete headers[name];
     if (opts.user) {

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/config/load.js';
-import { createIngressApp, normaliseAddress, panelSettings, type IngressOptions, type PanelDocument } from '../../src/http/ingress.js';
+import { normaliseAddress } from '../../src/http/address.js';
+import { createIngressApp, panelSettings, type IngressOptions, type PanelDocument } from '../../src/http/ingress.js';
 import { startTracker, type Harness } from '../helpers/tracker.js';
 
 const SUPERVISOR_STAND_IN = '127.0.0.2';

@@ -10,14 +10,16 @@ const movie = (n: number) => ({ requestId: n, tmdbId: 100 + n, title: `Film ${n}
 
 describe('Home Assistant birth', () => {
   it('replays discovery and state when homeassistant/status says online, e.g. after the broker lost them', async () => {
-    const { send, rec } = await world();
+    const { h, send, rec } = await world();
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(1)));
     await rec.untilState('jellyseerr-1', 'APPROVED');
     const configTopic = 'homeassistant/sensor/media_tracker/jellyseerr-1_status/config';
     await rec.until(() => rec.latest.get(configTopic), 'config');
-    // Simulate a broker that lost retained messages.
-    await rec.client.publishAsync(configTopic, '', { retain: true, qos: 1 });
-    await rec.client.publishAsync('media/jellyseerr-1/state', '', { retain: true, qos: 1 });
+    // Simulate a broker that lost retained messages (clients may not clear the tracker's topics).
+    const lose = (topic: string) =>
+      new Promise<void>((resolve) => h.tracker.broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.alloc(0), retain: true, qos: 1, dup: false }, () => resolve()));
+    await lose(configTopic);
+    await lose('media/jellyseerr-1/state');
     await rec.until(() => !rec.latest.has(configTopic) && !rec.latest.has('media/jellyseerr-1/state'), 'cleared');
     await rec.client.publishAsync('homeassistant/status', 'online', { qos: 0 });
     await rec.until(() => rec.latest.get(configTopic), 'config replayed');

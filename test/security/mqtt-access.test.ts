@@ -5,25 +5,17 @@
  */
 import { networkInterfaces } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/config/load.js';
 import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
-import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
+import { Recorder, type Harness } from '../helpers/tracker.js';
+import { testScope } from '../helpers/scope.js';
 
-const open: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
-
-async function tracker(overrides: Record<string, unknown> = {}): Promise<Harness> {
-  const h = await startTracker(overrides);
-  open.push(() => h.stop());
-  return h;
-}
+const { defer, tracker } = testScope();
 
 async function browser(h: Harness): Promise<MqttClient> {
   const client = await mqtt.connectAsync(h.tracker.endpoints.wsUrl, { reconnectPeriod: 0, connectTimeout: 5_000 });
-  open.push(() => client.endAsync(true));
+  defer(() => client.endAsync(true));
   return client;
 }
 
@@ -68,7 +60,7 @@ describe('the browser identity (MQTT over WebSocket on the ingress port)', () =>
     const res = await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie));
     expect(res.status).toBe(200);
     const watcher = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['#']);
-    open.push(() => watcher.close());
+    defer(() => watcher.close());
     await watcher.untilState('jellyseerr-7', 'APPROVED');
     const retained = new Map(watcher.latest);
     const forbidden: Array<[string, string, boolean]> = [

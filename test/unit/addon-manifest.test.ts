@@ -321,6 +321,7 @@ describe('options and schema follow the zod options', () => {
         anime_matching_min: 90,
       },
       public_url: 'http://192.168.1.10:8787',
+      panel_origins: ['https://tracker.example.com', 'http://media.lan:8099'],
       forward_existing: true,
       autoconfigure_on_start: true,
       doctor_interval_min: 30,

@@ -66,6 +66,7 @@ const DEFAULTS: Options = {
     anime_matching_min: 60,
   },
   public_url: '',
+  panel_origins: [],
   forward_existing: false,
   autoconfigure_on_start: false,
   doctor_interval_min: 60,
