@@ -219,8 +219,8 @@ export function* activeHooks(p: Population): Generator<Hook[]> {
       { route: 'radarr', body: radarrGrab(spec) },
     ];
   }
-  // No Jellyseerr MEDIA_AVAILABLE here: it marks the whole request available (closed), and a
-  // closed request no longer receives pipeline events (a new grab would create a new request).
+  // No Jellyseerr MEDIA_AVAILABLE here: the series are still airing (their roster, see prepop.ts,
+  // lists the airing season's next episodes).
   for (const spec of p.activeShows) {
     yield [{ route: 'jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', spec) }, ...storedSeasons(spec)];
   }

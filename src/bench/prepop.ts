@@ -11,9 +11,9 @@ import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import type { Tracker } from '../app.js';
 import { parseOptions } from '../config/load.js';
 import type { Options } from '../config/schema.js';
-import type { UnstampedEvent } from '../domain/events.js';
+import type { RosterEpisode, UnstampedEvent } from '../domain/events.js';
 import type { Store } from '../store/store.js';
-import { activeHooks, historyHooks, type Hook, type Population, type Route } from './population.js';
+import { activeHooks, historyHooks, type Hook, type Population, type Route, type ShowPlan } from './population.js';
 
 export const BENCH_SECRET = 'bench-secret-0123456789abcdef';
 const DAY_MS = 86_400_000;
@@ -63,6 +63,29 @@ export function parseHooks(hooks: Iterable<Hook>, ctx: AdapterContext): Unstampe
   return out;
 }
 
+/** Episodes listed for the airing season of an active series: announced, not aired yet. */
+export const AIRING_LISTED = 10;
+
+/** The roster event the Sonarr reconciler sends for a series: stored seasons with files, the airing season ahead. */
+export function rosterOf(spec: ShowPlan, active: boolean): UnstampedEvent {
+  const episodes: RosterEpisode[] = [];
+  for (let season = 1; season <= spec.seasonsStored; season++) {
+    for (let n = 1; n <= spec.episodesPerSeason; n++) episodes.push({ season, episode: n, air_date_utc: '2020-01-01T00:00:00Z', monitored: true, has_file: true });
+  }
+  if (active) {
+    for (let n = 1; n <= AIRING_LISTED; n++) episodes.push({ season: spec.airingSeason, episode: n, air_date_utc: '2099-01-01T00:00:00Z', monitored: true, has_file: false });
+  }
+  return {
+    kind: 'roster',
+    key: `bench:roster:${spec.sonarrId}:${active ? 'active' : 'history'}`,
+    source: 'sonarr',
+    match: { request_id: `jellyseerr-${spec.requestId}`, media_type: 'tv', scope: 'any' },
+    from: 'sonarr',
+    seasons: [...new Set(episodes.map((e) => e.season))],
+    episodes,
+  };
+}
+
 export async function prepopulate(tracker: Tracker, pop: Population, setShift: (ms: number) => void): Promise<Prepop> {
   const ctx: AdapterContext = { anime: tracker.options.anime };
   const prepop: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
@@ -90,8 +113,14 @@ export async function prepopulate(tracker: Tracker, pop: Population, setShift: (
     await add(hooks);
   }
   await flush();
+  // Sonarr's episode lists, as the reconciler reads them: every TV request has its roster.
+  setShift(10 * DAY_MS);
+  batch.push(...pop.historyShows.map((spec) => rosterOf(spec, false)));
+  await flush();
   setShift(DAY_MS);
   for (const hooks of activeHooks(pop)) await add(hooks);
+  await flush();
+  batch.push(...pop.activeShows.map((spec) => rosterOf(spec, true)));
   await flush();
   setShift(0);
   prepop.ms = performance.now() - t0;
