@@ -1,6 +1,6 @@
 /**
  * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
- * published last run, where Jellyseerr notifications are forwarded after auto-configuration
+ * published last run, the merged-away requests whose topics were cleared, where Jellyseerr notifications are forwarded after auto-configuration
  * took its webhook slot, and when each webhook source was last heard from. lowdb writes with
  * temp file + rename, so a crash never leaves half a file.
  */
@@ -29,7 +29,11 @@ interface LocalState {
   discovery_topics?: string[];
   jellyseerr_forward?: unknown;
   last_events?: unknown;
+  /** Ids of requests merged into others whose topics and HA devices were cleared. */
+  cleared_absorbed_ids?: unknown;
 }
+
+const IdsSchema = z.array(z.string());
 
 export class LocalSettings {
   private constructor(private readonly db: Low<LocalState>) {}
@@ -78,6 +82,19 @@ export class LocalSettings {
     registerSecret(target?.auth_header);
     if (target) this.db.data.jellyseerr_forward = target;
     else delete this.db.data.jellyseerr_forward;
+    await this.db.write();
+  }
+
+  /** Merged-away request ids whose retained topics were already cleared on every broker. */
+  get clearedAbsorbedIds(): string[] {
+    const parsed = IdsSchema.safeParse(this.db.data.cleared_absorbed_ids);
+    return parsed.success ? parsed.data : [];
+  }
+
+  async addClearedAbsorbedIds(ids: readonly string[]): Promise<void> {
+    const all = [...new Set([...this.clearedAbsorbedIds, ...ids])].sort();
+    if (all.length === this.clearedAbsorbedIds.length) return;
+    this.db.data.cleared_absorbed_ids = all;
     await this.db.write();
   }
 
