@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DownloadProgressEvent } from '../../src/domain/events.js';
+import type { DownloadProgressEvent, StuckEvent } from '../../src/domain/events.js';
 import type { EpisodePayload } from '../../src/mqtt/contract.js';
 import { writeSnapshot } from '../../src/store/snapshot.js';
 import { Store } from '../../src/store/store.js';
@@ -60,7 +60,9 @@ describe('a store written before schema v2', () => {
       kind: 'download_progress', key: `qbittorrent:qb:${SECOND_HALF}:0.800:downloading`, source: 'qbittorrent', at: '2026-01-07T06:00:00.000Z',
       match: { hash: SECOND_HALF, scope: 'active' }, hash: SECOND_HALF, progress: 0.8, speed_bps: 1_000, eta_s: 10, size: 5_000, complete: false, client_state: 'downloading',
     };
-    await store.append({ v: 1, seq: 41, event: progress });
+    // A flag the previous run raised on the orphan: its id no longer exists, so replay ignores it.
+    const flag: StuckEvent = { kind: 'stuck', key: 'stuck:sonarr-12', source: 'system', at: '2026-01-07T06:05:00.000Z', match: { request_id: 'sonarr-12', scope: 'any' }, reason: 'Download made no progress for 45 min' };
+    await Promise.all([store.append({ v: 1, seq: 41, event: progress }), store.append({ v: 1, seq: 42, event: flag })]);
     await store.close();
     const { request, orphan } = splitSeason();
     await writeSnapshot(dataDir, 40, [request, orphan], { schemaVersion: 1 });
@@ -81,7 +83,7 @@ describe('a store written before schema v2', () => {
       const s = ha.state('jellyseerr-5');
       return s?.state === 'PARTIALLY_AVAILABLE' ? s : undefined;
     }, () => `jellyseerr-5 merged (last: ${JSON.stringify(ha.state('jellyseerr-5')?.state)})`);
-    expect(state).toMatchObject({ episodes: { total: 10, available: 5 }, requested_by: 'alice', downloads: 2 });
+    expect(state).toMatchObject({ episodes: { total: 10, available: 5 }, requested_by: 'alice', downloads: 2, stuck: null });
     await ha.until(() => ORPHAN_TOPICS.every((t) => !ha.latest.has(t)) || undefined, () => `the orphan's topics cleared (left: ${ORPHAN_TOPICS.filter((t) => ha.latest.has(t)).join(', ')})`);
     expect(ha.json('homeassistant/sensor/media_tracker/jellyseerr-5_status/config')).toMatchObject({ state_topic: 'media/jellyseerr-5/state' });
 
