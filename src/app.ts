@@ -105,6 +105,8 @@ export class Tracker {
   /** Where the services reach the webhook listener (`public_url` or derived). */
   base!: PublicBase;
   private stopping = false;
+  /** Merged-away request ids cleared at start, remembered once every broker has had the clear. */
+  private absorbedPending: string[] = [];
 
   constructor(private readonly opts: TrackerOptions) {
     this.log = opts.log ?? createLogger();
@@ -159,6 +161,7 @@ export class Tracker {
     await this.startMqtt();
     this.publishAll();
     await this.cleanStaleDiscovery();
+    this.clearAbsorbed();
     await this.startHttp(set.onJellyfin);
     for (const w of this.watchers) w.start();
     this.startDoctor();
@@ -261,6 +264,8 @@ export class Tracker {
           // A broker may have lost retained messages: replay everything it should hold.
           const n = this.bus.replay(sink);
           this.log.info(`republished ${n} retained topics to the external broker`);
+          // The replay emptied the topics of merged-away requests there too.
+          if (this.absorbedPending.length) void this.rememberAbsorbed();
         },
         (topic, payload, retain) => {
           if (guard.owns(topic)) guard.observe(topic, payload, retain, external);
@@ -292,6 +297,33 @@ export class Tracker {
     }
     if (cleared) this.log.info(`cleared ${cleared} stale discovery configs`);
     await this.saveDiscoveryTopics();
+  }
+
+  /**
+   * A request merged into another by the store migration (its id in `absorbed_ids`) may still
+   * have retained state, episodes, timeline and an HA device from an earlier run, on an external
+   * broker above all. They are cleared at start (and on the external broker when it connects),
+   * once: the ids are remembered when every broker had the clear.
+   */
+  private clearAbsorbed(): void {
+    const done = new Set(this.settings.clearedAbsorbedIds);
+    const ids = new Set<string>();
+    for (const r of this.engine.requests()) for (const id of r.absorbed_ids ?? []) if (!done.has(id) && !this.engine.index.get(id)) ids.add(id);
+    if (ids.size === 0) return;
+    for (const id of ids) for (const topic of this.publisher.requestTopics(id)) this.bus.clear(topic);
+    this.log.info(`cleared the MQTT topics and Home Assistant devices of ${ids.size} requests merged into others (${[...ids].join(', ')})`);
+    this.absorbedPending = [...ids];
+    if (!this.external || this.external.connected) void this.rememberAbsorbed();
+  }
+
+  private async rememberAbsorbed(): Promise<void> {
+    const ids = this.absorbedPending;
+    this.absorbedPending = [];
+    try {
+      await this.settings.addClearedAbsorbedIds(ids);
+    } catch (err) {
+      this.log.warning(`could not save the cleared request ids: ${errorMessage(err)}`);
+    }
   }
 
   private async saveDiscoveryTopics(): Promise<void> {

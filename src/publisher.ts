@@ -71,6 +71,12 @@ export class Publisher {
     for (const topic of [t.state(id), t.episodes(id), t.timeline(id)]) this.bus.publish(topic, '', RETAINED);
   }
 
+  /** Every retained topic a request may have: state, episodes, timeline and its discovery configs. */
+  requestTopics(id: string): string[] {
+    const t = this.topics;
+    return [...(this.discovery?.requestTopics(id) ?? []), t.state(id), t.episodes(id), t.timeline(id)];
+  }
+
   private clearDiscovery(id: string): void {
     if (!this.discovery) return;
     for (const topic of this.discovery.requestTopics(id)) this.bus.publish(topic, '', RETAINED);

@@ -1,8 +1,9 @@
 /**
  * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
- * published last run, where Jellyseerr notifications are forwarded after auto-configuration
- * took its webhook slot, and when each webhook source was last heard from. It holds secrets,
- * so it is written 0600 with temp file + rename (src/private-file.ts).
+ * published last run, the merged-away requests whose topics were cleared, where Jellyseerr
+ * notifications are forwarded after auto-configuration took its webhook slot, and when each
+ * webhook source was last heard from. It holds secrets, so it is written 0600 with temp file +
+ * rename (src/private-file.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -29,7 +30,11 @@ interface LocalState {
   discovery_topics?: string[];
   jellyseerr_forward?: unknown;
   last_events?: unknown;
+  /** Ids of requests merged into others whose topics and HA devices were cleared. */
+  cleared_absorbed_ids?: unknown;
 }
+
+const IdsSchema = z.array(z.string());
 
 export class LocalSettings {
   private constructor(private readonly db: Low<LocalState>) {}
@@ -79,6 +84,19 @@ export class LocalSettings {
     registerSecret(target?.auth_header);
     if (target) this.db.data.jellyseerr_forward = target;
     else delete this.db.data.jellyseerr_forward;
+    await this.db.write();
+  }
+
+  /** Merged-away request ids whose retained topics were already cleared on every broker. */
+  get clearedAbsorbedIds(): string[] {
+    const parsed = IdsSchema.safeParse(this.db.data.cleared_absorbed_ids);
+    return parsed.success ? parsed.data : [];
+  }
+
+  async addClearedAbsorbedIds(ids: readonly string[]): Promise<void> {
+    const all = [...new Set([...this.clearedAbsorbedIds, ...ids])].sort();
+    if (all.length === this.clearedAbsorbedIds.length) return;
+    this.db.data.cleared_absorbed_ids = all;
     await this.db.write();
   }
 

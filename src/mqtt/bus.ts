@@ -35,6 +35,8 @@ export type MessageHandler = (topic: string, payload: string, via: string) => vo
 
 export class MqttBus {
   private readonly retained = new Map<string, { payload: Buffer; qos: 0 | 1 }>();
+  /** Topics `clear` emptied: a broker that was away (or kept an earlier run's messages) gets them emptied when it connects. */
+  private readonly cleared = new Set<string>();
   private readonly sinks: Sink[] = [];
   private readonly handlers: MessageHandler[] = [];
   stats = { published: 0, skipped: 0 };
@@ -73,6 +75,7 @@ export class MqttBus {
         }
         this.retained.delete(topic);
       } else {
+        if (this.cleared.size) this.cleared.delete(topic);
         const buf = exactBuffer(payload);
         if (prev && prev.payload.equals(buf)) {
           this.stats.skipped++;
@@ -93,6 +96,7 @@ export class MqttBus {
   /** Clears a retained topic even when this process never published it (stale discovery from an earlier run). */
   clear(topic: string): void {
     this.retained.delete(topic);
+    this.cleared.add(topic);
     for (const sink of this.sinks) if (sink.connected) sink.publish(topic, '', { retain: true, qos: 1 });
   }
 
@@ -110,7 +114,8 @@ export class MqttBus {
 
   /**
    * Re-sends every retained message, in insertion order, optionally filtered (e.g. configs
-   * before states after HA's birth message).
+   * before states after HA's birth message). A sink that (re)connected also gets every topic
+   * `clear` emptied since this process started, so what it still holds of them goes too.
    */
   replay(sink: Sink | null, filter: (topic: string) => boolean = () => true): number {
     let n = 0;
@@ -120,6 +125,7 @@ export class MqttBus {
       for (const s of targets) if (s.connected) s.publish(topic, payload, { retain: true, qos });
       n++;
     }
+    if (sink?.connected) for (const topic of this.cleared) if (filter(topic)) sink.publish(topic, '', { retain: true, qos: 1 });
     return n;
   }
 }

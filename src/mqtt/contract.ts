@@ -4,7 +4,7 @@
  */
 import { isAired, summarise } from '../domain/episodes.js';
 import type { Effect } from '../domain/draft.js';
-import type { Episode, MediaRequest, TimelineEntry, Upgrade } from '../domain/model.js';
+import type { Download, Episode, MediaRequest, TimelineEntry, Upgrade } from '../domain/model.js';
 import { isPipeline, rank, STATE_LABELS, type State } from '../domain/states.js';
 
 export class Topics {
@@ -105,6 +105,12 @@ export interface StatePayload {
   speed_bps: number | null;
   eta_s: number | null;
   size: number | null;
+  /**
+   * The torrent client's state of the download in flight (`downloading`, `stalledDL`, ...); `metaDL`
+   * while a magnet's metadata is being fetched (still GRABBING: nothing to download yet). Null when
+   * no download is in flight.
+   */
+  client_state: string | null;
   downloads: number;
   episodes: { total: number; available: number; by_state: Record<string, number> };
   stuck: { since: string; reason: string } | null;
@@ -150,10 +156,18 @@ function nextAirDate(eps: readonly Episode[], now: string): string | null {
   return next;
 }
 
+const FETCHING_METADATA: ReadonlySet<string> = new Set(['metaDL', 'forcedMetaDL']);
+
+/** The client state of the downloads in flight: one still fetching metadata is the one to show. */
+function inFlightState(downloads: readonly Download[]): string | null {
+  const running = downloads.filter((d) => !d.complete && !d.removed && d.client_state);
+  return (running.find((d) => FETCHING_METADATA.has(d.client_state!)) ?? running[0])?.client_state ?? null;
+}
+
 /** Size-weighted progress over the downloads the request follows (not replaced ones, not upgrades); speed summed; ETA of the slowest. */
-export function downloadSummary(r: MediaRequest): { progress: number | null; speed_bps: number | null; eta_s: number | null; size: number | null } {
+export function downloadSummary(r: MediaRequest): { progress: number | null; speed_bps: number | null; eta_s: number | null; size: number | null; client_state: string | null } {
   const downloads = Object.values(r.downloads).filter((d) => !d.superseded && !d.upgrade);
-  if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null };
+  if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null, client_state: null };
   let weighted = 0;
   let weight = 0;
   let speed: number | null = null;
@@ -178,6 +192,7 @@ export function downloadSummary(r: MediaRequest): { progress: number | null; spe
     speed_bps: downloading ? speed : null,
     eta_s: downloading ? eta : null,
     size: sized ? size : null,
+    client_state: inFlightState(downloads),
   };
 }
 
@@ -215,6 +230,7 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
     speed_bps: dl.speed_bps,
     eta_s: dl.eta_s,
     size: dl.size,
+    client_state: dl.client_state,
     downloads: Object.keys(r.downloads).length,
     episodes:
       r.media_type === 'tv'
@@ -240,6 +256,8 @@ export interface EpisodePayload {
   release: string | null;
   jellyfin_id: string | null;
   upgrade: UpgradePayload | null;
+  /** The torrent client's state of this episode's download while it is in flight (`metaDL`: fetching metadata). */
+  client_state: string | null;
 }
 
 export function episodesPayload(r: MediaRequest, now: string = new Date().toISOString()): EpisodePayload[] {
@@ -260,6 +278,7 @@ export function episodesPayload(r: MediaRequest, now: string = new Date().toISOS
         release: e.release,
         jellyfin_id: e.jellyfin_id ?? null,
         upgrade: e.upgrade ? upgradeOf(e.upgrade, []) : null,
+        client_state: dl && (e.state === 'GRABBING' || e.state === 'DOWNLOADING') ? inFlightState([dl]) : null,
       };
     });
 }

@@ -3,9 +3,10 @@
  * version `to`; they are chained until the current version is reached. The caller
  * (snapshot.ts) backs the old file up before the migrated one replaces it.
  */
+import { mergeOrphans } from './merge-orphans.js';
 import { StoreError, describeError } from './types.js';
 
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 
 export interface SnapshotMigration {
   from: number;
@@ -15,8 +16,26 @@ export interface SnapshotMigration {
   up(snapshot: unknown): unknown;
 }
 
-/** Ordered; empty while version 1 is the only one ever written. */
-export const SNAPSHOT_MIGRATIONS: readonly SnapshotMigration[] = [];
+/**
+ * v1 → v2: one request for a media's whole life (merge-orphans.ts). The fields v2 added to a
+ * request (`roster`, `is_4k`, `upgrade`, `absorbed_ids`) are optional: a v1 TV request gets its
+ * episode list at the next Sonarr/Jellyseerr read.
+ */
+export const MIGRATE_V1_V2: SnapshotMigration = {
+  from: 1,
+  to: 2,
+  describe: 'orphan Sonarr/Radarr requests merged into the Jellyseerr request that covers them',
+  up(snapshot) {
+    const s = snapshot as Record<string, unknown>;
+    const requests = s['requests'];
+    // A snapshot without a request list is left for validation to reject in plain words.
+    if (!Array.isArray(requests)) return s;
+    return { ...s, requests: mergeOrphans(requests).requests };
+  },
+};
+
+/** Ordered. */
+export const SNAPSHOT_MIGRATIONS: readonly SnapshotMigration[] = [MIGRATE_V1_V2];
 
 export interface MigrationResult {
   snapshot: unknown;

@@ -5,25 +5,13 @@
  */
 import type { UnstampedEvent } from '../domain/events.js';
 import type { MediaRequest } from '../domain/model.js';
-import type { Options } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { PolledWatcher, PollLoop, type WatcherStatus } from './loop.js';
+import { episodesStuckReason } from './stuck-episodes.js';
+import { capitalise, fetchingMetadata, formatDuration, PHRASES, type PhraseContext, type StuckContext, type StuckThresholds } from './stuck-phrases.js';
 import type { EventSink, TrackedView } from './types.js';
 
-export type StuckThresholds = Options['stuck_after'];
-
-export interface StuckContext {
-  /** Jellyfin is configured, so "not in the library" can be said. */
-  jellyfin: boolean;
-}
-
-export function formatDuration(ms: number): string {
-  const min = Math.floor(ms / 60_000);
-  if (min < 90) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 48) return `${h} h`;
-  return `${Math.floor(h / 24)} days`;
-}
+export { formatDuration, type StuckContext, type StuckThresholds } from './stuck-phrases.js';
 
 function lastProgress(r: MediaRequest): number {
   let t = Date.parse(r.state_since);
@@ -33,49 +21,65 @@ function lastProgress(r: MediaRequest): number {
   return t;
 }
 
-/** The reason a request is stuck now, or null. Pure: time comes from `now`. */
+/**
+ * The reason a request is stuck now, or null. Pure: time comes from `now`. A TV request whose
+ * episodes are known is judged per episode once it is past approval (stuck-episodes.ts).
+ */
 export function stuckReason(r: MediaRequest, now: Date, t: StuckThresholds, ctx: StuckContext): string | null {
   const arr = r.arr?.service === 'sonarr' || (!r.arr && r.media_type === 'tv') ? 'Sonarr' : 'Radarr';
+  if (r.media_type === 'tv' && Object.keys(r.episodes).length > 0 && r.state !== 'REQUESTED' && r.state !== 'APPROVED') {
+    return episodesStuckReason(r, now, t, ctx);
+  }
   const since = now.getTime() - Date.parse(r.state_since);
   const past = (min: number) => since >= min * 60_000;
   const dur = formatDuration(since);
+  const c: PhraseContext = { ...ctx, arr, anime: r.is_anime };
   switch (r.state) {
     case 'REQUESTED':
       return past(t.requested_min) ? `Waiting for approval in Jellyseerr for ${dur}` : null;
     case 'APPROVED':
-      return past(t.approved_min) ? `Approved ${dur} ago, but ${arr} has reported nothing (is its webhook to Media Tracker configured?)` : null;
+      return past(t.approved_min) ? capitalise(PHRASES.APPROVED(dur, c)) : null;
     case 'SEARCHING':
-      return past(t.searching_min) ? `${arr}: no release grabbed after ${dur} of searching` : null;
-    case 'GRABBING':
-      return past(t.grabbing_min) ? `Grabbed ${dur} ago, but the download has not started` : null;
+      return past(t.searching_min) ? `${arr}: ${PHRASES.SEARCHING(dur, c)} of searching` : null;
+    case 'GRABBING': {
+      if (!past(t.grabbing_min)) return null;
+      const metadata = Object.values(r.downloads).some((d) => !d.superseded && !d.upgrade && fetchingMetadata(d));
+      return capitalise(PHRASES[metadata ? 'metadata' : 'GRABBING'](dur, c));
+    }
     case 'DOWNLOADING': {
       const idle = now.getTime() - lastProgress(r);
-      return idle >= t.downloading_min * 60_000 ? `Download made no progress for ${formatDuration(idle)}` : null;
+      return idle >= t.downloading_min * 60_000 ? capitalise(PHRASES.DOWNLOADING(formatDuration(idle), c)) : null;
     }
     case 'DOWNLOADED':
-      return past(t.downloaded_min) ? `Downloaded ${dur} ago, but ${arr} has not imported it` : null;
+      return past(t.downloaded_min) ? capitalise(PHRASES.DOWNLOADED(dur, c)) : null;
     case 'IMPORTING':
-      if (!past(t.importing_min)) return null;
-      if (r.is_anime) return `Shoko: no sign of the file ${dur} after import (is the folder an import folder in Shoko?)`;
-      return ctx.jellyfin ? `Jellyfin: not in library ${dur} after import` : `Imported ${dur} ago; no library has confirmed it yet`;
+      return past(t.importing_min) ? capitalise(PHRASES.IMPORTING(dur, c)) : null;
     case 'ANIME_MATCHING':
-      return past(t.anime_matching_min)
-        ? `Shoko matched it ${dur} ago, but Jellyfin does not show it (check Shokofin's SignalR connection and library mapping)`
-        : null;
+      return past(t.anime_matching_min) ? PHRASES.ANIME_MATCHING(dur, c) : null;
     default:
       return null;
   }
 }
 
-/** The events that bring every open request's flag in line with `stuckReason`. */
+/** A reason with its durations blanked: the same problem said again later is not a new flag. */
+function shape(reason: string): string {
+  return reason.replace(/\d+ (min|h|days)\b/g, '…');
+}
+
+/**
+ * The events that bring every open request's flag in line with `stuckReason`. The monitor's own
+ * flag is replaced when what is stuck changes (other episodes, another stage), not when only
+ * the time in it grows; a flag raised by a service is left to that service.
+ */
 export function stuckEvents(view: TrackedView, now: Date, t: StuckThresholds, ctx: StuckContext): UnstampedEvent[] {
   const out: UnstampedEvent[] = [];
   for (const r of view.openRequests()) {
     const reason = stuckReason(r, now, t, ctx);
     const key = `stuck:${r.id}:${r.state}:${r.state_since}`;
-    if (reason && !r.stuck) {
+    const mine = r.stuck?.source === 'system';
+    if (reason && (!r.stuck || (mine && shape(reason) !== shape(r.stuck!.reason)))) {
       out.push({ kind: 'stuck', key, source: 'system', match: { request_id: r.id, scope: 'any' }, reason });
-    } else if (!reason && r.stuck?.source === 'system') {
+    } else if (!reason && mine) {
       out.push({ kind: 'stuck', key: `${key}:clear`, source: 'system', match: { request_id: r.id, scope: 'any' }, reason: null });
     }
   }

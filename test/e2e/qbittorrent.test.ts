@@ -8,16 +8,20 @@
  * over 127.0.0.1 at a limited rate, so the watcher sees progress rise across cycles and then
  * completion. Checked through `QbClient` and the watchers: login, `sync/maindata` full then
  * delta (a new torrent arrives complete inside a delta), the mapping of seeding / incomplete
- * torrents, stuck reasons, and removal.
+ * torrents, stuck reasons, and removal. Last, a real tracker follows a magnet no peer can send
+ * the metadata of (it stays in `metaDL`, `total_size: -1`): GRABBING with `client_state: metaDL`
+ * on MQTT, and the stuck monitor's "still fetching metadata" past its threshold.
  *
  * Needs `/usr/bin/qbittorrent-nox` (or $QBITTORRENT_NOX): `bash scripts/e2e-deps.sh` installs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jellyseerr, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
 import type { DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import type { Watcher } from '../../src/watchers/loop.js';
@@ -26,6 +30,7 @@ import { QbClient } from '../../src/watchers/qbittorrent/client.js';
 import { createQbittorrentWatchers } from '../../src/watchers/qbittorrent/watcher.js';
 import { makeTorrentFile, pseudoRandomBytes, QbAdmin, qbPasswordHash, type TorrentFile } from '../helpers/qbittorrent.js';
 import { freePorts } from '../helpers/ports.js';
+import { Recorder, startTracker } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
 
 const QBT = process.env.QBITTORRENT_NOX ?? '/usr/bin/qbittorrent-nox';
@@ -321,5 +326,60 @@ describe.skipIf(!installed)(`real qbittorrent-nox (${versionText})`, () => {
     await b.admin.post('/api/v2/torrents/delete', { hashes: seed.infoHash, deleteFiles: 'true' });
     await until(() => ((watchers[1]?.status().detail?.torrents as number) === 0 ? true : undefined), 'B empty');
     expect(events.slice(before).filter((e) => e.key.startsWith('qbittorrent:b:') && ((e.kind === 'download_progress' && e.removed) || e.kind === 'stuck'))).toEqual([]);
+  });
+
+  it('a magnet nobody has the metadata of: the tracker keeps the request GRABBING with client_state metaDL, and the stuck monitor says why', async () => {
+    // No trackers, no DHT/PeX/LSD: no peer can ever send this torrent's metadata.
+    const hash = createHash('sha1').update('media-tracker e2e: a magnet without peers').digest('hex');
+    const movie: MovieSpec = { requestId: 301, tmdbId: 301301, title: 'Nobody Seeds This', year: 2024, radarrId: 31, hash };
+    await a.admin.addMagnet(`magnet:?xt=urn:btih:${hash}&dn=Nobody.Seeds.This.2024.1080p`, { savepath: a.saveDir, [atLeast(5, 0) ? 'stopped' : 'paused']: 'false' });
+    const info = await until(async () => {
+      const [t] = await a.admin.get<Array<Record<string, unknown>>>(`/api/v2/torrents/info?hashes=${hash}`);
+      return t && t.state !== 'checkingResumeData' ? t : undefined;
+    }, 'the magnet in A');
+    // What qBittorrent says of it (4.5: no `has_metadata` field; 5.x adds it as false).
+    expect(info).toMatchObject({ state: 'metaDL', total_size: -1, size: 0, progress: 0 });
+    if ('has_metadata' in info) expect(info.has_metadata).toBe(false);
+
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const h = await startTracker(
+      { qbittorrent: [{ name: 'a', url: a.url, username: USERNAME, password: PASSWORD }], intervals: { qbittorrent_s: 3600 } },
+      undefined,
+      { clock: () => new Date(now) },
+    );
+    const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl);
+    try {
+      const id = 'jellyseerr-301';
+      for (const [route, body] of [['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)], ['/hooks/radarr', radarrGrab(movie)]] as const) {
+        expect((await h.post(route, body)).status).toBe(200);
+      }
+      await rec.untilState(id, 'GRABBING');
+      await h.tracker.watchers.find((w) => w.name === 'qbittorrent/a')!.poke!();
+      const fetching = await rec.until(() => {
+        const st = rec.state(id);
+        return st?.client_state === 'metaDL' ? st : undefined;
+      }, () => `client_state metaDL (last: ${JSON.stringify(rec.state(id)?.client_state)})`);
+      expect(fetching).toMatchObject({ state: 'GRABBING', progress: 0, stuck: null });
+
+      now += 31 * 60_000;
+      await h.tracker.watchers.find((w) => w.name === 'stuck')!.poke!();
+      const flagged = await rec.until(() => (rec.state(id)?.stuck as { reason: string } | null)?.reason, 'the stuck flag');
+      expect(flagged).toBe("Grabbed 31 min ago, still fetching metadata (no peers with the torrent's metadata)");
+      expect(rec.state(id)?.state).toBe('GRABBING');
+
+      // Stopped before its metadata came: qBittorrent's own state changes, total_size stays -1.
+      await a.admin.post(atLeast(5, 0) ? '/api/v2/torrents/stop' : '/api/v2/torrents/pause', { hashes: hash });
+      await until(async () => {
+        const [t] = await a.admin.get<Array<Record<string, unknown>>>(`/api/v2/torrents/info?hashes=${hash}`);
+        return t?.state === (atLeast(5, 0) ? 'stoppedDL' : 'pausedDL') && t.total_size === -1 ? t : undefined;
+      }, 'the magnet stopped in A');
+      await h.tracker.watchers.find((w) => w.name === 'qbittorrent/a')!.poke!();
+      await rec.until(() => (rec.state(id)?.stuck as { reason: string } | null)?.reason === 'qBittorrent: paused' || undefined, 'the paused flag');
+      expect(rec.state(id)).toMatchObject({ state: 'GRABBING', client_state: 'metaDL', progress: 0 });
+    } finally {
+      await rec.close();
+      await h.stop();
+      await a.admin.post('/api/v2/torrents/delete', { hashes: hash, deleteFiles: 'true' });
+    }
   });
 });

@@ -130,6 +130,18 @@ export class QbAdmin {
     const form = new FormData();
     form.append('torrents', new Blob([file.torrent], { type: 'application/x-bittorrent' }), `${file.name}.torrent`);
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    await this.sendAdd(form);
+  }
+
+  /** `POST /api/v2/torrents/add` (multipart) with a magnet link. */
+  async addMagnet(uri: string, fields: Record<string, string> = {}): Promise<void> {
+    const form = new FormData();
+    form.append('urls', uri);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    await this.sendAdd(form);
+  }
+
+  private async sendAdd(form: FormData): Promise<void> {
     const res = await request(`${this.url}/api/v2/torrents/add`, { method: 'POST', headers: { cookie: this.cookie }, body: form });
     const text = await res.body.text();
     if (res.statusCode !== 200 || text.trim() !== 'Ok.') throw new Error(`torrents/add: HTTP ${res.statusCode} ${text}`);

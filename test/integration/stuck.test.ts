@@ -1,7 +1,15 @@
 /** Stuck is a flag with a plain-words reason, raised past a stage's threshold and cleared by progress. */
-import { describe, expect, it } from 'vitest';
-import { fakeHash, jellyseerr, radarrGrab, sonarrGrab, sonarrManualInteraction, range } from '../../src/demo/payloads.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeHash, jellyseerr, radarrGrab, sonarrGrab, sonarrImportComplete, sonarrManualInteraction, range, type ShowSpec } from '../../src/demo/payloads.js';
+import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import { createJellyfinFake } from '../fakes/jellyfin.js';
+import { createSonarrFake } from '../fakes/sonarr.js';
 import { world } from './support.js';
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
 
 function clock(start = Date.parse('2026-01-01T10:00:00Z')) {
   let now = start;
@@ -48,5 +56,72 @@ describe('stuck monitor', () => {
     c.advance(120);
     await h.tracker.watchers.find((w) => w.name === 'stuck')!.poke!();
     expect((rec.state('jellyseerr-2')?.stuck as { reason: string }).reason).toBe(reason);
+  });
+
+  it('per episode: a partially available season whose aired episodes find no release is flagged, its unaired ones never', async () => {
+    const c = clock(Date.parse('2026-03-10T12:00:00Z'));
+    const sonarr = createSonarrFake();
+    const jf = createJellyfinFake({ apiKey: 'stuck-Jellyfin-Key-42' });
+    const [{ url: sonarrUrl }, { url: jellyfinUrl }] = await Promise.all([sonarr.start(), jf.start()]);
+    stops.push(() => sonarr.stop(), () => jf.stop());
+    const show: ShowSpec = { requestId: 5, tmdbId: 95396, tvdbId: 371980, title: 'Severance', year: 2026, sonarrId: 33, seasons: [1, 2] };
+    sonarr.addSeries(show, { episodesPerSeason: 0 });
+    // Season 1 airs weekly: E01–E04 have aired, E05–E06 have not. Season 2 is announced: E01 dated, E02 "TBA".
+    const weekly = ['2026-02-10', '2026-02-17', '2026-02-24', '2026-03-03', '2026-03-17', '2026-03-24'];
+    weekly.forEach((day, i) => sonarr.addEpisode(show, { season: 1, episode: i + 1 }, { airDate: day, airDateUtc: `${day}T20:00:00Z` }));
+    sonarr.addEpisode(show, { season: 2, episode: 1 }, { airDate: '2026-09-01', airDateUtc: '2026-09-01T20:00:00Z' });
+    sonarr.addEpisode(show, { season: 2, episode: 2 }, { airDate: undefined, airDateUtc: undefined });
+
+    const { h, send, rec } = await world(
+      {
+        intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 },
+        sonarr: [{ name: 'sonarr', url: sonarrUrl, api_key: sonarr.state.apiKey }],
+        jellyfin: { url: jellyfinUrl, api_key: 'stuck-Jellyfin-Key-42' },
+      },
+      {},
+      { clock: c.now },
+    );
+    const watcher = (name: string) => h.tracker.watchers.find((w) => w.name === name)!;
+    const id = 'jellyseerr-5';
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
+    await watcher('sonarr/sonarr/reconcile').poke!();
+    const listed = await rec.until(() => {
+      const eps = rec.json<EpisodePayload[]>(`media/${id}/episodes`);
+      return eps?.length === 8 ? eps : undefined;
+    }, 'the roster of 8 episodes');
+    expect(listed.filter((e) => !e.aired).map((e) => `${e.season}x${e.episode}`)).toEqual(['1x5', '1x6', '2x1']);
+
+    // E01–E02 are grabbed, imported and in Jellyfin.
+    const hash = fakeHash('severance-e1-2');
+    await send('/hooks/sonarr', sonarrGrab(show, range(1, 1, 2), hash));
+    await send('/hooks/sonarr', sonarrImportComplete(show, range(1, 1, 2), hash));
+    const series = jf.addSeries({ name: show.title, year: show.year, tvdbId: show.tvdbId, tmdbId: show.tmdbId });
+    for (const episode of [1, 2]) jf.addEpisode(series, { season: 1, episode });
+    await watcher('jellyfin').poke!();
+    await rec.untilState(id, 'PARTIALLY_AVAILABLE');
+
+    const monitor = watcher('stuck');
+    c.advance(59);
+    await monitor.poke!();
+    expect(rec.state(id)?.stuck).toBeNull();
+    c.advance(61);
+    await monitor.poke!();
+    const stuck = () => (rec.state(id)?.stuck as { reason: string } | null)?.reason;
+    expect(await rec.until(stuck, 'the stuck flag')).toBe('S01E03–E04: no release grabbed after 2 h');
+    expect(rec.state(id)?.state).toBe('PARTIALLY_AVAILABLE');
+
+    // E03 is grabbed: the flag names only E04; time passing alone changes nothing.
+    await send('/hooks/sonarr', sonarrGrab(show, range(1, 3, 3), fakeHash('severance-e3')));
+    await monitor.poke!();
+    await rec.until(() => stuck() === 'S01E04: no release grabbed after 2 h' || undefined, () => `the flag to name E04 only (last: ${stuck()})`);
+
+    // A week and a day later E05 has aired and found nothing either, and E03's download never started.
+    c.advance(8 * 24 * 60);
+    await monitor.poke!();
+    await rec.until(
+      () => stuck() === 'S01E04–E05: no release grabbed after 18 h; S01E03: grabbed 8 days ago, but the download has not started' || undefined,
+      () => `the flag for E03–E05 (last: ${stuck()})`,
+    );
+    expect(rec.state(id)?.state).toBe('PARTIALLY_AVAILABLE');
   });
 });

@@ -1,6 +1,6 @@
 /** Torrent → DownloadProgressEvent fields, and stuck reasons (protocols.md §4.2, §4.4). */
 import { describe, expect, it } from 'vitest';
-import { isComplete, progressFields, stuckReason } from '../../src/watchers/qbittorrent/map.js';
+import { clientState, isComplete, lacksMetadata, progressFields, stuckReason } from '../../src/watchers/qbittorrent/map.js';
 import { fakeTorrent } from '../helpers/qbittorrent.js';
 
 const H = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';
@@ -70,16 +70,46 @@ describe('stuckReason', () => {
     ['missingFiles', 'qBittorrent: files missing'],
     ['pausedDL', 'qBittorrent: paused'],
     ['stoppedDL', 'qBittorrent: paused'],
-    ['metaDL', 'qBittorrent: waiting for metadata'],
-    ['forcedMetaDL', 'qBittorrent: waiting for metadata'],
   ])('%s → %s', (state, reason) => {
     expect(stuckReason({ state })).toBe(reason);
   });
 
-  it.each(['downloading', 'forcedDL', 'queuedDL', 'checkingDL', 'uploading', 'stalledUP', 'pausedUP', 'stoppedUP', 'checkingUP', 'moving', 'checkingResumeData', 'allocating'])(
+  it.each(['metaDL', 'forcedMetaDL', 'downloading', 'forcedDL', 'queuedDL', 'checkingDL', 'uploading', 'stalledUP', 'pausedUP', 'stoppedUP', 'checkingUP', 'moving', 'checkingResumeData', 'allocating'])(
     '%s → null',
     (state) => {
       expect(stuckReason({ state })).toBeNull();
     },
   );
+});
+
+describe('a torrent without metadata', () => {
+  // qBittorrent 5.x: a magnet nobody has sent the metadata of (total_size -1, has_metadata false).
+  const magnet = { progress: 0, size: 0, total_size: -1, has_metadata: false, amount_left: 0, eta: 8_640_000, dlspeed: 0 };
+
+  it.each(['metaDL', 'forcedMetaDL'])('%s keeps its name and has no size', (state) => {
+    expect(progressFields({ ...magnet, state })).toMatchObject({ client_state: state, size: null, progress: 0, complete: false, eta_s: null });
+  });
+
+  it.each(['queuedDL', 'stoppedDL', 'pausedDL', 'stalledDL', 'downloading'])('%s without metadata is reported as metaDL', (state) => {
+    expect(clientState({ ...magnet, state })).toBe('metaDL');
+    expect(progressFields({ ...magnet, state }).size).toBeNull();
+  });
+
+  it('4.x (no has_metadata field) is told by total_size -1', () => {
+    const { has_metadata: _omit, ...old } = magnet;
+    expect(lacksMetadata({ ...old, state: 'queuedDL' })).toBe(true);
+    expect(clientState({ ...old, state: 'queuedDL' })).toBe('metaDL');
+  });
+
+  it('with metadata, the state is qBittorrent\'s own', () => {
+    const t = { state: 'queuedDL', progress: 0, size: 4096, total_size: 4096, has_metadata: true };
+    expect(lacksMetadata(t)).toBe(false);
+    expect(clientState(t)).toBe('queuedDL');
+    expect(clientState({ state: 'stalledDL' })).toBe('stalledDL');
+  });
+
+  it('a stopped magnet keeps qBittorrent\'s "paused" reason; fetching metadata is not a stuck reason here', () => {
+    expect(stuckReason({ ...magnet, state: 'stoppedDL' })).toBe('qBittorrent: paused');
+    expect(stuckReason({ ...magnet, state: 'metaDL' })).toBeNull();
+  });
 });

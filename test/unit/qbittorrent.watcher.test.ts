@@ -224,8 +224,9 @@ describe.each<QbFlavour>(['4.6', '5.2'])('qBittorrent %s watcher: stuck reasons'
       ['stalledDL', 'qBittorrent: stalled, 0 seeds'],
       ['downloading', null],
       [paused, 'qBittorrent: paused'],
-      ['metaDL', 'qBittorrent: waiting for metadata'],
-      ['forcedMetaDL', 'qBittorrent: waiting for metadata'], // same reason: no new stuck event
+      // Fetching metadata is a normal first step: the stuck monitor judges how long it takes.
+      ['metaDL', null],
+      ['forcedMetaDL', null], // still no reason: no new stuck event
       ['error', 'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)'],
       ['missingFiles', 'qBittorrent: files missing'],
       ['queuedDL', null],
@@ -246,7 +247,7 @@ describe.each<QbFlavour>(['4.6', '5.2'])('qBittorrent %s watcher: stuck reasons'
       'qBittorrent: stalled, 0 seeds',
       null,
       'qBittorrent: paused',
-      'qBittorrent: waiting for metadata',
+      null,
       'qBittorrent: the torrent stopped with an error (disk full or files unreadable? see the qBittorrent log)',
       'qBittorrent: files missing',
       null,
@@ -258,11 +259,35 @@ describe.each<QbFlavour>(['4.6', '5.2'])('qBittorrent %s watcher: stuck reasons'
 
   it('a stuck torrent seen for the first time is reported at once', async () => {
     const { fake, sink, watcher } = await rig({ flavour });
-    fake.add(H1, { progress: 0, state: 'metaDL', size: 0 });
+    fake.add(H1, { progress: 0, state: 'stalledDL' });
     await watcher.poke();
     expect(sink.batches).toHaveLength(1);
-    expect(sink.progress()[0]).toMatchObject({ size: null, client_state: 'metaDL' });
-    expect(sink.stuck().map((s) => s.reason)).toEqual(['qBittorrent: waiting for metadata']);
+    expect(sink.stuck().map((s) => s.reason)).toEqual(['qBittorrent: stalled, 0 seeds']);
+  });
+
+  it('a magnet without metadata is reported as metaDL with an unknown size, queued or stopped too, and not flagged', async () => {
+    const { fake, sink, watcher } = await rig({ flavour });
+    const noMetadata = { progress: 0, size: 0, total_size: -1, ...(flavour === '5.2' ? { has_metadata: false } : {}) };
+    fake.add(H1, { ...noMetadata, state: 'metaDL' });
+    await watcher.poke();
+    expect(sink.progress()).toMatchObject([{ size: null, client_state: 'metaDL', complete: false }]);
+    expect(sink.stuck()).toEqual([]);
+    // Queued without metadata: still nothing to download, so the same state (no new event).
+    sink.clear();
+    fake.update(H1, { state: 'queuedDL' });
+    await watcher.poke();
+    expect(sink.batches).toEqual([]);
+    // Stopped without metadata: still metaDL for the request, but qBittorrent's own "paused" is said.
+    fake.update(H1, { state: paused });
+    await watcher.poke();
+    expect(sink.progress()).toEqual([]);
+    expect(sink.stuck().map((s) => s.reason)).toEqual(['qBittorrent: paused']);
+    // The metadata arrives: the real state and size from then on.
+    sink.clear();
+    fake.update(H1, { state: 'downloading', size: 4096, total_size: 4096, ...(flavour === '5.2' ? { has_metadata: true } : {}) });
+    await watcher.poke();
+    expect(sink.progress()).toMatchObject([{ size: 4096, client_state: 'downloading' }]);
+    expect(sink.stuck().map((s) => s.reason)).toEqual([null]);
   });
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CURRENT_SCHEMA_VERSION,
+  MIGRATE_V1_V2,
   SNAPSHOT_MIGRATIONS,
   migrateSnapshot,
   type SnapshotMigration,
@@ -95,10 +96,11 @@ describe('migrations', () => {
     },
   };
 
-  it('has no migrations yet and passes a current snapshot through', () => {
-    expect(SNAPSHOT_MIGRATIONS).toEqual([]);
-    const raw = { schema_version: 1, last_seq: 0, saved_at: 'x', requests: [] };
-    expect(migrateSnapshot(raw)).toEqual({ snapshot: raw, from: 1, to: 1, applied: [] });
+  it('has one migration, v1 → v2, and passes a current snapshot through', () => {
+    expect(CURRENT_SCHEMA_VERSION).toBe(2);
+    expect(SNAPSHOT_MIGRATIONS.map((m) => [m.from, m.to])).toEqual([[1, 2]]);
+    const raw = { schema_version: 2, last_seq: 0, saved_at: 'x', requests: [] };
+    expect(migrateSnapshot(raw)).toEqual({ snapshot: raw, from: 2, to: 2, applied: [] });
   });
 
   it('chains migrations in order up to the target', () => {
@@ -115,7 +117,7 @@ describe('migrations', () => {
     expect(() => migrateSnapshot({ schema_version: 0 }, [])).toThrow(/no migration for snapshot schema version 0/);
     const bad: SnapshotMigration = { from: 0, to: 1, describe: 'boom', up: () => { throw new Error('nope'); } };
     expect(() => migrateSnapshot({ schema_version: 0 }, [bad])).toThrow(/v0→v1 \(boom\) failed: nope/);
-    expect(() => migrateSnapshot({ schema_version: 2 }, [])).toThrow(/written by a newer version/);
+    expect(() => migrateSnapshot({ schema_version: 3 }, [])).toThrow(/written by a newer version/);
   });
 
   it('Store.open migrates, keeps snapshot.v<old>.bak.json, and rewrites the snapshot', async () => {
@@ -127,7 +129,7 @@ describe('migrations', () => {
       const { store, loaded } = await Store.open({
         dir,
         durable: true,
-        migrations: [v0to1],
+        migrations: [v0to1, MIGRATE_V1_V2],
         log: (_l, m) => logs.push(m),
       });
       await store.close();
@@ -135,12 +137,12 @@ describe('migrations', () => {
       expect(loaded.snapshotSeq).toBe(7);
       expect(await readFile(path.join(dir, 'snapshot.v0.bak.json'), 'utf8')).toBe(original);
       const now = JSON.parse(await readFile(path.join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
-      expect(now['schema_version']).toBe(1);
+      expect(now['schema_version']).toBe(2);
       expect(now['requests']).toEqual([request('a')]);
-      expect(logs.some((m) => m.includes('rename items to requests'))).toBe(true);
+      expect(logs.some((m) => m.includes(`rename items to requests; ${MIGRATE_V1_V2.describe}`))).toBe(true);
 
       // Second start: already current, nothing to migrate.
-      const again = await Store.open({ dir, durable: true, migrations: [v0to1] });
+      const again = await Store.open({ dir, durable: true, migrations: [v0to1, MIGRATE_V1_V2] });
       expect(again.loaded.requests).toEqual([request('a')]);
       await again.store.close();
     } finally {

@@ -27,6 +27,8 @@ export const torrentSchema = z.looseObject({
   eta: z.number().optional(),
   size: z.number().optional(),
   total_size: z.number().optional(),
+  /** 5.x: false while a magnet's metadata (the file list) has not arrived. */
+  has_metadata: z.boolean().optional(),
   amount_left: z.number().optional(),
   completed: z.number().optional(),
   num_seeds: z.number().optional(),

@@ -2,6 +2,11 @@
  * Pure mapping of a qBittorrent torrent (protocols.md §4.2, §4.4) to the fields of a
  * `DownloadProgressEvent`, and to a plain-words "stuck" reason. 4.x (`paused*`) and 5.x
  * (`stopped*`) state names are both understood.
+ *
+ * A magnet whose metadata has not arrived has nothing to download yet: qBittorrent names it
+ * `metaDL`/`forcedMetaDL` while it asks peers for the metadata, but `queuedDL` or `stoppedDL`
+ * when it is queued or stopped, with `has_metadata: false` (5.x) and `total_size: -1`. All of
+ * them are reported as `metaDL`, the state the reducer keeps in GRABBING ("fetching metadata").
  */
 import type { DownloadProgressEvent } from '../../domain/events.js';
 import type { TorrentFields } from './client.js';
@@ -11,6 +16,9 @@ export const INFINITE_ETA = 8_640_000;
 
 /** Finished and seeding (or stopped/queued after finishing). `checkingUP` is not done yet. */
 export const SEEDING_STATES: ReadonlySet<string> = new Set(['uploading', 'pausedUP', 'stoppedUP', 'queuedUP', 'stalledUP', 'forcedUP']);
+
+/** qBittorrent's own names for "asking peers for the metadata". */
+export const METADATA_STATES: ReadonlySet<string> = new Set(['metaDL', 'forcedMetaDL']);
 
 /** States in which data is flowing in, so speed and ETA go stale quickly. */
 export const DOWNLOADING_STATES: ReadonlySet<string> = new Set(['downloading', 'forcedDL']);
@@ -25,6 +33,19 @@ export function isComplete(t: TorrentFields): boolean {
   return done && SEEDING_STATES.has(state);
 }
 
+/** No metadata yet: the file list (and so the size) is unknown, and nothing can be downloaded. */
+export function lacksMetadata(t: TorrentFields): boolean {
+  if (METADATA_STATES.has(t.state ?? '')) return true;
+  return t.has_metadata === false || num(t.total_size) === -1;
+}
+
+/** The state reported for the torrent: qBittorrent's, except that a torrent without metadata is `metaDL`. */
+export function clientState(t: TorrentFields): string {
+  const state = t.state ?? 'unknown';
+  if (METADATA_STATES.has(state) || !lacksMetadata(t) || isComplete(t)) return state;
+  return 'metaDL';
+}
+
 export function progressFields(t: TorrentFields): ProgressFields {
   const progress = Math.min(1, Math.max(0, num(t.progress) ?? 0));
   const eta = num(t.eta);
@@ -36,7 +57,7 @@ export function progressFields(t: TorrentFields): ProgressFields {
     // 0 until a magnet's metadata arrives: unknown, not empty.
     size: size !== null && size > 0 ? size : null,
     complete: isComplete(t),
-    client_state: t.state ?? 'unknown',
+    client_state: clientState(t),
     seeds: num(t.num_seeds),
   };
 }
@@ -54,9 +75,8 @@ export function stuckReason(t: TorrentFields): string | null {
     case 'pausedDL':
     case 'stoppedDL':
       return 'qBittorrent: paused';
-    case 'metaDL':
-    case 'forcedMetaDL':
-      return 'qBittorrent: waiting for metadata';
+    // metaDL/forcedMetaDL: fetching a magnet's metadata is a normal first step (seconds with
+    // peers); the stuck monitor flags it past `stuck_after.grabbing_min`.
     default:
       return null;
   }
