@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { z } from 'zod';
+import { boundedSink } from './adapters/bounds.js';
 import { createJellyseerrForwarder } from './autoconfig/forward.js';
 import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
 import { publicBase, type PublicBase } from './autoconfig/urls.js';
@@ -150,7 +151,7 @@ export class Tracker {
     Object.assign(this.lastEvent, this.settings.lastEvents);
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    const set = (this.watcherSet = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
+    const set = (this.watcherSet = createWatchers({ options: o, sink: boundedSink(this.engine), view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
     this.watchers = set.list;
     await this.startMqtt();
     this.publishAll();

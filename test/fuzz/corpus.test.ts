@@ -6,12 +6,10 @@
  *
  * CORPUS_SEED=<n> regenerates a run's corpus; CORPUS_SIZE scales it.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
-import { Recorder, requestTopics, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
+import { Recorder, requestTopics, SECRET, startTracker, storeBytes, type Harness } from '../helpers/tracker.js';
 import { bodyMutant, fixtures, parse, valueMutant, type Mutant } from './mutations.js';
 
 const SIZE = Number(process.env.CORPUS_SIZE ?? 10_000);
@@ -31,11 +29,6 @@ function corpus(): Mutant[] {
   const list = fixtures();
   const all = fc.oneof({ arbitrary: valueMutant(list), weight: 7 }, { arbitrary: bodyMutant(list), weight: 3 }).filter(malformed);
   return fc.sample(all, { numRuns: SIZE, seed: SEED });
-}
-
-async function storeBytes(dir: string): Promise<string> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
-  return (await Promise.all(files.map(async (f) => `${f}:${await readFile(join(dir, f), 'utf8')}`))).join('\n');
 }
 
 let h: Harness;

@@ -46,7 +46,7 @@ const JELLYFIN: Array<{ name: string; body: Json }> = [
 
 export function fixtures(): Fixture[] {
   const out: Fixture[] = [];
-  for (const source of Object.keys(WEBHOOK_SOURCES) as Array<Fixture['source']>) {
+  for (const source of [...WEBHOOK_SOURCES.keys()] as Array<Fixture['source']>) {
     for (const file of readdirSync(join(FIXTURES, source)).filter((f) => f.endsWith('.json')).sort()) {
       out.push({ name: `${source}/${file}`, source, body: JSON.parse(readFileSync(join(FIXTURES, source, file), 'utf8')) as Json });
     }
@@ -153,7 +153,7 @@ function valueAt(root: Json, path: Path): Json | undefined {
 /** Parses a body the way the route does (`/hooks/jellyfin` has its own parser). */
 export function parse(source: Fixture['source'], body: unknown): { ok: true } | { ok: false; errors: FieldError[] } {
   const anime = { tags: ['anime'], path_patterns: ['/anime/'] };
-  const result = source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES[source]!(body, { anime });
+  const result = source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES.get(source)!(body, { anime });
   return result.ok ? { ok: true } : { ok: false, errors: result.errors };
 }
 
