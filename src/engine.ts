@@ -45,6 +45,11 @@ export class Engine implements EventSink, TrackedView {
   private failure: Promise<void> | null = null;
   /** Why the last reload after a write failure failed; memory may then hold events the disk does not. */
   private unavailable: string | null = null;
+  /**
+   * The newest journal append. Appends become durable in order, so once it settles every
+   * event applied so far is on disk.
+   */
+  private lastAppend: Promise<void> = Promise.resolve();
   stats = { applied: 0, duplicates: 0, ignored: 0 };
 
   constructor(
@@ -122,17 +127,21 @@ export class Engine implements EventSink, TrackedView {
       if (changes.length === 0) continue;
       for (const c of changes) this.commitToIndex(c);
       const record: JournalRecord = { v: EVENT_SCHEMA_VERSION, seq: ++this.seq, event };
-      pending.push(this.store.append(record));
+      this.lastAppend = this.store.append(record);
+      pending.push(this.lastAppend);
       allChanges.push(...changes);
       allEffects.push(...effects);
     }
-    if (pending.length === 0) return items;
     try {
-      await Promise.all(pending);
+      // Nothing new to store: a duplicate (or an event that changes nothing) owes its answer to
+      // an event that may still be on its way to the disk, so it is answered once that is there.
+      await (pending.length === 0 ? this.lastAppend : Promise.all(pending));
     } catch (err) {
+      if (pending.length === 0) throw new StorageUnavailableError(`the original of this event could not be stored: ${errorMessage(err)}`);
       void this.recover(err);
       throw new StorageUnavailableError(`could not store the event: ${errorMessage(err)}`);
     }
+    if (pending.length === 0) return items;
     // Publish only what is durable.
     for (const l of this.listeners) l(allChanges, allEffects);
     if (this.store.needsSnapshot()) this.snapshot();
@@ -227,6 +236,7 @@ export class Engine implements EventSink, TrackedView {
         this.load(reopened.requests, reopened.replay, reopened.snapshotSeq);
         if (this.unavailable !== null) this.log.info('storage is writable again; state reloaded from disk');
         this.unavailable = null;
+        this.lastAppend = Promise.resolve();
         const changes = [...this.index.values()].map((r) => ({ before: null, after: r, id: r.id }));
         for (const l of this.listeners) l(changes, []);
       } catch (reloadErr) {
