@@ -12,6 +12,7 @@ import type { MediaRequest } from './domain/model.js';
 import { isClosed } from './domain/states.js';
 import { createRequest, reduce, type ReduceOptions } from './domain/reducer.js';
 import { errorMessage, type Logger } from './log.js';
+import { isTopicSafeId, type Quarantined } from './store/quarantine.js';
 import type { Store } from './store/store.js';
 import type { JournalRecord } from './store/types.js';
 import type { EventSink, TrackedView } from './watchers/types.js';
@@ -60,15 +61,39 @@ export class Engine implements EventSink, TrackedView {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Loads a snapshot's requests and replays the journal tail through the same reducer. */
-  load(requests: MediaRequest[], replay: JournalRecord[], snapshotSeq: number): void {
-    for (const r of requests) this.index.put(r);
+  /**
+   * Loads a snapshot's requests and replays the journal tail through the same reducer. What
+   * cannot be loaded (an id that is no topic level, a record the reducer throws on) is left
+   * out and returned, so that one bad stored request never stops the tracker from starting.
+   */
+  load(requests: readonly unknown[], replay: JournalRecord[], snapshotSeq: number): Quarantined[] {
+    const out: Quarantined[] = [];
+    for (const r of requests) {
+      const id: unknown = typeof r === 'object' && r !== null ? (r as { id?: unknown }).id : undefined;
+      const bad = (reason: string) => out.push({ origin: 'snapshot', seq: null, id: String(id), reason, data: r });
+      if (!isTopicSafeId(id)) bad(`request id ${JSON.stringify(id) ?? 'undefined'} cannot be an MQTT topic level`);
+      else {
+        try {
+          this.index.put(r as MediaRequest);
+        } catch (err) {
+          bad(`not a request: ${errorMessage(err)}`);
+        }
+      }
+    }
     this.seq = snapshotSeq;
     for (const record of replay) {
       this.seq = Math.max(this.seq, record.seq);
-      const { changes } = this.apply(record.event);
-      for (const c of changes) this.commitToIndex(c);
+      const bad = (id: string, reason: string) => out.push({ origin: 'journal', seq: record.seq, id, reason, data: record });
+      try {
+        const { changes } = this.apply(record.event);
+        const unsafe = changes.find((c) => !isTopicSafeId(c.id));
+        if (unsafe) bad(unsafe.id, `request id ${JSON.stringify(unsafe.id)} cannot be an MQTT topic level`);
+        else for (const c of changes) this.commitToIndex(c);
+      } catch (err) {
+        bad('?', `replaying it failed: ${errorMessage(err)}`);
+      }
     }
+    return out;
   }
 
   onCommit(listener: CommitListener): void {
@@ -125,6 +150,12 @@ export class Engine implements EventSink, TrackedView {
       const { changes, effects, item } = this.apply(event);
       items.push(item);
       if (changes.length === 0) continue;
+      const unsafe = changes.find((c) => !isTopicSafeId(c.id));
+      if (unsafe) {
+        // The adapters never produce such an id; should one slip through, it is not stored.
+        items[items.length - 1] = { status: 'ignored', request_ids: [], states: [], note: `refused: request id ${JSON.stringify(unsafe.id)} cannot be an MQTT topic level` };
+        continue;
+      }
       for (const c of changes) this.commitToIndex(c);
       const record: JournalRecord = { v: EVENT_SCHEMA_VERSION, seq: ++this.seq, event };
       this.lastAppend = this.store.append(record);
@@ -233,7 +264,7 @@ export class Engine implements EventSink, TrackedView {
         for (const w of reopened.warnings) this.log.warning(w);
         for (const id of [...this.index.byId.keys()]) this.index.delete(id);
         // Continue after the snapshot's sequence: numbers at or below it would be skipped at the next start.
-        this.load(reopened.requests, reopened.replay, reopened.snapshotSeq);
+        for (const q of this.load(reopened.requests, reopened.replay, reopened.snapshotSeq)) this.log.warning(`left out on reload: ${q.origin} ${q.id}: ${q.reason}`);
         if (this.unavailable !== null) this.log.info('storage is writable again; state reloaded from disk');
         this.unavailable = null;
         this.lastAppend = Promise.resolve();
