@@ -82,13 +82,18 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   }
 
   if (event.kind === 'request') {
-    const byRequest = index.resolve(index.byJellyseerr.get(event.jellyseerr_request_id));
+    const requestId = event.jellyseerr_request_id;
+    if (requestId === null) {
+      const hit = best(media().filter(open), []);
+      return hit ? { type: 'existing', requests: [hit], via: 'media id' } : { type: 'none', reason: 'no open request for this media (the notification names no request)' };
+    }
+    const byRequest = index.resolve(index.byJellyseerr.get(requestId));
     const own = best(byRequest, []);
     if (own) return { type: 'existing', requests: [own], via: 'jellyseerr request id' };
     // An open request created from an *arr grab before Jellyseerr told us is adopted.
     const orphan = best(media().filter((r) => open(r) && r.jellyseerr_request_id === null), []);
     if (orphan) return { type: 'existing', requests: [orphan], via: 'media id (adopted)' };
-    return { type: 'create', id: uniqueId(`jellyseerr-${event.jellyseerr_request_id}`, index) };
+    return { type: 'create', id: uniqueId(`jellyseerr-${requestId}`, index) };
   }
 
   const episodes = episodesOf(event);
