@@ -55,6 +55,25 @@ export function fixtures(): Fixture[] {
   return out;
 }
 
+/** Names an object inherits: as route segments and as field names they must be plain strings. */
+export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__'] as const;
+
+/**
+ * `body` with `key` added as an own field of every object in it (the root included), as
+ * `JSON.parse` creates it from a sender's text: `{"__proto__": …}` is an own property there.
+ */
+export function withOwnKey(body: Json, key: string, value: Json): string {
+  const add = (v: Json): Json => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(add);
+    const out: { [k: string]: Json } = {};
+    for (const [k, child] of Object.entries(v)) out[k] = add(child);
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    return out;
+  };
+  return JSON.stringify(add(body));
+}
+
 /** The field each source switches on: a mutation there may legitimately change every other rule. */
 export const DISCRIMINATOR: Record<Fixture['source'], string> = {
   jellyseerr: 'notification_type',
