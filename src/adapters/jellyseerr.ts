@@ -222,7 +222,7 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
   // Without a request block the media's id is the only key: the event updates the open request of that media.
   const mediaRef = p.media.tmdbId !== null ? `tmdb-${p.media.tmdbId}` : p.media.tvdbId !== null ? `tvdb-${p.media.tvdbId}` : null;
   if (requestId === null && mediaRef === null) {
-    return fail([{ path: 'request', message: 'required (expected an object) when media has neither tmdbId nor tvdbId' }]);
+    return fail([{ path: 'media.tmdbId', message: 'required (a numeric id, or media.tvdbId) when there is no request block' }]);
   }
 
   const media = compact<MediaInfo>({

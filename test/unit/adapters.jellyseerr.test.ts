@@ -284,13 +284,13 @@ describe('parseJellyseerr: invalid input', () => {
     }
   });
 
-  it('request missing and no media id → error naming request', () => {
+  it('request missing and no media id → error naming media.tmdbId', () => {
     const body = edited('media-approved-tv', (b) => {
       delete b.request;
       b.media.tmdbId = '';
       b.media.tvdbId = '';
     });
-    expect(errors(parseJellyseerr(body, ctx)).map((e) => e.path)).toEqual(['request']);
+    expect(errors(parseJellyseerr(body, ctx)).map((e) => e.path)).toEqual(['media.tmdbId']);
   });
 
   it('media null → error naming media', () => {
