@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { z } from 'zod';
+import { boundedSink } from './adapters/bounds.js';
 import { createJellyseerrForwarder } from './autoconfig/forward.js';
 import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
 import { publicBase, type PublicBase } from './autoconfig/urls.js';
@@ -27,6 +28,7 @@ import { safeUrl } from './mqtt/safe-url.js';
 import { ThrottledLog } from './log-throttle.js';
 import { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
+import { QUARANTINE_FILE, saveQuarantine, type Quarantined } from './store/quarantine.js';
 import { Store } from './store/store.js';
 import { createIngressApp, panelSettings } from './http/ingress.js';
 import { closeServer, serve } from './http/listener.js';
@@ -100,6 +102,8 @@ export class Tracker {
   /** Valid webhooks per `source[/instance]` since start: how auto-configuration sees its Tests arrive. */
   private readonly receipts = new Map<string, number>();
   doctor: DoctorService | null = null;
+  /** Stored requests and records left out at start-up (data/quarantine.jsonl), for the doctor. */
+  quarantined: Quarantined[] = [];
   private autoconfigRun: Promise<AutoconfigResult> | null = null;
   private lastRetake = Number.NEGATIVE_INFINITY;
   /** Where the services reach the webhook listener (`public_url` or derived). */
@@ -156,7 +160,7 @@ export class Tracker {
     Object.assign(this.lastEvent, this.settings.lastEvents);
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    const set = (this.watcherSet = createWatchers({ options: o, sink: this.engine, view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
+    const set = (this.watcherSet = createWatchers({ options: o, sink: boundedSink(this.engine), view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
     this.watchers = set.list;
     await this.startMqtt();
     this.publishAll();
@@ -202,7 +206,15 @@ export class Tracker {
     const first = await open();
     for (const w of first.warnings) storeLog.warning(w);
     this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '' }, this.log.child('engine'), this.opts.clock);
-    this.engine.load(first.requests, first.replay, first.snapshotSeq);
+    const left = this.engine.load(first.requests, first.replay, first.snapshotSeq);
+    for (const q of left) storeLog.error(`left out ${q.origin === 'journal' ? `journal record ${q.seq}` : 'snapshot request'} (${q.id}): ${q.reason}; kept in ${QUARANTINE_FILE}, not published`);
+    try {
+      this.quarantined = await saveQuarantine(dataDir, left);
+    } catch (err) {
+      // Not being able to keep a copy is no reason to stay down either.
+      storeLog.error(`could not write ${QUARANTINE_FILE}: ${errorMessage(err)}`);
+      this.quarantined = left;
+    }
     this.log.info(`loaded ${this.engine.index.size} requests (${first.replay.length} journal records replayed)`);
   }
 
@@ -476,6 +488,7 @@ export class Tracker {
           }
         : null,
       broker: async () => this.brokerChecks(),
+      quarantined: () => this.quarantined,
       clock: () => this.now(),
     };
   }

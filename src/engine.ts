@@ -13,6 +13,7 @@ import { isClosed } from './domain/states.js';
 import { hasUpgradeInFlight } from './domain/download.js';
 import { createRequest, reduce, type ReduceOptions } from './domain/reducer.js';
 import { errorMessage, type Logger } from './log.js';
+import { isTopicSafeId, type Quarantined } from './store/quarantine.js';
 import type { Store } from './store/store.js';
 import type { JournalRecord } from './store/types.js';
 import type { EventSink, TrackedView } from './watchers/types.js';
@@ -46,6 +47,11 @@ export class Engine implements EventSink, TrackedView {
   private failure: Promise<void> | null = null;
   /** Why the last reload after a write failure failed; memory may then hold events the disk does not. */
   private unavailable: string | null = null;
+  /**
+   * The newest journal append. Appends become durable in order, so once it settles every
+   * event applied so far is on disk.
+   */
+  private lastAppend: Promise<void> = Promise.resolve();
   stats = { applied: 0, duplicates: 0, ignored: 0 };
 
   constructor(
@@ -56,15 +62,39 @@ export class Engine implements EventSink, TrackedView {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Loads a snapshot's requests and replays the journal tail through the same reducer. */
-  load(requests: MediaRequest[], replay: JournalRecord[], snapshotSeq: number): void {
-    for (const r of requests) this.index.put(r);
+  /**
+   * Loads a snapshot's requests and replays the journal tail through the same reducer. What
+   * cannot be loaded (an id that is no topic level, a record the reducer throws on) is left
+   * out and returned, so that one bad stored request never stops the tracker from starting.
+   */
+  load(requests: readonly unknown[], replay: JournalRecord[], snapshotSeq: number): Quarantined[] {
+    const out: Quarantined[] = [];
+    for (const r of requests) {
+      const id: unknown = typeof r === 'object' && r !== null ? (r as { id?: unknown }).id : undefined;
+      const bad = (reason: string) => out.push({ origin: 'snapshot', seq: null, id: String(id), reason, data: r });
+      if (!isTopicSafeId(id)) bad(`request id ${JSON.stringify(id) ?? 'undefined'} cannot be an MQTT topic level`);
+      else {
+        try {
+          this.index.put(r as MediaRequest);
+        } catch (err) {
+          bad(`not a request: ${errorMessage(err)}`);
+        }
+      }
+    }
     this.seq = snapshotSeq;
     for (const record of replay) {
       this.seq = Math.max(this.seq, record.seq);
-      const { changes } = this.apply(record.event);
-      for (const c of changes) this.commitToIndex(c);
+      const bad = (id: string, reason: string) => out.push({ origin: 'journal', seq: record.seq, id, reason, data: record });
+      try {
+        const { changes } = this.apply(record.event);
+        const unsafe = changes.find((c) => !isTopicSafeId(c.id));
+        if (unsafe) bad(unsafe.id, `request id ${JSON.stringify(unsafe.id)} cannot be an MQTT topic level`);
+        else for (const c of changes) this.commitToIndex(c);
+      } catch (err) {
+        bad('?', `replaying it failed: ${errorMessage(err)}`);
+      }
     }
+    return out;
   }
 
   onCommit(listener: CommitListener): void {
@@ -121,19 +151,29 @@ export class Engine implements EventSink, TrackedView {
       const { changes, effects, item } = this.apply(event);
       items.push(item);
       if (changes.length === 0) continue;
+      const unsafe = changes.find((c) => !isTopicSafeId(c.id));
+      if (unsafe) {
+        // The adapters never produce such an id; should one slip through, it is not stored.
+        items[items.length - 1] = { status: 'ignored', request_ids: [], states: [], note: `refused: request id ${JSON.stringify(unsafe.id)} cannot be an MQTT topic level` };
+        continue;
+      }
       for (const c of changes) this.commitToIndex(c);
       const record: JournalRecord = { v: EVENT_SCHEMA_VERSION, seq: ++this.seq, event };
-      pending.push(this.store.append(record));
+      this.lastAppend = this.store.append(record);
+      pending.push(this.lastAppend);
       allChanges.push(...changes);
       allEffects.push(...effects);
     }
-    if (pending.length === 0) return items;
     try {
-      await Promise.all(pending);
+      // Nothing new to store: a duplicate (or an event that changes nothing) owes its answer to
+      // an event that may still be on its way to the disk, so it is answered once that is there.
+      await (pending.length === 0 ? this.lastAppend : Promise.all(pending));
     } catch (err) {
+      if (pending.length === 0) throw new StorageUnavailableError(`the original of this event could not be stored: ${errorMessage(err)}`);
       void this.recover(err);
       throw new StorageUnavailableError(`could not store the event: ${errorMessage(err)}`);
     }
+    if (pending.length === 0) return items;
     // Publish only what is durable.
     for (const l of this.listeners) l(allChanges, allEffects);
     if (this.store.needsSnapshot()) this.snapshot();
@@ -225,9 +265,10 @@ export class Engine implements EventSink, TrackedView {
         for (const w of reopened.warnings) this.log.warning(w);
         for (const id of [...this.index.byId.keys()]) this.index.delete(id);
         // Continue after the snapshot's sequence: numbers at or below it would be skipped at the next start.
-        this.load(reopened.requests, reopened.replay, reopened.snapshotSeq);
+        for (const q of this.load(reopened.requests, reopened.replay, reopened.snapshotSeq)) this.log.warning(`left out on reload: ${q.origin} ${q.id}: ${q.reason}`);
         if (this.unavailable !== null) this.log.info('storage is writable again; state reloaded from disk');
         this.unavailable = null;
+        this.lastAppend = Promise.resolve();
         const changes = [...this.index.values()].map((r) => ({ before: null, after: r, id: r.id }));
         for (const l of this.listeners) l(changes, []);
       } catch (reloadErr) {

@@ -1,20 +1,60 @@
 /**
  * A small levelled logger. Every configured secret is registered here and replaced by
- * `***` in every line, so API keys and passwords never reach a log, whatever the caller wrote.
+ * `***` in every line (and, through `redact`, in every MQTT payload and HTTP answer), so API
+ * keys and passwords never reach an output, whatever the caller wrote or encoded.
  */
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warning: 30, error: 40 };
 
+/** Every registered secret, each with the forms it takes on the wire; longest first. */
 const secrets = new Set<string>();
+let forms: string[] = [];
+
+/** `%2f` next to `%2F`: encoders differ in the case of their hex digits. */
+function withLowerHex(text: string): string {
+  return text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+
+/**
+ * The parts of base64 text that encode `secret` wherever it starts in the encoded bytes (three
+ * byte alignments; standard and URL alphabets). This also finds the secret inside an encoded
+ * longer text such as `user:secret` in HTTP Basic auth, whatever the user name.
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    // Only the characters made of the secret's bits alone, not of the padding before or after.
+    const core = encoded.slice(Math.ceil((shift * 8) / 6), Math.floor(((shift + bytes.length) * 8) / 6));
+    out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return out;
+}
+
+/** Raw, URL-encoded (path, component and form encodings), JSON-escaped and base64. */
+export function secretForms(secret: string): string[] {
+  const encoded = [encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const all = [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(withLowerHex)];
+  // Short secrets have short base64 cores that could match unrelated text.
+  if (secret.length >= 8) all.push(...base64Cores(secret));
+  return [...new Set(all)].filter((f) => f.length >= 4);
+}
 
 /** Secrets shorter than 4 characters would redact ordinary words; they are still hidden from payloads by design. */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 4) secrets.add(value);
+  if (!value || value.length < 4 || secrets.has(value)) return;
+  secrets.add(value);
+  forms = [...new Set([...forms, ...secretForms(value)])].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * The one redactor: every log line, MQTT payload, HTTP answer and error text that leaves the
+ * tracker goes through it. Each registered secret is replaced by `***` in every form above.
+ */
 export function redact(text: string): string {
   let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
+  for (const f of forms) if (out.includes(f)) out = out.split(f).join('***');
   return out;
 }
 

@@ -18,7 +18,9 @@ import {
   fail,
   ignored,
   instanceName,
+  lenient,
   normaliseHash,
+  PositiveId,
   readDiscriminator,
   StatusMessageSchema,
   validate,
@@ -35,55 +37,61 @@ const SERVICE_NAME = { sonarr: 'Sonarr', radarr: 'Radarr' } as const;
 
 /** The download client of Grab, Download and ManualInteractionRequired. */
 export const downloadFields = {
-  downloadClient: z.string().nullish(),
-  downloadClientType: z.string().nullish(),
+  downloadClient: lenient(z.string()),
+  downloadClientType: lenient(z.string()),
   downloadId: z.string().nullish(),
 };
 
 /** `release` on Grab (WebhookRelease). */
 export const GrabReleaseSchema = z.looseObject({
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
+  quality: lenient(z.string()),
+  qualityVersion: lenient(z.int()),
+  releaseGroup: lenient(z.string()),
+  releaseTitle: lenient(z.string()),
+  indexer: lenient(z.string()),
+  size: lenient(z.number()),
 });
 
 /** `release` on Download / import complete / ManualInteractionRequired (WebhookGrabbedRelease). */
 export const GrabbedReleaseSchema = z.looseObject({
-  releaseTitle: z.string().nullish(),
-  indexer: z.string().nullish(),
-  size: z.number().nullish(),
+  releaseTitle: lenient(z.string()),
+  indexer: lenient(z.string()),
+  size: lenient(z.number()),
 });
 
 /** An imported file (WebhookEpisodeFile, WebhookMovieFile). */
 export const FileSchema = z.looseObject({
-  id: z.int(),
-  relativePath: z.string().nullish(),
+  id: PositiveId,
+  relativePath: lenient(z.string()),
   path: z.string(),
-  quality: z.string().nullish(),
-  qualityVersion: z.int().nullish(),
-  releaseGroup: z.string().nullish(),
-  sceneName: z.string().nullish(),
-  size: z.number().nullish(),
-  dateAdded: z.string().nullish(),
-  sourcePath: z.string().nullish(),
+  quality: lenient(z.string()),
+  qualityVersion: lenient(z.int()),
+  releaseGroup: lenient(z.string()),
+  sceneName: lenient(z.string()),
+  size: lenient(z.number()),
+  dateAdded: lenient(z.string()),
+  sourcePath: lenient(z.string()),
 });
+
+/**
+ * A deleted file: only its id is used. Sonarr 3 sends its internal EpisodeFile record here
+ * (`quality` as `{quality, revision}`, another `mediaInfo`, `language`), so nothing else is read.
+ */
+export const DeletedFileSchema = z.looseObject({ id: PositiveId });
 
 /** What ManualInteractionRequired says about the blocked download (`indexer` is never filled). */
 export const blockedFields = {
-  downloadInfo: z
-    .looseObject({
-      quality: z.string().nullish(),
-      qualityVersion: z.int().nullish(),
-      title: z.string().nullish(),
-      size: z.number().nullish(),
-    })
-    .nullish(),
+  downloadInfo: lenient(
+    z.looseObject({
+      quality: lenient(z.string()),
+      qualityVersion: lenient(z.int()),
+      title: lenient(z.string()),
+      size: lenient(z.number()),
+    }),
+  ),
   /** `Ok` | `Warning` | `Error` (PascalCase). */
-  downloadStatus: z.string().nullish(),
-  downloadStatusMessages: z.array(StatusMessageSchema).nullish(),
+  downloadStatus: lenient(z.string()),
+  downloadStatusMessages: lenient(z.array(StatusMessageSchema)),
 };
 
 // ---------------------------------------------------------------------------------------------

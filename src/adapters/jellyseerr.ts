@@ -8,7 +8,10 @@
  * templates.
  *
  * Dedup key scheme: `jellyseerr:<request_id>:<notification_type>` — Jellyseerr sends each
- * notification type at most once per request (a re-request is a new request id).
+ * notification type at most once per request (a re-request is a new request id). A body
+ * without a request block (Overseerr's 2021 template) is keyed on its media,
+ * `jellyseerr:<movie|tv>-<tmdb|tvdb>-<id>:<notification_type>`, and only updates the open
+ * request of that media; it never creates one (there is no request id to create it from).
  *
  * Personal data: only `requestedBy_username` is carried (as `requested_by`). E-mail
  * addresses, avatars, Discord/Telegram ids are never copied into events; a display name
@@ -18,7 +21,7 @@
 import * as z from 'zod';
 import type { MediaInfo, RequestEvent, UnstampedEvent } from '../domain/events.js';
 import type { AdapterContext, ParseResult } from './types.js';
-import { compact, fail, ignored, isRecord, readDiscriminator, showValue, validate } from './validation.js';
+import { compact, fail, ignored, isRecord, lenient, readDiscriminator, showValue, validate } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Notification types (§3.3)
@@ -113,14 +116,14 @@ export const JellyseerrMediaSchema = z.looseObject({
   media_type: z.enum(['movie', 'tv']),
   tmdbId: TemplateOptionalId,
   tvdbId: TemplateOptionalId,
-  status: TemplateText,
-  status4k: TemplateText,
+  status: lenient(TemplateText),
+  status4k: lenient(TemplateText),
 });
 
 export const JellyseerrRequestSchema = z.looseObject({
   request_id: TemplatePositiveInt,
-  requestedBy_username: TemplateText,
-  requestedBy_email: TemplateText,
+  requestedBy_username: lenient(TemplateText),
+  requestedBy_email: lenient(TemplateText),
 });
 
 export const JellyseerrExtraSchema = z.array(
@@ -130,15 +133,20 @@ export const JellyseerrExtraSchema = z.array(
   }),
 );
 
-/** A request-bearing notification (`MEDIA_*`). `media` and `request` must be objects. */
+/**
+ * A request notification (`MEDIA_*`). `media` must be an object; `request` too when present.
+ * Overseerr's default template of early 2021 has no request block (and top-level
+ * `email`/`username`/`avatar`, an unfilled `"{{media_imdbid}}"`); installs that kept it still
+ * send it. Descriptive fields are lenient: a wrong type drops them.
+ */
 export const JellyseerrMediaNotificationSchema = z.looseObject({
   notification_type: z.enum(REQUEST_TYPES as [JellyseerrRequestType, ...JellyseerrRequestType[]]),
-  event: TemplateText,
-  subject: TemplateText,
-  image: TemplateText,
+  event: lenient(TemplateText),
+  subject: lenient(TemplateText),
+  image: lenient(TemplateText),
   media: JellyseerrMediaSchema,
-  request: JellyseerrRequestSchema,
-  extra: JellyseerrExtraSchema.nullish(),
+  request: JellyseerrRequestSchema.nullish(),
+  extra: lenient(JellyseerrExtraSchema),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -208,9 +216,14 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
   if (!v.ok) return fail(v.errors);
   const p = v.data;
   const type = p.notification_type;
-  const requestId = p.request.request_id;
+  const requestId = p.request?.request_id ?? null;
   const mediaType = p.media.media_type;
-  const { title, year } = splitSubject(p.subject);
+  const { title, year } = splitSubject(p.subject ?? null);
+  // Without a request block the media's id is the only key: the event updates the open request of that media.
+  const mediaRef = p.media.tmdbId !== null ? `tmdb-${p.media.tmdbId}` : p.media.tvdbId !== null ? `tvdb-${p.media.tvdbId}` : null;
+  if (requestId === null && mediaRef === null) {
+    return fail([{ path: 'media.tmdbId', message: 'required (a numeric id, or media.tvdbId) when there is no request block' }]);
+  }
 
   const media = compact<MediaInfo>({
     media_type: mediaType,
@@ -218,7 +231,7 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
     year,
     tmdb_id: p.media.tmdbId,
     tvdb_id: p.media.tvdbId,
-    poster_url: p.image,
+    poster_url: p.image ?? null,
   });
 
   let requestedSeasons: number[] | undefined;
@@ -229,25 +242,25 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
 
   const event: UnstampedEvent = compact({
     kind: 'request',
-    key: `jellyseerr:${requestId}:${type}`,
+    key: requestId !== null ? `jellyseerr:${requestId}:${type}` : `jellyseerr:${mediaType}-${mediaRef}:${type}`,
     source: 'jellyseerr',
     match: compact({
-      jellyseerr_request_id: requestId,
+      jellyseerr_request_id: requestId ?? undefined,
       media_type: mediaType,
       tmdb_id: p.media.tmdbId ?? undefined,
       tvdb_id: p.media.tvdbId ?? undefined,
-      scope: 'any' as const,
+      scope: requestId !== null ? ('any' as const) : ('active' as const),
     }),
     jellyseerr_request_id: requestId,
     status: JELLYSEERR_REQUEST_STATUS[type],
     notification_type: type,
     media,
-    requested_by: requesterName(p.request.requestedBy_username, p.request.requestedBy_email),
+    requested_by: p.request ? requesterName(p.request.requestedBy_username ?? null, p.request.requestedBy_email ?? null) : null,
     requested_seasons: requestedSeasons,
   });
   return {
     ok: true,
     events: [event],
-    note: `Jellyseerr ${type} for request ${requestId}${title ? ` (${title})` : ''}`,
+    note: `Jellyseerr ${type} for ${requestId !== null ? `request ${requestId}` : `the open request of ${mediaType} ${mediaRef}`}${title ? ` (${title})` : ''}`,
   };
 }

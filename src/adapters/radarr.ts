@@ -20,7 +20,10 @@ import {
   ArrImageSchema,
   compact,
   idOrNull,
+  lenient,
   normaliseHash,
+  OptionalId,
+  PositiveId,
   posterUrl,
   stringOrNull,
 } from './validation.js';
@@ -45,30 +48,31 @@ export const RADARR_EVENT_TYPES = [
 export type RadarrEventType = (typeof RADARR_EVENT_TYPES)[number];
 
 export const RadarrMovieSchema = z.looseObject({
-  id: z.int(),
+  id: PositiveId,
   title: z.string(),
-  year: z.int().nullish(),
-  releaseDate: z.string().nullish(),
-  folderPath: z.string().nullish(),
-  tmdbId: z.int(),
-  imdbId: z.string().nullish(),
-  overview: z.string().nullish(),
-  genres: z.array(z.string()).nullish(),
-  images: z.array(ArrImageSchema).nullish(),
-  tags: z.array(z.string()).nullish(),
+  year: lenient(z.int()),
+  releaseDate: lenient(z.string()),
+  folderPath: lenient(z.string()),
+  /** 0 when unknown. */
+  tmdbId: OptionalId,
+  imdbId: lenient(z.string()),
+  overview: lenient(z.string()),
+  genres: lenient(z.array(z.string())),
+  images: lenient(z.array(ArrImageSchema)),
+  tags: lenient(z.array(z.string())),
 });
 export type RadarrMovie = z.output<typeof RadarrMovieSchema>;
 
 export const RadarrRemoteMovieSchema = z.looseObject({
-  tmdbId: z.int().nullish(),
-  imdbId: z.string().nullish(),
-  title: z.string().nullish(),
-  year: z.int().nullish(),
+  tmdbId: OptionalId,
+  imdbId: lenient(z.string()),
+  title: lenient(z.string()),
+  year: lenient(z.int()),
 });
 
 /** `release` on Grab (WebhookRelease). */
 export const RadarrGrabReleaseSchema = arr.GrabReleaseSchema.extend({
-  indexerFlags: z.array(z.string()).nullish(),
+  indexerFlags: lenient(z.array(z.string())),
 });
 
 /** `release` on Download / ManualInteractionRequired (WebhookGrabbedRelease; `size` 0 when unknown). */
@@ -79,7 +83,7 @@ const { size, dateAdded, sourcePath, ...fileHead } = arr.FileSchema.shape;
 export const RadarrMovieFileSchema = z.looseObject({
   ...fileHead,
   /** A string in Radarr (`"0"`, `"G_Freeleech, G_Internal"`). */
-  indexerFlags: z.string().nullish(),
+  indexerFlags: lenient(z.string()),
   size,
   dateAdded,
   sourcePath,
@@ -88,7 +92,7 @@ export const RadarrMovieFileSchema = z.looseObject({
 export const RadarrGrabSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('Grab'),
   movie: RadarrMovieSchema,
-  remoteMovie: RadarrRemoteMovieSchema.nullish(),
+  remoteMovie: lenient(RadarrRemoteMovieSchema),
   release: RadarrGrabReleaseSchema,
   ...arr.downloadFields,
 });
@@ -96,10 +100,10 @@ export const RadarrGrabSchema = ArrEnvelopeSchema.extend({
 export const RadarrDownloadSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('Download'),
   movie: RadarrMovieSchema,
-  remoteMovie: RadarrRemoteMovieSchema.nullish(),
+  remoteMovie: lenient(RadarrRemoteMovieSchema),
   movieFile: RadarrMovieFileSchema,
-  isUpgrade: z.boolean().nullish(),
-  release: RadarrGrabbedReleaseSchema.nullish(),
+  isUpgrade: lenient(z.boolean()),
+  release: lenient(RadarrGrabbedReleaseSchema),
   ...arr.downloadFields,
 });
 
@@ -107,28 +111,28 @@ export const RadarrMovieAddedSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('MovieAdded'),
   movie: RadarrMovieSchema,
   /** `manual` | `list` | `collection`. */
-  addMethod: z.string().nullish(),
+  addMethod: lenient(z.string()),
 });
 
 export const RadarrMovieDeleteSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('MovieDelete'),
   movie: RadarrMovieSchema,
-  deletedFiles: z.boolean().nullish(),
-  movieFolderSize: z.number().nullish(),
+  deletedFiles: lenient(z.boolean()),
+  movieFolderSize: lenient(z.number()),
 });
 
 export const RadarrMovieFileDeleteSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('MovieFileDelete'),
   movie: RadarrMovieSchema,
-  movieFile: RadarrMovieFileSchema,
-  deleteReason: z.string().nullish(),
+  movieFile: arr.DeletedFileSchema,
+  deleteReason: lenient(z.string()),
 });
 
 export const RadarrManualInteractionSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('ManualInteractionRequired'),
   movie: RadarrMovieSchema,
   ...arr.blockedFields,
-  release: RadarrGrabbedReleaseSchema.nullish(),
+  release: lenient(RadarrGrabbedReleaseSchema),
   ...arr.downloadFields,
 });
 

@@ -25,8 +25,11 @@ import {
   episodeRef,
   idList,
   idOrNull,
+  lenient,
   normaliseHash,
+  OptionalId,
   parseEpisodeNumbers,
+  PositiveId,
   posterUrl,
   sortEpisodes,
   stringOrNull,
@@ -53,34 +56,34 @@ export const SONARR_EVENT_TYPES = [
 export type SonarrEventType = (typeof SONARR_EVENT_TYPES)[number];
 
 export const SonarrSeriesSchema = z.looseObject({
-  id: z.int(),
+  id: PositiveId,
   title: z.string(),
-  titleSlug: z.string().nullish(),
-  path: z.string().nullish(),
-  tvdbId: z.int(),
-  tvMazeId: z.int().nullish(),
+  titleSlug: lenient(z.string()),
+  path: lenient(z.string()),
+  tvdbId: OptionalId,
+  tvMazeId: lenient(z.int()),
   /** Since v4.0.5; 0 when unknown. */
-  tmdbId: z.int().nullish(),
-  imdbId: z.string().nullish(),
+  tmdbId: OptionalId,
+  imdbId: lenient(z.string()),
   /** `standard` | `daily` | `anime` (kept open for future values). */
   type: z.string(),
-  year: z.int().nullish(),
-  genres: z.array(z.string()).nullish(),
-  images: z.array(ArrImageSchema).nullish(),
-  tags: z.array(z.string()).nullish(),
+  year: lenient(z.int()),
+  genres: lenient(z.array(z.string())),
+  images: lenient(z.array(ArrImageSchema)),
+  tags: lenient(z.array(z.string())),
 });
 export type SonarrSeries = z.output<typeof SonarrSeriesSchema>;
 
 export const SonarrEpisodeSchema = z.looseObject({
-  id: z.int(),
-  episodeNumber: z.int(),
-  seasonNumber: z.int(),
-  title: z.string().nullish(),
-  overview: z.string().nullish(),
-  airDate: z.string().nullish(),
-  airDateUtc: z.string().nullish(),
-  seriesId: z.int().nullish(),
-  tvdbId: z.int().nullish(),
+  id: PositiveId,
+  episodeNumber: z.int().min(0),
+  seasonNumber: z.int().min(0),
+  title: lenient(z.string()),
+  overview: lenient(z.string()),
+  airDate: lenient(z.string()),
+  airDateUtc: lenient(z.string()),
+  seriesId: lenient(z.int()),
+  tvdbId: lenient(z.int()),
 });
 export type SonarrEpisode = z.output<typeof SonarrEpisodeSchema>;
 
@@ -89,7 +92,7 @@ export const SonarrGrabReleaseSchema = arr.GrabReleaseSchema;
 
 /** `release` on Download / import complete / ManualInteractionRequired (WebhookGrabbedRelease). */
 export const SonarrGrabbedReleaseSchema = arr.GrabbedReleaseSchema.extend({
-  releaseType: z.string().nullish(),
+  releaseType: lenient(z.string()),
 });
 
 export const SonarrEpisodeFileSchema = arr.FileSchema;
@@ -108,8 +111,8 @@ export const SonarrDownloadSchema = ArrEnvelopeSchema.extend({
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
   episodeFile: SonarrEpisodeFileSchema,
-  isUpgrade: z.boolean().nullish(),
-  release: SonarrGrabbedReleaseSchema.nullish(),
+  isUpgrade: lenient(z.boolean()),
+  release: lenient(SonarrGrabbedReleaseSchema),
   ...arr.downloadFields,
 });
 
@@ -118,10 +121,10 @@ export const SonarrImportCompleteSchema = ArrEnvelopeSchema.extend({
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
   episodeFiles: z.array(SonarrEpisodeFileSchema),
-  fileCount: z.int().nullish(),
-  sourcePath: z.string().nullish(),
-  destinationPath: z.string().nullish(),
-  release: SonarrGrabbedReleaseSchema.nullish(),
+  fileCount: lenient(z.int()),
+  sourcePath: lenient(z.string()),
+  destinationPath: lenient(z.string()),
+  release: lenient(SonarrGrabbedReleaseSchema),
   ...arr.downloadFields,
 });
 
@@ -133,16 +136,16 @@ export const SonarrSeriesAddSchema = ArrEnvelopeSchema.extend({
 export const SonarrSeriesDeleteSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('SeriesDelete'),
   series: SonarrSeriesSchema,
-  deletedFiles: z.boolean().nullish(),
+  deletedFiles: lenient(z.boolean()),
 });
 
 export const SonarrEpisodeFileDeleteSchema = ArrEnvelopeSchema.extend({
   eventType: z.literal('EpisodeFileDelete'),
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
-  episodeFile: SonarrEpisodeFileSchema,
+  episodeFile: arr.DeletedFileSchema,
   /** `missingFromDisk` | `manual` | `upgrade` | `noLinkedEpisodes` | `manualOverride`. */
-  deleteReason: z.string().nullish(),
+  deleteReason: lenient(z.string()),
 });
 
 export const SonarrManualInteractionSchema = ArrEnvelopeSchema.extend({
@@ -150,7 +153,7 @@ export const SonarrManualInteractionSchema = ArrEnvelopeSchema.extend({
   series: SonarrSeriesSchema,
   episodes: z.array(SonarrEpisodeSchema),
   ...arr.blockedFields,
-  release: SonarrGrabbedReleaseSchema.nullish(),
+  release: lenient(SonarrGrabbedReleaseSchema),
   ...arr.downloadFields,
 });
 

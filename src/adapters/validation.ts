@@ -174,21 +174,54 @@ export function readDiscriminator<K extends string>(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Strict where the tracker relies on a value, lenient everywhere else
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An id that becomes part of a request id, an MQTT topic or a dedup key (*arr record, file and
+ * episode ids, tmdb/tvdb ids): a positive safe integer, nothing else.
+ */
+export const PositiveId = z.int().min(1);
+
+/** An id the *arrs send as 0 when unknown: 0, null or missing mean unknown; a negative id is refused. */
+export const OptionalId = z.int().min(0).nullish();
+
+/**
+ * A descriptive field the tracker can do without: kept when it parses with `schema`, dropped
+ * (undefined) otherwise. Older versions and other forks send other types here (Sonarr 3 sends
+ * `quality` as an object), which is never a reason to refuse an event.
+ */
+export function lenient<T>(schema: z.ZodType<T>) {
+  return z
+    .unknown()
+    .transform((value): T | undefined => {
+      const r = schema.safeParse(value);
+      return r.success ? r.data : undefined;
+    })
+    .optional();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Shared zod building blocks for Sonarr/Radarr (camelCase, nulls omitted, extra keys allowed)
 // ---------------------------------------------------------------------------------------------
 
 /** `{ coverType, url, remoteUrl }`; everything but `coverType` may be missing. */
 export const ArrImageSchema = z.looseObject({
   coverType: z.string(),
-  url: z.string().nullish(),
-  remoteUrl: z.string().nullish(),
+  url: lenient(z.string()),
+  remoteUrl: lenient(z.string()),
 });
-export type ArrImage = z.output<typeof ArrImageSchema>;
+/** Wider than the schema's output: the API watchers pass their own (nullable) images too. */
+export interface ArrImage {
+  coverType: string;
+  url?: string | null | undefined;
+  remoteUrl?: string | null | undefined;
+}
 
 /** `{ title, messages[] }` on ManualInteractionRequired. */
 export const StatusMessageSchema = z.looseObject({
-  title: z.string().nullish(),
-  messages: z.array(z.string()).nullish(),
+  title: lenient(z.string()),
+  messages: lenient(z.array(z.string())),
 });
 export type StatusMessage = z.output<typeof StatusMessageSchema>;
 
@@ -215,13 +248,15 @@ export function blockedMessage(
 /** Envelope of every Sonarr/Radarr event; used alone for events we do not track. */
 export const ArrEnvelopeSchema = z.looseObject({
   eventType: z.string(),
-  instanceName: z.string().nullish(),
-  applicationUrl: z.string().nullish(),
+  instanceName: lenient(z.string()),
+  applicationUrl: lenient(z.string()),
 });
 
 // ---------------------------------------------------------------------------------------------
 // Normalisations
 // ---------------------------------------------------------------------------------------------
+
+const INSTANCE_NAME_LIMIT = 64;
 
 /**
  * Instance name: the route's name, else the payload's `instanceName`, else the service name;
@@ -234,7 +269,8 @@ export function instanceName(
 ): string {
   for (const candidate of [ctx.instance, payloadName]) {
     if (typeof candidate === 'string' && candidate.trim() !== '') {
-      const name = candidate.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+      // Part of request ids and MQTT topics: a slug, and a short one.
+      const name = candidate.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, INSTANCE_NAME_LIMIT).replace(/^-+|-+$/g, '');
       if (name) return name;
     }
   }

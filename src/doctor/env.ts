@@ -3,6 +3,7 @@ import type { PublicBase } from '../autoconfig/urls.js';
 import type { Options } from '../config/schema.js';
 import type { ForwardTarget } from '../secrets.js';
 import type { EventClock } from './events.js';
+import type { Quarantined } from '../store/quarantine.js';
 import type { DoctorCheck } from './types.js';
 
 export interface DoctorEnv {
@@ -14,6 +15,8 @@ export interface DoctorEnv {
   /** The tracker's own Shoko SignalR connection; null when no tracker runs here (then the hub is probed). */
   shoko: (() => { connected: boolean; connecting: boolean; detail: string | null }) | null;
   broker(): Promise<DoctorCheck[]>;
+  /** What the running tracker left out of its store at start-up; absent when no tracker runs here. */
+  quarantined?: () => readonly Quarantined[];
   clock(): Date;
   timeoutMs?: number;
 }

@@ -8,12 +8,13 @@ import { errorMessage } from '../log.js';
 import type { DoctorEnv } from './env.js';
 import { checkJellyfin, checkShoko } from './media.js';
 import { checkArr, checkJellyseerr, checkQbittorrent } from './services.js';
+import { checkStore } from './store.js';
 import { INTEGRATIONS, makeCheck, type DoctorCheck, type DoctorReport, type Integration } from './types.js';
 
 /** Integrations with something to check under these options (mqtt always). */
 export function configuredIntegrations(o: Options): Integration[] {
   return INTEGRATIONS.filter((i) => {
-    if (i === 'mqtt') return true;
+    if (i === 'mqtt' || i === 'store') return true;
     if (i === 'sonarr' || i === 'radarr' || i === 'qbittorrent') return o[i].length > 0;
     return o[i].url !== '';
   });
@@ -40,6 +41,8 @@ export async function runDoctor(env: DoctorEnv): Promise<DoctorReport> {
           return await checkShoko(env);
         case 'mqtt':
           return await env.broker();
+        case 'store':
+          return checkStore(env);
       }
     } catch (err) {
       // A check that throws is a bug, not a verdict on the service: still report it.

@@ -4,10 +4,10 @@
  */
 import { redact } from '../log.js';
 
-export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt'] as const;
+export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt', 'store'] as const;
 export type Integration = (typeof INTEGRATIONS)[number];
 
-export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker'] as const;
+export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker', 'quarantine'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped';

@@ -109,7 +109,13 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   }
 
   if (event.kind === 'request') {
-    const own = best(index.resolve(index.byJellyseerr.get(event.jellyseerr_request_id)));
+    const requestId = event.jellyseerr_request_id;
+    if (requestId === null) {
+      // An old notification template names no request: it speaks of the open request of its media.
+      const hit = best(media().filter((r) => live(r) && r.state !== 'AVAILABLE' && r.state !== 'DELETED'));
+      return hit ? { type: 'existing', requests: [hit], via: 'media id' } : { type: 'none', reason: 'no open request for this media (the notification names no request)' };
+    }
+    const own = best(index.resolve(index.byJellyseerr.get(requestId)));
     if (own) return { type: 'existing', requests: [own], via: 'jellyseerr request id' };
     // A request created from an *arr grab before Jellyseerr told us is adopted, whatever its stage.
     const is4k = event.is_4k ?? m.is_4k ?? false;
@@ -117,7 +123,7 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
       media().filter((r) => sameType(r) && (r.is_4k ?? false) === is4k && r.jellyseerr_request_id === null && r.state !== 'DELETED' && r.state !== 'DECLINED'),
     );
     if (orphan) return { type: 'existing', requests: [orphan], via: 'media id (adopted)' };
-    return { type: 'create', id: uniqueId(`jellyseerr-${event.jellyseerr_request_id}`, index) };
+    return { type: 'create', id: uniqueId(`jellyseerr-${requestId}`, index) };
   }
 
   const episodes = episodesOf(event);

@@ -115,10 +115,14 @@ export interface EventBase {
   match: Match;
 }
 
-/** A Jellyseerr notification that carries a request. Creates the request if unknown. */
+/**
+ * A Jellyseerr notification about a request. Creates the request if unknown. Without a request
+ * id (Overseerr's 2021 template has no request block) it only updates the open request of its
+ * media and never creates one.
+ */
 export interface RequestEvent extends EventBase {
   kind: 'request';
-  jellyseerr_request_id: number;
+  jellyseerr_request_id: number | null;
   status: 'pending' | 'approved' | 'auto_approved' | 'declined' | 'failed' | 'available';
   notification_type: string;
   media: MediaInfo;

@@ -164,7 +164,7 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
 function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
   fillMedia(d, ev.media);
   const r = d.r;
-  if (r.jellyseerr_request_id === null) {
+  if (r.jellyseerr_request_id === null && ev.jellyseerr_request_id !== null) {
     d.set('jellyseerr_request_id', ev.jellyseerr_request_id);
     d.note(`Linked to Jellyseerr request #${ev.jellyseerr_request_id}`);
   }

@@ -4,6 +4,7 @@
  * durably stored.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { boundEvent } from '../adapters/bounds.js';
 import { parseJellyfin, type JellyfinHint } from '../adapters/jellyfin.js';
 import { parseJellyseerr } from '../adapters/jellyseerr.js';
 import { parseRadarr } from '../adapters/radarr.js';
@@ -16,11 +17,15 @@ import { isAuthorised } from './auth.js';
 
 type Parser = (body: unknown, ctx: AdapterContext) => ParseResult;
 
-export const WEBHOOK_SOURCES: Record<string, Parser> = {
-  jellyseerr: parseJellyseerr,
-  sonarr: parseSonarr,
-  radarr: parseRadarr,
-};
+/**
+ * The routes and their parsers. A Map, not an object literal: a route segment such as
+ * `constructor` or `__proto__` must not find an inherited property.
+ */
+export const WEBHOOK_SOURCES: ReadonlyMap<string, Parser> = new Map<string, Parser>([
+  ['jellyseerr', parseJellyseerr],
+  ['sonarr', parseSonarr],
+  ['radarr', parseRadarr],
+]);
 
 /** Handles a Jellyfin webhook hint (verification against the API, or the webhook alone). */
 export type JellyfinHintHandler = (hint: JellyfinHint) => Promise<{ note: string; results: unknown[] }>;
@@ -115,9 +120,9 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
       await handleJellyfin(req, res);
       return;
     }
-    const parser = WEBHOOK_SOURCES[source];
+    const parser = WEBHOOK_SOURCES.get(source);
     if (!parser) {
-      reply(res, 404, { error: `unknown webhook source "${source}"; expected one of ${[...Object.keys(WEBHOOK_SOURCES), 'jellyfin'].join(', ')}` });
+      reply(res, 404, { error: `unknown webhook source "${source}"; expected one of ${[...WEBHOOK_SOURCES.keys(), 'jellyfin'].join(', ')}` });
       return;
     }
     const body = readJson(req, res);
@@ -136,7 +141,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
       return;
     }
     try {
-      const results = await opts.engine.ingest(parsed.events);
+      const results = await opts.engine.ingest(parsed.events.map(boundEvent));
       reply(res, 200, { status: 'ok', note: parsed.note, results });
     } catch (err) {
       if (err instanceof StorageUnavailableError) {

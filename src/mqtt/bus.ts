@@ -8,7 +8,7 @@
  * the embedded broker's retained store then holds the same bytes instead of a second copy
  * (44 MB of the retained set at 10,000 requests and 100,000 episodes).
  */
-import type { Logger } from '../log.js';
+import { redact, type Logger } from '../log.js';
 
 export interface PublishOptions {
   retain: boolean;
@@ -62,9 +62,14 @@ export class MqttBus {
     }
   }
 
-  /** An empty retained payload deletes the topic (and HA discovery entities). */
-  publish(topic: string, payload: string, opts: PublishOptions): void {
+  /**
+   * An empty retained payload deletes the topic (and HA discovery entities). Every payload is
+   * redacted: watcher errors, doctor details and command answers may quote an upstream's
+   * answer, which may echo the key it was sent.
+   */
+  publish(topic: string, text: string, opts: PublishOptions): void {
     if (topic.includes('#') || topic.includes('+')) throw new Error(`refusing to publish to a wildcard topic: ${topic}`);
+    const payload = redact(text);
     let out: Payload = payload;
     if (opts.retain) {
       const prev = this.retained.get(topic);

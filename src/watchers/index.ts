@@ -55,7 +55,13 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     watchers.push(jf);
     set.onJellyfin = (hint) => jf.onHint(hint);
     // The same scan the stuck monitor asks for (Shokofin rebuilds its VFS on it), with the same rate limit.
-    set.refreshJellyfin = async (r) => (await jf.refreshLibrary(`${r.title}: asked for by a user`)).note;
+    // The answer is Jellyfin's: Library/Refresh answers when the scan has finished (or failed).
+    set.refreshJellyfin = async (r) => {
+      const out = await jf.refreshLibrary(`${r.title}: asked for by a user`);
+      if (!out.done) return out.note;
+      await out.done;
+      return `${out.note}; Jellyfin finished the scan`;
+    };
   }
   if (options.sonarr.length || options.radarr.length) {
     const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time });

@@ -100,10 +100,11 @@ const BRIDGE_ENTITIES: Record<string, string> = {
   media_tracker_bridge_connection: 'binary_sensor.media_tracker_connection_state',
   media_tracker_bridge_watcher_jellyfin: 'binary_sensor.media_tracker_jellyfin_connection',
   media_tracker_bridge_watcher_shoko: 'binary_sensor.media_tracker_shoko_connection',
-  // The doctor: a problem sensor per configured integration (plus MQTT) and two buttons.
+  // The doctor: a problem sensor per configured integration (plus MQTT and the store) and two buttons.
   media_tracker_bridge_doctor_jellyfin: 'binary_sensor.media_tracker_jellyfin_check',
   media_tracker_bridge_doctor_shoko: 'binary_sensor.media_tracker_shoko_check',
   media_tracker_bridge_doctor_mqtt: 'binary_sensor.media_tracker_mqtt_check',
+  media_tracker_bridge_doctor_store: 'binary_sensor.media_tracker_store_check',
   media_tracker_bridge_run_doctor: 'button.media_tracker_run_doctor',
   media_tracker_bridge_autoconfigure: 'button.media_tracker_auto_configure_webhooks',
 };

@@ -11,6 +11,7 @@
  *   shoko.dropAll();                       // hub restart: every socket dies (1006)
  *   await shoko.stop(); await shoko.start(); // same port
  *   shoko.state.down = true;               // 503 for negotiate, upgrades and REST
+ *   shoko.state.echoFailures = 3;          // the next 3 negotiations fail with an error page quoting the request
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -78,6 +79,12 @@ export interface ShokoState {
   pingIntervalMs: number;
   /** Close a connection after this long without any client message (v5: 60 s). */
   clientTimeoutMs: number;
+  /**
+   * The next N negotiations fail with a 500 whose body quotes the request the way a verbose
+   * error page or reverse proxy does: the URL as received (key URL-encoded), the decoded query
+   * (key raw) and the credentials seen, re-encoded as HTTP Basic (key in base64).
+   */
+  echoFailures: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -141,7 +148,7 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
   const state: ShokoState = {
     apiKeys: ['shoko-api-key'], credentials: { user: 'admin', pass: 'secret' }, devices: {}, version: '5.3.3.0',
     importFolders: [{ ID: 1, Name: 'Anime', Path: '/data/anime/', DropFolderType: 'Source, Destination', WatchForNewFiles: true, FileSize: 0 }],
-    files: [], series: [], down: false, requireHubAuth: false, pingIntervalMs: 15_000, clientTimeoutMs: 60_000, ...init,
+    files: [], series: [], down: false, requireHubAuth: false, pingIntervalMs: 15_000, clientTimeoutMs: 60_000, echoFailures: 0, ...init,
   };
   const pending = new Map<string, HubConnectionInfo>();
   const connections: HubConnectionInfo[] = [];
@@ -223,6 +230,14 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
   route('post', '/signalr/aggregate/negotiate', (req, res) => {
     const url = new URL(req.originalUrl, 'http://x');
     const auth = hubAuth(req, url);
+    if (state.echoFailures > 0) {
+      state.echoFailures--;
+      const key = auth.apikey ?? auth.accessToken ?? '';
+      const query = Object.fromEntries(url.searchParams);
+      return res.status(500).type('text/plain').send(
+        `Unhandled exception for POST ${req.originalUrl}; query ${JSON.stringify(query)}; credentials Basic ${Buffer.from(`apikey:${key}`).toString('base64')}`,
+      );
+    }
     if (state.requireHubAuth && !auth.valid) return res.status(401).end();
     const conn = newConnection(true, auth);
     conn.negotiateFeeds = parseFeeds(param(url, 'feeds'));

@@ -6,13 +6,11 @@
  *
  * CORPUS_SEED=<n> regenerates a run's corpus; CORPUS_SIZE scales it.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
-import { Recorder, requestTopics, SECRET, startTracker, type Harness } from '../helpers/tracker.js';
-import { bodyMutant, fixtures, parse, valueMutant, type Mutant } from './mutations.js';
+import { Recorder, requestTopics, SECRET, startTracker, storeBytes, type Harness } from '../helpers/tracker.js';
+import { bodyMutant, fixtures, parse, PROTOTYPE_KEYS, valueMutant, withOwnKey, type Mutant } from './mutations.js';
 
 const SIZE = Number(process.env.CORPUS_SIZE ?? 10_000);
 const SEED = Number(process.env.CORPUS_SEED ?? 0xc0de_f00d);
@@ -31,11 +29,6 @@ function corpus(): Mutant[] {
   const list = fixtures();
   const all = fc.oneof({ arbitrary: valueMutant(list), weight: 7 }, { arbitrary: bodyMutant(list), weight: 3 }).filter(malformed);
   return fc.sample(all, { numRuns: SIZE, seed: SEED });
-}
-
-async function storeBytes(dir: string): Promise<string> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
-  return (await Promise.all(files.map(async (f) => `${f}:${await readFile(join(dir, f), 'utf8')}`))).join('\n');
 }
 
 let h: Harness;
@@ -119,4 +112,29 @@ describe('malformed webhook corpus over HTTP', () => {
         `${tally.fields} rejected with field errors, ${tally.notJson} not JSON; 400 for all, 5xx 0, store and retained topics unchanged`,
     );
   }, 240_000);
+
+  it('answers routes named after prototype keys with 404, and takes them as field names like any other key', async () => {
+    const url = h.tracker.endpoints.webhookUrl;
+    const post = (route: string, text: string) =>
+      fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: text });
+    const problems: string[] = [];
+    const list = fixtures();
+    for (const key of PROTOTYPE_KEYS) {
+      for (const route of [`/hooks/${key}`, `/hooks/${key}/radarr`, `/hooks/radarr/${key}`]) {
+        const res = await post(route, JSON.stringify(list[0]!.body));
+        const expected = route.startsWith('/hooks/radarr/') ? [200, 400] : [404];
+        if (!expected.includes(res.status)) problems.push(`${route}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+      }
+      for (const f of list) {
+        const text = withOwnKey(f.body, key, { polluted: true, eventType: 'Grab', notification_type: 'MEDIA_PENDING' });
+        const res = await post(`/hooks/${f.source}`, text);
+        // This tracker runs without the Jellyfin watcher: a valid Jellyfin body gets the 503 naming it.
+        const want = parse(f.source, JSON.parse(text)).ok ? (f.source === 'jellyfin' ? 503 : 200) : 400;
+        if (res.status !== want) problems.push(`${f.name} with an own "${key}": HTTP ${res.status} (the parser says ${want}) ${(await res.text()).slice(0, 200)}`);
+      }
+    }
+    expect(problems.slice(0, 20), `${problems.length} problems`).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    for (const topic of rec.latest.keys()) expect(topic).not.toMatch(/proto|constructor|undefined|\[object/);
+  });
 });

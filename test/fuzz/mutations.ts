@@ -46,13 +46,32 @@ const JELLYFIN: Array<{ name: string; body: Json }> = [
 
 export function fixtures(): Fixture[] {
   const out: Fixture[] = [];
-  for (const source of Object.keys(WEBHOOK_SOURCES) as Array<Fixture['source']>) {
+  for (const source of [...WEBHOOK_SOURCES.keys()] as Array<Fixture['source']>) {
     for (const file of readdirSync(join(FIXTURES, source)).filter((f) => f.endsWith('.json')).sort()) {
       out.push({ name: `${source}/${file}`, source, body: JSON.parse(readFileSync(join(FIXTURES, source, file), 'utf8')) as Json });
     }
   }
   for (const j of JELLYFIN) out.push({ name: j.name, source: 'jellyfin', body: j.body });
   return out;
+}
+
+/** Names an object inherits: as route segments and as field names they must be plain strings. */
+export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__'] as const;
+
+/**
+ * `body` with `key` added as an own field of every object in it (the root included), as
+ * `JSON.parse` creates it from a sender's text: `{"__proto__": …}` is an own property there.
+ */
+export function withOwnKey(body: Json, key: string, value: Json): string {
+  const add = (v: Json): Json => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(add);
+    const out: { [k: string]: Json } = {};
+    for (const [k, child] of Object.entries(v)) out[k] = add(child);
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    return out;
+  };
+  return JSON.stringify(add(body));
 }
 
 /** The field each source switches on: a mutation there may legitimately change every other rule. */
@@ -153,7 +172,7 @@ function valueAt(root: Json, path: Path): Json | undefined {
 /** Parses a body the way the route does (`/hooks/jellyfin` has its own parser). */
 export function parse(source: Fixture['source'], body: unknown): { ok: true } | { ok: false; errors: FieldError[] } {
   const anime = { tags: ['anime'], path_patterns: ['/anime/'] };
-  const result = source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES[source]!(body, { anime });
+  const result = source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES.get(source)!(body, { anime });
   return result.ok ? { ok: true } : { ok: false, errors: result.errors };
 }
 

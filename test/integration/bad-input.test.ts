@@ -1,18 +1,11 @@
 /** Bad input is answered with a clear 4xx and never reaches the store or the bus. */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/config/schema.js';
 import { fakeHash, jellyseerr, radarrGrab, sonarrGrab, range } from '../../src/demo/payloads.js';
-import { requestTopics, SECRET } from '../helpers/tracker.js';
+import { requestTopics, SECRET, storeBytes } from '../helpers/tracker.js';
 import { world } from './support.js';
 
 const movie = { requestId: 7, tmdbId: 700, title: 'Seven', year: 1995, radarrId: 7, hash: fakeHash('seven') };
-
-async function storeBytes(dir: string): Promise<string> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith('journal') || f.startsWith('snapshot')).sort();
-  return (await Promise.all(files.map(async (f) => `${f}:${await readFile(join(dir, f), 'utf8')}`))).join('\n');
-}
 
 describe('webhook input validation', () => {
   it('answers each kind of bad input with the right 4xx, a message naming the problem, and leaves the store unchanged', async () => {

@@ -160,12 +160,24 @@ describe('the refresh command (panel: "Refresh Jellyfin")', () => {
         return r?.transaction === transaction ? r : undefined;
       }, `refresh answer ${transaction}`);
     };
-    expect(await ask('r1')).toMatchObject({ action: 'refresh', status: 'ok', refresh: expect.stringContaining('library scan started') });
-    await rec.until(() => jf.state.refresh.completed === 1 || undefined, 'the scan to finish');
+    // The answer is Jellyfin's: it comes once the scan has finished.
+    expect(await ask('r1')).toMatchObject({ action: 'refresh', status: 'ok', refresh: expect.stringContaining('Jellyfin finished the scan') });
+    expect(jf.state.refresh.completed).toBe(1);
     expect(await ask('r2')).toMatchObject({ status: 'ok', refresh: expect.stringContaining('rate-limited') });
     expect(jf.state.refresh.calls).toBe(1);
     // Not a tracking change: the request is untouched.
     expect(rec.state('jellyseerr-57')).toMatchObject({ state: 'APPROVED', updated_at: before.updated_at });
+  });
+
+  it('reports a scan Jellyfin refused as an error, not as started', async () => {
+    const { w, jf } = await setup();
+    await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
+    await w.rec.untilState('jellyseerr-57', 'APPROVED');
+    await w.rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    jf.faults.add('POST /Library/Refresh', { times: 1, status: 500, body: 'scan failed' });
+    await w.rec.client.publishAsync('media/jellyseerr-57/set/refresh', '', { qos: 1 });
+    const reply = await w.rec.until(() => w.rec.json<{ status: string; error?: string }>('media/jellyseerr-57/response'), 'refresh answer');
+    expect(reply).toMatchObject({ status: 'error', error: expect.stringContaining('HTTP 500') });
   });
 
   it('without Jellyfin the answer names the missing option', async () => {

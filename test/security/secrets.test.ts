@@ -34,14 +34,17 @@ const SECRETS = {
   sonarrWrong: 'snk-wrong-5e3a9d1c7b',
   qbittorrent: 'qbp-P4ss+w0rd/8&k=z',
   jellyfin: 'jfk-2a7c9e1b3d5f8a66',
-  shoko: 'shk-8e4b2d6f1a3c9e77',
+  // Characters that URL-encoding changes, so the encoded form differs from the raw one.
+  shoko: 'shk+8e4b/2d6f=1a3c!9e77',
   mqtt: 'mqp-Br0ker!pass#42',
   external: 'exp-M1rror?pass%17',
 };
 
-/** Every way a secret could show up in text: as is, URL-encoded, base64 (also in Basic auth). */
+/** Every way a secret could show up in text: as is, URL-encoded (both hex cases, form encoding), base64 (also in Basic auth). */
 function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), encodeURI(secret), Buffer.from(secret).toString('base64'), Buffer.from(`admin:${secret}`).toString('base64')])];
+  const encoded = [encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const basic = ['admin', 'apikey'].map((user) => Buffer.from(`${user}:${secret}`).toString('base64'));
+  return [...new Set([secret, ...encoded, ...encoded.map((e) => e.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())), Buffer.from(secret).toString('base64'), ...basic])];
 }
 
 interface Captured {
@@ -95,6 +98,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     const jf = createJellyfinFake({ apiKey: SECRETS.jellyfin });
     const shoko = createShokoFake({ requireHubAuth: true });
     shoko.state.apiKeys = [SECRETS.shoko];
+    // Until the doctor has reported on it, every negotiation fails with an error page that quotes the request: the key raw, URL-encoded and in Basic auth.
+    shoko.state.echoFailures = Number.MAX_SAFE_INTEGER;
     const qb = await FakeQbittorrent.start({ flavour: '5.2', username: 'admin', password: SECRETS.qbittorrent });
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
     closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => shoko.stop(), () => qb.close());
@@ -140,6 +145,14 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     });
     await bus.subscribeAsync(['#', '$SYS/#'], { qos: 1 });
     const http = (where: string, answer: { status: number; text: string }) => captured.push({ where: `HTTP ${answer.status} ${where}`, text: answer.text });
+
+    // Shoko's error page reaches the watcher's last error (media/bridge/info), the doctor and a command's answer.
+    const seen = (topic: string, text: string) => (captured.some((c) => c.where === `embedded broker ${topic}` && c.text.includes(text)) ? true : undefined);
+    await waitFor(() => seen('media/bridge/info', 'Unhandled exception'), 'a Shoko error quoting the request on media/bridge/info', { timeoutMs: 20_000, everyMs: 100 });
+    await bus.publishAsync('media/bridge/set/doctor', '', { qos: 1 });
+    await waitFor(() => seen('media/bridge/response', 'Unhandled exception'), 'the doctor command answer quoting the Shoko error', { timeoutMs: 20_000, everyMs: 100 });
+    await waitFor(() => seen('media/bridge/doctor', 'Unhandled exception'), 'the doctor report quoting the Shoko error', { timeoutMs: 20_000, everyMs: 100 });
+    shoko.state.echoFailures = 0;
 
     // The four workflows through the real routes.
     for (let i = 0; i < Math.max(...SCENARIOS.map((s) => s.steps.length)); i++) {

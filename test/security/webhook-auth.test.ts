@@ -28,7 +28,7 @@ function declaredRoutes(): Array<{ method: string; path: string }> {
 
 /** Concrete URLs for a route pattern: every known source, an unknown one, an instance name. */
 function concrete(path: string): string[] {
-  const sources = [...Object.keys(WEBHOOK_SOURCES), 'jellyfin', 'plex'];
+  const sources = [...WEBHOOK_SOURCES.keys(), 'jellyfin', 'plex'];
   const withSource = path.includes(':source') ? sources.map((s) => path.replace(':source', s)) : [path];
   return withSource.map((p) => p.replace(':instance', 'radarr-4k'));
 }

@@ -48,6 +48,7 @@ describe('parseJellyseerr: fixtures', () => {
       'media-declined-movie',
       'media-failed-tv',
       'media-pending-movie',
+      'overseerr-2021-media-available-movie',
       'test-notification',
     ]);
   });
@@ -143,8 +144,8 @@ describe('parseJellyseerr: fixtures', () => {
       const r = parseJellyseerr(fixture(n), ctx);
       return r.ok ? r.events.map((e) => e.key) : [];
     });
-    expect(keys).toHaveLength(7);
-    expect(new Set(keys).size).toBe(7);
+    expect(keys).toHaveLength(8);
+    expect(new Set(keys).size).toBe(8);
     const again = request(parseJellyseerr(fixture('media-available-tv'), ctx));
     expect(again.key).toBe('jellyseerr:61:MEDIA_AVAILABLE');
   });
@@ -273,13 +274,23 @@ describe('parseJellyseerr: invalid input', () => {
     expect(errs).toEqual([{ path: 'request.request_id', message: 'required (expected a positive integer)' }]);
   });
 
-  it('request null / missing → error naming request', () => {
-    expect(
-      errors(parseJellyseerr(edited('media-approved-tv', (b) => (b.request = null)), ctx)).map((e) => e.path),
-    ).toEqual(['request']);
-    expect(errors(parseJellyseerr(edited('media-approved-tv', (b) => delete b.request), ctx)).map((e) => e.path)).toEqual([
-      'request',
-    ]);
+  it('request null / missing → keyed on the media, matched to its open request, never created', () => {
+    for (const edit of [(b: Record<string, unknown>) => (b.request = null), (b: Record<string, unknown>) => delete b.request]) {
+      const e = request(parseJellyseerr(edited('media-approved-tv', edit), ctx));
+      expect(e.jellyseerr_request_id).toBeNull();
+      expect(e.key).toBe('jellyseerr:tv-tmdb-136315:MEDIA_APPROVED');
+      expect(e.match).toMatchObject({ tmdb_id: 136315, scope: 'active' });
+      expect(e.match).not.toHaveProperty('jellyseerr_request_id');
+    }
+  });
+
+  it('request missing and no media id → error naming media.tmdbId', () => {
+    const body = edited('media-approved-tv', (b) => {
+      delete b.request;
+      b.media.tmdbId = '';
+      b.media.tvdbId = '';
+    });
+    expect(errors(parseJellyseerr(body, ctx)).map((e) => e.path)).toEqual(['media.tmdbId']);
   });
 
   it('media null → error naming media', () => {

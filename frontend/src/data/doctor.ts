@@ -95,4 +95,5 @@ export const INTEGRATION_LABELS: Record<Integration, string> = {
   jellyfin: 'Jellyfin',
   shoko: 'Shoko',
   mqtt: 'MQTT',
+  store: 'Store',
 };

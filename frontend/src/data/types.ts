@@ -140,7 +140,7 @@ export type Action = (typeof ACTIONS)[number];
 export const BRIDGE_ACTIONS = ['doctor', 'autoconfigure'] as const;
 export type BridgeAction = (typeof BRIDGE_ACTIONS)[number];
 
-export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt'] as const;
+export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt', 'store'] as const;
 export type Integration = (typeof INTEGRATIONS)[number];
 
 export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped';

@@ -75,6 +75,8 @@ export interface HintOutcome {
 export interface LibraryRefreshOutcome {
   started: boolean;
   note: string;
+  /** Jellyfin's answer to the scan this call started: it settles when the scan has finished, and rejects when Jellyfin refused or failed it. */
+  done?: Promise<void>;
 }
 
 export type JellyfinWatcherApi = Watcher & {
@@ -416,8 +418,8 @@ export class JellyfinWatcher extends PolledWatcher implements JellyfinWatcherApi
     this.scanStartedAt = now;
     this.scanResult = null;
     this.log.info(`${this.name}: starting a library scan (${reason})`);
-    this.scan = this.client
-      .refreshLibrary()
+    const done = this.client.refreshLibrary();
+    this.scan = done
       .then(() => {
         this.scanResult = 'finished';
         this.log.info(`${this.name}: library scan finished`);
@@ -429,7 +431,7 @@ export class JellyfinWatcher extends PolledWatcher implements JellyfinWatcherApi
       .finally(() => {
         this.scan = null;
       });
-    return { started: true, note: `library scan started (${reason})` };
+    return { started: true, note: `library scan started (${reason})`, done };
   }
 }
 
