@@ -280,8 +280,9 @@ export class Tracker {
           if (this.absorbedPending.length) void this.rememberAbsorbed();
         },
         (topic, payload, retain) => {
-          if (guard.owns(topic)) guard.observe(topic, payload, retain, external);
-          else this.bus.deliver(topic, payload, 'external');
+          // Stopping: the tracker's own `offline` comes back here and must not be "put back".
+          if (!guard.owns(topic)) this.bus.deliver(topic, payload, 'external');
+          else if (!this.stopping) guard.observe(topic, payload, retain, external);
         },
       );
       this.external = external;
