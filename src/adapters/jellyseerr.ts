@@ -17,6 +17,7 @@
  */
 import * as z from 'zod';
 import type { MediaInfo, RequestEvent, UnstampedEvent } from '../domain/events.js';
+import { requestIs4k } from './jellyseerr-4k.js';
 import type { AdapterContext, ParseResult } from './types.js';
 import { compact, fail, ignored, isRecord, readDiscriminator, showValue, validate } from './validation.js';
 
@@ -244,6 +245,7 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
     media,
     requested_by: requesterName(p.request.requestedBy_username, p.request.requestedBy_email),
     requested_seasons: requestedSeasons,
+    is_4k: requestIs4k(JELLYSEERR_REQUEST_STATUS[type], p.event, p.media.status, p.media.status4k),
   });
   return {
     ok: true,
