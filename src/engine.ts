@@ -88,6 +88,11 @@ export class Engine implements EventSink, TrackedView {
     return this.index.get(id);
   }
 
+  /** TrackedView: every request, finished ones included. */
+  allRequests(): IterableIterator<MediaRequest> {
+    return this.index.values();
+  }
+
   trackedHashes(): Set<string> {
     const out = new Set<string>();
     for (const [hash, ids] of this.index.byHash) {

@@ -1,7 +1,8 @@
 /**
  * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
  * published last run, where Jellyseerr notifications are forwarded after auto-configuration
- * took its webhook slot, and when each webhook source was last heard from. lowdb writes with
+ * took its webhook slot, when each webhook source was last heard from, and how far the
+ * Jellyseerr back-fill has come. lowdb writes with
  * temp file + rename, so a crash never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,8 @@ interface LocalState {
   discovery_topics?: string[];
   jellyseerr_forward?: unknown;
   last_events?: unknown;
+  /** The newest Jellyseerr change imported (ISO); absent until the first back-fill is done. */
+  jellyseerr_cursor?: unknown;
 }
 
 export class LocalSettings {
@@ -92,6 +95,18 @@ export class LocalSettings {
     const keys = Object.keys(events);
     if (keys.length === Object.keys(current).length && keys.every((k) => current[k] === events[k])) return;
     this.db.data.last_events = { ...events };
+    await this.db.write();
+  }
+
+  /** The newest Jellyseerr change already imported; null before the first back-fill. */
+  get jellyseerrCursor(): string | null {
+    const v = this.db.data.jellyseerr_cursor;
+    return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
+  }
+
+  async saveJellyseerrCursor(at: string): Promise<void> {
+    if (this.db.data.jellyseerr_cursor === at) return;
+    this.db.data.jellyseerr_cursor = at;
     await this.db.write();
   }
 }
