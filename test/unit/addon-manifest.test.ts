@@ -303,7 +303,7 @@ describe('options and schema follow the zod options', () => {
       backfill_limit: 100,
       jellyseerr: { url: 'http://jellyseerr:5055', api_key: 'jellyseerr-key' },
       sonarr: [
-        { name: 'sonarr', url: 'http://sonarr:8989', api_key: 'sonarr-key' },
+        { name: 'sonarr', url: 'http://sonarr:8989', api_key: 'sonarr-key', is_4k: false },
         { name: 'sonarr-anime', url: 'http://sonarr-anime:8989/base', api_key: 'sonarr-anime-key' },
       ],
       radarr: [{ name: 'radarr', url: 'http://radarr:7878', api_key: 'radarr-key', is_4k: true }],
