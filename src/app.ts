@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { boundedSink } from './adapters/bounds.js';
+import { ArrKinds } from './arr-kinds.js';
 import { createJellyseerrForwarder } from './autoconfig/forward.js';
 import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
 import { publicBase, type PublicBase } from './autoconfig/urls.js';
@@ -93,6 +94,8 @@ export class Tracker {
   webhookSecret = '';
   endpoints!: Endpoints;
   private settings!: LocalSettings;
+  /** Which Sonarr/Radarr instances serve 4K requests: the webhooks and the reconcilers share it. */
+  kinds!: ArrKinds;
   private webhookServer: Server | null = null;
   private ingressServer: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -160,7 +163,16 @@ export class Tracker {
     Object.assign(this.lastEvent, this.settings.lastEvents);
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    const set = (this.watcherSet = createWatchers({ options: o, sink: boundedSink(this.engine), view: this.engine, log: this.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) }));
+    this.kinds = new ArrKinds({ sonarr: o.sonarr, radarr: o.radarr });
+    const set = (this.watcherSet = createWatchers({
+      options: o,
+      sink: boundedSink(this.engine),
+      view: this.engine,
+      log: this.log,
+      kinds: this.kinds,
+      marker: this.settings,
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+    }));
     this.watchers = set.list;
     await this.startMqtt();
     this.publishAll();
@@ -547,6 +559,7 @@ export class Tracker {
     const webhooks = createWebhookApp({
       secret: this.webhookSecret,
       anime: o.anime,
+      arrKind: (service, instance) => this.kinds.of(service, instance),
       engine: this.engine,
       log: this.log.child('webhooks'),
       ...(onJellyfin ? { onJellyfin } : {}),

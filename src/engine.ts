@@ -118,6 +118,11 @@ export class Engine implements EventSink, TrackedView {
     return this.index.get(id);
   }
 
+  /** TrackedView: every request, finished ones included. */
+  allRequests(): IterableIterator<MediaRequest> {
+    return this.index.values();
+  }
+
   trackedHashes(): Set<string> {
     const out = new Set<string>();
     for (const [hash, ids] of this.index.byHash) {
@@ -209,7 +214,9 @@ export class Engine implements EventSink, TrackedView {
     if (target.type === 'create') {
       if (event.kind !== 'request' && event.kind !== 'grabbed' && event.kind !== 'imported') throw new Error(`event kind ${event.kind} cannot create a request`);
       const created = createRequest(target.id, event);
-      effects.push({ type: 'transition', request_id: created.id, from: null, to: 'REQUESTED', reason: created.timeline[0]!.reason, source: event.source, episodes: [] });
+      // A request imported from Jellyseerr's list (the back-fill) was made earlier: not announced as new.
+      const quiet = event.kind === 'request' && event.since !== undefined;
+      effects.push({ type: 'transition', request_id: created.id, from: null, to: 'REQUESTED', reason: created.timeline[0]!.reason, source: event.source, episodes: [], ...(quiet ? { quiet } : {}) });
       bases = [{ base: created, before: null }];
       notes.push('created');
     } else {

@@ -1,9 +1,9 @@
 /**
  * Small persisted settings (lowdb): the generated webhook secret, the discovery topics
  * published last run, the merged-away requests whose topics were cleared, where Jellyseerr
- * notifications are forwarded after auto-configuration took its webhook slot, and when each
- * webhook source was last heard from. It holds secrets, so it is written 0600 with temp file +
- * rename (src/private-file.ts).
+ * notifications are forwarded after auto-configuration took its webhook slot, when each
+ * webhook source was last heard from, and how far the Jellyseerr back-fill has come. It holds
+ * secrets, so it is written 0600 with temp file + rename (src/private-file.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ interface LocalState {
   last_events?: unknown;
   /** Ids of requests merged into others whose topics and HA devices were cleared. */
   cleared_absorbed_ids?: unknown;
+  /** The newest Jellyseerr change imported (ISO); absent until the first back-fill is done. */
+  jellyseerr_cursor?: unknown;
 }
 
 const IdsSchema = z.array(z.string());
@@ -111,6 +113,18 @@ export class LocalSettings {
     const keys = Object.keys(events);
     if (keys.length === Object.keys(current).length && keys.every((k) => current[k] === events[k])) return;
     this.db.data.last_events = { ...events };
+    await this.db.write();
+  }
+
+  /** The newest Jellyseerr change already imported; null before the first back-fill. */
+  get jellyseerrCursor(): string | null {
+    const v = this.db.data.jellyseerr_cursor;
+    return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
+  }
+
+  async saveJellyseerrCursor(at: string): Promise<void> {
+    if (this.db.data.jellyseerr_cursor === at) return;
+    this.db.data.jellyseerr_cursor = at;
     await this.db.write();
   }
 }

@@ -154,6 +154,8 @@ export interface Subject {
   arr: ArrRef;
   media: MediaInfo;
   anime: AnimeVerdict;
+  /** The instance serves 4K requests (true), standard ones (false), or nobody said (undefined). */
+  is_4k?: boolean;
 }
 
 export function subject(
@@ -165,7 +167,7 @@ export function subject(
   anime: AnimeVerdict,
 ): Subject {
   const instance = instanceName(ctx, instanceNameField, service);
-  return { service, instance, arr: { service, instance, id }, media, anime };
+  return compact<Subject>({ service, instance, arr: { service, instance, id }, media, anime, is_4k: ctx.arrKind?.(service, instance) });
 }
 
 /**
@@ -182,6 +184,7 @@ export function eventHead(s: Subject, rest: string, hash: string | null, scope: 
       arr: s.arr,
       tmdb_id: s.media.tmdb_id ?? undefined,
       tvdb_id: s.media.tvdb_id ?? undefined,
+      is_4k: s.is_4k,
       scope,
     }),
   };

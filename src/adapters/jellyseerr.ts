@@ -20,6 +20,7 @@
  */
 import * as z from 'zod';
 import type { MediaInfo, RequestEvent, UnstampedEvent } from '../domain/events.js';
+import { requestIs4k } from './jellyseerr-4k.js';
 import type { AdapterContext, ParseResult } from './types.js';
 import { compact, fail, ignored, isRecord, lenient, readDiscriminator, showValue, validate } from './validation.js';
 
@@ -257,6 +258,7 @@ export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResul
     media,
     requested_by: p.request ? requesterName(p.request.requestedBy_username ?? null, p.request.requestedBy_email ?? null) : null,
     requested_seasons: requestedSeasons,
+    is_4k: requestIs4k(JELLYSEERR_REQUEST_STATUS[type], p.event ?? null, p.media.status ?? null, p.media.status4k ?? null),
   });
   return {
     ok: true,

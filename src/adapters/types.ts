@@ -23,4 +23,6 @@ export interface AdapterContext {
   /** Instance name from the route (`/hooks/sonarr/<name>`); the payload's `instanceName` is used otherwise. */
   instance?: string;
   anime: AnimeRules;
+  /** Whether a configured Sonarr/Radarr instance serves 4K requests (undefined: unknown). */
+  arrKind?: (service: 'sonarr' | 'radarr', instance: string) => boolean | undefined;
 }

@@ -55,7 +55,15 @@ const instanceName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-" (used in webhook routes, e.g. /hooks/sonarr/<name>)');
 
-const arrInstance = z.object({ name: instanceName, url: serviceUrl.pipe(z.string().min(1, 'required')), api_key: z.string().min(1, 'required') }).strict();
+const arrInstance = z
+  .object({
+    name: instanceName,
+    url: serviceUrl.pipe(z.string().min(1, 'required')),
+    api_key: z.string().min(1, 'required'),
+    /** A 4K instance (its events only reach 4K requests); unset: Jellyseerr's server settings decide. */
+    is_4k: z.boolean().optional(),
+  })
+  .strict();
 
 export const servicesSchema = {
   jellyseerr: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
@@ -123,6 +131,8 @@ export const optionsSchema = z
     anime: animeSchema.default(animeSchema.parse({})),
     /** How long finished requests keep their Home Assistant device. */
     ha_retention_days: z.number().min(0).max(3650).default(7),
+    /** At first start, the most recently modified Jellyseerr requests imported, whatever their status. */
+    backfill_limit: z.number().int().min(0).max(10000).default(250),
     ...servicesSchema,
     intervals: intervalsSchema.default(intervalsSchema.parse({})),
     stuck_after: stuckSchema.default(stuckSchema.parse({})),

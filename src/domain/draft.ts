@@ -8,7 +8,19 @@ import type { State } from './states.js';
 
 export type Effect =
   /** The request's state changed: published once on `media/<id>/event`. */
-  | { type: 'transition'; request_id: string; from: State | null; to: State; reason: string; source: Source; episodes: string[]; repeat?: boolean }
+  | {
+      type: 'transition';
+      request_id: string;
+      from: State | null;
+      to: State;
+      reason: string;
+      source: Source;
+      episodes: string[];
+      /** A return to AVAILABLE after the first: published as `episodes_available`. */
+      repeat?: boolean;
+      /** Imported history (see MediaRequest.history_since): stored and published as state, not as an event. */
+      quiet?: boolean;
+    }
   /** Episodes became available without the request's own state changing. */
   | { type: 'episodes_available'; request_id: string; episodes: string[]; source: Source }
   /** An upgrade became playable: announced instead of a second `available`. */
@@ -20,6 +32,8 @@ export class Draft {
   readonly r: MediaRequest;
   readonly effects: Effect[] = [];
   changed = false;
+  /** This event's transitions are stored and published as state, not announced (imported history). */
+  quiet = false;
   private episodesCopied = false;
 
   constructor(
@@ -71,8 +85,15 @@ export class Draft {
   transition(to: State, reason: string, episodes: string[] = []): void {
     const from = this.r.state;
     if (from === to) return;
+    // Imported history is recorded, not announced: nobody is waiting for it.
+    const quiet = this.quiet || Boolean(this.r.history_since);
     this.r.state = to;
     this.r.state_since = this.at;
+    if (to === 'AVAILABLE' && this.r.history_since) {
+      this.r.state_since = this.r.history_since < this.at ? this.r.history_since : this.at;
+      this.r.available_at ??= this.r.state_since;
+      this.r.history_since = null;
+    }
     // Fresh evidence of progress clears a flag, except one that names a problem at the new stage itself.
     if (to !== 'FAILED') this.r.stuck = null;
     this.note(reason, { from, to, ...(episodes.length ? { episodes } : {}) });
@@ -80,7 +101,7 @@ export class Draft {
     // added to an already complete season, a re-download after a delete) is not announced as one.
     const repeat = to === 'AVAILABLE' && Boolean(this.r.available_at);
     if (to === 'AVAILABLE' && !this.r.available_at) this.r.available_at = this.at;
-    this.effects.push({ type: 'transition', request_id: this.r.id, from, to, reason, source: this.source, episodes, ...(repeat ? { repeat } : {}) });
+    this.effects.push({ type: 'transition', request_id: this.r.id, from, to, reason, source: this.source, episodes, ...(repeat ? { repeat } : {}), ...(quiet ? { quiet } : {}) });
   }
 
   markApplied(key: string): void {

@@ -130,6 +130,11 @@ export interface RequestEvent extends EventBase {
   requested_seasons?: number[];
   /** A 4K request (Jellyseerr `is4k`, or a "New 4K ..." notification); absent when unknown. */
   is_4k?: boolean;
+  /**
+   * When Jellyseerr last changed the request (imported history): a request this event finishes
+   * finished then, not when it was imported, so Home Assistant retention counts from then.
+   */
+  since?: string;
 }
 
 /** Radarr MovieAdded / Sonarr SeriesAdd. */

@@ -104,6 +104,11 @@ export interface MediaRequest {
   upgrade?: Upgrade | null;
   /** When the request first became AVAILABLE: `available` is announced once per request. */
   available_at?: string | null;
+  /**
+   * Imported history: Jellyseerr said this request was available since then when the tracker
+   * first saw it (the back-fill). Its first AVAILABLE is dated then and announced to nobody.
+   */
+  history_since?: string | null;
   /** Ids of requests merged into this one (their retained topics and HA devices are cleared). */
   absorbed_ids?: string[];
   jellyseerr_request_id: number | null;

@@ -18,7 +18,7 @@ import type {
 import { pathKey } from './index.js';
 import { episodeKey, type Episode, type MediaRequest } from './model.js';
 import { onRoster } from './roster.js';
-import { STATE_LABELS, type State } from './states.js';
+import { isFinished, STATE_LABELS, type State } from './states.js';
 import {
   clearStuck,
   fillAnime,
@@ -164,6 +164,13 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
 function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
   fillMedia(d, ev.media);
   const r = d.r;
+  const was = r.state;
+  // The back-fill imports requests made earlier: their stage is history, not news. One that
+  // Jellyseerr already calls available stays unannounced until Jellyfin confirms it.
+  const imported = ev.since !== undefined && r.applied.length === 0 && r.created_at === d.at;
+  if (imported) d.quiet = true;
+  if (imported && ev.status === 'available' && !r.available_at) d.set('history_since', ev.since);
+  else if (!ev.since && r.history_since) d.set('history_since', null);
   if (r.jellyseerr_request_id === null && ev.jellyseerr_request_id !== null) {
     d.set('jellyseerr_request_id', ev.jellyseerr_request_id);
     d.note(`Linked to Jellyseerr request #${ev.jellyseerr_request_id}`);
@@ -209,6 +216,8 @@ function onRequest(d: Draft, ev: RequestEvent, opts: ReduceOptions): string {
       } else d.note('Jellyseerr reports it available; waiting for Jellyfin to confirm');
       break;
   }
+  // Imported history: a request that finished long ago keeps that date (HA retention counts from it).
+  if (ev.since && d.r.state !== was && isFinished(d.r.state) && ev.since < d.r.state_since) d.set('state_since', ev.since);
   return ev.status;
 }
 

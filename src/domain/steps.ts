@@ -141,7 +141,7 @@ export function moveEpisodes(
   refreshTv(d, `${reason}${moved.length ? `: ${describeEpisodes(moved)}` : ''}`, moved);
   if (before === d.r.state && moved.length) {
     d.note(`${reason}: ${describeEpisodes(moved)}`, { episodes: moved });
-    if (becameAvailable.length) {
+    if (becameAvailable.length && !d.r.history_since) {
       d.effects.push({ type: 'episodes_available', request_id: d.r.id, episodes: becameAvailable, source: d.source });
     }
   }

@@ -35,6 +35,8 @@ export interface WebhookServerOptions {
   onJellyfin?: JellyfinHintHandler;
   secret: string;
   anime: AnimeRules;
+  /** Which configured Sonarr/Radarr instances serve 4K requests (see src/arr-kinds.ts). */
+  arrKind?: AdapterContext['arrKind'];
   engine: Engine;
   log: Logger;
   /** Called for every valid webhook, e.g. to show "last event received" per source. */
@@ -130,7 +132,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     // Forwarded whatever we make of it: the previous receiver keeps getting everything it got before.
     if (source === 'jellyseerr' && opts.forwardJellyseerr) void opts.forwardJellyseerr(req.body as string, body);
     const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
-    const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}) });
+    const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}), ...(opts.arrKind ? { arrKind: opts.arrKind } : {}) });
     if (!parsed.ok) {
       reply(res, 400, { error: `invalid ${source} payload`, fields: parsed.errors });
       return;

@@ -310,6 +310,7 @@ export function eventPayload(r: MediaRequest, effect: Effect, recipients: Recipi
     poster_url: r.poster_url,
   };
   if (effect.type === 'transition') {
+    if (effect.quiet) return null;
     // One "ready" per request: a later return to AVAILABLE announces the episodes, not the request.
     if (effect.repeat) return { event_type: 'episodes_available', from: effect.from ? effect.from.toLowerCase() : null, ...common, source: effect.source, episodes: effect.episodes };
     return {

@@ -1,4 +1,5 @@
 /** Builds the watchers the options ask for; a service that is not configured has none. */
+import type { ArrKinds } from '../arr-kinds.js';
 import type { Options } from '../config/schema.js';
 import type { MediaRequest } from '../domain/model.js';
 import type { Logger } from '../log.js';
@@ -6,7 +7,7 @@ import type { Watcher } from './loop.js';
 import type { JellyfinHintHandler } from '../http/webhooks.js';
 import { createArrReconcilers } from './arr/index.js';
 import { createJellyfinWatcher } from './jellyfin/index.js';
-import { createJellyseerrReconciler } from './jellyseerr/index.js';
+import { createJellyseerrReconciler, type BackfillMarker } from './jellyseerr/index.js';
 import { createQbittorrentWatchers } from './qbittorrent/index.js';
 import { createShokoWatcher } from './shoko/index.js';
 import { StuckMonitor } from './stuck.js';
@@ -18,6 +19,10 @@ export interface WatcherDeps {
   view: TrackedView;
   log: Logger;
   clock?: () => Date;
+  /** Which Sonarr/Radarr instances serve 4K requests (the Jellyseerr reconciler completes it). */
+  kinds?: ArrKinds;
+  /** Where the Jellyseerr back-fill's progress is kept (settings.json). */
+  marker?: BackfillMarker;
 }
 
 export interface WatcherSet {
@@ -31,7 +36,7 @@ export interface WatcherSet {
 }
 
 export function createWatchers(deps: WatcherDeps): WatcherSet {
-  const { options, sink, view, log, clock } = deps;
+  const { options, sink, view, log, clock, kinds, marker } = deps;
   const watchers: Watcher[] = [];
   const set: WatcherSet = { list: watchers, searchFor: () => undefined, refreshJellyfin: () => undefined };
   const time = clock ? { clock } : {};
@@ -64,7 +69,7 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     };
   }
   if (options.sonarr.length || options.radarr.length) {
-    const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time });
+    const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time, ...(kinds ? { kinds } : {}) });
     watchers.push(...arrs);
     set.searchFor = (r) => {
       if (!r.arr) return undefined;
@@ -90,6 +95,12 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
         view,
         log: log.child('jellyseerr'),
         ...time,
+        backfillLimit: options.backfill_limit,
+        ...(marker ? { marker } : {}),
+        ...(kinds ? { kinds } : {}),
+        sonarr: options.sonarr.length > 0,
+        // Sonarr gets two of its cycles to list a new series before Jellyseerr's counts stand in.
+        rosterGraceMs: 2 * options.intervals.arr_s * 1000,
       }),
     );
   }

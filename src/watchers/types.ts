@@ -10,6 +10,8 @@ export interface EventSink {
 export interface TrackedView {
   /** Requests that are not closed (not AVAILABLE, DECLINED or DELETED). */
   openRequests(): Iterable<MediaRequest>;
+  /** Every request, finished ones included (deletions of AVAILABLE media are followed too). */
+  allRequests?(): Iterable<MediaRequest>;
   request(id: string): MediaRequest | undefined;
   /** Lower-case hashes of every download of an open request. */
   trackedHashes(): Set<string>;

@@ -6,8 +6,13 @@
  * the template; GET returns the template text; POST/test take the JSON-string-literal form),
  * and the real template engine (`{{key}}` → strings, first occurrence only; `{{media}}` etc.).
  *
+ * Also the Radarr/Sonarr server settings (`GET /api/v1/settings/radarr|sonarr`: the stored
+ * `DVRSettings` array, API key included, as Jellyseerr answers an admin) and a series' TMDB
+ * details with `seasons[]` (`mapSeasonResult`: `episodeCount`, `seasonNumber`, `airDate` ...).
+ *
  *   const js = createJellyseerrFake();
  *   js.addRequest(movieSpec, { status: 2, mediaStatus: 3 });
+ *   js.addServer('radarr', { hostname: '127.0.0.1', port: 7879, is4k: true });
  *   js.configureWebhook(receiverUrl, { authHeader: 'Bearer x' });
  *   await js.notify('MEDIA_AUTO_APPROVED', movieSpec);  // renders the configured template
  */
@@ -113,8 +118,12 @@ export interface WebhookSettings {
   options: { webhookUrl: string; authHeader: string; jsonPayload: string; supportVariables: boolean };
 }
 
+/** One Radarr/Sonarr server as Jellyseerr stores it (`DVRSettings`). */
+export interface DvrServer extends Rec { id: number; name: string; hostname: string; port: number; useSsl: boolean; baseUrl?: string; is4k: boolean; isDefault: boolean }
+
 export interface JellyseerrState {
   apiKey: string;
+  servers: { radarr: DvrServer[]; sonarr: DvrServer[] };
   users: JellyseerrUser[];
   requests: JellyseerrRequest[];
   webhook: WebhookSettings;
@@ -134,6 +143,7 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     apiKey: 'jellyseerr-api-key',
     users: [user(1, 'admin', '0a1b2c3d4e5f60718293a4b5c6d7e8f9'), user(3, 'alice', '5d0c3a0e8a7b4e36b1c2d3e4f5a6b7c8')],
     requests: [],
+    servers: { radarr: [], sonarr: [] },
     webhook: { enabled: false, embedPoster: true, types: 0, options: { webhookUrl: '', authHeader: '', jsonPayload: encodeTemplate(DEFAULT_TEMPLATE), supportVariables: false } },
     sent: [],
     ...init,
@@ -185,6 +195,8 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
       res.json(d);
     });
   }
+
+  for (const service of ['radarr', 'sonarr'] as const) route('get', `/api/v1/settings/${service}`, (_req, res) => res.json(state.servers[service]));
 
   route('get', '/api/v1/request/:id', (req, res) => {
     const r = state.requests.find((x) => x.id === Number(req.params.id));
@@ -257,22 +269,28 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     stop: () => life.stop(),
 
     /** Adds a request for a payloads.ts spec. `status`: 1 PENDING … 5 COMPLETED; `mediaStatus`: 1 UNKNOWN … 5 AVAILABLE. */
-    addRequest(spec: MovieSpec | ShowSpec, opts: { status?: number; mediaStatus?: number; requestedBy?: number; updatedAt?: string } = {}): JellyseerrRequest {
+    addRequest(
+      spec: MovieSpec | ShowSpec,
+      opts: { status?: number; mediaStatus?: number; requestedBy?: number; updatedAt?: string; is4k?: boolean; episodesPerSeason?: number } = {},
+    ): JellyseerrRequest {
       const tv = 'tvdbId' in spec;
       const by = state.users.find((u) => u.id === (opts.requestedBy ?? 3)) ?? state.users[0]!;
       const at = opts.updatedAt ?? iso();
       const seasons = tv ? spec.seasons : [];
       const mediaStatus = opts.mediaStatus ?? 3;
+      const is4k = opts.is4k ?? false;
+      // A 4K request moves the media's 4K status; its standard one stays as it was.
+      const [standard, uhd] = is4k ? [1, mediaStatus] : [mediaStatus, 1];
       const r: JellyseerrRequest = {
-        id: spec.requestId, status: opts.status ?? 2, createdAt: at, updatedAt: at, type: tv ? 'tv' : 'movie', is4k: false, serverId: 0,
+        id: spec.requestId, status: opts.status ?? 2, createdAt: at, updatedAt: at, type: tv ? 'tv' : 'movie', is4k, serverId: 0,
         profileId: 1, rootFolder: tv ? '/data/tv' : '/data/movies', languageProfileId: null, tags: [], isAutoRequest: false,
         media: {
           downloadStatus: [], downloadStatus4k: [], id: 1000 + spec.requestId, mediaType: tv ? 'tv' : 'movie', tmdbId: spec.tmdbId,
-          tvdbId: tv ? spec.tvdbId : null, imdbId: null, status: mediaStatus, status4k: 1, createdAt: at, updatedAt: at, lastSeasonChange: at,
+          tvdbId: tv ? spec.tvdbId : null, imdbId: null, status: standard, status4k: uhd, createdAt: at, updatedAt: at, lastSeasonChange: at,
           mediaAddedAt: mediaStatus === 5 ? at : null, serviceId: 0, serviceId4k: null, externalServiceId: tv ? spec.sonarrId : spec.radarrId,
           externalServiceId4k: null, externalServiceSlug: tv ? spec.title.toLowerCase().replace(/\W+/g, '-') : String(spec.tmdbId),
           externalServiceSlug4k: null, ratingKey: null, ratingKey4k: null, jellyfinMediaId: null, jellyfinMediaId4k: null,
-          seasons: seasons.map((n, i) => ({ id: spec.requestId * 100 + i, seasonNumber: n, status: mediaStatus, status4k: 1, createdAt: at, updatedAt: at })),
+          seasons: seasons.map((n, i) => ({ id: spec.requestId * 100 + i, seasonNumber: n, status: standard, status4k: uhd, createdAt: at, updatedAt: at })),
         },
         seasons: seasons.map((n, i) => ({ id: spec.requestId * 100 + i, seasonNumber: n, status: opts.status ?? 2, createdAt: at, updatedAt: at })),
         modifiedBy: null, requestedBy: by, seasonCount: seasons.length,
@@ -282,10 +300,28 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
       details.set(
         `${tv ? 'tv' : 'movie'}/${spec.tmdbId}`,
         tv
-          ? { id: spec.tmdbId, name: spec.title, firstAirDate: `${spec.year}-01-01`, posterPath: poster }
+          ? {
+              id: spec.tmdbId, name: spec.title, firstAirDate: `${spec.year}-01-01`, posterPath: poster, numberOfSeasons: Math.max(0, ...seasons),
+              // TMDB lists every season of the show (specials as 0), not only the requested ones.
+              seasons: Array.from({ length: Math.max(0, ...seasons) + 1 }, (_, n) => ({
+                airDate: `${spec.year + n}-01-01`, episodeCount: n === 0 ? 2 : (opts.episodesPerSeason ?? 10), id: spec.tmdbId * 100 + n,
+                name: n === 0 ? 'Specials' : `Season ${n}`, overview: '', posterPath: poster, seasonNumber: n,
+              })),
+            }
           : { id: spec.tmdbId, title: spec.title, releaseDate: `${spec.year}-01-01`, posterPath: poster },
       );
       return r;
+    },
+
+    /** Adds a Radarr/Sonarr server to Jellyseerr's settings. */
+    addServer(service: 'radarr' | 'sonarr', server: { hostname: string; port: number; is4k: boolean; baseUrl?: string; useSsl?: boolean }): DvrServer {
+      const list = state.servers[service];
+      const entry: DvrServer = {
+        id: list.length, name: `${service}${server.is4k ? ' 4K' : ''}`, apiKey: `${service}-api-key`, useSsl: false, activeProfileId: 1, activeProfileName: 'HD-1080p',
+        activeDirectory: `/data/${service === 'radarr' ? 'movies' : 'tv'}`, tags: [], isDefault: true, syncEnabled: true, preventSearch: false, tagRequests: false, ...server,
+      };
+      list.push(entry);
+      return entry;
     },
 
     /** Like availability-sync: the request disappears (GET → 404). */

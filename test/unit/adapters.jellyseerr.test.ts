@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent, UnstampedEvent } from '../../src/domain/events.js';
+import { is4kFromStatus, is4kFromText } from '../../src/adapters/jellyseerr-4k.js';
 import { parseJellyseerr, parseSeasons, splitSubject } from '../../src/adapters/jellyseerr.js';
 import type { AdapterContext, FieldError, ParseResult } from '../../src/adapters/types.js';
 
@@ -82,6 +83,8 @@ describe('parseJellyseerr: fixtures', () => {
       },
       requested_by: 'alice',
       requested_seasons: [4],
+      // "Series Request Automatically Approved": Jellyseerr's own text, without the 4K prefix.
+      is_4k: false,
     });
   });
 
@@ -329,5 +332,50 @@ describe('parseJellyseerr: invalid input', () => {
     );
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('@');
+  });
+});
+
+describe('4K requests (no is4k in the default template)', () => {
+  it('the event text: the "4K " prefix Jellyseerr puts on 4K requests', () => {
+    expect(is4kFromText('New 4K Movie Request')).toBe(true);
+    expect(is4kFromText('4K Movie Request Approved')).toBe(true);
+    expect(is4kFromText('4K Series Request Now Available')).toBe(true);
+    expect(is4kFromText('New Movie Request')).toBe(false);
+    expect(is4kFromText('Series Request Automatically Approved')).toBe(false);
+    // A custom template's own text, or none at all, says nothing.
+    expect(is4kFromText('Something happened')).toBeUndefined();
+    expect(is4kFromText(null)).toBeUndefined();
+    expect(is4kFromText('Movie Request 4Kids')).toBe(false);
+  });
+
+  it('the statuses: the one that moves with the request, while the other does not', () => {
+    // The standard copy is already there: a new request can only be the 4K one.
+    expect(is4kFromStatus('auto_approved', 'AVAILABLE', 'PROCESSING')).toBe(true);
+    expect(is4kFromStatus('pending', 'PENDING', 'UNKNOWN')).toBe(false);
+    expect(is4kFromStatus('available', 'PROCESSING', 'AVAILABLE')).toBe(true);
+    expect(is4kFromStatus('available', 'PARTIALLY_AVAILABLE', 'UNKNOWN')).toBe(false);
+    // Both moving, or an outcome that statuses cannot tell apart.
+    expect(is4kFromStatus('approved', 'PROCESSING', 'PROCESSING')).toBeUndefined();
+    expect(is4kFromStatus('declined', 'UNKNOWN', 'UNKNOWN')).toBeUndefined();
+    expect(is4kFromStatus('approved', null, 'PROCESSING')).toBeUndefined();
+  });
+
+  it('a webhook body: is_4k from the text, else from the statuses, else absent', () => {
+    const uhd = request(parseJellyseerr(edited('media-pending-movie', (b) => (b.event = 'New 4K Movie Request')), ctx));
+    expect(uhd.is_4k).toBe(true);
+    const withStatuses = (event: string, status: string, status4k: string) =>
+      request(
+        parseJellyseerr(
+          edited('media-pending-movie', (b) => {
+            b.event = event;
+            b.media.status = status;
+            b.media.status4k = status4k;
+          }),
+          ctx,
+        ),
+      );
+    expect(withStatuses('', 'AVAILABLE', 'PENDING').is_4k).toBe(true);
+    const unknown = withStatuses('custom', 'PENDING', 'PENDING');
+    expect(unknown).not.toHaveProperty('is_4k');
   });
 });

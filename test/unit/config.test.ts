@@ -48,6 +48,7 @@ const DEFAULTS: Options = {
   },
   anime: { tags: ['anime'], path_patterns: ['/anime/'] },
   ha_retention_days: 7,
+  backfill_limit: 250,
   jellyseerr: { url: '', api_key: '' },
   sonarr: [],
   radarr: [],

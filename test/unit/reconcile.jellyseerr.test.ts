@@ -81,6 +81,8 @@ describe('request → event', () => {
       media: { media_type: 'tv', title: 'Outer Banks', year: 2020, tmdb_id: 100757, tvdb_id: 362629, imdb_id: null },
       requested_by: 'alice',
       requested_seasons: [2, 4],
+      is_4k: false,
+      since: AT,
     });
     const r = created(ev);
     expect(r).toMatchObject({ id: 'jellyseerr-61', state: 'APPROVED', title: 'Outer Banks', requested_seasons: [2, 4], requested_by: 'alice', jellyseerr_request_id: 61 });
@@ -103,6 +105,26 @@ describe('request → event', () => {
     expect(requesterOf({ displayName: 'carol@example.com', email: 'carol@example.com', jellyfinUsername: 'carol-jf' })).toBe('carol-jf');
     expect(requesterOf({ displayName: '  ', email: 'x@y.z' })).toBeNull();
     expect(requesterOf(null)).toBeNull();
+  });
+
+  it('a 4K request: is_4k from the entity, and its status from the 4K copy of the media', () => {
+    const uhd = apiRequest({ is4k: true, media: { tmdbId: 693134, mediaType: 'movie', status: 5, status4k: 3 }, type: 'movie', seasons: [] });
+    expect(requestStatus(uhd)).toBe('approved');
+    expect(isOpenInJellyseerr(uhd)).toBe(true);
+    const ev = requestEvent(uhd) as RequestEvent;
+    expect(ev.is_4k).toBe(true);
+    expect(ev.key).toBe('jellyseerr:backfill:61:2:3');
+    expect(created(ev)).toMatchObject({ is_4k: true, state: 'APPROVED' });
+    expect(requestStatus({ ...uhd, media: { ...uhd.media, status4k: 5 } })).toBe('available');
+  });
+
+  it('an old outcome keeps its date: HA retention counts from when Jellyseerr changed it', () => {
+    const old = '2024-01-02T03:04:05.000Z';
+    const ev = requestEvent(apiRequest({ type: 'movie', status: 3, updatedAt: old, media: { tmdbId: 693134, mediaType: 'movie', status: 1, updatedAt: '2023-12-01T00:00:00.000Z' }, seasons: [] })) as RequestEvent;
+    expect(ev.since).toBe(old);
+    expect(created(ev)).toMatchObject({ state: 'DECLINED', state_since: old, created_at: AT });
+    // An open request keeps the time the tracker saw it.
+    expect(created(requestEvent(apiRequest({ updatedAt: old }))!)).toMatchObject({ state: 'APPROVED', state_since: AT });
   });
 
   it('unknown type or status → no event', () => {
@@ -139,6 +161,12 @@ describe('back-fill decisions', () => {
     expect(backfillDecision(apiRequest({ status: 2 }), tracked('FAILED'))).toBeNull();
     expect(backfillDecision(apiRequest({ status: 2 }), tracked('DOWNLOADING'))).toBeNull();
     expect(backfillDecision(apiRequest({ status: 1 }), tracked('REQUESTED'))).toBeNull();
+  });
+
+  it('importing (first start, or modified since the last cycle): an unknown request in any status', () => {
+    expect(backfillDecision(apiRequest({ status: 2, mediaStatus: 5 }), undefined, undefined, true)).toBe('create');
+    expect(backfillDecision(apiRequest({ status: 3 }), undefined, undefined, true)).toBe('create');
+    expect(backfillDecision(apiRequest({ status: 2 }), undefined, tracked('AVAILABLE'), true)).toBeNull();
   });
 
   it('a closed request is only touched by a re-approval after a decline', () => {

@@ -7,19 +7,24 @@
  *   cycle (1) [+ Sonarr: `GET /episode?seriesId=` for at most MAX_EPISODE_FETCHES series, and
  *   only for series whose file counts or requests changed since they were last read, or every
  *   ROSTER_REFRESH_MS while a request still waits for episodes — the wanted roster (roster.ts)].
- * A cycle with no open request for the instance sends nothing at all.
+ * A cycle with no open request for the instance reads nothing, except, at most every
+ * FINISHED_CHECK_MS, the movie/series list alone when finished requests of the instance are
+ * followed for deletion (finished.ts). A 4K instance only looks at 4K requests (kind.ts).
  *
  * A cycle is all-or-nothing: every call is made before any event is computed, so an upstream
  * fault (HTTP 5xx, timeout, invalid JSON, 401) fails the cycle with an `UpstreamError`, the
  * poll loop logs it once per outage and backs off, nothing is sent, and the next cycle starts
  * from the same memory (history cursor, "missing" ids, series already read).
  */
+import type { ArrKinds } from '../../arr-kinds.js';
 import type { Options } from '../../config/schema.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { Logger } from '../../log.js';
 import { PolledWatcher, PollLoop } from '../loop.js';
 import type { EventSink, TrackedView } from '../types.js';
-import { ArrClient, type ApiEpisode, type ApiSeries, type HistoryRecord } from './api.js';
+import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord } from './api.js';
+import { finishedGone, libraryIds, type FinishedMemory } from './finished.js';
+import { sameKind, stampKind } from './kind.js';
 import { ownership, reconcileRadarr, reconcileSonarr, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
 
 export type ArrInstanceOptions = Options['sonarr'][number];
@@ -30,6 +35,8 @@ export const MAX_EPISODE_FETCHES = 5;
 export const ROSTER_REFRESH_MS = 6 * 3600_000;
 /** The first history read (and the first after an idle spell) looks back this far. */
 export const HISTORY_LOOKBACK_MS = 24 * 3600_000;
+/** With no open request, the library list is read for finished requests' deletions at most this often. */
+export const FINISHED_CHECK_MS = 15 * 60_000;
 
 export interface ArrReconcilerOptions {
   sonarr: Options['sonarr'];
@@ -41,6 +48,8 @@ export interface ArrReconcilerOptions {
   clock?: () => Date;
   /** HTTP timeout per request (default 15 s). */
   timeoutMs?: number;
+  /** Which instances serve 4K requests. */
+  kinds?: ArrKinds;
 }
 
 export function createArrReconcilers(opts: ArrReconcilerOptions): ArrReconciler[] {
@@ -65,6 +74,8 @@ export class ArrReconciler extends PolledWatcher {
   /** Sonarr: what a series looked like (file counts + requests) when its episodes were last read. */
   private readonly seriesRead = new Map<number, { stamp: string; cycle: number }>();
   private cycleNo = 0;
+  private finished: FinishedMemory = { seen: new Map(), missing: new Set() };
+  private finishedAt = Number.NEGATIVE_INFINITY;
   private last: { requests: number; events: number; calls: number } = { requests: 0, events: 0, calls: 0 };
 
   constructor(
@@ -85,21 +96,37 @@ export class ArrReconciler extends PolledWatcher {
     return { requests: this.last.requests, events: this.last.events, calls: this.last.calls };
   }
 
+  private get is4k(): boolean | undefined {
+    return this.opts.kinds?.of(this.service, this.instance.name);
+  }
+
   private relevant(): MediaRequest[] {
     const out: MediaRequest[] = [];
-    for (const r of this.opts.view.openRequests()) if (ownership(r, this.instance)) out.push(r);
+    for (const r of this.opts.view.openRequests()) if (ownership(r, this.instance) && sameKind(r, this.is4k)) out.push(r);
+    return out;
+  }
+
+  /** Finished requests of this instance whose media is followed for deletion. */
+  private finishedRequests(): MediaRequest[] {
+    const out: MediaRequest[] = [];
+    for (const r of this.opts.view.allRequests?.() ?? []) {
+      if ((r.state === 'AVAILABLE' || r.state === 'PARTIALLY_AVAILABLE') && !r.upgrade && ownership(r, this.instance) && sameKind(r, this.is4k)) out.push(r);
+    }
     return out;
   }
 
   private async cycle(): Promise<void> {
     this.cycleNo++;
     const requests = this.relevant();
+    const finished = this.finishedRequests();
     const before = this.client.requests;
     if (requests.length === 0) {
-      // Nothing to reconcile: no calls. The next busy cycle starts a fresh history window.
+      // Nothing to reconcile: no calls but, now and then, the list for finished media. The next
+      // busy cycle starts a fresh history window.
       this.cursor = null;
       this.missing.clear();
       this.last = { requests: 0, events: 0, calls: 0 };
+      if (finished.length && this.clock().getTime() - this.finishedAt >= FINISHED_CHECK_MS) await this.checkFinished(finished);
       return;
     }
     const now = this.clock();
@@ -110,12 +137,14 @@ export class ArrReconciler extends PolledWatcher {
     let result;
     let history: HistoryRecord[];
     let stamps = new Map<number, string>();
+    let movies: ApiMovie[] = [];
+    let series: ApiSeries[] = [];
     if (this.service === 'radarr') {
-      const movies = await this.client.movies();
+      movies = await this.client.movies();
       history = await this.client.historySince(since);
       result = reconcileRadarr(this.instance, requests, { queue: queue.records, queueComplete: queue.complete, history, fetchedAt, movies }, this.missing);
     } else {
-      const series = await this.client.series();
+      series = await this.client.series();
       history = await this.client.historySince(since);
       const pick = this.pickSeries(series, requests);
       stamps = pick.stamps;
@@ -124,15 +153,34 @@ export class ArrReconciler extends PolledWatcher {
       result = reconcileSonarr(this.instance, requests, { queue: queue.records, queueComplete: queue.complete, history, fetchedAt, series, episodes }, this.missing);
     }
 
-    if (result.events.length) await this.opts.sink.ingest(result.events);
+    const gone = this.checkGone(finished, this.service === 'radarr' ? movies : series);
+    const events = stampKind([...result.events, ...gone.events], this.is4k);
+    if (events.length) await this.opts.sink.ingest(events);
+    this.finished = gone.memory;
+    this.finishedAt = now.getTime();
 
     // Only now that the events are stored does the memory move on.
     this.missing = result.missing;
     for (const h of history) if (!this.cursor || Date.parse(h.date) > Date.parse(this.cursor)) this.cursor = h.date;
     if (!this.cursor) this.cursor = since;
     for (const [id, stamp] of stamps) this.seriesRead.set(id, { stamp, cycle: this.cycleNo });
-    this.last = { requests: requests.length, events: result.events.length, calls: this.client.requests - before };
-    if (result.events.length) this.opts.log.debug(`${this.name}: ${result.events.length} event(s) for ${requests.length} open request(s)`);
+    this.last = { requests: requests.length, events: events.length, calls: this.client.requests - before };
+    if (events.length) this.opts.log.debug(`${this.name}: ${events.length} event(s) for ${requests.length} open request(s)`);
+  }
+
+  private checkGone(finished: readonly MediaRequest[], library: ReadonlyArray<{ id: number; tmdbId?: number | null; tvdbId?: number | null }>) {
+    return finishedGone(this.instance, finished, libraryIds(library), this.finished);
+  }
+
+  /** Only the library list, for finished requests' deletions (no open request needs more). */
+  private async checkFinished(finished: readonly MediaRequest[]): Promise<void> {
+    const before = this.client.requests;
+    const library = this.service === 'radarr' ? await this.client.movies() : await this.client.series();
+    const gone = this.checkGone(finished, library);
+    if (gone.events.length) await this.opts.sink.ingest(gone.events);
+    this.finished = gone.memory;
+    this.finishedAt = this.clock().getTime();
+    this.last = { requests: 0, events: gone.events.length, calls: this.client.requests - before };
   }
 
   /**

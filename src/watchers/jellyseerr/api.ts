@@ -32,6 +32,7 @@ export const ApiMediaSchema = z.looseObject({
   /** MediaStatus: 1 UNKNOWN, 2 PENDING, 3 PROCESSING, 4 PARTIALLY_AVAILABLE, 5 AVAILABLE, 6 BLOCKLISTED, 7 DELETED. */
   status: opt(int),
   status4k: opt(int),
+  updatedAt: opt(z.string()),
   /** Radarr movie id / Sonarr series id. */
   externalServiceId: opt(int),
 });
@@ -65,6 +66,27 @@ export const ApiDetailsSchema = z.looseObject({
   posterPath: opt(z.string()),
 });
 export type ApiDetails = z.infer<typeof ApiDetailsSchema>;
+
+/**
+ * One of Jellyseerr's Radarr/Sonarr servers (`GET /api/v1/settings/radarr|sonarr`, the stored
+ * `DVRSettings` array, admin only — the API key acts as the admin). Only what matches it to a
+ * configured instance and its `is4k` are read; the entry also holds that *arr's API key, which
+ * is never kept.
+ */
+export const ApiServerSchema = z.object({
+  hostname: z.string(),
+  port: int,
+  useSsl: opt(z.boolean()),
+  baseUrl: opt(z.string()),
+  is4k: z.boolean(),
+});
+export type ApiServer = z.infer<typeof ApiServerSchema>;
+
+/** `GET /api/v1/tv/{tmdbId}` seasons: TMDB's episode count per season (`mapSeasonResult`). */
+export const ApiTvSeasonsSchema = z.looseObject({
+  seasons: opt(z.array(z.looseObject({ seasonNumber: int, episodeCount: opt(int), airDate: opt(z.string()) }))),
+});
+export type ApiTvSeasons = z.infer<typeof ApiTvSeasonsSchema>;
 
 export interface JellyseerrClientOptions {
   url: string;
@@ -115,6 +137,23 @@ export class JellyseerrClient {
     const res = await this.http.raw('GET', `/api/v1/${type}/${tmdbId}`);
     if (res.status === 404) return null;
     return this.parse(res.status, res.text, `GET /api/v1/${type}/{tmdbId}`, ApiDetailsSchema);
+  }
+
+  /** Jellyseerr's Radarr or Sonarr servers. */
+  async servers(service: 'radarr' | 'sonarr'): Promise<ApiServer[]> {
+    const list = await this.http.json('GET', `/api/v1/settings/${service}`, z.array(z.looseObject({ is4k: z.unknown() })));
+    // Lenient per entry: a half-filled server the admin is still editing is skipped, not fatal.
+    return list.flatMap((s) => {
+      const parsed = ApiServerSchema.safeParse(s);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** A series' seasons with their episode counts; `null` when Jellyseerr has no details (404). */
+  async seasons(tmdbId: number): Promise<ApiTvSeasons | null> {
+    const res = await this.http.raw('GET', `/api/v1/tv/${tmdbId}`);
+    if (res.status === 404) return null;
+    return this.parse(res.status, res.text, 'GET /api/v1/tv/{tmdbId}', ApiTvSeasonsSchema);
   }
 
   private parse<T>(status: number, text: string, what: string, schema: z.ZodType<T>): T {

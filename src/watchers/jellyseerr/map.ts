@@ -29,14 +29,20 @@ export const MEDIA_STATUS = { UNKNOWN: 1, PENDING: 2, PROCESSING: 3, PARTIALLY_A
 
 const REQUEST_STATUS_NAMES: Record<number, string> = { 1: 'PENDING', 2: 'APPROVED', 3: 'DECLINED', 4: 'FAILED', 5: 'COMPLETED' };
 
+/** The media status of the request's own copy: a 4K request follows `status4k`. */
+export function mediaStatusOf(req: ApiRequest): number | null | undefined {
+  return req.is4k ? req.media?.status4k : req.media?.status;
+}
+
 /**
- * The status a request proves: declined/failed from the request; else available when the media
- * (or, in Seerr, the request) is AVAILABLE/COMPLETED; else pending/approved. Null for unknown values.
+ * The status a request proves: declined/failed from the request; else available when its copy
+ * of the media (or, in Seerr, the request) is AVAILABLE/COMPLETED; else pending/approved. Null
+ * for unknown values.
  */
 export function requestStatus(req: ApiRequest): RequestEvent['status'] | null {
   if (req.status === REQUEST_STATUS.DECLINED) return 'declined';
   if (req.status === REQUEST_STATUS.FAILED) return 'failed';
-  if (req.status === REQUEST_STATUS.COMPLETED || req.media?.status === MEDIA_STATUS.AVAILABLE) return 'available';
+  if (req.status === REQUEST_STATUS.COMPLETED || mediaStatusOf(req) === MEDIA_STATUS.AVAILABLE) return 'available';
   if (req.status === REQUEST_STATUS.PENDING) return 'pending';
   if (req.status === REQUEST_STATUS.APPROVED) return 'approved';
   return null;
@@ -45,7 +51,7 @@ export function requestStatus(req: ApiRequest): RequestEvent['status'] | null {
 /** Still on its way in Jellyseerr: pending or approved, and the media is not available/blocklisted/deleted. */
 export function isOpenInJellyseerr(req: ApiRequest): boolean {
   if (req.status !== REQUEST_STATUS.PENDING && req.status !== REQUEST_STATUS.APPROVED) return false;
-  const media = req.media?.status;
+  const media = mediaStatusOf(req);
   return media !== MEDIA_STATUS.AVAILABLE && media !== MEDIA_STATUS.BLOCKLISTED && media !== MEDIA_STATUS.DELETED;
 }
 
@@ -67,7 +73,13 @@ export function requesterOf(user: ApiUser | null | undefined): string | null {
 }
 
 export function backfillKey(req: ApiRequest): string {
-  return `jellyseerr:backfill:${req.id}:${req.status}:${req.media?.status ?? 0}`;
+  return `jellyseerr:backfill:${req.id}:${req.status}:${mediaStatusOf(req) ?? 0}`;
+}
+
+/** When Jellyseerr last changed the request or its media: what "modified since" compares. */
+export function modifiedAt(req: ApiRequest): number {
+  const times = [req.updatedAt, req.media?.updatedAt].map((t) => (t ? Date.parse(t) : Number.NaN)).filter((t) => !Number.isNaN(t));
+  return times.length ? Math.max(...times) : 0;
 }
 
 /** What the TMDB details add to a created request. */
@@ -89,7 +101,11 @@ export function detailsOf(d: ApiDetails | null | undefined): Details {
   });
 }
 
-/** A Jellyseerr request → one `request` event; null when its type or status is unknown. */
+/**
+ * A Jellyseerr request → one `request` event; null when its type or status is unknown.
+ * `since` (its last change) dates an outcome the tracker learns late: a request that finished
+ * long ago counts its Home Assistant retention from then.
+ */
 export function requestEvent(req: ApiRequest, details: Details = {}): UnstampedEvent | null {
   const status = requestStatus(req);
   const media_type = mediaTypeOf(req);
@@ -117,6 +133,8 @@ export function requestEvent(req: ApiRequest, details: Details = {}): UnstampedE
     media,
     requested_by: requesterOf(req.requestedBy),
     requested_seasons: seasons && seasons.length ? seasons : undefined,
+    is_4k: typeof req.is4k === 'boolean' ? req.is4k : undefined,
+    since: modifiedAt(req) > 0 ? new Date(modifiedAt(req)).toISOString() : undefined,
   });
 }
 
@@ -126,14 +144,16 @@ export type Decision = 'create' | 'update' | null;
  * Whether a Jellyseerr request is worth an event.
  * @param open   the tracker's open request with this Jellyseerr id, if any
  * @param closed the tracker's closed request with this Jellyseerr id, if known
+ * @param importing the request is part of the first start's back-fill or was modified since the
+ *   previous cycle: an unknown one is imported whatever its status (history included)
  *
- * - Not tracked: only requests still open in Jellyseerr (history is not imported), and a
+ * - Not tracked: imported when `importing`, else only when still open in Jellyseerr; a
  *   closed one only when Jellyseerr re-approved a request the tracker holds as declined.
  * - Tracked and open: outcomes (declined, failed, available), and an approval the tracker
  *   missed (it still says REQUESTED). An "approved" must not reopen a request the tracker
  *   marked FAILED because its download failed: Jellyseerr still says approved then.
  */
-export function backfillDecision(req: ApiRequest, open: MediaRequest | undefined, closed?: MediaRequest): Decision {
+export function backfillDecision(req: ApiRequest, open: MediaRequest | undefined, closed?: MediaRequest, importing = false): Decision {
   const status = requestStatus(req);
   if (!status || !mediaTypeOf(req)) return null;
   if (open) {
@@ -142,7 +162,7 @@ export function backfillDecision(req: ApiRequest, open: MediaRequest | undefined
     return null;
   }
   if (closed) return status === 'approved' && closed.state === 'DECLINED' ? 'update' : null;
-  return isOpenInJellyseerr(req) ? 'create' : null;
+  return importing || isOpenInJellyseerr(req) ? 'create' : null;
 }
 
 /** The tracked request's Jellyseerr request is gone (404): DELETED, with the reason. */
