@@ -466,6 +466,11 @@ describe('a real Home Assistant', () => {
       expect(await render(config('sensor', `${s.id}_progress`).value_template, {})).toBe('');
       if ('episodes' in want) expect(await render(config('sensor', `${s.id}_episodes`).value_template, {})).toBe('');
     }
+    // A 4K airing season with an upgrade in flight: the block reaches the attributes as published.
+    const upgrade = { state: 'DOWNLOADING', progress: 0.42, release: 'The.Bear.S01E01.2160p.WEB-DL', since: '2026-12-01T10:00:00.000Z', episodes: ['S01E01'] };
+    const value_json = { ...rec.state(BEAR.id), is_4k: true, next_air_date: '2026-12-14T20:00:00Z', upgrade };
+    const attributes = JSON.parse(await render(config('sensor', `${BEAR.id}_status`).json_attributes_template!, { value_json })) as Record<string, unknown>;
+    expect(attributes).toMatchObject({ is_4k: true, next_air_date: '2026-12-14T20:00:00Z', upgrade });
   });
 
   it('decline and failure: the status sensor says so and the event entity fires it', async () => {
