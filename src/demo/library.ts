@@ -1,6 +1,7 @@
 /**
  * The demo's media library: a small in-memory server answering the part of Jellyfin's API the
- * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`; PascalCase
+ * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`, and
+ * `/Library/Refresh` for the panel's "Refresh Jellyfin"; PascalCase
  * JSON, `MediaBrowser Token` auth), and the webhook plugin's `ItemAdded`/`ItemDeleted` bodies.
  * Only Jellyfin can prove an episode playable, so without it a season could never be seen
  * partly available. Items get stable ids from their labels, so scenarios can name them upfront.
@@ -130,6 +131,8 @@ export class DemoLibrary {
       return { Items: sorted.slice(start, start + limit).map((f) => f.item), TotalRecordCount: sorted.length, StartIndex: start };
     };
     const all = [...this.items.values()];
+    // A scan finds nothing the scenario has not added already.
+    if (req.method === 'POST' && url.pathname === '/Library/Refresh') return send(204);
     if (req.method !== 'GET') return send(404);
     if (url.pathname === '/System/Info') return send(200, { ServerName: 'Demo library', Version: '10.10.7', Id: itemId('server'), ProductName: 'Jellyfin Server' });
     if (url.pathname === '/Plugins') return send(200, []);

@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { age, duration, percent, speed, titleWithYear } from '../data/format.js';
-import { availabilityText, upgradeText } from '../data/progress-text.js';
+import { availabilityParts, upgradeText } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { detailHref } from '../data/route.js';
 import type { RequestState } from '../data/types.js';
@@ -120,8 +120,19 @@ export class MtRequestCard extends LitElement {
         justify-content: space-between;
         gap: 8px;
       }
+      .bottom {
+        align-items: flex-end;
+      }
+      /* The count and the next air date may take two lines rather than lose the date. */
       .bottom > .line {
         min-width: 0;
+        white-space: normal;
+        display: -webkit-box;
+        -webkit-line-clamp: 2;
+        -webkit-box-orient: vertical;
+      }
+      .nowrap {
+        white-space: nowrap;
       }
       .bottom > [data-testid='state-age'] {
         flex: none;
@@ -138,6 +149,7 @@ export class MtRequestCard extends LitElement {
     if (!r) return nothing;
     const now = this.clock.now;
     const downloading = isDownloading(r);
+    const count = r.media_type === 'tv' ? availabilityParts(r) : null;
     const label = `${titleWithYear(r.title, r.year)}, ${r.is_4k ? '4K ' : ''}${r.media_type === 'tv' ? 'TV' : 'movie'}${r.is_anime ? ', anime' : ''}, ${r.state_label}`;
     return html`<a
       class="card ${r.stuck ? 'stuck' : ''}"
@@ -169,7 +181,13 @@ export class MtRequestCard extends LitElement {
               ? html`<div class="line muted" title=${r.last_reason}>${r.last_reason}</div>`
               : nothing}
         <div class="bottom line muted">
-          <span class="line">${r.media_type === 'tv' ? html`<span data-testid="episode-count">${availabilityText(r)}</span>` : nothing}</span>
+          <span class="line"
+            >${count
+              ? html`<span data-testid="episode-count" title=${count.join(' · ')}
+                  >${count.map((part, i) => html`${i ? ' · ' : ''}<span class="nowrap">${part}</span>`)}</span
+                >`
+              : nothing}</span
+          >
           <span data-testid="state-age" title=${`In this state since ${new Date(r.state_since).toLocaleString()}`}>${age(r.state_since, now)}</span>
         </div>
       </div>

@@ -17,13 +17,18 @@ const UPGRADE_WORDS: Record<UpgradeState, string> = {
   IMPORTING: 'importing',
 };
 
-/** TV: "8/10 available · next episode airs 2026-12-14". */
-export function availabilityText(r: RequestState): string {
+/** TV: ["8/10 available", "next episode airs 2026-12-14"]: a narrow card breaks between them. */
+export function availabilityParts(r: RequestState): string[] {
   const parts = [`${r.episodes.available}/${r.episodes.total} available`];
   if (r.next_air_date) parts.push(`next episode airs ${day(r.next_air_date)}`);
   // Without an episode list the count is of the episodes seen so far, not of the season.
   else if (r.roster === null && r.state !== 'AVAILABLE' && r.episodes.total > 0) parts.push('episode list not read yet');
-  return parts.join(' · ');
+  return parts;
+}
+
+/** TV: "8/10 available · next episode airs 2026-12-14". */
+export function availabilityText(r: RequestState): string {
+  return availabilityParts(r).join(' · ');
 }
 
 /** "downloading 42 %", "importing". */
