@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   out(`Watch it: npx mqtt sub -h 127.0.0.1 -p ${tracker.endpoints.mqttPort} -t 'media/#' -v\n`);
 
   let failures = 0;
-  // The four workflows run side by side, one step of each in turn, like a real evening.
+  // The workflows run side by side, one step of each in turn, like a real evening.
   const longest = Math.max(...SCENARIOS.map((s) => s.steps.length));
   for (let i = 0; i < longest; i++) {
     for (const scenario of SCENARIOS) {

@@ -69,7 +69,7 @@ async function pollQbittorrent(): Promise<void> {
   await h.tracker.watchers.find((w) => w.name === 'qbittorrent/qbittorrent')!.poke!();
 }
 
-/** A mix of every kind of card: the demo's four workflows, downloads in progress, stuck, failed, declined, pending. */
+/** A mix of every kind of card: the demo's workflows, downloads in progress, stuck, failed, declined, pending. */
 async function seed(): Promise<void> {
   for (const scenario of SCENARIOS) {
     for (const step of scenario.steps) {

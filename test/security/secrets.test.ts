@@ -141,7 +141,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     await bus.subscribeAsync(['#', '$SYS/#'], { qos: 1 });
     const http = (where: string, answer: { status: number; text: string }) => captured.push({ where: `HTTP ${answer.status} ${where}`, text: answer.text });
 
-    // The four workflows through the real routes.
+    // The demo's workflows through the real routes.
     for (let i = 0; i < Math.max(...SCENARIOS.map((s) => s.steps.length)); i++) {
       for (const scenario of SCENARIOS) {
         const step = scenario.steps[i];
