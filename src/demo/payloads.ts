@@ -94,15 +94,26 @@ function radarrMovie(m: MovieSpec): Record<string, unknown> {
 
 const envelope = (app: 'Radarr' | 'Sonarr') => ({ instanceName: app, applicationUrl: '' });
 
-export function radarrGrab(m: MovieSpec): Record<string, unknown> {
+/** A release of a movie: the first grab's, or a better one for an upgrade. */
+export interface MovieRelease {
+  /** Radarr's quality name (default `Bluray-1080p`); also in the file name. */
+  quality?: string;
+  /** Default: the spec's hash. */
+  hash?: string;
+}
+
+const resolution = (quality: string) => /\d{3,4}p/.exec(quality)?.[0] ?? quality;
+
+export function radarrGrab(m: MovieSpec, rel: MovieRelease = {}): Record<string, unknown> {
+  const quality = rel.quality ?? 'Bluray-1080p';
   return {
     movie: radarrMovie(m),
     remoteMovie: { tmdbId: m.tmdbId, imdbId: `tt${m.tmdbId}`, title: m.title, year: m.year },
     release: {
-      quality: 'Bluray-1080p',
+      quality,
       qualityVersion: 1,
       releaseGroup: 'GROUP',
-      releaseTitle: `${m.title.replace(/\W+/g, '.')}.${m.year}.1080p.BluRay.x264-GROUP`,
+      releaseTitle: `${m.title.replace(/\W+/g, '.')}.${m.year}.${resolution(quality)}.${quality.split('-')[0]!.replace('Bluray', 'BluRay')}.x264-GROUP`,
       indexer: 'TorrentLeech (Prowlarr)',
       size: 15_032_385_536,
       customFormatScore: 0,
@@ -112,24 +123,27 @@ export function radarrGrab(m: MovieSpec): Record<string, unknown> {
     },
     downloadClient: 'qBittorrent',
     downloadClientType: 'qBittorrent',
-    downloadId: m.hash.toUpperCase(),
+    downloadId: (rel.hash ?? m.hash).toUpperCase(),
     customFormatInfo: { customFormats: [], customFormatScore: 0 },
     eventType: 'Grab',
     ...envelope('Radarr'),
   };
 }
 
-export function radarrDownload(m: MovieSpec, opts: { manual?: boolean } = {}): Record<string, unknown> {
-  const file = `${m.title} (${m.year}) [Bluray-1080p].mkv`;
+/** The import; `upgrade`: the file replaces one of lower quality (Radarr's `isUpgrade`). */
+export function radarrDownload(m: MovieSpec, opts: MovieRelease & { manual?: boolean; upgrade?: boolean } = {}): Record<string, unknown> {
+  const quality = opts.quality ?? 'Bluray-1080p';
+  const file = `${m.title} (${m.year}) [${quality}].mkv`;
   const movie = radarrMovie(m);
   return {
     movie,
     remoteMovie: { tmdbId: m.tmdbId, imdbId: `tt${m.tmdbId}`, title: m.title, year: m.year },
     movieFile: {
-      id: m.radarrId * 10 + 7,
+      // Radarr never reuses a file id: an upgrade's file is a new one.
+      id: m.radarrId * 10 + (opts.upgrade ? 8 : 7),
       relativePath: file,
       path: `${String(movie.folderPath)}/${file}`,
-      quality: 'Bluray-1080p',
+      quality,
       qualityVersion: 1,
       releaseGroup: 'GROUP',
       indexerFlags: '0',
@@ -137,10 +151,10 @@ export function radarrDownload(m: MovieSpec, opts: { manual?: boolean } = {}): R
       dateAdded: '2025-03-14T18:21:40.5512345Z',
       languages: [{ id: 1, name: 'English' }],
     },
-    isUpgrade: false,
-    ...(opts.manual ? {} : { downloadClient: 'qBittorrent', downloadClientType: 'qBittorrent', downloadId: m.hash.toUpperCase() }),
+    isUpgrade: opts.upgrade ?? false,
+    ...(opts.manual ? {} : { downloadClient: 'qBittorrent', downloadClientType: 'qBittorrent', downloadId: (opts.hash ?? m.hash).toUpperCase() }),
     customFormatInfo: { customFormats: [], customFormatScore: 0 },
-    release: opts.manual ? { size: 0, indexerFlags: [] } : { releaseTitle: `${m.title}.${m.year}.1080p`, indexer: 'TorrentLeech (Prowlarr)', size: 15_032_385_536, indexerFlags: [] },
+    release: opts.manual ? { size: 0, indexerFlags: [] } : { releaseTitle: `${m.title}.${m.year}.${resolution(quality)}`, indexer: 'TorrentLeech (Prowlarr)', size: 15_032_385_536, indexerFlags: [] },
     eventType: 'Download',
     ...envelope('Radarr'),
   };

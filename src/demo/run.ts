@@ -1,8 +1,9 @@
 /**
- * `npm run demo`: starts the tracker on its embedded defaults and replays the four
- * workflows through the real webhook routes, so `npx mqtt sub -t 'media/#' -v` shows
- * requests moving. Flags: --step-ms N (pause between calls, default 1500), --exit (stop
- * after the replay), --data DIR (default: a fresh temporary dir), --ephemeral-ports.
+ * `npm run demo`: starts the tracker on its embedded defaults with a small Jellyfin library
+ * (library.ts) and replays the workflows through the real webhook routes, so `npx mqtt sub
+ * -t 'media/#' -v` shows requests moving. Ends with each request's state and the events Home
+ * Assistant got. Flags: --step-ms N (pause between calls, default 1500), --exit (stop after
+ * the replay), --data DIR (default: a fresh temporary dir), --ephemeral-ports.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { Tracker } from '../app.js';
 import { parseOptions } from '../config/load.js';
 import { createLogger, errorMessage, setLogLevel } from '../log.js';
+import { EventLog } from './events.js';
+import { DEMO_LIBRARY_KEY, DemoLibrary } from './library.js';
 import { SCENARIOS } from './scenarios.js';
 
 async function main(): Promise<void> {
@@ -26,46 +29,65 @@ async function main(): Promise<void> {
   setLogLevel('warning');
   const dataDir = values.data ?? (await mkdtemp(join(tmpdir(), 'media-tracker-demo-')));
   const ports = values['ephemeral-ports'] ? { webhook_port: 0, ingress_port: 0, mqtt: { port: 0 } } : {};
-  const options = parseOptions({ data_dir: dataDir, webhook_secret: 'demo-secret', ...ports });
+  const library = new DemoLibrary();
+  const jellyfin = { url: await library.start(), api_key: DEMO_LIBRARY_KEY };
+  const options = parseOptions({ data_dir: dataDir, webhook_secret: 'demo-secret', jellyfin, ...ports });
   const tracker = new Tracker({ options, log: createLogger('demo') });
   await tracker.start();
+  const events = await EventLog.connect(tracker.endpoints.mqttUrl);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(tracker.describe());
   out(`\nData dir: ${dataDir}`);
   out(`Watch it: npx mqtt sub -h 127.0.0.1 -p ${tracker.endpoints.mqttPort} -t 'media/#' -v\n`);
 
   let failures = 0;
-  // The four workflows run side by side, one step of each in turn, like a real evening.
+  // The workflows run side by side, one step of each in turn, like a real evening.
   const longest = Math.max(...SCENARIOS.map((s) => s.steps.length));
   for (let i = 0; i < longest; i++) {
     for (const scenario of SCENARIOS) {
       const step = scenario.steps[i];
       if (!step) continue;
+      library.remove(step.library?.remove ?? []);
+      library.add(step.library?.add ?? []);
       const res = await fetch(`${tracker.endpoints.webhookUrl}${step.route}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer demo-secret' },
         body: JSON.stringify(step.body),
       });
-      const body = (await res.json()) as { results?: Array<{ states?: string[] }> };
-      const state = body.results?.[0]?.states?.[0] ?? '-';
-      if (!res.ok) failures++;
-      out(`[${scenario.name}] ${step.says} → ${res.status} ${state}`);
+      await res.body?.cancel();
+      const state = tracker.engine.index.get(scenario.id)?.state ?? '-';
+      const wrong = step.expect !== undefined && state !== step.expect;
+      if (!res.ok || wrong) failures++;
+      out(`[${scenario.name}] ${step.says} → ${res.status} ${state}${wrong ? ` FAIL (expected ${step.expect})` : ''}`);
       if (stepMs > 0) await new Promise((r) => setTimeout(r, stepMs));
     }
   }
   out('');
+  await events.settle();
   for (const scenario of SCENARIOS) {
     const state = tracker.engine.index.get(scenario.id)?.state ?? 'missing';
     const ok = state === scenario.expectedFinal;
     if (!ok) failures++;
     out(`${ok ? 'ok  ' : 'FAIL'} ${scenario.name}: ${scenario.id} is ${state} (expected ${scenario.expectedFinal})`);
   }
+  // One request per workflow: nothing the *arr did became a request of its own.
+  out(`Requests: ${[...tracker.engine.index.values()].map((r) => r.id).sort().join(', ')}`);
+  out('');
+  for (const scenario of SCENARIOS) {
+    const seen = events.events(scenario.id);
+    // The product's promise: one "ready" per request, whatever happens to it afterwards.
+    const once = seen.filter((t) => t === 'available').length <= 1;
+    if (!once) failures++;
+    out(`${once ? 'events' : 'FAIL available announced twice:'} ${scenario.id}: ${seen.join(', ')}`);
+  }
   if (values.exit) {
+    await events.close();
     await tracker.stop();
+    await library.stop();
     process.exit(failures ? 1 : 0);
   }
   out('\nThe tracker keeps running so you can look around; Ctrl-C stops it.');
-  const stop = () => void tracker.stop().then(() => process.exit(0));
+  const stop = () => void Promise.all([events.close(), tracker.stop(), library.stop()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -1,7 +1,10 @@
 /**
- * The four workflows the demo replays, as the webhook calls the real services would make
- * (shapes from protocols.md). Each step is a route and a body.
+ * The workflows the demo replays, as the webhook calls the real services would make (shapes
+ * from protocols.md). Each step is a route and a body; a step may first change the demo's
+ * Jellyfin library (library.ts), as a library scan would before the plugin's webhook, and may
+ * name the state the request must be in after it.
  */
+import { libraryEpisode, libraryMovie, librarySeries, libraryWebhook, type LibraryItem } from './library.js';
 import {
   fakeHash,
   jellyseerr,
@@ -9,10 +12,10 @@ import {
   radarrGrab,
   radarrMovieAdded,
   range,
-  sonarrDownload,
   sonarrGrab,
   sonarrImportComplete,
   sonarrSeriesAdd,
+  type EpisodeSpec,
   type MovieSpec,
   type ShowSpec,
 } from './payloads.js';
@@ -21,6 +24,10 @@ export interface Step {
   route: string;
   body: Record<string, unknown>;
   says: string;
+  /** Applied to the demo library before the call. */
+  library?: { add?: LibraryItem[]; remove?: string[] };
+  /** The request's state right after this step. */
+  expect?: string;
 }
 
 export interface Scenario {
@@ -34,6 +41,36 @@ const dune: MovieSpec = { requestId: 101, tmdbId: 693134, title: 'Dune: Part Two
 const bear: ShowSpec = { requestId: 102, tmdbId: 136315, tvdbId: 412334, title: 'The Bear', year: 2022, sonarrId: 88, seasons: [1], requestedBy: 'bob' };
 const summerGhost: MovieSpec = { requestId: 103, tmdbId: 791373, title: 'Summer Ghost', year: 2021, radarrId: 500, hash: fakeHash('demo-summer'), anime: true, requestedBy: 'carol' };
 const dandadan: ShowSpec = { requestId: 104, tmdbId: 240411, tvdbId: 433925, title: 'Dan Da Dan', year: 2024, sonarrId: 57, seasons: [1], anime: true, requestedBy: 'alice' };
+const arrival: MovieSpec = { requestId: 105, tmdbId: 329865, title: 'Arrival', year: 2016, radarrId: 413, hash: fakeHash('demo-arrival'), requestedBy: 'dave' };
+const arrivalUhd = { quality: 'Remux-2160p', hash: fakeHash('demo-arrival-uhd') };
+
+const code = (e: EpisodeSpec) => `S${String(e.season).padStart(2, '0')}E${String(e.episode).padStart(2, '0')}`;
+
+/** Jellyfin finds an item and its webhook plugin says so. */
+function inLibrary(item: LibraryItem, says: string, expect?: string, also: LibraryItem[] = []): Step {
+  return { route: '/hooks/jellyfin', body: libraryWebhook(item, 'ItemAdded'), says, library: { add: [...also, item] }, ...(expect ? { expect } : {}) };
+}
+
+/** One part of a season: Sonarr grabs and imports it, then Jellyfin adds each episode. */
+function seasonPart(s: ShowSpec, eps: EpisodeSpec[], hash: string, when: string, expectAfter: string): Step[] {
+  const label = `${code(eps[0]!)}–${code(eps.at(-1)!)}`;
+  return [
+    { route: '/hooks/sonarr', body: sonarrGrab(s, eps, hash), says: `Sonarr grabs ${label} (${when})` },
+    { route: '/hooks/sonarr', body: sonarrImportComplete(s, eps, hash), says: `Sonarr imports ${label}` },
+    ...eps.map((e, i) =>
+      inLibrary(libraryEpisode(s, e), `Jellyfin adds ${code(e)}`, i === eps.length - 1 ? expectAfter : undefined, i === 0 ? [librarySeries(s)] : []),
+    ),
+  ];
+}
+
+/** Jellyseerr approves a movie request at once; Radarr grabs a release and imports it. */
+function movieImported(m: MovieSpec, says: [request: string, grab: string, imported: string]): Step[] {
+  return [
+    { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', m), says: says[0] },
+    { route: '/hooks/radarr', body: radarrGrab(m), says: says[1] },
+    { route: '/hooks/radarr', body: radarrDownload(m), says: says[2] },
+  ];
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -46,32 +83,29 @@ export const SCENARIOS: Scenario[] = [
       { route: '/hooks/radarr', body: radarrMovieAdded(dune), says: 'Jellyseerr adds it to Radarr' },
       { route: '/hooks/radarr', body: radarrGrab(dune), says: 'Radarr grabs a release' },
       { route: '/hooks/radarr', body: radarrDownload(dune), says: 'Radarr imports the file' },
+      inLibrary(libraryMovie(dune), 'Jellyfin adds the movie', 'AVAILABLE'),
       { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', dune), says: 'Jellyseerr reports it available' },
     ],
   },
   {
-    name: 'Regular TV, two grabs',
+    // No Sonarr API here, so no episode list: ten episodes in Jellyfin are not "the whole
+    // season" until Jellyseerr, which knows the season's episode count, says it is available.
+    name: 'TV season in two parts',
     id: 'jellyseerr-102',
     expectedFinal: 'AVAILABLE',
     steps: [
       { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', bear), says: 'bob requests The Bear season 1 (auto-approved)' },
       { route: '/hooks/sonarr', body: sonarrSeriesAdd(bear), says: 'Jellyseerr adds the series to Sonarr' },
-      { route: '/hooks/sonarr', body: sonarrGrab(bear, range(1, 1, 4), fakeHash('demo-bear-1')), says: 'Sonarr grabs episodes 1–4' },
-      { route: '/hooks/sonarr', body: sonarrGrab(bear, range(1, 5, 8), fakeHash('demo-bear-2')), says: 'Sonarr grabs episodes 5–8' },
-      ...range(1, 1, 4).map((e) => ({ route: '/hooks/sonarr', body: sonarrDownload(bear, e, fakeHash('demo-bear-1')), says: `Sonarr imports S01E0${e.episode}` })),
-      { route: '/hooks/sonarr', body: sonarrImportComplete(bear, range(1, 5, 8), fakeHash('demo-bear-2')), says: 'Sonarr imports episodes 5–8 at once' },
-      { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', bear), says: 'Jellyseerr reports the season available' },
+      ...seasonPart(bear, range(1, 1, 5), fakeHash('demo-bear-1'), 'the first release held only these', 'PARTIALLY_AVAILABLE'),
+      ...seasonPart(bear, range(1, 6, 10), fakeHash('demo-bear-2'), 'a week later, same request', 'PARTIALLY_AVAILABLE'),
+      { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', bear), says: 'Jellyseerr reports the season available', expect: 'AVAILABLE' },
     ],
   },
   {
     name: 'Anime movie',
     id: 'jellyseerr-103',
     expectedFinal: 'IMPORTING',
-    steps: [
-      { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', summerGhost), says: 'carol requests Summer Ghost' },
-      { route: '/hooks/radarr', body: radarrGrab(summerGhost), says: 'Radarr grabs it (tagged anime)' },
-      { route: '/hooks/radarr', body: radarrDownload(summerGhost), says: 'Radarr imports it; Shoko matching follows' },
-    ],
+    steps: movieImported(summerGhost, ['carol requests Summer Ghost', 'Radarr grabs it (tagged anime)', 'Radarr imports it; Shoko matching follows']),
   },
   {
     name: 'Anime TV',
@@ -85,6 +119,25 @@ export const SCENARIOS: Scenario[] = [
         says: 'Sonarr grabs a 12-episode batch',
       },
       { route: '/hooks/sonarr', body: sonarrImportComplete(dandadan, range(1, 1, 12), fakeHash('demo-dandadan')), says: 'Sonarr imports the batch' },
+    ],
+  },
+  {
+    // The better release is followed as the request's upgrade: it stays AVAILABLE, and the
+    // new file being playable is announced as `upgraded`, not as a second `available`.
+    name: 'Movie upgrade',
+    id: 'jellyseerr-105',
+    expectedFinal: 'AVAILABLE',
+    steps: [
+      ...movieImported(arrival, ['dave requests Arrival', 'Radarr grabs a 1080p release', 'Radarr imports it']),
+      inLibrary(libraryMovie(arrival), 'Jellyfin adds the movie', 'AVAILABLE'),
+      { route: '/hooks/radarr', body: radarrGrab(arrival, arrivalUhd), says: 'Radarr grabs a better release (Remux-2160p)', expect: 'AVAILABLE' },
+      { route: '/hooks/radarr', body: radarrDownload(arrival, { ...arrivalUhd, upgrade: true }), says: 'Radarr imports the upgrade', expect: 'AVAILABLE' },
+      // Jellyfin's ItemDeleted for the old file (the new one has another name) is not replayed:
+      // the tracker still takes a movie item's deletion during an upgrade for the movie's.
+      {
+        ...inLibrary(libraryMovie(arrival, arrivalUhd.quality), 'Jellyfin has the new file: upgraded', 'AVAILABLE'),
+        library: { remove: [libraryMovie(arrival).Id], add: [libraryMovie(arrival, arrivalUhd.quality)] },
+      },
     ],
   },
 ];

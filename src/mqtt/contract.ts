@@ -305,6 +305,7 @@ export function eventPayload(r: MediaRequest, effect: Effect, recipients: Recipi
     year: r.year,
     media_type: r.media_type,
     is_anime: r.is_anime,
+    is_4k: r.is_4k ?? false,
     requested_by: r.requested_by,
     ...recipients(r.requested_by),
     poster_url: r.poster_url,

@@ -47,7 +47,8 @@ const ATTRIBUTES_TEMPLATE =
   '"progress": value_json.progress, "eta_s": value_json.eta_s, "episodes_total": value_json.episodes.total, ' +
   '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
-  '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service} | tojson }}{% else %}{}{% endif %}';
+  '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service, ' +
+  '"is_4k": value_json.is_4k, "next_air_date": value_json.next_air_date, "upgrade": value_json.upgrade} | tojson }}{% else %}{}{% endif %}';
 
 interface EntityDef {
   component: 'sensor' | 'event' | 'binary_sensor' | 'button';
@@ -106,7 +107,8 @@ export class Discovery {
     const tv = r.media_type === 'tv';
     const device = {
       identifiers: [`${this.opts.node}_${r.id}`],
-      name: r.year ? `${r.title} (${r.year})` : r.title,
+      // A 4K request is a second device for the same title: its name tells the two apart.
+      name: `${r.year ? `${r.title} (${r.year})` : r.title}${r.is_4k ? ' 4K' : ''}`,
       manufacturer: 'Media Tracker',
       model: `${tv ? 'TV' : 'Movie'} request${r.is_anime ? ' (anime)' : ''}`,
       sw_version: this.opts.version,

@@ -385,6 +385,20 @@ describe('a real Home Assistant', () => {
     expect(Number.isNaN(Date.parse(ev.state))).toBe(false);
     // The event entity subscribes once discovered; the first transition may precede that.
     expect(fired(DUNE).filter((t) => t !== 'requested')).toEqual(['approved', 'searching', 'grabbing', 'importing', 'available']);
+
+    // A better release of the available movie: its upgrade shows in the attributes, the status
+    // stays available, and the new file in Jellyfin fires `upgraded`, never a second `available`.
+    const uhd = { quality: 'Remux-2160p', hash: fakeHash('ha-dune-uhd') };
+    await send('/hooks/radarr', radarrGrab(dune, uhd));
+    const upgrading = await ha.untilState(status(DUNE), (st) => ((st?.attributes.upgrade as { state?: string } | null)?.state === 'GRABBING' ? st : undefined), 'the upgrade on the status sensor');
+    expect(upgrading.state).toBe('available');
+    expect(upgrading.attributes.upgrade).toMatchObject({ state: 'GRABBING', release: 'Dune.Part.Two.2024.2160p.Remux.x264-GROUP' });
+    await send('/hooks/radarr', radarrDownload(dune, { ...uhd, upgrade: true }));
+    jf.addMovie({ name: dune.title, year: dune.year, tmdbId: dune.tmdbId, file: '/data/movies/Dune Part Two (2024)/Dune: Part Two (2024) [Remux-2160p].mkv' });
+    await pokeJellyfin();
+    await untilFired(DUNE, 'upgraded');
+    expect((await ha.state(status(DUNE)))).toMatchObject({ state: 'available', attributes: { upgrade: null } });
+    expect(fired(DUNE).filter((t) => t === 'available')).toHaveLength(1);
   });
 
   it('TV series via Sonarr: per-episode availability on the episodes sensor, partially available, then available', async () => {
@@ -410,8 +424,11 @@ describe('a real Home Assistant', () => {
     await ha.untilState(`sensor.${BEAR.slug}_episodes_available`, (st) => st?.state === '4', 'four episodes available');
     for (const e of range(1, 5, 8)) jf.addEpisode(series, { season: 1, episode: e.episode, file: `/data/tv/The Bear/Season 01/S01E0${e.episode}.mkv` });
     await pokeJellyfin();
-    await reaches(BEAR, 'AVAILABLE');
     await ha.untilState(`sensor.${BEAR.slug}_episodes_available`, (st) => st?.state === '8', 'eight episodes available');
+    // No Sonarr API here, so no episode list says eight is the whole season: Jellyseerr does.
+    expect((await ha.state(status(BEAR)))?.state).toBe('partially_available');
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AVAILABLE', bear));
+    await reaches(BEAR, 'AVAILABLE');
     expect(statusHistory(BEAR)).toEqual(['approved', 'searching', 'grabbing', 'importing', 'partially_available', 'available']);
     await untilFired(BEAR, 'available');
   });
@@ -467,6 +484,11 @@ describe('a real Home Assistant', () => {
       expect(await render(config('sensor', `${s.id}_progress`).value_template, {})).toBe('');
       if ('episodes' in want) expect(await render(config('sensor', `${s.id}_episodes`).value_template, {})).toBe('');
     }
+    // A 4K airing season with an upgrade in flight: the block reaches the attributes as published.
+    const upgrade = { state: 'DOWNLOADING', progress: 0.42, release: 'The.Bear.S01E01.2160p.WEB-DL', since: '2026-12-01T10:00:00.000Z', episodes: ['S01E01'] };
+    const value_json = { ...rec.state(BEAR.id), is_4k: true, next_air_date: '2026-12-14T20:00:00Z', upgrade };
+    const attributes = JSON.parse(await render(config('sensor', `${BEAR.id}_status`).json_attributes_template!, { value_json })) as Record<string, unknown>;
+    expect(attributes).toMatchObject({ is_4k: true, next_air_date: '2026-12-14T20:00:00Z', upgrade });
   });
 
   it('decline and failure: the status sensor says so and the event entity fires it', async () => {
@@ -493,7 +515,11 @@ describe('a real Home Assistant', () => {
     const want: Record<NotifyTarget, string[]> = {
       alice: ['Dune: Part Two (2024), which alice asked for, can be watched now.'],
       // Every new episode is on: the first four came with the change to partially available.
-      bob: ['The Bear (2022): S01E01, S01E02, S01E03, S01E04 can be watched now.', 'The Bear (2022), which bob asked for, can be watched now.'],
+      bob: [
+        'The Bear (2022): S01E01, S01E02, S01E03, S01E04 can be watched now.',
+        'The Bear (2022): S01E05, S01E06, S01E07, S01E08 can be watched now.',
+        'The Bear (2022), which bob asked for, can be watched now.',
+      ],
       // carol has no notify service of her own: the blueprint's fallback.
       household: ['Summer Ghost (2021), which carol asked for, can be watched now.'],
     };
@@ -518,6 +544,7 @@ describe('a real Home Assistant', () => {
     ).toEqual([
       { id: DUNE.id, type: 'available', calls: [{ service: 'notify.alice', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${dune.tmdbId}.jpg` }] },
       { id: BEAR.id, type: 'partially_available', calls: [{ service: 'notify.bob', title: 'New episodes', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
+      { id: BEAR.id, type: 'episodes_available', calls: [{ service: 'notify.bob', title: 'New episodes', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
       { id: BEAR.id, type: 'available', calls: [{ service: 'notify.bob', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
       { id: GHOST.id, type: 'available', calls: [{ service: 'notify.household', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${ghost.tmdbId}.jpg` }] },
     ]);
@@ -571,7 +598,7 @@ describe('a real Home Assistant', () => {
       await ha.untilState(id, (st) => st && st.state === was.state && isDeepStrictEqual(st.attributes, was.attributes), `${id} to be back as ${JSON.stringify(was.state)} with the same attributes`, 30_000);
     }
     expect((await ws.entities()).filter((e) => e.platform === 'mqtt').map((e) => e.entity_id).sort()).toEqual(wanted);
-    expect((await ha.state(pipeline(DUNE)))?.attributes.event_type).toBe('available');
+    expect((await ha.state(pipeline(DUNE)))?.attributes.event_type).toBe('upgraded');
     // The blueprint automations come back from automations.yaml and subscribe again.
     for (const a of [NOTIFY_AUTOMATION, FLASH_AUTOMATION]) await ha.untilState(a.entityId, (st) => st?.state === 'on', `${a.entityId} to be on again`);
     await rec.until(() => haSubscription('media/+/event') !== undefined, 'the automations to subscribe to media/+/event again');

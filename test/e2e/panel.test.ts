@@ -20,14 +20,17 @@ import {
   range,
   sonarrDownload,
   sonarrGrab,
+  sonarrImportComplete,
   sonarrManualInteraction,
   sonarrSeriesAdd,
   type MovieSpec,
   type ShowSpec,
 } from '../../src/demo/payloads.js';
+import { DEMO_LIBRARY_KEY, DemoLibrary, libraryEpisode, librarySeries, libraryWebhook } from '../../src/demo/library.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 import { request } from '../../frontend/test/fixtures.js';
 import { STATES } from '../../frontend/src/data/types.js';
+import { createSonarrFake } from '../fakes/sonarr.js';
 import { ensurePanelBuilt, launchChromium, startIngressProxy, type IngressProxy } from '../helpers/browser.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
@@ -53,6 +56,8 @@ let rec: Recorder;
 let qb: FakeQbittorrent;
 let proxy: IngressProxy;
 let browser: Browser;
+/** The demo's Jellyfin library: its scenarios add items to it before Jellyfin's webhooks. */
+let library: DemoLibrary;
 
 async function send(route: string, body: unknown): Promise<void> {
   const res = await h.post(route, body);
@@ -63,9 +68,15 @@ async function pollQbittorrent(): Promise<void> {
   await h.tracker.watchers.find((w) => w.name === 'qbittorrent/qbittorrent')!.poke!();
 }
 
-/** A mix of every kind of card: the demo's four workflows, downloads in progress, stuck, failed, declined, pending. */
+/** A mix of every kind of card: the demo's workflows, downloads in progress, stuck, failed, declined, pending. */
 async function seed(): Promise<void> {
-  for (const scenario of SCENARIOS) for (const step of scenario.steps) await send(step.route, step.body);
+  for (const scenario of SCENARIOS) {
+    for (const step of scenario.steps) {
+      library.remove(step.library?.remove ?? []);
+      library.add(step.library?.add ?? []);
+      await send(step.route, step.body);
+    }
+  }
 
   await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', oppenheimer));
   await send('/hooks/radarr', radarrMovieAdded(oppenheimer));
@@ -115,10 +126,12 @@ beforeAll(async () => {
   ensurePanelBuilt();
   mkdirSync(SHOTS, { recursive: true });
   qb = await FakeQbittorrent.start({ flavour: '5.2' });
+  library = new DemoLibrary();
   h = await startTracker({
     qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: qb.username, password: qb.password }],
-    // The test polls qBittorrent itself.
-    intervals: { qbittorrent_s: 3600 },
+    jellyfin: { url: await library.start(), api_key: DEMO_LIBRARY_KEY },
+    // The test polls qBittorrent itself; Jellyfin's webhooks say what is new.
+    intervals: { qbittorrent_s: 3600, jellyfin_s: 3600 },
   });
   rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['media/#']);
   proxy = await startIngressProxy({ host: '127.0.0.1', port: h.tracker.endpoints.ingressPort });
@@ -131,6 +144,7 @@ afterAll(async () => {
   await proxy?.close();
   await rec?.close();
   await h?.stop();
+  await library?.stop();
   await qb?.close();
 });
 
@@ -160,7 +174,7 @@ describe('the panel through ingress', () => {
     expect(await page.getAttribute(card('jellyseerr-101'), 'data-state')).toBe('AVAILABLE');
     expect(await page.getAttribute(card(id(nosferatu)), 'data-state')).toBe('FAILED');
     // TV cards count episodes; the stuck one says why; the download shows progress and speed.
-    expect(await page.textContent(`${card('jellyseerr-102')} [data-testid="episode-count"]`)).toBe('8/8 episodes');
+    expect(await page.textContent(`${card('jellyseerr-102')} [data-testid="episode-count"]`)).toBe('10/10 available');
     expect(await page.textContent(`${card(id(frieren))} [data-testid="stuck-reason"]`)).toMatch(/Unable to parse file/);
     expect(await page.textContent(`${card(id(oppenheimer))} [data-testid="progress"]`)).toMatch(/42 %.*23\.5 MB\/s.*ETA 6 min/);
     // The WebSocket went through the ingress prefix (relative URL), like every asset.
@@ -178,7 +192,7 @@ describe('the panel through ingress', () => {
     await page.selectOption('[data-testid="filter-media"]', 'tv');
     await expect.poll(() => page.locator('[data-testid="request-card"]').count()).toBe(4);
     await page.selectOption('[data-testid="filter-media"]', 'all');
-    await expect.poll(() => page.locator('[data-testid="request-card"]').count()).toBe(10);
+    await expect.poll(() => page.locator('[data-testid="request-card"]').count()).toBe(11);
 
     // Keyboard: arrows move between cards (three columns at this width), Enter opens one.
     const focused = () => page.evaluate(`(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a && a.getAttribute('data-id'); })()`);
@@ -279,11 +293,11 @@ describe('the panel through ingress', () => {
     await rec.untilState(id(nosferatu), 'SEARCHING');
     await rec.until(() => commands.length > 0, 'the retry command on MQTT');
     expect(JSON.parse(commands[0]!)).toEqual({ transaction: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
-    // This tracker has no Jellyfin: "Refresh Jellyfin" goes out and the tracker's refusal is shown as it is.
+    // "Refresh Jellyfin" goes out and the tracker's answer is shown as it is.
     await page.waitForSelector('[data-testid="action-refresh"]:not([disabled])');
     await page.click('[data-testid="action-refresh"]');
-    await page.waitForSelector('[data-testid="action-response"][data-status="error"]');
-    expect(await page.textContent('[data-testid="action-response"]')).toMatch(/refresh failed: Jellyfin is not configured \(jellyfin\.url\)/);
+    await page.waitForSelector('[data-testid="action-response"][data-status="ok"]');
+    expect(await page.textContent('[data-testid="action-response"]')).toMatch(/refresh: ok — /);
     expect(errorsOf(page)).toEqual([]);
     await ctx.close();
   });
@@ -446,5 +460,113 @@ describe('the panel through ingress', () => {
     await ctx.close();
     for (let i = 0; i < N; i++) broker.publish(`media/bench-${i}/state`, '', { retain: true, qos: 0 });
     await broker.publishAndWait('media/bench-done/ping', '', { retain: false, qos: 1 });
+  });
+});
+
+/**
+ * An airing season and an upgrade, on a tracker of their own that also reads Sonarr's API (the
+ * Sonarr fake): the episode list brings an episode that has not aired yet, and a new grab of an
+ * available episode is followed as its upgrade, with qBittorrent's progress.
+ */
+describe('the panel shows what is still to air and an upgrade in flight', () => {
+  const andor: ShowSpec = { requestId: 301, tmdbId: 83867, tvdbId: 393189, title: 'Andor', year: 2022, sonarrId: 73, seasons: [1], requestedBy: 'frank' };
+  const firstPart = fakeHash('panel-andor-1');
+  const better = fakeHash('panel-andor-2160p');
+  const DAY = 86_400_000;
+  // Noon UTC a week ahead: the same calendar day in the browser's time zone as in the expectation.
+  const airs = new Date(Math.floor(Date.now() / DAY) * DAY + 7 * DAY + DAY / 2).toISOString();
+  const airsDay = airs.slice(0, 10);
+  let t: Harness;
+  let tProxy: IngressProxy;
+  let tRec: Recorder;
+  let sonarr: ReturnType<typeof createSonarrFake>;
+  let andorLibrary: DemoLibrary;
+
+  beforeAll(async () => {
+    sonarr = createSonarrFake();
+    sonarr.addSeries(andor, { episodesPerSeason: 3 });
+    sonarr.addEpisode(andor, { season: 1, episode: 4 }, { airDate: airsDay, airDateUtc: airs });
+    const { url } = await sonarr.start();
+    andorLibrary = new DemoLibrary();
+    t = await startTracker({
+      qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: qb.username, password: qb.password }],
+      sonarr: [{ name: 'sonarr', url, api_key: sonarr.state.apiKey }],
+      jellyfin: { url: await andorLibrary.start(), api_key: DEMO_LIBRARY_KEY },
+      intervals: { qbittorrent_s: 3600, arr_s: 3600, jellyfin_s: 3600 },
+    });
+    tRec = await Recorder.connect(t.tracker.endpoints.mqttUrl, ['media/#']);
+    tProxy = await startIngressProxy({ host: '127.0.0.1', port: t.tracker.endpoints.ingressPort });
+    const post = async (route: string, body: unknown) => {
+      const res = await t.post(route, body);
+      if (res.status >= 300) throw new Error(`${route} answered ${res.status}: ${JSON.stringify(res.json)}`);
+    };
+    const poke = (name: string) => t.tracker.watchers.find((w) => w.name === name)!.poke!();
+
+    await post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', andor));
+    await post('/hooks/sonarr', sonarrSeriesAdd(andor));
+    // Sonarr's episode list: four wanted episodes, the last one airs next week.
+    await poke('sonarr/sonarr/reconcile');
+    await tRec.until(() => (tRec.state(id(andor))?.episodes as { total?: number } | undefined)?.total === 4, 'the roster of four episodes');
+
+    const aired = range(1, 1, 3);
+    await post('/hooks/sonarr', sonarrGrab(andor, aired, firstPart));
+    sonarr.importEpisodes(andor, aired);
+    await post('/hooks/sonarr', sonarrImportComplete(andor, aired, firstPart));
+    for (const e of aired) {
+      const item = libraryEpisode(andor, e);
+      andorLibrary.add(e.episode === 1 ? [librarySeries(andor), item] : [item]);
+      await post('/hooks/jellyfin', libraryWebhook(item, 'ItemAdded'));
+    }
+    await tRec.untilState(id(andor), 'PARTIALLY_AVAILABLE');
+
+    // A better release of episode 1, downloading.
+    qb.add(better, { progress: 0.42, size: 4_000_000_000, dlspeed: 12_000_000, eta: 200 });
+    await post('/hooks/sonarr', sonarrGrab(andor, [{ season: 1, episode: 1 }], better, 'Andor.S01E01.2160p.WEB-DL'));
+    await poke('qbittorrent/qbittorrent');
+    await tRec.until(() => (tRec.state(id(andor))?.upgrade as { state?: string } | null | undefined)?.state === 'DOWNLOADING', 'the upgrade downloading');
+  });
+
+  afterAll(async () => {
+    await tProxy?.close();
+    await tRec?.close();
+    await t?.stop();
+    await andorLibrary?.stop();
+    await sonarr?.stop();
+  });
+
+  it('card: available count with the next air date, the upgrade line; detail: unaired cell, upgrade block and mark', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPanel(ctx, tProxy.panelUrl);
+    await page.waitForSelector(`${card(id(andor))}[data-state="PARTIALLY_AVAILABLE"]`);
+    expect(await page.textContent(`${card(id(andor))} [data-testid="episode-count"]`)).toBe(`3/4 available · next episode airs ${airsDay}`);
+    expect(await page.textContent(`${card(id(andor))} [data-testid="upgrade"]`)).toBe('Upgrading S01E01: downloading 42 %');
+
+    await page.click(card(id(andor)));
+    await page.waitForSelector('[data-testid="episode-grid"]');
+    expect(await page.textContent('[data-testid="availability"]')).toBe(`3/4 available · next episode airs ${airsDay}`);
+    const cells = await page.$$eval('[data-testid="episode-cell"]', (els) =>
+      els.map((e) => [e.getAttribute('data-episode'), e.getAttribute('data-state'), e.getAttribute('data-aired'), e.getAttribute('data-upgrade'), e.className.includes('unaired')]),
+    );
+    expect(cells).toEqual([
+      ['S01E01', 'AVAILABLE', 'true', 'DOWNLOADING', false],
+      ['S01E02', 'AVAILABLE', 'true', null, false],
+      ['S01E03', 'AVAILABLE', 'true', null, false],
+      // Waited for, not missing: no stuck flag, its air date on hover.
+      ['S01E04', 'SEARCHING', 'false', null, true],
+    ]);
+    expect(await page.getAttribute('[data-testid="episode-cell"][data-episode="S01E04"]', 'title')).toBe(`S01E04 Episode 4 · Not aired yet · airs ${airsDay}`);
+    expect(await page.getAttribute('[data-testid="episode-cell"][data-episode="S01E01"]', 'title')).toMatch(/upgrade downloading 42 % \(Andor\.S01E01\.2160p\.WEB-DL\)/);
+    expect(await page.locator('[data-testid="stuck-reason"]').count()).toBe(0);
+    expect(await page.textContent('.legend')).toMatch(/Not aired yet 1/);
+
+    const upgrade = page.locator('[data-testid="request-detail"] [data-testid="upgrade"]');
+    expect(await upgrade.getAttribute('data-state')).toBe('DOWNLOADING');
+    expect(await upgrade.textContent()).toMatch(/Upgrade of S01E01: downloading 42 %\s+since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    expect(await page.textContent('[data-testid="upgrade-release"]')).toBe('Andor.S01E01.2160p.WEB-DL');
+    expect(await upgrade.locator('mt-progress [role="progressbar"]').getAttribute('aria-valuenow')).toBe('42');
+    // The request stays partly available while the better file downloads: nothing went back.
+    expect(await page.getAttribute('[data-testid="request-detail"] [data-testid="state-badge"]', 'data-state')).toBe('PARTIALLY_AVAILABLE');
+    expect(errorsOf(page)).toEqual([]);
+    await ctx.close();
   });
 });

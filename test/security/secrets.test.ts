@@ -154,7 +154,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     await waitFor(() => seen('media/bridge/doctor', 'Unhandled exception'), 'the doctor report quoting the Shoko error', { timeoutMs: 20_000, everyMs: 100 });
     shoko.state.echoFailures = 0;
 
-    // The four workflows through the real routes.
+    // The demo's workflows through the real routes.
     for (let i = 0; i < Math.max(...SCENARIOS.map((s) => s.steps.length)); i++) {
       for (const scenario of SCENARIOS) {
         const step = scenario.steps[i];

@@ -167,6 +167,25 @@ describe('movies', () => {
     expect(matchRequest(movieReq(), l)!.event.key).toBe(k1);
     expect(matchRequest(movieReq({ state_since: '2025-03-15T00:00:00.000Z' }), l)!.event.key).not.toBe(k1);
   });
+
+  it("an available movie's imported upgrade is proven by the item holding the new file, and announced as upgraded", () => {
+    const old = movieItem({ Tmdb: '693134' }, { Path: '/data/movies/Dune (2024)/Dune (2024) [Bluray-1080p].mkv' });
+    const upgrade = { state: 'IMPORTING' as const, progress: 1, release: 'Dune.2024.2160p.Remux', hash: 'ab'.repeat(20), since: AT };
+    const r = movieReq({ state: 'AVAILABLE', jellyfin_id: old.id, file_path: '/movies/Dune (2024)/Dune (2024) [Remux-2160p].mkv', upgrade });
+    // Only the old file in the library: nothing proves the upgrade yet.
+    expect(matchRequest(r, lib(old))).toBeNull();
+    const fresh = movieItem({ Tmdb: '693134' }, { Path: '/data/movies/Dune (2024)/Dune (2024) [Remux-2160p].mkv' });
+    const match = matchRequest(r, lib(old, fresh));
+    expect(match?.event).toMatchObject({ kind: 'available', jellyfin_id: fresh.id, verified: true });
+    const out = reduce(r, { ...match!.event, at: AT } as TrackerEvent, { verifyAvailability: true });
+    expect(out.request).toMatchObject({ state: 'AVAILABLE', upgrade: null, jellyfin_id: fresh.id });
+    expect(out.effects.map((e) => e.type)).toEqual(['upgraded']);
+    // A file replaced under the same name keeps its item: a new key, not a repeat of the first proof.
+    const same = movieReq({ state: 'AVAILABLE', jellyfin_id: old.id, file_path: '/movies/Dune (2024)/Dune (2024) [Bluray-1080p].mkv', upgrade });
+    expect(matchRequest(same, lib(old))!.event.key).not.toBe(matchRequest(movieReq({ jellyfin_id: old.id }), lib(old))!.event.key);
+    // Before the import (still downloading), the library proves nothing about the upgrade.
+    expect(matchRequest({ ...r, upgrade: { ...upgrade, state: 'DOWNLOADING' } }, lib(old, fresh))).toBeNull();
+  });
 });
 
 // ---------------------------------------------------------------------------------------

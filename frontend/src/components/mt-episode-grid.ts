@@ -1,25 +1,19 @@
 /**
- * TV episodes as a grid: one row per season, one cell per episode, coloured by state,
- * with the download progress on downloading cells. Arrow keys move between cells; the
- * focused (or hovered) episode's release and file are shown under the grid.
+ * TV episodes as a grid: one row per season, one cell per wanted episode, coloured by state,
+ * with the download progress on downloading cells. An episode that has not aired is drawn
+ * apart (dashed, its air date in the title): it is waited for, not missing. An upgrade in
+ * flight marks its cell. Arrow keys move between cells; the focused (or hovered) episode's
+ * release and file are shown under the grid.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { seasonRows, stateCounts, type SeasonRow } from '../data/episodes.js';
-import { dateTime, episodeCode, percent } from '../data/format.js';
-import { STATE_LABELS, STATES, isState, type Episode } from '../data/types.js';
+import { episodeCode } from '../data/format.js';
+import { episodeText, shownState, stateLabel, UNAIRED } from '../data/progress-text.js';
+import { STATES, type Episode } from '../data/types.js';
 import { base, stateColor } from './styles.js';
 
-const label = (s: string) => (isState(s) ? STATE_LABELS[s] : s);
-
-function describe(e: Episode): string {
-  const parts = [`${episodeCode(e.season, e.episode)}${e.title ? ` ${e.title}` : ''}`, label(e.state)];
-  if (e.progress !== null && (e.state === 'DOWNLOADING' || e.state === 'GRABBING')) parts.push(percent(e.progress));
-  if (e.air_date_utc) parts.push(`aired ${dateTime(e.air_date_utc).slice(0, 10)}`);
-  if (e.release) parts.push(`release: ${e.release}`);
-  if (e.file) parts.push(`file: ${e.file}`);
-  return parts.join(' · ');
-}
+const LEGEND_ORDER: readonly string[] = [UNAIRED, ...STATES];
 
 @customElement('mt-episode-grid')
 export class MtEpisodeGrid extends LitElement {
@@ -79,6 +73,21 @@ export class MtEpisodeGrid extends LitElement {
         text-shadow: none;
         background: color-mix(in srgb, var(--state-color) 25%, transparent);
         border: 1px solid var(--state-color);
+      }
+      .cell.unaired {
+        color: var(--secondary-text-color, #727272);
+        text-shadow: none;
+        background: transparent;
+        border: 1px dashed var(--secondary-text-color, #727272);
+      }
+      /* An upgrade in flight: a corner mark, the cell keeps its (available) colour. */
+      .cell .upgrade {
+        position: absolute;
+        top: 0;
+        right: 0;
+        border-style: solid;
+        border-width: 0 10px 10px 0;
+        border-color: transparent var(--mt-state-downloading, #1e88e5) transparent transparent;
       }
       .cell .fill {
         position: absolute;
@@ -147,20 +156,22 @@ export class MtEpisodeGrid extends LitElement {
           </div>`,
         )}
       </div>
-      <p class="info muted" data-testid="episode-info" aria-live="polite">${shown ? describe(shown) : nothing}</p>
+      <p class="info muted" data-testid="episode-info" aria-live="polite">${shown ? episodeText(shown) : nothing}</p>
       <div class="legend" aria-label="Legend">
-        ${stateCounts(this.flat, STATES).map(
-          ({ state, count }) => html`<span style="--state-color: ${stateColor(state)}"><i></i>${label(state)} ${count}</span>`,
-        )}
+        ${stateCounts(
+          this.flat.map((e) => ({ state: shownState(e) })),
+          LEGEND_ORDER,
+        ).map(({ state, count }) => html`<span style="--state-color: ${stateColor(state)}"><i></i>${stateLabel(state)} ${count}</span>`)}
       </div>`;
   }
 
   private renderCell(e: Episode, index: number) {
     const downloading = e.state === 'DOWNLOADING' || e.state === 'GRABBING';
-    const pending = e.state === 'REQUESTED' || e.state === 'APPROVED' || e.state === 'SEARCHING';
-    const text = describe(e);
+    const shown = shownState(e);
+    const look = shown === UNAIRED ? 'unaired' : e.state === 'REQUESTED' || e.state === 'APPROVED' || e.state === 'SEARCHING' ? 'pending' : '';
+    const text = episodeText(e);
     return html`<div
-      class="cell ${pending ? 'pending' : ''}"
+      class="cell ${look}"
       role="gridcell"
       tabindex=${index === this.focused ? 0 : -1}
       aria-selected=${index === this.focused ? 'true' : 'false'}
@@ -169,14 +180,18 @@ export class MtEpisodeGrid extends LitElement {
       data-testid="episode-cell"
       data-episode=${episodeCode(e.season, e.episode)}
       data-state=${e.state}
+      data-aired=${e.aired ? 'true' : 'false'}
+      data-upgrade=${e.upgrade?.state ?? nothing}
       data-index=${index}
-      style="--state-color: ${stateColor(e.state)}"
+      style="--state-color: ${stateColor(shown)}"
       @focus=${() => (this.focused = index)}
       @click=${() => (this.focused = index)}
       @mouseenter=${() => (this.hovered = index)}
       @mouseleave=${() => (this.hovered = null)}
     >
-      ${e.episode}${downloading && e.progress !== null ? html`<span class="fill" style="width: ${Math.round(e.progress * 100)}%"></span>` : nothing}
+      ${e.episode}${downloading && e.progress !== null ? html`<span class="fill" style="width: ${Math.round(e.progress * 100)}%"></span>` : nothing}${e.upgrade
+        ? html`<span class="upgrade" aria-hidden="true"></span>`
+        : nothing}
     </div>`;
   }
 

@@ -1,12 +1,14 @@
 /**
- * One request in the list: poster, title, badges, requester, state, progress while
- * downloading, episode count for TV, the stuck reason, time in the current state.
- * The whole card is a link to the detail view. Its height is fixed (the list is virtual).
+ * One request in the list: poster, title, badges (4K, anime), requester, state, progress
+ * while downloading, an upgrade in flight, the episode count and next air date for TV, the
+ * stuck reason, time in the current state. The whole card is a link to the detail view. Its
+ * height is fixed (the list is virtual).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { age, duration, percent, speed, titleWithYear } from '../data/format.js';
+import { availabilityParts, upgradeText } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { detailHref } from '../data/route.js';
 import type { RequestState } from '../data/types.js';
@@ -118,6 +120,23 @@ export class MtRequestCard extends LitElement {
         justify-content: space-between;
         gap: 8px;
       }
+      .bottom {
+        align-items: flex-end;
+      }
+      /* The count and the next air date may take two lines rather than lose the date. */
+      .bottom > .line {
+        min-width: 0;
+        white-space: normal;
+        display: -webkit-box;
+        -webkit-line-clamp: 2;
+        -webkit-box-orient: vertical;
+      }
+      .nowrap {
+        white-space: nowrap;
+      }
+      .bottom > [data-testid='state-age'] {
+        flex: none;
+      }
     `,
   ];
 
@@ -130,7 +149,8 @@ export class MtRequestCard extends LitElement {
     if (!r) return nothing;
     const now = this.clock.now;
     const downloading = isDownloading(r);
-    const label = `${titleWithYear(r.title, r.year)}, ${r.media_type === 'tv' ? 'TV' : 'movie'}${r.is_anime ? ', anime' : ''}, ${r.state_label}`;
+    const count = r.media_type === 'tv' ? availabilityParts(r) : null;
+    const label = `${titleWithYear(r.title, r.year)}, ${r.is_4k ? '4K ' : ''}${r.media_type === 'tv' ? 'TV' : 'movie'}${r.is_anime ? ', anime' : ''}, ${r.state_label}`;
     return html`<a
       class="card ${r.stuck ? 'stuck' : ''}"
       href=${detailHref(r.id)}
@@ -148,17 +168,26 @@ export class MtRequestCard extends LitElement {
         </div>
         <div class="meta">
           <span class="chip" data-testid="media-type">${icon(r.media_type === 'tv' ? 'tv' : 'movie')}${r.media_type === 'tv' ? 'TV' : 'Movie'}</span>
+          ${r.is_4k ? html`<span class="chip" data-testid="4k-badge">4K</span>` : nothing}
           ${r.is_anime ? html`<span class="chip" data-testid="anime-badge">${icon('star')}Anime</span>` : nothing}
           ${r.requested_by ? html`<span class="who muted">by ${r.requested_by}</span>` : nothing}
         </div>
         ${downloading ? this.renderProgress(r) : nothing}
         ${r.stuck
           ? html`<div class="line stuck-reason" data-testid="stuck-reason">${icon('warning')}<span title=${r.stuck.reason}>${r.stuck.reason}</span></div>`
-          : !downloading && r.last_reason
-            ? html`<div class="line muted" title=${r.last_reason}>${r.last_reason}</div>`
-            : nothing}
+          : r.upgrade
+            ? html`<div class="line muted" data-testid="upgrade" title=${r.upgrade.release ?? ''}>${upgradeText(r.upgrade)}</div>`
+            : !downloading && r.last_reason
+              ? html`<div class="line muted" title=${r.last_reason}>${r.last_reason}</div>`
+              : nothing}
         <div class="bottom line muted">
-          <span>${r.media_type === 'tv' ? html`<span data-testid="episode-count">${r.episodes.available}/${r.episodes.total} episodes</span>` : nothing}</span>
+          <span class="line"
+            >${count
+              ? html`<span data-testid="episode-count" title=${count.join(' · ')}
+                  >${count.map((part, i) => html`${i ? ' · ' : ''}<span class="nowrap">${part}</span>`)}</span
+                >`
+              : nothing}</span
+          >
           <span data-testid="state-age" title=${`In this state since ${new Date(r.state_since).toLocaleString()}`}>${age(r.state_since, now)}</span>
         </div>
       </div>

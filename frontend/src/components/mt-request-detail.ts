@@ -1,4 +1,4 @@
-/** One request: header, stuck flag and progress, actions, ids, episode grid, timeline. */
+/** One request: header, stuck flag, progress and upgrade in flight, actions, ids, episode grid, timeline. */
 import { consume } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -9,8 +9,9 @@ import { StoreController } from '../controllers/store-controller.js';
 import { WatchController } from '../controllers/watch-controller.js';
 import { age, ago, bytes, dateTime, duration, percent, speed, titleWithYear } from '../data/format.js';
 import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.js';
+import { availabilityText, upgradeStage } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
-import type { RequestState } from '../data/types.js';
+import type { RequestState, Upgrade } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, pageLayout, stateColor } from './styles.js';
 import './mt-episode-grid.js';
@@ -80,6 +81,20 @@ export class MtRequestDetail extends LitElement {
       .progress-text {
         font-size: 12px;
         margin-top: 4px;
+      }
+      .upgrade {
+        display: flex;
+        flex-direction: column;
+        gap: 4px;
+        padding: 8px 10px;
+        border-radius: 8px;
+        font-size: 13px;
+        background: color-mix(in srgb, var(--mt-state-downloading, #1e88e5) 12%, transparent);
+        --state-color: var(--mt-state-downloading, #1e88e5);
+      }
+      .upgrade .release {
+        font-size: 12px;
+        word-break: break-all;
       }
       .columns {
         display: grid;
@@ -205,7 +220,7 @@ export class MtRequestDetail extends LitElement {
         <div class="main">
           ${r.media_type === 'tv'
             ? html`<section class="card" aria-labelledby="episodes">
-                <h3 id="episodes">Episodes <span class="muted">${r.episodes.available}/${r.episodes.total} available</span></h3>
+                <h3 id="episodes">Episodes <span class="muted" data-testid="availability">${availabilityText(r)}</span></h3>
                 <mt-episode-grid .episodes=${record.episodes ?? []}></mt-episode-grid>
               </section>`
             : nothing}
@@ -241,6 +256,7 @@ export class MtRequestDetail extends LitElement {
         </div>
         <div class="chips">
           <span class="chip">${icon(r.media_type === 'tv' ? 'tv' : 'movie')}${r.media_type === 'tv' ? 'TV' : 'Movie'}</span>
+          ${r.is_4k ? html`<span class="chip" data-testid="4k-badge">4K</span>` : nothing}
           ${r.is_anime ? html`<span class="chip" title=${r.anime_source ?? ''}>${icon('star')}Anime</span>` : nothing}
           ${r.requested_by ? html`<span class="chip">${icon('person')}${r.requested_by}</span>` : nothing}
           ${r.media_type === 'tv' && r.requested_seasons.length
@@ -262,8 +278,21 @@ export class MtRequestDetail extends LitElement {
               </div>
             </div>`
           : nothing}
+        ${r.upgrade ? this.renderUpgrade(r.upgrade) : nothing}
       </div>
     </header>`;
+  }
+
+  /** A better release on its way: the request stays available meanwhile. */
+  private renderUpgrade(u: Upgrade) {
+    return html`<div class="upgrade" data-testid="upgrade" data-state=${u.state}>
+      <span
+        ><strong>Upgrade</strong>${u.episodes.length ? ` of ${u.episodes.join(', ')}` : ''}: ${upgradeStage(u)}
+        <span class="muted" title=${ago(u.since, this.clock.now)}>since ${dateTime(u.since)}</span></span
+      >
+      ${u.state === 'DOWNLOADING' && u.progress !== null ? html`<mt-progress .value=${u.progress} label="Upgrade progress"></mt-progress>` : nothing}
+      ${u.release ? html`<span class="release muted" data-testid="upgrade-release">${u.release}</span>` : nothing}
+    </div>`;
   }
 
   private renderIds(r: RequestState) {

@@ -22,8 +22,8 @@ export function seasonRows(episodes: readonly Episode[]): SeasonRow[] {
     });
 }
 
-/** The states present, in pipeline order, with counts (for the legend). */
-export function stateCounts(episodes: readonly Episode[], order: readonly string[]): Array<{ state: string; count: number }> {
+/** The states present, in pipeline order (others last), with counts (for the legend). */
+export function stateCounts(episodes: ReadonlyArray<{ state: string }>, order: readonly string[]): Array<{ state: string; count: number }> {
   const counts = new Map<string, number>();
   for (const e of episodes) counts.set(e.state, (counts.get(e.state) ?? 0) + 1);
   const rank = (s: string) => {

@@ -74,3 +74,8 @@ export function count(n: number, noun: string): string {
 export function titleWithYear(title: string, year: number | null): string {
   return year ? `${title} (${year})` : title;
 }
+
+/** "2026-12-14": the day of `iso` in the browser's time zone. */
+export function day(iso: string | null | undefined): string {
+  return dateTime(iso).slice(0, 10);
+}

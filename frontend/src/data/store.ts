@@ -7,7 +7,8 @@
 import { parseTopic } from './topics.js';
 import { parseDoctorReport } from './doctor.js';
 import { isObject } from './guards.js';
-import { isState, type BridgeInfo, type BridgeState, type DoctorReport, type Episode, type RequestState, type TimelineEntry } from './types.js';
+import { parseEpisode, parseRequestState, parseTimelineEntry } from './payloads.js';
+import type { BridgeInfo, BridgeState, DoctorReport, Episode, RequestState, TimelineEntry } from './types.js';
 
 export interface RequestRecord {
   /** Null while only the episodes or timeline arrived (they are published before the state). */
@@ -160,9 +161,9 @@ export class RequestStore {
         if (payload !== '') this.replayed?.add(parsed.id);
         return this.setState(parsed.id, payload);
       case 'episodes':
-        return this.setPart(parsed.id, 'episodes', payload, isEpisode);
+        return this.setPart(parsed.id, 'episodes', payload, (x) => parseEpisode(x));
       case 'timeline':
-        return this.setPart(parsed.id, 'timeline', payload, isTimelineEntry);
+        return this.setPart(parsed.id, 'timeline', payload, parseTimelineEntry);
       default:
         return false;
     }
@@ -240,14 +241,15 @@ export class RequestStore {
       this.changed(id);
       return true;
     }
-    const value = parseJson(payload);
-    if (!isRequestState(value)) return this.reject();
+    const value = parseRequestState(parseJson(payload));
+    if (!value) return this.reject();
     this.records.set(id, { ...(before ?? EMPTY), state: { ...value, id } });
     this.changed(id);
     return true;
   }
 
-  private setPart<T>(id: string, part: 'episodes' | 'timeline', payload: string, valid: (x: unknown) => x is T): boolean {
+  /** `parse` returns null for an element it cannot read; such elements are left out. */
+  private setPart<T>(id: string, part: 'episodes' | 'timeline', payload: string, parse: (x: unknown) => T | null): boolean {
     const before = this.records.get(id);
     if (payload === '') {
       if (!before || before[part] === null) return false;
@@ -257,7 +259,7 @@ export class RequestStore {
     }
     const value = parseJson(payload);
     if (!Array.isArray(value)) return this.reject();
-    this.records.set(id, { ...(before ?? EMPTY), [part]: value.filter(valid) });
+    this.records.set(id, { ...(before ?? EMPTY), [part]: value.map(parse).filter((v): v is T => v !== null) });
     this.changed(id);
     return true;
   }
@@ -288,24 +290,4 @@ function parseJson(payload: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-export function isRequestState(x: unknown): x is RequestState {
-  return (
-    isObject(x) &&
-    typeof x.id === 'string' &&
-    typeof x.title === 'string' &&
-    isState(x.state) &&
-    (x.media_type === 'movie' || x.media_type === 'tv') &&
-    typeof x.updated_at === 'string' &&
-    isObject(x.episodes)
-  );
-}
-
-function isEpisode(x: unknown): x is Episode {
-  return isObject(x) && typeof x.season === 'number' && typeof x.episode === 'number' && typeof x.state === 'string';
-}
-
-function isTimelineEntry(x: unknown): x is TimelineEntry {
-  return isObject(x) && typeof x.at === 'string' && typeof x.reason === 'string';
 }

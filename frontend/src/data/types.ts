@@ -62,6 +62,14 @@ export interface RequestState {
   jellyfin_id: string | null;
   requested_by: string | null;
   requested_seasons: number[];
+  /** A 4K request: its own device in Home Assistant, followed on the 4K Radarr/Sonarr. */
+  is_4k: boolean;
+  /** TV: where the wanted-episode list came from; null while only grabs are known. */
+  roster: 'sonarr' | 'jellyseerr' | null;
+  /** TV: when the next wanted episode airs (it is not late, just not out yet). */
+  next_air_date: string | null;
+  /** A better release on its way for something already playable. */
+  upgrade: Upgrade | null;
   poster_url: string | null;
   progress: number | null;
   speed_bps: number | null;
@@ -75,6 +83,19 @@ export interface RequestState {
   updated_at: string;
 }
 
+export const UPGRADE_STATES = ['GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING'] as const;
+export type UpgradeState = (typeof UPGRADE_STATES)[number];
+
+/** `upgrade` of a state or an episode: the request stays AVAILABLE while it runs. */
+export interface Upgrade {
+  state: UpgradeState;
+  progress: number | null;
+  release: string | null;
+  since: string;
+  /** TV, on the state: the episodes being upgraded (`S01E02`). */
+  episodes: string[];
+}
+
 /** One element of `media/<id>/episodes`. */
 export interface Episode {
   season: number;
@@ -83,9 +104,12 @@ export interface Episode {
   state: string;
   progress: number | null;
   air_date_utc: string | null;
+  /** False while the air date is ahead: waiting for it is not being stuck. */
+  aired: boolean;
   file: string | null;
   release: string | null;
   jellyfin_id: string | null;
+  upgrade: Upgrade | null;
 }
 
 /** One element of `media/<id>/timeline`. */

@@ -96,14 +96,22 @@ function generation(r: MediaRequest, eps: Episode[]): string {
   return digest(parts.join('|'));
 }
 
-function movieMatch(r: MediaRequest, lib: LibraryIndex, unplayable: Set<string>): RequestMatch | null {
+/**
+ * `upgrade`: the movie is AVAILABLE and a better file was imported; only an item holding that
+ * file (same file name; Jellyfin may see another root) proves the upgrade playable, and the key
+ * names the upgrade, so an item kept under the same name is not a repeat of the first proof.
+ */
+function movieMatch(r: MediaRequest, lib: LibraryIndex, unplayable: Set<string>, upgrade = false): RequestMatch | null {
+  const fileName = (path: string | null) => path?.split(/[\\/]/).pop() ?? null;
+  const wanted = upgrade ? fileName(r.file_path) : null;
+  if (upgrade && !wanted) return null;
   const tiers: LibItem[][] = [
     lib.find('Movie', PROVIDER.tmdb, r.tmdb_id),
     lib.find('Movie', PROVIDER.imdb, r.imdb_id),
     lib.byShokoFile(r.shoko_file_id),
   ];
   for (const candidates of tiers) {
-    const playable = candidates.filter(isPlayable);
+    const playable = candidates.filter((c) => isPlayable(c) && (!wanted || fileName(c.path) === wanted));
     for (const c of candidates) if (!isPlayable(c)) unplayable.add(c.id);
     const item = pick(playable, r.jellyfin_id);
     if (!item) continue;
@@ -113,7 +121,7 @@ function movieMatch(r: MediaRequest, lib: LibraryIndex, unplayable: Set<string>)
       series_ids: item.series_id ? [item.series_id] : [],
       event: {
         kind: 'available',
-        key: `jellyfin:available:${r.id}:${item.id}:${generation(r, [])}`,
+        key: `jellyfin:available:${r.id}:${item.id}:${generation(r, [])}${upgrade && r.upgrade ? `:upgrade:${digest(r.upgrade.since)}` : ''}`,
         source: 'jellyfin',
         match: { request_id: r.id, scope: 'any' },
         verified: true,
@@ -192,8 +200,13 @@ function tvMatch(r: MediaRequest, lib: LibraryIndex, wanted: Set<string>, unplay
 export function matchRequest(r: MediaRequest, lib: LibraryIndex, report?: { wanted: Set<string>; unplayable: Set<string> }): RequestMatch | null {
   const wanted = report?.wanted ?? new Set<string>();
   const unplayable = report?.unplayable ?? new Set<string>();
-  const upgrading = r.media_type === 'movie' ? upgradeImported(r) : Object.values(r.episodes).some(upgradeImported);
-  if (CLOSED.has(r.state) && !upgrading) return null;
+  // An available request is only looked at again for an imported upgrade: a movie's new file
+  // (by its name), an episode whose upgrade was imported.
+  if (CLOSED.has(r.state)) {
+    if (r.state !== 'AVAILABLE') return null;
+    if (r.media_type === 'movie') return upgradeImported(r) ? movieMatch(r, lib, unplayable, true) : null;
+    if (!Object.values(r.episodes).some(upgradeImported)) return null;
+  }
   return r.media_type === 'movie' ? movieMatch(r, lib, unplayable) : tvMatch(r, lib, wanted, unplayable);
 }
 

@@ -1,0 +1,68 @@
+/**
+ * Parsers for what arrives on `media/<id>/{state,episodes,timeline}`: shape checks, and the
+ * fields a tracker older than the payload (or a retained message it left) does not carry
+ * filled with what they mean when absent, so components never test for `undefined`.
+ */
+import { isObject, oneOf } from './guards.js';
+import { isState, UPGRADE_STATES, type Episode, type RequestState, type TimelineEntry, type Upgrade } from './types.js';
+
+const ROSTERS = ['sonarr', 'jellyseerr'] as const;
+
+const stringOrNull = (x: unknown): string | null => (typeof x === 'string' ? x : null);
+
+/** An `upgrade` block, or null when absent or malformed (no upgrade is shown rather than a wrong one). */
+export function parseUpgrade(x: unknown): Upgrade | null {
+  if (!isObject(x)) return null;
+  const state = oneOf(x.state, UPGRADE_STATES);
+  if (!state || typeof x.since !== 'string') return null;
+  return {
+    state,
+    progress: typeof x.progress === 'number' && Number.isFinite(x.progress) ? x.progress : null,
+    release: stringOrNull(x.release),
+    since: x.since,
+    episodes: Array.isArray(x.episodes) ? x.episodes.filter((e): e is string => typeof e === 'string') : [],
+  };
+}
+
+export function parseRequestState(x: unknown): RequestState | null {
+  if (
+    !isObject(x) ||
+    typeof x.id !== 'string' ||
+    typeof x.title !== 'string' ||
+    !isState(x.state) ||
+    (x.media_type !== 'movie' && x.media_type !== 'tv') ||
+    typeof x.updated_at !== 'string' ||
+    !isObject(x.episodes)
+  ) {
+    return null;
+  }
+  return {
+    ...(x as unknown as RequestState),
+    is_4k: x.is_4k === true,
+    roster: oneOf(x.roster, ROSTERS),
+    next_air_date: stringOrNull(x.next_air_date),
+    upgrade: parseUpgrade(x.upgrade),
+  };
+}
+
+/** Whether an air date is still ahead of `now` (an unknown or unreadable date counts as aired, as on the tracker). */
+export function airsLater(airDate: string | null, now: number): boolean {
+  if (!airDate) return false;
+  const t = Date.parse(airDate);
+  return Number.isFinite(t) && t > now;
+}
+
+export function parseEpisode(x: unknown, now: number = Date.now()): Episode | null {
+  if (!isObject(x) || typeof x.season !== 'number' || typeof x.episode !== 'number' || typeof x.state !== 'string') return null;
+  const air = stringOrNull(x.air_date_utc);
+  return {
+    ...(x as unknown as Episode),
+    air_date_utc: air,
+    aired: typeof x.aired === 'boolean' ? x.aired : !airsLater(air, now),
+    upgrade: parseUpgrade(x.upgrade),
+  };
+}
+
+export function parseTimelineEntry(x: unknown): TimelineEntry | null {
+  return isObject(x) && typeof x.at === 'string' && typeof x.reason === 'string' ? (x as unknown as TimelineEntry) : null;
+}

@@ -1,0 +1,67 @@
+/**
+ * Words for how far a request has come beyond its state: the episode count with the next air
+ * date, an upgrade in flight, and one episode's line in the grid. Pure, shared by the card,
+ * the detail and the episode grid.
+ */
+import { day, episodeCode, percent } from './format.js';
+import { isState, STATE_LABELS, type Episode, type RequestState, type Upgrade, type UpgradeState } from './types.js';
+
+/** A pseudo-state for the grid and its legend: wanted, but not out yet. */
+export const UNAIRED = 'UNAIRED';
+export const UNAIRED_LABEL = 'Not aired yet';
+
+const UPGRADE_WORDS: Record<UpgradeState, string> = {
+  GRABBING: 'grabbed',
+  DOWNLOADING: 'downloading',
+  DOWNLOADED: 'downloaded',
+  IMPORTING: 'importing',
+};
+
+/** TV: ["8/10 available", "next episode airs 2026-12-14"]: a narrow card breaks between them. */
+export function availabilityParts(r: RequestState): string[] {
+  const parts = [`${r.episodes.available}/${r.episodes.total} available`];
+  if (r.next_air_date) parts.push(`next episode airs ${day(r.next_air_date)}`);
+  // Without an episode list the count is of the episodes seen so far, not of the season.
+  else if (r.roster === null && r.state !== 'AVAILABLE' && r.episodes.total > 0) parts.push('episode list not read yet');
+  return parts;
+}
+
+/** TV: "8/10 available · next episode airs 2026-12-14". */
+export function availabilityText(r: RequestState): string {
+  return availabilityParts(r).join(' · ');
+}
+
+/** "downloading 42 %", "importing". */
+export function upgradeStage(u: Upgrade): string {
+  const p = u.state === 'DOWNLOADING' ? percent(u.progress) : '';
+  return p ? `${UPGRADE_WORDS[u.state]} ${p}` : UPGRADE_WORDS[u.state];
+}
+
+/** "Upgrading: downloading 42 %", "Upgrading S01E01, S01E02: importing". */
+export function upgradeText(u: Upgrade): string {
+  const which = u.episodes.length === 0 ? '' : u.episodes.length <= 2 ? ` ${u.episodes.join(', ')}` : ` ${u.episodes.length} episodes`;
+  return `Upgrading${which}: ${upgradeStage(u)}`;
+}
+
+/** What the grid shows for an episode: its state, or UNAIRED for a wanted episode that has not aired. */
+export function shownState(e: Episode): string {
+  return !e.aired && e.state !== 'AVAILABLE' ? UNAIRED : e.state;
+}
+
+export function stateLabel(state: string): string {
+  if (state === UNAIRED) return UNAIRED_LABEL;
+  return isState(state) ? STATE_LABELS[state] : state;
+}
+
+/** One episode in words: code and title, state, progress, air date, upgrade, release, file. */
+export function episodeText(e: Episode): string {
+  const state = shownState(e);
+  const parts = [`${episodeCode(e.season, e.episode)}${e.title ? ` ${e.title}` : ''}`, stateLabel(state)];
+  if (e.progress !== null && (e.state === 'DOWNLOADING' || e.state === 'GRABBING')) parts.push(percent(e.progress));
+  if (e.air_date_utc) parts.push(`${state === UNAIRED ? 'airs' : 'aired'} ${day(e.air_date_utc)}`);
+  if (e.upgrade) parts.push(`upgrade ${upgradeStage(e.upgrade)}${e.upgrade.release ? ` (${e.upgrade.release})` : ''}`);
+  if (e.release) parts.push(`release: ${e.release}`);
+  if (e.file) parts.push(`file: ${e.file}`);
+  return parts.join(' · ');
+}
+
