@@ -69,7 +69,7 @@ describe.each([
     expect(await w.rec.untilState('jellyseerr-57', 'APPROVED')).toMatchObject({ is_4k: false });
     expect(await w.rec.untilState('jellyseerr-90', 'APPROVED')).toMatchObject({ is_4k: true });
     await expectDevice(w.rec, 'jellyseerr-57', { tv: false, name: 'Dune: Part Two (2024)' });
-    await expectDevice(w.rec, 'jellyseerr-90', { tv: false, name: 'Dune: Part Two (2024)' });
+    await expectDevice(w.rec, 'jellyseerr-90', { tv: false, name: 'Dune: Part Two (2024) 4K' });
 
     // 2. The 4K Radarr's queue shows its download: its reconciler moves the 4K request only;
     //    the standard Radarr has nothing queued, and its reconciler leaves both alone.

@@ -231,7 +231,8 @@ describe('a movie upgrade after AVAILABLE', () => {
     expect(answer.results).toEqual([expect.objectContaining({ status: 'accepted', states: ['AVAILABLE'] })]);
     await rec.until(() => timelineText(rec, id).includes('Old file removed for the upgrade') || undefined, 'the old file noted');
     expect(rec.state(id)?.state).toBe('AVAILABLE');
-    const second = jf.addMovie({ name: movie.title, year: movie.year, tmdbId: movie.tmdbId });
+    // Jellyfin's new item is the upgrade's file.
+    const second = jf.addMovie({ name: movie.title, year: movie.year, tmdbId: movie.tmdbId, file: String((download.movieFile as Record<string, unknown>).path) });
     await send('/hooks/jellyfin', jf.webhookData(second, 'ItemAdded'));
     await rec.until(() => count(rec, id, 'upgraded') === 1 || undefined, 'upgraded event');
     s = rec.state(id)!;
