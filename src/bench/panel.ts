@@ -211,7 +211,8 @@ async function openPanel(browser: Browser, url: string, total: number, needle: s
   page.on('pageerror', (err) => errors.push(err.message));
   await page.addInitScript({ content: `(${PROBE})(${JSON.stringify({ total, needle })});` });
   await page.goto(url);
-  await page.waitForFunction('window.__mtBench && window.__mtBench.done', undefined, { timeout: 120_000, polling: 100 });
+  // Predicates are functions: the panel's CSP forbids evaluating strings as script in the page.
+  await page.waitForFunction(() => Boolean((globalThis as unknown as { __mtBench?: { done?: boolean } }).__mtBench?.done), undefined, { timeout: 120_000, polling: 100 });
   if (errors.length) throw new Error(`the panel failed: ${errors.join('; ')}`);
   const marks = (await page.evaluate('window.__mtBench.marks')) as Marks;
   return { page, marks, close: () => context.close() };
@@ -319,11 +320,12 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelResul
       input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     })()`);
     // The whole list is back on screen before the trace starts: it measures the downloads only.
-    await page.waitForFunction(`(() => {
-      const s = document.querySelector('mt-app').shadowRoot.querySelector('mt-request-list').shadowRoot
-        .querySelector('mt-list-toolbar').shadowRoot.querySelector('[data-testid="list-summary"]');
-      return s && s.textContent.trim() === '${ready.states} requests';
-    })()`);
+    await page.waitForFunction((want) => {
+      type Node = { querySelector(selector: string): Node | null; shadowRoot: Node | null; textContent: string | null };
+      const doc = (globalThis as unknown as { document: Node }).document;
+      const s = doc.querySelector('mt-app')?.shadowRoot?.querySelector('mt-request-list')?.shadowRoot?.querySelector('mt-list-toolbar')?.shadowRoot?.querySelector('[data-testid="list-summary"]');
+      return Boolean(s && s.textContent?.trim() === want);
+    }, `${ready.states} requests`);
     await new Promise((r) => setTimeout(r, 500));
     await page.evaluate(`(() => {
       const ids = new Set(${JSON.stringify(moving.map((m) => `jellyseerr-${m.requestId}`))});
