@@ -108,7 +108,11 @@ export function episodesStuckReason(r: MediaRequest, now: Date, t: StuckThreshol
   const byStage = new Map<Stage, Stall[]>();
   for (const ep of eps) {
     const s = stall(r, ep, nowMs, t, waitingSeasons);
-    if (s) byStage.set(s.stage, [...(byStage.get(s.stage) ?? []), s]);
+    if (!s) continue;
+    // Appended in place: a series with a thousand stalled episodes must not copy its list a thousand times.
+    const list = byStage.get(s.stage);
+    if (list) list.push(s);
+    else byStage.set(s.stage, [s]);
   }
   const clauses: string[] = [];
   for (const stage of STAGE_ORDER) {
