@@ -17,19 +17,15 @@ import {
   digest,
   episodeFileEvents,
   episodeWantsFile,
-  groupQueue,
-  historyEvents,
-  isBlocked,
   keyList,
   movieFileEvents,
   ownership,
-  queueEvents,
-  reconcileRadarr,
-  reconcileSonarr,
   seriesSignature,
   type ArrInstance,
   type Target,
 } from '../../src/watchers/arr/map.js';
+import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/watchers/arr/downloads.js';
+import { reconcileRadarr, reconcileSonarr } from '../../src/watchers/arr/snapshot.js';
 
 const CTX: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
 const RADARR: ArrInstance = { service: 'radarr', name: 'radarr', sole: true };

@@ -1,7 +1,9 @@
 /**
  * Sonarr/Radarr REST snapshots → normalised events, for the requests the webhooks left
  * behind (seed-lessons B1–B9, protocols.md §1.8, §2.4–2.5). Pure: no I/O, no clock; the
- * reconciler fetches a snapshot, calls `reconcileRadarr`/`reconcileSonarr`, ingests the result.
+ * reconciler fetches a snapshot, calls `reconcileRadarr`/`reconcileSonarr` (snapshot.ts), ingests the
+ * result. This module holds what every part shares and the file/gone events; the queue and
+ * history rules are in downloads.ts, the wanted roster in roster.ts.
  *
  * What a snapshot proves, per open request of the instance:
  *   queue `importBlocked` / `importPending` with warnings → `import_blocked` (the *arr's own words)
@@ -40,7 +42,6 @@ import type { AnimeVerdict, ArrRef, EpisodeRef, ImportedFile, Match, MediaInfo, 
 import { episodeKey, type MediaRequest } from '../../domain/model.js';
 import type { State } from '../../domain/states.js';
 import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from './api.js';
-import { claimedSeasons, rosterEvent } from './roster.js';
 
 export type ArrService = 'sonarr' | 'radarr';
 
@@ -182,7 +183,7 @@ export interface Target {
   hasFile?: boolean;
 }
 
-function matchOf(t: Target, hash: string | null, scope: Match['scope']): Match {
+export function matchOf(t: Target, hash: string | null, scope: Match['scope']): Match {
   const r = t.request;
   const tmdb = t.media.tmdb_id ?? r.tmdb_id;
   const tvdb = t.media.tvdb_id ?? r.tvdb_id;
@@ -197,7 +198,7 @@ function matchOf(t: Target, hash: string | null, scope: Match['scope']): Match {
   });
 }
 
-const isTv = (t: Target): boolean => t.request.media_type === 'tv';
+export const isTv = (t: Target): boolean => t.request.media_type === 'tv';
 
 /** Episodes of queue/history records: the embedded `episode`, else the request's episode with that Sonarr id. */
 export function recordEpisodes(r: MediaRequest, records: ReadonlyArray<QueueRecord | HistoryRecord>): EpisodeRef[] {
@@ -213,258 +214,7 @@ export function recordEpisodes(r: MediaRequest, records: ReadonlyArray<QueueReco
   return sortEpisodes(out);
 }
 
-const epState = (r: MediaRequest, e: { season: number; episode: number }) => r.episodes[episodeKey(e.season, e.episode)];
-
-// ---------------------------------------------------------------------------------------------
-// Queue
-// ---------------------------------------------------------------------------------------------
-
-export interface QueueGroup {
-  /** Lower-case download id (the torrent's info-hash). */
-  hash: string;
-  records: QueueRecord[];
-  state: string;
-}
-
-/** One group per download: Sonarr lists a season pack once per episode. */
-export function groupQueue(records: readonly QueueRecord[]): QueueGroup[] {
-  const groups = new Map<string, QueueGroup>();
-  for (const rec of records) {
-    const hash = normaliseHash(rec.downloadId);
-    if (!hash) continue;
-    let g = groups.get(hash);
-    if (!g) groups.set(hash, (g = { hash, records: [], state: rec.trackedDownloadState ?? 'unknown' }));
-    g.records.push(rec);
-  }
-  return [...groups.values()];
-}
-
-const FAILED_STATES = new Set(['failedPending', 'failed']);
-
-export function isFailed(g: QueueGroup): boolean {
-  return FAILED_STATES.has(g.state);
-}
-
-/** `importBlocked`, or `importPending` with a warning/error: the *arr waits for a human. */
-export function isBlocked(g: QueueGroup): boolean {
-  if (g.state === 'importBlocked') return true;
-  if (g.state !== 'importPending') return false;
-  return g.records.some(
-    (r) => r.trackedDownloadStatus === 'warning' || r.trackedDownloadStatus === 'error' || (r.statusMessages ?? []).some((m) => (m.messages ?? []).length > 0),
-  );
-}
-
-function statusMessages(g: QueueGroup): StatusMessage[] {
-  const withMessages = g.records.find((r) => (r.statusMessages ?? []).length > 0);
-  if (withMessages) return withMessages.statusMessages ?? [];
-  const error = g.records.find((r) => r.errorMessage)?.errorMessage;
-  return error ? [{ messages: [error] }] : [];
-}
-
-/** `Sonarr: import blocked — <title>: <messages>`, from the queue's own status messages. */
-export function queueBlockedMessage(service: ArrService, g: QueueGroup): string {
-  return blockedMessage(SERVICE_LABEL[service] as 'Sonarr' | 'Radarr', statusMessages(g), g.records[0]?.trackedDownloadStatus);
-}
-
-/** `Radarr: <error message>` for a failed queue item. */
-export function queueFailedMessage(service: ArrService, g: QueueGroup): string {
-  const parts: string[] = [];
-  const error = g.records.find((r) => r.errorMessage)?.errorMessage?.trim();
-  if (error) parts.push(error);
-  for (const m of statusMessages(g)) for (const line of m.messages ?? []) if (line.trim() && !parts.includes(line.trim())) parts.push(line.trim());
-  return `${SERVICE_LABEL[service]}: ${parts.length ? parts.join('; ') : 'the download failed in the download client'}`;
-}
-
-function grabbedEvent(t: Target, g: QueueGroup, episodes: EpisodeRef[]): UnstampedEvent {
-  const rec = g.records[0]!;
-  const { service, name } = t.inst;
-  const ids = isTv(t) ? keyList(g.records.map((r) => r.episode?.id ?? r.episodeId ?? 0).filter((n) => n > 0)) : String(t.arr.id);
-  const release = compact<ReleaseInfo>({
-    title: rec.title ?? undefined,
-    size: rec.size ? rec.size : null,
-    indexer: rec.indexer ?? undefined,
-    download_client: rec.downloadClient ?? undefined,
-  });
-  return compact<UnstampedEvent>({
-    kind: 'grabbed',
-    key: `${service}:${name}:grab:${g.hash}:${ids}`,
-    source: service,
-    match: matchOf(t, g.hash, 'active'),
-    arr: t.arr,
-    media: t.media,
-    anime: t.anime,
-    hash: g.hash,
-    release,
-    episodes,
-  });
-}
-
-function failedEvent(t: Target, hash: string, message: string, episodes: EpisodeRef[]): UnstampedEvent {
-  return {
-    kind: 'download_failed',
-    key: `reconcile:${t.inst.name}:failed:${hash}`,
-    source: t.inst.service,
-    match: matchOf(t, hash, 'active'),
-    hash,
-    message,
-    episodes,
-  };
-}
-
-export interface QueueOptions {
-  /** The whole queue was read (not cut by the page cap). */
-  complete: boolean;
-  /** ISO time the snapshot was taken: a flag raised after it is not cleared by it. */
-  fetchedAt: string;
-}
-
-/**
- * Events from the queue downloads of one request's movie/series. `groups` are that media's
- * downloads only.
- */
-export function queueEvents(t: Target, groups: readonly QueueGroup[], opts: QueueOptions): UnstampedEvent[] {
-  const r = t.request;
-  const { service, name } = t.inst;
-  const events: UnstampedEvent[] = [];
-  let blockedNow = false;
-  for (const g of groups) {
-    if (g.state === 'ignored') continue;
-    let all: EpisodeRef[] = [];
-    let open: EpisodeRef[] = [];
-    if (isTv(t)) {
-      all = recordEpisodes(r, g.records);
-      const withFile = new Set(g.records.filter((x) => x.episodeHasFile).map((x) => x.episode?.id ?? x.episodeId));
-      open = all.filter((e) => episodeWantsFile(r, e.season, e.episode) && !withFile.has(e.sonarr_episode_id ?? undefined));
-      if (open.length === 0) continue;
-    } else if (!movieWantsFile(r) || t.hasFile) {
-      // Imported already: a queued download now is an upgrade, not this request's business.
-      continue;
-    }
-
-    if (isFailed(g)) {
-      // Something else queued for the same movie/episodes replaced the failed download.
-      const others = groups.filter((o) => o !== g && !isFailed(o) && o.state !== 'ignored');
-      let failing = open;
-      if (isTv(t)) {
-        const covered = new Set(others.flatMap((o) => recordEpisodes(r, o.records)).map((e) => episodeKey(e.season, e.episode)));
-        failing = open.filter((e) => {
-          const ep = epState(r, e);
-          return !covered.has(episodeKey(e.season, e.episode)) && ep?.state !== 'FAILED' && (!ep?.hash || ep.hash === g.hash);
-        });
-        if (failing.length === 0) continue;
-      } else if (others.length > 0 || r.state === 'FAILED') {
-        continue;
-      }
-      events.push(failedEvent(t, g.hash, queueFailedMessage(service, g), failing));
-      continue;
-    }
-
-    if (!r.downloads[g.hash]) events.push(grabbedEvent(t, g, all));
-
-    if (isBlocked(g)) {
-      blockedNow = true;
-      const message = queueBlockedMessage(service, g);
-      if (r.stuck?.reason !== message) {
-        events.push({
-          kind: 'import_blocked',
-          key: `reconcile:${name}:blocked:${g.hash}:${digest(message)}`,
-          source: service,
-          match: matchOf(t, g.hash, 'active'),
-          arr: t.arr,
-          hash: g.hash,
-          message,
-          episodes: open,
-        });
-      }
-    }
-  }
-
-  // A block this *arr reported is gone from a complete queue: the flag goes too (the stuck
-  // monitor speaks up again if the request then sits still). A flag raised after the snapshot
-  // was taken (a webhook racing this cycle) is left alone.
-  const stuck = r.stuck;
-  if (
-    !blockedNow &&
-    opts.complete &&
-    stuck &&
-    stuck.source === service &&
-    stuck.reason.startsWith(`${SERVICE_LABEL[service]}: import blocked`) &&
-    stuck.since < opts.fetchedAt
-  ) {
-    events.push({
-      kind: 'stuck',
-      key: `reconcile:${name}:unblocked:${t.arr.id}:${digest(stuck.reason)}`,
-      source: service,
-      match: { request_id: r.id, scope: 'any' },
-      reason: null,
-    });
-  }
-  return events;
-}
-
-// ---------------------------------------------------------------------------------------------
-// History
-// ---------------------------------------------------------------------------------------------
-
-const at = (date: string): number => {
-  const t = Date.parse(date);
-  return Number.isNaN(t) ? 0 : t;
-};
-
-/**
- * `downloadFailed` history records (of this request's movie/series) for a hash the request
- * tracks → `download_failed`, unless something replaced the download: a later `grabbed` for
- * the same movie/episodes, another download queued for them, or a file.
- *
- * @param withFile TV: Sonarr episode ids that have a file now.
- */
-export function historyEvents(
-  t: Target,
-  history: readonly HistoryRecord[],
-  groups: readonly QueueGroup[],
-  withFile: ReadonlySet<number> = new Set(),
-): UnstampedEvent[] {
-  const r = t.request;
-  const failed = new Map<string, HistoryRecord[]>();
-  for (const h of history) {
-    if (h.eventType !== 'downloadFailed') continue;
-    const hash = normaliseHash(h.downloadId);
-    if (!hash || !r.downloads[hash]) continue;
-    failed.set(hash, [...(failed.get(hash) ?? []), h]);
-  }
-  const events: UnstampedEvent[] = [];
-  const active = groups.filter((g) => !isFailed(g) && g.state !== 'ignored');
-  for (const [hash, recs] of failed) {
-    const when = Math.max(...recs.map((h) => at(h.date)));
-    const raw = recs.find((h) => typeof h.data?.message === 'string' && h.data.message.trim())?.data?.message;
-    const message = `${SERVICE_LABEL[t.inst.service]}: ${typeof raw === 'string' ? raw.trim() : 'the download failed'}`;
-    const laterGrabs = history.filter((h) => h.eventType === 'grabbed' && at(h.date) > when && normaliseHash(h.downloadId) !== hash);
-    if (!isTv(t)) {
-      if (!movieWantsFile(r) || t.hasFile || r.state === 'FAILED') continue;
-      if (laterGrabs.length > 0 || active.some((g) => g.hash !== hash)) continue;
-      events.push(failedEvent(t, hash, message, []));
-      continue;
-    }
-    let eps = recordEpisodes(r, recs);
-    if (eps.length === 0) {
-      eps = Object.values(r.episodes)
-        .filter((e) => e.hash === hash)
-        .map((e) => compact<EpisodeRef>({ season: e.season, episode: e.episode, sonarr_episode_id: e.sonarr_episode_id ?? undefined }));
-    }
-    const regrabbed = new Set(laterGrabs.map((h) => h.episode?.id ?? h.episodeId));
-    const queued = new Set(active.filter((g) => g.hash !== hash).flatMap((g) => recordEpisodes(r, g.records)).map((e) => episodeKey(e.season, e.episode)));
-    eps = eps.filter((e) => {
-      const ep = epState(r, e);
-      if (!ep || ep.state === 'FAILED' || (ep.hash && ep.hash !== hash)) return false;
-      if (!episodeWantsFile(r, e.season, e.episode)) return false;
-      const sid = e.sonarr_episode_id ?? ep.sonarr_episode_id;
-      if (sid && (regrabbed.has(sid) || withFile.has(sid))) return false;
-      return !queued.has(episodeKey(e.season, e.episode));
-    });
-    if (eps.length) events.push(failedEvent(t, hash, message, eps));
-  }
-  return events;
-}
+export const epState = (r: MediaRequest, e: { season: number; episode: number }) => r.episodes[episodeKey(e.season, e.episode)];
 
 // ---------------------------------------------------------------------------------------------
 // Files
@@ -547,160 +297,4 @@ export function goneEvent(inst: ArrInstance, r: MediaRequest, arrId: number): Un
     episodes: [],
     reason: `${label}: ${what} no longer in ${label}`,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Whole snapshots
-// ---------------------------------------------------------------------------------------------
-
-export interface Snapshot {
-  queue: readonly QueueRecord[];
-  queueComplete: boolean;
-  history: readonly HistoryRecord[];
-  /** ISO time the snapshot was started (our clock). */
-  fetchedAt: string;
-}
-
-export interface RadarrSnapshot extends Snapshot {
-  movies: readonly ApiMovie[];
-}
-
-export interface SonarrSnapshot extends Snapshot {
-  series: readonly ApiSeries[];
-  /** Episodes of the series read this cycle (a few per cycle; absent = not read). */
-  episodes: ReadonlyMap<number, readonly ApiEpisode[]>;
-}
-
-export interface ReconcileResult {
-  events: UnstampedEvent[];
-  /** Linked movie/series ids absent from this snapshot; absent twice in a row ⇒ `deleted`. */
-  missing: Set<number>;
-}
-
-function byKey<T>(items: readonly T[], key: (t: T) => number | null | undefined): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (!k) continue;
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-
-/** The same fact seen twice in one snapshot (a failure in the queue and in the history) is sent once. */
-function unique(events: UnstampedEvent[]): UnstampedEvent[] {
-  const seen = new Set<string>();
-  const out: UnstampedEvent[] = [];
-  for (const e of events) {
-    if (seen.has(e.key)) continue;
-    seen.add(e.key);
-    out.push(e);
-  }
-  return out;
-}
-
-export function reconcileRadarr(
-  inst: ArrInstance,
-  requests: Iterable<MediaRequest>,
-  snap: RadarrSnapshot,
-  previouslyMissing: ReadonlySet<number> = new Set(),
-): ReconcileResult {
-  const byId = new Map(snap.movies.map((m) => [m.id, m]));
-  const byTmdb = new Map<number, ApiMovie>();
-  for (const m of snap.movies) if (m.tmdbId && !byTmdb.has(m.tmdbId)) byTmdb.set(m.tmdbId, m);
-  const queue = byKey(groupQueue(snap.queue), (g) => g.records[0]?.movieId);
-  const history = byKey(snap.history, (h) => h.movieId);
-  const events: UnstampedEvent[] = [];
-  const missing = new Set<number>();
-  for (const r of requests) {
-    const own = ownership(r, inst);
-    if (!own) continue;
-    const movie = own === 'linked' ? byId.get(r.arr!.id) : byTmdb.get(r.tmdb_id!);
-    if (!movie) {
-      // An empty library while requests are linked to it is a wrong URL, not a mass deletion.
-      if (own === 'linked' && snap.movies.length > 0) {
-        missing.add(r.arr!.id);
-        if (previouslyMissing.has(r.arr!.id)) events.push(goneEvent(inst, r, r.arr!.id));
-      }
-      continue;
-    }
-    const t: Target = {
-      inst,
-      request: r,
-      arr: r.arr ?? { service: 'radarr', instance: inst.name, id: movie.id },
-      media: movieInfo(movie),
-      hasFile: movie.hasFile === true,
-    };
-    const groups = queue.get(movie.id) ?? [];
-    events.push(...queueEvents(t, groups, { complete: snap.queueComplete, fetchedAt: snap.fetchedAt }));
-    events.push(...historyEvents(t, history.get(movie.id) ?? [], groups));
-    events.push(...movieFileEvents(t, movie));
-  }
-  return { events: unique(events), missing };
-}
-
-export function reconcileSonarr(
-  inst: ArrInstance,
-  requests: Iterable<MediaRequest>,
-  snap: SonarrSnapshot,
-  previouslyMissing: ReadonlySet<number> = new Set(),
-): ReconcileResult {
-  const byId = new Map(snap.series.map((s) => [s.id, s]));
-  const byTvdb = new Map<number, ApiSeries>();
-  const byTmdb = new Map<number, ApiSeries>();
-  for (const s of snap.series) {
-    if (s.tvdbId && !byTvdb.has(s.tvdbId)) byTvdb.set(s.tvdbId, s);
-    if (s.tmdbId && !byTmdb.has(s.tmdbId)) byTmdb.set(s.tmdbId, s);
-  }
-  const queue = byKey(groupQueue(snap.queue), (g) => g.records[0]?.seriesId);
-  const history = byKey(snap.history, (h) => h.seriesId);
-  const events: UnstampedEvent[] = [];
-  const missing = new Set<number>();
-  const mine: Array<{ r: MediaRequest; own: Ownership; series: ApiSeries | undefined }> = [];
-  const requestsOf = new Map<number, MediaRequest[]>();
-  for (const r of requests) {
-    const own = ownership(r, inst);
-    if (!own) continue;
-    const series = own === 'linked' ? byId.get(r.arr!.id) : findSeries(r, byTvdb, byTmdb);
-    mine.push({ r, own, series });
-    if (series) requestsOf.set(series.id, [...(requestsOf.get(series.id) ?? []), r]);
-  }
-  for (const { r, own, series } of mine) {
-    if (!series) {
-      if (own === 'linked' && snap.series.length > 0) {
-        missing.add(r.arr!.id);
-        if (previouslyMissing.has(r.arr!.id)) events.push(goneEvent(inst, r, r.arr!.id));
-      }
-      continue;
-    }
-    const anime = seriesAnime(series);
-    const t: Target = {
-      inst,
-      request: r,
-      arr: r.arr ?? { service: 'sonarr', instance: inst.name, id: series.id },
-      media: seriesInfo(series),
-      ...(anime ? { anime } : {}),
-    };
-    const groups = queue.get(series.id) ?? [];
-    const episodes = snap.episodes.get(series.id);
-    const withFile = new Set<number>();
-    for (const e of episodes ?? []) if (e.hasFile) withFile.add(e.id);
-    for (const g of groups) for (const rec of g.records) if (rec.episodeHasFile && (rec.episode?.id ?? rec.episodeId)) withFile.add((rec.episode?.id ?? rec.episodeId)!);
-    events.push(...queueEvents(t, groups, { complete: snap.queueComplete, fetchedAt: snap.fetchedAt }));
-    events.push(...historyEvents(t, history.get(series.id) ?? [], groups, withFile));
-    if (episodes) {
-      // The roster first: the episodes it adds are then moved by the files Sonarr has.
-      const siblings = requestsOf.get(series.id) ?? [];
-      const roster = rosterEvent(t, episodes, claimedSeasons(r, siblings));
-      if (roster) events.push(roster);
-      events.push(...episodeFileEvents(t, episodes));
-    }
-  }
-  return { events: unique(events), missing };
-}
-
-function findSeries(r: MediaRequest, byTvdb: Map<number, ApiSeries>, byTmdb: Map<number, ApiSeries>): ApiSeries | undefined {
-  return (r.tvdb_id ? byTvdb.get(r.tvdb_id) : undefined) ?? (r.tmdb_id ? byTmdb.get(r.tmdb_id) : undefined);
 }

@@ -25,7 +25,8 @@ import type { EventSink, TrackedView } from '../types.js';
 import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord } from './api.js';
 import { finishedGone, libraryIds, type FinishedMemory } from './finished.js';
 import { sameKind, stampKind } from './kind.js';
-import { ownership, reconcileRadarr, reconcileSonarr, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
+import { ownership, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
+import { reconcileRadarr, reconcileSonarr } from './snapshot.js';
 
 export type ArrInstanceOptions = Options['sonarr'][number];
 
