@@ -1,63 +1,40 @@
 /**
- * Composition root: builds the store, engine, MQTT bus, brokers, publisher and HTTP
- * listeners, and starts/stops them in order. Constructors only assign; I/O happens in start().
+ * Composition root: builds the store, engine, MQTT transport, integrations' watchers, HTTP
+ * listeners and the features, and starts/stops them in order. Constructors only assign;
+ * I/O happens in start().
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Server } from 'node:http';
-import { z } from 'zod';
 import { boundedSink } from './adapters/bounds.js';
 import { ArrKinds } from './arr-kinds.js';
-import { createJellyseerrForwarder } from './autoconfig/forward.js';
-import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
-import { publicBase, type PublicBase } from './autoconfig/urls.js';
 import { ConfigError } from './config/load.js';
-import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
-import { DoctorService } from './doctor/service.js';
-import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
+import { integrationLabel } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
-import { Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { AutoconfigureFeature } from './features/autoconfigure/index.js';
+import { CommandsFeature } from './features/commands/index.js';
+import { DoctorFeature } from './features/doctor/index.js';
+import { startFeatures, stopFeatures, type Feature } from './features/feature.js';
+import { HealthFeature } from './features/health/index.js';
+import { HomeAssistantFeature } from './features/home-assistant/index.js';
+import { HttpServers, SUPERVISOR_ADDRESSES, type Endpoints } from './http/servers.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
-import { EmbeddedBroker } from './mqtt/broker.js';
+import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
-import { recipientLookup, Topics } from './mqtt/contract.js';
-import { Discovery, nodeIdFor } from './mqtt/discovery.js';
+import { Topics } from './mqtt/contract.js';
 import type { ExternalBroker } from './mqtt/external.js';
-import { RetainedGuard } from './mqtt/reassert.js';
 import { safeUrl } from './mqtt/safe-url.js';
-import { ThrottledLog } from './log-throttle.js';
-import { Publisher } from './publisher.js';
+import { MqttTransport, type MqttMode } from './mqtt/transport.js';
+import type { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
-import { QUARANTINE_FILE, saveQuarantine, type Quarantined } from './store/quarantine.js';
-import { Store } from './store/store.js';
-import { createIngressApp, panelSettings } from './http/ingress.js';
-import { closeServer, serve } from './http/listener.js';
-import { createOriginPolicy } from './http/origin.js';
-import { createWebhookApp, type JellyfinHintHandler } from './http/webhooks.js';
+import { openEngine } from './store/open-engine.js';
+import type { Quarantined } from './store/quarantine.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
 
-const COMMANDS = ['retry', 'forget', 'refresh'] as const;
-
-/** Commands on `<base>/bridge/set/<action>`. */
-const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
-
-/** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
-const AutoconfigureCommandSchema = z
-  .object({
-    transaction: z.unknown().optional(),
-    services: z.array(z.enum(AUTOCONFIG_SERVICES)).min(1).optional(),
-    forward_existing: z.boolean().optional(),
-  })
-  .strict();
-
-const RETAINED = { retain: true, qos: 1 } as const;
-
-/** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
-export const SUPERVISOR_ADDRESSES = ['172.30.32.2', '::ffff:172.30.32.2'];
-type Command = (typeof COMMANDS)[number];
+export { SUPERVISOR_ADDRESSES, type Endpoints };
 
 export interface TrackerOptions {
   options: Options;
@@ -71,77 +48,67 @@ export interface TrackerOptions {
   clock?: () => Date;
 }
 
-export interface Endpoints {
-  webhookUrl: string;
-  ingressUrl: string;
-  mqttUrl: string;
-  wsUrl: string;
-  webhookPort: number;
-  ingressPort: number;
-  mqttPort: number;
-}
-
 export class Tracker {
   readonly log: Logger;
   readonly bus: MqttBus;
   readonly topics: Topics;
   engine!: Engine;
-  publisher!: Publisher;
-  broker!: EmbeddedBroker;
-  external: ExternalBroker | null = null;
   watchers: Watcher[] = [];
-  private watcherSet: WatcherSet | null = null;
   webhookSecret = '';
-  endpoints!: Endpoints;
-  private settings!: LocalSettings;
   /** Which Sonarr/Radarr instances serve 4K requests: the webhooks and the reconcilers share it. */
   kinds!: ArrKinds;
-  private webhookServer: Server | null = null;
-  private ingressServer: Server | null = null;
-  private timers: NodeJS.Timeout[] = [];
-  private birthTimer: NodeJS.Timeout | null = null;
-  private readonly startedAt: string;
-  private readonly lastEvent: Record<string, string> = {};
-  /** Valid webhooks per `source[/instance]` since start: how auto-configuration sees its Tests arrive. */
-  private readonly receipts = new Map<string, number>();
-  doctor: DoctorService | null = null;
   /** Stored requests and records left out at start-up (data/quarantine.jsonl), for the doctor. */
   quarantined: Quarantined[] = [];
-  private autoconfigRun: Promise<AutoconfigResult> | null = null;
-  private lastRetake = Number.NEGATIVE_INFINITY;
-  /** Where the services reach the webhook listener (`public_url` or derived). */
-  base!: PublicBase;
+  private settings!: LocalSettings;
+  private transport!: MqttTransport;
+  private http: HttpServers | null = null;
+  private watcherSet: WatcherSet | null = null;
+  private ha: HomeAssistantFeature | null = null;
+  private health: HealthFeature | null = null;
+  private doctorFeature: DoctorFeature | null = null;
+  private autoconfig: AutoconfigureFeature | null = null;
+  private started: Feature[] = [];
+  private readonly startedAt: string;
   private stopping = false;
-  /** Merged-away request ids cleared at start, remembered once every broker has had the clear. */
-  private absorbedPending: string[] = [];
 
   constructor(private readonly opts: TrackerOptions) {
     this.log = opts.log ?? createLogger();
     this.bus = new MqttBus(this.log.child('mqtt'));
     this.topics = new Topics(opts.options.mqtt.base_topic);
-    this.startedAt = (opts.clock?.() ?? new Date()).toISOString();
+    this.startedAt = this.now().toISOString();
   }
 
   get addon(): boolean {
     return this.opts.addon ?? Boolean(process.env.SUPERVISOR_TOKEN);
   }
-
   get options(): Options {
     return this.opts.options;
   }
-
+  get mode(): MqttMode {
+    return this.transport?.mode ?? 'embedded';
+  }
+  get broker(): EmbeddedBroker {
+    return this.transport.broker;
+  }
+  get external(): ExternalBroker | null {
+    return this.transport?.external ?? null;
+  }
+  get publisher(): Publisher {
+    if (!this.ha) throw new Error('the tracker has not started');
+    return this.ha.publisher;
+  }
+  get endpoints(): Endpoints {
+    if (!this.http) throw new Error('the tracker has not started');
+    return this.http.endpoints;
+  }
   private now(): Date {
     return this.opts.clock?.() ?? new Date();
   }
 
-  get mode(): 'embedded' | 'external' {
-    const { mode, external_url } = this.options.mqtt;
-    if (mode === 'external') return 'external';
-    return mode === 'auto' && external_url ? 'external' : 'embedded';
-  }
-
   async start(): Promise<Endpoints> {
     const o = this.options;
+    const log = this.log;
+    const clock = () => this.now();
     for (const s of optionSecrets(o)) registerSecret(s);
     if (o.mqtt.mode === 'external' && !o.mqtt.external_url) {
       throw new ConfigError('Invalid options:\n- mqtt.external_url: required when mqtt.mode is "external"');
@@ -149,7 +116,124 @@ export class Tracker {
     const dataDir = resolve(o.data_dir);
     await mkdir(dataDir, { recursive: true });
     this.settings = await LocalSettings.open(dataDir);
-    if (o.webhook_secret) this.webhookSecret = o.webhook_secret;
+    await this.loadSecret(dataDir);
+    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: o.jellyfin.url !== '', log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    this.engine = opened.engine;
+    this.quarantined = opened.quarantined;
+
+    const health = (this.health = new HealthFeature({
+      settings: this.settings,
+      log,
+      clock,
+      watchers: () => this.watchers,
+      publishInfo: () => this.ha?.publisher.publishInfo(),
+      recheck: () => void this.doctorFeature?.run().catch(() => undefined),
+    }));
+    health.load();
+    // Built before the bridge is announced so HA gets a health entity per watcher; started last.
+    this.kinds = new ArrKinds({ sonarr: o.sonarr, radarr: o.radarr });
+    const set = (this.watcherSet = createWatchers({
+      options: o,
+      sink: boundedSink(this.engine),
+      view: this.engine,
+      log,
+      kinds: this.kinds,
+      marker: this.settings,
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+    }));
+    this.watchers = set.list;
+
+    this.transport = new MqttTransport({
+      options: o,
+      bus: this.bus,
+      topics: this.topics,
+      log,
+      // Home Assistant's ingress proxy is the only legitimate browser path to an add-on.
+      wsAllowedAddresses: this.addon ? SUPERVISOR_ADDRESSES : null,
+      onMirrorReplayed: () => this.ha?.onBrokerReplayed(),
+    });
+    await this.transport.start();
+    this.ha = new HomeAssistantFeature({
+      options: o,
+      bus: this.bus,
+      topics: this.topics,
+      engine: this.engine,
+      settings: this.settings,
+      log,
+      clock,
+      info: {
+        watchers: () => this.watchers.map((w) => w.name).filter((n) => n !== 'stuck'),
+        version: VERSION,
+        mode: this.mode,
+        started_at: this.startedAt,
+        extra: () => ({ requests: this.engine.index.size, last_event: health.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
+      },
+      diagnostics: () => configuredIntegrations(o).map((i) => ({ integration: i, label: integrationLabel(i) })),
+      brokersReached: () => this.transport.reachedAll(),
+    });
+    this.started = await startFeatures([this.ha], log);
+
+    this.http = new HttpServers({
+      options: o,
+      host: this.opts.host,
+      addon: this.addon,
+      secret: this.webhookSecret,
+      engine: this.engine,
+      kinds: this.kinds,
+      settings: this.settings,
+      broker: this.transport.broker,
+      log,
+      onReceived: (source, instance) => health.received(source, instance),
+      ...(set.onJellyfin ? { onJellyfin: set.onJellyfin } : {}),
+    });
+    await this.http.start();
+    for (const w of this.watchers) w.start();
+
+    const target = () => (this.http?.base ? { base: this.http.base, secret: this.webhookSecret } : null);
+    const doctor = (this.doctorFeature = new DoctorFeature({
+      options: o,
+      bus: this.bus,
+      topics: this.topics,
+      log: log.child('doctor'),
+      clock,
+      target: () => target()!,
+      events: () => ({ lastEvents: health.lastEvent, startedAt: this.startedAt, warnAfterHours: o.no_event_warning_hours, now: this.now() }),
+      forward: () => this.settings.jellyseerrForward,
+      animeMatcher: this.animeMatcher(),
+      broker: () => this.transport.checks(),
+      quarantined: () => this.quarantined,
+    }));
+    const autoconfig = (this.autoconfig = new AutoconfigureFeature({
+      options: o,
+      settings: this.settings,
+      log: log.child('autoconfigure'),
+      clock,
+      target,
+      receipts: { count: (key) => health.count(key) },
+      onRun: () => void doctor.run().catch(() => undefined),
+    }));
+    doctor.onReport((report) => autoconfig.onDoctorReport(report));
+    const commands = new CommandsFeature({
+      bus: this.bus,
+      topics: this.topics,
+      engine: this.engine,
+      search: (r) => set.searchFor(r),
+      refresh: (r) => set.refreshJellyfin(r),
+      doctor: () => doctor.run(),
+      autoconfigure: (payload) => autoconfig.command(payload),
+    });
+    this.started.push(...(await startFeatures([commands, health, doctor, autoconfig], log)));
+    return this.endpoints;
+  }
+
+  /** Runs auto-configuration now (one run at a time). */
+  runAutoconfigure(req: Parameters<AutoconfigureFeature['configure']>[0]): ReturnType<AutoconfigureFeature['configure']> {
+    if (!this.autoconfig) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
+    return this.autoconfig.configure(req);
+  }
+
+  private async loadSecret(dataDir: string): Promise<void> {
+    if (this.options.webhook_secret) this.webhookSecret = this.options.webhook_secret;
     else {
       const { secret, generated } = await this.settings.webhookSecret();
       this.webhookSecret = secret;
@@ -159,445 +243,15 @@ export class Tracker {
       }
     }
     registerSecret(this.webhookSecret);
-
-    Object.assign(this.lastEvent, this.settings.lastEvents);
-    await this.openEngine(dataDir);
-    // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    this.kinds = new ArrKinds({ sonarr: o.sonarr, radarr: o.radarr });
-    const set = (this.watcherSet = createWatchers({
-      options: o,
-      sink: boundedSink(this.engine),
-      view: this.engine,
-      log: this.log,
-      kinds: this.kinds,
-      marker: this.settings,
-      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
-    }));
-    this.watchers = set.list;
-    await this.startMqtt();
-    this.publishAll();
-    await this.cleanStaleDiscovery();
-    this.clearAbsorbed();
-    await this.startHttp(set.onJellyfin);
-    for (const w of this.watchers) w.start();
-    this.startDoctor();
-    if (o.autoconfigure_on_start) void this.runAutoconfigure({ forwardExisting: o.forward_existing }).catch(() => undefined);
-    const sweep = setInterval(() => this.sweep(), 3_600_000);
-    // Watcher health changes without any request changing: announce it when it flips, and
-    // refresh the info once a minute so "last event" ages stay current.
-    let health = '';
-    let ticks = 0;
-    const info = setInterval(() => {
-      const sig = this.watchers.map((w) => `${w.name}:${w.status().healthy}`).join(',');
-      const flipped = sig !== health;
-      if (flipped || ++ticks % 60 === 0) {
-        // A connection that came or went changes the doctor's verdict (Shoko's SignalR above all).
-        if (flipped && health !== '') void this.doctor?.run().catch(() => undefined);
-        health = sig;
-        this.publisher.publishInfo();
-        if (!flipped) void this.saveLastEvents();
-      }
-    }, 1000);
-    for (const t of [sweep, info]) {
-      t.unref();
-      this.timers.push(t);
-    }
-    return this.endpoints;
   }
 
-  private async openEngine(dataDir: string): Promise<void> {
-    const storeLog = this.log.child('store');
-    const open = async () => {
-      const { store, loaded } = await Store.open({
-        dir: dataDir,
-        durable: this.opts.durable ?? true,
-        log: (level, msg) => storeLog[level](msg),
-      });
-      return { store, requests: loaded.requests, replay: loaded.replay, warnings: loaded.warnings, snapshotSeq: loaded.snapshotSeq };
-    };
-    const first = await open();
-    for (const w of first.warnings) storeLog.warning(w);
-    this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '' }, this.log.child('engine'), this.opts.clock);
-    const left = this.engine.load(first.requests, first.replay, first.snapshotSeq);
-    for (const q of left) storeLog.error(`left out ${q.origin === 'journal' ? `journal record ${q.seq}` : 'snapshot request'} (${q.id}): ${q.reason}; kept in ${QUARANTINE_FILE}, not published`);
-    try {
-      this.quarantined = await saveQuarantine(dataDir, left);
-    } catch (err) {
-      // Not being able to keep a copy is no reason to stay down either.
-      storeLog.error(`could not write ${QUARANTINE_FILE}: ${errorMessage(err)}`);
-      this.quarantined = left;
-    }
-    this.log.info(`loaded ${this.engine.index.size} requests (${first.replay.length} journal records replayed)`);
-  }
-
-  private async startMqtt(): Promise<void> {
-    const m = this.options.mqtt;
-    const onMessage = (via: string) => (topic: string, payload: string) => this.bus.deliver(topic, payload, via);
-    this.broker = await EmbeddedBroker.start(
-      {
-        port: m.port,
-        username: m.username,
-        password: m.password,
-        baseTopic: m.base_topic,
-        // Home Assistant's ingress proxy is the only legitimate browser path to an add-on.
-        wsAllowedAddresses: this.addon ? SUPERVISOR_ADDRESSES : null,
-        discoveryPrefix: m.discovery_prefix,
-      },
-      this.log.child('broker'),
-      onMessage('embedded'),
-    );
-    this.bus.addSink(this.broker);
-    const discovery = m.discovery
-      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options).map((i) => ({ integration: i, label: integrationLabel(i) })) })
-      : null;
-    this.publisher = new Publisher(
-      this.bus,
-      this.topics,
-      discovery,
-      this.options.ha_retention_days,
-      () => this.engine.requests(),
-      {
-        watchers: () => this.watchers.map((w) => w.name).filter((n) => n !== 'stuck'),
-        version: VERSION,
-        mode: this.mode,
-        started_at: this.startedAt,
-        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
-      },
-      this.opts.clock,
-      recipientLookup(this.options.notify),
-    );
-    this.engine.onCommit((changes, effects) => this.publisher.onCommit(changes, effects));
-    this.bus.onMessage((topic, payload, via) => this.onMessage(topic, payload, via));
-
-    if (this.mode === 'external') {
-      // mqtt.js is loaded only to mirror to an external broker: the embedded mode never needs it.
-      const { ExternalBroker } = await import('./mqtt/external.js');
-      // Clients of that broker could overwrite the states and discovery configs HA shows.
-      const guard = new RetainedGuard(this.bus, [this.topics.state('+'), `${m.discovery_prefix}/+/${nodeIdFor(m.base_topic)}/+/config`], new ThrottledLog(this.log.child('external')));
-      const external: ExternalBroker = new ExternalBroker(
-        {
-          url: m.external_url,
-          username: m.external_username,
-          password: m.external_password,
-          willTopic: this.topics.bridgeState,
-          subscriptions: [this.topics.commands, m.ha_status_topic, ...guard.filters],
-          clientId: `media-tracker-${nodeIdFor(m.base_topic)}`,
-        },
-        this.log.child('external'),
-        (sink) => {
-          // A broker may have lost retained messages: replay everything it should hold.
-          const n = this.bus.replay(sink);
-          this.log.info(`republished ${n} retained topics to the external broker`);
-          // The replay emptied the topics of merged-away requests there too.
-          if (this.absorbedPending.length) void this.rememberAbsorbed();
-        },
-        (topic, payload, retain) => {
-          // Stopping: the tracker's own `offline` comes back here and must not be "put back".
-          if (!guard.owns(topic)) this.bus.deliver(topic, payload, 'external');
-          else if (!this.stopping) guard.observe(topic, payload, retain, external);
-        },
-      );
-      this.external = external;
-      this.bus.addSink(this.external);
-      this.external.start();
-    }
-  }
-
-  private publishAll(): void {
-    this.publisher.publishBridge();
-    for (const r of this.engine.requests()) this.publisher.publishRequest(r);
-  }
-
-  /** Clears retained discovery configs published by an earlier run that no request produces now. */
-  private async cleanStaleDiscovery(): Promise<void> {
-    if (!this.options.mqtt.discovery) return;
-    const prefix = this.options.mqtt.discovery_prefix;
-    const current = new Set(this.publisher.discoveryTopics(prefix));
-    let cleared = 0;
-    for (const topic of this.settings.discoveryTopics) {
-      if (!current.has(topic)) {
-        this.bus.clear(topic);
-        cleared++;
-      }
-    }
-    if (cleared) this.log.info(`cleared ${cleared} stale discovery configs`);
-    await this.saveDiscoveryTopics();
-  }
-
-  /**
-   * A request merged into another by the store migration (its id in `absorbed_ids`) may still
-   * have retained state, episodes, timeline and an HA device from an earlier run, on an external
-   * broker above all. They are cleared at start (and on the external broker when it connects),
-   * once: the ids are remembered when every broker had the clear.
-   */
-  private clearAbsorbed(): void {
-    const done = new Set(this.settings.clearedAbsorbedIds);
-    const ids = new Set<string>();
-    for (const r of this.engine.requests()) for (const id of r.absorbed_ids ?? []) if (!done.has(id) && !this.engine.index.get(id)) ids.add(id);
-    if (ids.size === 0) return;
-    for (const id of ids) for (const topic of this.publisher.requestTopics(id)) this.bus.clear(topic);
-    this.log.info(`cleared the MQTT topics and Home Assistant devices of ${ids.size} requests merged into others (${[...ids].join(', ')})`);
-    this.absorbedPending = [...ids];
-    if (!this.external || this.external.connected) void this.rememberAbsorbed();
-  }
-
-  private async rememberAbsorbed(): Promise<void> {
-    const ids = this.absorbedPending;
-    this.absorbedPending = [];
-    try {
-      await this.settings.addClearedAbsorbedIds(ids);
-    } catch (err) {
-      this.log.warning(`could not save the cleared request ids: ${errorMessage(err)}`);
-    }
-  }
-
-  private async saveDiscoveryTopics(): Promise<void> {
-    if (!this.options.mqtt.discovery) return;
-    try {
-      await this.settings.saveDiscoveryTopics(this.publisher.discoveryTopics(this.options.mqtt.discovery_prefix));
-    } catch (err) {
-      this.log.warning(`could not save discovery topics: ${errorMessage(err)}`);
-    }
-  }
-
-  private sweep(): void {
-    const removed = this.publisher.sweepRetention();
-    if (removed) this.log.info(`removed the Home Assistant device of ${removed} finished requests (retention ${this.options.ha_retention_days} days)`);
-    this.publisher.publishInfo();
-    void this.saveDiscoveryTopics();
-  }
-
-  private onMessage(topic: string, payload: string, via: string): void {
-    if (topic === this.options.mqtt.ha_status_topic) {
-      if (payload.trim() === 'online') this.onHaBirth(via);
-      return;
-    }
-    const command = this.topics.parseCommand(topic);
-    if (command?.id === 'bridge') void this.onBridgeCommand(command.action, payload);
-    else if (command) void this.onCommand(command.id, command.action, payload);
-  }
-
-  /** HA restarted: availability first, then configs and states, after a short jittered delay. */
-  private onHaBirth(via: string): void {
-    if (this.birthTimer) return;
-    const delay = this.options.mqtt.ha_birth_delay_s * 1000 * (1 + Math.random() * 0.2);
-    this.log.info(`Home Assistant is online (${via}); replaying discovery and state in ${Math.round(delay)} ms`);
-    this.birthTimer = setTimeout(() => {
-      this.birthTimer = null;
-      const prefix = `${this.options.mqtt.discovery_prefix}/`;
-      this.bus.replay(null, (t) => t === this.topics.bridgeState);
-      this.bus.replay(null, (t) => t.startsWith(prefix));
-      this.bus.replay(null, (t) => !t.startsWith(prefix) && t !== this.topics.bridgeState);
-    }, delay);
-    this.birthTimer.unref();
-  }
-
-  private async onCommand(id: string, action: string, payload: string): Promise<void> {
-    const transaction = transactionOf(readCommandPayload(payload));
-    const respond = (body: Record<string, unknown>) =>
-      this.bus.publishJson(`${this.topics.base}/${id}/response`, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
-    if (!(COMMANDS as readonly string[]).includes(action)) {
-      respond({ status: 'error', error: `unknown action "${action}"; allowed: ${COMMANDS.join(', ')}` });
-      return;
-    }
-    if (!this.engine.index.get(id)) {
-      respond({ status: 'error', error: `no request with id "${id}"` });
-      return;
-    }
-    if (action === 'refresh') {
-      // Not a tracking change: nothing is journalled; Jellyfin's scan and the next cycle bring the evidence.
-      const r = this.engine.index.get(id)!;
-      const sent = this.watcherSet?.refreshJellyfin(r);
-      if (!sent) respond({ status: 'error', error: 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh' });
-      else await sent.then((note) => respond({ status: 'ok', refresh: note }), (err: unknown) => respond({ status: 'error', error: errorMessage(err) }));
-      return;
-    }
-    try {
-      const [item] = await this.engine.ingest([
-        { kind: 'command', key: `command:${id}:${action}:${Date.now()}`, source: 'user', match: { scope: 'any' }, request_id: id, action: action as Exclude<Command, 'refresh'> },
-      ]);
-      let search: string | undefined;
-      const r = this.engine.index.get(id);
-      if (action === 'retry' && r && item?.status === 'accepted') {
-        // Retry means searching again, not only resetting our own tracking (seed lesson B12).
-        const sent = this.watcherSet?.searchFor(r);
-        search = sent ? await sent.catch((err: unknown) => `search not sent: ${errorMessage(err)}`) : 'tracking reset; no Radarr/Sonarr configured for this request, so no search was sent';
-      }
-      respond({ status: 'ok', result: item, ...(search ? { search } : {}) });
-    } catch (err) {
-      respond({ status: 'error', error: errorMessage(err) });
-    }
-  }
-
-  /** `<base>/bridge/set/{doctor,autoconfigure}`, answered on `<base>/bridge/response`. */
-  private async onBridgeCommand(action: string, payload: string): Promise<void> {
-    const parsed = readCommandPayload(payload);
-    const transaction = transactionOf(parsed);
-    const respond = (body: Record<string, unknown>) => {
-      if (!this.stopping) this.bus.publishJson(this.topics.bridgeResponse, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, { retain: false, qos: 1 });
-    };
-    if (!(BRIDGE_COMMANDS as readonly string[]).includes(action)) {
-      respond({ status: 'error', error: `unknown bridge action "${action}"; allowed: ${BRIDGE_COMMANDS.join(', ')}` });
-      return;
-    }
-    try {
-      if (action === 'doctor') {
-        if (!this.doctor) throw new Error('the doctor is not running yet');
-        respond({ status: 'ok', result: await this.doctor.run() });
-        return;
-      }
-      const command = AutoconfigureCommandSchema.safeParse(parsed === null || typeof parsed !== 'object' ? {} : parsed);
-      if (!command.success) {
-        respond({ status: 'error', error: `invalid autoconfigure payload: ${command.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` });
-        return;
-      }
-      const result = await this.runAutoconfigure({
-        forwardExisting: command.data.forward_existing ?? this.options.forward_existing,
-        ...(command.data.services ? { services: command.data.services } : {}),
-      });
-      respond({ status: 'ok', result });
-    } catch (err) {
-      respond({ status: 'error', error: errorMessage(err) });
-    }
-  }
-
-  /** One run at a time: a second request waits for the run in flight and gets its result. */
-  runAutoconfigure(req: { forwardExisting: boolean; services?: readonly (typeof AUTOCONFIG_SERVICES)[number][] }): Promise<AutoconfigResult> {
-    if (this.autoconfigRun) return this.autoconfigRun;
-    if (!this.base) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
-    const log = this.log.child('autoconfigure');
-    this.autoconfigRun = (async () => {
-      try {
-        const result = await autoconfigure(
-          this.options,
-          this.settings,
-          req,
-          { base: this.base, secret: this.webhookSecret, receipts: { count: (key) => this.receipts.get(key) ?? 0 } },
-          this.opts.clock,
-        );
-        for (const a of result.actions) log[a.action === 'failed' ? 'warning' : 'info'](`${a.service}${a.instance ? `/${a.instance}` : ''}: ${a.action} (test ${a.test}) ${a.detail}`);
-        // The doctor's webhook checks change with what was just configured.
-        void this.doctor?.run().catch(() => undefined);
-        return result;
-      } finally {
-        this.autoconfigRun = null;
-      }
-    })();
-    return this.autoconfigRun;
-  }
-
-  private doctorEnv(): DoctorEnv {
+  /** The anime matcher's live connection for the doctor (Shoko's SignalR hub), when one runs. */
+  private animeMatcher(): DoctorFeatureDeps['animeMatcher'] {
     const shoko = this.watchers.find((w) => w.name === 'shoko');
-    return {
-      options: this.options,
-      base: this.base,
-      secret: this.webhookSecret,
-      events: () => ({ lastEvents: this.lastEvent, startedAt: this.startedAt, warnAfterHours: this.options.no_event_warning_hours, now: this.now() }),
-      forward: () => this.settings.jellyseerrForward,
-      shoko: shoko
-        ? () => {
-            const st = shoko.status();
-            return { connected: st.healthy, connecting: !st.healthy && st.last_ok === null && st.last_error === null, detail: st.last_error };
-          }
-        : null,
-      broker: async () => this.brokerChecks(),
-      quarantined: () => this.quarantined,
-      clock: () => this.now(),
-    };
-  }
-
-  private brokerChecks(): DoctorCheck[] {
-    const s = { integration: 'mqtt' as const, instance: null };
-    const embedded = makeCheck(s, 'broker', 'ok', `Embedded broker on port ${this.broker.tcpPort}${this.options.mqtt.username ? ' (credentials required)' : ' (loopback only)'}`);
-    if (!this.external) return [embedded];
-    const url = safeUrl(this.options.mqtt.external_url);
-    const external = this.external.connected
-      ? makeCheck({ ...s, instance: 'external' }, 'broker', 'ok', `Connected to ${url}`)
-      : makeCheck({ ...s, instance: 'external' }, 'broker', 'error', `Not connected to ${url}`, 'Home Assistant does not get the state while this lasts; the tracker keeps retrying.');
-    return [embedded, external];
-  }
-
-  private startDoctor(): void {
-    this.doctor = new DoctorService(
-      this.doctorEnv(),
-      (report) => {
-        this.bus.publishJson(this.topics.bridgeDoctor, report, RETAINED);
-        this.retakeJellyseerrSlot(report);
-      },
-      this.log.child('doctor'),
-    );
-    this.doctor.start(this.options.doctor_interval_min);
-  }
-
-  /**
-   * Home Assistant's Overseerr integration takes Jellyseerr's webhook slot back whenever it
-   * loads. When the doctor sees the slot lost while a forwarding target is stored (consent
-   * was given for it), take it again; at most every ten minutes, so this cannot loop.
-   */
-  private retakeJellyseerrSlot(report: DoctorReport): void {
-    const lost = report.checks.some((c) => c.id === 'jellyseerr/webhook' && c.status === 'error');
-    const now = this.now().getTime();
-    if (!lost || !this.settings.jellyseerrForward || now - this.lastRetake < 600_000) return;
-    this.lastRetake = now;
-    void this.runAutoconfigure({ services: ['jellyseerr'], forwardExisting: false }).catch(() => undefined);
-  }
-
-  private async saveLastEvents(): Promise<void> {
-    try {
-      await this.settings.saveLastEvents(this.lastEvent);
-    } catch (err) {
-      this.log.warning(`could not save the last-event times: ${errorMessage(err)}`);
-    }
-  }
-
-  private async startHttp(onJellyfin?: JellyfinHintHandler): Promise<void> {
-    const o = this.options;
-    const host = this.opts.host ?? '0.0.0.0';
-    // Standalone, the panel and its broker WebSocket stay on this machine; as an add-on the
-    // Supervisor proxies ingress from its own address, which the WebSocket check enforces.
-    const ingressHost = this.opts.host ?? (this.addon ? '0.0.0.0' : '127.0.0.1');
-    const webhooks = createWebhookApp({
-      secret: this.webhookSecret,
-      anime: o.anime,
-      arrKind: (service, instance) => this.kinds.of(service, instance),
-      engine: this.engine,
-      log: this.log.child('webhooks'),
-      ...(onJellyfin ? { onJellyfin } : {}),
-      onReceived: (source, instance) => {
-        const key = instance ? `${source}/${instance}` : source;
-        this.lastEvent[key] = this.now().toISOString();
-        this.receipts.set(key, (this.receipts.get(key) ?? 0) + 1);
-      },
-      forwardJellyseerr: createJellyseerrForwarder(() => this.settings.jellyseerrForward, this.log.child('forward')),
-    });
-    this.webhookServer = await serve(webhooks, o.webhook_port, host);
-    const trustedProxies = this.addon ? SUPERVISOR_ADDRESSES : null;
-    const origins = createOriginPolicy({ trustedProxies, origins: o.panel_origins });
-    const ingress = createIngressApp({
-      health: () => ({ version: VERSION, requests: this.engine.index.size }),
-      panel: () => panelSettings(o, this.endpoints.webhookPort, this.webhookSecret),
-      trustedProxies,
-      origins,
-      frameAncestors: o.panel_origins,
-    });
-    this.ingressServer = await serve(ingress, o.ingress_port, ingressHost);
-    this.broker.attachWebSocket(this.ingressServer, '/mqtt', origins.checkUpgrade);
-    const port = (s: Server) => {
-      const a = s.address();
-      return typeof a === 'object' && a ? a.port : 0;
-    };
-    const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
-    const webhookPort = port(this.webhookServer);
-    const ingressPort = port(this.ingressServer);
-    this.base = publicBase(o.public_url, { host, port: webhookPort });
-    this.endpoints = {
-      webhookPort,
-      ingressPort,
-      mqttPort: this.broker.tcpPort,
-      webhookUrl: `http://${shown}:${webhookPort}`,
-      ingressUrl: `http://${shown}:${ingressPort}`,
-      mqttUrl: `mqtt://127.0.0.1:${this.broker.tcpPort}`,
-      wsUrl: `ws://${shown}:${ingressPort}/mqtt`,
+    if (!shoko) return null;
+    return () => {
+      const st = shoko.status();
+      return { connected: st.healthy, connecting: !st.healthy && st.last_ok === null && st.last_error === null, detail: st.last_error };
     };
   }
 
@@ -617,39 +271,23 @@ export class Tracker {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
-    if (this.birthTimer) clearTimeout(this.birthTimer);
-    // Neither waits for runs in flight (a service timing out would hold the stop up); their answers are dropped.
-    this.doctor?.stop();
+    this.transport?.beginStop();
+    // The doctor and auto-configuration do not wait for runs in flight (a service timing out
+    // would hold the stop up); their answers are dropped. Home Assistant's last save and the
+    // last-event times come after the listeners and the store have closed.
+    const last = new Set<Feature | null>([this.ha, this.health]);
+    await stopFeatures(this.started.filter((f) => !last.has(f)), this.log);
     await Promise.all(this.watchers.map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
-    this.broker?.closeWebSockets();
-    await closeServer(this.webhookServer);
-    await closeServer(this.ingressServer);
+    this.transport?.broker?.closeWebSockets();
+    await this.http?.stop();
     try {
       await this.engine?.close();
     } catch (err) {
       this.log.error(`closing the store failed: ${errorMessage(err)}`);
     }
-    this.publisher?.stop();
-    if (this.publisher) await this.saveDiscoveryTopics();
-    if (this.settings) await this.saveLastEvents();
-    await this.external?.close([[this.topics.bridgeState, 'offline']]);
-    if (this.broker) {
-      await this.broker.publishAndWait(this.topics.bridgeState, 'offline', { retain: true, qos: 1 });
-      await this.broker.close();
-    }
+    await stopFeatures(this.started.filter((f) => last.has(f)), this.log);
+    await this.transport?.close();
   }
 }
 
-/** A command payload: JSON, or a plain text such as HA's `PRESS` (read as no payload). */
-function readCommandPayload(payload: string): unknown {
-  try {
-    return payload.trim() ? (JSON.parse(payload) as unknown) : null;
-  } catch {
-    return null;
-  }
-}
-
-function transactionOf(parsed: unknown): unknown {
-  return parsed && typeof parsed === 'object' && 'transaction' in parsed ? (parsed as { transaction: unknown }).transaction : undefined;
-}
+type DoctorFeatureDeps = ConstructorParameters<typeof DoctorFeature>[0];

@@ -1,0 +1,110 @@
+/**
+ * The two HTTP listeners: webhooks (every network interface; the shared secret guards them)
+ * and ingress (the panel and its MQTT-over-WebSocket; loopback standalone, the Supervisor's
+ * proxy as an add-on).
+ */
+import type { Server } from 'node:http';
+import type { ArrKinds } from '../arr-kinds.js';
+import { createJellyseerrForwarder } from '../autoconfig/forward.js';
+import { publicBase, type PublicBase } from '../autoconfig/urls.js';
+import type { Options } from '../config/schema.js';
+import type { Engine } from '../engine.js';
+import type { Logger } from '../log.js';
+import type { EmbeddedBroker } from '../mqtt/broker.js';
+import type { LocalSettings } from '../secrets.js';
+import { VERSION } from '../version.js';
+import { createIngressApp, panelSettings } from './ingress.js';
+import { closeServer, serve } from './listener.js';
+import { createOriginPolicy } from './origin.js';
+import { createWebhookApp, type JellyfinHintHandler } from './webhooks.js';
+
+/** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
+export const SUPERVISOR_ADDRESSES = ['172.30.32.2', '::ffff:172.30.32.2'];
+
+export interface Endpoints {
+  webhookUrl: string;
+  ingressUrl: string;
+  mqttUrl: string;
+  wsUrl: string;
+  webhookPort: number;
+  ingressPort: number;
+  mqttPort: number;
+}
+
+export interface HttpDeps {
+  options: Options;
+  /** Listen address; default every interface for webhooks, loopback for ingress standalone. */
+  host: string | undefined;
+  addon: boolean;
+  secret: string;
+  engine: Engine;
+  kinds: ArrKinds;
+  settings: LocalSettings;
+  broker: EmbeddedBroker;
+  log: Logger;
+  onReceived: (source: string, instance: string | undefined) => void;
+  onJellyfin?: JellyfinHintHandler;
+}
+
+export class HttpServers {
+  private webhookServer: Server | null = null;
+  private ingressServer: Server | null = null;
+  endpoints!: Endpoints;
+  /** Where the services reach the webhook listener (`public_url` or derived). */
+  base: PublicBase | null = null;
+
+  constructor(private readonly d: HttpDeps) {}
+
+  async start(): Promise<void> {
+    const { options: o, log } = this.d;
+    const host = this.d.host ?? '0.0.0.0';
+    // Standalone, the panel and its broker WebSocket stay on this machine; as an add-on the
+    // Supervisor proxies ingress from its own address, which the WebSocket check enforces.
+    const ingressHost = this.d.host ?? (this.d.addon ? '0.0.0.0' : '127.0.0.1');
+    const webhooks = createWebhookApp({
+      secret: this.d.secret,
+      anime: o.anime,
+      arrKind: (service, instance) => this.d.kinds.of(service, instance),
+      engine: this.d.engine,
+      log: log.child('webhooks'),
+      ...(this.d.onJellyfin ? { onJellyfin: this.d.onJellyfin } : {}),
+      onReceived: this.d.onReceived,
+      forwardJellyseerr: createJellyseerrForwarder(() => this.d.settings.jellyseerrForward, log.child('forward')),
+    });
+    this.webhookServer = await serve(webhooks, o.webhook_port, host);
+    const trustedProxies = this.d.addon ? SUPERVISOR_ADDRESSES : null;
+    const origins = createOriginPolicy({ trustedProxies, origins: o.panel_origins });
+    const ingress = createIngressApp({
+      health: () => ({ version: VERSION, requests: this.d.engine.index.size }),
+      panel: () => panelSettings(o, this.endpoints.webhookPort, this.d.secret),
+      trustedProxies,
+      origins,
+      frameAncestors: o.panel_origins,
+    });
+    this.ingressServer = await serve(ingress, o.ingress_port, ingressHost);
+    this.d.broker.attachWebSocket(this.ingressServer, '/mqtt', origins.checkUpgrade);
+    const port = (s: Server) => {
+      const a = s.address();
+      return typeof a === 'object' && a ? a.port : 0;
+    };
+    const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+    const webhookPort = port(this.webhookServer);
+    const ingressPort = port(this.ingressServer);
+    this.base = publicBase(o.public_url, { host, port: webhookPort });
+    const mqttPort = this.d.broker.tcpPort;
+    this.endpoints = {
+      webhookPort,
+      ingressPort,
+      mqttPort,
+      webhookUrl: `http://${shown}:${webhookPort}`,
+      ingressUrl: `http://${shown}:${ingressPort}`,
+      mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      wsUrl: `ws://${shown}:${ingressPort}/mqtt`,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await closeServer(this.webhookServer);
+    await closeServer(this.ingressServer);
+  }
+}
