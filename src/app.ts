@@ -12,6 +12,7 @@ import { createJellyseerrForwarder } from './autoconfig/forward.js';
 import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
 import { publicBase, type PublicBase } from './autoconfig/urls.js';
 import { ConfigError } from './config/load.js';
+import { BRIDGE_ACTIONS as BRIDGE_COMMANDS, REQUEST_ACTIONS as COMMANDS, Topics } from './contract/index.js';
 import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
@@ -21,7 +22,7 @@ import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
-import { recipientLookup, Topics } from './mqtt/contract.js';
+import { recipientLookup } from './mqtt/contract.js';
 import { Discovery, nodeIdFor } from './mqtt/discovery.js';
 import type { ExternalBroker } from './mqtt/external.js';
 import { RetainedGuard } from './mqtt/reassert.js';
@@ -38,11 +39,6 @@ import { createWebhookApp, type JellyfinHintHandler } from './http/webhooks.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
-
-const COMMANDS = ['retry', 'forget', 'refresh'] as const;
-
-/** Commands on `<base>/bridge/set/<action>`. */
-const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
 
 /** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
 const AutoconfigureCommandSchema = z
