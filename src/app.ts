@@ -22,7 +22,7 @@ import { HttpServers, SUPERVISOR_ADDRESSES, type Endpoints } from './http/server
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
-import { Topics } from './mqtt/contract.js';
+import { Topics } from './contract/index.js';
 import type { ExternalBroker } from './mqtt/external.js';
 import { safeUrl } from './mqtt/safe-url.js';
 import { MqttTransport, type MqttMode } from './mqtt/transport.js';

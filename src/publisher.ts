@@ -4,12 +4,14 @@
  * transition, and the bridge's aggregate info.
  */
 import { BridgeCountIndex } from './bridge-counts.js';
+import type { BridgeInfo, IntegrationInfo, Topics } from './contract/index.js';
+import { integrationInfos } from './doctor/types.js';
 import type { Effect } from './domain/draft.js';
 import type { MediaRequest } from './domain/model.js';
 import { isFinished } from './domain/states.js';
 import type { Change } from './engine.js';
 import type { MqttBus } from './mqtt/bus.js';
-import { episodesPayload, eventPayload, NO_RECIPIENT, statePayload, timelinePayload, type RecipientLookup, type Topics } from './mqtt/contract.js';
+import { episodesPayload, eventPayload, NO_RECIPIENT, statePayload, timelinePayload, type RecipientLookup } from './mqtt/contract.js';
 import type { Discovery } from './mqtt/discovery.js';
 
 const RETAINED = { retain: true, qos: 1 } as const;
@@ -22,7 +24,9 @@ export interface BridgeInfoSource {
   version: string;
   mode: string;
   started_at: string;
-  extra?: () => Record<string, unknown>;
+  /** The integrations listed in the bridge info (their ids, labels and roles); the doctor's list by default. */
+  integrations?: () => IntegrationInfo[];
+  extra?: () => Pick<BridgeInfo, 'requests' | 'last_event' | 'watchers'>;
 }
 
 export class Publisher {
@@ -125,11 +129,15 @@ export class Publisher {
       this.counts = new BridgeCountIndex();
       this.counts.reset(this.requests(), now);
     }
-    this.bus.publishJson(
-      this.topics.bridgeInfo,
-      { version: this.info.version, mode: this.info.mode, started_at: this.info.started_at, counts: this.counts.counts(now), ...(this.info.extra?.() ?? {}) },
-      RETAINED,
-    );
+    const info: BridgeInfo = {
+      version: this.info.version,
+      mode: this.info.mode,
+      started_at: this.info.started_at,
+      counts: this.counts.counts(now),
+      integrations: this.info.integrations?.() ?? integrationInfos(),
+      ...this.info.extra?.(),
+    };
+    this.bus.publishJson(this.topics.bridgeInfo, info, RETAINED);
   }
 
   /** Retention: finished requests lose their HA device after `ha_retention_days`. */

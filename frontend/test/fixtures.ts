@@ -1,7 +1,7 @@
 /** Payload builders for the panel's tests (test/unit/panel.*.test.ts): contract-shaped defaults. */
-import type { Episode, RequestState } from '../src/data/types.js';
+import type { EpisodePayload, StatePayload } from '../../src/contract/index.js';
 
-export function request(id: string, patch: Partial<RequestState> = {}): RequestState {
+export function request(id: string, patch: Partial<StatePayload> = {}): StatePayload {
   return {
     id,
     state: 'REQUESTED',
@@ -20,6 +20,8 @@ export function request(id: string, patch: Partial<RequestState> = {}): RequestS
     arr: null,
     jellyfin_id: null,
     requested_by: 'alice',
+    person: null,
+    notify_service: null,
     requested_seasons: [],
     is_4k: false,
     roster: null,
@@ -30,6 +32,7 @@ export function request(id: string, patch: Partial<RequestState> = {}): RequestS
     speed_bps: null,
     eta_s: null,
     size: null,
+    client_state: null,
     downloads: 0,
     episodes: { total: 1, available: 0, by_state: { REQUESTED: 1 } },
     stuck: null,
@@ -40,7 +43,7 @@ export function request(id: string, patch: Partial<RequestState> = {}): RequestS
   };
 }
 
-export const episode = (season: number, n: number, state = 'DOWNLOADING'): Episode => ({
+export const episode = (season: number, n: number, state = 'DOWNLOADING'): EpisodePayload => ({
   season,
   episode: n,
   title: `Episode ${n}`,
@@ -52,4 +55,5 @@ export const episode = (season: number, n: number, state = 'DOWNLOADING'): Episo
   release: null,
   jellyfin_id: null,
   upgrade: null,
+  client_state: null,
 });

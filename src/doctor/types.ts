@@ -2,40 +2,39 @@
  * The doctor's report, published retained on `media/bridge/doctor` (docs/mqtt.md). No key,
  * password or secret ever appears in it: every text goes through the logger's redaction.
  */
+import { AUTOCONFIG_SERVICES } from '../autoconfig/types.js';
+import { CORE_LABELS, type CheckKind, type CheckStatus, type DoctorCheck, type IntegrationInfo } from '../contract/index.js';
 import { redact } from '../log.js';
+
+export { CHECK_KINDS, type CheckKind, type CheckStatus, type DoctorCheck, type DoctorReport } from '../contract/index.js';
 
 export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt', 'store'] as const;
 export type Integration = (typeof INTEGRATIONS)[number];
 
-export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker', 'quarantine'] as const;
-export type CheckKind = (typeof CHECK_KINDS)[number];
+/** What each integration does for the tracker (`mqtt` and `store` are the tracker's own). */
+const ROLES: Record<Exclude<Integration, 'mqtt' | 'store'>, string[]> = {
+  jellyseerr: ['requests'],
+  sonarr: ['series'],
+  radarr: ['movies'],
+  qbittorrent: ['downloads'],
+  jellyfin: ['library'],
+  shoko: ['anime'],
+};
 
-export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped';
-
-export interface DoctorCheck {
-  /** `sonarr/sonarr/webhook`, `jellyseerr/webhook`. */
-  id: string;
-  integration: Integration;
-  instance: string | null;
-  check: CheckKind;
-  status: CheckStatus;
-  summary: string;
-  detail: string | null;
-  fix: 'autoconfigure' | null;
-}
-
-export interface DoctorReport {
-  checked_at: string;
-  /** No check is an error (warnings allowed). */
-  ok: boolean;
-  checks: DoctorCheck[];
-}
-
-/** `Sonarr`, `qBittorrent`, `MQTT`: how an integration is named in texts and in Home Assistant. */
-export function integrationLabel(i: Integration): string {
+/** `Sonarr`, `qBittorrent`, `MQTT`: how an integration (or a core subject) is named in texts and in Home Assistant. */
+export function integrationLabel(i: string): string {
+  if (Object.hasOwn(CORE_LABELS, i)) return CORE_LABELS[i]!;
   if (i === 'qbittorrent') return 'qBittorrent';
-  if (i === 'mqtt') return 'MQTT';
   return i.charAt(0).toUpperCase() + i.slice(1);
+}
+
+/** The integrations as `<base>/bridge/info` lists them; auto-configuration's services get the `autoconfigure` role. */
+export function integrationInfos(): IntegrationInfo[] {
+  return INTEGRATIONS.flatMap((id) => {
+    if (id === 'mqtt' || id === 'store') return [];
+    const roles = (AUTOCONFIG_SERVICES as readonly string[]).includes(id) ? [...ROLES[id], 'autoconfigure'] : ROLES[id];
+    return [{ id, label: integrationLabel(id), roles }];
+  });
 }
 
 /** Which integration (and instance) a group of checks is about. */
@@ -44,7 +43,7 @@ export interface Subject {
   instance: string | null;
 }
 
-export function subjectLabel(s: Subject): string {
+export function subjectLabel(s: { integration: string; instance: string | null }): string {
   const label = integrationLabel(s.integration);
   return s.instance && s.instance !== s.integration ? `${label} (${s.instance})` : label;
 }

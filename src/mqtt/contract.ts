@@ -1,58 +1,20 @@
 /**
- * The MQTT contract (docs/mqtt.md): topic names and the JSON published on them, built
- * from stored requests only. Nothing here may carry a secret or an e-mail address.
+ * The JSON published on the contract's topics (src/contract, docs/mqtt.md), built from
+ * stored requests only. Nothing here may carry a secret or an e-mail address.
  */
+import {
+  stateEvent,
+  UPGRADE_STATES,
+  type EpisodePayload,
+  type EventPayload,
+  type StatePayload,
+  type TimelineEntry,
+  type UpgradePayload,
+} from '../contract/index.js';
 import { isAired, summarise } from '../domain/episodes.js';
 import type { Effect } from '../domain/draft.js';
-import type { Download, Episode, MediaRequest, TimelineEntry, Upgrade } from '../domain/model.js';
-import { isPipeline, rank, STATE_LABELS, type State } from '../domain/states.js';
-
-export class Topics {
-  constructor(readonly base: string) {}
-  state(id: string): string {
-    return `${this.base}/${id}/state`;
-  }
-  episodes(id: string): string {
-    return `${this.base}/${id}/episodes`;
-  }
-  timeline(id: string): string {
-    return `${this.base}/${id}/timeline`;
-  }
-  event(id: string): string {
-    return `${this.base}/${id}/event`;
-  }
-  get bridgeState(): string {
-    return `${this.base}/bridge/state`;
-  }
-  get bridgeInfo(): string {
-    return `${this.base}/bridge/info`;
-  }
-  get bridgeEvent(): string {
-    return `${this.base}/bridge/event`;
-  }
-  /** Retained doctor report. */
-  get bridgeDoctor(): string {
-    return `${this.base}/bridge/doctor`;
-  }
-  /** Answers to `<base>/bridge/set/{doctor,autoconfigure}`. */
-  get bridgeResponse(): string {
-    return `${this.base}/bridge/response`;
-  }
-  bridgeCommand(action: string): string {
-    return `${this.base}/bridge/set/${action}`;
-  }
-  /** `media/<id>/set/<action>` */
-  get commands(): string {
-    return `${this.base}/+/set/+`;
-  }
-  parseCommand(topic: string): { id: string; action: string } | null {
-    const prefix = `${this.base}/`;
-    if (!topic.startsWith(prefix)) return null;
-    const parts = topic.slice(prefix.length).split('/');
-    if (parts.length !== 3 || parts[1] !== 'set' || !parts[0] || !parts[2]) return null;
-    return { id: parts[0], action: parts[2] };
-  }
-}
+import type { Download, Episode, MediaRequest, Upgrade } from '../domain/model.js';
+import { isPipeline, rank, STATE_LABELS } from '../domain/states.js';
 
 /** Who to notify about a request, from the `notify` option; nulls when the requester is not mapped. */
 export interface Recipient {
@@ -70,69 +32,9 @@ export function recipientLookup(mappings: ReadonlyArray<{ requester: string; per
   return (requestedBy) => (requestedBy ? (byName.get(requestedBy.toLowerCase()) ?? NO_RECIPIENT) : NO_RECIPIENT);
 }
 
-export interface StatePayload {
-  id: string;
-  state: State;
-  state_label: string;
-  state_since: string;
-  title: string;
-  year: number | null;
-  media_type: 'movie' | 'tv';
-  is_anime: boolean;
-  anime_source: string | null;
-  origin: MediaRequest['origin'];
-  tmdb_id: number | null;
-  tvdb_id: number | null;
-  imdb_id: string | null;
-  jellyseerr_request_id: number | null;
-  arr: MediaRequest['arr'];
-  jellyfin_id: string | null;
-  requested_by: string | null;
-  /** From the `notify` option: the requester's HA person entity and notify service. */
-  person: string | null;
-  notify_service: string | null;
-  requested_seasons: number[];
-  /** A 4K request (its own HA device, followed on the 4K *arr instance). */
-  is_4k: boolean;
-  /** TV: where the wanted-episode list came from (`sonarr`, `jellyseerr`), null while only grabs are known. */
-  roster: 'sonarr' | 'jellyseerr' | null;
-  /** TV: the next wanted episode that has not aired yet. */
-  next_air_date: string | null;
-  /** An upgrade in flight (TV: over the episodes being upgraded), else null. */
-  upgrade: UpgradePayload | null;
-  poster_url: string | null;
-  progress: number | null;
-  speed_bps: number | null;
-  eta_s: number | null;
-  size: number | null;
-  /**
-   * The torrent client's state of the download in flight (`downloading`, `stalledDL`, ...); `metaDL`
-   * while a magnet's metadata is being fetched (still GRABBING: nothing to download yet). Null when
-   * no download is in flight.
-   */
-  client_state: string | null;
-  downloads: number;
-  episodes: { total: number; available: number; by_state: Record<string, number> };
-  stuck: { since: string; reason: string } | null;
-  last_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface UpgradePayload {
-  state: Upgrade['state'];
-  progress: number | null;
-  release: string | null;
-  since: string;
-  /** TV: the episodes being upgraded (`S01E02`). */
-  episodes: string[];
-}
-
 function upgradeOf(u: Upgrade, episodes: string[]): UpgradePayload {
   return { state: u.state, progress: u.progress, release: u.release, since: u.since, episodes };
 }
-
-const UPGRADE_ORDER: Upgrade['state'][] = ['GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING'];
 
 /** Movie: the block; TV: the least advanced episode's block, with every episode being upgraded. */
 export function upgradeSummary(r: MediaRequest): UpgradePayload | null {
@@ -142,7 +44,7 @@ export function upgradeSummary(r: MediaRequest): UpgradePayload | null {
   for (const [key, ep] of Object.entries(r.episodes)) {
     if (!ep.upgrade) continue;
     keys.push(key);
-    if (!least || UPGRADE_ORDER.indexOf(ep.upgrade.state) < UPGRADE_ORDER.indexOf(least.state)) least = ep.upgrade;
+    if (!least || UPGRADE_STATES.indexOf(ep.upgrade.state) < UPGRADE_STATES.indexOf(least.state)) least = ep.upgrade;
   }
   return least ? upgradeOf(least, keys.sort()) : null;
 }
@@ -243,23 +145,6 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
   };
 }
 
-export interface EpisodePayload {
-  season: number;
-  episode: number;
-  title: string | null;
-  state: string;
-  progress: number | null;
-  air_date_utc: string | null;
-  /** False for an episode whose air date is still ahead: never flagged stuck. */
-  aired: boolean;
-  file: string | null;
-  release: string | null;
-  jellyfin_id: string | null;
-  upgrade: UpgradePayload | null;
-  /** The torrent client's state of this episode's download while it is in flight (`metaDL`: fetching metadata). */
-  client_state: string | null;
-}
-
 export function episodesPayload(r: MediaRequest, now: string = new Date().toISOString()): EpisodePayload[] {
   return Object.values(r.episodes)
     .sort((a, b) => a.season - b.season || a.episode - b.episode)
@@ -289,16 +174,8 @@ export function timelinePayload(r: MediaRequest): TimelineEntry[] {
   return r.timeline.slice(-TIMELINE_PUBLISHED);
 }
 
-export const EVENT_TYPES = [
-  ...['REQUESTED', 'APPROVED', 'SEARCHING', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'ANIME_MATCHING', 'PARTIALLY_AVAILABLE', 'AVAILABLE', 'FAILED', 'DECLINED', 'DELETED'].map((s) =>
-    s.toLowerCase(),
-  ),
-  'episodes_available',
-  'upgraded',
-] as const;
-
 /** The non-retained message for HA's `event` entity; `event_type` is one of EVENT_TYPES. */
-export function eventPayload(r: MediaRequest, effect: Effect, recipients: RecipientLookup = () => NO_RECIPIENT): Record<string, unknown> | null {
+export function eventPayload(r: MediaRequest, effect: Effect, recipients: RecipientLookup = () => NO_RECIPIENT): EventPayload | null {
   const common = {
     id: r.id,
     title: r.title,
@@ -315,7 +192,7 @@ export function eventPayload(r: MediaRequest, effect: Effect, recipients: Recipi
     // One "ready" per request: a later return to AVAILABLE announces the episodes, not the request.
     if (effect.repeat) return { event_type: 'episodes_available', from: effect.from ? effect.from.toLowerCase() : null, ...common, source: effect.source, episodes: effect.episodes };
     return {
-      event_type: effect.to.toLowerCase(),
+      event_type: stateEvent(effect.to),
       from: effect.from ? effect.from.toLowerCase() : null,
       ...common,
       reason: effect.reason,

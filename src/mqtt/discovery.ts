@@ -6,7 +6,7 @@
  */
 import type { MediaRequest } from '../domain/model.js';
 import { STATES } from '../domain/states.js';
-import { EVENT_TYPES, type Topics } from './contract.js';
+import { EVENT_TYPES, type Topics } from '../contract/index.js';
 
 export interface DiscoveryMessage {
   topic: string;

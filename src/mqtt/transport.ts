@@ -9,7 +9,7 @@ import { ThrottledLog } from '../log-throttle.js';
 import type { Logger } from '../log.js';
 import { EmbeddedBroker } from './broker.js';
 import type { MqttBus } from './bus.js';
-import type { Topics } from './contract.js';
+import type { Topics } from '../contract/index.js';
 import { nodeIdFor } from './discovery.js';
 import type { ExternalBroker } from './external.js';
 import { RetainedGuard } from './reassert.js';

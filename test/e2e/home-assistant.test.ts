@@ -26,7 +26,7 @@ import {
   type MovieSpec,
   type ShowSpec,
 } from '../../src/demo/payloads.js';
-import { EVENT_TYPES } from '../../src/mqtt/contract.js';
+import { EVENT_TYPES } from '../../src/contract/index.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createShokoFake } from '../fakes/shoko.js';
 import {

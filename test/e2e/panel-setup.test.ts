@@ -17,6 +17,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrGrab, fakeHash, type MovieSpec } from '../../src/demo/payloads.js';
+import { integrationInfos } from '../../src/doctor/types.js';
 import { createIngressApp, type PanelSettings } from '../../src/http/ingress.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { EmbeddedBroker } from '../../src/mqtt/broker.js';
@@ -206,7 +207,7 @@ describe('as an add-on, behind the Supervisor', () => {
       }
     });
     broker.publish('media/bridge/state', 'online', { retain: true, qos: 1 });
-    broker.publish('media/bridge/info', JSON.stringify({ version: '0.1.0', mode: 'embedded', started_at: new Date().toISOString(), counts: { total: 0 } }), { retain: true, qos: 1 });
+    broker.publish('media/bridge/info', JSON.stringify({ version: '0.1.0', mode: 'embedded', started_at: new Date().toISOString(), counts: { total: 0 }, integrations: integrationInfos() }), { retain: true, qos: 1 });
     broker.publish('media/bridge/doctor', JSON.stringify(REPORT), { retain: true, qos: 1 });
     const app = createIngressApp({ health: () => ({}), panel: () => settings, trustedProxies: [SUPERVISOR], allowLoopback: false });
     server = await new Promise<Server>((resolve) => {

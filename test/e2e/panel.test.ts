@@ -29,7 +29,7 @@ import {
 import { DEMO_LIBRARY_KEY, DemoLibrary, libraryEpisode, librarySeries, libraryWebhook } from '../../src/demo/library.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 import { request } from '../../frontend/test/fixtures.js';
-import { STATES } from '../../frontend/src/data/types.js';
+import { STATES } from '../../src/contract/index.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { ensurePanelBuilt, launchChromium, startIngressProxy, type IngressProxy } from '../helpers/browser.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';

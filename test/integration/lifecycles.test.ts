@@ -22,7 +22,7 @@ import {
   type MovieSpec,
   type ShowSpec,
 } from '../../src/demo/payloads.js';
-import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import type { EpisodePayload } from '../../src/contract/index.js';
 import { createJellyfinFake, type JfItem } from '../fakes/jellyfin.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { createSonarrFake } from '../fakes/sonarr.js';

@@ -14,7 +14,7 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DownloadProgressEvent, StuckEvent } from '../../src/domain/events.js';
-import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import type { EpisodePayload } from '../../src/contract/index.js';
 import { writeSnapshot } from '../../src/store/snapshot.js';
 import { Store } from '../../src/store/store.js';
 import { Recorder, startTracker } from '../helpers/tracker.js';

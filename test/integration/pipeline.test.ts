@@ -21,7 +21,7 @@ import {
   type MovieSpec,
   type ShowSpec,
 } from '../../src/demo/payloads.js';
-import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import type { EpisodePayload } from '../../src/contract/index.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';

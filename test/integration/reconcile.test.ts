@@ -23,7 +23,7 @@ import {
 } from '../../src/demo/payloads.js';
 import type { UnstampedEvent } from '../../src/domain/events.js';
 import type { Logger } from '../../src/log.js';
-import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import type { EpisodePayload } from '../../src/contract/index.js';
 import { createArrReconcilers, MAX_EPISODE_FETCHES } from '../../src/watchers/arr/index.js';
 import { createJellyseerrReconciler, JELLYSEERR_DELETED_REASON, MAX_CHECKS, MAX_PAGES, MAX_TITLE_LOOKUPS } from '../../src/watchers/jellyseerr/index.js';
 import type { Watcher } from '../../src/watchers/loop.js';

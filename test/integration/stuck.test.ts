@@ -1,7 +1,7 @@
 /** Stuck is a flag with a plain-words reason, raised past a stage's threshold and cleared by progress. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, radarrGrab, sonarrGrab, sonarrImportComplete, sonarrManualInteraction, range, type ShowSpec } from '../../src/demo/payloads.js';
-import type { EpisodePayload } from '../../src/mqtt/contract.js';
+import type { EpisodePayload } from '../../src/contract/index.js';
 import { createJellyfinFake } from '../fakes/jellyfin.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { world } from './support.js';

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, type ScalarTag } from 'yaml';
+import { EVENT_TYPES } from '../../src/contract/index.js';
 import type { Effect } from '../../src/domain/draft.js';
 import type { TrackerEvent } from '../../src/domain/events.js';
 import { createRequest, reduce } from '../../src/domain/reducer.js';
-import { EVENT_TYPES, eventPayload, recipientLookup } from '../../src/mqtt/contract.js';
+import { eventPayload, recipientLookup } from '../../src/mqtt/contract.js';
 import { blankRequest } from '../helpers/requests.js';
 
 const DIR = fileURLToPath(new URL('../../blueprints/automation/media_tracker/', import.meta.url));

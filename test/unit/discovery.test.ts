@@ -5,7 +5,7 @@
  * templates themselves are rendered by a real HA in test/e2e/home-assistant.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, Topics } from '../../src/mqtt/contract.js';
+import { EVENT_TYPES, Topics } from '../../src/contract/index.js';
 import { Discovery } from '../../src/mqtt/discovery.js';
 import { blankRequest } from '../helpers/requests.js';
 

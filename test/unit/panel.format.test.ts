@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { seasonRows, stateCounts } from '../../frontend/src/data/episodes.js';
 import { age, ago, bytes, count, duration, episodeCode, percent, speed, titleWithYear } from '../../frontend/src/data/format.js';
-import { STATES } from '../../frontend/src/data/types.js';
+import { STATES } from '../../src/contract/index.js';
 import { mqttUrl } from '../../frontend/src/data/url.js';
 import { uuid } from '../../frontend/src/data/uuid.js';
 import { columnsFor, gridWindow, itemOffset, scrollToReveal } from '../../frontend/src/data/window.js';

@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { seasonRows, stateCounts } from '../../frontend/src/data/episodes.js';
 import { availabilityText, episodeText, shownState, stateLabel, UNAIRED, upgradeText } from '../../frontend/src/data/progress-text.js';
-import type { Upgrade } from '../../frontend/src/data/types.js';
+import type { UpgradePayload } from '../../src/contract/index.js';
 import { episode, request } from '../../frontend/test/fixtures.js';
 
-const upgrade = (patch: Partial<Upgrade> = {}): Upgrade => ({ state: 'DOWNLOADING', progress: 0.42, release: 'Dune.2021.2160p.UHD.BluRay', since: '2026-12-01T10:00:00.000Z', episodes: [], ...patch });
+const upgrade = (patch: Partial<UpgradePayload> = {}): UpgradePayload => ({ state: 'DOWNLOADING', progress: 0.42, release: 'Dune.2021.2160p.UHD.BluRay', since: '2026-12-01T10:00:00.000Z', episodes: [], ...patch });
 const tv = (available: number, total: number, patch = {}) =>
   request('jellyseerr-1', { media_type: 'tv', state: 'PARTIALLY_AVAILABLE', roster: 'sonarr', episodes: { total, available, by_state: {} }, ...patch });
 

@@ -9,8 +9,12 @@ import { byIntegration, parseAutoconfigureResult, parseDoctorReport, statusCount
 import { EMPTY_CONFIG, baseTopic, deepLinks, loadPanelConfig, parsePanelConfig, webhookUrls } from '../../frontend/src/data/panel-config.js';
 import { parseRoute, formatRoute } from '../../frontend/src/data/route.js';
 import { RequestStore } from '../../frontend/src/data/store.js';
-import { parseTopic } from '../../frontend/src/data/topics.js';
 import { request } from '../../frontend/test/fixtures.js';
+import { Topics } from '../../src/contract/index.js';
+import { integrationInfos } from '../../src/doctor/types.js';
+
+/** The integrations as the tracker lists them on `bridge/info` (their labels and the doctor's order). */
+const INTEGRATIONS = integrationInfos();
 
 const PANEL_JSON = {
   base_topic: 'tracker',
@@ -82,14 +86,14 @@ describe('panel.json', () => {
   it('links a request to the services that know it', () => {
     const c = parsePanelConfig(PANEL_JSON);
     const movie = request('m', { media_type: 'movie', tmdb_id: 693134, arr: { service: 'radarr', instance: 'radarr', id: 5 }, jellyfin_id: 'abc' });
-    expect(deepLinks(movie, c)).toEqual([
+    expect(deepLinks(movie, c, INTEGRATIONS)).toEqual([
       { service: 'jellyseerr', label: 'Jellyseerr', href: 'http://jellyseerr.lan:5055/movie/693134' },
       { service: 'radarr', label: 'Radarr (radarr)', href: 'http://radarr.lan:7878/movie/693134' },
     ]);
     const show = request('s', { media_type: 'tv', tmdb_id: 95396, tvdb_id: 371980, arr: { service: 'sonarr', instance: 'sonarr-anime', id: 71 } });
-    expect(deepLinks(show, c).map((l) => l.href)).toEqual(['http://jellyseerr.lan:5055/tv/95396', 'http://sonarr.lan:8989/add/new?term=tvdb%3A371980']);
+    expect(deepLinks(show, c, INTEGRATIONS).map((l) => l.href)).toEqual(['http://jellyseerr.lan:5055/tv/95396', 'http://sonarr.lan:8989/add/new?term=tvdb%3A371980']);
     const withJellyfin = { ...c, links: { ...c.links, jellyfin: 'https://jf.lan' } };
-    expect(deepLinks(movie, withJellyfin).at(-1)).toEqual({ service: 'jellyfin', label: 'Jellyfin', href: 'https://jf.lan/web/#/details?id=abc' });
+    expect(deepLinks(movie, withJellyfin, INTEGRATIONS).at(-1)).toEqual({ service: 'jellyfin', label: 'Jellyfin', href: 'https://jf.lan/web/#/details?id=abc' });
     // An instance without a configured URL: no link.
     expect(deepLinks(request('x', { arr: { service: 'sonarr', instance: 'other', id: 1 }, tvdb_id: 1, tmdb_id: null }), c)).toEqual([]);
   });
@@ -116,9 +120,9 @@ const REPORT = {
 
 describe('doctor', () => {
   it('checks the report and groups it per integration, worst first', () => {
-    const report = parseDoctorReport(REPORT)!;
+    const report = parseDoctorReport(REPORT, INTEGRATIONS)!;
     expect(report.checks).toHaveLength(4);
-    expect(byIntegration(report).map((g) => [g.integration, g.status, g.checks.map((c) => c.check)])).toEqual([
+    expect(byIntegration(report, INTEGRATIONS).map((g) => [g.integration, g.status, g.checks.map((c) => c.check)])).toEqual([
       ['sonarr', 'error', ['webhook', 'reachable']],
       ['jellyfin', 'warning', ['last_event']],
       ['mqtt', 'ok', ['broker']],
@@ -149,6 +153,9 @@ describe('doctor', () => {
 
   it('keeps the retained report in the store, and clears it on an empty payload', () => {
     const store = new RequestStore({ schedule: () => {} });
+    // The bridge info (subscribed first) lists the integrations whose checks are kept.
+    store.handle('media/bridge/info', JSON.stringify({ version: '1', mode: 'embedded', started_at: 'x', integrations: INTEGRATIONS }));
+    store.flush();
     const changes: boolean[] = [];
     store.subscribe((c) => changes.push(c.bridge));
     expect(store.handle('media/bridge/doctor', JSON.stringify(REPORT))).toBe(true);
@@ -164,9 +171,10 @@ describe('doctor', () => {
   it('routes #/setup', () => {
     expect(parseRoute('#/setup')).toEqual({ view: 'setup' });
     expect(formatRoute({ view: 'setup' })).toBe('#/setup');
-    expect(parseTopic('media', 'media/bridge/doctor')).toEqual({ kind: 'bridge-doctor' });
-    expect(parseTopic('media', 'media/bridge/response')).toEqual({ kind: 'response', id: 'bridge' });
-    expect(parseTopic('media', 'media/bridge/set/autoconfigure')).toEqual({ kind: 'command', id: 'bridge', action: 'autoconfigure' });
+    const topics = new Topics('media');
+    expect(topics.parse('media/bridge/doctor')).toEqual({ kind: 'bridge-doctor' });
+    expect(topics.parse('media/bridge/response')).toEqual({ kind: 'response', id: 'bridge' });
+    expect(topics.parse('media/bridge/set/autoconfigure')).toEqual({ kind: 'command', id: 'bridge', action: 'autoconfigure' });
   });
 });
 

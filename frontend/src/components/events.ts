@@ -1,11 +1,10 @@
 /** Typed DOM events that go up the tree (HA's `fireEvent` pattern). */
 import type { ListQuery } from '../data/query.js';
-import type { Autoconfigurable } from '../data/types.js';
 
 export interface PanelEvents {
   'query-change': { query: ListQuery; replace: boolean };
   /** Run auto-configuration (for these services; all when absent). */
-  autoconfigure: { services?: Autoconfigurable[] };
+  autoconfigure: { services?: string[] };
 }
 
 export function fireEvent<K extends keyof PanelEvents>(node: EventTarget, type: K, detail: PanelEvents[K]): void {

@@ -5,12 +5,12 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { serviceLabel, type CheckStatus, type DoctorCheck } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { CommandController } from '../controllers/command-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
-import { INTEGRATION_LABELS, byIntegration, isAutoconfigurable, statusCounts } from '../data/doctor.js';
+import { byIntegration, statusCounts } from '../data/doctor.js';
 import { ago, count } from '../data/format.js';
-import type { CheckStatus, DoctorCheck } from '../data/types.js';
 import { fireEvent } from './events.js';
 import { base, outlinedButton } from './styles.js';
 
@@ -124,6 +124,7 @@ export class MtDoctor extends LitElement {
 
   override render() {
     const report = this.data.store?.doctor ?? null;
+    const integrations = this.data.store?.bridgeInfo?.integrations ?? [];
     const { connected, busy, response } = this.command;
     const counts = statusCounts(report);
     return html`<div class="bar">
@@ -140,10 +141,10 @@ export class MtDoctor extends LitElement {
       </div>
       ${report
         ? html`<div class="groups">
-            ${byIntegration(report).map(
+            ${byIntegration(report, integrations).map(
               (g) => html`<div role="group" aria-labelledby=${`doctor-${g.integration}`} data-testid="doctor-integration" data-integration=${g.integration} data-status=${g.status}>
                 <h4 id=${`doctor-${g.integration}`}>
-                  ${INTEGRATION_LABELS[g.integration]}<span class="status" data-status=${g.status}>${STATUS_LABELS[g.status]}</span>
+                  ${serviceLabel(g.integration, integrations)}<span class="status" data-status=${g.status}>${STATUS_LABELS[g.status]}</span>
                 </h4>
                 <ul class="stack">
                   ${g.checks.map((c) => this.renderCheck(c, connected))}
@@ -155,8 +156,8 @@ export class MtDoctor extends LitElement {
   }
 
   private renderCheck(c: DoctorCheck, connected: boolean) {
-    // The service auto-configuration can fix this check on, if any.
-    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' && isAutoconfigurable(c.integration) ? c.integration : null;
+    // The service auto-configuration can fix this check on, if any (the tracker marks such checks).
+    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' ? c.integration : null;
     return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
       <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
       <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>

@@ -5,12 +5,12 @@
  * flight marks its cell. Arrow keys move between cells; the focused (or hovered) episode's
  * release and file are shown under the grid.
  */
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { STATES, type EpisodePayload } from '../../../src/contract/index.js';
 import { seasonRows, stateCounts, type SeasonRow } from '../data/episodes.js';
 import { episodeCode } from '../data/format.js';
 import { episodeText, shownState, stateLabel, UNAIRED } from '../data/progress-text.js';
-import { STATES, type Episode } from '../data/types.js';
 import { base, stateColor } from './styles.js';
 
 const LEGEND_ORDER: readonly string[] = [UNAIRED, ...STATES];
@@ -87,7 +87,7 @@ export class MtEpisodeGrid extends LitElement {
         right: 0;
         border-style: solid;
         border-width: 0 10px 10px 0;
-        border-color: transparent var(--mt-state-downloading, #1e88e5) transparent transparent;
+        border-color: transparent ${unsafeCSS(stateColor('DOWNLOADING'))} transparent transparent;
       }
       .cell .fill {
         position: absolute;
@@ -128,11 +128,11 @@ export class MtEpisodeGrid extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) episodes: readonly Episode[] = [];
+  @property({ attribute: false }) episodes: readonly EpisodePayload[] = [];
   @state() private focused = 0;
   @state() private hovered: number | null = null;
   private rows: SeasonRow[] = [];
-  private flat: Episode[] = [];
+  private flat: EpisodePayload[] = [];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('episodes')) {
@@ -165,7 +165,7 @@ export class MtEpisodeGrid extends LitElement {
       </div>`;
   }
 
-  private renderCell(e: Episode, index: number) {
+  private renderCell(e: EpisodePayload, index: number) {
     const downloading = e.state === 'DOWNLOADING' || e.state === 'GRABBING';
     const shown = shownState(e);
     const look = shown === UNAIRED ? 'unaired' : e.state === 'REQUESTED' || e.state === 'APPROVED' || e.state === 'SEARCHING' ? 'pending' : '';

@@ -4,8 +4,8 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { CommandResponse, RequestAction } from '../../../src/contract/index.js';
 import { CommandController } from '../controllers/command-controller.js';
-import type { Action, CommandResponse } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, outlinedButton } from './styles.js';
 
@@ -55,7 +55,7 @@ export class MtRequestActions extends LitElement {
   @property() requestId = '';
   @state() private confirming = false;
 
-  private readonly command = new CommandController<Action>(this);
+  private readonly command = new CommandController<RequestAction>(this);
   private confirmTimer: ReturnType<typeof setTimeout> | null = null;
 
   override disconnectedCallback(): void {
@@ -115,7 +115,7 @@ export class MtRequestActions extends LitElement {
     void this.run('forget');
   }
 
-  private run(action: Action): Promise<void> {
+  private run(action: RequestAction): Promise<void> {
     return this.command.run(action, (connection) => connection.command(this.requestId, action));
   }
 

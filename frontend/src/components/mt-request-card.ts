@@ -6,12 +6,12 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { StatePayload } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { age, duration, percent, speed, titleWithYear } from '../data/format.js';
 import { availabilityParts, upgradeText } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { detailHref } from '../data/route.js';
-import type { RequestState } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, stateColor } from './styles.js';
 import './mt-poster.js';
@@ -140,7 +140,7 @@ export class MtRequestCard extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) request: RequestState | null = null;
+  @property({ attribute: false }) request: StatePayload | null = null;
 
   private readonly clock = new ClockController(this, 30_000);
 
@@ -194,7 +194,7 @@ export class MtRequestCard extends LitElement {
     </a>`;
   }
 
-  private renderProgress(r: RequestState) {
+  private renderProgress(r: StatePayload) {
     const parts = [percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : ''].filter(Boolean);
     return html`<div class="progress" data-testid="progress">
       <mt-progress .value=${r.progress ?? 0} label="Download progress"></mt-progress>

@@ -1,7 +1,8 @@
 /** One request: header, stuck flag, progress and upgrade in flight, actions, ids, episode grid, timeline. */
 import { consume } from '@lit/context';
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { StatePayload, UpgradePayload } from '../../../src/contract/index.js';
 import { configContext } from '../context.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
@@ -11,7 +12,6 @@ import { age, ago, bytes, dateTime, duration, percent, speed, titleWithYear } fr
 import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.js';
 import { availabilityText, upgradeStage } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
-import type { RequestState, Upgrade } from '../data/types.js';
 import { icon } from './icons.js';
 import { base, pageLayout, stateColor } from './styles.js';
 import './mt-episode-grid.js';
@@ -89,8 +89,8 @@ export class MtRequestDetail extends LitElement {
         padding: 8px 10px;
         border-radius: 8px;
         font-size: 13px;
-        background: color-mix(in srgb, var(--mt-state-downloading, #1e88e5) 12%, transparent);
-        --state-color: var(--mt-state-downloading, #1e88e5);
+        background: color-mix(in srgb, ${unsafeCSS(stateColor('DOWNLOADING'))} 12%, transparent);
+        --state-color: ${unsafeCSS(stateColor('DOWNLOADING'))};
       }
       .upgrade .release {
         font-size: 12px;
@@ -243,7 +243,7 @@ export class MtRequestDetail extends LitElement {
     </div>`;
   }
 
-  private renderHeader(r: RequestState) {
+  private renderHeader(r: StatePayload) {
     const now = this.clock.now;
     const showProgress = isDownloading(r);
     return html`<header class="card" style="--state-color: ${stateColor(r.state)}">
@@ -284,7 +284,7 @@ export class MtRequestDetail extends LitElement {
   }
 
   /** A better release on its way: the request stays available meanwhile. */
-  private renderUpgrade(u: Upgrade) {
+  private renderUpgrade(u: UpgradePayload) {
     return html`<div class="upgrade" data-testid="upgrade" data-state=${u.state}>
       <span
         ><strong>Upgrade</strong>${u.episodes.length ? ` of ${u.episodes.join(', ')}` : ''}: ${upgradeStage(u)}
@@ -295,7 +295,7 @@ export class MtRequestDetail extends LitElement {
     </div>`;
   }
 
-  private renderIds(r: RequestState) {
+  private renderIds(r: StatePayload) {
     const rows: Array<[string, unknown]> = [
       ['Id', r.id],
       ['Origin', r.origin],
@@ -311,7 +311,7 @@ export class MtRequestDetail extends LitElement {
       ['Requested', dateTime(r.created_at)],
       ['Updated', dateTime(r.updated_at)],
     ];
-    const links = deepLinks(r, this.config);
+    const links = deepLinks(r, this.config, this.data.store?.bridgeInfo?.integrations);
     return html`<dl data-testid="ids">
         ${rows
           .filter(([, v]) => v !== null && v !== undefined && v !== '')

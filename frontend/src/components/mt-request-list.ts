@@ -1,9 +1,9 @@
 /** The list view: toolbar and the virtual grid of request cards. */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import type { StatePayload } from '../../../src/contract/index.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { DEFAULT_QUERY, groupCounts, isDefaultQuery, requesters, selectRequests, type Group, type ListQuery } from '../data/query.js';
-import type { RequestState } from '../data/types.js';
 import { CARD_HEIGHT } from './mt-request-card.js';
 import type { MtVirtualList } from './mt-virtual-list.js';
 import { base } from './styles.js';
@@ -14,7 +14,7 @@ import './mt-virtual-list.js';
 interface Selection {
   revision: number;
   query: ListQuery;
-  items: RequestState[];
+  items: StatePayload[];
   counts: Record<Group, number>;
   requesters: string[];
   total: number;
@@ -46,7 +46,7 @@ export class MtRequestList extends LitElement {
 
   private readonly data = new StoreController(this, (change) => change.ids.size > 0 || change.synced);
   private selection: Selection | null = null;
-  @query('mt-virtual-list') private list?: MtVirtualList<RequestState>;
+  @query('mt-virtual-list') private list?: MtVirtualList<StatePayload>;
 
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
     return this.active || changed.has('active');
@@ -71,8 +71,8 @@ export class MtRequestList extends LitElement {
             data-testid="request-list"
             label="Requests"
             .items=${s.items}
-            .keyOf=${(r: RequestState) => r.id}
-            .renderItem=${(r: RequestState) => html`<mt-request-card .request=${r}></mt-request-card>`}
+            .keyOf=${(r: StatePayload) => r.id}
+            .renderItem=${(r: StatePayload) => html`<mt-request-card .request=${r}></mt-request-card>`}
             .rowHeight=${CARD_HEIGHT}
             .minColumnWidth=${340}
             .gap=${12}

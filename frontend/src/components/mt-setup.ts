@@ -5,9 +5,10 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { serviceLabel, type AutoconfigureAction, type AutoconfigureResult } from '../../../src/contract/index.js';
 import { CommandController } from '../controllers/command-controller.js';
-import { INTEGRATION_LABELS, parseAutoconfigureResult } from '../data/doctor.js';
-import type { AutoconfigureAction, AutoconfigureResult, Autoconfigurable } from '../data/types.js';
+import { StoreController } from '../controllers/store-controller.js';
+import { parseAutoconfigureResult } from '../data/doctor.js';
 import { icon } from './icons.js';
 import { base, pageLayout } from './styles.js';
 import './mt-doctor.js';
@@ -110,6 +111,8 @@ export class MtSetup extends LitElement {
   @state() private forward = true;
 
   private readonly command = new CommandController<'autoconfigure'>(this);
+  /** Service names come with the bridge info. */
+  private readonly data = new StoreController(this, (change) => change.bridge);
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -161,12 +164,13 @@ export class MtSetup extends LitElement {
       return html`<p class="error" role="status" aria-live="polite" data-testid="autoconfigure-result" data-status="error">Auto-configuration failed: ${r.error ?? 'unknown error'}</p>`;
     }
     const result: AutoconfigureResult | null = parseAutoconfigureResult(r.result);
+    const integrations = this.data.store?.bridgeInfo?.integrations;
     return html`<div role="status" aria-live="polite" data-testid="autoconfigure-result" data-status="ok">
       ${result?.actions.length
         ? html`<ul class="stack" aria-label="What auto-configuration did">
             ${result.actions.map(
               (a) => html`<li data-testid="autoconfigure-action" data-service=${a.service} data-action=${a.action}>
-                <span>${INTEGRATION_LABELS[a.service as keyof typeof INTEGRATION_LABELS] ?? a.service}${a.instance && a.instance !== a.service ? html` <span class="muted">(${a.instance})</span>` : nothing}</span>
+                <span>${serviceLabel(a.service, integrations)}${a.instance && a.instance !== a.service ? html` <span class="muted">(${a.instance})</span>` : nothing}</span>
                 <span class="outcome">${ACTION_LABELS[a.action]}${a.test !== 'not run' ? html` <span class="muted">· test ${a.test}</span>` : nothing}</span>
                 <span class="detail muted">${a.detail}</span>
               </li>`,
@@ -177,13 +181,13 @@ export class MtSetup extends LitElement {
     </div>`;
   }
 
-  private readonly onAutoconfigure = (e: CustomEvent<{ services?: Autoconfigurable[] }>): void => {
+  private readonly onAutoconfigure = (e: CustomEvent<{ services?: string[] }>): void => {
     void this.autoconfigure(e.detail.services);
     // Show what happened: the result is in this section.
     this.renderRoot.querySelector('#autoconfigure')?.scrollIntoView({ block: 'nearest' });
   };
 
-  private autoconfigure(services?: Autoconfigurable[]): Promise<void> {
+  private autoconfigure(services?: string[]): Promise<void> {
     return this.command.run('autoconfigure', (connection) =>
       connection.bridgeCommand('autoconfigure', { ...(services ? { services } : {}), forward_existing: this.forward }),
     );

@@ -1,7 +1,7 @@
 /** A request's or an episode's state, as a coloured pill. */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { STATE_LABELS, isState } from '../data/types.js';
+import { STATE_LABELS, isState } from '../../../src/contract/index.js';
 import { base, stateColor } from './styles.js';
 
 @customElement('mt-state-badge')

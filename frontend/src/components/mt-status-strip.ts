@@ -5,13 +5,13 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { WatcherStatus } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { CONNECTION_LABELS } from '../data/connection.js';
 import { statusCounts } from '../data/doctor.js';
 import { ago, count } from '../data/format.js';
-import type { WatcherStatus } from '../data/types.js';
 import { base } from './styles.js';
 
 @customElement('mt-status-strip')

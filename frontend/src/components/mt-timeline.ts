@@ -1,9 +1,9 @@
 /** A request's timeline, newest first: time, source, transition and the reason in words. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { TimelineEntry } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ago, dateTime } from '../data/format.js';
-import type { TimelineEntry } from '../data/types.js';
 import { base } from './styles.js';
 import './mt-state-badge.js';
 

@@ -5,12 +5,15 @@
 import { consume } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { serviceLabel } from '../../../src/contract/index.js';
 import { configContext } from '../context.js';
-import { EMPTY_CONFIG, webhookUrls, type PanelConfig, type WebhookUrl } from '../data/panel-config.js';
+import { StoreController } from '../controllers/store-controller.js';
+import { EMPTY_CONFIG, webhookUrls, type PanelConfig } from '../data/panel-config.js';
 import { copyText } from './copy.js';
 import { base, outlinedButton } from './styles.js';
 
-const SERVICE_LABELS: Record<WebhookUrl['service'], string> = { jellyseerr: 'Jellyseerr', sonarr: 'Sonarr', radarr: 'Radarr', jellyfin: 'Jellyfin (webhook plugin)' };
+/** Where the URL goes, beyond the service's name. */
+const WHERE: Partial<Record<string, string>> = { jellyfin: ' (webhook plugin)' };
 
 @customElement('mt-webhooks')
 export class MtWebhooks extends LitElement {
@@ -59,15 +62,19 @@ export class MtWebhooks extends LitElement {
   @state()
   private config: PanelConfig = EMPTY_CONFIG;
 
+  /** Service names come with the bridge info. */
+  private readonly data = new StoreController(this, (change) => change.bridge);
+
   /** Whether the last copy worked, for the confirmation; null before the first. */
   @state() private copied: boolean | null = null;
 
   override render() {
     const urls = webhookUrls(this.config, location.href);
+    const integrations = this.data.store?.bridgeInfo?.integrations;
     if (!urls.length) return html`<p class="muted" data-testid="webhooks-missing">The tracker did not say where its webhooks listen (an older tracker?).</p>`;
     return html`<ul class="stack">
         ${urls.map((u) => {
-          const name = `${SERVICE_LABELS[u.service]}${u.instance ? ` (${u.instance})` : ''}`;
+          const name = `${serviceLabel(u.service, integrations)}${WHERE[u.service] ?? ''}${u.instance ? ` (${u.instance})` : ''}`;
           return html`<li data-testid="webhook" data-service=${u.service} data-instance=${u.instance ?? ''}>
             <div class="row">
               <span class="name">${name}</span>

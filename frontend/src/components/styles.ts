@@ -4,6 +4,7 @@
  * component also renders on its own.
  */
 import { css } from 'lit';
+import { STATE_COLOURS, isState } from '../../../src/contract/index.js';
 
 export const base = css`
   :host {
@@ -79,9 +80,12 @@ export const base = css`
   }
 `;
 
-/** The colour of a state: `style="--state-color: ${stateColor(s)}"`. */
+/**
+ * The colour of a state: `style="--state-color: ${stateColor(s)}"`. The contract's colour,
+ * unless a theme sets `--mt-state-<state>`; grey for anything else (the grid's UNAIRED).
+ */
 export function stateColor(state: string): string {
-  return `var(--mt-state-${state.toLowerCase()}, #9e9e9e)`;
+  return `var(--mt-state-${state.toLowerCase()}, ${isState(state) ? STATE_COLOURS[state] : '#9e9e9e'})`;
 }
 
 /** Pages below the header (one request, setup): a centred column that scrolls, with a back link. */

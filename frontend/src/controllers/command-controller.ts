@@ -2,8 +2,8 @@
  * Sends commands to the tracker for a component: one at a time, with which one is waiting
  * for its answer (`busy`) and the last answer (`response`), re-rendering the host as they change.
  */
+import type { CommandResponse } from '../../../src/contract/index.js';
 import type { Connection } from '../data/connection.js';
-import type { CommandResponse } from '../data/types.js';
 import { ConnectionController } from './connection-controller.js';
 import type { Host } from './subscription-controller.js';
 

@@ -2,8 +2,7 @@
  * Commands over MQTT: publish `<base>/<id>/set/<action>` with `{"transaction": <uuid>}`
  * and wait for the `<base>/<id>/response` that carries the same transaction.
  */
-import { parseTopic } from './topics.js';
-import type { CommandResponse } from './types.js';
+import { Topics, type CommandResponse } from '../../../src/contract/index.js';
 import { uuid } from './uuid.js';
 
 interface Pending {
@@ -15,12 +14,15 @@ interface Pending {
 
 export class CommandTracker {
   private readonly pending = new Map<string, Pending>();
+  private readonly topics: Topics;
 
   constructor(
-    private readonly base: string,
+    base: string,
     private readonly timeoutMs = 15_000,
     private readonly newTransaction: () => string = uuid,
-  ) {}
+  ) {
+    this.topics = new Topics(base);
+  }
 
   /** A new transaction and the promise of its answer (an `error` answer on timeout). */
   expect(id: string, action: string): { transaction: string; response: Promise<CommandResponse> } {
@@ -37,7 +39,7 @@ export class CommandTracker {
 
   /** Settles a pending command when `topic` is its response; returns whether it did. */
   handle(topic: string, payload: string): boolean {
-    const parsed = parseTopic(this.base, topic);
+    const parsed = this.topics.parse(topic);
     if (parsed?.kind !== 'response') return false;
     let body: unknown;
     try {

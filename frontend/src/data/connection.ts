@@ -3,10 +3,9 @@
  * every message to the store, re-syncs after a reconnect, and sends commands. The MQTT
  * client is injected (mqtt.js's browser build in the panel, its Node build in tests).
  */
+import { BRIDGE_ID, type BridgeAction, type CommandResponse, type RequestAction } from '../../../src/contract/index.js';
 import { CommandTracker } from './commands.js';
 import type { RequestStore } from './store.js';
-import { BRIDGE_ID, commandTopic, detailTopics, listTopics } from './topics.js';
-import type { Action, BridgeAction, CommandResponse } from './types.js';
 import { uuid } from './uuid.js';
 
 /** The part of mqtt.js's `MqttClient` the panel uses. */
@@ -135,7 +134,7 @@ export class Connection {
   watch(id: string): () => void {
     const count = this.watched.get(id) ?? 0;
     this.watched.set(id, count + 1);
-    if (count === 0 && this.client && this.status === 'connected') this.subscribeTopics(this.client, detailTopics(this.opts.store.base, id));
+    if (count === 0 && this.client && this.status === 'connected') this.subscribeTopics(this.client, this.opts.store.topics.detailSubscriptions(id));
     let done = false;
     return () => {
       if (done) return;
@@ -146,13 +145,13 @@ export class Connection {
         return;
       }
       this.watched.delete(id);
-      if (this.client && this.status === 'connected') this.client.unsubscribe(detailTopics(this.opts.store.base, id));
+      if (this.client && this.status === 'connected') this.client.unsubscribe(this.opts.store.topics.detailSubscriptions(id));
       this.opts.store.forgetDetail(id);
     };
   }
 
   /** Publishes `<base>/<id>/set/<action>` and resolves with the tracker's answer. */
-  command(id: string, action: Action): Promise<CommandResponse> {
+  command(id: string, action: RequestAction): Promise<CommandResponse> {
     return this.send(id, action, {});
   }
 
@@ -167,7 +166,7 @@ export class Connection {
       return Promise.resolve({ action, status: 'error', error: 'not connected to the tracker' });
     }
     const { transaction, response } = this.commands.expect(id, action);
-    client.publish(commandTopic(this.opts.store.base, id, action), JSON.stringify({ ...args, transaction }), { qos: 1, retain: false }, (err) => {
+    client.publish(this.opts.store.topics.command(id, action), JSON.stringify({ ...args, transaction }), { qos: 1, retain: false }, (err) => {
       if (err) this.commands.fail(transaction, err.message);
     });
     return response;
@@ -182,8 +181,8 @@ export class Connection {
     this.failures = 0;
     this.error = null;
     this.setStatus('connected');
-    const base = store.base;
-    this.subscribeTopics(client, [...listTopics(base), ...[...this.watched.keys()].flatMap((id) => detailTopics(base, id))], () => this.armResync());
+    const topics = store.topics;
+    this.subscribeTopics(client, [...topics.listSubscriptions, ...[...this.watched.keys()].flatMap((id) => topics.detailSubscriptions(id))], () => this.armResync());
   }
 
   private subscribeTopics(client: MqttLike, topics: string[], then?: () => void): void {

@@ -1,33 +1,37 @@
 /**
  * The doctor's report (`<base>/bridge/doctor`) and auto-configuration's answer, checked
  * before use (the tracker is trusted, but a half-written or older payload must not break the
- * panel): unknown statuses and integrations are dropped, text fields are kept as text.
+ * panel): unknown statuses are dropped, and so are checks of integrations the tracker does not
+ * list in `bridge/info` (when it lists them); text fields are kept as text.
  */
-import { isObject, oneOf } from './guards.js';
 import {
-  AUTOCONFIGURABLE,
-  INTEGRATIONS,
+  CHECK_STATUSES,
+  CORE_SUBJECTS,
   type AutoconfigureAction,
   type AutoconfigureResult,
-  type Autoconfigurable,
   type CheckStatus,
   type DoctorCheck,
   type DoctorReport,
-  type Integration,
-} from './types.js';
+  type IntegrationInfo,
+} from '../../../src/contract/index.js';
+import { isObject, oneOf } from './guards.js';
 
 const text = (x: unknown): string | null => (typeof x === 'string' ? x : null);
-const STATUSES: readonly CheckStatus[] = ['ok', 'warning', 'error', 'skipped'];
 const ACTIONS: readonly AutoconfigureAction['action'][] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
 const TESTS: readonly AutoconfigureAction['test'][] = ['passed', 'failed', 'not run'];
 
-function parseCheck(x: unknown): DoctorCheck | null {
+/** The doctor's subjects in the order they are shown: the listed integrations, then the tracker's own. */
+function subjects(integrations: readonly IntegrationInfo[]): string[] {
+  return [...integrations.map((i) => i.id), ...CORE_SUBJECTS];
+}
+
+function parseCheck(x: unknown, known: ReadonlySet<string> | null): DoctorCheck | null {
   if (!isObject(x)) return null;
-  const integration = oneOf(x.integration, INTEGRATIONS);
-  const status = oneOf(x.status, STATUSES);
+  const integration = text(x.integration);
+  const status = oneOf(x.status, CHECK_STATUSES);
   const id = text(x.id);
   const summary = text(x.summary);
-  if (!integration || !status || !id || summary === null) return null;
+  if (!integration || (known && !known.has(integration)) || !status || !id || summary === null) return null;
   return {
     id,
     integration,
@@ -40,9 +44,11 @@ function parseCheck(x: unknown): DoctorCheck | null {
   };
 }
 
-export function parseDoctorReport(raw: unknown): DoctorReport | null {
+/** `integrations`: those `bridge/info` lists; null (not known yet) keeps every integration's checks. */
+export function parseDoctorReport(raw: unknown, integrations: readonly IntegrationInfo[] | null = null): DoctorReport | null {
   if (!isObject(raw) || !Array.isArray(raw.checks)) return null;
-  const checks = raw.checks.map(parseCheck).filter((c): c is DoctorCheck => c !== null);
+  const known = integrations ? new Set(subjects(integrations)) : null;
+  const checks = raw.checks.map((c) => parseCheck(c, known)).filter((c): c is DoctorCheck => c !== null);
   return { checked_at: text(raw.checked_at) ?? '', ok: raw.ok === true, checks };
 }
 
@@ -61,15 +67,19 @@ export function parseAutoconfigureResult(raw: unknown): AutoconfigureResult | nu
 const RANK: Record<CheckStatus, number> = { error: 0, warning: 1, ok: 2, skipped: 3 };
 
 export interface IntegrationChecks {
-  integration: Integration;
+  integration: string;
   /** The worst status among its checks (skipped only when all are). */
   status: CheckStatus;
   checks: DoctorCheck[];
 }
 
-/** Checks grouped per integration, in the contract's order, worst first within each. */
-export function byIntegration(report: DoctorReport): IntegrationChecks[] {
-  return INTEGRATIONS.flatMap((integration) => {
+/**
+ * Checks grouped per integration, worst first within each: the integrations in the order
+ * `bridge/info` lists them, then the tracker's own (MQTT, store), then any other.
+ */
+export function byIntegration(report: DoctorReport, integrations: readonly IntegrationInfo[]): IntegrationChecks[] {
+  const order = [...new Set([...subjects(integrations), ...report.checks.map((c) => c.integration)])];
+  return order.flatMap((integration) => {
     const checks = report.checks.filter((c) => c.integration === integration).sort((a, b) => RANK[a.status] - RANK[b.status]);
     if (!checks.length) return [];
     return [{ integration, status: checks[0]!.status, checks }];
@@ -82,18 +92,3 @@ export function statusCounts(report: DoctorReport | null): Record<CheckStatus, n
   for (const c of report?.checks ?? []) counts[c.status]++;
   return counts;
 }
-
-export function isAutoconfigurable(integration: string): integration is Autoconfigurable {
-  return (AUTOCONFIGURABLE as readonly string[]).includes(integration);
-}
-
-export const INTEGRATION_LABELS: Record<Integration, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  mqtt: 'MQTT',
-  store: 'Store',
-};

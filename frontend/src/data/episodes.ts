@@ -1,14 +1,14 @@
 /** Episode grid layout: seasons as rows, episodes as columns. */
-import type { Episode } from './types.js';
+import type { EpisodePayload } from '../../../src/contract/index.js';
 
 export interface SeasonRow {
   season: number;
-  episodes: Episode[];
+  episodes: EpisodePayload[];
   available: number;
 }
 
-export function seasonRows(episodes: readonly Episode[]): SeasonRow[] {
-  const bySeason = new Map<number, Episode[]>();
+export function seasonRows(episodes: readonly EpisodePayload[]): SeasonRow[] {
+  const bySeason = new Map<number, EpisodePayload[]>();
   for (const e of episodes) {
     let list = bySeason.get(e.season);
     if (!list) bySeason.set(e.season, (list = []));

@@ -4,8 +4,8 @@
  * Checked before use; anything malformed is dropped, so a missing or broken document only
  * costs the viewer name, the webhook URLs and the deep links.
  */
+import { serviceLabel, type IntegrationInfo, type StatePayload } from '../../../src/contract/index.js';
 import { isObject, oneOf } from './guards.js';
-import type { RequestState } from './types.js';
 
 export interface Viewer {
   id: string;
@@ -130,20 +130,22 @@ export interface DeepLink {
  * Links to the request in the services' own UIs, where configured: Jellyseerr's media page
  * (by TMDB id), Radarr's movie page (its title slug is the TMDB id), Sonarr's search for the
  * TVDB id (its series pages use a title slug the tracker does not keep), Jellyfin's item.
+ * Named as `bridge/info` lists the integrations.
  */
-export function deepLinks(r: RequestState, config: PanelConfig): DeepLink[] {
+export function deepLinks(r: StatePayload, config: PanelConfig, integrations: readonly IntegrationInfo[] = []): DeepLink[] {
   const out: DeepLink[] = [];
   const l = config.links;
-  if (l.jellyseerr && r.tmdb_id !== null) out.push({ service: 'jellyseerr', label: 'Jellyseerr', href: `${l.jellyseerr}/${r.media_type === 'tv' ? 'tv' : 'movie'}/${r.tmdb_id}` });
+  const label = (service: string) => serviceLabel(service, integrations);
+  if (l.jellyseerr && r.tmdb_id !== null) out.push({ service: 'jellyseerr', label: label('jellyseerr'), href: `${l.jellyseerr}/${r.media_type === 'tv' ? 'tv' : 'movie'}/${r.tmdb_id}` });
   if (r.arr?.service === 'radarr' && r.tmdb_id !== null) {
     const ui = l.radarr[r.arr.instance];
-    if (ui) out.push({ service: 'radarr', label: `Radarr (${r.arr.instance})`, href: `${ui}/movie/${r.tmdb_id}` });
+    if (ui) out.push({ service: 'radarr', label: `${label('radarr')} (${r.arr.instance})`, href: `${ui}/movie/${r.tmdb_id}` });
   }
   if (r.arr?.service === 'sonarr' && r.tvdb_id !== null) {
     const ui = l.sonarr[r.arr.instance];
-    if (ui) out.push({ service: 'sonarr', label: `Sonarr (${r.arr.instance})`, href: `${ui}/add/new?term=${encodeURIComponent(`tvdb:${r.tvdb_id}`)}` });
+    if (ui) out.push({ service: 'sonarr', label: `${label('sonarr')} (${r.arr.instance})`, href: `${ui}/add/new?term=${encodeURIComponent(`tvdb:${r.tvdb_id}`)}` });
   }
-  if (l.jellyfin && r.jellyfin_id) out.push({ service: 'jellyfin', label: 'Jellyfin', href: `${l.jellyfin}/web/#/details?id=${encodeURIComponent(r.jellyfin_id)}` });
+  if (l.jellyfin && r.jellyfin_id) out.push({ service: 'jellyfin', label: label('jellyfin'), href: `${l.jellyfin}/web/#/details?id=${encodeURIComponent(r.jellyfin_id)}` });
   return out;
 }
 

@@ -1,17 +1,18 @@
 /**
- * Parsers for what arrives on `media/<id>/{state,episodes,timeline}`: shape checks, and the
- * fields a tracker older than the payload (or a retained message it left) does not carry
- * filled with what they mean when absent, so components never test for `undefined`.
+ * Parsers for what arrives on `media/<id>/{state,episodes,timeline}` and the integrations of
+ * `media/bridge/info`: shape checks, and the fields a tracker older than the payload (or a
+ * retained message it left) does not carry filled with what they mean when absent, so
+ * components never test for `undefined`.
  */
+import { isState, UPGRADE_STATES, type EpisodePayload, type IntegrationInfo, type StatePayload, type TimelineEntry, type UpgradePayload } from '../../../src/contract/index.js';
 import { isObject, oneOf } from './guards.js';
-import { isState, UPGRADE_STATES, type Episode, type RequestState, type TimelineEntry, type Upgrade } from './types.js';
 
 const ROSTERS = ['sonarr', 'jellyseerr'] as const;
 
 const stringOrNull = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
 /** An `upgrade` block, or null when absent or malformed (no upgrade is shown rather than a wrong one). */
-export function parseUpgrade(x: unknown): Upgrade | null {
+export function parseUpgrade(x: unknown): UpgradePayload | null {
   if (!isObject(x)) return null;
   const state = oneOf(x.state, UPGRADE_STATES);
   if (!state || typeof x.since !== 'string') return null;
@@ -24,7 +25,7 @@ export function parseUpgrade(x: unknown): Upgrade | null {
   };
 }
 
-export function parseRequestState(x: unknown): RequestState | null {
+export function parseRequestState(x: unknown): StatePayload | null {
   if (
     !isObject(x) ||
     typeof x.id !== 'string' ||
@@ -37,7 +38,7 @@ export function parseRequestState(x: unknown): RequestState | null {
     return null;
   }
   return {
-    ...(x as unknown as RequestState),
+    ...(x as unknown as StatePayload),
     is_4k: x.is_4k === true,
     roster: oneOf(x.roster, ROSTERS),
     next_air_date: stringOrNull(x.next_air_date),
@@ -52,11 +53,11 @@ export function airsLater(airDate: string | null, now: number): boolean {
   return Number.isFinite(t) && t > now;
 }
 
-export function parseEpisode(x: unknown, now: number = Date.now()): Episode | null {
+export function parseEpisode(x: unknown, now: number = Date.now()): EpisodePayload | null {
   if (!isObject(x) || typeof x.season !== 'number' || typeof x.episode !== 'number' || typeof x.state !== 'string') return null;
   const air = stringOrNull(x.air_date_utc);
   return {
-    ...(x as unknown as Episode),
+    ...(x as unknown as EpisodePayload),
     air_date_utc: air,
     aired: typeof x.aired === 'boolean' ? x.aired : !airsLater(air, now),
     upgrade: parseUpgrade(x.upgrade),
@@ -65,4 +66,14 @@ export function parseEpisode(x: unknown, now: number = Date.now()): Episode | nu
 
 export function parseTimelineEntry(x: unknown): TimelineEntry | null {
   return isObject(x) && typeof x.at === 'string' && typeof x.reason === 'string' ? (x as unknown as TimelineEntry) : null;
+}
+
+/** The integrations listed in `bridge/info` (labels of the services); malformed entries are left out. */
+export function parseIntegrations(x: unknown): IntegrationInfo[] {
+  if (!Array.isArray(x)) return [];
+  return x.flatMap((i): IntegrationInfo[] =>
+    isObject(i) && typeof i.id === 'string' && i.id !== '' && typeof i.label === 'string'
+      ? [{ id: i.id, label: i.label, roles: Array.isArray(i.roles) ? i.roles.filter((r): r is string => typeof r === 'string') : [] }]
+      : [],
+  );
 }

@@ -3,8 +3,8 @@
  * date, an upgrade in flight, and one episode's line in the grid. Pure, shared by the card,
  * the detail and the episode grid.
  */
+import { isState, STATE_LABELS, type EpisodePayload, type StatePayload, type UpgradePayload, type UpgradeState } from '../../../src/contract/index.js';
 import { day, episodeCode, percent } from './format.js';
-import { isState, STATE_LABELS, type Episode, type RequestState, type Upgrade, type UpgradeState } from './types.js';
 
 /** A pseudo-state for the grid and its legend: wanted, but not out yet. */
 export const UNAIRED = 'UNAIRED';
@@ -18,7 +18,7 @@ const UPGRADE_WORDS: Record<UpgradeState, string> = {
 };
 
 /** TV: ["8/10 available", "next episode airs 2026-12-14"]: a narrow card breaks between them. */
-export function availabilityParts(r: RequestState): string[] {
+export function availabilityParts(r: StatePayload): string[] {
   const parts = [`${r.episodes.available}/${r.episodes.total} available`];
   if (r.next_air_date) parts.push(`next episode airs ${day(r.next_air_date)}`);
   // Without an episode list the count is of the episodes seen so far, not of the season.
@@ -27,24 +27,24 @@ export function availabilityParts(r: RequestState): string[] {
 }
 
 /** TV: "8/10 available · next episode airs 2026-12-14". */
-export function availabilityText(r: RequestState): string {
+export function availabilityText(r: StatePayload): string {
   return availabilityParts(r).join(' · ');
 }
 
 /** "downloading 42 %", "importing". */
-export function upgradeStage(u: Upgrade): string {
+export function upgradeStage(u: UpgradePayload): string {
   const p = u.state === 'DOWNLOADING' ? percent(u.progress) : '';
   return p ? `${UPGRADE_WORDS[u.state]} ${p}` : UPGRADE_WORDS[u.state];
 }
 
 /** "Upgrading: downloading 42 %", "Upgrading S01E01, S01E02: importing". */
-export function upgradeText(u: Upgrade): string {
+export function upgradeText(u: UpgradePayload): string {
   const which = u.episodes.length === 0 ? '' : u.episodes.length <= 2 ? ` ${u.episodes.join(', ')}` : ` ${u.episodes.length} episodes`;
   return `Upgrading${which}: ${upgradeStage(u)}`;
 }
 
 /** What the grid shows for an episode: its state, or UNAIRED for a wanted episode that has not aired. */
-export function shownState(e: Episode): string {
+export function shownState(e: EpisodePayload): string {
   return !e.aired && e.state !== 'AVAILABLE' ? UNAIRED : e.state;
 }
 
@@ -54,7 +54,7 @@ export function stateLabel(state: string): string {
 }
 
 /** One episode in words: code and title, state, progress, air date, upgrade, release, file. */
-export function episodeText(e: Episode): string {
+export function episodeText(e: EpisodePayload): string {
   const state = shownState(e);
   const parts = [`${episodeCode(e.season, e.episode)}${e.title ? ` ${e.title}` : ''}`, stateLabel(state)];
   if (e.progress !== null && (e.state === 'DOWNLOADING' || e.state === 'GRABBING')) parts.push(percent(e.progress));

@@ -1,5 +1,5 @@
-/** Filtering, searching and sorting the request list: pure functions over `RequestState`. */
-import type { RequestState, State } from './types.js';
+/** Filtering, searching and sorting the request list: pure functions over `StatePayload`. */
+import { isFinished, type StatePayload } from '../../../src/contract/index.js';
 
 export const GROUPS = ['all', 'active', 'stuck', 'available', 'failed', 'deleted'] as const;
 export type Group = (typeof GROUPS)[number];
@@ -34,15 +34,13 @@ export interface ListQuery {
 
 export const DEFAULT_QUERY: ListQuery = { group: 'all', media: 'all', anime: 'all', requester: '', search: '', sort: 'updated' };
 
-const FINISHED: ReadonlySet<State> = new Set<State>(['AVAILABLE', 'FAILED', 'DECLINED', 'DELETED']);
-
 /** Whether a request belongs to a state group. Groups overlap: a stuck request is also active. */
-export function inGroup(r: RequestState, group: Group): boolean {
+export function inGroup(r: StatePayload, group: Group): boolean {
   switch (group) {
     case 'all':
       return true;
     case 'active':
-      return !FINISHED.has(r.state);
+      return !isFinished(r.state);
     case 'stuck':
       return r.stuck !== null;
     case 'available':
@@ -58,7 +56,7 @@ export function inGroup(r: RequestState, group: Group): boolean {
  * Whether something of the request is being downloaded, so its progress is worth showing:
  * the request itself, or (TV) some of its episodes while others are further along.
  */
-export function isDownloading(r: RequestState): boolean {
+export function isDownloading(r: StatePayload): boolean {
   if (r.progress === null) return false;
   if (r.state === 'GRABBING' || r.state === 'DOWNLOADING' || r.speed_bps !== null) return true;
   const by = r.episodes.by_state;
@@ -71,9 +69,9 @@ export function normalise(text: string): string {
 }
 
 /** Normalised titles, per state object (a new state is a new object): a search over 10,000 titles normalises each once. */
-const searchable = new WeakMap<RequestState, string>();
+const searchable = new WeakMap<StatePayload, string>();
 
-function searchableTitle(r: RequestState): string {
+function searchableTitle(r: StatePayload): string {
   let t = searchable.get(r);
   if (t === undefined) {
     t = normalise(r.title);
@@ -82,7 +80,7 @@ function searchableTitle(r: RequestState): string {
   return t;
 }
 
-export function matches(r: RequestState, q: ListQuery, needle = normalise(q.search)): boolean {
+export function matches(r: StatePayload, q: ListQuery, needle = normalise(q.search)): boolean {
   if (!inGroup(r, q.group)) return false;
   if (q.media !== 'all' && r.media_type !== q.media) return false;
   if (q.anime === 'anime' && !r.is_anime) return false;
@@ -94,8 +92,8 @@ export function matches(r: RequestState, q: ListQuery, needle = normalise(q.sear
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-export function comparator(sort: Sort): (a: RequestState, b: RequestState) => number {
-  const byId = (a: RequestState, b: RequestState) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export function comparator(sort: Sort): (a: StatePayload, b: StatePayload) => number {
+  const byId = (a: StatePayload, b: StatePayload) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   switch (sort) {
     case 'updated':
       return (a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || byId(a, b);
@@ -107,9 +105,9 @@ export function comparator(sort: Sort): (a: RequestState, b: RequestState) => nu
 }
 
 /** Parsed timestamps, per state object (a new state is a new object). */
-const parsedTimes = new WeakMap<RequestState, { updated_at: number; created_at: number }>();
+const parsedTimes = new WeakMap<StatePayload, { updated_at: number; created_at: number }>();
 
-function timeOf(r: RequestState, key: 'updated_at' | 'created_at'): number {
+function timeOf(r: StatePayload, key: 'updated_at' | 'created_at'): number {
   let t = parsedTimes.get(r);
   if (!t) {
     t = { updated_at: Date.parse(r.updated_at), created_at: Date.parse(r.created_at) };
@@ -119,7 +117,7 @@ function timeOf(r: RequestState, key: 'updated_at' | 'created_at'): number {
 }
 
 /** The requests to show, in order. */
-export function selectRequests(all: readonly RequestState[], q: ListQuery): RequestState[] {
+export function selectRequests(all: readonly StatePayload[], q: ListQuery): StatePayload[] {
   const needle = normalise(q.search);
   const cmp = comparator(q.sort);
   if (q.sort === 'title') return all.filter((r) => matches(r, q, needle)).sort(cmp);
@@ -133,7 +131,7 @@ export function selectRequests(all: readonly RequestState[], q: ListQuery): Requ
 }
 
 /** How many requests each group holds, given the other filters (for the chips' counts). */
-export function groupCounts(all: readonly RequestState[], q: ListQuery): Record<Group, number> {
+export function groupCounts(all: readonly StatePayload[], q: ListQuery): Record<Group, number> {
   const counts = Object.fromEntries(GROUPS.map((g) => [g, 0])) as Record<Group, number>;
   const needle = normalise(q.search);
   const rest = { ...q, group: 'all' as const };
@@ -145,7 +143,7 @@ export function groupCounts(all: readonly RequestState[], q: ListQuery): Record<
 }
 
 /** Every requester name, sorted. */
-export function requesters(all: readonly RequestState[]): string[] {
+export function requesters(all: readonly StatePayload[]): string[] {
   const names = new Set<string>();
   for (const r of all) if (r.requested_by) names.add(r.requested_by);
   return [...names].sort(collator.compare);

@@ -4,16 +4,15 @@
  * changes, which are batched (a retained replay of 10,000 requests is 30,000 messages, and
  * the list must not be recomputed for each).
  */
-import { parseTopic } from './topics.js';
+import { Topics, type BridgeInfo, type BridgeState, type DoctorReport, type EpisodePayload, type StatePayload, type TimelineEntry } from '../../../src/contract/index.js';
 import { parseDoctorReport } from './doctor.js';
 import { isObject } from './guards.js';
-import { parseEpisode, parseRequestState, parseTimelineEntry } from './payloads.js';
-import type { BridgeInfo, BridgeState, DoctorReport, Episode, RequestState, TimelineEntry } from './types.js';
+import { parseEpisode, parseIntegrations, parseRequestState, parseTimelineEntry } from './payloads.js';
 
 export interface RequestRecord {
   /** Null while only the episodes or timeline arrived (they are published before the state). */
-  readonly state: RequestState | null;
-  readonly episodes: readonly Episode[] | null;
+  readonly state: StatePayload | null;
+  readonly episodes: readonly EpisodePayload[] | null;
   readonly timeline: readonly TimelineEntry[] | null;
 }
 
@@ -46,11 +45,12 @@ const EMPTY: RequestRecord = { state: null, episodes: null, timeline: null };
 
 export class RequestStore {
   readonly base: string;
+  readonly topics: Topics;
   private readonly records = new Map<string, RequestRecord>();
   private readonly listeners = new Set<StoreListener>();
   private readonly schedule: Scheduler;
   private pending: { ids: Set<string>; bridge: boolean; synced: boolean } | null = null;
-  private list: RequestState[] | null = null;
+  private list: StatePayload[] | null = null;
   private unconfirmed: Set<string> | null = null;
   /** States received since `beginResync()` (null outside a replay). */
   private replayed: Set<string> | null = null;
@@ -66,6 +66,7 @@ export class RequestStore {
 
   constructor(opts: StoreOptions = {}) {
     this.base = opts.base ?? 'media';
+    this.topics = new Topics(this.base);
     this.schedule = opts.schedule ?? ((flush) => setTimeout(flush, 0));
   }
 
@@ -108,7 +109,7 @@ export class RequestStore {
   }
 
   /** Every request with a known state, in no particular order (cached until the next change). */
-  requests(): readonly RequestState[] {
+  requests(): readonly StatePayload[] {
     if (!this.list) {
       this.list = [];
       for (const r of this.records.values()) if (r.state) this.list.push(r.state);
@@ -130,7 +131,7 @@ export class RequestStore {
    * retained topic (a forgotten request clears its state, episodes and timeline).
    */
   handle(topic: string, payload: string): boolean {
-    const parsed = parseTopic(this.base, topic);
+    const parsed = this.topics.parse(topic);
     if (!parsed) return false;
     switch (parsed.kind) {
       case 'bridge-state': {
@@ -144,12 +145,14 @@ export class RequestStore {
       case 'bridge-info': {
         const info = payload === '' ? null : parseJson(payload);
         if (info !== null && !isObject(info)) return this.reject();
-        this._bridgeInfo = info as BridgeInfo | null;
+        this._bridgeInfo = info === null ? null : ({ ...info, integrations: parseIntegrations(info.integrations) } as BridgeInfo);
         this.changed(null);
         return true;
       }
       case 'bridge-doctor': {
-        const report = payload === '' ? null : parseDoctorReport(parseJson(payload));
+        // Checks of integrations the tracker does not list are dropped (all are kept until it lists some).
+        const listed = this._bridgeInfo?.integrations.length ? this._bridgeInfo.integrations : null;
+        const report = payload === '' ? null : parseDoctorReport(parseJson(payload), listed);
         if (report === null && payload !== '') return this.reject();
         this._doctor = report;
         this.changed(null);

@@ -6,11 +6,9 @@ import type { MediaRequest } from '../../domain/model.js';
 import type { Engine } from '../../engine.js';
 import { errorMessage } from '../../log.js';
 import type { MqttBus } from '../../mqtt/bus.js';
-import type { Topics } from '../../mqtt/contract.js';
+import { BRIDGE_ACTIONS, REQUEST_ACTIONS, type Topics } from '../../contract/index.js';
 import type { Feature } from '../feature.js';
 
-export const REQUEST_COMMANDS = ['retry', 'forget', 'refresh'] as const;
-export const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
 
 const RESPONSE = { retain: false, qos: 1 } as const;
 
@@ -51,8 +49,8 @@ export class CommandsFeature implements Feature {
     const transaction = transactionOf(readCommandPayload(payload));
     const respond = (body: Record<string, unknown>) =>
       this.d.bus.publishJson(`${this.d.topics.base}/${id}/response`, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, RESPONSE);
-    if (!(REQUEST_COMMANDS as readonly string[]).includes(action)) {
-      respond({ status: 'error', error: `unknown action "${action}"; allowed: ${REQUEST_COMMANDS.join(', ')}` });
+    if (!(REQUEST_ACTIONS as readonly string[]).includes(action)) {
+      respond({ status: 'error', error: `unknown action "${action}"; allowed: ${REQUEST_ACTIONS.join(', ')}` });
       return;
     }
     const { engine } = this.d;
@@ -91,8 +89,8 @@ export class CommandsFeature implements Feature {
     const respond = (body: Record<string, unknown>) => {
       if (!this.stopped) this.d.bus.publishJson(this.d.topics.bridgeResponse, { action, ...(transaction !== undefined ? { transaction } : {}), ...body }, RESPONSE);
     };
-    if (!(BRIDGE_COMMANDS as readonly string[]).includes(action)) {
-      respond({ status: 'error', error: `unknown bridge action "${action}"; allowed: ${BRIDGE_COMMANDS.join(', ')}` });
+    if (!(BRIDGE_ACTIONS as readonly string[]).includes(action)) {
+      respond({ status: 'error', error: `unknown bridge action "${action}"; allowed: ${BRIDGE_ACTIONS.join(', ')}` });
       return;
     }
     try {

@@ -9,7 +9,7 @@ import { DoctorService } from '../../doctor/service.js';
 import type { DoctorCheck, DoctorReport } from '../../doctor/types.js';
 import type { Logger } from '../../log.js';
 import type { MqttBus } from '../../mqtt/bus.js';
-import type { Topics } from '../../mqtt/contract.js';
+import type { Topics } from '../../contract/index.js';
 import type { ForwardTarget } from '../../secrets.js';
 import type { Quarantined } from '../../store/quarantine.js';
 import type { Feature } from '../feature.js';
