@@ -17,7 +17,7 @@ import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
 import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
-import { Engine } from './engine.js';
+import { Engine } from './engine/index.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJellyfin } from '../../src/adapters/jellyfin.js';
 import type { ParseResult } from '../../src/adapters/types.js';
-import { Engine } from '../../src/engine.js';
+import { Engine } from '../../src/engine/index.js';
 import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';

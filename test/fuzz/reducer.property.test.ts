@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import { isPipeline, rank, type State } from '../../src/domain/states.js';
-import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine.js';
+import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine/index.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { eventPayload, statePayload } from '../../src/mqtt/contract.js';
 import { Store } from '../../src/store/store.js';
