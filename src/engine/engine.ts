@@ -163,7 +163,7 @@ export class Engine implements EventSink, TrackedView {
     }
     if (pending.length === 0) return items;
     // Publish only what is durable.
-    for (const l of this.listeners) l(allChanges, allEffects);
+    this.notify(allChanges, allEffects);
     if (this.store.needsSnapshot()) this.snapshot();
     return items;
   }
@@ -176,6 +176,20 @@ export class Engine implements EventSink, TrackedView {
 
   async close(): Promise<void> {
     await this.store.close(() => ({ lastSeq: this.seq, requests: [...this.index.values()] }));
+  }
+
+  /**
+   * The events are stored by now: a listener that throws must not turn them into a failed
+   * ingest (the sender would retry what is already applied) nor keep the others from hearing.
+   */
+  private notify(changes: Change[], effects: Effect[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(changes, effects);
+      } catch (err) {
+        this.log.error(`a commit listener failed: ${errorMessage(err)}`);
+      }
+    }
   }
 
   private commitToIndex(c: Change): void {
@@ -260,7 +274,7 @@ export class Engine implements EventSink, TrackedView {
         this.unavailable = null;
         this.lastAppend = Promise.resolve();
         const changes = [...this.index.values()].map((r) => ({ before: null, after: r, id: r.id }));
-        for (const l of this.listeners) l(changes, []);
+        this.notify(changes, []);
       } catch (reloadErr) {
         // Logged once per outage; every webhook meanwhile gets a 503 naming the cause.
         if (this.unavailable === null) this.log.error(`reload after write failure failed: ${errorMessage(reloadErr)}`);
