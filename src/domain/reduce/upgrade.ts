@@ -4,9 +4,9 @@
  * when the new file is playable the block clears and `upgraded` is announced — never a
  * second `available`. A failed upgrade clears the block; the old file is still there.
  */
-import type { Draft } from './draft.js';
-import { describeEpisodes } from './episodes.js';
-import { episodeKey, type Episode, type MediaRequest, type Upgrade } from './model.js';
+import type { Draft } from '../draft.js';
+import { describeEpisodes } from '../episodes.js';
+import { episodeKey, type Episode, type MediaRequest, type Upgrade } from '../model.js';
 import { label } from './steps.js';
 
 const ORDER: Record<Upgrade['state'], number> = { GRABBING: 0, DOWNLOADING: 1, DOWNLOADED: 2, IMPORTING: 3 };

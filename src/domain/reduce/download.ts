@@ -3,12 +3,12 @@
  * episode. A grab for something already playable is an upgrade (upgrade.ts); a new download
  * for something not yet playable is a re-grab that replaces the old one.
  */
-import { judge } from './advance.js';
-import type { Draft } from './draft.js';
-import { describeEpisodes, keysOf } from './episodes.js';
-import type { DownloadFailedEvent, DownloadProgressEvent, EpisodeRef, GrabbedEvent, ImportBlockedEvent, ImportedEvent } from './events.js';
-import { episodeKey, type Download, type Episode, type MediaRequest } from './model.js';
-import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from './states.js';
+import { judge } from '../advance.js';
+import type { Draft } from '../draft.js';
+import { describeEpisodes, keysOf } from '../episodes.js';
+import type { DownloadFailedEvent, DownloadProgressEvent, EpisodeRef, GrabbedEvent, ImportBlockedEvent, ImportedEvent } from '../events.js';
+import { episodeKey, type Download, type Episode, type MediaRequest } from '../model.js';
+import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from '../states.js';
 import { fillAnime, fillArr, fillMedia, isTv, label, moveEpisodes, moveRequest, noteIgnoredEpisodes, recordVouched, setStuck } from './steps.js';
 import { advance, failUpgrade, finishUpgrade, newUpgrade, setEpisodeUpgrades, setMovieUpgrade, upgradingWith } from './upgrade.js';
 

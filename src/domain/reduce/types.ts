@@ -1,0 +1,16 @@
+/** What the reducer takes besides the request and the event, and what it returns. */
+import type { Effect } from '../draft.js';
+import type { MediaRequest } from '../model.js';
+
+export interface ReduceOptions {
+  /** When a library verifier (Jellyfin) is configured, unverified availability is only a hint. */
+  verifyAvailability: boolean;
+}
+
+export interface Reduction {
+  /** The new request; null when it was forgotten. */
+  request: MediaRequest | null;
+  effects: Effect[];
+  outcome: 'applied' | 'duplicate' | 'unchanged';
+  note: string;
+}
