@@ -18,6 +18,7 @@ import { DoctorService } from './doctor/service.js';
 import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
 import { Engine } from './engine/index.js';
+import { sourceLabel } from './labels.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
@@ -217,7 +218,7 @@ export class Tracker {
     };
     const first = await open();
     for (const w of first.warnings) storeLog.warning(w);
-    this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '' }, this.log.child('engine'), this.opts.clock);
+    this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '', labelOf: sourceLabel }, this.log.child('engine'), this.opts.clock);
     const left = this.engine.load(first.requests, first.replay, first.snapshotSeq);
     for (const q of left) storeLog.error(`left out ${q.origin === 'journal' ? `journal record ${q.seq}` : 'snapshot request'} (${q.id}): ${q.reason}; kept in ${QUARANTINE_FILE}, not published`);
     try {

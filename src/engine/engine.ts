@@ -209,7 +209,7 @@ export class Engine implements EventSink, TrackedView {
     let bases: Array<{ base: MediaRequest; before: MediaRequest | null }>;
     if (target.type === 'create') {
       if (event.kind !== 'request' && event.kind !== 'grabbed' && event.kind !== 'imported') throw new Error(`event kind ${event.kind} cannot create a request`);
-      const created = createRequest(target.id, event);
+      const created = createRequest(target.id, event, this.opts);
       // A request imported from Jellyseerr's list (the back-fill) was made earlier: not announced as new.
       const quiet = event.kind === 'request' && event.since !== undefined;
       effects.push({ type: 'transition', request_id: created.id, from: null, to: 'REQUESTED', reason: created.timeline[0]!.reason, source: event.source, episodes: [], ...(quiet ? { quiet } : {}) });

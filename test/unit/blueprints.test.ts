@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument, type ScalarTag } from 'yaml';
 import type { Effect } from '../../src/domain/draft.js';
 import type { TrackerEvent } from '../../src/domain/events.js';
-import { createRequest, reduce } from '../../src/domain/reduce/index.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import { EVENT_TYPES, eventPayload, recipientLookup } from '../../src/mqtt/contract.js';
 import { blankRequest } from '../helpers/requests.js';
 

@@ -25,7 +25,7 @@ import type {
   TrackerEvent,
 } from '../../src/domain/events.js';
 import { APPLIED_LIMIT, EPISODE_HISTORY_LIMIT, TIMELINE_LIMIT, type MediaRequest, type TimelineEntry } from '../../src/domain/model.js';
-import { createRequest, reduce, type ReduceOptions, type Reduction } from '../../src/domain/reduce/index.js';
+import { createRequest, reduce, type ReduceOptions, type Reduction } from '../helpers/reduce.js';
 import { isPipeline, rank, type EpisodeState } from '../../src/domain/states.js';
 
 // ---------------------------------------------------------------------------------------

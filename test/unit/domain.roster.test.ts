@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpisodeRef, GrabbedEvent, RosterEvent, TrackerEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
-import { createRequest, reduce } from '../../src/domain/reduce/index.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import { eventPayload } from '../../src/mqtt/contract.js';
 
 let t = 0;

@@ -1,9 +1,9 @@
 /** A blank request for an event that creates one (Jellyseerr request, or an *arr grab nobody requested). */
 import type { GrabbedEvent, ImportedEvent, RequestEvent } from '../events.js';
 import type { MediaRequest } from '../model.js';
-import { SERVICE_LABEL } from './steps.js';
+import type { ReduceOptions } from './types.js';
 
-export function createRequest(id: string, event: RequestEvent | GrabbedEvent | ImportedEvent): MediaRequest {
+export function createRequest(id: string, event: RequestEvent | GrabbedEvent | ImportedEvent, opts: Pick<ReduceOptions, 'labelOf'>): MediaRequest {
   const media = event.media;
   const origin = event.kind === 'request' ? 'jellyseerr' : event.arr.service;
   return {
@@ -43,7 +43,7 @@ export function createRequest(id: string, event: RequestEvent | GrabbedEvent | I
         reason:
           event.kind === 'request'
             ? `Requested in Jellyseerr (request #${event.jellyseerr_request_id})${event.requested_by ? ` by ${event.requested_by}` : ''}`
-            : `${event.kind === 'grabbed' ? 'Grabbed' : 'Imported'} in ${SERVICE_LABEL[event.arr.service]} without a Jellyseerr request`,
+            : `${event.kind === 'grabbed' ? 'Grabbed' : 'Imported'} in ${opts.labelOf(event.arr.service)} without a Jellyseerr request`,
       },
     ],
     applied: [],

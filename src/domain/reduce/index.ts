@@ -20,7 +20,7 @@ import type { ReduceOptions, Reduction } from './types.js';
 export type { Effect } from '../draft.js';
 export { createRequest } from './create.js';
 export { hasUpgradeInFlight } from './download.js';
-export type { ReduceOptions, Reduction } from './types.js';
+export type { LabelOf, ReduceOptions, Reduction } from './types.js';
 
 /** Observations that legitimately repeat; they are idempotent by content, not by key. */
 const UNKEYED = new Set<TrackerEvent['kind']>(['download_progress', 'stuck']);
@@ -29,7 +29,7 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
   if (!UNKEYED.has(event.kind) && base.applied.includes(event.key)) {
     return { request: base, effects: [], outcome: 'duplicate', note: 'already applied' };
   }
-  const d = new Draft(base, event.at, event.source);
+  const d = new Draft(base, event.at, event.source, opts.labelOf(event.source));
   let note = '';
   switch (event.kind) {
     case 'request':

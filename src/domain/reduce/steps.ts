@@ -9,22 +9,6 @@ import type { AnimeVerdict, ArrRef, EpisodeRef, MediaInfo } from '../events.js';
 import { episodeKey, type Episode, type MediaRequest } from '../model.js';
 import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from '../states.js';
 
-export const SERVICE_LABEL: Record<string, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  reconcile: 'Reconciliation',
-  user: 'User',
-  system: 'Media Tracker',
-};
-
-export function label(d: Draft): string {
-  return SERVICE_LABEL[d.source] ?? d.source;
-}
-
 export function isTv(d: Draft): boolean {
   return d.r.media_type === 'tv';
 }
