@@ -11,7 +11,7 @@ import { ConfigError } from './config/load.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { integrationLabel } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/index.js';
 import { AutoconfigureFeature } from './features/autoconfigure/index.js';
 import { CommandsFeature } from './features/commands/index.js';
 import { DoctorFeature } from './features/doctor/index.js';
@@ -28,7 +28,8 @@ import { safeUrl } from './mqtt/safe-url.js';
 import { MqttTransport, type MqttMode } from './mqtt/transport.js';
 import type { Publisher } from './publisher.js';
 import { LocalSettings } from './secrets.js';
-import { openEngine } from './store/open-engine.js';
+import { openEngine } from './engine/open.js';
+import { sourceLabel } from './labels.js';
 import type { Quarantined } from './store/quarantine.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
@@ -117,7 +118,7 @@ export class Tracker {
     await mkdir(dataDir, { recursive: true });
     this.settings = await LocalSettings.open(dataDir);
     await this.loadSecret(dataDir);
-    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: o.jellyfin.url !== '', log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: o.jellyfin.url !== '', labelOf: sourceLabel, log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
     this.engine = opened.engine;
     this.quarantined = opened.quarantined;
 

@@ -9,7 +9,7 @@ import { integrationInfos } from './doctor/types.js';
 import type { Effect } from './domain/draft.js';
 import type { MediaRequest } from './domain/model.js';
 import { isFinished } from './domain/states.js';
-import type { Change } from './engine.js';
+import type { Change } from './engine/index.js';
 import type { MqttBus } from './mqtt/bus.js';
 import { episodesPayload, eventPayload, NO_RECIPIENT, statePayload, timelinePayload, type RecipientLookup } from './mqtt/contract.js';
 import type { Discovery } from './mqtt/discovery.js';

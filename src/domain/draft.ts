@@ -40,6 +40,8 @@ export class Draft {
     base: MediaRequest,
     readonly at: string,
     readonly source: Source,
+    /** The source's name in timeline reasons. */
+    readonly sourceLabel: string,
   ) {
     this.r = { ...base };
   }

@@ -3,7 +3,7 @@
  * URL token, Jellyseerr sends its "Authorization Header" verbatim, so all three forms work.
  */
 import type { IncomingMessage } from 'node:http';
-import { safeEqual } from '../mqtt/broker.js';
+import { safeEqual } from '../platform/secure-compare.js';
 
 export function presentedSecrets(req: IncomingMessage): string[] {
   const found: string[] = [];

@@ -8,7 +8,7 @@ import type { ArrKinds } from '../arr-kinds.js';
 import { createJellyseerrForwarder } from '../autoconfig/forward.js';
 import { publicBase, type PublicBase } from '../autoconfig/urls.js';
 import type { Options } from '../config/schema.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { EmbeddedBroker } from '../mqtt/broker.js';
 import type { LocalSettings } from '../secrets.js';

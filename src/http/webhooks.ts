@@ -11,7 +11,7 @@ import { parseRadarr } from '../adapters/radarr.js';
 import { parseSonarr } from '../adapters/sonarr.js';
 import type { AdapterContext, AnimeRules, ParseResult } from '../adapters/types.js';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
-import { StorageUnavailableError, type Engine } from '../engine.js';
+import { StorageUnavailableError, type Engine } from '../engine/index.js';
 import { errorMessage, redact, type Logger } from '../log.js';
 import { isAuthorised } from './auth.js';
 

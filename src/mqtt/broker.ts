@@ -10,7 +10,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer } from 'ws';
 import { BrokerAccess, isBrowser } from './access.js';
@@ -18,6 +17,7 @@ import { nodeIdFor } from './discovery.js';
 import { limitIncomingPackets, MAX_PACKET_BYTES } from './packet-limit.js';
 import { coalescingStream } from './ws-stream.js';
 import { ThrottledLog } from '../log-throttle.js';
+import { safeEqual } from '../platform/secure-compare.js';
 import type { Logger } from '../log.js';
 import type { Payload, PublishOptions, Sink } from './bus.js';
 
@@ -33,18 +33,6 @@ export interface EmbeddedBrokerOptions {
   wsAllowedAddresses?: string[] | null;
   /** Home Assistant's discovery prefix: the tracker's node below it is the tracker's alone. */
   discoveryPrefix?: string;
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  // Compare equal-length buffers so the time taken does not reveal the length either.
-  const len = Math.max(x.length, y.length, 1);
-  const px = Buffer.alloc(len);
-  const py = Buffer.alloc(len);
-  x.copy(px);
-  y.copy(py);
-  return timingSafeEqual(px, py) && x.length === y.length;
 }
 
 /** The part of aedes' persistence used here (its typings do not expose the broker's instance). */

@@ -5,7 +5,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import type { MediaRequest } from '../domain/model.js';
-import { Journal, scanJournals, type JournalFs, type JournalStats } from './journal.js';
+import { Journal, scanJournals, type JournalFs, type JournalStats } from './journal/index.js';
 import type { SnapshotMigration } from './migrations.js';
 import { commitMigration, readSnapshot, writeSnapshot } from './snapshot.js';
 import { StoreError, describeError, type JournalRecord, type LogFn } from './types.js';

@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJellyfin } from '../../src/adapters/jellyfin.js';
 import type { ParseResult } from '../../src/adapters/types.js';
-import { Engine } from '../../src/engine.js';
+import { Engine } from '../../src/engine/index.js';
 import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
+import { sourceLabel } from '../../src/labels.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 import { bodyMutant, DISCRIMINATOR, fixtures, names, valueMutant, type Mutant } from './mutations.js';
@@ -34,7 +35,7 @@ function wellFormed(result: ReturnType<typeof run>): void {
 
 async function engine(): Promise<Engine> {
   const { store } = await Store.open({ dir: '/nonexistent-storage-disabled', durable: false });
-  return new Engine(store, async () => ({ store, requests: [], replay: [], warnings: [], snapshotSeq: 0 }), { verifyAvailability: false }, createLogger('fuzz'));
+  return new Engine(store, async () => ({ store, requests: [], replay: [], warnings: [], snapshotSeq: 0 }), { verifyAvailability: false, labelOf: sourceLabel }, createLogger('fuzz'));
 }
 
 describe('webhook parsers (fast-check)', () => {

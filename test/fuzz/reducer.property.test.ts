@@ -18,7 +18,8 @@ import { describe, expect, it } from 'vitest';
 import type { TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import { isPipeline, rank, type State } from '../../src/domain/states.js';
-import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine.js';
+import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine/index.js';
+import { sourceLabel } from '../../src/labels.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { eventPayload, statePayload } from '../../src/mqtt/contract.js';
 import { Store } from '../../src/store/store.js';
@@ -32,7 +33,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 async function engine(verifyAvailability: boolean, clock: () => Date): Promise<Engine> {
   const { store } = await Store.open({ dir: '/nonexistent-storage-disabled', durable: false });
   const reopen = async () => ({ store, requests: [], replay: [], warnings: [], snapshotSeq: 0 });
-  return new Engine(store, reopen, { verifyAvailability }, log, clock);
+  return new Engine(store, reopen, { verifyAvailability, labelOf: sourceLabel }, log, clock);
 }
 
 /**

@@ -10,7 +10,7 @@ import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/config/schema.js';
 import { isAuthorised } from '../../src/http/auth.js';
 import { createWebhookApp, WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
 import { createLogger } from '../../src/log.js';
-import { safeEqual } from '../../src/mqtt/broker.js';
+import { safeEqual } from '../../src/platform/secure-compare.js';
 import { SECRET, startTracker, type Harness } from '../helpers/tracker.js';
 
 interface RouteLayer {

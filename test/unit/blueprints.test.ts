@@ -14,7 +14,7 @@ import { parseDocument, type ScalarTag } from 'yaml';
 import { EVENT_TYPES } from '../../src/contract/index.js';
 import type { Effect } from '../../src/domain/draft.js';
 import type { TrackerEvent } from '../../src/domain/events.js';
-import { createRequest, reduce } from '../../src/domain/reducer.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import { eventPayload, recipientLookup } from '../../src/mqtt/contract.js';
 import { blankRequest } from '../helpers/requests.js';
 

@@ -1,5 +1,5 @@
 /**
- * The reducer (src/domain/reducer.ts), one kind at a time, then its invariants and a seeded
+ * The reducer (src/domain/reduce/), one kind at a time, then its invariants and a seeded
  * property-style loop. Every reduction in this file goes through `step`, which deep-freezes
  * the input request and event and checks the invariants on the result.
  */
@@ -25,7 +25,7 @@ import type {
   TrackerEvent,
 } from '../../src/domain/events.js';
 import { APPLIED_LIMIT, EPISODE_HISTORY_LIMIT, TIMELINE_LIMIT, type MediaRequest, type TimelineEntry } from '../../src/domain/model.js';
-import { createRequest, reduce, type ReduceOptions, type Reduction } from '../../src/domain/reducer.js';
+import { createRequest, reduce, type ReduceOptions, type Reduction } from '../helpers/reduce.js';
 import { isPipeline, rank, type EpisodeState } from '../../src/domain/states.js';
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /** Watchers observe the same facts every cycle: a repeated observation must change nothing. */
 import { expect, it } from 'vitest';
 import type { TrackerEvent } from '../../src/domain/events.js';
-import { createRequest, reduce } from '../../src/domain/reducer.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, s)).toISOString();
 const opts = { verifyAvailability: true };

@@ -1,11 +1,11 @@
 /**
- * The wanted roster and upgrades in the reducer (src/domain/roster.ts, upgrade.ts): what a TV
+ * The wanted roster and upgrades in the reducer (src/domain/reduce/roster.ts, upgrade.ts): what a TV
  * request waits for, and how a better release of something playable is followed.
  */
 import { describe, expect, it } from 'vitest';
 import type { EpisodeRef, GrabbedEvent, RosterEvent, TrackerEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
-import { createRequest, reduce } from '../../src/domain/reducer.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import { eventPayload } from '../../src/mqtt/contract.js';
 
 let t = 0;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../src/domain/events.js';
 import { episodeKey, type Episode, type MediaRequest } from '../../src/domain/model.js';
-import { reduce } from '../../src/domain/reducer.js';
+import { reduce } from '../helpers/reduce.js';
 import type { EpisodeState, State } from '../../src/domain/states.js';
 import type { BaseItemDto } from '../../src/watchers/jellyfin/client.js';
 import { LibraryIndex, toLibItem, type LibItem } from '../../src/watchers/jellyfin/library.js';

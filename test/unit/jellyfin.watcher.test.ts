@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseJellyfin, type JellyfinHint } from '../../src/adapters/jellyfin.js';
 import type { TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { episodeKey, type Episode, type MediaRequest } from '../../src/domain/model.js';
-import { reduce } from '../../src/domain/reducer.js';
+import { reduce } from '../helpers/reduce.js';
 import { isClosed, type EpisodeState } from '../../src/domain/states.js';
 import { createLogger, redact, setLogLevel, setLogSink, type Level } from '../../src/log.js';
 import { authorizationHeader, JellyfinClient } from '../../src/watchers/jellyfin/client.js';

@@ -11,7 +11,7 @@ import type { AdapterContext } from '../../src/adapters/types.js';
 import { episodeId, fakeHash, jellyseerr, radarrGrab, radarrDownload, range, sonarrGrab, type MovieSpec, type ShowSpec, type EpisodeSpec } from '../../src/demo/payloads.js';
 import type { DownloadFailedEvent, GrabbedEvent, ImportBlockedEvent, ImportedEvent, TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { episodeKey, type MediaRequest } from '../../src/domain/model.js';
-import { createRequest, reduce } from '../../src/domain/reducer.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../src/watchers/arr/api.js';
 import {
   digest,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent, TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
-import { createRequest, reduce } from '../../src/domain/reducer.js';
+import { createRequest, reduce } from '../helpers/reduce.js';
 import type { ApiRequest } from '../../src/watchers/jellyseerr/api.js';
 import {
   backfillDecision,

@@ -8,7 +8,7 @@ import {
   scanJournals,
   type JournalFs,
   type JournalHandle,
-} from '../../src/store/journal.js';
+} from '../../src/store/journal/index.js';
 import { StoreError } from '../../src/store/types.js';
 import { line, readLines, record, tempDir } from './store.helpers.js';
 

@@ -3,7 +3,7 @@
  * and `<base>/bridge/set/{doctor,autoconfigure}` answered on `<base>/bridge/response`.
  */
 import type { MediaRequest } from '../../domain/model.js';
-import type { Engine } from '../../engine.js';
+import type { Engine } from '../../engine/index.js';
 import { errorMessage } from '../../log.js';
 import type { MqttBus } from '../../mqtt/bus.js';
 import { BRIDGE_ACTIONS, REQUEST_ACTIONS, type Topics } from '../../contract/index.js';

@@ -4,7 +4,7 @@
  * more, of merged-away requests' topics, and the retention sweep of finished requests' devices.
  */
 import type { Options } from '../../config/schema.js';
-import type { Engine } from '../../engine.js';
+import type { Engine } from '../../engine/index.js';
 import { errorMessage, type Logger } from '../../log.js';
 import type { MqttBus } from '../../mqtt/bus.js';
 import type { Topics } from '../../contract/index.js';

@@ -2,28 +2,12 @@
  * Steps the per-kind handlers share: filling descriptive fields, moving the request or its
  * episodes by the shared transition rule, and re-deriving a TV request's state.
  */
-import { describeSkipped, judge } from './advance.js';
-import type { Draft } from './draft.js';
-import { deriveTvState, describeEpisodes, isAired, isRequested, keysOf, moveEpisode, newEpisode } from './episodes.js';
-import type { AnimeVerdict, ArrRef, EpisodeRef, MediaInfo } from './events.js';
-import { episodeKey, type Episode, type MediaRequest } from './model.js';
-import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from './states.js';
-
-export const SERVICE_LABEL: Record<string, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  reconcile: 'Reconciliation',
-  user: 'User',
-  system: 'Media Tracker',
-};
-
-export function label(d: Draft): string {
-  return SERVICE_LABEL[d.source] ?? d.source;
-}
+import { describeSkipped, judge } from '../advance.js';
+import type { Draft } from '../draft.js';
+import { deriveTvState, describeEpisodes, isAired, isRequested, keysOf, moveEpisode, newEpisode } from '../episodes.js';
+import type { AnimeVerdict, ArrRef, EpisodeRef, MediaInfo } from '../events.js';
+import { episodeKey, type Episode, type MediaRequest } from '../model.js';
+import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from '../states.js';
 
 export function isTv(d: Draft): boolean {
   return d.r.media_type === 'tv';

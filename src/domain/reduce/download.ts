@@ -3,13 +3,13 @@
  * episode. A grab for something already playable is an upgrade (upgrade.ts); a new download
  * for something not yet playable is a re-grab that replaces the old one.
  */
-import { judge } from './advance.js';
-import type { Draft } from './draft.js';
-import { describeEpisodes, keysOf } from './episodes.js';
-import type { DownloadFailedEvent, DownloadProgressEvent, EpisodeRef, GrabbedEvent, ImportBlockedEvent, ImportedEvent } from './events.js';
-import { episodeKey, type Download, type Episode, type MediaRequest } from './model.js';
-import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from './states.js';
-import { fillAnime, fillArr, fillMedia, isTv, label, moveEpisodes, moveRequest, noteIgnoredEpisodes, recordVouched, setStuck } from './steps.js';
+import { judge } from '../advance.js';
+import type { Draft } from '../draft.js';
+import { describeEpisodes, keysOf } from '../episodes.js';
+import type { DownloadFailedEvent, DownloadProgressEvent, EpisodeRef, GrabbedEvent, ImportBlockedEvent, ImportedEvent } from '../events.js';
+import { episodeKey, type Download, type Episode, type MediaRequest } from '../model.js';
+import { isPipeline, rank, STATE_LABELS, type EpisodeState, type State } from '../states.js';
+import { fillAnime, fillArr, fillMedia, isTv, moveEpisodes, moveRequest, noteIgnoredEpisodes, recordVouched, setStuck } from './steps.js';
 import { advance, failUpgrade, finishUpgrade, newUpgrade, setEpisodeUpgrades, setMovieUpgrade, upgradingWith } from './upgrade.js';
 
 /** Grabbed but not imported: a new release for it replaces the one being followed (a re-grab). */
@@ -56,17 +56,17 @@ function grabMovie(d: Draft, ev: GrabbedEvent, release: string, newHash: boolean
   if ((newHash && imported(d.r.state)) || d.r.upgrade) {
     record(true);
     if (d.r.upgrade && d.r.upgrade.hash === ev.hash) return 'upgrade (known)';
-    setMovieUpgrade(d, newUpgrade(ev.hash, release, d.at), `Upgrade grabbed by ${label(d)}: ${release}`);
+    setMovieUpgrade(d, newUpgrade(ev.hash, release, d.at), `Upgrade grabbed by ${d.sourceLabel}: ${release}`);
     return 'upgrade';
   }
   const previous = Object.values(d.r.downloads).filter((x) => !x.superseded && !x.upgrade && x.hash !== ev.hash).map((x) => x.hash);
   record(false);
-  const reason = `Grabbed by ${label(d)}: ${release}`;
+  const reason = `Grabbed by ${d.sourceLabel}: ${release}`;
   const regrab = d.r.state === 'FAILED' || d.r.state === 'DELETED' || (newHash && previous.length > 0 && pastGrab(d.r.state));
   if (regrab) {
     supersede(d, previous);
-    const why = d.r.state === 'FAILED' ? 'Re-grabbed after failure' : d.r.state === 'DELETED' ? 'Re-grabbed after deletion' : `Re-grabbed by ${label(d)}`;
-    if (!moveRequest(d, 'GRABBING', `${why}: ${release}`, true)) d.note(`Another release grabbed by ${label(d)}: ${release}; it replaces the previous one`);
+    const why = d.r.state === 'FAILED' ? 'Re-grabbed after failure' : d.r.state === 'DELETED' ? 'Re-grabbed after deletion' : `Re-grabbed by ${d.sourceLabel}`;
+    if (!moveRequest(d, 'GRABBING', `${why}: ${release}`, true)) d.note(`Another release grabbed by ${d.sourceLabel}: ${release}; it replaces the previous one`);
     return 'regrab';
   }
   const verdict = judge(d.r.state, 'GRABBING');
@@ -97,11 +97,11 @@ function grabEpisodes(d: Draft, ev: GrabbedEvent, release: string, newHash: bool
   record(upgrades.length > 0 && regrabs.length === 0 && fresh.length === 0);
   // The new download's progress starts over; the old one no longer moves these episodes.
   const attach = (ep: Episode) => ({ hash: ev.hash, release, ...(ep.hash && ep.hash !== ev.hash ? { progress: null } : {}) });
-  if (regrabs.length) moveEpisodes(d, regrabs, 'GRABBING', `Re-grabbed by ${label(d)}: ${release}`, true, attach);
-  if (fresh.length) moveEpisodes(d, fresh, 'GRABBING', `Grabbed by ${label(d)}: ${release}`, false, attach);
+  if (regrabs.length) moveEpisodes(d, regrabs, 'GRABBING', `Re-grabbed by ${d.sourceLabel}: ${release}`, true, attach);
+  if (fresh.length) moveEpisodes(d, fresh, 'GRABBING', `Grabbed by ${d.sourceLabel}: ${release}`, false, attach);
   if (upgrades.length) {
     const make = (ep: Episode) => (ep.upgrade && ep.upgrade.hash === ev.hash ? ep.upgrade : newUpgrade(ev.hash, release, d.at));
-    setEpisodeUpgrades(d, upgrades, make, `Upgrade grabbed by ${label(d)}: ${release}`);
+    setEpisodeUpgrades(d, upgrades, make, `Upgrade grabbed by ${d.sourceLabel}: ${release}`);
   }
   supersede(d, replaced);
   return upgrades.length && !regrabs.length && !fresh.length ? 'upgrade' : regrabs.length ? 'regrab' : 'grabbed';
@@ -137,18 +137,18 @@ export function onProgress(d: Draft, ev: DownloadProgressEvent): string {
   const stage = ev.complete ? 'DOWNLOADED' : 'DOWNLOADING';
   if (!isTv(d)) {
     if (d.r.upgrade?.hash === ev.hash) {
-      setMovieUpgrade(d, advance(d.r.upgrade, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${label(d)}`);
+      setMovieUpgrade(d, advance(d.r.upgrade, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${d.sourceLabel}`);
       return 'upgrade progress';
     }
     if (dl.upgrade) return 'upgrade progress';
-    if (judge(d.r.state, stage).move) moveRequest(d, stage, ev.complete ? `Download complete in ${label(d)}` : `Downloading in ${label(d)}`);
+    if (judge(d.r.state, stage).move) moveRequest(d, stage, ev.complete ? `Download complete in ${d.sourceLabel}` : `Downloading in ${d.sourceLabel}`);
     return 'progress';
   }
   const upgrading = upgradingWith(d.r, ev.hash);
-  if (upgrading.length) setEpisodeUpgrades(d, upgrading, (ep) => advance(ep.upgrade!, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${label(d)}`);
+  if (upgrading.length) setEpisodeUpgrades(d, upgrading, (ep) => advance(ep.upgrade!, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${d.sourceLabel}`);
   const refs = Object.values(d.r.episodes).filter((e) => e.hash === ev.hash && !e.upgrade);
   const toMove = refs.filter((e) => judge(e.state, stage).move);
-  if (toMove.length) moveEpisodes(d, toMove, stage, ev.complete ? `Download complete in ${label(d)}` : `Downloading in ${label(d)}`);
+  if (toMove.length) moveEpisodes(d, toMove, stage, ev.complete ? `Download complete in ${d.sourceLabel}` : `Downloading in ${d.sourceLabel}`);
   for (const ep of refs) {
     const key = episodeKey(ep.season, ep.episode);
     const cur = d.r.episodes[key]!;
@@ -168,15 +168,15 @@ export function onImported(d: Draft, ev: ImportedEvent, verify: boolean): string
   }
   const first = ev.files[0];
   const fileName = first ? first.path.split(/[\\/]/).pop() : undefined;
-  const how = ev.key.startsWith('reconcile:') ? ` (file found in ${label(d)}; no import event was received)` : ev.hash ? '' : ' (manual import)';
-  const reason = `Imported by ${label(d)}${how}${fileName && !isTv(d) ? `: ${fileName}` : ''}`;
+  const how = ev.key.startsWith('reconcile:') ? ` (file found in ${d.sourceLabel}; no import event was received)` : ev.hash ? '' : ' (manual import)';
+  const reason = `Imported by ${d.sourceLabel}${how}${fileName && !isTv(d) ? `: ${fileName}` : ''}`;
   // Without a library to check, the imported file is the playable one.
   const playableNow = !verify;
   if (!isTv(d)) {
     if (d.r.state === 'AVAILABLE' || d.r.upgrade) {
       if (first && d.r.file_path !== first.path) d.set('file_path', first.path);
       const u = d.r.upgrade ?? newUpgrade(ev.hash, fileName ?? null, d.at);
-      setMovieUpgrade(d, advance(u, 'IMPORTING', 1), `Upgrade imported by ${label(d)}${fileName ? `: ${fileName}` : ''}`);
+      setMovieUpgrade(d, advance(u, 'IMPORTING', 1), `Upgrade imported by ${d.sourceLabel}${fileName ? `: ${fileName}` : ''}`);
       if (playableNow) finishUpgrade(d, null, '');
       return 'upgrade imported';
     }
@@ -206,7 +206,7 @@ export function onImported(d: Draft, ev: ImportedEvent, verify: boolean): string
   if (rest.length) moveEpisodes(d, rest, 'IMPORTING', reason, false, withFile);
   if (upgrades.length) {
     const make = (ep: Episode) => advance(ep.upgrade ?? newUpgrade(ev.hash, null, d.at), 'IMPORTING', 1);
-    setEpisodeUpgrades(d, upgrades, make, `Upgrade imported by ${label(d)}`);
+    setEpisodeUpgrades(d, upgrades, make, `Upgrade imported by ${d.sourceLabel}`);
     for (const ep of upgrades) {
       const key = episodeKey(ep.season, ep.episode);
       const path = byFile.get(key);
@@ -230,12 +230,12 @@ const MISSING = /missing from the release|were not imported/i;
 export function onImportBlocked(d: Draft, ev: ImportBlockedEvent): string {
   if (!isTv(d)) {
     if (d.r.upgrade && (!ev.hash || d.r.upgrade.hash === ev.hash)) {
-      setMovieUpgrade(d, advance(d.r.upgrade, 'DOWNLOADED', 1), `Upgrade downloaded in ${label(d)}`);
+      setMovieUpgrade(d, advance(d.r.upgrade, 'DOWNLOADED', 1), `Upgrade downloaded in ${d.sourceLabel}`);
     } else if (d.r.state === 'AVAILABLE') {
       d.note(`${ev.message} — the available file is not affected`);
       return 'blocked (available)';
     } else {
-      moveRequest(d, 'DOWNLOADED', `Download complete in ${label(d)}`);
+      moveRequest(d, 'DOWNLOADED', `Download complete in ${d.sourceLabel}`);
     }
     setStuck(d, ev.message);
     return 'blocked';
@@ -245,7 +245,7 @@ export function onImportBlocked(d: Draft, ev: ImportBlockedEvent): string {
   const listed = new Set(keysOf(ev.episodes));
   const eps = Object.values(d.r.episodes).filter((e) => listed.has(episodeKey(e.season, e.episode)) || ofHash(e));
   const upgrading = ev.hash ? upgradingWith(d.r, ev.hash) : [];
-  if (upgrading.length) setEpisodeUpgrades(d, upgrading, (ep) => advance(ep.upgrade!, 'DOWNLOADED', 1), `Upgrade downloaded in ${label(d)}`);
+  if (upgrading.length) setEpisodeUpgrades(d, upgrading, (ep) => advance(ep.upgrade!, 'DOWNLOADED', 1), `Upgrade downloaded in ${d.sourceLabel}`);
   const pending = eps.filter((e) => !e.upgrade && isPipeline(e.state) && rank(e.state) < rank('IMPORTING'));
   const fresh = ev.episodes.filter((ref) => !d.r.episodes[episodeKey(ref.season, ref.episode)]);
   const someImported = eps.some((e) => ofHash(e) && (e.state === 'AVAILABLE' || (isPipeline(e.state) && rank(e.state) >= rank('IMPORTING'))));
@@ -256,7 +256,7 @@ export function onImportBlocked(d: Draft, ev: ImportBlockedEvent): string {
     d.note(ev.message, { episodes: keys });
     return 'missing episodes';
   }
-  if (pending.length || fresh.length) moveEpisodes(d, [...pending, ...fresh], 'DOWNLOADED' as EpisodeState, `Download complete in ${label(d)}`);
+  if (pending.length || fresh.length) moveEpisodes(d, [...pending, ...fresh], 'DOWNLOADED' as EpisodeState, `Download complete in ${d.sourceLabel}`);
   setStuck(d, ev.message);
   return 'blocked';
 }

@@ -4,10 +4,9 @@
  * when the new file is playable the block clears and `upgraded` is announced — never a
  * second `available`. A failed upgrade clears the block; the old file is still there.
  */
-import type { Draft } from './draft.js';
-import { describeEpisodes } from './episodes.js';
-import { episodeKey, type Episode, type MediaRequest, type Upgrade } from './model.js';
-import { label } from './steps.js';
+import type { Draft } from '../draft.js';
+import { describeEpisodes } from '../episodes.js';
+import { episodeKey, type Episode, type MediaRequest, type Upgrade } from '../model.js';
 
 const ORDER: Record<Upgrade['state'], number> = { GRABBING: 0, DOWNLOADING: 1, DOWNLOADED: 2, IMPORTING: 3 };
 
@@ -73,13 +72,13 @@ export function failUpgrade(d: Draft, eps: readonly Episode[] | null, message: s
   if (eps === null) {
     if (!d.r.upgrade) return;
     d.set('upgrade', null);
-    d.note(`Upgrade failed in ${label(d)}: ${message}; the current file stays available`);
+    d.note(`Upgrade failed in ${d.sourceLabel}: ${message}; the current file stays available`);
     return;
   }
   const failed = eps.map((e) => current(d, e)).filter((e) => e.upgrade);
   if (!failed.length) return;
   for (const ep of failed) d.setEpisode(keyOf(ep), { ...ep, upgrade: null });
-  d.note(`Upgrade failed in ${label(d)}: ${message}; the current files stay available: ${describeEpisodes(failed.map(keyOf))}`);
+  d.note(`Upgrade failed in ${d.sourceLabel}: ${message}; the current files stay available: ${describeEpisodes(failed.map(keyOf))}`);
 }
 
 /** Episodes whose upgrade follows this download. */

@@ -3,146 +3,11 @@
  * write + datasync is in flight joins the next batch, so the cost is one fsync per
  * batch, not per record.
  */
-import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
-import {
-  JOURNAL_FORMAT_VERSION,
-  StoreError,
-  describeError,
-  type JournalRecord,
-  type LogFn,
-} from './types.js';
-
-/** The subset of a `node:fs/promises` FileHandle the journal uses. */
-export interface JournalHandle {
-  write(
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<{ bytesWritten: number }>;
-  read(
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<{ bytesRead: number }>;
-  datasync(): Promise<void>;
-  sync(): Promise<void>;
-  truncate(len: number): Promise<void>;
-  stat(): Promise<{ size: number }>;
-  close(): Promise<void>;
-}
-
-/** Injectable so tests can simulate ENOSPC; production uses `node:fs/promises`. */
-export interface JournalFs {
-  open(path: string, flags: number): Promise<JournalHandle>;
-}
-
-export const nodeJournalFs: JournalFs = {
-  open: (p, flags) => fsp.open(p, flags),
-};
-
-const FILE_RE = /^journal-(\d{8})\.jsonl$/;
-
-export function journalFileName(index: number): string {
-  return `journal-${String(index).padStart(8, '0')}.jsonl`;
-}
-
-export function parseJournalFileName(name: string): number | null {
-  const m = FILE_RE.exec(name);
-  return m ? Number(m[1]) : null;
-}
-
-// ---------------------------------------------------------------------------
-// Reading (startup only)
-
-export interface ScannedRecord {
-  record: JournalRecord;
-  file: string;
-  line: number;
-}
-
-export interface ScannedFile {
-  index: number;
-  name: string;
-  /** Highest seq of a valid record, 0 when none. */
-  maxSeq: number;
-  /** Bytes after the last newline (a write cut short by a crash). */
-  tornBytes: number;
-}
-
-export interface JournalScan {
-  files: ScannedFile[];
-  records: ScannedRecord[];
-  warnings: string[];
-}
-
-function isJournalRecord(x: unknown): x is JournalRecord {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  const ev = r['event'];
-  return (
-    Number.isSafeInteger(r['v']) &&
-    Number.isSafeInteger(r['seq']) &&
-    (r['seq'] as number) >= 0 &&
-    typeof ev === 'object' &&
-    ev !== null &&
-    typeof (ev as Record<string, unknown>)['kind'] === 'string'
-  );
-}
-
-/**
- * Reads every journal file of `dir` without modifying anything. Corrupt lines are
- * skipped with a warning; a record from a newer format is fatal, since skipping it
- * would silently lose data.
- */
-export async function scanJournals(dir: string): Promise<JournalScan> {
-  const names = (await fsp.readdir(dir))
-    .map((name) => ({ name, index: parseJournalFileName(name) }))
-    .filter((f): f is { name: string; index: number } => f.index !== null)
-    .sort((a, b) => a.index - b.index);
-  const files: ScannedFile[] = [];
-  const records: ScannedRecord[] = [];
-  const warnings: string[] = [];
-  for (const { name, index } of names) {
-    const buf = await fsp.readFile(path.join(dir, name));
-    const end = buf.lastIndexOf(0x0a) + 1;
-    const tornBytes = buf.length - end;
-    const lines = buf.toString('utf8', 0, end).split('\n');
-    lines.pop(); // the empty piece after the final newline
-    let maxSeq = 0;
-    lines.forEach((text, i) => {
-      const line = i + 1;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        warnings.push(`${name} line ${line}: skipped a corrupt record (${describeError(err)})`);
-        return;
-      }
-      if (!isJournalRecord(parsed)) {
-        warnings.push(`${name} line ${line}: skipped a record that is not {v, seq, event}`);
-        return;
-      }
-      if (parsed.v > JOURNAL_FORMAT_VERSION) {
-        throw new StoreError(
-          `${path.join(dir, name)} line ${line}: record format v${parsed.v} was written by a newer ` +
-            `version of Media Tracker (this one knows v${JOURNAL_FORMAT_VERSION}); refusing to start ` +
-            `so no data is lost. Upgrade the add-on or restore a backup.`,
-        );
-      }
-      if (parsed.seq > maxSeq) maxSeq = parsed.seq;
-      records.push({ record: parsed, file: name, line });
-    });
-    files.push({ index, name, maxSeq, tornBytes });
-  }
-  return { files, records, warnings };
-}
-
-// ---------------------------------------------------------------------------
-// Writing
+import { describeError, type JournalRecord, type LogFn } from '../types.js';
+import { journalFileName, nodeJournalFs, openJournalFile, type JournalFs, type OpenFile } from './files.js';
+import { encodeRecord } from './records.js';
 
 export interface JournalOptions {
   dir: string;
@@ -171,18 +36,6 @@ type QueueInput =
   | { kind: 'barrier' };
 type QueueItem = QueueInput & Waiter;
 type RecordItem = Extract<QueueItem, { kind: 'record' }>;
-
-interface OpenFile {
-  index: number;
-  name: string;
-  handle: JournalHandle;
-  /** Bytes known durable; a failed batch is truncated back to this. */
-  size: number;
-  /** A failed batch may have left bytes after `size` that could not be removed yet. */
-  dirty: boolean;
-}
-
-const OPEN_FLAGS = fsConstants.O_RDWR | fsConstants.O_CREAT;
 
 export class Journal {
   readonly stats: JournalStats = { batches: 0, records: 0, bytes: 0, failedBatches: 0 };
@@ -234,7 +87,7 @@ export class Journal {
     if (!this.opts.durable) return Promise.resolve();
     let line: string;
     try {
-      line = JSON.stringify(record) + '\n';
+      line = encodeRecord(record);
     } catch (err) {
       return Promise.reject(new Error(`journal: cannot serialise record ${record.seq}: ${describeError(err)}`));
     }
@@ -416,44 +269,8 @@ export class Journal {
 
   /** Opens (creating if needed) a file for append, cutting a torn last line. */
   private async openFile(index: number): Promise<{ file: OpenFile; repaired: number }> {
-    const name = journalFileName(index);
-    const handle = await this.fs.open(path.join(this.opts.dir, name), OPEN_FLAGS);
-    try {
-      const { size } = await handle.stat();
-      const valid = await lastNewlineEnd(handle, size);
-      if (valid < size) {
-        await handle.truncate(valid);
-        await handle.datasync();
-      }
-      if (size === 0) await this.syncDir(); // make a new file's directory entry durable
-      if (!this.fileSeqs.has(index)) this.fileSeqs.set(index, 0);
-      return { file: { index, name, handle, size: valid, dirty: false }, repaired: size - valid };
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw err;
-    }
+    const opened = await openJournalFile(this.fs, this.opts.dir, index);
+    if (!this.fileSeqs.has(index)) this.fileSeqs.set(index, 0);
+    return opened;
   }
-
-  private async syncDir(): Promise<void> {
-    const dh = await this.fs.open(this.opts.dir, fsConstants.O_RDONLY);
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  }
-}
-
-/** Offset just after the last `\n` (0 if none), reading backwards from the end. */
-async function lastNewlineEnd(handle: JournalHandle, size: number): Promise<number> {
-  const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
-  let end = size;
-  while (end > 0) {
-    const start = Math.max(0, end - chunk.length);
-    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-    const i = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-    if (i >= 0) return start + i + 1;
-    end = start;
-  }
-  return 0;
 }

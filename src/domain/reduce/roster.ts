@@ -4,11 +4,11 @@
  * carry their air date); an episode the user stops monitoring, or Sonarr removes, before
  * anything happened to it leaves the roster so it never blocks AVAILABLE.
  */
-import type { Draft } from './draft.js';
-import { describeEpisodes, isAired, newEpisode } from './episodes.js';
-import type { RosterEpisode, RosterEvent } from './events.js';
-import { episodeKey, type Episode } from './model.js';
-import { isPipeline, rank, type EpisodeState } from './states.js';
+import type { Draft } from '../draft.js';
+import { describeEpisodes, isAired, newEpisode } from '../episodes.js';
+import type { RosterEpisode, RosterEvent } from '../events.js';
+import { episodeKey, type Episode } from '../model.js';
+import { isPipeline, rank, type EpisodeState } from '../states.js';
 import { refreshTv } from './steps.js';
 
 /** Stages in which an episode is only waited for: nothing was grabbed for it yet. */

@@ -2,16 +2,18 @@
  * Opens the store and loads it into an engine; stored requests that cannot be read are left
  * out, logged and kept in data/quarantine.jsonl for the doctor instead of stopping the start.
  */
-import { Engine } from '../engine.js';
+import { Engine } from './engine.js';
 import { errorMessage, type Logger } from '../log.js';
-import { QUARANTINE_FILE, saveQuarantine, type Quarantined } from './quarantine.js';
-import { Store } from './store.js';
+import { QUARANTINE_FILE, saveQuarantine, type Quarantined } from '../store/quarantine.js';
+import { Store } from '../store/store.js';
 
 export interface OpenEngineOptions {
   dataDir: string;
   durable: boolean;
   /** A library server is configured: AVAILABLE waits for its proof. */
   verifyAvailability: boolean;
+  /** A source id's label in timeline reasons ("Grabbed by Sonarr"). */
+  labelOf: (source: string) => string;
   log: Logger;
   clock?: () => Date;
 }
@@ -24,7 +26,7 @@ export async function openEngine(o: OpenEngineOptions): Promise<{ engine: Engine
   };
   const first = await open();
   for (const w of first.warnings) storeLog.warning(w);
-  const engine = new Engine(first.store, open, { verifyAvailability: o.verifyAvailability }, o.log.child('engine'), o.clock);
+  const engine = new Engine(first.store, open, { verifyAvailability: o.verifyAvailability, labelOf: o.labelOf }, o.log.child('engine'), o.clock);
   const left = engine.load(first.requests, first.replay, first.snapshotSeq);
   for (const q of left) storeLog.error(`left out ${q.origin === 'journal' ? `journal record ${q.seq}` : 'snapshot request'} (${q.id}): ${q.reason}; kept in ${QUARANTINE_FILE}, not published`);
   let quarantined: Quarantined[] = left;
