@@ -14,9 +14,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY frontend ./frontend
-# dist/bench is the benchmark tooling (it drives a browser through a dev dependency): not the add-on's.
+# The benchmark (bench/, built apart into dist-bench/) never reaches this stage.
 RUN npm run build \
-    && rm -rf dist/bench \
     && npm prune --omit=dev --no-audit --no-fund
 
 # --- release: Node, the built app and its production dependencies only ---------------------

@@ -1,12 +1,12 @@
 // Rebuilds dist/ when any source file is newer than the last build, and the panel
 // (frontend/dist) when it is missing or older than its sources, so `npm start` works on a
-// fresh clone and stays fast afterwards.
+// fresh clone and stays fast afterwards. With --bench: the benchmark's dist-bench/ instead of dist/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const stamp = join(root, 'dist', '.tsbuildinfo');
+const bench = process.argv.includes('--bench');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -23,14 +23,30 @@ function run(script, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs);
-if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
+/** Runs `tsc -p <project>` when `stamp` is missing or older than any of `inputs` (directories or files). */
+function compile(project, stamp, inputs) {
+  const sources = Math.max(...inputs.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {
     console.error('TypeScript is not installed: run `npm ci` first.');
     process.exit(1);
   }
-  run(tsc, ['-p', join(root, 'tsconfig.build.json')]);
+  run(tsc, ['-p', project]);
+}
+
+if (bench) {
+  const out = join(root, 'dist-bench');
+  const inputs = ['src', 'bench', join('test', 'fakes'), join('test', 'helpers'), 'tsconfig.json'];
+  compile(join(root, 'bench', 'tsconfig.json'), join(out, '.tsbuildinfo'), inputs.map((p) => join(root, p)));
+  // dist-bench/src is src compiled one level deeper than dist/: what src reads relative to
+  // itself above src/ (../package.json, ../../frontend/dist) must be found in dist-bench/ too.
+  for (const name of ['package.json', 'frontend']) {
+    const link = join(out, name);
+    if (!lstatSync(link, { throwIfNoEntry: false })) symlinkSync(join('..', name), link);
+  }
+} else {
+  compile(join(root, 'tsconfig.build.json'), join(root, 'dist', '.tsbuildinfo'), [join(root, 'src'), join(root, 'tsconfig.json')]);
 }
 
 // The panel: frontend/src plus the few files next to it that shape the build.

@@ -140,6 +140,8 @@ export interface Fault {
   invalidJson?: boolean;
   /** Destroy the TCP connection without answering. */
   reset?: boolean;
+  /** Never answer (the connection ends when the fake stops). */
+  hang?: boolean;
 }
 
 /** Fault queue per route key (`'GET /api/v3/queue'`), or `'*'` for every route. */
@@ -246,6 +248,7 @@ export function createFakeApp(opts: {
       if (fault) {
         if (fault.delayMs && !(await timers.sleep(fault.delayMs))) return;
         if (fault.reset) return void req.socket.destroy();
+        if (fault.hang) return;
         if (fault.invalidJson) return void res.status(200).type('application/json').send('{"records": [{"id": 1, "title": "trunc');
         if (fault.status) return void res.status(fault.status).json(fault.body ?? { message: 'Injected fault' });
       }

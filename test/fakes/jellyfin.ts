@@ -233,6 +233,8 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
       const want = qBool(req, name);
       return (i: JfItem) => want === undefined || Boolean(Object.entries(i.ProviderIds).find(([k, v]) => k.toLowerCase() === key && v)) === want;
     };
+    // Express 5 parses `req.query` on every read: the per-item tests are built once per request.
+    const [hasTmdb, hasTvdb, hasImdb, missing] = [has('HasTmdbId', 'tmdb'), has('HasTvdbId', 'tvdb'), has('HasImdbId', 'imdb'), missingFilter(req)];
     let pool: JfItem[];
     if (ids.length) pool = state.items.filter((i) => ids.includes(i.Id));
     else if (parentId) pool = recursive ? descendants(norm(parentId)) : state.items.filter((i) => i.ParentId === norm(parentId));
@@ -241,7 +243,7 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
       (i) =>
         (types.length === 0 || types.includes(i.Type.toLowerCase())) && (years.length === 0 || years.includes(i.ProductionYear ?? -1)) &&
         (!term || i.Name.toLowerCase().includes(term)) && (!minSaved || Date.parse(i.DateLastSaved) >= Date.parse(minSaved)) &&
-        has('HasTmdbId', 'tmdb')(i) && has('HasTvdbId', 'tvdb')(i) && has('HasImdbId', 'imdb')(i) && missingFilter(req)(i),
+        hasTmdb(i) && hasTvdb(i) && hasImdb(i) && missing(i),
     );
     res.json(sortAndPage(req, list));
   });
@@ -254,16 +256,18 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     if (!series || series.Type !== 'Series') return notFound(res);
     const season = qInt(req, 'season');
     const seasonId = q(req, 'seasonId');
+    const missing = missingFilter(req);
     const eps = state.items
       .filter((i) => i.Type === 'Episode' && i.SeriesId === series.Id)
-      .filter((i) => (season === undefined || i.ParentIndexNumber === season) && (!seasonId || i.SeasonId === norm(seasonId)) && missingFilter(req)(i))
+      .filter((i) => (season === undefined || i.ParentIndexNumber === season) && (!seasonId || i.SeasonId === norm(seasonId)) && missing(i))
       .sort((a, b) => (a.ParentIndexNumber ?? 0) - (b.ParentIndexNumber ?? 0) || (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0));
     return res.json(sortAndPage(req, eps));
   });
   route('get', '/Shows/:id/Seasons', (req, res) => {
     const series = find(req.params.id as string);
     if (!series || series.Type !== 'Series') return notFound(res);
-    const seasons = state.items.filter((i) => i.Type === 'Season' && i.ParentId === series.Id && missingFilter(req)(i));
+    const missing = missingFilter(req);
+    const seasons = state.items.filter((i) => i.Type === 'Season' && i.ParentId === series.Id && missing(i));
     return res.json(sortAndPage(req, seasons.sort((a, b) => (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0))));
   });
   route('post', '/Library/Refresh', async (_req, res) => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../helpers/tracker.js';
-import { rng } from '../../src/bench/population.js';
+import { rng } from '../../bench/population.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess } from './support/child.js';
 import { record } from './support/figures.js';
 import { Progress, script, type Script } from './support/workload.js';

@@ -69,8 +69,8 @@ describe('upstream faults', () => {
     // Six cycles in a row fail (one request per cycle): 500s, then invalid JSON.
     const before = qb.maindataCount;
     const started = Date.now();
-    qb.failMaindata({ kind: 'status', status: 500 }, 4);
-    qb.failMaindata({ kind: 'invalid-json' }, 2);
+    qb.failMaindata({ status: 500, times: 4 });
+    qb.failMaindata({ invalidJson: true, times: 2 });
     qb.update(dune.hash, { progress: 0.8, dlspeed: 2_000_000, eta: 100 });
     await rec.until(() => health(rec, 'qbittorrent/qb')?.healthy === false, 'qBittorrent unhealthy on media/bridge/info');
     expect(health(rec, 'qbittorrent/qb')!.last_error).toMatch(/qbittorrent.*(HTTP 500|invalid JSON)/i);

@@ -2,7 +2,7 @@
  * qBittorrent test helpers:
  *
  * - `FakeQbittorrent`, `fakeTorrent`: the protocol-faithful WebUI API v2 over real HTTP on
- *   loopback that the bench uses too (src/bench/qbittorrent.ts; protocols.md §4).
+ *   loopback that the bench uses too (test/fakes/qbittorrent.ts; protocols.md §4).
  * - `bencode`, `makeTorrentFile`: real single-file .torrent files (SHA-1 pieces) and info-hash.
  * - `qbPasswordHash`: the `WebUI\Password_PBKDF2` value qBittorrent ≥ 4.2 stores.
  * - `QbAdmin`: a minimal client for setting up a real qBittorrent in e2e tests (add torrents…).
@@ -10,7 +10,7 @@
 import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { FormData, request } from 'undici';
 
-export { FakeQbittorrent, torrentObject as fakeTorrent, type Fault, type FakeQbOptions, type QbFlavour } from '../../src/bench/qbittorrent.js';
+export { FakeQbittorrent, torrentObject as fakeTorrent, type FakeQbOptions, type QbFlavour } from '../fakes/qbittorrent.js';
 
 // ---------------------------------------------------------------------------------------
 // Bencode and .torrent files

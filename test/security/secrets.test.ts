@@ -111,8 +111,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     js.faults.invalidJsonNext('GET /api/v1/request', 2);
     jf.faults.add('*', { times: 3, status: 503, body: `Service unavailable for token ${SECRETS.jellyfin}` });
     sonarr.faults.add('*', { times: 2, status: 200, body: { unexpected: SECRETS.sonarr } });
-    qb.failMaindata({ kind: 'status', status: 500 }, 2);
-    qb.failMaindata({ kind: 'invalid-json' }, 1);
+    qb.failMaindata({ status: 500, times: 2 });
+    qb.failMaindata({ invalidJson: true });
 
     const child = await TrackerProcess.start({
       dataDir: join(workDir, 'data'),

@@ -109,9 +109,9 @@ describe('QbClient errors', () => {
   it('HTTP 500 and invalid JSON are UpstreamErrors naming the path', async () => {
     fake = await FakeQbittorrent.start({ password: PASSWORD });
     const c = client(fake);
-    fake.failMaindata({ kind: 'status', status: 500 });
+    fake.failMaindata({ status: 500 });
     await expect(c.maindata(0)).rejects.toThrow('qbittorrent/main: GET /api/v2/sync/maindata answered HTTP 500');
-    fake.failMaindata({ kind: 'invalid-json' });
+    fake.failMaindata({ invalidJson: true });
     await expect(c.maindata(0)).rejects.toThrow('qbittorrent/main: GET /api/v2/sync/maindata returned invalid JSON');
     // No hidden retries inside a call: the poll loop backs off instead.
     expect(fake.maindataCount).toBe(2);
@@ -122,7 +122,7 @@ describe('QbClient errors', () => {
     fake = await FakeQbittorrent.start({ password: PASSWORD });
     const c = client(fake, PASSWORD, { timeoutMs: 300 });
     await c.maindata(0);
-    fake.failMaindata({ kind: 'hang' });
+    fake.failMaindata({ hang: true });
     const t0 = Date.now();
     await expect(c.maindata(1)).rejects.toThrow(/qbittorrent\/main: GET \/api\/v2\/sync\/maindata failed: UND_ERR_HEADERS_TIMEOUT/);
     expect(Date.now() - t0).toBeLessThan(5_000);

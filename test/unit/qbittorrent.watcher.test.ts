@@ -399,10 +399,10 @@ describe('qBittorrent watcher: failures', () => {
   });
 
   it.each<[string, Parameters<FakeQbittorrent['failMaindata']>[0], RegExp]>([
-    ['HTTP 500', { kind: 'status', status: 500 }, /answered HTTP 500/],
-    ['a timeout', { kind: 'hang' }, /failed: UND_ERR_HEADERS_TIMEOUT/],
-    ['invalid JSON', { kind: 'invalid-json' }, /returned invalid JSON/],
-    ['a reset connection', { kind: 'reset' }, /failed: /],
+    ['HTTP 500', { status: 500 }, /answered HTTP 500/],
+    ['a timeout', { hang: true }, /failed: UND_ERR_HEADERS_TIMEOUT/],
+    ['invalid JSON', { invalidJson: true }, /returned invalid JSON/],
+    ['a reset connection', { reset: true }, /failed: /],
   ])('%s: backs off, no crash, no events, recovers after', async (_what, fault, message) => {
     const intervalMs = 60;
     const { fake, sink, watcher } = await rig({ intervalS: intervalMs / 1000, timeoutMs: 150, realClock: true });
@@ -411,7 +411,7 @@ describe('qBittorrent watcher: failures', () => {
     expect(sink.batches).toHaveLength(1);
     sink.clear();
 
-    fake.failMaindata(fault, 3);
+    fake.failMaindata({ ...fault, times: 3 });
     fake.update(H1, { progress: 0.2 });
     const failuresStart = fake.maindataTimes.length;
     watcher.start();

@@ -1,14 +1,14 @@
 /**
  * Fills a data dir for the benchmarks, in its own process (started by bases.ts):
  *
- *   node dist/bench/prepare-target.js <dir> '<PopulationSpec JSON>'
+ *   node dist-bench/bench/prepare-target.js <dir> '<PopulationSpec JSON>'
  *
  * A durable tracker without services stores the population (prepop.ts) in <dir>, sweeps HA
  * retention and stops cleanly (final snapshot), as after a normal shutdown.
  *   child → { type: 'prepared', prepop, episodes }, then exits.
  */
-import { Tracker } from '../app.js';
-import { createLogger, setLogLevel } from '../log.js';
+import { Tracker } from '../src/app.js';
+import { createLogger, setLogLevel } from '../src/log.js';
 import { population, type PopulationOptions } from './population.js';
 import { benchOptions, prepopulate } from './prepop.js';
 

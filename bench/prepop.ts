@@ -4,15 +4,15 @@
  * history is 10–90 days old (older than the HA retention) and the active set one day old.
  */
 import { performance } from 'node:perf_hooks';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, ParseResult } from '../adapters/types.js';
-import type { Tracker } from '../app.js';
-import { parseOptions } from '../config/load.js';
-import type { Options } from '../config/schema.js';
-import type { RosterEpisode, UnstampedEvent } from '../domain/events.js';
-import type { Store } from '../store/store.js';
+import { parseJellyseerr } from '../src/adapters/jellyseerr.js';
+import { parseRadarr } from '../src/adapters/radarr.js';
+import { parseSonarr } from '../src/adapters/sonarr.js';
+import type { AdapterContext, ParseResult } from '../src/adapters/types.js';
+import type { Tracker } from '../src/app.js';
+import { parseOptions } from '../src/config/load.js';
+import type { Options } from '../src/config/schema.js';
+import type { RosterEpisode, UnstampedEvent } from '../src/domain/events.js';
+import type { Store } from '../src/store/store.js';
 import { activeHooks, historyHooks, type Hook, type Population, type Route, type ShowPlan } from './population.js';
 
 export const BENCH_SECRET = 'bench-secret-0123456789abcdef';

@@ -32,7 +32,7 @@ import {
   type EpisodeSpec,
   type MovieSpec,
   type ShowSpec,
-} from '../demo/payloads.js';
+} from '../src/demo/payloads.js';
 
 export const SEED = 0x6d656469; // "medi"
 

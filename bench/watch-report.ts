@@ -148,11 +148,10 @@ export function watchReport(r: WatchResults): WatchReport {
   const detailTable = table(['watcher detail', 'value'], details);
   const method = [
     `- Each scenario is a fresh tracker process (durable storage in a temp dir, embedded broker, ports 0). The upstream`,
-    `  services are servers in the orchestrator process, over loopback, counting every request per route: qBittorrent`,
-    `  (\`src/bench/qbittorrent.ts\`, the same WebUI API v2 the tests use: login + \`sync/maindata\` with rid/delta`,
-    `  semantics) and Jellyfin (\`src/bench/upstreams.ts\`: \`/System/Info\`, \`/Items\`, \`/Items/{id}\`,`,
-    `  \`/Shows/{id}/Episodes\` with \`MediaBrowser\` auth and field gating, the wire format of \`test/fakes/jellyfin.ts\`,`,
-    `  which is not compiled into \`dist/\`). An mqtt.js subscriber (QoS 0) on the embedded broker sees what Home Assistant sees;`,
+    `  services are the tests' fakes, served from the orchestrator process over loopback, logging every request per route:`,
+    `  qBittorrent (\`test/fakes/qbittorrent.ts\`: WebUI API v2 login + \`sync/maindata\` with rid/delta semantics) and`,
+    `  Jellyfin (\`test/fakes/jellyfin.ts\`: \`/System/Info\`, \`/Items\`, \`/Items/{id}\`, \`/Shows/{id}/Episodes\`… with`,
+    `  \`MediaBrowser\` auth and field gating). An mqtt.js subscriber (QoS 0) on the embedded broker sees what Home Assistant sees;`,
     `  change and arrival are timed on the orchestrator's clock.`,
     `- qBittorrent latency: \`qbittorrent_s: ${QB_INTERVAL_S}\`; a movie request grabbed with a known hash (Jellyseerr + Radarr`,
     `  Grab webhooks); before each of the ${r.samples} samples a random wait after the previous state message (seeded,`,

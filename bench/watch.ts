@@ -1,7 +1,7 @@
 /**
  * Watcher benchmarks, run by the orchestrator (run.ts); the report part is watch-report.ts. Each
- * scenario is a real tracker in its own process (watch-target.ts) whose watchers poll bench
- * upstreams served from this process over loopback (qbittorrent.ts, upstreams.ts); an mqtt.js subscriber on
+ * scenario is a real tracker in its own process (watch-target.ts) whose watchers poll the test
+ * fakes of qBittorrent and Jellyfin (test/fakes/), served from this process over loopback; an mqtt.js subscriber on
  * the tracker's embedded broker sees what Home Assistant would see. A change is made in the
  * upstream and its arrival on MQTT timed here, on one clock.
  *
@@ -16,13 +16,12 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
-import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from '../demo/payloads.js';
-import type { WatcherStatus } from '../watchers/loop.js';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from '../src/demo/payloads.js';
+import type { WatcherStatus } from '../src/watchers/loop.js';
+import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
+import { addMovie, requestsSince, startJellyfin, type Jellyfin } from './fakes.js';
 import { Peer } from './peer.js';
 import { rng, SEED } from './population.js';
-import { FakeQbittorrent } from './qbittorrent.js';
-import { BenchJellyfin } from './upstreams.js';
 import {
   EPISODES_PER_SEASON,
   LIBRARY_MOVIES,
@@ -32,6 +31,7 @@ import {
   tracked,
   UNTRACKED_TORRENTS,
 } from './watch-population.js';
+import { hook, post, retained, States } from './watch-io.js';
 import type { WatchReady, WatchTargetConfig } from './watch-target.js';
 
 export const WATCH_SCENARIOS = ['qbittorrent-latency', 'jellyfin-latency', 'requests-per-cycle'] as const;
@@ -52,7 +52,6 @@ export const COUNT_CYCLES = { qbittorrent: 30, jellyfin: 60 } as const;
  */
 export const JF_WARMUP_CYCLES = 30;
 const COUNT_TRACKED = [1, MAX_TRACKED] as const;
-const WAIT_MS = 15_000;
 
 export interface LatencyResult {
   /** Change (or webhook sent) → state message received, ms. */
@@ -97,7 +96,7 @@ export interface WatchResults {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
-// Helpers: a tracker process, an MQTT subscriber, webhooks
+// A tracker process
 
 function startTarget(config: WatchTargetConfig, track: (p: Peer) => void): Peer {
   const child = fork(fileURLToPath(new URL('./watch-target.js', import.meta.url)), [JSON.stringify(config)], { stdio: 'inherit' });
@@ -116,113 +115,6 @@ async function finish(peer: Peer): Promise<void> {
   peer.kill();
 }
 
-type State = { state?: string; progress?: number | null } & Record<string, unknown>;
-
-/** The latest state per topic, and waiters for a future message matching a predicate. */
-class States {
-  private readonly waiters: Array<{ topic: string; check: (s: State) => boolean; resolve: (at: number) => void }> = [];
-  readonly latest = new Map<string, State>();
-
-  private constructor(readonly client: MqttClient) {
-    client.on('message', (topic, payload) => {
-      const at = performance.now();
-      const text = payload.toString();
-      if (text === '') return;
-      let s: State;
-      try {
-        s = JSON.parse(text) as State;
-      } catch {
-        return;
-      }
-      this.latest.set(topic, s);
-      for (let i = this.waiters.length - 1; i >= 0; i--) {
-        const w = this.waiters[i]!;
-        if (w.topic === topic && w.check(s)) {
-          this.waiters.splice(i, 1);
-          w.resolve(at);
-        }
-      }
-    });
-  }
-
-  static async connect(url: string): Promise<States> {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, clientId: `bench-${process.pid}-${Math.random().toString(16).slice(2)}` });
-    const s = new States(client);
-    await client.subscribeAsync('media/+/state', { qos: 0 });
-    return s;
-  }
-
-  /** Resolves with the arrival time of the next message on `topic` that passes `check`. */
-  next(topic: string, check: (s: State) => boolean, what: string, timeoutMs = WAIT_MS): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.findIndex((w) => w.resolve === done);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last state: ${JSON.stringify(this.latest.get(topic) ?? null)})`));
-      }, timeoutMs);
-      const done = (at: number) => {
-        clearTimeout(timer);
-        resolve(at);
-      };
-      this.waiters.push({ topic, check, resolve: done });
-    });
-  }
-
-  /** The current state if it passes `check`, else the next one that does. */
-  async until(topic: string, check: (s: State) => boolean, what: string): Promise<void> {
-    const now = this.latest.get(topic);
-    if (now && check(now)) return;
-    await this.next(topic, check, what);
-  }
-
-  close(): Promise<void> {
-    return this.client.endAsync(true);
-  }
-}
-
-/** What a brand-new subscriber receives, retained, on `topic`. */
-async function retained(url: string, topic: string): Promise<State | null> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-  try {
-    const got = new Promise<State | null>((resolve) => {
-      const t = setTimeout(() => resolve(null), 5_000);
-      client.on('message', (_topic, payload, packet) => {
-        if (!packet.retain) return;
-        clearTimeout(t);
-        resolve(JSON.parse(payload.toString()) as State);
-      });
-    });
-    await client.subscribeAsync(topic, { qos: 0 });
-    return await got;
-  } finally {
-    await client.endAsync(true);
-  }
-}
-
-async function post(ready: WatchReady, route: string, body: string, contentType = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${ready.webhookUrl}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': contentType, authorization: `Bearer ${ready.secret}` },
-    body,
-  });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = { text };
-  }
-  return { status: res.status, json };
-}
-
-/** Posts an *arr/Jellyseerr webhook and fails unless every event was accepted. */
-async function hook(ready: WatchReady, route: string, body: Record<string, unknown>): Promise<void> {
-  const res = await post(ready, route, JSON.stringify(body));
-  const results = res.json.results as Array<{ status: string }> | undefined;
-  if (res.status !== 200 || !results?.length || !results.every((r) => r.status === 'accepted')) {
-    throw new Error(`${route}: HTTP ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // 1. qBittorrent change → retained MQTT state
@@ -294,13 +186,13 @@ async function qbLatency(samples: number, track: (p: Peer) => void): Promise<Lat
 // 2. Jellyfin ItemAdded webhook → AVAILABLE
 
 async function jfLatency(samples: number, track: (p: Peer) => void): Promise<LatencyResult> {
-  const jf = await new BenchJellyfin().start();
-  for (let k = 0; k < LIBRARY_MOVIES; k++) jf.addMovie({ name: `Bench Library Movie ${k}`, year: 1990 + (k % 35), tmdbId: 8_000_000 + k });
+  const { jf, service } = await startJellyfin();
+  for (let k = 0; k < LIBRARY_MOVIES; k++) addMovie(jf, `Bench Library Movie ${k}`, 1990 + (k % 35), 8_000_000 + k);
   const peer = startTarget(
     {
       name: 'jellyfin-latency',
       // A long interval: only the webhook path can make a request AVAILABLE.
-      services: { jellyfin: { url: jf.url, api_key: jf.apiKey }, intervals: { jellyfin_s: 3600 } },
+      services: { jellyfin: service, intervals: { jellyfin_s: 3600 } },
       tracked: 0,
     },
     track,
@@ -326,11 +218,11 @@ async function jfLatency(samples: number, track: (p: Peer) => void): Promise<Lat
       await hook(ready, '/hooks/radarr', radarrGrab(m));
       await hook(ready, '/hooks/radarr', radarrDownload(m));
       await states.until(topic, (s) => s.state === 'IMPORTING', `request ${i} at IMPORTING`);
-      const item = jf.addMovie({ name: m.title, year: m.year, tmdbId: m.tmdbId });
+      const item = addMovie(jf, m.title, m.year, m.tmdbId);
       // The plugin's default content type is text/plain, whatever the body.
       const body = JSON.stringify(jf.webhookData(item, 'ItemAdded'));
       const arrival = states.next(topic, (s) => s.state === 'AVAILABLE', `request ${i} AVAILABLE`);
-      const before = jf.counter.total;
+      const before = jf.log.count();
       const t0 = performance.now();
       const res = await post(ready, '/hooks/jellyfin', body, 'text/plain; charset=utf-8');
       const tHttp = performance.now();
@@ -340,7 +232,7 @@ async function jfLatency(samples: number, track: (p: Peer) => void): Promise<Lat
       const at = await arrival;
       out.ms.push(at - t0);
       out.httpMs!.push(tHttp - t0);
-      out.apiPerHook!.push(jf.counter.total - before);
+      out.apiPerHook!.push(jf.log.count() - before);
     }
     const last = await retained(ready.mqttUrl, topic);
     out.retainedOk = last?.state === 'AVAILABLE';
@@ -349,7 +241,7 @@ async function jfLatency(samples: number, track: (p: Peer) => void): Promise<Lat
   } finally {
     await states?.close();
     await finish(peer);
-    await jf.close();
+    await jf.stop();
   }
 }
 
@@ -357,36 +249,37 @@ async function jfLatency(samples: number, track: (p: Peer) => void): Promise<Lat
 // 3. Upstream requests per poll cycle, 1 vs 500 tracked requests
 
 /** The same upstream content for every configuration: only the number of tracked requests changes. */
-function stock(qb: FakeQbittorrent, jf: BenchJellyfin): void {
+function stock(qb: FakeQbittorrent, jf: Jellyfin): void {
   const all = tracked(MAX_TRACKED);
   for (const m of all.movies) qb.add(m.hash, { progress: 0.3, size: 15_032_385_536, state: 'downloading' });
   for (const s of all.shows) qb.add(showHash(s), { progress: 0.3, size: 5_600_000_000, state: 'downloading', category: 'tv-sonarr' });
   for (let k = 0; k < UNTRACKED_TORRENTS; k++) qb.add(fakeHash(`watch-untracked:${k}`), { progress: 1, state: 'stalledUP', amount_left: 0, dlspeed: 0, eta: 8_640_000 });
-  for (let k = 0; k < LIBRARY_MOVIES; k++) jf.addMovie({ name: `Bench Library Movie ${k}`, year: 1990 + (k % 35), tmdbId: 8_000_000 + k });
+  for (let k = 0; k < LIBRARY_MOVIES; k++) addMovie(jf, `Bench Library Movie ${k}`, 1990 + (k % 35), 8_000_000 + k);
   // Tracked series: season 1 is in the library, the requested season 2 not yet.
   for (const s of all.shows) {
     const series = jf.addSeries({ name: s.title, year: s.year, tmdbId: s.tmdbId, tvdbId: s.tvdbId });
-    for (let e = 1; e <= EPISODES_PER_SEASON; e++) jf.addEpisode(series, 1, e);
+    for (let e = 1; e <= EPISODES_PER_SEASON; e++) jf.addEpisode(series, { season: 1, episode: e });
   }
   for (let k = 0; k < LIBRARY_SERIES_UNTRACKED; k++) {
     const series = jf.addSeries({ name: `Bench Library Series ${k}`, year: 2000 + (k % 25), tmdbId: 8_100_000 + k, tvdbId: 8_100_000 + k });
-    for (let e = 1; e <= EPISODES_PER_SEASON; e++) jf.addEpisode(series, 1, e);
+    for (let e = 1; e <= EPISODES_PER_SEASON; e++) jf.addEpisode(series, { season: 1, episode: e });
   }
   // The library existed long before the tracker started: nothing in it was saved recently.
-  jf.backdate(86_400_000);
+  const longAgo = new Date(Date.now() - 86_400_000).toISOString();
+  for (const item of jf.state.items) item.DateLastSaved = longAgo;
 }
 
 function addRoutes(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track: (p: Peer) => void): Promise<CountRun> {
+async function countRun(n: number, qb: FakeQbittorrent, jf: Jellyfin, jfService: { url: string; api_key: string }, track: (p: Peer) => void): Promise<CountRun> {
   const peer = startTarget(
     {
       name: `requests-${n}`,
       services: {
         qbittorrent: [{ name: 'bench', url: qb.url, username: qb.username, password: qb.password }],
-        jellyfin: { url: jf.url, api_key: jf.apiKey },
+        jellyfin: jfService,
         // No timer-driven cycle: every counted cycle is one poke.
         intervals: { qbittorrent_s: 3600, jellyfin_s: 3600 },
       },
@@ -397,13 +290,13 @@ async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track
   );
   try {
     const { requests } = await peer.request<{ requests: number }>(null, 'prepared', 60_000);
-    const before = { qb: qb.counter.snapshot(), jf: jf.counter.snapshot() };
+    const before = { qb: qb.log.count(), jf: jf.log.count() };
     const ready = await peer.request<WatchReady>({ type: 'start' }, 'ready', 60_000);
     const run: CountRun = {
       tracked: n,
       stored: requests,
       trackedTorrents: null,
-      first: { qbittorrent: qb.counter.since(before.qb), jellyfin: jf.counter.since(before.jf) },
+      first: { qbittorrent: requestsSince(qb.log, before.qb), jellyfin: requestsSince(jf.log, before.jf) },
       warmup: { jellyfin: [], routes: {} },
       cycles: { qbittorrent: [], jellyfin: [] },
       routes: { qbittorrent: {}, jellyfin: {} },
@@ -416,9 +309,9 @@ async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track
     for (let c = 0; c < COUNT_CYCLES.qbittorrent; c++) {
       // qBittorrent: a tenth of the torrents moved since the last poll.
       for (let k = c % 10; k < hashes.length; k += 10) qb.setProgress(hashes[k]!, Math.min(0.99, 0.3 + 0.002 * (c + 1)));
-      const snap = qb.counter.snapshot();
+      const mark = qb.log.count();
       const r = await peer.request<{ status: WatcherStatus; ms: number }>({ type: 'poke', name: 'qbittorrent/bench', advanceMs: QB_DEFAULT_S * 1000 }, 'poked');
-      const d = qb.counter.since(snap);
+      const d = requestsSince(qb.log, mark);
       run.cycles.qbittorrent.push(Object.values(d).reduce((a, b) => a + b, 0));
       addRoutes(run.routes.qbittorrent, d);
       run.cycleMs.qbittorrent.push(r.ms);
@@ -427,10 +320,10 @@ async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track
     }
     const jfCycle = async (c: number): Promise<{ n: number; routes: Record<string, number>; ms: number; status: WatcherStatus }> => {
       // Jellyfin: one new (untracked) movie per poll interval.
-      jf.addMovie({ name: `Bench New Movie ${n}-${c}`, year: 2025, tmdbId: 8_500_000 + n * 1000 + c });
-      const snap = jf.counter.snapshot();
+      addMovie(jf, `Bench New Movie ${n}-${c}`, 2025, 8_500_000 + n * 1000 + c);
+      const mark = jf.log.count();
       const r = await peer.request<{ status: WatcherStatus; ms: number }>({ type: 'poke', name: 'jellyfin', advanceMs: JF_DEFAULT_S * 1000 }, 'poked');
-      const d = jf.counter.since(snap);
+      const d = requestsSince(jf.log, mark);
       return { n: Object.values(d).reduce((a, b) => a + b, 0), routes: d, ms: r.ms, status: r.status };
     };
     for (let c = 0; c < JF_WARMUP_CYCLES; c++) {
@@ -453,15 +346,15 @@ async function countRun(n: number, qb: FakeQbittorrent, jf: BenchJellyfin, track
 
 async function requestsPerCycle(track: (p: Peer) => void): Promise<CountRun[]> {
   const qb = await FakeQbittorrent.start();
-  const jf = await new BenchJellyfin().start();
+  const { jf, service } = await startJellyfin();
   try {
     stock(qb, jf);
     const out: CountRun[] = [];
-    for (const n of COUNT_TRACKED) out.push(await countRun(n, qb, jf, track));
+    for (const n of COUNT_TRACKED) out.push(await countRun(n, qb, jf, service, track));
     return out;
   } finally {
     await qb.close();
-    await jf.close();
+    await jf.stop();
   }
 }
 

@@ -2,7 +2,7 @@
  * Summarises a `.cpuprofile` (from `npm run bench -- --profile`): self time by function
  * and by file/package, and inclusive time of a few entry points.
  *
- *   node dist/bench/profile.js <file.cpuprofile> [top=25]
+ *   node dist-bench/bench/profile.js <file.cpuprofile> [top=25]
  */
 import { readFileSync } from 'node:fs';
 
@@ -28,20 +28,21 @@ function where(url: string): string {
     const rest = url.slice(nm + 'node_modules/'.length).split('/');
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  const dist = url.indexOf('/dist/');
-  if (dist >= 0) return url.slice(dist + 1);
+  // The compiled tree (dist-bench/: src/, bench/, test/) names a file by its source path.
+  const built = url.indexOf('/dist-bench/');
+  if (built >= 0) return url.slice(built + '/dist-bench/'.length);
   if (url.startsWith('node:')) return url;
   return url.replace(/^file:\/\//, '');
 }
 
 const CATEGORIES: Array<[RegExp, string]> = [
-  [/dist\/bench\//, 'bench instrumentation'],
-  [/dist\/http\/|^express$|^router$|^body-parser$|^raw-body$|^finalhandler$|^send$|^on-finished$|^type-is$|^content-type$|^iconv-lite$|^statuses$|^http-errors$|^depd$|^parseurl$|^path-to-regexp$|^media-typer$|^mime-types$|^accepts$|^negotiator$|^vary$|^encodeurl$|^escape-html$|^qs$|^cookie$|^content-disposition$|^etag$|^fresh$|^range-parser$|^proxy-addr$|^forwarded$|^merge-descriptors$|^node:_http|^node:http|^node:net|^node:internal\/streams|^node:internal\/stream_base_commons|^node:internal\/http|^node:stream|^node:url|^node:internal\/url/, 'HTTP: node:http + Express + body parsing + response'],
-  [/dist\/adapters\/|^zod$/, 'adapters: zod validation + parsing'],
-  [/dist\/domain\/|dist\/engine\.js/, 'engine: correlate + reduce + index'],
-  [/dist\/publisher\.js|dist\/mqtt\/|^aedes|^mqemitter|^mqtt-packet$|^fastfall$|^fastparallel$|^fastseries$|^reusify$|^qlobber|^hyperid$|^uuid-parse$|^retimer$|^end-of-stream$|^duplexify$|^bl$/, 'MQTT: publisher + bus + aedes'],
-  [/dist\/store\//, 'store: journal append'],
-  [/dist\/log\.js|dist\/app\.js/, 'app glue'],
+  [/^bench\//, 'bench instrumentation'],
+  [/^src\/http\/|^express$|^router$|^body-parser$|^raw-body$|^finalhandler$|^send$|^on-finished$|^type-is$|^content-type$|^iconv-lite$|^statuses$|^http-errors$|^depd$|^parseurl$|^path-to-regexp$|^media-typer$|^mime-types$|^accepts$|^negotiator$|^vary$|^encodeurl$|^escape-html$|^qs$|^cookie$|^content-disposition$|^etag$|^fresh$|^range-parser$|^proxy-addr$|^forwarded$|^merge-descriptors$|^node:_http|^node:http|^node:net|^node:internal\/streams|^node:internal\/stream_base_commons|^node:internal\/http|^node:stream|^node:url|^node:internal\/url/, 'HTTP: node:http + Express + body parsing + response'],
+  [/^src\/adapters\/|^zod$/, 'adapters: zod validation + parsing'],
+  [/^src\/domain\/|^src\/engine\.js/, 'engine: correlate + reduce + index'],
+  [/^src\/publisher\.js|^src\/mqtt\/|^aedes|^mqemitter|^mqtt-packet$|^fastfall$|^fastparallel$|^fastseries$|^reusify$|^qlobber|^hyperid$|^uuid-parse$|^retimer$|^end-of-stream$|^duplexify$|^bl$/, 'MQTT: publisher + bus + aedes'],
+  [/^src\/store\//, 'store: journal append'],
+  [/^src\/log\.js|^src\/app\.js/, 'app glue'],
   [/^node:internal\/process|^node:internal\/timers|^node:events|^node:internal\/async_hooks|^node:timers/, 'node internals: ticks, timers, events'],
 ];
 
@@ -53,7 +54,7 @@ function category(w: string): string {
 function main(): void {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: node dist/bench/profile.js <file.cpuprofile> [top]');
+    console.error('usage: node dist-bench/bench/profile.js <file.cpuprofile> [top]');
     process.exit(2);
   }
   const top = Number(process.argv[3] ?? 25);
@@ -111,7 +112,7 @@ function main(): void {
   for (const [k, us] of [...catBy].sort((a, b) => b[1] - a[1])) console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
   show('Self time by function', selfBy, top);
   show('Self time by file / package', fileBy, top);
-  show('Inclusive time (bench, src and selected entry points)', new Map([...incl].filter(([k]) => /dist\/|express|aedes|body-parser|raw-body/.test(k))), top);
+  show('Inclusive time (bench, src and selected entry points)', new Map([...incl].filter(([k]) => /(^|\s)(src|bench)\/|express|aedes|body-parser|raw-body/.test(k))), top);
 }
 
 main();

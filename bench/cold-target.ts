@@ -1,7 +1,7 @@
 /**
  * Cold start and idle, in their own processes (started by cold.ts).
  *
- *   node dist/bench/cold-target.js <dir>      (<dir> prepared by prepare-target.ts)
+ *   node dist-bench/bench/cold-target.js <dir>      (<dir> prepared by prepare-target.ts)
  *     The measured process: a tracker starts on <dir>. Marks are epoch ms
  *     (`performance.timeOrigin + performance.now()`, comparable across processes).
  *     child → { type: 'started', marks, mqttUrl, topics }        after `tracker.start()`
@@ -13,8 +13,8 @@
  *     The parent ends the process with SIGKILL (the data dir is a throw-away copy).
  */
 import { performance } from 'node:perf_hooks';
-import { Tracker } from '../app.js';
-import { createLogger, setLogLevel, type Logger } from '../log.js';
+import { Tracker } from '../src/app.js';
+import { createLogger, setLogLevel, type Logger } from '../src/log.js';
 import { benchOptions } from './prepop.js';
 import { epoch, sha1, vmKB } from './proc.js';
 

@@ -1,7 +1,6 @@
 /**
- * A protocol-faithful qBittorrent WebUI API v2 over real HTTP on loopback (protocols.md §4),
- * the one implementation behind both `npm run bench` and the tests (test/helpers/qbittorrent.ts
- * re-exports it; it lives here because the bench runs compiled code from dist/):
+ * qBittorrent WebUI API v2 fake over real HTTP on loopback (protocols.md §4), used by the tests
+ * (through test/helpers/qbittorrent.ts) and by `npm run bench`:
  *
  * - 4.x login (HTTP 200 `Ok.`/`Fails.`, cookie `SID`) or 5.2 login (HTTP 204/401, cookie
  *   `QBT_SID_<port>`), 403 without a valid session, CSRF rejection of a foreign `Origin`/`Referer`;
@@ -9,17 +8,17 @@
  * - `sync/maindata` with per-session rid/delta semantics: a full snapshot with
  *   `full_update: true` on rid 0 or an unknown rid; deltas carry only changed fields (torrents
  *   and `server_state`), no `hash` inside torrent objects, `torrents_removed`, no `full_update` key;
- * - every request counted per route, the time of every `sync/maindata` answer, and injectable
- *   faults (an HTTP status, a hung request, invalid JSON, a reset connection).
+ * - every request in `log` (route key `'GET /api/v2/sync/maindata'`), the time of every
+ *   `sync/maindata` answer, and the fakes' per-route faults (common.ts) after the session check.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { LoopbackServer, send, sendJson, type Json } from './loopback.js';
+import { Faults, Lifecycle, RequestLog, Timers, type Fault, type LoggedRequest } from './common.js';
+
+type Json = Record<string, unknown>;
 
 export type QbFlavour = '4.6' | '5.2';
-
-export type Fault = { kind: 'status'; status: number } | { kind: 'hang' } | { kind: 'invalid-json' } | { kind: 'reset' };
 
 export interface FakeQbOptions {
   flavour?: QbFlavour;
@@ -41,6 +40,7 @@ const FLAVOURS: Record<QbFlavour, { version: string; webapi: string }> = {
 
 /** qBittorrent's JSON content type (no charset). */
 const JSON_TYPE = 'application/json';
+const MAINDATA = '/api/v2/sync/maindata';
 
 /** A complete torrent object as `torrents/info` / a full `sync/maindata` sends it (hash included). */
 export function torrentObject(hash: string, overrides: Json = {}): Json {
@@ -81,43 +81,67 @@ export function torrentObject(hash: string, overrides: Json = {}): Json {
   };
 }
 
-export class FakeQbittorrent extends LoopbackServer {
+export class FakeQbittorrent {
   readonly flavour: QbFlavour;
   readonly username: string;
   readonly password: string;
+  readonly log = new RequestLog();
+  /** Route keys as in `log`, e.g. `'GET /api/v2/sync/maindata'`. */
+  readonly faults = new Faults();
   /** performance.now() of every `sync/maindata` answer (or of the fault that replaced it). */
   readonly maindataTimes: number[] = [];
-  /** Headers of every request (to check that no Origin/Referer is sent). */
-  readonly seenHeaders: IncomingMessage['headers'][] = [];
   /** What the server has now; `hash` is inside each object, as `torrents/info` reports it. */
   readonly torrents = new Map<string, Json>();
   serverState: Json = { connection_status: 'connected', dl_info_speed: 0, dl_info_data: 0, up_info_speed: 0, up_info_data: 0, dht_nodes: 0 };
   private readonly sessions = new Map<string, Session>();
-  private readonly faults: Fault[] = [];
+  private readonly timers = new Timers();
+  private readonly life = new Lifecycle(
+    (req, res) => void this.receive(req, res),
+    // Longer than any poll interval: clients keep one connection, as with the real WebUI.
+    (server) => {
+      server.keepAliveTimeout = 65_000;
+    },
+    () => this.timers.cancelAll(),
+  );
 
   constructor(opts: FakeQbOptions = {}) {
-    super();
     this.flavour = opts.flavour ?? '4.6';
     this.username = opts.username ?? 'admin';
     this.password = opts.password ?? 'adminadmin-pass';
   }
 
   /** A started server. */
-  static start(opts: FakeQbOptions = {}): Promise<FakeQbittorrent> {
-    return new FakeQbittorrent(opts).start();
+  static async start(opts: FakeQbOptions = {}): Promise<FakeQbittorrent> {
+    const fake = new FakeQbittorrent(opts);
+    await fake.life.start();
+    return fake;
+  }
+
+  get url(): string {
+    return this.life.url;
+  }
+
+  get port(): number {
+    return this.life.port;
+  }
+
+  close(): Promise<void> {
+    return this.life.stop();
   }
 
   get cookieName(): string {
     return this.flavour === '5.2' ? `QBT_SID_${this.port}` : 'SID';
   }
 
+  /** Headers of every request (to check that no Origin/Referer is sent). */
+  get seenHeaders(): IncomingHttpHeaders[] {
+    return this.log.entries.map((e) => e.headers);
+  }
+
   /** Requests per path, any method (`/api/v2/sync/maindata`, `/api/v2/auth/login`, …). */
   get counts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [route, n] of this.counter.byRoute) {
-      const path = route.slice(route.indexOf(' ') + 1);
-      out.set(path, (out.get(path) ?? 0) + n);
-    }
+    for (const e of this.log.entries) out.set(e.path, (out.get(e.path) ?? 0) + 1);
     return out;
   }
 
@@ -126,7 +150,7 @@ export class FakeQbittorrent extends LoopbackServer {
   }
 
   get maindataCount(): number {
-    return this.count('/api/v2/sync/maindata');
+    return this.count(MAINDATA);
   }
 
   get loginCount(): number {
@@ -160,16 +184,38 @@ export class FakeQbittorrent extends LoopbackServer {
     this.sessions.clear();
   }
 
-  /** The next `times` `sync/maindata` requests fail with `fault`. */
-  failMaindata(fault: Fault, times = 1): void {
-    for (let i = 0; i < times; i++) this.faults.push(fault);
+  /** The next `sync/maindata` requests (`fault.times`, default 1) get `fault`. */
+  failMaindata(fault: Fault): void {
+    this.faults.add(`GET ${MAINDATA}`, fault);
   }
 
-  protected handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    this.counter.hit(`${req.method ?? 'GET'} ${url.pathname}`);
-    this.seenHeaders.push(req.headers);
+    const method = req.method ?? 'GET';
+    const entry: LoggedRequest = {
+      key: `${method} ${url.pathname}`,
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body: undefined,
+      status: 0,
+      at: Date.now(),
+      meta: {},
+    };
+    this.log.entries.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      entry.body = Buffer.concat(chunks).toString('utf8');
+      await this.handle(req, res, url, entry.body as string);
+    } catch (err) {
+      if (!res.headersSent) send(res, 500, String(err));
+    }
+  }
 
+  private async handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     // CSRF protection: an Origin/Referer, when present, must match the Host.
     const host = req.headers.host ?? '';
     for (const h of [req.headers.origin, req.headers.referer]) {
@@ -190,23 +236,28 @@ export class FakeQbittorrent extends LoopbackServer {
     const session = this.session(req);
     if (!session) return send(res, 403, 'Forbidden');
 
+    const fault = this.faults.take(`${req.method ?? 'GET'} ${url.pathname}`);
+    if (fault?.delayMs && !(await this.timers.sleep(fault.delayMs))) return;
+    if (fault && (fault.hang || fault.reset || fault.invalidJson || fault.status)) {
+      if (url.pathname === MAINDATA) this.maindataTimes.push(performance.now());
+      if (fault.reset) return void req.socket.destroy();
+      if (fault.invalidJson) return send(res, 200, '{"rid": 7, "torrents": {', JSON_TYPE);
+      if (fault.status) return faultStatus(res, fault.status, fault.body);
+      return; // `hang`: never answers; the connection ends on close()
+    }
+
     switch (url.pathname) {
       case '/api/v2/app/version':
         return send(res, 200, FLAVOURS[this.flavour].version);
       case '/api/v2/app/webapiVersion':
         return send(res, 200, FLAVOURS[this.flavour].webapi);
       case '/api/v2/torrents/info':
-        return sendJson(res, [...this.torrents.values()], 200, JSON_TYPE);
-      case '/api/v2/sync/maindata': {
-        const fault = this.faults.shift();
+        return sendJson(res, [...this.torrents.values()]);
+      case MAINDATA: {
         const rid = Number(url.searchParams.get('rid') ?? '0');
-        const out = fault ? null : this.maindata(session, Number.isFinite(rid) ? rid : 0);
+        const out = this.maindata(session, Number.isFinite(rid) ? rid : 0);
         this.maindataTimes.push(performance.now());
-        if (out) return sendJson(res, out, 200, JSON_TYPE);
-        if (fault?.kind === 'status') return send(res, fault.status, 'Internal Server Error');
-        if (fault?.kind === 'invalid-json') return send(res, 200, '{"rid": 7, "torrents": {', JSON_TYPE);
-        if (fault?.kind === 'reset') req.socket.destroy();
-        return; // `hang`: never answers; the socket is destroyed on close()
+        return sendJson(res, out);
       }
       default:
         return send(res, 404, 'Not Found');
@@ -274,4 +325,25 @@ function safeHost(value: string): string {
   } catch {
     return '';
   }
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=UTF-8'): void {
+  res.statusCode = status;
+  if (status === 204) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-type', type);
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  send(res, 200, JSON.stringify(value), JSON_TYPE);
+}
+
+/** An injected HTTP error: the fault's body (JSON unless a string), else the status text. */
+function faultStatus(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) send(res, status, STATUS_CODES[status] ?? 'Error');
+  else if (typeof body === 'string') send(res, status, body);
+  else send(res, status, JSON.stringify(body), JSON_TYPE);
 }

@@ -1,13 +1,13 @@
 /**
  * Deterministic content for the watcher benchmarks (watch.ts): the tracked requests a tracker
  * starts with, and what the upstream services hold. Shared by the orchestrator (which stocks
- * the bench upstreams) and watch-target.ts (which stores the requests).
+ * the upstream fakes) and watch-target.ts (which stores the requests).
  *
  * Tracked requests (all open): 90 % movies requested in Jellyseerr and grabbed by Radarr (a
  * torrent in qBittorrent), 10 % series with season 2 requested and its first 4 episodes
  * grabbed (season 1 is in Jellyfin, season 2 is not yet).
  */
-import { fakeHash, jellyseerr, radarrGrab, range, sonarrGrab, type MovieSpec, type ShowSpec } from '../demo/payloads.js';
+import { fakeHash, jellyseerr, radarrGrab, range, sonarrGrab, type MovieSpec, type ShowSpec } from '../src/demo/payloads.js';
 import type { Hook } from './population.js';
 
 export const MAX_TRACKED = 500;

@@ -130,7 +130,7 @@ export function coldReport(c: ColdBench, idleS: number): ColdReport {
   const method = [
     `- A data dir is prepared once by a tracker process (durable, no services): ${label} (10 % TV; the history includes`,
     `  series with 1,000 episodes so that the total reaches the episode count), stopped cleanly (final snapshot).`,
-    `- Each run copies it to a fresh temp dir and forks \`dist/bench/cold-target.js <dir>\` (no services, embedded`,
+    `- Each run copies it to a fresh temp dir and forks \`dist-bench/bench/cold-target.js <dir>\` (no services, embedded`,
     `  broker on port 0). When \`tracker.start()\` resolves, the process reports its MQTT port and retained topics; the`,
     `  orchestrator then connects an mqtt.js client and subscribes to \`#\` (QoS 0). **All retained topics published** =`,
     `  that fresh subscriber has received every retained topic the tracker holds; the time runs from \`fork()\` in the`,

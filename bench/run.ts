@@ -24,7 +24,7 @@
  *   --cold-runs=<n>          cold starts per store (default 3)
  *   --idle=<s>               idle window in seconds (default 60)
  *   --profile                CPU-profile each ingestion tracker during its measured slices (files in a
- *                            temp dir; summarise with `node dist/bench/profile.js <file>`)
+ *                            temp dir; summarise with `node dist-bench/bench/profile.js <file>`)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
           : [],
     };
     console.log(`\n${renderConsole(input)}\n\nTotal run time ${input.elapsedS.toFixed(0)} s.`);
-    if (profileDir) console.log(`CPU profiles of the measured slices: ${profileDir} (summarise: node dist/bench/profile.js ${profileDir}/<name>.cpuprofile)`);
+    if (profileDir) console.log(`CPU profiles of the measured slices: ${profileDir} (summarise: node dist-bench/bench/profile.js ${profileDir}/<name>.cpuprofile)`);
     if (only) {
       const partial = join(os.tmpdir(), 'media-tracker-bench-partial.md');
       writeFileSync(partial, renderReport(input));

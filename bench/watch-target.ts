@@ -1,7 +1,7 @@
 /**
  * A real tracker for the watcher benchmarks (watch.ts), in its own process: durable storage in
  * a temp data dir, the embedded MQTT broker, the webhook routes, and the watchers the options
- * ask for (qBittorrent and/or Jellyfin, pointed at the bench upstreams in the orchestrator).
+ * ask for (qBittorrent and/or Jellyfin, pointed at the upstream fakes in the orchestrator).
  *
  * With `tracked > 0`, the tracked requests are stored first by a tracker without any service
  * configured (webhook bodies parsed by the real adapters, fed to `engine.ingest()`), which is
@@ -17,9 +17,9 @@
  *   parent → { type: 'finish' } / child → { type: 'final' }, then stops, removes the dir, exits.
  */
 import { performance } from 'node:perf_hooks';
-import { Tracker } from '../app.js';
-import { createLogger, setLogLevel } from '../log.js';
-import type { WatcherStatus } from '../watchers/loop.js';
+import { Tracker } from '../src/app.js';
+import { createLogger, setLogLevel } from '../src/log.js';
+import type { WatcherStatus } from '../src/watchers/loop.js';
 import { benchOptions, parseHooks } from './prepop.js';
 import { scratchDir } from './scratch.js';
 import { tracked, trackedHooks } from './watch-population.js';

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Tracker } from '../app.js';
+import type { Tracker } from '../src/app.js';
 
 export interface Scratch {
   dir: string;

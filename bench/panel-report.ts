@@ -1,5 +1,5 @@
 /**
- * The panel part of the report. The measurement itself lives in `src/bench/panel.ts`
+ * The panel part of the report. The measurement itself lives in `bench/panel.ts`
  * (`runPanelBench`, written separately); run.ts passes its result here, or null when it is
  * not wired in / not run, and the report then says so instead of leaving the section out.
  */
@@ -21,7 +21,7 @@ export interface PanelResult {
 export const PANEL_GOAL_MS = 1500;
 
 const PANEL_METHOD =
-  "- A tracker child process with 10,000 stored requests (built by `src/bench/population.ts`) and its embedded broker; Debian's Chromium (`/usr/bin/chromium`, headless) driven by playwright-core, a fresh profile per run. *Interactive* is measured in the page from navigation start: the first screen of cards is rendered, the summary shows every request, and a search typed at that moment has been answered on screen. Retained replay: every retained `media/#` message to a fresh MQTT-over-WebSocket client on the ingress port, against a plain mqtt.js subscriber over TCP on the same broker. Long tasks: a 10 s `PerformanceObserver` (`longtask`) trace while 50 downloads in a qBittorrent stand-in move every second and the real qBittorrent watcher (1 s polling) publishes them. `node dist/bench/panel.js` runs this part alone and prints its JSON.";
+  "- A tracker child process with 10,000 stored requests (built by `bench/population.ts`) and its embedded broker; Debian's Chromium (`/usr/bin/chromium`, headless) driven by playwright-core, a fresh profile per run. *Interactive* is measured in the page from navigation start: the first screen of cards is rendered, the summary shows every request, and a search typed at that moment has been answered on screen. Retained replay: every retained `media/#` message to a fresh MQTT-over-WebSocket client on the ingress port, against a plain mqtt.js subscriber over TCP on the same broker. Long tasks: a 10 s `PerformanceObserver` (`longtask`) trace while 50 downloads in a qBittorrent stand-in move every second and the real qBittorrent watcher (1 s polling) publishes them. `node dist-bench/bench/panel.js` runs this part alone and prints its JSON.";
 
 export interface PanelReport {
   goals: GoalRow[];
@@ -33,7 +33,7 @@ export function panelReport(p: PanelResult | null): PanelReport {
   if (!p) {
     return {
       goals: [{ area: 'Panel', metric: '10k requests rendered in Chromium', value: 'n/a', baseline: 'n/a', ratio: 'n/a', goal: `≤ ${PANEL_GOAL_MS} ms`, status: 'not run' }],
-      table: '_Not measured in this run: `src/bench/panel.ts` (`runPanelBench`) is not wired into `src/bench/run.ts`._',
+      table: '_Not measured in this run: `bench/panel.ts` (`runPanelBench`) is not wired into `bench/run.ts`._',
       method: '- Not run.',
     };
   }

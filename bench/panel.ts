@@ -15,10 +15,11 @@
  *     in this process, from SUBSCRIBE sent to the last retained message received (median of
  *     three, alternated).
  *   - a 10 s PerformanceObserver `longtask` trace in the open panel while 50 downloads
- *     change every second: a qBittorrent (bench/qbittorrent.ts) polled by the tracker's real
+ *     change every second: a qBittorrent (test/fakes/qbittorrent.ts) polled by the tracker's real
  *     qBittorrent watcher every second; every change is a new retained state on MQTT.
  *
- * Run alone: `node dist/bench/panel.js [--requests=10000] [--runs=5]` prints the result as JSON.
+ * Run alone (built by `npm run build:bench`): `node dist-bench/bench/panel.js [--requests=10000] [--runs=5]`
+ * prints the result as JSON.
  * Needs `/usr/bin/chromium` (or $CHROMIUM) and the built panel (`npm run build`).
  */
 import { fork } from 'node:child_process';
@@ -28,15 +29,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Tracker } from '../app.js';
-import { PANEL_DIR } from '../http/ingress.js';
-import { createLogger, setLogLevel } from '../log.js';
+import { Tracker } from '../src/app.js';
+import { PANEL_DIR } from '../src/http/ingress.js';
+import { createLogger, setLogLevel } from '../src/log.js';
 import { intArg } from './args.js';
 import type { PanelResult } from './panel-report.js';
 import { Peer } from './peer.js';
 import { population } from './population.js';
 import { benchOptions, prepopulate } from './prepop.js';
-import { FakeQbittorrent } from './qbittorrent.js';
+import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
 import { scratchDir } from './scratch.js';
 import { median } from './stats.js';
 
@@ -363,7 +364,7 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelResul
 }
 
 // ---------------------------------------------------------------------------------------
-// CLI: `node dist/bench/panel.js [--requests=N] [--runs=N]`, and the child's entry.
+// CLI: `node dist-bench/bench/panel.js [--requests=N] [--runs=N]`, and the child's entry.
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const i = process.argv.indexOf('--target');
