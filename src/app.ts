@@ -26,7 +26,7 @@ import { Topics } from './contract/index.js';
 import type { ExternalBroker } from './mqtt/external.js';
 import { safeUrl } from './mqtt/safe-url.js';
 import { MqttTransport, type MqttMode } from './mqtt/transport.js';
-import type { Publisher } from './publisher.js';
+import type { Publisher } from './features/home-assistant/publisher.js';
 import { LocalSettings } from './secrets.js';
 import { openEngine } from './engine/open.js';
 import { sourceLabel } from './labels.js';

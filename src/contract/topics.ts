@@ -114,3 +114,8 @@ export class Topics {
     }
   }
 }
+
+/** Home Assistant discovery node id: `media_tracker`, or `media_tracker_<base>` for a second instance on another base topic. */
+export function nodeIdFor(baseTopic: string): string {
+  return baseTopic === 'media' ? 'media_tracker' : `media_tracker_${baseTopic.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+}

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer } from 'ws';
 import { BrokerAccess, isBrowser } from './access.js';
-import { nodeIdFor } from './discovery.js';
+import { nodeIdFor } from '../contract/index.js';
 import { limitIncomingPackets, MAX_PACKET_BYTES } from './packet-limit.js';
 import { coalescingStream } from './ws-stream.js';
 import { ThrottledLog } from '../log-throttle.js';

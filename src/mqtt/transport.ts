@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { EmbeddedBroker } from './broker.js';
 import type { MqttBus } from './bus.js';
 import type { Topics } from '../contract/index.js';
-import { nodeIdFor } from './discovery.js';
+import { nodeIdFor } from '../contract/index.js';
 import type { ExternalBroker } from './external.js';
 import { RetainedGuard } from './reassert.js';
 import { safeUrl } from './safe-url.js';

@@ -21,7 +21,7 @@ import { isPipeline, rank, type State } from '../../src/domain/states.js';
 import { Engine, EVENT_SCHEMA_VERSION, type Change } from '../../src/engine/index.js';
 import { sourceLabel } from '../../src/labels.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
-import { eventPayload, statePayload } from '../../src/mqtt/contract.js';
+import { eventPayload, statePayload } from '../../src/features/home-assistant/payloads.js';
 import { Store } from '../../src/store/store.js';
 import type { JournalRecord } from '../../src/store/types.js';
 import { anyEvent } from './arbitraries.js';

@@ -15,7 +15,7 @@ import { EVENT_TYPES } from '../../src/contract/index.js';
 import type { Effect } from '../../src/domain/draft.js';
 import type { TrackerEvent } from '../../src/domain/events.js';
 import { createRequest, reduce } from '../helpers/reduce.js';
-import { eventPayload, recipientLookup } from '../../src/mqtt/contract.js';
+import { eventPayload, recipientLookup } from '../../src/features/home-assistant/payloads.js';
 import { blankRequest } from '../helpers/requests.js';
 
 const DIR = fileURLToPath(new URL('../../blueprints/automation/media_tracker/', import.meta.url));

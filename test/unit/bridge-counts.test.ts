@@ -1,6 +1,6 @@
 /** The bridge-info counts kept per change agree with a full recount, whatever the sequence. */
 import { describe, expect, it } from 'vitest';
-import { BridgeCountIndex, type BridgeCounts } from '../../src/bridge-counts.js';
+import { BridgeCountIndex, type BridgeCounts } from '../../src/features/home-assistant/bridge-counts.js';
 import type { Episode, MediaRequest } from '../../src/domain/model.js';
 import { STATES, type EpisodeState } from '../../src/domain/states.js';
 import { blankRequest } from '../helpers/requests.js';

@@ -1,12 +1,12 @@
 /**
- * Home Assistant discovery of a request (src/mqtt/discovery.ts): what the pipeline event
+ * Home Assistant discovery of a request (src/features/home-assistant/discovery.ts): what the pipeline event
  * entity can fire, which fields of the state payload become attributes of the status sensor,
  * and that a 4K request's device is told apart from the standard one by its name. The
  * templates themselves are rendered by a real HA in test/e2e/home-assistant.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, Topics } from '../../src/contract/index.js';
-import { Discovery } from '../../src/mqtt/discovery.js';
+import { Discovery } from '../../src/features/home-assistant/discovery.js';
 import { blankRequest } from '../helpers/requests.js';
 
 const discovery = new Discovery({ prefix: 'homeassistant', node: 'media_tracker', version: '1.0.0', topics: new Topics('media') });

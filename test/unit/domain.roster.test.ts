@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { EpisodeRef, GrabbedEvent, RosterEvent, TrackerEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import { createRequest, reduce } from '../helpers/reduce.js';
-import { eventPayload } from '../../src/mqtt/contract.js';
+import { eventPayload } from '../../src/features/home-assistant/payloads.js';
 
 let t = 0;
 const at = () => new Date(Date.UTC(2026, 11, 1, 12, 0, t++)).toISOString();

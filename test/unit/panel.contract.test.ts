@@ -11,7 +11,7 @@ import { parseEpisode, parseRequestState } from '../../frontend/src/data/payload
 import type { AutoconfigResult } from '../../src/autoconfig/types.js';
 import type { AutoconfigureResult, WatcherStatus } from '../../src/contract/index.js';
 import type { Episode } from '../../src/domain/model.js';
-import { episodesPayload, statePayload } from '../../src/mqtt/contract.js';
+import { episodesPayload, statePayload } from '../../src/features/home-assistant/payloads.js';
 import type { WatcherStatus as ServerWatcherStatus } from '../../src/watchers/loop.js';
 import { blankRequest } from '../helpers/requests.js';
 

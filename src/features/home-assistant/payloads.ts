@@ -10,11 +10,11 @@ import {
   type StatePayload,
   type TimelineEntry,
   type UpgradePayload,
-} from '../contract/index.js';
-import { isAired, summarise } from '../domain/episodes.js';
-import type { Effect } from '../domain/draft.js';
-import type { Download, Episode, MediaRequest, Upgrade } from '../domain/model.js';
-import { isPipeline, rank, STATE_LABELS } from '../domain/states.js';
+} from '../../contract/index.js';
+import { isAired, summarise } from '../../domain/episodes.js';
+import type { Effect } from '../../domain/draft.js';
+import type { Download, Episode, MediaRequest, Upgrade } from '../../domain/model.js';
+import { isPipeline, rank, STATE_LABELS } from '../../domain/states.js';
 
 /** Who to notify about a request, from the `notify` option; nulls when the requester is not mapped. */
 export interface Recipient {

@@ -1,18 +1,18 @@
 /**
- * Turns committed changes into MQTT messages: retained state/episodes/timeline per
- * request, HA discovery while the request keeps its device, one non-retained event per
- * transition, and the bridge's aggregate info.
+ * Sends committed changes to the bus: each changed request's projection (projection.ts),
+ * one non-retained event per transition, and the bridge's aggregate info at most once a second.
  */
+import type { BridgeInfo, IntegrationInfo, Topics } from '../../contract/index.js';
+import { integrationInfos } from '../../doctor/types.js';
+import type { Effect } from '../../domain/draft.js';
+import type { MediaRequest } from '../../domain/model.js';
+import { isFinished } from '../../domain/states.js';
+import type { Change } from '../../engine/index.js';
+import type { MqttBus } from '../../mqtt/bus.js';
 import { BridgeCountIndex } from './bridge-counts.js';
-import type { BridgeInfo, IntegrationInfo, Topics } from './contract/index.js';
-import { integrationInfos } from './doctor/types.js';
-import type { Effect } from './domain/draft.js';
-import type { MediaRequest } from './domain/model.js';
-import { isFinished } from './domain/states.js';
-import type { Change } from './engine/index.js';
-import type { MqttBus } from './mqtt/bus.js';
-import { episodesPayload, eventPayload, NO_RECIPIENT, statePayload, timelinePayload, type RecipientLookup } from './mqtt/contract.js';
-import type { Discovery } from './mqtt/discovery.js';
+import type { Discovery } from './discovery.js';
+import { NO_RECIPIENT, type RecipientLookup } from './payloads.js';
+import { deviceRemovalMessages, eventMessage, removalMessages, requestMessages, requestTopics, type Message, type Projection } from './projection.js';
 
 const RETAINED = { retain: true, qos: 1 } as const;
 const EVENT = { retain: false, qos: 1 } as const;
@@ -33,6 +33,7 @@ export class Publisher {
   private infoTimer: NodeJS.Timeout | null = null;
   /** Aggregates for the bridge info, built on first use and then updated per change. */
   private counts: BridgeCountIndex | null = null;
+  private readonly projection: Projection;
 
   constructor(
     private readonly bus: MqttBus,
@@ -43,8 +44,10 @@ export class Publisher {
     private readonly info: BridgeInfoSource,
     private readonly clock: () => Date = () => new Date(),
     /** Who to notify per requester (the `notify` option), published in state and event payloads. */
-    private readonly recipients: RecipientLookup = () => NO_RECIPIENT,
-  ) {}
+    recipients: RecipientLookup = () => NO_RECIPIENT,
+  ) {
+    this.projection = { topics, discovery, recipients };
+  }
 
   /** Whether a request still gets its Home Assistant device. */
   wantsDevice(r: MediaRequest, now = this.clock()): boolean {
@@ -53,37 +56,24 @@ export class Publisher {
   }
 
   publishRequest(r: MediaRequest, previous: MediaRequest | null = null): void {
-    const t = this.topics;
-    if (this.discovery) {
-      if (this.wantsDevice(r)) {
-        for (const m of this.discovery.requestConfigs(r)) this.bus.publishJson(m.topic, m.payload, RETAINED);
-      } else {
-        this.clearDiscovery(r.id);
-      }
-    }
-    if (r.media_type === 'tv' && (!previous || previous.episodes !== r.episodes || previous.downloads !== r.downloads)) {
-      this.bus.publishJson(t.episodes(r.id), episodesPayload(r, this.clock().toISOString()), RETAINED);
-    }
-    if (!previous || previous.timeline !== r.timeline) this.bus.publishJson(t.timeline(r.id), timelinePayload(r), RETAINED);
-    // State last: a subscriber that sees the new state already has its episodes and timeline.
-    this.bus.publishJson(t.state(r.id), statePayload(r, this.recipients, this.clock().toISOString()), RETAINED);
+    const now = this.clock();
+    this.send(requestMessages(this.projection, r, previous, { now: now.toISOString(), device: this.wantsDevice(r, now) }));
   }
 
   removeRequest(id: string): void {
-    const t = this.topics;
-    this.clearDiscovery(id);
-    for (const topic of [t.state(id), t.episodes(id), t.timeline(id)]) this.bus.publish(topic, '', RETAINED);
+    this.send(removalMessages(this.projection, id));
   }
 
-  /** Every retained topic a request may have: state, episodes, timeline and its discovery configs. */
+  /** Every retained topic a request may have: its discovery configs, state, episodes and timeline. */
   requestTopics(id: string): string[] {
-    const t = this.topics;
-    return [...(this.discovery?.requestTopics(id) ?? []), t.state(id), t.episodes(id), t.timeline(id)];
+    return requestTopics(this.projection, id);
   }
 
-  private clearDiscovery(id: string): void {
-    if (!this.discovery) return;
-    for (const topic of this.discovery.requestTopics(id)) this.bus.publish(topic, '', RETAINED);
+  private send(messages: Iterable<Message>): void {
+    for (const m of messages) {
+      if (m.payload === '') this.bus.publish(m.topic, '', RETAINED);
+      else this.bus.publishJson(m.topic, m.payload, m.retain ? RETAINED : EVENT);
+    }
   }
 
   publishBridge(): void {
@@ -107,8 +97,8 @@ export class Publisher {
     for (const e of effects) {
       const r = latest.get(e.request_id)?.after;
       if (!r) continue;
-      const payload = eventPayload(r, e, this.recipients);
-      if (payload) this.bus.publishJson(this.topics.event(r.id), payload, EVENT);
+      const m = eventMessage(this.projection, r, e);
+      if (m) this.send([m]);
     }
     this.scheduleInfo();
   }
@@ -149,7 +139,7 @@ export class Publisher {
     for (const r of this.requests()) {
       if (!this.wantsDevice(r)) {
         const had = this.bus.hasRetained(this.discovery.requestTopics(r.id)[0]!);
-        this.clearDiscovery(r.id);
+        this.send(deviceRemovalMessages(this.projection, r.id));
         if (had) removed++;
       }
     }

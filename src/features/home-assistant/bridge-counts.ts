@@ -7,13 +7,13 @@
  * the request contributed before, whatever `before` the caller knows. `reset` recounts from
  * scratch (start-up, and the hourly sweep as a safety net).
  */
-import type { BridgeCounts } from './contract/index.js';
-import type { MediaRequest } from './domain/model.js';
-import { isFinished, type State } from './domain/states.js';
+import type { BridgeCounts } from '../../contract/index.js';
+import type { MediaRequest } from '../../domain/model.js';
+import { isFinished, type State } from '../../domain/states.js';
 
 const DAY_MS = 86_400_000;
 
-export type { BridgeCounts } from './contract/index.js';
+export type { BridgeCounts } from '../../contract/index.js';
 
 interface Contribution {
   state: State;

@@ -4,9 +4,9 @@
  * and a bridge device with aggregate sensors. Entity definitions are data; one function
  * turns them into payloads.
  */
-import type { MediaRequest } from '../domain/model.js';
-import { STATES } from '../domain/states.js';
-import { EVENT_TYPES, type Topics } from '../contract/index.js';
+import type { MediaRequest } from '../../domain/model.js';
+import { STATES } from '../../domain/states.js';
+import { EVENT_TYPES, nodeIdFor, type Topics } from '../../contract/index.js';
 
 export interface DiscoveryMessage {
   topic: string;
@@ -23,9 +23,7 @@ export interface DiscoveryOptions {
   doctor?: ReadonlyArray<{ integration: string; label: string }>;
 }
 
-export function nodeIdFor(baseTopic: string): string {
-  return baseTopic === 'media' ? 'media_tracker' : `media_tracker_${baseTopic.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
-}
+export { nodeIdFor };
 
 const STATUS_OPTIONS = STATES.map((s) => s.toLowerCase());
 
