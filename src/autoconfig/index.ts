@@ -5,9 +5,9 @@
  */
 import type { Options } from '../config/schema.js';
 import type { LocalSettings } from '../secrets.js';
-import { configureArr } from './arr.js';
-import { jellyfinInstructions } from './jellyfin.js';
-import { configureJellyseerr } from './jellyseerr.js';
+import { configureArr } from '../integrations/arr/autoconfig.js';
+import { jellyfinInstructions } from '../integrations/jellyfin/autoconfig.js';
+import { configureJellyseerr } from '../integrations/jellyseerr/autoconfig.js';
 import type { AutoconfigAction, AutoconfigContext, AutoconfigResult, AutoconfigService } from './types.js';
 
 export interface AutoconfigRequest {

@@ -4,9 +4,9 @@
  * history is 10–90 days old (older than the HA retention) and the active set one day old.
  */
 import { performance } from 'node:perf_hooks';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
+import { parseJellyseerr } from '../integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../integrations/radarr/adapter.js';
+import { parseSonarr } from '../integrations/sonarr/adapter.js';
 import type { AdapterContext, ParseResult } from '../adapters/types.js';
 import type { Tracker } from '../app.js';
 import { parseOptions } from '../config/load.js';

@@ -6,8 +6,8 @@
 import type { Options } from '../config/schema.js';
 import { errorMessage } from '../log.js';
 import type { DoctorEnv } from './env.js';
-import { checkJellyfin, checkShoko } from './media.js';
-import { checkArr, checkJellyseerr, checkQbittorrent } from './services.js';
+import { checkJellyfin, checkShoko } from '../integrations/jellyfin/doctor.js';
+import { checkArr, checkJellyseerr, checkQbittorrent } from '../integrations/arr/doctor.js';
 import { checkStore } from './store.js';
 import { INTEGRATIONS, makeCheck, type DoctorCheck, type DoctorReport, type Integration } from './types.js';
 

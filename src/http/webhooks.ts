@@ -5,10 +5,10 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { boundEvent } from '../adapters/bounds.js';
-import { parseJellyfin, type JellyfinHint } from '../adapters/jellyfin.js';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
+import { parseJellyfin, type JellyfinHint } from '../integrations/jellyfin/adapter.js';
+import { parseJellyseerr } from '../integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../integrations/radarr/adapter.js';
+import { parseSonarr } from '../integrations/sonarr/adapter.js';
 import type { AdapterContext, AnimeRules, ParseResult } from '../adapters/types.js';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
 import { StorageUnavailableError, type Engine } from '../engine.js';
@@ -35,7 +35,7 @@ export interface WebhookServerOptions {
   onJellyfin?: JellyfinHintHandler;
   secret: string;
   anime: AnimeRules;
-  /** Which configured Sonarr/Radarr instances serve 4K requests (see src/arr-kinds.ts). */
+  /** Which configured Sonarr/Radarr instances serve 4K requests (see src/integrations/arr/kinds.ts). */
   arrKind?: AdapterContext['arrKind'];
   engine: Engine;
   log: Logger;

@@ -1,15 +1,15 @@
 /** Builds the watchers the options ask for; a service that is not configured has none. */
-import type { ArrKinds } from '../arr-kinds.js';
+import type { ArrKinds } from '../integrations/arr/kinds.js';
 import type { Options } from '../config/schema.js';
 import type { MediaRequest } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { Watcher } from './loop.js';
 import type { JellyfinHintHandler } from '../http/webhooks.js';
-import { createArrReconcilers } from './arr/index.js';
-import { createJellyfinWatcher } from './jellyfin/index.js';
-import { createJellyseerrReconciler, type BackfillMarker } from './jellyseerr/index.js';
-import { createQbittorrentWatchers } from './qbittorrent/index.js';
-import { createShokoWatcher } from './shoko/index.js';
+import { createArrReconcilers } from '../integrations/arr/reconciler.js';
+import { createJellyfinWatcher } from '../integrations/jellyfin/watcher.js';
+import { createJellyseerrReconciler, type BackfillMarker } from '../integrations/jellyseerr/reconciler.js';
+import { createQbittorrentWatchers } from '../integrations/qbittorrent/watcher.js';
+import { createShokoWatcher } from '../integrations/shoko/watcher.js';
 import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
 

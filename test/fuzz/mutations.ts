@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 import type { FieldError } from '../../src/adapters/types.js';
 import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
 

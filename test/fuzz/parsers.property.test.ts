@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 import type { ParseResult } from '../../src/adapters/types.js';
 import { Engine } from '../../src/engine.js';
 import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';

@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJellyseerr } from '../../src/adapters/jellyseerr.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
 import {
   episodeId,
   fakeHash,
@@ -24,8 +24,9 @@ import {
 import type { UnstampedEvent } from '../../src/domain/events.js';
 import type { Logger } from '../../src/log.js';
 import type { EpisodePayload } from '../../src/mqtt/contract.js';
-import { createArrReconcilers, MAX_EPISODE_FETCHES } from '../../src/watchers/arr/index.js';
-import { createJellyseerrReconciler, JELLYSEERR_DELETED_REASON, MAX_CHECKS, MAX_PAGES, MAX_TITLE_LOOKUPS } from '../../src/watchers/jellyseerr/index.js';
+import { createArrReconcilers, MAX_EPISODE_FETCHES } from '../../src/integrations/arr/reconciler.js';
+import { JELLYSEERR_DELETED_REASON } from '../../src/integrations/jellyseerr/map.js';
+import { createJellyseerrReconciler, MAX_CHECKS, MAX_PAGES, MAX_TITLE_LOOKUPS } from '../../src/integrations/jellyseerr/reconciler.js';
 import type { Watcher } from '../../src/watchers/loop.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';

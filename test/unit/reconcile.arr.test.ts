@@ -1,18 +1,18 @@
 /**
- * The Sonarr/Radarr reconciliation rules (src/watchers/arr/map.ts): REST snapshot → events.
+ * The Sonarr/Radarr reconciliation rules (src/integrations/arr/map.ts): REST snapshot → events.
  * Requests are built the real way (webhook bodies through the adapters and the reducer), and
  * the produced events are fed back through the reducer to check what they do.
  */
 import { describe, expect, it } from 'vitest';
-import { parseJellyseerr } from '../../src/adapters/jellyseerr.js';
-import { parseRadarr } from '../../src/adapters/radarr.js';
-import { parseSonarr } from '../../src/adapters/sonarr.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../../src/integrations/radarr/adapter.js';
+import { parseSonarr } from '../../src/integrations/sonarr/adapter.js';
 import type { AdapterContext } from '../../src/adapters/types.js';
 import { episodeId, fakeHash, jellyseerr, radarrGrab, radarrDownload, range, sonarrGrab, type MovieSpec, type ShowSpec, type EpisodeSpec } from '../../src/demo/payloads.js';
 import type { DownloadFailedEvent, GrabbedEvent, ImportBlockedEvent, ImportedEvent, TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { episodeKey, type MediaRequest } from '../../src/domain/model.js';
 import { createRequest, reduce } from '../../src/domain/reducer.js';
-import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../src/watchers/arr/api.js';
+import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../src/integrations/arr/api.js';
 import {
   digest,
   episodeFileEvents,
@@ -23,9 +23,9 @@ import {
   seriesSignature,
   type ArrInstance,
   type Target,
-} from '../../src/watchers/arr/map.js';
-import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/watchers/arr/downloads.js';
-import { reconcileRadarr, reconcileSonarr } from '../../src/watchers/arr/snapshot.js';
+} from '../../src/integrations/arr/map.js';
+import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/integrations/arr/downloads.js';
+import { reconcileRadarr, reconcileSonarr } from '../../src/integrations/arr/snapshot.js';
 
 const CTX: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
 const RADARR: ArrInstance = { service: 'radarr', name: 'radarr', sole: true };

@@ -14,8 +14,8 @@
 import type { Options } from '../../config/schema.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
-import type { EventSink, TrackedView } from '../types.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
+import type { EventSink, TrackedView } from '../../watchers/types.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
 import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';

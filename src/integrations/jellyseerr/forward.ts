@@ -4,11 +4,11 @@
  * and only the notification types it had subscribed to (plus the test, which Jellyseerr
  * always sends). Fire and forget, as Jellyseerr itself does: a failure is logged, not retried.
  */
-import { errorMessage, type Logger } from '../log.js';
-import { undici } from '../net/service.js';
-import type { ForwardTarget } from '../secrets.js';
+import { errorMessage, type Logger } from '../../log.js';
+import { undici } from '../../net/service.js';
+import type { ForwardTarget } from '../../secrets.js';
 import { NOTIFICATION_BITS } from './template.js';
-import { displayUrl } from './urls.js';
+import { displayUrl } from '../../autoconfig/urls.js';
 
 export type JellyseerrForwarder = (raw: string, body: unknown) => Promise<void>;
 

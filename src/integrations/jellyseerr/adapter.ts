@@ -19,10 +19,10 @@
  * local part.
  */
 import * as z from 'zod';
-import type { MediaInfo, RequestEvent, UnstampedEvent } from '../domain/events.js';
-import { requestIs4k } from './jellyseerr-4k.js';
-import type { AdapterContext, ParseResult } from './types.js';
-import { compact, fail, ignored, isRecord, lenient, readDiscriminator, showValue, validate } from './validation.js';
+import type { MediaInfo, RequestEvent, UnstampedEvent } from '../../domain/events.js';
+import { requestIs4k } from './adapter-4k.js';
+import type { AdapterContext, ParseResult } from '../../adapters/types.js';
+import { compact, fail, ignored, isRecord, lenient, readDiscriminator, showValue, validate } from '../../adapters/validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Notification types (§3.3)

@@ -14,9 +14,9 @@
  * file gets a new key.
  */
 import * as z from 'zod';
-import type { AnimeVerdict, EpisodeRef, ImportedFile, MediaInfo } from '../domain/events.js';
-import * as arr from './arr.js';
-import type { AdapterContext, ParseResult } from './types.js';
+import type { AnimeVerdict, EpisodeRef, ImportedFile, MediaInfo } from '../../domain/events.js';
+import * as arr from '../arr/adapter.js';
+import type { AdapterContext, ParseResult } from '../../adapters/types.js';
 import {
   animeByRules,
   ArrEnvelopeSchema,
@@ -33,7 +33,7 @@ import {
   posterUrl,
   sortEpisodes,
   stringOrNull,
-} from './validation.js';
+} from '../../adapters/validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas (§1.4, §1.5). Null values are omitted by Sonarr, so everything not always sent is

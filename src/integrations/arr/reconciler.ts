@@ -16,12 +16,12 @@
  * poll loop logs it once per outage and backs off, nothing is sent, and the next cycle starts
  * from the same memory (history cursor, "missing" ids, series already read).
  */
-import type { ArrKinds } from '../../arr-kinds.js';
+import type { ArrKinds } from './kinds.js';
 import type { Options } from '../../config/schema.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { Logger } from '../../log.js';
-import { PolledWatcher, PollLoop } from '../loop.js';
-import type { EventSink, TrackedView } from '../types.js';
+import { PolledWatcher, PollLoop } from '../../watchers/loop.js';
+import type { EventSink, TrackedView } from '../../watchers/types.js';
 import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord } from './api.js';
 import { finishedGone, libraryIds, type FinishedMemory } from './finished.js';
 import { sameKind, stampKind } from './kind.js';

@@ -2,7 +2,7 @@
  * Jellyfin's webhook plugin has no API to add a destination, so auto-configuration says
  * what to set (protocols.md §5.3). The secret is named, never written out.
  */
-import { hookUrl, type PublicBase } from './urls.js';
+import { hookUrl, type PublicBase } from '../../autoconfig/urls.js';
 
 export function jellyfinInstructions(base: PublicBase, jellyfinConfigured: boolean): string {
   const lines = [

@@ -23,10 +23,10 @@
  * `ItemDeleted` produces `deleted` events for the requests holding the item. The watcher
  * never scans the library by itself (D7): `refreshLibrary` is an explicit, rate-limited action.
  */
-import type { JellyfinHint } from '../../adapters/jellyfin.js';
+import type { JellyfinHint } from './adapter.js';
 import { errorMessage, registerSecret, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
-import type { EventSink, TrackedView } from '../types.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
+import type { EventSink, TrackedView } from '../../watchers/types.js';
 import { JellyfinClient } from './client.js';
 import { episodeNumbers, isPlayable, LibraryIndex, toLibItem, type ItemKind, type LibItem } from './library.js';
 import { deletionEvents, matchRequests, type MatchReport, type RequestMatch } from './match.js';

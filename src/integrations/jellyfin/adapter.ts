@@ -6,8 +6,8 @@
  * verifies against the API; it carries no state of its own.
  */
 import * as z from 'zod';
-import { isRecord, validate } from './validation.js';
-import type { FieldError } from './types.js';
+import { isRecord, validate } from '../../adapters/validation.js';
+import type { FieldError } from '../../adapters/types.js';
 
 export interface JellyfinHint {
   notification: 'ItemAdded' | 'ItemDeleted';

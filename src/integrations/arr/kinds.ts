@@ -8,7 +8,7 @@
  * path); and, when another instance of the same service is known to be 4K, standard (a set-up
  * with a 4K instance has standard ones besides it). Otherwise unknown: its events reach both kinds.
  */
-import type { Options } from './config/schema.js';
+import type { Options } from '../../config/schema.js';
 
 export type ArrService = 'sonarr' | 'radarr';
 

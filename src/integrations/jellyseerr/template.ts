@@ -1,10 +1,10 @@
 /**
  * The Jellyseerr webhook template the tracker installs, built from the list of fields the
- * adapter (src/adapters/jellyseerr.ts) reads, and the check that an existing template
+ * adapter (adapter.ts) reads, and the check that an existing template
  * carries them. Template mechanics in protocols.md §3.2: `{{var}}` inside string values,
  * special keys `{{media}}`, `{{request}}` and `{{extra}}`.
  */
-import { JELLYSEERR_REQUEST_STATUS, type JellyseerrRequestType } from '../adapters/jellyseerr.js';
+import { JELLYSEERR_REQUEST_STATUS, type JellyseerrRequestType } from './adapter.js';
 
 interface TemplateField {
   /** Key path in the template; the special keys keep their braces. */

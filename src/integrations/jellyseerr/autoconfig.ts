@@ -3,20 +3,20 @@
  * It has a single slot. A slot pointing elsewhere (Home Assistant's Overseerr integration
  * takes it for itself) is never replaced silently: without consent the run reports
  * `skipped`; with `forward_existing` the tracker takes it, stores the previous receiver and
- * forwards every notification there unchanged (src/autoconfig/forward.ts).
+ * forwards every notification there unchanged (forward.ts).
  *
  * Wire format: GET answers the template as text (`options.jsonPayload`); POST and `/test`
  * take it as a JSON string literal (`JSON.stringify(text)`), which Jellyseerr validates with
  * `JSON.parse` and stores base64-encoded.
  */
 import { z } from 'zod';
-import { redact } from '../log.js';
-import { ServiceClient } from '../net/service.js';
-import type { ForwardTarget, LocalSettings } from '../secrets.js';
-import { callJson, failureMessage } from './http.js';
+import { redact } from '../../log.js';
+import { ServiceClient } from '../../net/service.js';
+import type { ForwardTarget, LocalSettings } from '../../secrets.js';
+import { callJson, failureMessage } from '../../autoconfig/http.js';
 import { missingTemplateFields, TRACKER_TEMPLATE, TRACKER_TYPES } from './template.js';
-import type { AutoconfigAction, AutoconfigContext } from './types.js';
-import { describeReceiver, displayUrl, hookUrl, receiptKey, urlMatches, type PublicBase } from './urls.js';
+import type { AutoconfigAction, AutoconfigContext } from '../../autoconfig/types.js';
+import { describeReceiver, displayUrl, hookUrl, receiptKey, urlMatches, type PublicBase } from '../../autoconfig/urls.js';
 
 export const WebhookSettingsSchema = z.looseObject({
   enabled: z.boolean().nullish().transform((v) => v ?? false),

@@ -11,9 +11,9 @@
  * Radarr ids are never reused (autoincrement), so a re-added movie or a new file gets a new key.
  */
 import * as z from 'zod';
-import type { AnimeVerdict, MediaInfo } from '../domain/events.js';
-import * as arr from './arr.js';
-import type { AdapterContext, ParseResult } from './types.js';
+import type { AnimeVerdict, MediaInfo } from '../../domain/events.js';
+import * as arr from '../arr/adapter.js';
+import type { AdapterContext, ParseResult } from '../../adapters/types.js';
 import {
   animeByRules,
   ArrEnvelopeSchema,
@@ -26,7 +26,7 @@ import {
   PositiveId,
   posterUrl,
   stringOrNull,
-} from './validation.js';
+} from '../../adapters/validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas (§2.1, §2.2). Nulls are omitted, unknown keys pass through.

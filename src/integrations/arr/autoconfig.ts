@@ -8,11 +8,11 @@
  * masked password counts as set, and the Test that follows is what proves it is right.
  */
 import { z } from 'zod';
-import { redact } from '../log.js';
-import { ServiceClient } from '../net/service.js';
-import { CallError, callJson, failureMessage } from './http.js';
-import type { AutoconfigAction, AutoconfigContext } from './types.js';
-import { displayUrl, hookPath, hookUrl, pathOf, receiptKey, urlMatches, type PublicBase } from './urls.js';
+import { redact } from '../../log.js';
+import { ServiceClient } from '../../net/service.js';
+import { CallError, callJson, failureMessage } from '../../autoconfig/http.js';
+import type { AutoconfigAction, AutoconfigContext } from '../../autoconfig/types.js';
+import { displayUrl, hookPath, hookUrl, pathOf, receiptKey, urlMatches, type PublicBase } from '../../autoconfig/urls.js';
 
 export type ArrKind = 'sonarr' | 'radarr';
 
@@ -21,7 +21,7 @@ const USERNAME = 'media-tracker';
 /** What Sonarr/Radarr answer instead of a stored password (Servarr `SchemaBuilder`). */
 export const MASKED = '********';
 
-/** The triggers the adapters turn into events (src/adapters/sonarr.ts, radarr.ts). */
+/** The triggers the adapters turn into events (integrations/sonarr/adapter.ts, radarr/adapter.ts). */
 export const TRIGGERS: Record<ArrKind, readonly string[]> = {
   sonarr: ['onGrab', 'onDownload', 'onUpgrade', 'onImportComplete', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete', 'onManualInteractionRequired'],
   radarr: ['onGrab', 'onDownload', 'onUpgrade', 'onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onManualInteractionRequired'],

@@ -1,16 +1,16 @@
 /** Checks for Sonarr/Radarr, Jellyseerr and qBittorrent. */
-import { arrClient, connectionProblems, findConnection, NotificationSchema, SystemStatusSchema, TRIGGERS, type ArrKind } from '../autoconfig/arr.js';
-import { callJson, failureMessage } from '../autoconfig/http.js';
-import { webhookProblems, classifySlot, WebhookSettingsSchema } from '../autoconfig/jellyseerr.js';
-import { describeReceiver, displayUrl, hookUrl } from '../autoconfig/urls.js';
-import { errorMessage } from '../log.js';
-import { UpstreamError } from '../net/service.js';
-import { QbClient } from '../watchers/qbittorrent/client.js';
+import { arrClient, connectionProblems, findConnection, NotificationSchema, SystemStatusSchema, TRIGGERS, type ArrKind } from './autoconfig.js';
+import { callJson, failureMessage } from '../../autoconfig/http.js';
+import { webhookProblems, classifySlot, WebhookSettingsSchema } from '../jellyseerr/autoconfig.js';
+import { describeReceiver, displayUrl, hookUrl } from '../../autoconfig/urls.js';
+import { errorMessage } from '../../log.js';
+import { UpstreamError } from '../../net/service.js';
+import { QbClient } from '../qbittorrent/client.js';
 import { z } from 'zod';
-import type { DoctorEnv } from './env.js';
-import { lastEventCheck } from './events.js';
-import { probe } from './probe.js';
-import { makeCheck, skippedAfter, subjectLabel, type DoctorCheck, type Subject } from './types.js';
+import type { DoctorEnv } from '../../doctor/env.js';
+import { lastEventCheck } from '../../doctor/events.js';
+import { probe } from '../../doctor/probe.js';
+import { makeCheck, skippedAfter, subjectLabel, type DoctorCheck, type Subject } from '../../doctor/types.js';
 
 const MIN_VERSION: Record<ArrKind, { version: string; why: string }> = {
   sonarr: { version: '4.0.6', why: 'Sonarr before 4.0.6 has no "On Import Complete" trigger, so season packs and manual imports can be missed.' },

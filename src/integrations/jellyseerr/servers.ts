@@ -4,7 +4,7 @@
  * no `is_4k` option, and at most every SERVERS_REFRESH_MS (they change when the admin edits them). A failure here (an older Overseerr, a key without admin rights) never fails
  * the reconciliation: the kinds stay as they were.
  */
-import type { ArrKinds } from '../../arr-kinds.js';
+import type { ArrKinds } from '../arr/kinds.js';
 import { errorMessage, type Logger } from '../../log.js';
 import type { JellyseerrClient } from './api.js';
 

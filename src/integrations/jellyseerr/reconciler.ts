@@ -22,12 +22,12 @@
  * All calls are made before anything is sent: an upstream fault fails the whole cycle
  * (`UpstreamError`, logged once per outage by the poll loop), nothing is sent, memory is kept.
  */
-import type { ArrKinds } from '../../arr-kinds.js';
+import type { ArrKinds } from '../arr/kinds.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { errorMessage, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../loop.js';
-import type { EventSink, TrackedView } from '../types.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
+import type { EventSink, TrackedView } from '../../watchers/types.js';
 import { UpstreamError } from '../../net/service.js';
 import { JellyseerrClient, type ApiDetails, type ApiRequest, type ApiTvSeasons } from './api.js';
 import { backfillDecision, backfillKey, deletedEvent, detailsOf, MEDIA_STATUS, mediaStatusOf, mediaTypeOf, modifiedAt, requestEvent, type Details } from './map.js';

@@ -5,16 +5,16 @@
  * is read case-insensitively.
  */
 import { z } from 'zod';
-import { callJson, failureMessage } from '../autoconfig/http.js';
-import { displayUrl } from '../autoconfig/urls.js';
-import { errorMessage } from '../log.js';
-import type { ServiceClient } from '../net/service.js';
-import { VERSION } from '../version.js';
-import { authorizationHeader } from '../watchers/jellyfin/client.js';
-import type { DoctorEnv } from './env.js';
-import { lastEventCheck } from './events.js';
-import { client, probe } from './probe.js';
-import { makeCheck, type DoctorCheck, type Subject } from './types.js';
+import { callJson, failureMessage } from '../../autoconfig/http.js';
+import { displayUrl } from '../../autoconfig/urls.js';
+import { errorMessage } from '../../log.js';
+import type { ServiceClient } from '../../net/service.js';
+import { VERSION } from '../../version.js';
+import { authorizationHeader } from './client.js';
+import type { DoctorEnv } from '../../doctor/env.js';
+import { lastEventCheck } from '../../doctor/events.js';
+import { client, probe } from '../../doctor/probe.js';
+import { makeCheck, type DoctorCheck, type Subject } from '../../doctor/types.js';
 
 /** Plugin ids as Jellyfin serializes Guids ("N" format). */
 export const WEBHOOK_PLUGIN_ID = '71552a5a5c5c4350a2aeebe451a30173';

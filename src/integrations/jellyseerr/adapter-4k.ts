@@ -8,7 +8,7 @@
  *   a new or approved request, available for MEDIA_AVAILABLE) while the other does not.
  * Undefined when neither tells; the Jellyseerr reconciler later reads `is4k` from the API.
  */
-import type { RequestEvent } from '../domain/events.js';
+import type { RequestEvent } from '../../domain/events.js';
 
 export function is4kFromText(event: string | null): boolean | undefined {
   if (event === null) return undefined;

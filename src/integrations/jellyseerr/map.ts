@@ -15,7 +15,7 @@
  * never copied into an event (a display name that is one is cut to its local part, like the
  * webhook adapter does).
  */
-import { requesterName } from '../../adapters/jellyseerr.js';
+import { requesterName } from './adapter.js';
 import { compact } from '../../adapters/validation.js';
 import type { MediaInfo, MediaType, RequestEvent, UnstampedEvent } from '../../domain/events.js';
 import type { MediaRequest } from '../../domain/model.js';

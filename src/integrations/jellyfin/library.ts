@@ -6,7 +6,7 @@
  * Provider ids are matched here, client-side, by exact string compare (Jellyfin ignores
  * `AnyProviderIdEquals`, E2); keys are compared lower-cased (`Tmdb`, `Shoko File` …).
  */
-import { normaliseItemId } from '../../adapters/jellyfin.js';
+import { normaliseItemId } from './adapter.js';
 import type { BaseItemDto } from './client.js';
 
 export type ItemKind = 'Movie' | 'Series' | 'Episode' | 'Season' | 'Other';

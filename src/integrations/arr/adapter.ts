@@ -9,8 +9,8 @@
  * Imported as a namespace (`arr.handler`, `arr.FileSchema`...) by sonarr.ts and radarr.ts.
  */
 import * as z from 'zod';
-import type { AnimeVerdict, ArrRef, EpisodeRef, Match, MediaInfo, ReleaseInfo, UnstampedEvent } from '../domain/events.js';
-import type { AdapterContext, ParseResult } from './types.js';
+import type { AnimeVerdict, ArrRef, EpisodeRef, Match, MediaInfo, ReleaseInfo, UnstampedEvent } from '../../domain/events.js';
+import type { AdapterContext, ParseResult } from '../../adapters/types.js';
 import {
   ArrEnvelopeSchema,
   blockedMessage,
@@ -25,7 +25,7 @@ import {
   StatusMessageSchema,
   validate,
   type StatusMessage,
-} from './validation.js';
+} from '../../adapters/validation.js';
 
 export type Service = 'sonarr' | 'radarr';
 
