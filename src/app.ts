@@ -5,17 +5,14 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { z } from 'zod';
 import { boundedSink } from './adapters/bounds.js';
-import { ArrKinds } from './integrations/arr/kinds.js';
-import { createJellyseerrForwarder } from './integrations/jellyseerr/forward.js';
-import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult } from './autoconfig/index.js';
+import { autoconfigure, autoconfigureCommandSchema, type AutoconfigResult } from './autoconfig/index.js';
 import { publicBase, type PublicBase } from './autoconfig/urls.js';
 import { ConfigError } from './config/load.js';
 import type { DoctorEnv } from './doctor/env.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { DoctorService } from './doctor/service.js';
-import { integrationLabel, makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
+import { makeCheck, type DoctorCheck, type DoctorReport } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
 import { Engine } from './engine.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
@@ -34,7 +31,8 @@ import { Store } from './store/store.js';
 import { createIngressApp, panelSettings } from './http/ingress.js';
 import { closeServer, serve } from './http/listener.js';
 import { createOriginPolicy } from './http/origin.js';
-import { createWebhookApp, type JellyfinHintHandler } from './http/webhooks.js';
+import { createWebhookApp, webhookRoutes } from './http/webhooks.js';
+import { configuredIn, integrationInfo, REGISTRY, type Registry } from './integrations/registry.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
 import type { Watcher } from './watchers/loop.js';
@@ -43,15 +41,6 @@ const COMMANDS = ['retry', 'forget', 'refresh'] as const;
 
 /** Commands on `<base>/bridge/set/<action>`. */
 const BRIDGE_COMMANDS = ['doctor', 'autoconfigure'] as const;
-
-/** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
-const AutoconfigureCommandSchema = z
-  .object({
-    transaction: z.unknown().optional(),
-    services: z.array(z.enum(AUTOCONFIG_SERVICES)).min(1).optional(),
-    forward_existing: z.boolean().optional(),
-  })
-  .strict();
 
 const RETAINED = { retain: true, qos: 1 } as const;
 
@@ -69,6 +58,8 @@ export interface TrackerOptions {
   addon?: boolean;
   log?: Logger;
   clock?: () => Date;
+  /** The integrations (default: the built-in registry); the options must have been parsed with the same. */
+  registry?: Registry;
 }
 
 export interface Endpoints {
@@ -94,8 +85,6 @@ export class Tracker {
   webhookSecret = '';
   endpoints!: Endpoints;
   private settings!: LocalSettings;
-  /** Which Sonarr/Radarr instances serve 4K requests: the webhooks and the reconcilers share it. */
-  kinds!: ArrKinds;
   private webhookServer: Server | null = null;
   private ingressServer: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -130,6 +119,10 @@ export class Tracker {
     return this.opts.options;
   }
 
+  get registry(): Registry {
+    return this.opts.registry ?? REGISTRY;
+  }
+
   private now(): Date {
     return this.opts.clock?.() ?? new Date();
   }
@@ -142,7 +135,7 @@ export class Tracker {
 
   async start(): Promise<Endpoints> {
     const o = this.options;
-    for (const s of optionSecrets(o)) registerSecret(s);
+    for (const s of optionSecrets(o, this.registry)) registerSecret(s);
     if (o.mqtt.mode === 'external' && !o.mqtt.external_url) {
       throw new ConfigError('Invalid options:\n- mqtt.external_url: required when mqtt.mode is "external"');
     }
@@ -163,14 +156,13 @@ export class Tracker {
     Object.assign(this.lastEvent, this.settings.lastEvents);
     await this.openEngine(dataDir);
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    this.kinds = new ArrKinds({ sonarr: o.sonarr, radarr: o.radarr });
     const set = (this.watcherSet = createWatchers({
       options: o,
+      registry: this.registry,
       sink: boundedSink(this.engine),
       view: this.engine,
       log: this.log,
-      kinds: this.kinds,
-      marker: this.settings,
+      settings: this.settings,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     }));
     this.watchers = set.list;
@@ -178,7 +170,7 @@ export class Tracker {
     this.publishAll();
     await this.cleanStaleDiscovery();
     this.clearAbsorbed();
-    await this.startHttp(set.onJellyfin);
+    await this.startHttp(set);
     for (const w of this.watchers) w.start();
     this.startDoctor();
     if (o.autoconfigure_on_start) void this.runAutoconfigure({ forwardExisting: o.forward_existing }).catch(() => undefined);
@@ -217,7 +209,7 @@ export class Tracker {
     };
     const first = await open();
     for (const w of first.warnings) storeLog.warning(w);
-    this.engine = new Engine(first.store, open, { verifyAvailability: this.options.jellyfin.url !== '' }, this.log.child('engine'), this.opts.clock);
+    this.engine = new Engine(first.store, open, { verifyAvailability: configuredIn(this.options, this.registry).some((d) => d.roles.includes('library')) }, this.log.child('engine'), this.opts.clock);
     const left = this.engine.load(first.requests, first.replay, first.snapshotSeq);
     for (const q of left) storeLog.error(`left out ${q.origin === 'journal' ? `journal record ${q.seq}` : 'snapshot request'} (${q.id}): ${q.reason}; kept in ${QUARANTINE_FILE}, not published`);
     try {
@@ -248,7 +240,7 @@ export class Tracker {
     );
     this.bus.addSink(this.broker);
     const discovery = m.discovery
-      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options).map((i) => ({ integration: i, label: integrationLabel(i) })) })
+      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: this.topics, doctor: configuredIntegrations(this.options, this.registry) })
       : null;
     this.publisher = new Publisher(
       this.bus,
@@ -261,7 +253,7 @@ export class Tracker {
         version: VERSION,
         mode: this.mode,
         started_at: this.startedAt,
-        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
+        extra: () => ({ requests: this.engine.index.size, last_event: this.lastEvent, watchers: this.watchers.map((w) => w.status()), integrations: integrationInfo(this.registry) }),
       },
       this.opts.clock,
       recipientLookup(this.options.notify),
@@ -407,7 +399,7 @@ export class Tracker {
     if (action === 'refresh') {
       // Not a tracking change: nothing is journalled; Jellyfin's scan and the next cycle bring the evidence.
       const r = this.engine.index.get(id)!;
-      const sent = this.watcherSet?.refreshJellyfin(r);
+      const sent = this.watcherSet?.refreshLibrary(r);
       if (!sent) respond({ status: 'error', error: 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh' });
       else await sent.then((note) => respond({ status: 'ok', refresh: note }), (err: unknown) => respond({ status: 'error', error: errorMessage(err) }));
       return;
@@ -446,7 +438,7 @@ export class Tracker {
         respond({ status: 'ok', result: await this.doctor.run() });
         return;
       }
-      const command = AutoconfigureCommandSchema.safeParse(parsed === null || typeof parsed !== 'object' ? {} : parsed);
+      const command = autoconfigureCommandSchema(this.registry).safeParse(parsed === null || typeof parsed !== 'object' ? {} : parsed);
       if (!command.success) {
         respond({ status: 'error', error: `invalid autoconfigure payload: ${command.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` });
         return;
@@ -462,7 +454,7 @@ export class Tracker {
   }
 
   /** One run at a time: a second request waits for the run in flight and gets its result. */
-  runAutoconfigure(req: { forwardExisting: boolean; services?: readonly (typeof AUTOCONFIG_SERVICES)[number][] }): Promise<AutoconfigResult> {
+  runAutoconfigure(req: { forwardExisting: boolean; services?: readonly string[] }): Promise<AutoconfigResult> {
     if (this.autoconfigRun) return this.autoconfigRun;
     if (!this.base) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
     const log = this.log.child('autoconfigure');
@@ -474,6 +466,7 @@ export class Tracker {
           req,
           { base: this.base, secret: this.webhookSecret, receipts: { count: (key) => this.receipts.get(key) ?? 0 } },
           this.opts.clock,
+          this.registry,
         );
         for (const a of result.actions) log[a.action === 'failed' ? 'warning' : 'info'](`${a.service}${a.instance ? `/${a.instance}` : ''}: ${a.action} (test ${a.test}) ${a.detail}`);
         // The doctor's webhook checks change with what was just configured.
@@ -487,19 +480,14 @@ export class Tracker {
   }
 
   private doctorEnv(): DoctorEnv {
-    const shoko = this.watchers.find((w) => w.name === 'shoko');
     return {
       options: this.options,
+      registry: this.registry,
       base: this.base,
       secret: this.webhookSecret,
       events: () => ({ lastEvents: this.lastEvent, startedAt: this.startedAt, warnAfterHours: this.options.no_event_warning_hours, now: this.now() }),
       forward: () => this.settings.jellyseerrForward,
-      shoko: shoko
-        ? () => {
-            const st = shoko.status();
-            return { connected: st.healthy, connecting: !st.healthy && st.last_ok === null && st.last_error === null, detail: st.last_error };
-          }
-        : null,
+      running: (id) => this.watcherSet?.running(id) ?? null,
       broker: async () => this.brokerChecks(),
       quarantined: () => this.quarantined,
       clock: () => this.now(),
@@ -550,7 +538,7 @@ export class Tracker {
     }
   }
 
-  private async startHttp(onJellyfin?: JellyfinHintHandler): Promise<void> {
+  private async startHttp(set: WatcherSet): Promise<void> {
     const o = this.options;
     const host = this.opts.host ?? '0.0.0.0';
     // Standalone, the panel and its broker WebSocket stay on this machine; as an add-on the
@@ -559,16 +547,14 @@ export class Tracker {
     const webhooks = createWebhookApp({
       secret: this.webhookSecret,
       anime: o.anime,
-      arrKind: (service, instance) => this.kinds.of(service, instance),
       engine: this.engine,
       log: this.log.child('webhooks'),
-      ...(onJellyfin ? { onJellyfin } : {}),
+      routes: webhookRoutes(this.registry, { anime: o.anime, shared: set.shared, own: (id) => set.own(id), log: this.log }),
       onReceived: (source, instance) => {
         const key = instance ? `${source}/${instance}` : source;
         this.lastEvent[key] = this.now().toISOString();
         this.receipts.set(key, (this.receipts.get(key) ?? 0) + 1);
       },
-      forwardJellyseerr: createJellyseerrForwarder(() => this.settings.jellyseerrForward, this.log.child('forward')),
     });
     this.webhookServer = await serve(webhooks, o.webhook_port, host);
     const trustedProxies = this.addon ? SUPERVISOR_ADDRESSES : null;

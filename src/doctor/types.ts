@@ -4,8 +4,8 @@
  */
 import { redact } from '../log.js';
 
-export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt', 'store'] as const;
-export type Integration = (typeof INTEGRATIONS)[number];
+/** The doctor's own subjects besides the integrations (whose ids and labels come from the registry). */
+export const CORE_SUBJECTS: Readonly<Record<string, string>> = { mqtt: 'MQTT', store: 'Store' };
 
 export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker', 'quarantine'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
@@ -15,7 +15,8 @@ export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped';
 export interface DoctorCheck {
   /** `sonarr/sonarr/webhook`, `jellyseerr/webhook`. */
   id: string;
-  integration: Integration;
+  /** An integration's id (src/integrations/registry.ts), or `mqtt` / `store`. */
+  integration: string;
   instance: string | null;
   check: CheckKind;
   status: CheckStatus;
@@ -31,21 +32,17 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-/** `Sonarr`, `qBittorrent`, `MQTT`: how an integration is named in texts and in Home Assistant. */
-export function integrationLabel(i: Integration): string {
-  if (i === 'qbittorrent') return 'qBittorrent';
-  if (i === 'mqtt') return 'MQTT';
-  return i.charAt(0).toUpperCase() + i.slice(1);
-}
-
 /** Which integration (and instance) a group of checks is about. */
 export interface Subject {
-  integration: Integration;
+  integration: string;
   instance: string | null;
+  /** How it is named in texts (`Sonarr`, `qBittorrent`): its descriptor's label; else a core label or the id capitalised. */
+  label?: string;
 }
 
+/** `Sonarr (4k)`, `Jellyseerr`. */
 export function subjectLabel(s: Subject): string {
-  const label = integrationLabel(s.integration);
+  const label = s.label ?? CORE_SUBJECTS[s.integration] ?? s.integration.charAt(0).toUpperCase() + s.integration.slice(1);
   return s.instance && s.instance !== s.integration ? `${label} (${s.instance})` : label;
 }
 

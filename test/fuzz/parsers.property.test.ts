@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 import type { ParseResult } from '../../src/adapters/types.js';
 import { Engine } from '../../src/engine.js';
-import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
-import { bodyMutant, DISCRIMINATOR, fixtures, names, valueMutant, type Mutant } from './mutations.js';
+import { bodyMutant, DISCRIMINATOR, fixtures, names, valueMutant, WEBHOOK_SOURCES, type Mutant } from './mutations.js';
 
 setLogLevel('error');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);

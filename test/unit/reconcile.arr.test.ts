@@ -26,10 +26,12 @@ import {
 } from '../../src/integrations/arr/map.js';
 import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/integrations/arr/downloads.js';
 import { reconcileRadarr, reconcileSonarr } from '../../src/integrations/arr/snapshot.js';
+import { radarr } from '../../src/integrations/radarr/index.js';
+import { sonarr } from '../../src/integrations/sonarr/index.js';
 
 const CTX: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
-const RADARR: ArrInstance = { service: 'radarr', name: 'radarr', sole: true };
-const SONARR: ArrInstance = { service: 'sonarr', name: 'sonarr', sole: true };
+const RADARR: ArrInstance = { service: 'radarr', label: radarr.label, name: 'radarr', sole: true };
+const SONARR: ArrInstance = { service: 'sonarr', label: sonarr.label, name: 'sonarr', sole: true };
 const FETCHED = '2025-03-14T12:00:00.000Z';
 
 let tick = 0;

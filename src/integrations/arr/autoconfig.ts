@@ -33,8 +33,6 @@ const ALL_FLAGS: Record<ArrKind, readonly string[]> = {
   radarr: [...TRIGGERS.radarr, 'onRename', 'onMovieFileDeleteForUpgrade', 'onHealthIssue', 'includeHealthWarnings', 'onHealthRestored', 'onApplicationUpdate'],
 };
 
-const LABEL: Record<ArrKind, string> = { sonarr: 'Sonarr', radarr: 'Radarr' };
-
 const FieldSchema = z.looseObject({ name: z.string(), value: z.unknown().optional() });
 export const NotificationSchema = z.looseObject({
   id: z.number().int(),
@@ -111,11 +109,11 @@ function mergedResource(n: ArrNotification, kind: ArrKind, url: string | null, s
 /** Creates or updates one instance's connection, then runs the service's Test and checks that it arrived. */
 export async function configureArr(
   kind: ArrKind,
+  label: string,
   instance: { name: string; url: string; api_key: string },
   single: boolean,
   ctx: AutoconfigContext,
 ): Promise<AutoconfigAction> {
-  const label = LABEL[kind];
   const client = arrClient(kind, instance, ctx.timeoutMs);
   const wanted = hookUrl(ctx.base, kind, instance.name);
   const result = (action: AutoconfigAction['action'], detail: string, test: AutoconfigAction['test'] = 'not run'): AutoconfigAction => ({

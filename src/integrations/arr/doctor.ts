@@ -1,24 +1,26 @@
-/** Checks for Sonarr/Radarr, Jellyseerr and qBittorrent. */
-import { arrClient, connectionProblems, findConnection, NotificationSchema, SystemStatusSchema, TRIGGERS, type ArrKind } from './autoconfig.js';
-import { callJson, failureMessage } from '../../autoconfig/http.js';
-import { webhookProblems, classifySlot, WebhookSettingsSchema } from '../jellyseerr/autoconfig.js';
-import { describeReceiver, displayUrl, hookUrl } from '../../autoconfig/urls.js';
-import { errorMessage } from '../../log.js';
-import { UpstreamError } from '../../net/service.js';
-import { QbClient } from '../qbittorrent/client.js';
+/** Checks for one Sonarr/Radarr instance: reachable, key, version, the webhook connection, the last webhook. */
 import { z } from 'zod';
-import type { DoctorEnv } from '../../doctor/env.js';
+import { callJson, failureMessage } from '../../autoconfig/http.js';
+import { displayUrl, hookUrl } from '../../autoconfig/urls.js';
 import { lastEventCheck } from '../../doctor/events.js';
 import { probe } from '../../doctor/probe.js';
-import { makeCheck, skippedAfter, subjectLabel, type DoctorCheck, type Subject } from '../../doctor/types.js';
+import { makeCheck, subjectLabel, type DoctorCheck } from '../../doctor/types.js';
+import type { DoctorContext } from '../types.js';
+import { arrClient, connectionProblems, findConnection, NotificationSchema, SystemStatusSchema, TRIGGERS, type ArrKind } from './autoconfig.js';
+import type { ArrInstanceOptions } from './options.js';
 
 const MIN_VERSION: Record<ArrKind, { version: string; why: string }> = {
   sonarr: { version: '4.0.6', why: 'Sonarr before 4.0.6 has no "On Import Complete" trigger, so season packs and manual imports can be missed.' },
   radarr: { version: '5.0', why: 'Radarr 4 and older are not tested; their webhook payloads may differ.' },
 };
 
-export async function checkArr(kind: ArrKind, inst: { name: string; url: string; api_key: string }, single: boolean, env: DoctorEnv): Promise<DoctorCheck[]> {
-  const s: Subject = { integration: kind, instance: inst.name };
+/** Every instance of the service, checked in parallel. */
+export async function checkArrInstances(kind: ArrKind, list: readonly ArrInstanceOptions[], ctx: DoctorContext): Promise<DoctorCheck[]> {
+  return (await Promise.all(list.map((inst) => checkArr(kind, inst, list.length === 1, ctx)))).flat();
+}
+
+export async function checkArr(kind: ArrKind, inst: { name: string; url: string; api_key: string }, single: boolean, ctx: DoctorContext): Promise<DoctorCheck[]> {
+  const s = ctx.subject(inst.name);
   const p = await probe({
     subject: s,
     url: inst.url,
@@ -28,21 +30,21 @@ export async function checkArr(kind: ArrKind, inst: { name: string; url: string;
     version: (d) => SystemStatusSchema.safeParse(d).data?.version ?? null,
     minVersion: MIN_VERSION[kind],
     later: ['webhook'],
-    timeoutMs: env.timeoutMs,
+    timeoutMs: ctx.timeoutMs,
   });
   const checks = p.checks;
-  if (p.ok) checks.push(await arrWebhook(kind, inst, single, env));
-  checks.push(lastEventCheck(s, [`${kind}/${inst.name}`, ...(single ? [kind] : [])], env.events()));
+  if (p.ok) checks.push(await arrWebhook(kind, inst, single, ctx));
+  checks.push(lastEventCheck(s, [`${kind}/${inst.name}`, ...(single ? [kind] : [])], ctx.events()));
   return checks;
 }
 
-async function arrWebhook(kind: ArrKind, inst: { name: string; url: string; api_key: string }, single: boolean, env: DoctorEnv): Promise<DoctorCheck> {
-  const s: Subject = { integration: kind, instance: inst.name };
+async function arrWebhook(kind: ArrKind, inst: { name: string; url: string; api_key: string }, single: boolean, ctx: DoctorContext): Promise<DoctorCheck> {
+  const s = ctx.subject(inst.name);
   const label = subjectLabel(s);
-  const wanted = hookUrl(env.base, kind, inst.name);
+  const wanted = hookUrl(ctx.base, kind, inst.name);
   let list;
   try {
-    list = z.array(NotificationSchema).parse(await callJson(arrClient(kind, inst, env.timeoutMs), 'GET', '/api/v3/notification'));
+    list = z.array(NotificationSchema).parse(await callJson(arrClient(kind, inst, ctx.timeoutMs), 'GET', '/api/v3/notification'));
   } catch (err) {
     return makeCheck(s, 'webhook', 'error', `Could not read ${label}'s connections`, failureMessage(err));
   }
@@ -50,84 +52,10 @@ async function arrWebhook(kind: ArrKind, inst: { name: string; url: string; api_
   if (!found) {
     return makeCheck(s, 'webhook', 'error', `No Media Tracker webhook in ${label}`, `${label} has no webhook connection pointing at ${displayUrl(wanted)}.`, 'autoconfigure');
   }
-  const problems = connectionProblems(found, kind, wanted, env.base);
+  const problems = connectionProblems(found, kind, wanted, ctx.base);
   if (problems.length === 0) {
     return makeCheck(s, 'webhook', 'ok', `${label} sends its webhooks to the tracker`, `Connection "${found.name ?? ''}" with ${TRIGGERS[kind].join(', ')}.`);
   }
   const serious = problems.some((p) => !p.startsWith('triggers off'));
   return makeCheck(s, 'webhook', serious ? 'error' : 'warning', `${label}'s "${found.name ?? 'Webhook'}" connection needs fixing`, `${problems.join('; ')}.`, 'autoconfigure');
-}
-
-export async function checkJellyseerr(env: DoctorEnv): Promise<DoctorCheck[]> {
-  const o = env.options.jellyseerr;
-  const s: Subject = { integration: 'jellyseerr', instance: null };
-  const p = await probe({
-    subject: s,
-    url: o.url,
-    auth: { 'x-api-key': o.api_key },
-    publicPath: '/api/v1/status',
-    // The webhook settings need the key, and the webhook check reads them anyway.
-    keyPath: '/api/v1/settings/notifications/webhook',
-    version: (d) => z.looseObject({ version: z.string() }).safeParse(d).data?.version ?? null,
-    later: ['webhook'],
-    timeoutMs: env.timeoutMs,
-  });
-  const checks = p.checks;
-  if (p.ok) checks.push(jellyseerrWebhook(s, p.keyed, env));
-  checks.push(lastEventCheck(s, ['jellyseerr'], env.events()));
-  return checks;
-}
-
-function jellyseerrWebhook(s: Subject, data: unknown, env: DoctorEnv): DoctorCheck {
-  const parsed = WebhookSettingsSchema.safeParse(data);
-  if (!parsed.success) return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook settings have an unexpected shape", parsed.error.issues.map((i) => i.path.join('.')).join(', '));
-  const hook = parsed.data;
-  const wanted = hookUrl(env.base, 'jellyseerr');
-  const slot = classifySlot(hook, wanted, env.base);
-  const forward = env.forward();
-  if (slot.kind === 'free') return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook is not set", `Jellyseerr sends no notification to ${displayUrl(wanted)}.`, 'autoconfigure');
-  if (slot.kind === 'foreign') {
-    const back = forward?.url === slot.url
-      ? ' It was forwarded to until it took the slot back (Home Assistant re-registers its webhook whenever the integration loads); the tracker takes it again.'
-      : '';
-    return makeCheck(
-      s,
-      'webhook',
-      'error',
-      "Jellyseerr's only webhook slot belongs to another receiver",
-      `It points at ${describeReceiver(slot.url)}.${back} Auto-configuration with forward_existing takes it and forwards every notification there.`,
-      'autoconfigure',
-    );
-  }
-  const problems = webhookProblems(hook, env.secret);
-  const fwd = forward ? ` Every notification is forwarded to ${describeReceiver(forward.url)}.` : '';
-  if (problems.length === 0) return makeCheck(s, 'webhook', 'ok', 'Jellyseerr sends its notifications to the tracker', `${displayUrl(slot.url)}.${fwd}`);
-  const serious = problems.some((p) => p.includes('disabled') || p.includes('Authorization'));
-  return makeCheck(s, 'webhook', serious ? 'error' : 'warning', "Jellyseerr's webhook needs fixing", `${problems.join('; ')}.${fwd}`, 'autoconfigure');
-}
-
-export async function checkQbittorrent(inst: { name: string; url: string; username: string; password: string }, env: DoctorEnv): Promise<DoctorCheck[]> {
-  const s: Subject = { integration: 'qbittorrent', instance: inst.name };
-  const label = subjectLabel(s);
-  const where = displayUrl(inst.url);
-  const qb = new QbClient({ name: inst.name, url: inst.url, username: inst.username, password: inst.password, timeoutMs: env.timeoutMs ?? 8000, retries: 0 });
-  const checks: DoctorCheck[] = [];
-  try {
-    if (inst.username) await qb.login();
-    const version = (await qb.call('GET', '/api/v2/app/version')).text.trim();
-    checks.push(makeCheck(s, 'reachable', 'ok', `${label} answers at ${where}`));
-    checks.push(makeCheck(s, 'authenticated', 'ok', inst.username ? `${label} accepts the username and password` : `${label} lets the tracker in without a login`));
-    checks.push(makeCheck(s, 'version', 'ok', `${label} ${version}${qb.apiVersion ? ` (Web API ${qb.apiVersion})` : ''}`));
-  } catch (err) {
-    const status = err instanceof UpstreamError ? err.status : null;
-    if (status === null) {
-      checks.push(makeCheck(s, 'reachable', 'error', `Cannot reach ${label} at ${where}`, errorMessage(err)));
-      return [...checks, ...skippedAfter(s, ['authenticated', 'version'], `${label} is unreachable`)];
-    }
-    checks.push(makeCheck(s, 'reachable', 'ok', `${label} answers at ${where}`));
-    const refused = status === 401 || status === 403 || status === 200;
-    checks.push(makeCheck(s, 'authenticated', 'error', refused ? `${label} refuses the login` : `${label} answered HTTP ${status}`, errorMessage(err)));
-    checks.push(...skippedAfter(s, ['version'], 'not logged in'));
-  }
-  return checks;
 }

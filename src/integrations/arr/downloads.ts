@@ -6,7 +6,7 @@ import { blockedMessage, compact, idList, normaliseHash, sortEpisodes, stringOrN
 import type { EpisodeRef, ReleaseInfo, UnstampedEvent } from '../../domain/events.js';
 import { episodeKey, type MediaRequest } from '../../domain/model.js';
 import type { HistoryRecord, QueueRecord } from './api.js';
-import { digest, episodeWantsFile, epState, isTv, keyList, matchOf, movieWantsFile, recordEpisodes, SERVICE_LABEL, type ArrService, type Target } from './map.js';
+import { digest, episodeWantsFile, epState, isTv, keyList, matchOf, movieWantsFile, recordEpisodes, type ArrInstance, type Target } from './map.js';
 
 // ---------------------------------------------------------------------------------------------
 // Queue
@@ -55,17 +55,17 @@ function statusMessages(g: QueueGroup): StatusMessage[] {
 }
 
 /** `Sonarr: import blocked — <title>: <messages>`, from the queue's own status messages. */
-export function queueBlockedMessage(service: ArrService, g: QueueGroup): string {
-  return blockedMessage(SERVICE_LABEL[service] as 'Sonarr' | 'Radarr', statusMessages(g), g.records[0]?.trackedDownloadStatus);
+export function queueBlockedMessage(inst: ArrInstance, g: QueueGroup): string {
+  return blockedMessage(inst.label as 'Sonarr' | 'Radarr', statusMessages(g), g.records[0]?.trackedDownloadStatus);
 }
 
 /** `Radarr: <error message>` for a failed queue item. */
-export function queueFailedMessage(service: ArrService, g: QueueGroup): string {
+export function queueFailedMessage(inst: ArrInstance, g: QueueGroup): string {
   const parts: string[] = [];
   const error = g.records.find((r) => r.errorMessage)?.errorMessage?.trim();
   if (error) parts.push(error);
   for (const m of statusMessages(g)) for (const line of m.messages ?? []) if (line.trim() && !parts.includes(line.trim())) parts.push(line.trim());
-  return `${SERVICE_LABEL[service]}: ${parts.length ? parts.join('; ') : 'the download failed in the download client'}`;
+  return `${inst.label}: ${parts.length ? parts.join('; ') : 'the download failed in the download client'}`;
 }
 
 function grabbedEvent(t: Target, g: QueueGroup, episodes: EpisodeRef[]): UnstampedEvent {
@@ -148,7 +148,7 @@ export function queueEvents(t: Target, groups: readonly QueueGroup[], opts: Queu
       } else if (others.length > 0 || r.state === 'FAILED') {
         continue;
       }
-      events.push(failedEvent(t, g.hash, queueFailedMessage(service, g), failing));
+      events.push(failedEvent(t, g.hash, queueFailedMessage(t.inst, g), failing));
       continue;
     }
 
@@ -156,7 +156,7 @@ export function queueEvents(t: Target, groups: readonly QueueGroup[], opts: Queu
 
     if (isBlocked(g)) {
       blockedNow = true;
-      const message = queueBlockedMessage(service, g);
+      const message = queueBlockedMessage(t.inst, g);
       if (r.stuck?.reason !== message) {
         events.push({
           kind: 'import_blocked',
@@ -181,7 +181,7 @@ export function queueEvents(t: Target, groups: readonly QueueGroup[], opts: Queu
     opts.complete &&
     stuck &&
     stuck.source === service &&
-    stuck.reason.startsWith(`${SERVICE_LABEL[service]}: import blocked`) &&
+    stuck.reason.startsWith(`${t.inst.label}: import blocked`) &&
     stuck.since < opts.fetchedAt
   ) {
     events.push({
@@ -230,7 +230,7 @@ export function historyEvents(
   for (const [hash, recs] of failed) {
     const when = Math.max(...recs.map((h) => at(h.date)));
     const raw = recs.find((h) => typeof h.data?.message === 'string' && h.data.message.trim())?.data?.message;
-    const message = `${SERVICE_LABEL[t.inst.service]}: ${typeof raw === 'string' ? raw.trim() : 'the download failed'}`;
+    const message = `${t.inst.label}: ${typeof raw === 'string' ? raw.trim() : 'the download failed'}`;
     const laterGrabs = history.filter((h) => h.eventType === 'grabbed' && at(h.date) > when && normaliseHash(h.downloadId) !== hash);
     if (!isTv(t)) {
       if (!movieWantsFile(r) || t.hasFile || r.state === 'FAILED') continue;

@@ -8,7 +8,7 @@
  * path); and, when another instance of the same service is known to be 4K, standard (a set-up
  * with a 4K instance has standard ones besides it). Otherwise unknown: its events reach both kinds.
  */
-import type { Options } from '../../config/schema.js';
+import type { ArrInstanceOptions } from './options.js';
 
 export type ArrService = 'sonarr' | 'radarr';
 
@@ -45,12 +45,21 @@ export function serverKey(s: JellyseerrServer): string {
   return `${s.hostname.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '')}:${s.port}${basePath(s.baseUrl)}`;
 }
 
-type Instance = Options['radarr'][number];
+type Instance = ArrInstanceOptions;
 
 export class ArrKinds {
   private readonly detected = new Map<string, boolean>();
 
-  constructor(private readonly instances: Record<ArrService, readonly Instance[]>) {}
+  private readonly instances: Record<ArrService, readonly Instance[]>;
+
+  constructor(instances: Partial<Record<ArrService, readonly Instance[]>> = {}) {
+    this.instances = { sonarr: instances.sonarr ?? [], radarr: instances.radarr ?? [] };
+  }
+
+  /** The configured instances of a service (each PVR registers its own when it starts). */
+  register(service: ArrService, instances: readonly Instance[]): void {
+    this.instances[service] = instances;
+  }
 
   /** True when some instance has no `is_4k` option: only then is Jellyseerr worth asking. */
   get wantsDetection(): boolean {

@@ -45,10 +45,10 @@ import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from
 
 export type ArrService = 'sonarr' | 'radarr';
 
-export const SERVICE_LABEL: Record<ArrService, string> = { sonarr: 'Sonarr', radarr: 'Radarr' };
-
 export interface ArrInstance {
   service: ArrService;
+  /** How the service is named in texts (its descriptor's label). */
+  label: string;
   /** Instance name from the options (`radarr[].name`). */
   name: string;
   /**
@@ -279,7 +279,7 @@ export function episodeFileEvents(t: Target, episodes: readonly ApiEpisode[]): U
 // ---------------------------------------------------------------------------------------------
 
 export function goneEvent(inst: ArrInstance, r: MediaRequest, arrId: number): UnstampedEvent {
-  const label = SERVICE_LABEL[inst.service];
+  const label = inst.label;
   const what = inst.service === 'radarr' ? 'movie' : 'series';
   return {
     kind: 'deleted',

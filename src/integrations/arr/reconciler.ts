@@ -17,7 +17,7 @@
  * from the same memory (history cursor, "missing" ids, series already read).
  */
 import type { ArrKinds } from './kinds.js';
-import type { Options } from '../../config/schema.js';
+import type { ArrInstanceOptions } from './options.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { Logger } from '../../log.js';
 import { PolledWatcher, PollLoop } from '../../watchers/loop.js';
@@ -28,7 +28,7 @@ import { sameKind, stampKind } from './kind.js';
 import { ownership, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
 import { reconcileRadarr, reconcileSonarr } from './snapshot.js';
 
-export type ArrInstanceOptions = Options['sonarr'][number];
+export type { ArrInstanceOptions } from './options.js';
 
 /** At most this many `GET /episode?seriesId=` per Sonarr cycle. */
 export const MAX_EPISODE_FETCHES = 5;
@@ -40,8 +40,6 @@ export const HISTORY_LOOKBACK_MS = 24 * 3600_000;
 export const FINISHED_CHECK_MS = 15 * 60_000;
 
 export interface ArrReconcilerOptions {
-  sonarr: Options['sonarr'];
-  radarr: Options['radarr'];
   intervalS: number;
   sink: EventSink;
   view: TrackedView;
@@ -53,13 +51,9 @@ export interface ArrReconcilerOptions {
   kinds?: ArrKinds;
 }
 
-export function createArrReconcilers(opts: ArrReconcilerOptions): ArrReconciler[] {
-  const out: ArrReconciler[] = [];
-  for (const service of ['radarr', 'sonarr'] as const) {
-    const list = opts[service];
-    for (const inst of list) out.push(new ArrReconciler(service, inst, list.length === 1, opts));
-  }
-  return out;
+/** One reconciler per configured instance of a service (`label`: how texts name it). */
+export function createArrReconcilers(service: ArrService, label: string, list: readonly ArrInstanceOptions[], opts: ArrReconcilerOptions): ArrReconciler[] {
+  return list.map((inst) => new ArrReconciler(service, label, inst, list.length === 1, opts));
 }
 
 export class ArrReconciler extends PolledWatcher {
@@ -81,13 +75,14 @@ export class ArrReconciler extends PolledWatcher {
 
   constructor(
     readonly service: ArrService,
+    label: string,
     inst: ArrInstanceOptions,
     sole: boolean,
     private readonly opts: ArrReconcilerOptions,
   ) {
     super();
     this.name = `${service}/${inst.name}/reconcile`;
-    this.instance = { service, name: inst.name, sole };
+    this.instance = { service, label, name: inst.name, sole };
     this.clock = opts.clock ?? (() => new Date());
     this.client = new ArrClient({ service, name: inst.name, url: inst.url, apiKey: inst.api_key, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);

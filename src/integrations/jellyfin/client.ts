@@ -12,7 +12,7 @@
  * Messages name the path, never the key (it is registered as a secret).
  */
 import { z } from 'zod';
-import { describeIssues } from '../../config/load.js';
+import { describeIssues } from '../../config/issues.js';
 import { registerSecret } from '../../log.js';
 import { ServiceClient, UpstreamError } from '../../net/service.js';
 

@@ -5,7 +5,7 @@
  * requester's e-mail is never read into an event.
  */
 import { z } from 'zod';
-import { describeIssues } from '../../config/load.js';
+import { describeIssues } from '../../config/issues.js';
 import { registerSecret } from '../../log.js';
 import { ServiceClient, UpstreamError } from '../../net/service.js';
 

@@ -12,7 +12,7 @@
  * Messages name the instance and the path, never the password.
  */
 import { z } from 'zod';
-import { describeIssues } from '../../config/load.js';
+import { describeIssues } from '../../config/issues.js';
 import { registerSecret } from '../../log.js';
 import { ServiceClient, UpstreamError, type CallOptions, type RawResponse } from '../../net/service.js';
 

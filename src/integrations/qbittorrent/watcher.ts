@@ -11,19 +11,19 @@
  * `download_progress` with `removed: true` and a stuck reason. All events of a cycle go to the
  * sink in one `ingest` call; the "last sent" memory only moves once that call succeeded.
  */
-import type { Options } from '../../config/schema.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret, type Logger } from '../../log.js';
 import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
 import type { EventSink, TrackedView } from '../../watchers/types.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
+import type { QbInstance } from './options.js';
 import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';
 
-export type QbInstance = Options['qbittorrent'][number];
+export type { QbInstance } from './options.js';
 
 export interface QbittorrentWatcherOptions {
-  instances: Options['qbittorrent'];
+  instances: readonly QbInstance[];
   intervalS: number;
   sink: EventSink;
   view: TrackedView;

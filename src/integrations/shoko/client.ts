@@ -35,6 +35,9 @@ const fileListSchema = z.preprocess(
 );
 const oneFileSchema = z.preprocess(lowerKeys, fileSchema);
 
+/** Where Shoko lists its import folders: v6 renamed `ImportFolder` to `ManagedFolder` (the old path answers 404). */
+export const FOLDER_PATHS = ['/api/v3/ImportFolder', '/api/v3/ManagedFolder'] as const;
+
 export interface ImportFolder {
   id: number;
   name: string | null;
@@ -53,6 +56,16 @@ export interface ShokoFile {
   locations: ShokoFileLocation[];
   /** Flattened cross-references (empty until Shoko linked the file to AniDB). */
   crossRefs: CrossRef[];
+}
+
+function toFolder(f: z.infer<typeof folderSchema>): ImportFolder {
+  return { id: f.id, name: f.name ?? null, path: f.path };
+}
+
+/** An answer of one of FOLDER_PATHS as folders; null when it has another shape. */
+export function parseFolders(data: unknown): ImportFolder[] | null {
+  const parsed = foldersSchema.safeParse(data);
+  return parsed.success ? parsed.data.map(toFolder) : null;
 }
 
 function toFile(raw: z.infer<typeof fileSchema>): ShokoFile {
@@ -116,10 +129,13 @@ export class ShokoClient {
     return parsed.data;
   }
 
-  /** `GET /api/v3/ImportFolder` (v6 renamed it ManagedFolder: tried when the first is 404). */
+  /** The import folders, at the first of FOLDER_PATHS that does not answer 404. */
   async importFolders(): Promise<ImportFolder[]> {
-    const folders = (await this.get('/api/v3/ImportFolder', foldersSchema)) ?? (await this.get('/api/v3/ManagedFolder', foldersSchema)) ?? [];
-    return folders.map((f) => ({ id: f.id, name: f.name ?? null, path: f.path }));
+    for (const path of FOLDER_PATHS) {
+      const folders = await this.get(path, foldersSchema);
+      if (folders) return folders.map(toFolder);
+    }
+    return [];
   }
 
   /** Files whose full server path ends with `tail` (separators normalised, case-insensitive). */
