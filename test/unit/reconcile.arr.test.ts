@@ -262,6 +262,16 @@ describe('queue record → events', () => {
     expect(queueEvents(movieTarget(r, { hasFile: true }), groupQueue([failed]), QOPTS)).toEqual([]);
   });
 
+  it('a pack of more than 20 episodes has the same grab key from the webhook and from the queue', () => {
+    const r = showRequest();
+    const hash = fakeHash('big-pack');
+    const eps = range(1, 1, 24);
+    const [hook] = only<GrabbedEvent>(parsed(parseSonarr(sonarrGrab(SHOW, eps, hash), CTX)));
+    const [grab] = only<GrabbedEvent>(queueEvents(showTarget(r), groupQueue(showQueue(hash, eps)), QOPTS));
+    expect(grab?.key).toMatch(/:grab:[0-9a-f]{40}:24x[0-9a-f]{8}$/);
+    expect(hook?.key).toBe(grab?.key);
+  });
+
   it('a season pack listed once per episode is one grab with every episode', () => {
     const r = showRequest();
     const hash = fakeHash('season');

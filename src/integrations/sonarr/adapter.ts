@@ -16,6 +16,7 @@
 import * as z from 'zod';
 import type { AnimeVerdict, EpisodeRef, ImportedFile, MediaInfo } from '../../domain/events.js';
 import * as arr from '../arr/adapter.js';
+import { keyList } from '../arr/map.js';
 import type { AdapterContext, ParseResult } from '../../adapters/types.js';
 import {
   animeByRules,
@@ -224,7 +225,8 @@ const grab = arr.handler(SonarrGrabSchema, (p, ctx) => {
   return arr.accepted(
     {
       kind: 'grabbed',
-      ...arr.eventHead(s, `grab:${ref}:${idList(p.episodes.map((e) => e.id))}`, hash, 'active'),
+      // The reconciler's key for the same grab (a pack of more than 20 episodes is a digest in both).
+      ...arr.eventHead(s, `grab:${ref}:${keyList(p.episodes.map((e) => e.id))}`, hash, 'active'),
       ...arr.description(s),
       hash,
       release: arr.grabRelease(p.release, p.downloadClient),
