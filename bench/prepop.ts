@@ -4,9 +4,9 @@
  * history is 10–90 days old (older than the HA retention) and the active set one day old.
  */
 import { performance } from 'node:perf_hooks';
-import { parseJellyseerr } from '../src/adapters/jellyseerr.js';
-import { parseRadarr } from '../src/adapters/radarr.js';
-import { parseSonarr } from '../src/adapters/sonarr.js';
+import { parseJellyseerr } from '../src/integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../src/integrations/radarr/adapter.js';
+import { parseSonarr } from '../src/integrations/sonarr/adapter.js';
 import type { AdapterContext, ParseResult } from '../src/adapters/types.js';
 import type { Tracker } from '../src/app.js';
 import { parseOptions } from '../src/config/load.js';

@@ -6,10 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { boundedSink } from './adapters/bounds.js';
-import { ArrKinds } from './arr-kinds.js';
 import { ConfigError } from './config/load.js';
 import { configuredIntegrations } from './doctor/run.js';
-import { integrationLabel } from './doctor/types.js';
 import { optionSecrets, type Options } from './config/schema.js';
 import type { Engine } from './engine/index.js';
 import { AutoconfigureFeature } from './features/autoconfigure/index.js';
@@ -19,6 +17,7 @@ import { startFeatures, stopFeatures, type Feature } from './features/feature.js
 import { HealthFeature } from './features/health/index.js';
 import { HomeAssistantFeature } from './features/home-assistant/index.js';
 import { HttpServers, SUPERVISOR_ADDRESSES, type Endpoints } from './http/servers.js';
+import { webhookRoutes } from './http/webhooks.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttBus } from './mqtt/bus.js';
@@ -29,10 +28,11 @@ import { MqttTransport, type MqttMode } from './mqtt/transport.js';
 import type { Publisher } from './features/home-assistant/publisher.js';
 import { LocalSettings } from './secrets.js';
 import { openEngine } from './engine/open.js';
-import { sourceLabel } from './labels.js';
+import { sourceLabels } from './labels.js';
 import type { Quarantined } from './store/quarantine.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
+import { configuredIn, integrationInfo, REGISTRY, type Registry } from './integrations/registry.js';
 import type { Watcher } from './watchers/loop.js';
 
 export { SUPERVISOR_ADDRESSES, type Endpoints };
@@ -47,6 +47,8 @@ export interface TrackerOptions {
   addon?: boolean;
   log?: Logger;
   clock?: () => Date;
+  /** The integrations (default: the built-in registry); the options must have been parsed with the same. */
+  registry?: Registry;
 }
 
 export class Tracker {
@@ -56,8 +58,6 @@ export class Tracker {
   engine!: Engine;
   watchers: Watcher[] = [];
   webhookSecret = '';
-  /** Which Sonarr/Radarr instances serve 4K requests: the webhooks and the reconcilers share it. */
-  kinds!: ArrKinds;
   /** Stored requests and records left out at start-up (data/quarantine.jsonl), for the doctor. */
   quarantined: Quarantined[] = [];
   private settings!: LocalSettings;
@@ -85,6 +85,9 @@ export class Tracker {
   get options(): Options {
     return this.opts.options;
   }
+  get registry(): Registry {
+    return this.opts.registry ?? REGISTRY;
+  }
   get mode(): MqttMode {
     return this.transport?.mode ?? 'embedded';
   }
@@ -110,7 +113,7 @@ export class Tracker {
     const o = this.options;
     const log = this.log;
     const clock = () => this.now();
-    for (const s of optionSecrets(o)) registerSecret(s);
+    for (const s of optionSecrets(o, this.registry)) registerSecret(s);
     if (o.mqtt.mode === 'external' && !o.mqtt.external_url) {
       throw new ConfigError('Invalid options:\n- mqtt.external_url: required when mqtt.mode is "external"');
     }
@@ -118,7 +121,7 @@ export class Tracker {
     await mkdir(dataDir, { recursive: true });
     this.settings = await LocalSettings.open(dataDir);
     await this.loadSecret(dataDir);
-    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: o.jellyfin.url !== '', labelOf: sourceLabel, log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: configuredIn(o, this.registry).some((d) => d.roles.includes('library')), labelOf: sourceLabels(this.registry), log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
     this.engine = opened.engine;
     this.quarantined = opened.quarantined;
 
@@ -132,14 +135,13 @@ export class Tracker {
     }));
     health.load();
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
-    this.kinds = new ArrKinds({ sonarr: o.sonarr, radarr: o.radarr });
     const set = (this.watcherSet = createWatchers({
       options: o,
+      registry: this.registry,
       sink: boundedSink(this.engine),
       view: this.engine,
       log,
-      kinds: this.kinds,
-      marker: this.settings,
+      settings: this.settings,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     }));
     this.watchers = set.list;
@@ -167,9 +169,10 @@ export class Tracker {
         version: VERSION,
         mode: this.mode,
         started_at: this.startedAt,
+        integrations: () => integrationInfo(this.registry),
         extra: () => ({ requests: this.engine.index.size, last_event: health.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
       },
-      diagnostics: () => configuredIntegrations(o).map((i) => ({ integration: i, label: integrationLabel(i) })),
+      diagnostics: () => configuredIntegrations(o, this.registry),
       brokersReached: () => this.transport.reachedAll(),
     });
     this.started = await startFeatures([this.ha], log);
@@ -180,12 +183,10 @@ export class Tracker {
       addon: this.addon,
       secret: this.webhookSecret,
       engine: this.engine,
-      kinds: this.kinds,
-      settings: this.settings,
+      routes: webhookRoutes(this.registry, { anime: o.anime, shared: set.shared, own: (id) => set.own(id), log }),
       broker: this.transport.broker,
       log,
       onReceived: (source, instance) => health.received(source, instance),
-      ...(set.onJellyfin ? { onJellyfin: set.onJellyfin } : {}),
     });
     await this.http.start();
     for (const w of this.watchers) w.start();
@@ -200,12 +201,14 @@ export class Tracker {
       target: () => target()!,
       events: () => ({ lastEvents: health.lastEvent, startedAt: this.startedAt, warnAfterHours: o.no_event_warning_hours, now: this.now() }),
       forward: () => this.settings.jellyseerrForward,
-      animeMatcher: this.animeMatcher(),
+      registry: this.registry,
+      running: (id) => set.running(id),
       broker: () => this.transport.checks(),
       quarantined: () => this.quarantined,
     }));
     const autoconfig = (this.autoconfig = new AutoconfigureFeature({
       options: o,
+      registry: this.registry,
       settings: this.settings,
       log: log.child('autoconfigure'),
       clock,
@@ -219,7 +222,7 @@ export class Tracker {
       topics: this.topics,
       engine: this.engine,
       search: (r) => set.searchFor(r),
-      refresh: (r) => set.refreshJellyfin(r),
+      refresh: (r) => set.refreshLibrary(r),
       doctor: () => doctor.run(),
       autoconfigure: (payload) => autoconfig.command(payload),
     });
@@ -244,16 +247,6 @@ export class Tracker {
       }
     }
     registerSecret(this.webhookSecret);
-  }
-
-  /** The anime matcher's live connection for the doctor (Shoko's SignalR hub), when one runs. */
-  private animeMatcher(): DoctorFeatureDeps['animeMatcher'] {
-    const shoko = this.watchers.find((w) => w.name === 'shoko');
-    if (!shoko) return null;
-    return () => {
-      const st = shoko.status();
-      return { connected: st.healthy, connecting: !st.healthy && st.last_ok === null && st.last_error === null, detail: st.last_error };
-    };
   }
 
   describe(): string {
@@ -290,5 +283,3 @@ export class Tracker {
     await this.transport?.close();
   }
 }
-
-type DoctorFeatureDeps = ConstructorParameters<typeof DoctorFeature>[0];

@@ -1,19 +1,14 @@
 /**
- * How each source is named to people (timeline reasons, "Grabbed by Sonarr: …"). The one table
- * of it outside the domain, which receives the lookup through the engine.
+ * How each source is named to people (timeline reasons, "Grabbed by Sonarr: …"): the
+ * integrations' own labels, then the tracker's core sources. The domain receives this lookup
+ * through the engine.
  */
-const LABELS: Record<string, string> = {
-  jellyseerr: 'Jellyseerr',
-  sonarr: 'Sonarr',
-  radarr: 'Radarr',
-  qbittorrent: 'qBittorrent',
-  jellyfin: 'Jellyfin',
-  shoko: 'Shoko',
-  reconcile: 'Reconciliation',
-  user: 'User',
-  system: 'Media Tracker',
-};
+import { serviceLabel } from './contract/index.js';
+import { integrationInfo, REGISTRY, type Registry } from './integrations/registry.js';
 
-export function sourceLabel(source: string): string {
-  return LABELS[source] ?? source;
+export function sourceLabels(registry: Registry = REGISTRY): (source: string) => string {
+  const integrations = integrationInfo(registry);
+  return (source) => serviceLabel(source, integrations);
 }
+
+export const sourceLabel = sourceLabels();

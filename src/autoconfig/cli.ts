@@ -8,14 +8,16 @@ import { ConfigError, loadOptions } from '../config/load.js';
 import { bridgeCommand, TrackerNotRunning } from '../doctor/command.js';
 import { errorMessage } from '../log.js';
 import { formatResult, ResultSchema } from './format.js';
-import { AUTOCONFIG_SERVICES, type AutoconfigResult } from './types.js';
+import { autoconfigServices } from '../integrations/registry.js';
+import type { AutoconfigResult } from './types.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'forward-existing': { type: 'boolean', default: false }, services: { type: 'string' } } });
   const services = values.services?.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = services?.filter((s) => !(AUTOCONFIG_SERVICES as readonly string[]).includes(s));
+  const known = autoconfigServices();
+  const bad = services?.filter((s) => !known.includes(s));
   if (bad?.length) {
-    process.stderr.write(`unknown service(s): ${bad.join(', ')}; expected ${AUTOCONFIG_SERVICES.join(', ')}\n`);
+    process.stderr.write(`unknown service(s): ${bad.join(', ')}; expected ${known.join(', ')}\n`);
     process.exit(2);
   }
   let options;

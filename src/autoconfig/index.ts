@@ -1,38 +1,52 @@
 /**
- * One auto-configuration run over the configured services (all, or the ones asked for):
- * every Sonarr/Radarr instance and Jellyseerr in parallel, each verified by its own Test,
- * plus what to set in Jellyfin by hand.
+ * One auto-configuration run over the configured services (all, or the ones asked for): every
+ * integration that can set its webhook up, each instance in parallel, each verified by the
+ * service's own test, plus what to set by hand where a service has no API for it.
  */
+import { z } from 'zod';
 import type { Options } from '../config/schema.js';
+import { autoconfigServices, REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
 import type { LocalSettings } from '../secrets.js';
-import { configureArr } from './arr.js';
-import { jellyfinInstructions } from './jellyfin.js';
-import { configureJellyseerr } from './jellyseerr.js';
-import type { AutoconfigAction, AutoconfigContext, AutoconfigResult, AutoconfigService } from './types.js';
+import type { AutoconfigAction, AutoconfigContext, AutoconfigResult } from './types.js';
 
 export interface AutoconfigRequest {
-  /** Only these services (default: every configured one). */
-  services?: readonly AutoconfigService[];
+  /** Only these integrations (default: every configured one). */
+  services?: readonly string[];
   forwardExisting: boolean;
 }
 
-export async function autoconfigure(options: Options, settings: LocalSettings, req: AutoconfigRequest, ctx: AutoconfigContext, clock?: () => Date): Promise<AutoconfigResult> {
-  const wanted = (s: AutoconfigService) => !req.services || req.services.includes(s);
-  const runs: Array<Promise<AutoconfigAction>> = [];
-  for (const kind of ['sonarr', 'radarr'] as const) {
-    if (!wanted(kind)) continue;
-    const list = options[kind];
-    for (const inst of list) runs.push(configureArr(kind, inst, list.length === 1, ctx));
-  }
-  if (wanted('jellyseerr') && options.jellyseerr.url) {
-    runs.push(configureJellyseerr({ options: options.jellyseerr, forwardExisting: req.forwardExisting, settings, ...(clock ? { clock } : {}) }, ctx));
-  }
-  const actions = await Promise.all(runs);
-  for (const s of ['sonarr', 'radarr', 'jellyseerr'] as const) {
-    const configured = s === 'jellyseerr' ? options.jellyseerr.url !== '' : options[s].length > 0;
-    if (wanted(s) && !configured) actions.push({ service: s, instance: null, action: 'skipped', detail: `${s} is not configured in the options.`, test: 'not run' });
-  }
-  return { actions, jellyfin: jellyfinInstructions(ctx.base, options.jellyfin.url !== '') };
+/** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
+export function autoconfigureCommandSchema(registry: Registry = REGISTRY) {
+  const services = autoconfigServices(registry);
+  return z
+    .object({
+      transaction: z.unknown().optional(),
+      services: z.array(z.enum(services as [string, ...string[]])).min(1).optional(),
+      forward_existing: z.boolean().optional(),
+    })
+    .strict();
 }
 
-export { AUTOCONFIG_SERVICES, type AutoconfigResult, type AutoconfigService, type Receipts } from './types.js';
+export async function autoconfigure(
+  options: Options,
+  settings: LocalSettings,
+  req: AutoconfigRequest,
+  ctx: AutoconfigContext,
+  clock?: () => Date,
+  registry: Registry = REGISTRY,
+): Promise<AutoconfigResult> {
+  const wanted = (id: string) => !req.services || req.services.includes(id);
+  const runs: Array<Promise<AutoconfigAction[]>> = [];
+  const skipped: AutoconfigAction[] = [];
+  for (const d of registry) {
+    if (!d.autoconfigure?.run || !wanted(d.id)) continue;
+    const slice = sliceOf(options, d);
+    if (d.options.configured(slice)) runs.push(d.autoconfigure.run(slice, { ...ctx, forwardExisting: req.forwardExisting, settings, ...(clock ? { clock } : {}) }));
+    else skipped.push({ service: d.id, instance: null, action: 'skipped', detail: `${d.id} is not configured in the options.`, test: 'not run' });
+  }
+  const actions = [...(await Promise.all(runs)).flat(), ...skipped];
+  const manual = registry.flatMap((d) => (d.autoconfigure?.instructions ? [d.autoconfigure.instructions(ctx.base, d.options.configured(sliceOf(options, d)))] : []));
+  return { actions, jellyfin: manual.join('\n\n') };
+}
+
+export type { AutoconfigResult, Receipts } from './types.js';

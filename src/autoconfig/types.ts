@@ -1,11 +1,9 @@
 /** The result of an auto-configuration run, as answered on `media/bridge/response` (docs/mqtt.md). */
 import type { PublicBase } from './urls.js';
 
-export const AUTOCONFIG_SERVICES = ['sonarr', 'radarr', 'jellyseerr'] as const;
-export type AutoconfigService = (typeof AUTOCONFIG_SERVICES)[number];
-
 export interface AutoconfigAction {
-  service: AutoconfigService;
+  /** The integration's id (src/integrations/registry.ts). */
+  service: string;
   instance: string | null;
   action: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
   /** One or two sentences; never a key, password or secret. */
@@ -15,7 +13,10 @@ export interface AutoconfigAction {
 
 export interface AutoconfigResult {
   actions: AutoconfigAction[];
-  /** What to set in Jellyfin's webhook plugin, which has no API to do it for us. */
+  /**
+   * What to set by hand in services with no API for it (Jellyfin's webhook plugin); the key
+   * keeps the name the panel and docs/mqtt.md know it by.
+   */
   jellyfin: string;
 }
 

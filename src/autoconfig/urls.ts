@@ -4,7 +4,8 @@
  */
 import { hostname, networkInterfaces } from 'node:os';
 
-export type HookSource = 'jellyseerr' | 'sonarr' | 'radarr' | 'jellyfin';
+/** A webhook route segment: an integration's id. */
+export type HookSource = string;
 
 export interface PublicBase {
   /** `http://192.168.1.10:8787`, without a trailing slash. */

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { describeIssues as describeWith } from './issues.js';
 import { optionsSchema, type Options } from './schema.js';
 
 export const ADDON_OPTIONS_PATH = '/data/options.json';
@@ -43,33 +44,7 @@ export function parseOptions(raw: unknown, origin = 'options'): Options {
   throw new ConfigError(`Invalid ${origin}:\n${describeIssues(result.error)}`);
 }
 
-/** The keys an object schema accepts at `path` (defaults and optionals unwrapped). */
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let node: z.ZodType = schema;
-  const unwrap = (t: z.ZodType): z.ZodType => {
-    let cur = t;
-    while (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
-    return cur;
-  };
-  node = unwrap(node);
-  for (const key of path) {
-    if (!(node instanceof z.ZodObject)) return [];
-    const next = (node.shape as Record<string, z.ZodType>)[String(key)];
-    if (!next) return [];
-    node = unwrap(next);
-  }
-  return node instanceof z.ZodObject ? Object.keys(node.shape as object) : [];
-}
-
-/** One line per problem: `- mqtt.port: Invalid input: expected number, received string`. */
+/** One line per problem, unknown keys naming the keys the options accept there. */
 export function describeIssues(error: z.ZodError, schema: z.ZodType = optionsSchema): string {
-  return error.issues
-    .flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        const known = knownKeys(schema, issue.path);
-        return issue.keys.map((key) => `- ${[...issue.path, key].join('.')}: unknown key; expected one of ${known.join(', ')}`);
-      }
-      return [`- ${issue.path.join('.') || '(root)'}: ${issue.message}`];
-    })
-    .join('\n');
+  return describeWith(error, schema);
 }

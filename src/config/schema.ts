@@ -1,10 +1,12 @@
 /**
  * The add-on options: one JSON object, the same keys as `config.yaml`'s `options`.
- * This zod schema is the single source of truth for validation, defaults and types.
+ * This zod schema is the single source of truth for validation, defaults and types: the core
+ * keys are here, each integration's slice (`sonarr: [...]`, `jellyfin: {...}`), its poll
+ * intervals and its cross-field rules come from its descriptor (src/integrations/registry.ts).
  */
 import { z } from 'zod';
-
-const port = z.number().int().min(0).max(65535);
+import { REGISTRY, sliceOf, type IntervalKeys, type Registry, type SliceShape } from '../integrations/registry.js';
+import { port, serviceUrl } from './fields.js';
 
 export const mqttSchema = z
   .object({
@@ -43,56 +45,23 @@ export const animeSchema = z
   })
   .strict();
 
-/** Empty = the service is not configured; otherwise an http(s) URL (a path prefix is kept). */
-const serviceUrl = z
-  .string()
-  .trim()
-  .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), 'expected an http:// or https:// URL, or "" to disable')
-  .transform((v) => v.replace(/\/+$/, ''))
-  .default('');
+/** The slices of the registry's integrations, under their ids. */
+export function servicesShape<const R extends Registry>(registry: R): SliceShape<R> {
+  return Object.fromEntries(registry.map((d) => [d.id, d.options.schema])) as SliceShape<R>;
+}
 
-const instanceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-" (used in webhook routes, e.g. /hooks/sonarr/<name>)');
+export const servicesSchema = servicesShape(REGISTRY);
 
-const arrInstance = z
-  .object({
-    name: instanceName,
-    url: serviceUrl.pipe(z.string().min(1, 'required')),
-    api_key: z.string().min(1, 'required'),
-    /** A 4K instance (its events only reach 4K requests); unset: Jellyseerr's server settings decide. */
-    is_4k: z.boolean().optional(),
-  })
-  .strict();
+type IntervalsShape<R extends Registry> = { [K in IntervalKeys<R>]: z.ZodDefault<z.ZodNumber> };
 
-export const servicesSchema = {
-  jellyseerr: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
-  sonarr: z.array(arrInstance).default([]),
-  radarr: z.array(arrInstance).default([]),
-  qbittorrent: z
-    .array(
-      z
-        .object({
-          name: instanceName,
-          url: serviceUrl.pipe(z.string().min(1, 'required')),
-          username: z.string().default(''),
-          password: z.string().default(''),
-        })
-        .strict(),
-    )
-    .default([]),
-  jellyfin: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
-  shoko: z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' }),
-};
+/** `intervals`: every poll interval the integrations declare (a key shared by two is declared once). */
+export function buildIntervalsSchema<const R extends Registry>(registry: R): z.ZodObject<IntervalsShape<R>, z.core.$strict> {
+  const shape: Record<string, z.ZodDefault<z.ZodNumber>> = {};
+  for (const d of registry) for (const [key, seconds] of Object.entries<number>(d.options.intervals ?? {})) shape[key] ??= z.number().min(1).default(seconds);
+  return z.object(shape).strict() as unknown as z.ZodObject<IntervalsShape<R>, z.core.$strict>;
+}
 
-export const intervalsSchema = z
-  .object({
-    qbittorrent_s: z.number().min(1).default(5),
-    arr_s: z.number().min(1).default(60),
-    jellyfin_s: z.number().min(1).default(60),
-    jellyseerr_s: z.number().min(1).default(300),
-  })
-  .strict();
+export const intervalsSchema = buildIntervalsSchema(REGISTRY);
 
 /** Minutes a request may sit in a stage without progress before it is flagged stuck. */
 export const stuckSchema = z
@@ -119,80 +88,80 @@ export const notifySchema = z
   .strict()
   .refine((n) => n.person !== '' || n.service !== '', { message: 'set person, service or both', path: ['service'] });
 
-export const optionsSchema = z
-  .object({
-    data_dir: z.string().min(1).default('./data'),
-    log_level: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
-    webhook_port: port.default(8787),
-    /** Shared secret for every webhook route; generated and stored in the data dir when empty. */
-    webhook_secret: z.string().default(''),
-    ingress_port: port.default(8099),
-    mqtt: mqttSchema.default(mqttSchema.parse({})),
-    anime: animeSchema.default(animeSchema.parse({})),
-    /** How long finished requests keep their Home Assistant device. */
-    ha_retention_days: z.number().min(0).max(3650).default(7),
-    /** At first start, the most recently modified Jellyseerr requests imported, whatever their status. */
-    backfill_limit: z.number().int().min(0).max(10000).default(250),
-    ...servicesSchema,
-    intervals: intervalsSchema.default(intervalsSchema.parse({})),
-    stuck_after: stuckSchema.default(stuckSchema.parse({})),
-    /**
-     * Origins besides loopback that the panel is opened from (a reverse proxy's
-     * `https://tracker.example.com`): their host names are answered and their pages may open `/mqtt`.
-     */
-    panel_origins: z.array(z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'an origin: scheme, host and port only, e.g. https://tracker.example.com')).default([]),
-    /** How Sonarr/Radarr/Jellyseerr reach the webhook listener; empty = derived from this host and `webhook_port`. */
-    public_url: serviceUrl,
-    /** Take Jellyseerr's single webhook slot from another receiver and forward every notification to it. */
-    forward_existing: z.boolean().default(false),
-    /** Configure the Sonarr/Radarr/Jellyseerr webhooks at every start (idempotent). */
-    autoconfigure_on_start: z.boolean().default(false),
-    /** Minutes between doctor runs (0: only at start and on command). */
-    doctor_interval_min: z.number().min(0).default(60),
-    /** A configured webhook source silent for this many hours is a doctor warning (0: never). */
-    no_event_warning_hours: z.number().min(0).default(72),
-    notify: z.array(notifySchema).default([]),
-  })
-  .strict()
-  .superRefine((o, ctx) => {
-    for (const key of ['sonarr', 'radarr', 'qbittorrent'] as const) {
-      const seen = new Set<string>();
-      o[key].forEach((inst, i) => {
-        if (seen.has(inst.name)) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate instance name "${inst.name}"` });
-        seen.add(inst.name);
+/** The core keys before the integrations' slices (the order config.yaml and the docs follow). */
+const coreHead = {
+  data_dir: z.string().min(1).default('./data'),
+  log_level: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
+  webhook_port: port.default(8787),
+  /** Shared secret for every webhook route; generated and stored in the data dir when empty. */
+  webhook_secret: z.string().default(''),
+  ingress_port: port.default(8099),
+  mqtt: mqttSchema.default(mqttSchema.parse({})),
+  anime: animeSchema.default(animeSchema.parse({})),
+  /** How long finished requests keep their Home Assistant device. */
+  ha_retention_days: z.number().min(0).max(3650).default(7),
+  /** At first start, the most recently modified Jellyseerr requests imported, whatever their status. */
+  backfill_limit: z.number().int().min(0).max(10000).default(250),
+};
+
+/** The core keys after them. */
+const coreTail = {
+  stuck_after: stuckSchema.default(stuckSchema.parse({})),
+  /**
+   * Origins besides loopback that the panel is opened from (a reverse proxy's
+   * `https://tracker.example.com`): their host names are answered and their pages may open `/mqtt`.
+   */
+  panel_origins: z.array(z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'an origin: scheme, host and port only, e.g. https://tracker.example.com')).default([]),
+  /** How Sonarr/Radarr/Jellyseerr reach the webhook listener; empty = derived from this host and `webhook_port`. */
+  public_url: serviceUrl,
+  /** Take Jellyseerr's single webhook slot from another receiver and forward every notification to it. */
+  forward_existing: z.boolean().default(false),
+  /** Configure the Sonarr/Radarr/Jellyseerr webhooks at every start (idempotent). */
+  autoconfigure_on_start: z.boolean().default(false),
+  /** Minutes between doctor runs (0: only at start and on command). */
+  doctor_interval_min: z.number().min(0).default(60),
+  /** A configured webhook source silent for this many hours is a doctor warning (0: never). */
+  no_event_warning_hours: z.number().min(0).default(72),
+  notify: z.array(notifySchema).default([]),
+};
+
+type CoreOptions = z.output<z.ZodObject<typeof coreHead & typeof coreTail>>;
+
+type OptionsShape<R extends Registry> = typeof coreHead & SliceShape<R> & { intervals: z.ZodDefault<z.ZodObject<IntervalsShape<R>, z.core.$strict>> } & typeof coreTail;
+
+/** The options of a tracker with these integrations. */
+export function buildOptionsSchema<const R extends Registry>(registry: R): z.ZodObject<OptionsShape<R>, z.core.$strict> {
+  const intervals = buildIntervalsSchema(registry);
+  const shape: Record<string, z.ZodType> = { ...coreHead, ...servicesShape(registry), intervals: intervals.default(intervals.parse({}) as never), ...coreTail };
+  const schema = z
+    .object(shape)
+    .strict()
+    .superRefine((parsed, ctx) => {
+      const o = parsed as CoreOptions;
+      const requesters = new Set<string>();
+      o.notify.forEach((n, i) => {
+        const key = n.requester.toLowerCase();
+        if (requesters.has(key)) ctx.addIssue({ code: 'custom', path: ['notify', i, 'requester'], message: `duplicate requester "${n.requester}"` });
+        requesters.add(key);
       });
-    }
-    const requesters = new Set<string>();
-    o.notify.forEach((n, i) => {
-      const key = n.requester.toLowerCase();
-      if (requesters.has(key)) ctx.addIssue({ code: 'custom', path: ['notify', i, 'requester'], message: `duplicate requester "${n.requester}"` });
-      requesters.add(key);
+      // A user name alone would open the broker to the network with an empty password.
+      const { username, password } = o.mqtt;
+      if (username && !password) ctx.addIssue({ code: 'custom', path: ['mqtt', 'password'], message: 'required when mqtt.username is set' });
+      if (password && !username) ctx.addIssue({ code: 'custom', path: ['mqtt', 'username'], message: 'required when mqtt.password is set' });
+      for (const d of registry) d.options.check?.(sliceOf(parsed, d), (path, message) => ctx.addIssue({ code: 'custom', path: [d.id, ...path], message }));
     });
-    // A user name alone would open the broker to the network with an empty password.
-    const { username, password } = o.mqtt;
-    if (username && !password) ctx.addIssue({ code: 'custom', path: ['mqtt', 'password'], message: 'required when mqtt.username is set' });
-    if (password && !username) ctx.addIssue({ code: 'custom', path: ['mqtt', 'username'], message: 'required when mqtt.password is set' });
-    for (const key of ['jellyseerr', 'jellyfin', 'shoko'] as const) {
-      if (o[key].url && !o[key].api_key) ctx.addIssue({ code: 'custom', path: [key, 'api_key'], message: `required when ${key}.url is set` });
-    }
-  });
+  return schema as unknown as z.ZodObject<OptionsShape<R>, z.core.$strict>;
+}
+
+export const optionsSchema = buildOptionsSchema(REGISTRY);
 
 export type Options = z.infer<typeof optionsSchema>;
 export type MqttOptions = Options['mqtt'];
 export type NotifyMapping = Options['notify'][number];
 
 /** Every key and password in the options: what the logger must redact from the start. */
-export function optionSecrets(o: Options): string[] {
-  return [
-    o.webhook_secret,
-    o.mqtt.password,
-    o.mqtt.external_password,
-    o.jellyseerr.api_key,
-    o.jellyfin.api_key,
-    o.shoko.api_key,
-    ...[...o.sonarr, ...o.radarr].map((i) => i.api_key),
-    ...o.qbittorrent.map((q) => q.password),
-  ];
+export function optionSecrets(o: Options, registry: Registry = REGISTRY): string[] {
+  return [o.webhook_secret, o.mqtt.password, o.mqtt.external_password, ...registry.flatMap((d) => d.options.secrets(sliceOf(o, d)))];
 }
 
 /** Maximum webhook body size, documented in docs/configuration.md. */

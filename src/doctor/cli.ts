@@ -32,7 +32,6 @@ async function standalone(options: Options, why: string): Promise<DoctorReport> 
     secret,
     events: () => ({ lastEvents: settings.lastEvents, startedAt: null, warnAfterHours: options.no_event_warning_hours, now: new Date() }),
     forward: () => settings.jellyseerrForward,
-    shoko: null,
     broker: async () => [makeCheck({ integration: 'mqtt', instance: null }, 'broker', 'warning', 'The tracker is not running on this machine', `${why}. These checks ran from here instead.`)],
     clock: () => new Date(),
   });

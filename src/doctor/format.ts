@@ -1,13 +1,16 @@
 /** The doctor's report as text for a terminal (`npm run doctor`). */
+import { REGISTRY, registryLabels, type Registry } from '../integrations/registry.js';
 import { subjectLabel, type DoctorCheck, type DoctorReport } from './types.js';
 
 const MARK: Record<DoctorCheck['status'], string> = { ok: 'ok  ', warning: 'WARN', error: 'FAIL', skipped: '--  ' };
 
-export function formatReport(r: DoctorReport): string {
+export function formatReport(r: DoctorReport, registry: Registry = REGISTRY): string {
+  const labels = registryLabels(registry);
   const lines: string[] = [];
   let group = '';
   for (const c of r.checks) {
-    const head = subjectLabel({ integration: c.integration, instance: c.instance });
+    const label = labels[c.integration];
+    const head = subjectLabel({ integration: c.integration, instance: c.instance, ...(label ? { label } : {}) });
     if (head !== group) {
       group = head;
       lines.push('', head);

@@ -16,8 +16,8 @@ export interface ProbeSpec {
   auth: Record<string, string>;
   /** A path that answers without a key (its JSON carries the version), or null when only the key path exists. */
   publicPath: string | null;
-  /** A path that needs the key. */
-  keyPath: string;
+  /** A path that needs the key; a list when a newer version renamed it (the first that does not answer 404 counts). */
+  keyPath: string | readonly string[];
   /** The version from the public answer (or the keyed one when there is no public path). */
   version: (data: unknown) => string | null;
   /** Below this version: a warning saying why. */
@@ -62,8 +62,10 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
     keyed: null,
   });
 
+  const keyPaths = typeof spec.keyPath === 'string' ? [spec.keyPath] : spec.keyPath;
+  let keyPath = keyPaths[0]!;
   let first: RawResponse;
-  const firstPath = spec.publicPath ?? spec.keyPath;
+  const firstPath = spec.publicPath ?? keyPath;
   try {
     first = await (spec.publicPath ? anon : keyed).raw('GET', firstPath, { retry: false });
   } catch (err) {
@@ -82,7 +84,11 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
   let keyedRes: RawResponse = first;
   if (spec.publicPath) {
     try {
-      keyedRes = await keyed.raw('GET', spec.keyPath, { retry: false });
+      for (const path of keyPaths) {
+        keyPath = path;
+        keyedRes = await keyed.raw('GET', path, { retry: false });
+        if (keyedRes.status !== 404) break;
+      }
     } catch (err) {
       return fail(checks, ['authenticated', 'version', ...spec.later], `${label} stopped answering: ${errorMessage(err)}`);
     }
@@ -93,7 +99,7 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
     return { checks: [...checks, ...(spec.publicPath ? [version] : skippedAfter(s, ['version'], 'the API key is wrong')), ...skippedAfter(s, spec.later, 'the API key is wrong')], ok: false, keyed: null };
   }
   if (keyedRes.status < 200 || keyedRes.status >= 300) {
-    checks.push(makeCheck(s, 'authenticated', 'error', `${label} answered HTTP ${keyedRes.status} to an authenticated request`, `GET ${spec.keyPath}`));
+    checks.push(makeCheck(s, 'authenticated', 'error', `${label} answered HTTP ${keyedRes.status} to an authenticated request`, `GET ${keyPath}`));
     return fail(checks, ['version', ...spec.later], `${label} answered HTTP ${keyedRes.status}`);
   }
   checks.push(makeCheck(s, 'authenticated', 'ok', `${label} accepts the API key`));

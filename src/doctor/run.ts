@@ -1,54 +1,61 @@
 /**
  * One doctor run: every configured integration checked in parallel, reported in a fixed
- * order. A service that is not configured gets a single `skipped` line, so the report says
- * what is missing rather than staying silent about it.
+ * order (the registry's, then the broker and the store). A service that is not configured
+ * gets a single `skipped` line, so the report says what is missing rather than staying silent
+ * about it.
  */
 import type { Options } from '../config/schema.js';
+import type { LibraryPlugins } from '../integrations/capabilities.js';
+import { configuredIn, REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
+import type { DoctorContext, Integration } from '../integrations/types.js';
 import { errorMessage } from '../log.js';
 import type { DoctorEnv } from './env.js';
-import { checkJellyfin, checkShoko } from './media.js';
-import { checkArr, checkJellyseerr, checkQbittorrent } from './services.js';
 import { checkStore } from './store.js';
-import { INTEGRATIONS, makeCheck, type DoctorCheck, type DoctorReport, type Integration } from './types.js';
+import { CORE_SUBJECTS, makeCheck, type DoctorCheck, type DoctorReport, type Subject } from './types.js';
 
-/** Integrations with something to check under these options (mqtt always). */
-export function configuredIntegrations(o: Options): Integration[] {
-  return INTEGRATIONS.filter((i) => {
-    if (i === 'mqtt' || i === 'store') return true;
-    if (i === 'sonarr' || i === 'radarr' || i === 'qbittorrent') return o[i].length > 0;
-    return o[i].url !== '';
-  });
+/** The subjects with something to check under these options: the configured integrations, then MQTT and the store. */
+export function configuredIntegrations(o: Options, registry: Registry = REGISTRY): Array<{ integration: string; label: string }> {
+  return [
+    ...configuredIn(o, registry).map((d) => ({ integration: d.id, label: d.label })),
+    ...Object.entries(CORE_SUBJECTS).map(([integration, label]) => ({ integration, label })),
+  ];
+}
+
+/** A check that throws is a bug, not a verdict on the service: still report it. */
+async function guarded(s: Subject, run: () => Promise<DoctorCheck[]> | DoctorCheck[]): Promise<DoctorCheck[]> {
+  try {
+    return await run();
+  } catch (err) {
+    return [makeCheck(s, 'reachable', 'error', 'The check itself failed', errorMessage(err))];
+  }
 }
 
 export async function runDoctor(env: DoctorEnv): Promise<DoctorReport> {
   const o = env.options;
-  const configured = new Set(configuredIntegrations(o));
-  const groups: Array<Promise<DoctorCheck[]>> = INTEGRATIONS.map(async (integration) => {
-    const s = { integration, instance: null };
-    if (!configured.has(integration)) return [makeCheck(s, 'reachable', 'skipped', 'Not configured')];
-    try {
-      switch (integration) {
-        case 'sonarr':
-        case 'radarr':
-          return (await Promise.all(o[integration].map((inst) => checkArr(integration, inst, o[integration].length === 1, env)))).flat();
-        case 'qbittorrent':
-          return (await Promise.all(o.qbittorrent.map((inst) => checkQbittorrent(inst, env)))).flat();
-        case 'jellyseerr':
-          return await checkJellyseerr(env);
-        case 'jellyfin':
-          return await checkJellyfin(env);
-        case 'shoko':
-          return await checkShoko(env);
-        case 'mqtt':
-          return await env.broker();
-        case 'store':
-          return checkStore(env);
-      }
-    } catch (err) {
-      // A check that throws is a bug, not a verdict on the service: still report it.
-      return [makeCheck(s, 'reachable', 'error', 'The check itself failed', errorMessage(err))];
-    }
+  const registry: Registry = env.registry ?? REGISTRY;
+  const configured = new Set(configuredIn(o, registry));
+  // Another integration's settings kept in the library (Shokofin's mapping lives in Jellyfin).
+  let libraryPlugins: LibraryPlugins | null = null;
+  for (const d of configured) libraryPlugins ??= d.inspect?.(sliceOf(o, d), env.timeoutMs).libraryPlugins ?? null;
+  const context = (d: Integration): DoctorContext => ({
+    subject: (instance) => ({ integration: d.id, instance, label: d.label }),
+    base: env.base,
+    secret: env.secret,
+    events: env.events,
+    forward: env.forward,
+    clock: env.clock,
+    ...(env.timeoutMs !== undefined ? { timeoutMs: env.timeoutMs } : {}),
+    intervals: o.intervals,
+    running: env.running?.(d.id) ?? null,
+    libraryPlugins,
   });
+  const groups: Array<Promise<DoctorCheck[]>> = registry.map((d) => {
+    const s = { integration: d.id, instance: null, label: d.label };
+    if (!configured.has(d)) return Promise.resolve([makeCheck(s, 'reachable', 'skipped', 'Not configured')]);
+    return guarded(s, () => d.doctor?.(sliceOf(o, d), context(d)) ?? []);
+  });
+  groups.push(guarded({ integration: 'mqtt', instance: null }, () => env.broker()));
+  groups.push(guarded({ integration: 'store', instance: null }, () => checkStore(env)));
   const checks = (await Promise.all(groups)).flat();
   return { checked_at: env.clock().toISOString(), ok: !checks.some((c) => c.status === 'error'), checks };
 }

@@ -2,49 +2,25 @@
  * The doctor's report, published retained on `media/bridge/doctor` (docs/mqtt.md). No key,
  * password or secret ever appears in it: every text goes through the logger's redaction.
  */
-import { AUTOCONFIG_SERVICES } from '../autoconfig/types.js';
-import { CORE_LABELS, type CheckKind, type CheckStatus, type DoctorCheck, type IntegrationInfo } from '../contract/index.js';
+import { CORE_LABELS, CORE_SUBJECTS as CONTRACT_CORE_SUBJECTS, type CheckKind, type CheckStatus, type DoctorCheck } from '../contract/index.js';
 import { redact } from '../log.js';
 
 export { CHECK_KINDS, type CheckKind, type CheckStatus, type DoctorCheck, type DoctorReport } from '../contract/index.js';
 
-export const INTEGRATIONS = ['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'mqtt', 'store'] as const;
-export type Integration = (typeof INTEGRATIONS)[number];
-
-/** What each integration does for the tracker (`mqtt` and `store` are the tracker's own). */
-const ROLES: Record<Exclude<Integration, 'mqtt' | 'store'>, string[]> = {
-  jellyseerr: ['requests'],
-  sonarr: ['series'],
-  radarr: ['movies'],
-  qbittorrent: ['downloads'],
-  jellyfin: ['library'],
-  shoko: ['anime'],
-};
-
-/** `Sonarr`, `qBittorrent`, `MQTT`: how an integration (or a core subject) is named in texts and in Home Assistant. */
-export function integrationLabel(i: string): string {
-  if (Object.hasOwn(CORE_LABELS, i)) return CORE_LABELS[i]!;
-  if (i === 'qbittorrent') return 'qBittorrent';
-  return i.charAt(0).toUpperCase() + i.slice(1);
-}
-
-/** The integrations as `<base>/bridge/info` lists them; auto-configuration's services get the `autoconfigure` role. */
-export function integrationInfos(): IntegrationInfo[] {
-  return INTEGRATIONS.flatMap((id) => {
-    if (id === 'mqtt' || id === 'store') return [];
-    const roles = (AUTOCONFIG_SERVICES as readonly string[]).includes(id) ? [...ROLES[id], 'autoconfigure'] : ROLES[id];
-    return [{ id, label: integrationLabel(id), roles }];
-  });
-}
+/** The doctor's own subjects besides the integrations (whose ids and labels come from the registry). */
+export const CORE_SUBJECTS: Readonly<Record<string, string>> = Object.fromEntries(CONTRACT_CORE_SUBJECTS.map((id) => [id, CORE_LABELS[id]!]));
 
 /** Which integration (and instance) a group of checks is about. */
 export interface Subject {
-  integration: Integration;
+  integration: string;
   instance: string | null;
+  /** How it is named in texts (`Sonarr`, `qBittorrent`): its descriptor's label; else a core label or the id capitalised. */
+  label?: string;
 }
 
-export function subjectLabel(s: { integration: string; instance: string | null }): string {
-  const label = integrationLabel(s.integration);
+/** `Sonarr (4k)`, `Jellyseerr`. */
+export function subjectLabel(s: Subject): string {
+  const label = s.label ?? CORE_SUBJECTS[s.integration] ?? s.integration.charAt(0).toUpperCase() + s.integration.slice(1);
   return s.instance && s.instance !== s.integration ? `${label} (${s.instance})` : label;
 }
 

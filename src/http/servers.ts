@@ -4,19 +4,16 @@
  * proxy as an add-on).
  */
 import type { Server } from 'node:http';
-import type { ArrKinds } from '../arr-kinds.js';
-import { createJellyseerrForwarder } from '../autoconfig/forward.js';
 import { publicBase, type PublicBase } from '../autoconfig/urls.js';
 import type { Options } from '../config/schema.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { EmbeddedBroker } from '../mqtt/broker.js';
-import type { LocalSettings } from '../secrets.js';
 import { VERSION } from '../version.js';
 import { createIngressApp, panelSettings } from './ingress.js';
 import { closeServer, serve } from './listener.js';
 import { createOriginPolicy } from './origin.js';
-import { createWebhookApp, type JellyfinHintHandler } from './webhooks.js';
+import { createWebhookApp, type webhookRoutes } from './webhooks.js';
 
 /** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
 export const SUPERVISOR_ADDRESSES = ['172.30.32.2', '::ffff:172.30.32.2'];
@@ -38,12 +35,11 @@ export interface HttpDeps {
   addon: boolean;
   secret: string;
   engine: Engine;
-  kinds: ArrKinds;
-  settings: LocalSettings;
+  /** The integrations' webhook routes. */
+  routes: ReturnType<typeof webhookRoutes>;
   broker: EmbeddedBroker;
   log: Logger;
   onReceived: (source: string, instance: string | undefined) => void;
-  onJellyfin?: JellyfinHintHandler;
 }
 
 export class HttpServers {
@@ -64,12 +60,10 @@ export class HttpServers {
     const webhooks = createWebhookApp({
       secret: this.d.secret,
       anime: o.anime,
-      arrKind: (service, instance) => this.d.kinds.of(service, instance),
       engine: this.d.engine,
       log: log.child('webhooks'),
-      ...(this.d.onJellyfin ? { onJellyfin: this.d.onJellyfin } : {}),
+      routes: this.d.routes,
       onReceived: this.d.onReceived,
-      forwardJellyseerr: createJellyseerrForwarder(() => this.d.settings.jellyseerrForward, log.child('forward')),
     });
     this.webhookServer = await serve(webhooks, o.webhook_port, host);
     const trustedProxies = this.d.addon ? SUPERVISOR_ADDRESSES : null;

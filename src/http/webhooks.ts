@@ -1,48 +1,63 @@
 /**
- * The webhook listener: `POST /hooks/{jellyseerr,sonarr,radarr}[/<instance>]`. The body is
- * validated by the source's adapter; the 2xx is only sent once the resulting change is
- * durably stored.
+ * The webhook listener: `POST /hooks/<integration>[/<instance>]`, one route per integration of
+ * the registry that has a webhook. Its handler validates the body (or hands it to the
+ * integration's running part); the 2xx is only sent once the resulting change is durably stored.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { boundEvent } from '../adapters/bounds.js';
-import { parseJellyfin, type JellyfinHint } from '../adapters/jellyfin.js';
-import { parseJellyseerr } from '../adapters/jellyseerr.js';
-import { parseRadarr } from '../adapters/radarr.js';
-import { parseSonarr } from '../adapters/sonarr.js';
-import type { AdapterContext, AnimeRules, ParseResult } from '../adapters/types.js';
+import type { AnimeRules } from '../adapters/types.js';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
 import { StorageUnavailableError, type Engine } from '../engine/index.js';
+import { REGISTRY, type Registry } from '../integrations/registry.js';
+import { createShared } from '../integrations/runtime.js';
+import type { SharedServices, WebhookHandler } from '../integrations/types.js';
 import { errorMessage, redact, type Logger } from '../log.js';
 import { isAuthorised } from './auth.js';
 
-type Parser = (body: unknown, ctx: AdapterContext) => ParseResult;
+export interface WebhookRoute {
+  handle: WebhookHandler;
+  /** The segment after the id names an instance (documented as `[/<name>]`). */
+  named: boolean;
+  /** The segment is not an instance: receipts count under the id alone. */
+  dropsInstance: boolean;
+}
+
+/** What the integrations' handlers get: the anime rules, the shared services, their running parts. */
+export interface WebhookRuntime {
+  anime: AnimeRules;
+  shared: SharedServices;
+  own(id: string): unknown;
+  log: Logger;
+}
 
 /**
- * The routes and their parsers. A Map, not an object literal: a route segment such as
- * `constructor` or `__proto__` must not find an inherited property.
+ * The routes by id. A Map, not an object literal: a route segment such as `constructor` or
+ * `__proto__` must not find an inherited property.
  */
-export const WEBHOOK_SOURCES: ReadonlyMap<string, Parser> = new Map<string, Parser>([
-  ['jellyseerr', parseJellyseerr],
-  ['sonarr', parseSonarr],
-  ['radarr', parseRadarr],
-]);
+export function webhookRoutes(registry: Registry, runtime: WebhookRuntime): ReadonlyMap<string, WebhookRoute> {
+  const routes = new Map<string, WebhookRoute>();
+  for (const d of registry) {
+    if (!d.webhook) continue;
+    const handle = d.webhook.create({ anime: runtime.anime, shared: runtime.shared, own: () => runtime.own(d.id), log: runtime.log });
+    routes.set(d.id, { handle, named: d.webhook.named ?? false, dropsInstance: d.webhook.dropsInstance ?? false });
+  }
+  return routes;
+}
 
-/** Handles a Jellyfin webhook hint (verification against the API, or the webhook alone). */
-export type JellyfinHintHandler = (hint: JellyfinHint) => Promise<{ note: string; results: unknown[] }>;
+/** The route segments (integration ids) that take webhooks. */
+export function webhookSources(registry: Registry = REGISTRY): string[] {
+  return registry.filter((d) => d.webhook).map((d) => d.id);
+}
 
 export interface WebhookServerOptions {
-  /** Jellyfin's webhook plugin; without a handler the route answers 503 naming what is missing. */
-  onJellyfin?: JellyfinHintHandler;
   secret: string;
   anime: AnimeRules;
-  /** Which configured Sonarr/Radarr instances serve 4K requests (see src/arr-kinds.ts). */
-  arrKind?: AdapterContext['arrKind'];
   engine: Engine;
   log: Logger;
+  /** The routes (default: the built-in registry's, with nothing running: Jellyfin's answers 503). */
+  routes?: ReadonlyMap<string, WebhookRoute>;
   /** Called for every valid webhook, e.g. to show "last event received" per source. */
   onReceived?: (source: string, instance: string | undefined) => void;
-  /** Passes every authenticated Jellyseerr body on to the receiver whose webhook slot was taken over. */
-  forwardJellyseerr?: (raw: string, body: unknown) => Promise<void>;
 }
 
 /**
@@ -54,6 +69,7 @@ function reply(res: Response, status: number, body: unknown): void {
 }
 
 export function createWebhookApp(opts: WebhookServerOptions): express.Express {
+  const routes = opts.routes ?? webhookRoutes(REGISTRY, { anime: opts.anime, shared: createShared(), own: () => null, log: opts.log });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -87,67 +103,42 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     }
   };
 
-  const handleJellyfin = async (req: Request, res: Response): Promise<void> => {
-    const body = readJson(req, res);
-    if (body === undefined) return;
-    const parsed = parseJellyfin(body);
-    if (!parsed.ok) {
-      reply(res, 400, { error: 'invalid jellyfin payload', fields: parsed.errors });
-      return;
-    }
-    opts.onReceived?.('jellyfin', undefined);
-    if (!parsed.hint) {
-      reply(res, 200, { status: 'ignored', note: parsed.note });
-      return;
-    }
-    if (!opts.onJellyfin) {
-      reply(res, 503, { error: 'Jellyfin webhooks need the jellyfin watcher, which is not running' });
-      return;
-    }
-    try {
-      const out = await opts.onJellyfin(parsed.hint);
-      reply(res, 200, { status: 'ok', note: out.note, results: out.results });
-    } catch (err) {
-      if (err instanceof StorageUnavailableError) {
-        reply(res, 503, { error: err.message });
-        return;
-      }
-      throw err;
-    }
-  };
-
   const handle = async (req: Request, res: Response): Promise<void> => {
     const source = String(req.params.source);
-    if (source === 'jellyfin') {
-      await handleJellyfin(req, res);
-      return;
-    }
-    const parser = WEBHOOK_SOURCES.get(source);
-    if (!parser) {
-      reply(res, 404, { error: `unknown webhook source "${source}"; expected one of ${[...WEBHOOK_SOURCES.keys(), 'jellyfin'].join(', ')}` });
+    const route = routes.get(source);
+    if (!route) {
+      reply(res, 404, { error: `unknown webhook source "${source}"; expected one of ${[...routes.keys()].join(', ')}` });
       return;
     }
     const body = readJson(req, res);
     if (body === undefined) return;
-    // Forwarded whatever we make of it: the previous receiver keeps getting everything it got before.
-    if (source === 'jellyseerr' && opts.forwardJellyseerr) void opts.forwardJellyseerr(req.body as string, body);
-    const instance = typeof req.params.instance === 'string' ? req.params.instance : undefined;
-    const parsed = parser(body, { anime: opts.anime, ...(instance ? { instance } : {}), ...(opts.arrKind ? { arrKind: opts.arrKind } : {}) });
-    if (!parsed.ok) {
-      reply(res, 400, { error: `invalid ${source} payload`, fields: parsed.errors });
+    const instance = !route.dropsInstance && typeof req.params.instance === 'string' ? req.params.instance : undefined;
+    const outcome = await route.handle({ body, raw: req.body as string, ...(instance ? { instance } : {}) });
+    if (outcome.kind === 'invalid') {
+      reply(res, 400, { error: `invalid ${source} payload`, fields: outcome.errors });
       return;
     }
     opts.onReceived?.(source, instance);
-    if (parsed.events.length === 0) {
-      reply(res, 200, { status: 'ignored', note: parsed.note });
+    if (outcome.kind === 'ignored' || (outcome.kind === 'events' && outcome.events.length === 0)) {
+      reply(res, 200, { status: 'ignored', note: outcome.note });
+      return;
+    }
+    if (outcome.kind === 'unavailable') {
+      reply(res, 503, { error: outcome.error });
       return;
     }
     try {
-      const results = await opts.engine.ingest(parsed.events.map(boundEvent));
-      reply(res, 200, { status: 'ok', note: parsed.note, results });
+      if (outcome.kind === 'handled') {
+        const out = await outcome.run();
+        reply(res, 200, { status: 'ok', note: out.note, results: out.results });
+        return;
+      }
+      const results = await opts.engine.ingest(outcome.events.map(boundEvent));
+      reply(res, 200, { status: 'ok', note: outcome.note, results });
     } catch (err) {
       if (err instanceof StorageUnavailableError) {
-        opts.log.error(`${source} webhook not stored: ${err.message}`);
+        // A handled hint reports on its own; events that could not be stored are logged here.
+        if (outcome.kind === 'events') opts.log.error(`${source} webhook not stored: ${err.message}`);
         reply(res, 503, { error: err.message });
         return;
       }
@@ -159,8 +150,9 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   app.post('/hooks/:source/:instance', handle);
   app.put('/hooks/:source/:instance', handle);
 
+  const documented = [...routes].map(([id, r]) => `/hooks/${id}${r.named ? '[/<name>]' : ''}`).join(', ');
   app.use((_req, res) => {
-    reply(res, 404, { error: 'not found; webhooks are POST /hooks/jellyseerr, /hooks/sonarr[/<name>], /hooks/radarr[/<name>], /hooks/jellyfin' });
+    reply(res, 404, { error: `not found; webhooks are POST ${documented}` });
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

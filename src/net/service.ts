@@ -6,7 +6,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { Agent, Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { describeIssues } from '../config/load.js';
+import { describeIssues } from '../config/issues.js';
 
 export class UpstreamError extends Error {
   constructor(

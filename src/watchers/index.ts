@@ -1,121 +1,78 @@
-/** Builds the watchers the options ask for; a service that is not configured has none. */
-import type { ArrKinds } from '../arr-kinds.js';
+/**
+ * Builds the watchers of the configured integrations (a service that is not configured has
+ * none) and the stuck monitor, and keeps what each integration offers the rest of the tracker.
+ */
 import type { Options } from '../config/schema.js';
 import type { MediaRequest } from '../domain/model.js';
+import type { Capabilities, Library, Pvr } from '../integrations/capabilities.js';
+import { REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
+import { createShared, peersOf } from '../integrations/runtime.js';
+import type { SharedServices, Started } from '../integrations/types.js';
 import type { Logger } from '../log.js';
+import type { LocalSettings } from '../secrets.js';
 import type { Watcher } from './loop.js';
-import type { JellyfinHintHandler } from '../http/webhooks.js';
-import { createArrReconcilers } from './arr/index.js';
-import { createJellyfinWatcher } from './jellyfin/index.js';
-import { createJellyseerrReconciler, type BackfillMarker } from './jellyseerr/index.js';
-import { createQbittorrentWatchers } from './qbittorrent/index.js';
-import { createShokoWatcher } from './shoko/index.js';
 import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
 
 export interface WatcherDeps {
   options: Options;
+  /** The integrations (default: the built-in registry). */
+  registry?: Registry;
   sink: EventSink;
   view: TrackedView;
   log: Logger;
   clock?: () => Date;
-  /** Which Sonarr/Radarr instances serve 4K requests (the Jellyseerr reconciler completes it). */
-  kinds?: ArrKinds;
-  /** Where the Jellyseerr back-fill's progress is kept (settings.json). */
-  marker?: BackfillMarker;
+  /** settings.json: what integrations keep between runs (the Jellyseerr back-fill's progress, a forwarding target). */
+  settings?: LocalSettings;
 }
 
 export interface WatcherSet {
   list: Watcher[];
-  /** Sends the *arr search for a request (the user's retry); undefined when its *arr is not configured. */
+  /** The services the integrations share (the 4K map the webhooks read too). */
+  shared: SharedServices;
+  /** Sends the PVR search for a request (the user's retry); undefined when no configured PVR has it. */
   searchFor(r: MediaRequest): Promise<string> | undefined;
-  /** Asks Jellyfin for a library scan (rate-limited); undefined when Jellyfin is not configured. */
-  refreshJellyfin(r: MediaRequest): Promise<string> | undefined;
-  /** Jellyfin's webhook hints go to its watcher, which verifies them against the API. */
-  onJellyfin?: JellyfinHintHandler;
+  /** Asks the library for a scan (rate-limited); undefined when no library is configured. */
+  refreshLibrary(r: MediaRequest): Promise<string> | undefined;
+  /** A started integration's capabilities; null when it is not configured. */
+  running(id: string): Capabilities | null;
+  /** A started integration's own running part (its webhook's handler uses it); null when it is not configured. */
+  own(id: string): unknown;
 }
 
 export function createWatchers(deps: WatcherDeps): WatcherSet {
-  const { options, sink, view, log, clock, kinds, marker } = deps;
+  const { options, sink, view, log, clock } = deps;
+  const registry: Registry = deps.registry ?? REGISTRY;
+  const shared = createShared(deps.settings ?? null);
+  const peers = peersOf(options, registry);
+  const started = new Map<string, Started<unknown>>();
   const watchers: Watcher[] = [];
-  const set: WatcherSet = { list: watchers, searchFor: () => undefined, refreshJellyfin: () => undefined };
-  const time = clock ? { clock } : {};
-  if (options.qbittorrent.length) {
-    watchers.push(
-      ...createQbittorrentWatchers({ instances: options.qbittorrent, intervalS: options.intervals.qbittorrent_s, sink, view, log: log.child('qbittorrent'), ...time }),
-    );
+  for (const d of registry) {
+    const slice = sliceOf(options, d);
+    if (!d.options.configured(slice)) continue;
+    const intervals = options.intervals as Readonly<Record<string, number>>;
+    const s = d.start({ slice, intervals, anime: options.anime, backfillLimit: options.backfill_limit, sink, view, log, ...(clock ? { clock } : {}), shared, peers });
+    started.set(d.id, s);
+    watchers.push(...s.watchers);
   }
-  let jellyfin: ReturnType<typeof createJellyfinWatcher> | null = null;
-  if (options.jellyfin.url) {
-    jellyfin = createJellyfinWatcher({
-      url: options.jellyfin.url,
-      apiKey: options.jellyfin.api_key,
-      intervalS: options.intervals.jellyfin_s,
-      sink,
-      view,
-      log: log.child('jellyfin'),
-      ...time,
-    });
-    const jf = jellyfin;
-    watchers.push(jf);
-    set.onJellyfin = (hint) => jf.onHint(hint);
-    // The same scan the stuck monitor asks for (Shokofin rebuilds its VFS on it), with the same rate limit.
-    // The answer is Jellyfin's: Library/Refresh answers when the scan has finished (or failed).
-    set.refreshJellyfin = async (r) => {
-      const out = await jf.refreshLibrary(`${r.title}: asked for by a user`);
-      if (!out.done) return out.note;
-      await out.done;
-      return `${out.note}; Jellyfin finished the scan`;
-    };
-  }
-  if (options.sonarr.length || options.radarr.length) {
-    const arrs = createArrReconcilers({ sonarr: options.sonarr, radarr: options.radarr, intervalS: options.intervals.arr_s, sink, view, log: log.child('reconcile'), ...time, ...(kinds ? { kinds } : {}) });
-    watchers.push(...arrs);
-    set.searchFor = (r) => {
-      if (!r.arr) return undefined;
-      const { service, instance, id } = r.arr;
-      const own = arrs.filter((a) => a.client.opts.service === service);
-      // One instance of the service takes every request linked to it, whatever the webhook route said.
-      const rc = own.find((a) => a.client.opts.name === instance) ?? (own.length === 1 ? own[0] : undefined);
-      if (!rc) return undefined;
-      if (service === 'radarr') return rc.client.search({ movieId: id });
-      const episodeIds = Object.values(r.episodes)
-        .filter((e) => (e.state === 'FAILED' || e.state === 'SEARCHING') && e.sonarr_episode_id)
-        .map((e) => e.sonarr_episode_id!);
-      return rc.client.search({ seriesId: id, episodeIds });
-    };
-  }
-  if (options.jellyseerr.url) {
-    watchers.push(
-      createJellyseerrReconciler({
-        url: options.jellyseerr.url,
-        apiKey: options.jellyseerr.api_key,
-        intervalS: options.intervals.jellyseerr_s,
-        sink,
-        view,
-        log: log.child('jellyseerr'),
-        ...time,
-        backfillLimit: options.backfill_limit,
-        ...(marker ? { marker } : {}),
-        ...(kinds ? { kinds } : {}),
-        sonarr: options.sonarr.length > 0,
-        // Sonarr gets two of its cycles to list a new series before Jellyseerr's counts stand in.
-        rosterGraceMs: 2 * options.intervals.arr_s * 1000,
-      }),
-    );
-  }
-  if (options.shoko.url) {
-    watchers.push(createShokoWatcher({ url: options.shoko.url, apiKey: options.shoko.api_key, sink, view, log: log.child('shoko'), ...time }));
-  }
-  const monitor = new StuckMonitor(view, sink, options.stuck_after, { jellyfin: options.jellyfin.url !== '' }, log.child('stuck'), 60_000, clock);
-  if (jellyfin) {
-    const jf = jellyfin;
-    // Shokofin regenerates its VFS on a library scan: ask for one (rate-limited, never two at once)
-    // when anime sits matched in Shoko but absent from Jellyfin. Never on a timer (seed lesson D7).
-    monitor.onFlag = (r) => {
-      if (r.state === 'ANIME_MATCHING') void jf.refreshLibrary(`${r.title}: matched in Shoko but not in Jellyfin`);
-    };
-  }
+  const caps = [...started.values()].map((s) => s.capabilities);
+  const pvrs = caps.flatMap((c): Pvr[] => (c.pvr ? [c.pvr] : []));
+  const libraries = caps.flatMap((c): Library[] => (c.library ? [c.library] : []));
+  const monitor = new StuckMonitor(view, sink, options.stuck_after, { jellyfin: libraries.length > 0 }, log.child('stuck'), 60_000, clock);
+  if (libraries.length) monitor.onFlag = (r, reason) => libraries.forEach((l) => l.onFlag?.(r, reason));
   watchers.push(monitor);
-  return set;
+  return {
+    list: watchers,
+    shared,
+    searchFor: (r) => {
+      for (const p of pvrs) {
+        const sent = p.search(r);
+        if (sent) return sent;
+      }
+      return undefined;
+    },
+    refreshLibrary: (r) => libraries[0]?.refresh(`${r.title}: asked for by a user`),
+    running: (id) => started.get(id)?.capabilities ?? null,
+    own: (id) => started.get(id)?.own ?? null,
+  };
 }

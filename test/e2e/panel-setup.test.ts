@@ -17,7 +17,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrGrab, fakeHash, type MovieSpec } from '../../src/demo/payloads.js';
-import { integrationInfos } from '../../src/doctor/types.js';
+import { integrationInfo as integrationInfos } from '../../src/integrations/registry.js';
 import { createIngressApp, type PanelSettings } from '../../src/http/ingress.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { EmbeddedBroker } from '../../src/mqtt/broker.js';

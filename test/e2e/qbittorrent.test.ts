@@ -26,8 +26,8 @@ import type { DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../sr
 import { createLogger, setLogLevel } from '../../src/log.js';
 import type { Watcher } from '../../src/watchers/loop.js';
 import type { TrackedView } from '../../src/watchers/types.js';
-import { QbClient } from '../../src/watchers/qbittorrent/client.js';
-import { createQbittorrentWatchers } from '../../src/watchers/qbittorrent/watcher.js';
+import { QbClient } from '../../src/integrations/qbittorrent/client.js';
+import { createQbittorrentWatchers } from '../../src/integrations/qbittorrent/watcher.js';
 import { makeTorrentFile, pseudoRandomBytes, QbAdmin, qbPasswordHash, type TorrentFile } from '../helpers/qbittorrent.js';
 import { freePorts } from '../helpers/ports.js';
 import { Recorder, startTracker } from '../helpers/tracker.js';

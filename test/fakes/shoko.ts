@@ -76,6 +76,8 @@ export interface ShokoState {
   down: boolean;
   /** v6 behaviour: the hub requires a valid key (apikey header/query, Bearer, access_token). */
   requireHubAuth: boolean;
+  /** v6 behaviour: import folders are listed at `/api/v3/ManagedFolder`; `/api/v3/ImportFolder` answers 404. */
+  managedFolders: boolean;
   pingIntervalMs: number;
   /** Close a connection after this long without any client message (v5: 60 s). */
   clientTimeoutMs: number;
@@ -144,11 +146,11 @@ const param = (url: URL, name: string) => [...url.searchParams].find(([k]) => k.
 const parseFeeds = (v: string | undefined) => [...new Set((v ?? '').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean))];
 const newToken = () => randomBytes(16).toString('base64url');
 
-export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' | 'clientTimeoutMs' | 'requireHubAuth' | 'version'>> = {}) {
+export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' | 'clientTimeoutMs' | 'requireHubAuth' | 'managedFolders' | 'version'>> = {}) {
   const state: ShokoState = {
     apiKeys: ['shoko-api-key'], credentials: { user: 'admin', pass: 'secret' }, devices: {}, version: '5.3.3.0',
     importFolders: [{ ID: 1, Name: 'Anime', Path: '/data/anime/', DropFolderType: 'Source, Destination', WatchForNewFiles: true, FileSize: 0 }],
-    files: [], series: [], down: false, requireHubAuth: false, pingIntervalMs: 15_000, clientTimeoutMs: 60_000, echoFailures: 0, ...init,
+    files: [], series: [], down: false, requireHubAuth: false, managedFolders: false, pingIntervalMs: 15_000, clientTimeoutMs: 60_000, echoFailures: 0, ...init,
   };
   const pending = new Map<string, HubConnectionInfo>();
   const connections: HubConnectionInfo[] = [];
@@ -178,7 +180,8 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
     return res.json({ apikey: key });
   }, { public: true });
   route('get', '/api/v3/Init/Version', (_req, res) => res.json({ Server: { Version: state.version, ReleaseChannel: 'Stable', ReleaseDate: '2026-03-01T00:00:00Z' } }), { public: true });
-  route('get', '/api/v3/ImportFolder', (_req, res) => res.json(state.importFolders));
+  route('get', '/api/v3/ImportFolder', (_req, res) => (state.managedFolders ? res.status(404).json({ title: 'Not Found', status: 404 }) : res.json(state.importFolders)));
+  route('get', '/api/v3/ManagedFolder', (_req, res) => (state.managedFolders ? res.json(state.importFolders) : res.status(404).json({ title: 'Not Found', status: 404 })));
 
   const fullPath = (f: ShokoFile) => {
     const folder = state.importFolders.find((x) => x.ID === f.importFolderId)?.Path ?? '/';

@@ -8,9 +8,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
-import type { FieldError } from '../../src/adapters/types.js';
-import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
+import type { AdapterContext, FieldError, ParseResult } from '../../src/adapters/types.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../../src/integrations/radarr/adapter.js';
+import { parseSonarr } from '../../src/integrations/sonarr/adapter.js';
+
+/** The webhook parsers with fixtures under test/fixtures/<source>/ (Jellyfin's bodies are built below). */
+export const WEBHOOK_SOURCES: ReadonlyMap<string, (body: unknown, ctx: AdapterContext) => ParseResult> = new Map([
+  ['jellyseerr', parseJellyseerr],
+  ['sonarr', parseSonarr],
+  ['radarr', parseRadarr],
+]);
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Path = Array<string | number>;

@@ -5,14 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 import type { ParseResult } from '../../src/adapters/types.js';
 import { Engine } from '../../src/engine/index.js';
-import { WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
 import { sourceLabel } from '../../src/labels.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
-import { bodyMutant, DISCRIMINATOR, fixtures, names, valueMutant, type Mutant } from './mutations.js';
+import { bodyMutant, DISCRIMINATOR, fixtures, names, valueMutant, WEBHOOK_SOURCES, type Mutant } from './mutations.js';
 
 setLogLevel('error');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);

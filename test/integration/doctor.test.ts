@@ -202,6 +202,18 @@ describe('doctor', () => {
     expect(mapping.detail).toContain('Shoko import folder "Anime Movies" (/data/anime-movies/) is in no Jellyfin library');
   });
 
+  it('reads the import folders where Shoko v6 moved them (ManagedFolder), as the watcher does', async () => {
+    const jf = createJellyfinFake();
+    const shoko = createShokoFake({ pingIntervalMs: 200, managedFolders: true, version: '6.0.0.0' });
+    jf.state.plugins.push({ ...PLUGINS.shokofin, configuration: shokofinConfig([{ path: '/data/anime', importFolderId: 1 }]) });
+    const [f, k] = await Promise.all([start(jf), start(shoko)]);
+    const { rec } = await world({ jellyfin: { url: f, api_key: jf.state.apiKey }, shoko: { url: k, api_key: 'shoko-api-key' }, intervals: { jellyfin_s: 3600 }, doctor_interval_min: 0 });
+    const report = await doctor(rec);
+    expect(check(report, 'shoko/authenticated').status).toBe('ok');
+    expect(check(report, 'shoko/version')).toMatchObject({ status: 'ok', summary: 'Shoko 6.0.0.0' });
+    expect(check(report, 'shoko/library_mapping')).toMatchObject({ status: 'ok', detail: '1 Jellyfin folder(s), 1 import folder(s).' });
+  });
+
   it('runs on the command from a browser connection (the panel), which may publish bridge commands', async () => {
     const { h, rec } = await world({ doctor_interval_min: 0 });
     const browser = await Recorder.connect(h.tracker.endpoints.wsUrl, ['media/#'], { protocolVersion: 4 });

@@ -4,7 +4,7 @@
  * `poke()`/`onHint()` (the app wires it itself once `src/watchers/index.ts` knows it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 import {
   fakeHash,
   jellyseerr,
@@ -17,7 +17,7 @@ import {
   type ShowSpec,
 } from '../../src/demo/payloads.js';
 import { createLogger } from '../../src/log.js';
-import { createJellyfinWatcher, type JellyfinWatcher } from '../../src/watchers/jellyfin/watcher.js';
+import { createJellyfinWatcher, type JellyfinWatcher } from '../../src/integrations/jellyfin/watcher.js';
 import { createJellyfinFake, type JfItem } from '../fakes/jellyfin.js';
 import { timelineText, world, type World } from './support.js';
 

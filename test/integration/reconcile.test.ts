@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJellyseerr } from '../../src/adapters/jellyseerr.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
 import {
   episodeId,
   fakeHash,
@@ -24,8 +24,11 @@ import {
 import type { UnstampedEvent } from '../../src/domain/events.js';
 import type { Logger } from '../../src/log.js';
 import type { EpisodePayload } from '../../src/contract/index.js';
-import { createArrReconcilers, MAX_EPISODE_FETCHES } from '../../src/watchers/arr/index.js';
-import { createJellyseerrReconciler, JELLYSEERR_DELETED_REASON, MAX_CHECKS, MAX_PAGES, MAX_TITLE_LOOKUPS } from '../../src/watchers/jellyseerr/index.js';
+import { createArrReconcilers, MAX_EPISODE_FETCHES } from '../../src/integrations/arr/reconciler.js';
+import { radarr as radarrIntegration } from '../../src/integrations/radarr/index.js';
+import { sonarr as sonarrIntegration } from '../../src/integrations/sonarr/index.js';
+import { JELLYSEERR_DELETED_REASON } from '../../src/integrations/jellyseerr/map.js';
+import { createJellyseerrReconciler, MAX_CHECKS, MAX_PAGES, MAX_TITLE_LOOKUPS } from '../../src/integrations/jellyseerr/reconciler.js';
 import type { Watcher } from '../../src/watchers/loop.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
@@ -35,6 +38,8 @@ import { timelineText, world, type World } from './support.js';
 type RadarrFake = ReturnType<typeof createRadarrFake>;
 type SonarrFake = ReturnType<typeof createSonarrFake>;
 type JellyseerrFake = ReturnType<typeof createJellyseerrFake>;
+
+const LABELS = { radarr: radarrIntegration.label, sonarr: sonarrIntegration.label };
 
 const dune: MovieSpec = { requestId: 57, tmdbId: 693134, title: 'Dune: Part Two', year: 2024, radarrId: 412, hash: fakeHash('dune') };
 const arrival: MovieSpec = { requestId: 58, tmdbId: 329865, title: 'Arrival', year: 2016, radarrId: 413, hash: fakeHash('arrival') };
@@ -101,9 +106,7 @@ function arrReconciler(w: World, service: 'radarr' | 'sonarr', log: Logger = rec
   const wired = w.h.tracker.watchers.find((x) => x.name === name);
   if (wired && !extra.timeoutMs) return wired;
   const engine = w.h.tracker.engine;
-  const made = createArrReconcilers({
-    sonarr: service === 'sonarr' ? w.h.options.sonarr : [],
-    radarr: service === 'radarr' ? w.h.options.radarr : [],
+  const made = createArrReconcilers(service, LABELS[service], w.h.options[service], {
     intervalS: 3600,
     sink: engine,
     view: engine,
@@ -462,7 +465,7 @@ describe('upstream faults', () => {
     expect(log.lines.filter(([level]) => level === 'info').map(([, l]) => l)).toContain('radarr/radarr/reconcile: recovered');
 
     // A wrong API key is an outage like any other, and the key is never written anywhere.
-    const bad = createArrReconcilers({ sonarr: [], radarr: [{ name: 'radarr', url: radarr.url, api_key: 'wrong-key-123456' }], intervalS: 3600, sink: w.h.tracker.engine, view: w.h.tracker.engine, log });
+    const bad = createArrReconcilers('radarr', LABELS.radarr, [{ name: 'radarr', url: radarr.url, api_key: 'wrong-key-123456' }], { intervalS: 3600, sink: w.h.tracker.engine, view: w.h.tracker.engine, log });
     await bad[0]!.poke!();
     expect(bad[0]!.status().last_error).toMatch(/GET \/api\/v3\/queue answered HTTP 401 \(check the API key\)/);
     expect(JSON.stringify(log.lines)).not.toContain('wrong-key-123456');

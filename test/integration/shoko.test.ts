@@ -17,7 +17,7 @@ import {
   type ShowSpec,
 } from '../../src/demo/payloads.js';
 import { createLogger } from '../../src/log.js';
-import { createShokoWatcher, type ShokoWatcher } from '../../src/watchers/shoko/index.js';
+import { createShokoWatcher, type ShokoWatcher } from '../../src/integrations/shoko/watcher.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
 import type { Recorder } from '../helpers/tracker.js';
 import { timelineText, world, type World } from './support.js';

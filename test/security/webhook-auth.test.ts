@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/config/schema.js';
 import { isAuthorised } from '../../src/http/auth.js';
-import { createWebhookApp, WEBHOOK_SOURCES } from '../../src/http/webhooks.js';
+import { createWebhookApp, webhookSources } from '../../src/http/webhooks.js';
 import { createLogger } from '../../src/log.js';
 import { safeEqual } from '../../src/platform/secure-compare.js';
 import { SECRET, startTracker, type Harness } from '../helpers/tracker.js';
@@ -28,7 +28,7 @@ function declaredRoutes(): Array<{ method: string; path: string }> {
 
 /** Concrete URLs for a route pattern: every known source, an unknown one, an instance name. */
 function concrete(path: string): string[] {
-  const sources = [...WEBHOOK_SOURCES.keys(), 'jellyfin', 'plex'];
+  const sources = [...webhookSources(), 'plex'];
   const withSource = path.includes(':source') ? sources.map((s) => path.replace(':source', s)) : [path];
   return withSource.map((p) => p.replace(':instance', 'radarr-4k'));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJellyfin } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 
 // The "Send All Properties" example of protocols.md §5.3.
 const episode = {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent, UnstampedEvent } from '../../src/domain/events.js';
-import { is4kFromStatus, is4kFromText } from '../../src/adapters/jellyseerr-4k.js';
-import { parseJellyseerr, parseSeasons, splitSubject } from '../../src/adapters/jellyseerr.js';
+import { is4kFromStatus, is4kFromText } from '../../src/integrations/jellyseerr/adapter-4k.js';
+import { parseJellyseerr, parseSeasons, splitSubject } from '../../src/integrations/jellyseerr/adapter.js';
 import type { AdapterContext, FieldError, ParseResult } from '../../src/adapters/types.js';
 
 const ctx: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };

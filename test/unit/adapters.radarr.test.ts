@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRadarr } from '../../src/adapters/radarr.js';
+import { parseRadarr } from '../../src/integrations/radarr/adapter.js';
 import type { AdapterContext } from '../../src/adapters/types.js';
 import { errors, fixtures, one } from '../helpers/adapters.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSonarr } from '../../src/adapters/sonarr.js';
+import { parseSonarr } from '../../src/integrations/sonarr/adapter.js';
 import type { AdapterContext } from '../../src/adapters/types.js';
 import { errors, fixtures, one, paths } from '../helpers/adapters.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrKinds, serverKey, urlKey } from '../../src/arr-kinds.js';
+import { ArrKinds, serverKey, urlKey } from '../../src/integrations/arr/kinds.js';
 
 const inst = (name: string, url: string, is_4k?: boolean) => ({ name, url, api_key: 'k', ...(is_4k === undefined ? {} : { is_4k }) });
 /** A server as Jellyseerr stores it (`DVRSettings`). */

@@ -5,8 +5,8 @@
  * be shown, and the public base URL.
  */
 import { describe, expect, it } from 'vitest';
-import { parseJellyseerr } from '../../src/adapters/jellyseerr.js';
-import { missingTemplateFields, TRACKER_TEMPLATE, TRACKER_TYPES } from '../../src/autoconfig/template.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
+import { missingTemplateFields, TRACKER_TEMPLATE, TRACKER_TYPES } from '../../src/integrations/jellyseerr/template.js';
 import { describeReceiver, displayUrl, hookUrl, publicBase, receiptKey, urlMatches } from '../../src/autoconfig/urls.js';
 import type { RequestEvent } from '../../src/domain/events.js';
 import { DEFAULT_TEMPLATE, renderTemplate } from '../fakes/jellyseerr.js';

@@ -1,7 +1,7 @@
-/** The Jellyfin library index (src/watchers/jellyfin/library.ts): pure, no HTTP. */
+/** The Jellyfin library index (src/integrations/jellyfin/library.ts): pure, no HTTP. */
 import { describe, expect, it } from 'vitest';
-import type { BaseItemDto } from '../../src/watchers/jellyfin/client.js';
-import { episodeNumbers, isPlayable, isShokofin, LibraryIndex, toLibItem, type LibItem } from '../../src/watchers/jellyfin/library.js';
+import type { BaseItemDto } from '../../src/integrations/jellyfin/client.js';
+import { episodeNumbers, isPlayable, isShokofin, LibraryIndex, toLibItem, type LibItem } from '../../src/integrations/jellyfin/library.js';
 
 let n = 0;
 const id = (): string => (++n).toString(16).padStart(32, '0');

@@ -1,6 +1,6 @@
 /**
  * Matching open requests against the Jellyfin library index, and deletions
- * (src/watchers/jellyfin/match.ts): pure, no HTTP. Events are also run through the real
+ * (src/integrations/jellyfin/match.ts): pure, no HTTP. Events are also run through the real
  * reducer to check what they do to a request.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,9 @@ import type { TrackerEvent } from '../../src/domain/events.js';
 import { episodeKey, type Episode, type MediaRequest } from '../../src/domain/model.js';
 import { reduce } from '../helpers/reduce.js';
 import type { EpisodeState, State } from '../../src/domain/states.js';
-import type { BaseItemDto } from '../../src/watchers/jellyfin/client.js';
-import { LibraryIndex, toLibItem, type LibItem } from '../../src/watchers/jellyfin/library.js';
-import { AVAILABLE_REASON, DELETED_REASON, deletionEvents, matchRequest, matchRequests, pendingEpisodes, type AvailableOut } from '../../src/watchers/jellyfin/match.js';
+import type { BaseItemDto } from '../../src/integrations/jellyfin/client.js';
+import { LibraryIndex, toLibItem, type LibItem } from '../../src/integrations/jellyfin/library.js';
+import { AVAILABLE_REASON, DELETED_REASON, deletionEvents, matchRequest, matchRequests, pendingEpisodes, type AvailableOut } from '../../src/integrations/jellyfin/match.js';
 import { blankRequest } from '../helpers/requests.js';
 
 // ---------------------------------------------------------------------------------------

@@ -5,14 +5,14 @@
  * request moves on like it would in the engine.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseJellyfin, type JellyfinHint } from '../../src/adapters/jellyfin.js';
+import { parseJellyfin, type JellyfinHint } from '../../src/integrations/jellyfin/adapter.js';
 import type { TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { episodeKey, type Episode, type MediaRequest } from '../../src/domain/model.js';
 import { reduce } from '../helpers/reduce.js';
 import { isClosed, type EpisodeState } from '../../src/domain/states.js';
 import { createLogger, redact, setLogLevel, setLogSink, type Level } from '../../src/log.js';
-import { authorizationHeader, JellyfinClient } from '../../src/watchers/jellyfin/client.js';
-import { createJellyfinWatcher, type JellyfinWatcher, type JellyfinWatcherOptions } from '../../src/watchers/jellyfin/watcher.js';
+import { authorizationHeader, JellyfinClient } from '../../src/integrations/jellyfin/client.js';
+import { createJellyfinWatcher, type JellyfinWatcher, type JellyfinWatcherOptions } from '../../src/integrations/jellyfin/watcher.js';
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
 import { createJellyfinFake, shokofinIds, type JfItem } from '../fakes/jellyfin.js';
 import { blankRequest } from '../helpers/requests.js';

@@ -11,7 +11,7 @@ import { parseRoute, formatRoute } from '../../frontend/src/data/route.js';
 import { RequestStore } from '../../frontend/src/data/store.js';
 import { request } from '../../frontend/test/fixtures.js';
 import { Topics } from '../../src/contract/index.js';
-import { integrationInfos } from '../../src/doctor/types.js';
+import { integrationInfo as integrationInfos } from '../../src/integrations/registry.js';
 
 /** The integrations as the tracker lists them on `bridge/info` (their labels and the doctor's order). */
 const INTEGRATIONS = integrationInfos();

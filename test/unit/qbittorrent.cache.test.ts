@@ -1,7 +1,7 @@
 /** The pure `sync/maindata` merge (protocols.md §4.3, §4.5). */
 import { describe, expect, it } from 'vitest';
-import { emptyCache, mergeMaindata } from '../../src/watchers/qbittorrent/cache.js';
-import { maindataSchema, type MainData } from '../../src/watchers/qbittorrent/client.js';
+import { emptyCache, mergeMaindata } from '../../src/integrations/qbittorrent/cache.js';
+import { maindataSchema, type MainData } from '../../src/integrations/qbittorrent/client.js';
 import { fakeTorrent } from '../helpers/qbittorrent.js';
 
 const H = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';

@@ -1,7 +1,7 @@
 /** QbClient against the fake qBittorrent over real HTTP: both login flavours, sessions, errors. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/net/service.js';
-import { QbClient, sessionCookie } from '../../src/watchers/qbittorrent/client.js';
+import { QbClient, sessionCookie } from '../../src/integrations/qbittorrent/client.js';
 import { FakeQbittorrent, type QbFlavour } from '../helpers/qbittorrent.js';
 
 const H = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';

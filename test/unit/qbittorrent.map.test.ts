@@ -1,6 +1,6 @@
 /** Torrent → DownloadProgressEvent fields, and stuck reasons (protocols.md §4.2, §4.4). */
 import { describe, expect, it } from 'vitest';
-import { clientState, isComplete, lacksMetadata, progressFields, stuckReason } from '../../src/watchers/qbittorrent/map.js';
+import { clientState, isComplete, lacksMetadata, progressFields, stuckReason } from '../../src/integrations/qbittorrent/map.js';
 import { fakeTorrent } from '../helpers/qbittorrent.js';
 
 const H = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';

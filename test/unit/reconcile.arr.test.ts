@@ -1,18 +1,18 @@
 /**
- * The Sonarr/Radarr reconciliation rules (src/watchers/arr/map.ts): REST snapshot → events.
+ * The Sonarr/Radarr reconciliation rules (src/integrations/arr/map.ts): REST snapshot → events.
  * Requests are built the real way (webhook bodies through the adapters and the reducer), and
  * the produced events are fed back through the reducer to check what they do.
  */
 import { describe, expect, it } from 'vitest';
-import { parseJellyseerr } from '../../src/adapters/jellyseerr.js';
-import { parseRadarr } from '../../src/adapters/radarr.js';
-import { parseSonarr } from '../../src/adapters/sonarr.js';
+import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
+import { parseRadarr } from '../../src/integrations/radarr/adapter.js';
+import { parseSonarr } from '../../src/integrations/sonarr/adapter.js';
 import type { AdapterContext } from '../../src/adapters/types.js';
 import { episodeId, fakeHash, jellyseerr, radarrGrab, radarrDownload, range, sonarrGrab, type MovieSpec, type ShowSpec, type EpisodeSpec } from '../../src/demo/payloads.js';
 import type { DownloadFailedEvent, GrabbedEvent, ImportBlockedEvent, ImportedEvent, TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import { episodeKey, type MediaRequest } from '../../src/domain/model.js';
 import { createRequest, reduce } from '../helpers/reduce.js';
-import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../src/watchers/arr/api.js';
+import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../src/integrations/arr/api.js';
 import {
   digest,
   episodeFileEvents,
@@ -23,13 +23,15 @@ import {
   seriesSignature,
   type ArrInstance,
   type Target,
-} from '../../src/watchers/arr/map.js';
-import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/watchers/arr/downloads.js';
-import { reconcileRadarr, reconcileSonarr } from '../../src/watchers/arr/snapshot.js';
+} from '../../src/integrations/arr/map.js';
+import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../src/integrations/arr/downloads.js';
+import { reconcileRadarr, reconcileSonarr } from '../../src/integrations/arr/snapshot.js';
+import { radarr } from '../../src/integrations/radarr/index.js';
+import { sonarr } from '../../src/integrations/sonarr/index.js';
 
 const CTX: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
-const RADARR: ArrInstance = { service: 'radarr', name: 'radarr', sole: true };
-const SONARR: ArrInstance = { service: 'sonarr', name: 'sonarr', sole: true };
+const RADARR: ArrInstance = { service: 'radarr', label: radarr.label, name: 'radarr', sole: true };
+const SONARR: ArrInstance = { service: 'sonarr', label: sonarr.label, name: 'sonarr', sole: true };
 const FETCHED = '2025-03-14T12:00:00.000Z';
 
 let tick = 0;
@@ -258,6 +260,16 @@ describe('queue record → events', () => {
     const r = movieRequest();
     const failed = movieQueue(DUNE.hash, { trackedDownloadState: 'failed' });
     expect(queueEvents(movieTarget(r, { hasFile: true }), groupQueue([failed]), QOPTS)).toEqual([]);
+  });
+
+  it('a pack of more than 20 episodes has the same grab key from the webhook and from the queue', () => {
+    const r = showRequest();
+    const hash = fakeHash('big-pack');
+    const eps = range(1, 1, 24);
+    const [hook] = only<GrabbedEvent>(parsed(parseSonarr(sonarrGrab(SHOW, eps, hash), CTX)));
+    const [grab] = only<GrabbedEvent>(queueEvents(showTarget(r), groupQueue(showQueue(hash, eps)), QOPTS));
+    expect(grab?.key).toMatch(/:grab:[0-9a-f]{40}:24x[0-9a-f]{8}$/);
+    expect(hook?.key).toBe(grab?.key);
   });
 
   it('a season pack listed once per episode is one grab with every episode', () => {

@@ -1,9 +1,9 @@
-/** Jellyseerr REST request → events (src/watchers/jellyseerr/map.ts). */
+/** Jellyseerr REST request → events (src/integrations/jellyseerr/map.ts). */
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent, TrackerEvent, UnstampedEvent } from '../../src/domain/events.js';
 import type { MediaRequest } from '../../src/domain/model.js';
 import { createRequest, reduce } from '../helpers/reduce.js';
-import type { ApiRequest } from '../../src/watchers/jellyseerr/api.js';
+import type { ApiRequest } from '../../src/integrations/jellyseerr/api.js';
 import {
   backfillDecision,
   deletedEvent,
@@ -13,7 +13,7 @@ import {
   requestEvent,
   requesterOf,
   requestStatus,
-} from '../../src/watchers/jellyseerr/map.js';
+} from '../../src/integrations/jellyseerr/map.js';
 
 const AT = '2025-03-14T10:00:00.000Z';
 

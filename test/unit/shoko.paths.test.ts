@@ -1,6 +1,6 @@
 /** Shoko path mapping (D9): import folder + relative path, separators, leading slashes, tails, SxxEyy. */
 import { describe, expect, it } from 'vitest';
-import { isBlankPath, joinImportPath, normalizePath, parseEpisodeNumbers, sameTail, seriesHints, tail, titleKey } from '../../src/watchers/shoko/paths.js';
+import { isBlankPath, joinImportPath, normalizePath, parseEpisodeNumbers, sameTail, seriesHints, tail, titleKey } from '../../src/integrations/shoko/paths.js';
 
 describe('joinImportPath', () => {
   it('joins a folder ending with a separator and a path without one (Shoko default)', () => {

@@ -1,6 +1,6 @@
 /** Shoko SignalR payload parsing (protocols.md §6.3 v5, §6.4 v4.2.2): one schema per event, keys case-insensitive. */
 import { describe, expect, it } from 'vitest';
-import { lowerKeys, parseShokoEvent, SHOKO_EVENTS, type ShokoMessage } from '../../src/watchers/shoko/payloads.js';
+import { lowerKeys, parseShokoEvent, SHOKO_EVENTS, type ShokoMessage } from '../../src/integrations/shoko/payloads.js';
 import { v4, v5 } from '../fakes/shoko.js';
 
 function ok(result: ReturnType<typeof parseShokoEvent>): ShokoMessage {

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MediaRequest } from '../../src/domain/model.js';
 import { episodeKey } from '../../src/domain/model.js';
-import { crossRefSignature, fileEvent, isAddedReason, movieAddedEvent, REASONS } from '../../src/watchers/shoko/map.js';
-import { parseShokoEvent, type ShokoMessage } from '../../src/watchers/shoko/payloads.js';
-import { animeMovieByTmdb, buildCatalog, resolveFile, type Resolution } from '../../src/watchers/shoko/resolve.js';
+import { crossRefSignature, fileEvent, isAddedReason, movieAddedEvent, REASONS } from '../../src/integrations/shoko/map.js';
+import { parseShokoEvent, type ShokoMessage } from '../../src/integrations/shoko/payloads.js';
+import { animeMovieByTmdb, buildCatalog, resolveFile, type Resolution } from '../../src/integrations/shoko/resolve.js';
 import { v4, v5 } from '../fakes/shoko.js';
 import { blankRequest } from '../helpers/requests.js';
 

@@ -8,7 +8,7 @@ import type { MediaRequest } from '../../src/domain/model.js';
 import { episodeKey } from '../../src/domain/model.js';
 import { createLogger, setLogLevel, setLogSink, type Level } from '../../src/log.js';
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
-import { createShokoWatcher, type ShokoWatcher, type ShokoWatcherOptions } from '../../src/watchers/shoko/index.js';
+import { createShokoWatcher, type ShokoWatcher, type ShokoWatcherOptions } from '../../src/integrations/shoko/watcher.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
 import { blankRequest } from '../helpers/requests.js';
 import { until as untilTruthy } from '../helpers/wait.js';

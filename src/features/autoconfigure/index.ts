@@ -3,29 +3,20 @@
  * on the bridge command, and when the doctor sees Jellyseerr's webhook slot taken back.
  * One run at a time: a second request waits for the run in flight and gets its result.
  */
-import { z } from 'zod';
-import { autoconfigure, AUTOCONFIG_SERVICES, type AutoconfigResult, type Receipts } from '../../autoconfig/index.js';
+import { autoconfigure, autoconfigureCommandSchema, type AutoconfigResult, type Receipts } from '../../autoconfig/index.js';
 import type { PublicBase } from '../../autoconfig/urls.js';
 import type { Options } from '../../config/schema.js';
 import type { DoctorReport } from '../../doctor/types.js';
+import type { Registry } from '../../integrations/registry.js';
 import type { Logger } from '../../log.js';
 import type { LocalSettings } from '../../secrets.js';
 import type { Feature } from '../feature.js';
 
-/** `media/bridge/set/autoconfigure` payload (empty, `PRESS`, or this object). */
-const AutoconfigureCommandSchema = z
-  .object({
-    transaction: z.unknown().optional(),
-    services: z.array(z.enum(AUTOCONFIG_SERVICES)).min(1).optional(),
-    forward_existing: z.boolean().optional(),
-  })
-  .strict();
-
-type Service = (typeof AUTOCONFIG_SERVICES)[number];
 const RETAKE_EVERY_MS = 600_000;
 
 export interface AutoconfigureDeps {
   options: Options;
+  registry: Registry;
   settings: LocalSettings;
   log: Logger;
   clock: () => Date;
@@ -54,7 +45,7 @@ export class AutoconfigureFeature implements Feature {
 
   /** The bridge command: validates its payload, then runs. */
   async command(payload: object): Promise<AutoconfigResult> {
-    const command = AutoconfigureCommandSchema.safeParse(payload);
+    const command = autoconfigureCommandSchema(this.d.registry).safeParse(payload);
     if (!command.success) {
       throw new Error(`invalid autoconfigure payload: ${command.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     }
@@ -64,14 +55,14 @@ export class AutoconfigureFeature implements Feature {
     });
   }
 
-  configure(req: { forwardExisting: boolean; services?: readonly Service[] }): Promise<AutoconfigResult> {
+  configure(req: { forwardExisting: boolean; services?: readonly string[] }): Promise<AutoconfigResult> {
     if (this.run) return this.run;
     const target = this.d.target();
     if (!target) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
     const log = this.d.log;
     this.run = (async () => {
       try {
-        const result = await autoconfigure(this.d.options, this.d.settings, req, { ...target, receipts: this.d.receipts }, this.d.clock);
+        const result = await autoconfigure(this.d.options, this.d.settings, req, { ...target, receipts: this.d.receipts }, this.d.clock, this.d.registry);
         for (const a of result.actions) log[a.action === 'failed' ? 'warning' : 'info'](`${a.service}${a.instance ? `/${a.instance}` : ''}: ${a.action} (test ${a.test}) ${a.detail}`);
         this.d.onRun();
         return result;

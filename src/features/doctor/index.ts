@@ -7,6 +7,8 @@ import type { Options } from '../../config/schema.js';
 import type { EventClock } from '../../doctor/events.js';
 import { DoctorService } from '../../doctor/service.js';
 import type { DoctorCheck, DoctorReport } from '../../doctor/types.js';
+import type { Capabilities } from '../../integrations/capabilities.js';
+import type { Registry } from '../../integrations/registry.js';
 import type { Logger } from '../../log.js';
 import type { MqttBus } from '../../mqtt/bus.js';
 import type { Topics } from '../../contract/index.js';
@@ -25,8 +27,9 @@ export interface DoctorDeps {
   target: () => { base: PublicBase; secret: string };
   events: () => EventClock;
   forward: () => ForwardTarget | null;
-  /** The anime matcher's own live connection, when one runs. */
-  animeMatcher: (() => { connected: boolean; connecting: boolean; detail: string | null }) | null;
+  registry: Registry;
+  /** A running integration's capabilities (its live connections). */
+  running: (id: string) => Capabilities | null;
   broker: () => DoctorCheck[];
   quarantined: () => readonly Quarantined[];
 }
@@ -52,7 +55,8 @@ export class DoctorFeature implements Feature {
         secret,
         events: d.events,
         forward: d.forward,
-        shoko: d.animeMatcher,
+        registry: d.registry,
+        running: d.running,
         broker: async () => d.broker(),
         quarantined: d.quarantined,
         clock: d.clock,

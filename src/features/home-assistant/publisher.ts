@@ -3,7 +3,6 @@
  * one non-retained event per transition, and the bridge's aggregate info at most once a second.
  */
 import type { BridgeInfo, IntegrationInfo, Topics } from '../../contract/index.js';
-import { integrationInfos } from '../../doctor/types.js';
 import type { Effect } from '../../domain/draft.js';
 import type { MediaRequest } from '../../domain/model.js';
 import { isFinished } from '../../domain/states.js';
@@ -24,7 +23,7 @@ export interface BridgeInfoSource {
   version: string;
   mode: string;
   started_at: string;
-  /** The integrations listed in the bridge info (their ids, labels and roles); the doctor's list by default. */
+  /** The integrations listed in the bridge info (their ids, labels and roles), which the panel names services by. */
   integrations?: () => IntegrationInfo[];
   extra?: () => Pick<BridgeInfo, 'requests' | 'last_event' | 'watchers'>;
 }
@@ -124,7 +123,7 @@ export class Publisher {
       mode: this.info.mode,
       started_at: this.info.started_at,
       counts: this.counts.counts(now),
-      integrations: this.info.integrations?.() ?? integrationInfos(),
+      integrations: this.info.integrations?.() ?? [],
       ...this.info.extra?.(),
     };
     this.bus.publishJson(this.topics.bridgeInfo, info, RETAINED);

@@ -1,0 +1,81 @@
+/**
+ * Sonarr and Radarr as integrations: the same options (a list of instances), webhook handling,
+ * reconcilers, doctor checks and webhook set-up, told apart by their kind. Their folders give
+ * the label, the media and the webhook parser.
+ */
+import type { AdapterContext, ParseResult } from '../../adapters/types.js';
+import type { MediaRequest } from '../../domain/model.js';
+import { uniqueNames } from '../options.js';
+import { defineIntegration, type Integration, type Media } from '../types.js';
+import { parsed } from '../webhook.js';
+import { configureArr } from './autoconfig.js';
+import { checkArrInstances } from './doctor.js';
+import type { ArrService } from './map.js';
+import { arrSlice } from './options.js';
+import { createArrReconcilers, type ArrReconciler } from './reconciler.js';
+
+export interface ArrSpec<Id extends ArrService> {
+  id: Id;
+  label: string;
+  media: Media;
+  parse(body: unknown, ctx: AdapterContext): ParseResult;
+}
+
+/** The user's retry: a movie search, or a search for the series' failed and searching episodes. */
+function search(reconcilers: readonly ArrReconciler[], service: ArrService, r: MediaRequest): Promise<string> | undefined {
+  if (!r.arr || r.arr.service !== service) return undefined;
+  const { instance, id } = r.arr;
+  // One instance of the service takes every request linked to it, whatever the webhook route said.
+  const rc = reconcilers.find((a) => a.client.opts.name === instance) ?? (reconcilers.length === 1 ? reconcilers[0] : undefined);
+  if (!rc) return undefined;
+  if (service === 'radarr') return rc.client.search({ movieId: id });
+  const episodeIds = Object.values(r.episodes)
+    .filter((e) => (e.state === 'FAILED' || e.state === 'SEARCHING') && e.sonarr_episode_id)
+    .map((e) => e.sonarr_episode_id!);
+  return rc.client.search({ seriesId: id, episodeIds });
+}
+
+export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): Integration<Id, typeof arrSlice, 'arr_s'> {
+  const { id, label } = spec;
+  return defineIntegration({
+    id,
+    label,
+    roles: ['pvr'],
+    media: [spec.media],
+    options: {
+      schema: arrSlice,
+      secrets: (list) => list.map((i) => i.api_key),
+      configured: (list) => list.length > 0,
+      // Sonarr and Radarr share one interval.
+      intervals: { arr_s: 60 },
+      check: (list, issue) => uniqueNames(list, issue),
+    },
+    webhook: {
+      named: true,
+      create: (ctx) => (input) =>
+        parsed(
+          spec.parse(input.body, {
+            anime: ctx.anime,
+            ...(input.instance ? { instance: input.instance } : {}),
+            arrKind: (service, instance) => ctx.shared.kinds.of(service, instance),
+          }),
+        ),
+    },
+    start(ctx) {
+      ctx.shared.kinds.register(id, ctx.slice);
+      const reconcilers = createArrReconcilers(id, label, ctx.slice, {
+        intervalS: ctx.intervals.arr_s,
+        sink: ctx.sink,
+        view: ctx.view,
+        log: ctx.log.child('reconcile'),
+        ...(ctx.clock ? { clock: ctx.clock } : {}),
+        kinds: ctx.shared.kinds,
+      });
+      return { watchers: reconcilers, capabilities: { pvr: { search: (r) => search(reconcilers, id, r) } } };
+    },
+    doctor: (list, ctx) => checkArrInstances(id, list, ctx),
+    autoconfigure: {
+      run: (list, ctx) => Promise.all(list.map((inst) => configureArr(id, label, inst, list.length === 1, ctx))),
+    },
+  });
+}

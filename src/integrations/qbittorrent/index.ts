@@ -1,0 +1,32 @@
+/** qBittorrent, the download client: one poll-driven watcher and one set of doctor checks per instance. */
+import type { DoctorCheck } from '../../doctor/types.js';
+import { uniqueNames } from '../options.js';
+import { defineIntegration } from '../types.js';
+import { checkQbittorrent } from './doctor.js';
+import { qbittorrentSlice } from './options.js';
+import { createQbittorrentWatchers } from './watcher.js';
+
+export const qbittorrent = defineIntegration({
+  id: 'qbittorrent',
+  label: 'qBittorrent',
+  roles: ['download-client'],
+  options: {
+    schema: qbittorrentSlice,
+    secrets: (list) => list.map((q) => q.password),
+    configured: (list) => list.length > 0,
+    intervals: { qbittorrent_s: 5 },
+    check: (list, issue) => uniqueNames(list, issue),
+  },
+  start(ctx) {
+    const watchers = createQbittorrentWatchers({
+      instances: ctx.slice,
+      intervalS: ctx.intervals.qbittorrent_s,
+      sink: ctx.sink,
+      view: ctx.view,
+      log: ctx.log.child('qbittorrent'),
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    });
+    return { watchers, capabilities: { downloadClient: {} } };
+  },
+  doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkQbittorrent(inst, ctx)))).flat(),
+});

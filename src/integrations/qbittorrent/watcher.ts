@@ -1,0 +1,175 @@
+/**
+ * One poll-driven watcher per qBittorrent instance. Each cycle is exactly one
+ * `sync/maindata` request (plus a login when the session is missing or expired), whatever the
+ * number of torrents or tracked requests: the delta is merged into a local cache and the
+ * tracked hashes are looked up there.
+ *
+ * For a tracked hash, a `download_progress` event is sent when something meaningful changed
+ * since the last one sent for it (progress by ≥ 0.001, completion, state, or 60 s passed while
+ * downloading so speed/ETA stay fresh), and a `stuck` event when its plain-words problem
+ * changes (`reason: null` when it clears). A tracked torrent removed before it finished gets a
+ * `download_progress` with `removed: true` and a stuck reason. All events of a cycle go to the
+ * sink in one `ingest` call; the "last sent" memory only moves once that call succeeded.
+ */
+import type { UnstampedEvent } from '../../domain/events.js';
+import { registerSecret, type Logger } from '../../log.js';
+import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
+import type { EventSink, TrackedView } from '../../watchers/types.js';
+import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
+import { QbClient } from './client.js';
+import type { QbInstance } from './options.js';
+import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';
+
+export type { QbInstance } from './options.js';
+
+export interface QbittorrentWatcherOptions {
+  instances: readonly QbInstance[];
+  intervalS: number;
+  sink: EventSink;
+  view: TrackedView;
+  log: Logger;
+  clock?: () => Date;
+  /** HTTP timeout per request (default 15 s). */
+  timeoutMs?: number;
+}
+
+/** Minimum progress change worth an event. */
+export const PROGRESS_STEP = 0.001;
+/** While downloading, resend at least this often so speed and ETA stay fresh. */
+export const REFRESH_MS = 60_000;
+
+interface Sent {
+  progress: number;
+  complete: boolean;
+  state: string;
+  atMs: number;
+  stuck: string | null;
+  removed: boolean;
+}
+
+export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): Watcher[] {
+  return opts.instances.map((inst) => new QbittorrentWatcher(inst, opts));
+}
+
+export class QbittorrentWatcher extends PolledWatcher {
+  readonly name: string;
+  readonly client: QbClient;
+  protected readonly loop: PollLoop;
+  private readonly clock: () => Date;
+  private cache: SyncCache = emptyCache();
+  private readonly sent = new Map<string, Sent>();
+  private trackedPresent = 0;
+  private announced = false;
+
+  constructor(
+    private readonly inst: QbInstance,
+    private readonly opts: QbittorrentWatcherOptions,
+  ) {
+    super();
+    registerSecret(inst.password);
+    this.name = `qbittorrent/${inst.name}`;
+    this.clock = opts.clock ?? (() => new Date());
+    this.client = new QbClient({ name: inst.name, url: inst.url, username: inst.username, password: inst.password, timeoutMs: opts.timeoutMs });
+    this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+  }
+
+  /** The merged torrent list (read-only view of the cache). */
+  get torrents(): ReadonlyMap<string, Torrent> {
+    return this.cache.torrents;
+  }
+
+  protected override detail(): Record<string, unknown> {
+    return { torrents: this.cache.torrents.size, tracked: this.trackedPresent, api_version: this.client.apiVersion };
+  }
+
+  private async cycle(): Promise<void> {
+    const data = await this.client.maindata(this.cache.rid);
+    const merged = mergeMaindata(this.cache, data);
+    this.cache = merged.cache;
+    if (!this.announced) {
+      this.announced = true;
+      this.opts.log.info(`${this.name}: connected (Web API ${this.client.apiVersion ?? 'unknown'}, ${this.cache.torrents.size} torrents)`);
+    }
+
+    const tracked = new Set<string>();
+    for (const h of this.opts.view.trackedHashes()) tracked.add(h.toLowerCase());
+    const nowMs = this.clock().getTime();
+    const events: UnstampedEvent[] = [];
+    const updates = new Map<string, Sent>();
+    const base = `qbittorrent:${this.inst.name}`;
+
+    for (const t of merged.removed) {
+      if (!tracked.has(t.hash)) continue;
+      const f = progressFields(t);
+      const last = this.sent.get(t.hash);
+      if (f.complete || last?.complete || last?.removed) continue;
+      events.push({
+        kind: 'download_progress',
+        key: `${base}:${t.hash}:${f.progress.toFixed(3)}:removed`,
+        source: 'qbittorrent',
+        match: { hash: t.hash, scope: 'active' },
+        hash: t.hash,
+        ...f,
+        speed_bps: null,
+        eta_s: null,
+        removed: true,
+      });
+      events.push(this.stuckEvent(t.hash, REMOVED_REASON));
+      updates.set(t.hash, { progress: f.progress, complete: false, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, removed: true });
+    }
+
+    let present = 0;
+    for (const hash of tracked) {
+      const t = this.cache.torrents.get(hash);
+      if (!t) continue;
+      present++;
+      const f = progressFields(t);
+      const last = this.sent.get(hash);
+      const state = f.client_state ?? 'unknown';
+      let next: Sent | undefined;
+      if (shouldEmit(last, f, state, nowMs)) {
+        events.push({
+          kind: 'download_progress',
+          key: `${base}:${hash}:${f.progress.toFixed(3)}:${state}`,
+          source: 'qbittorrent',
+          match: { hash, scope: 'active' },
+          hash,
+          ...f,
+        });
+        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false };
+      }
+      const reason = stuckReason(t);
+      if (reason !== (last?.stuck ?? null)) {
+        events.push(this.stuckEvent(hash, reason));
+        next = { ...(next ?? (last as Sent)), stuck: reason };
+      }
+      if (next) updates.set(hash, next);
+    }
+    this.trackedPresent = present;
+
+    if (events.length) await this.opts.sink.ingest(events);
+    for (const [hash, s] of updates) this.sent.set(hash, s);
+    // Forget what is no longer tracked (closed requests) or no longer known at all.
+    for (const hash of this.sent.keys()) {
+      if (!tracked.has(hash) || (!this.cache.torrents.has(hash) && !this.sent.get(hash)?.removed)) this.sent.delete(hash);
+    }
+  }
+
+  private stuckEvent(hash: string, reason: string | null): UnstampedEvent {
+    return {
+      kind: 'stuck',
+      key: `qbittorrent:${this.inst.name}:${hash}:stuck:${reason ?? 'cleared'}`,
+      source: 'qbittorrent',
+      match: { hash, scope: 'active' },
+      reason,
+    };
+  }
+}
+
+function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
+  if (!last || last.removed) return true;
+  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
+  if (f.complete !== last.complete) return true;
+  if (state !== last.state) return true;
+  return !f.complete && DOWNLOADING_STATES.has(state) && nowMs - last.atMs >= REFRESH_MS;
+}

@@ -1,0 +1,169 @@
+/**
+ * An integration: one upstream service (Sonarr, Jellyfin, …) described once — its options slice,
+ * its webhook route, its watchers and capabilities, its doctor checks and its auto-configuration.
+ * Everything else (options schema, webhook router, watcher set, doctor, auto-configuration, Home
+ * Assistant entities) iterates the registry (registry.ts) and never names a service.
+ *
+ * Nothing here may depend on the whole options type: the options schema is built from these
+ * descriptors, so an integration sees only its own slice and what the context hands it.
+ */
+import type { z } from 'zod';
+import type { AnimeRules, FieldError } from '../adapters/types.js';
+import type { AutoconfigAction, AutoconfigContext } from '../autoconfig/types.js';
+import type { PublicBase } from '../autoconfig/urls.js';
+import type { EventClock } from '../doctor/events.js';
+import type { DoctorCheck, Subject } from '../doctor/types.js';
+import type { UnstampedEvent } from '../domain/events.js';
+import type { Logger } from '../log.js';
+import type { ForwardTarget, LocalSettings } from '../secrets.js';
+import type { Watcher } from '../watchers/loop.js';
+import type { EventSink, TrackedView } from '../watchers/types.js';
+import type { ArrKinds } from './arr/kinds.js';
+import type { Capabilities, LibraryPlugins } from './capabilities.js';
+
+export type Role = 'request-manager' | 'pvr' | 'download-client' | 'library' | 'anime-matcher';
+export type Media = 'movie' | 'tv';
+
+/** Reports a problem at a path inside the integration's own slice (the id is prefixed). */
+export type IssueSink = (path: ReadonlyArray<string | number>, message: string) => void;
+
+export interface IntegrationOptions<S extends z.ZodType, I extends string> {
+  /** The slice under the integration's id, with a default: a service that is not set up parses from nothing. */
+  schema: S;
+  /** Keys and passwords in the slice, which the logger redacts from the start. */
+  secrets(slice: z.output<S>): string[];
+  /** Whether the slice sets the service up: only then is it started, checked and shown in Home Assistant. */
+  configured(slice: z.output<S>): boolean;
+  /** Poll intervals under `intervals.<key>`, with their default seconds (integrations may share a key). */
+  intervals?: Readonly<Record<I, number>>;
+  /** Rules across fields ("api_key required when url is set", duplicate instance names). */
+  check?(slice: z.output<S>, issue: IssueSink): void;
+}
+
+/** Services every integration may use, owned by the tracker. */
+export interface SharedServices {
+  /** Which Sonarr/Radarr instances serve 4K requests: the PVRs register theirs, Jellyseerr completes it, the webhooks read it. */
+  kinds: ArrKinds;
+  /** settings.json, where integrations keep what must survive a restart; null when nothing is kept (tests). */
+  settings: LocalSettings | null;
+}
+
+/** What an integration may know of the others: by role, never by name. */
+export interface Peers {
+  /** An integration of this role (handling this media) is configured. */
+  configured(role: Role, media?: Media): boolean;
+  /** The poll interval (seconds) of the first such configured integration; undefined when there is none. */
+  pollS(role: Role, media?: Media): number | undefined;
+}
+
+export interface StartContext<Slice, I extends string = string> {
+  slice: Slice;
+  /** This integration's poll intervals (seconds). */
+  intervals: Readonly<Record<I, number>>;
+  anime: AnimeRules;
+  /** How many requests a first back-fill imports (`backfill_limit`). */
+  backfillLimit: number;
+  sink: EventSink;
+  view: TrackedView;
+  /** The watchers' logger; an integration names its own child. */
+  log: Logger;
+  clock?: () => Date;
+  shared: SharedServices;
+  peers: Peers;
+}
+
+export interface Started<Own> {
+  watchers: Watcher[];
+  capabilities: Capabilities;
+  /** The integration's own running part, handed back to its webhook (e.g. Jellyfin's watcher verifies hints). */
+  own?: Own;
+}
+
+export interface WebhookInput {
+  body: unknown;
+  /** The body as received (forwarded unchanged where a receiver's slot was taken over). */
+  raw: string;
+  instance?: string;
+}
+
+/** What a webhook came to; the router answers and ingests. */
+export type WebhookOutcome =
+  | { kind: 'invalid'; errors: FieldError[] }
+  /** Ingested, answered once stored; none: answered as ignored with the note. */
+  | { kind: 'events'; events: UnstampedEvent[]; note: string }
+  | { kind: 'ignored'; note: string }
+  /** 503: the part that would handle it is not running. */
+  | { kind: 'unavailable'; error: string }
+  /** Handed to the integration's own running part, which answers with what it did. */
+  | { kind: 'handled'; run(): Promise<{ note: string; results: unknown[] }> };
+
+export type WebhookHandler = (input: WebhookInput) => WebhookOutcome | Promise<WebhookOutcome>;
+
+export interface WebhookContext<Own> {
+  anime: AnimeRules;
+  shared: SharedServices;
+  /** The integration's running part; null while it is not configured. */
+  own(): Own | null;
+  log: Logger;
+}
+
+export interface WebhookSpec<Own> {
+  /** `/hooks/<id>/<name>` names an instance (and the route is documented so). */
+  named?: boolean;
+  /** The segment after the id is not an instance: receipts count under the id alone. */
+  dropsInstance?: boolean;
+  create(ctx: WebhookContext<Own>): WebhookHandler;
+}
+
+export interface DoctorContext<I extends string = string> {
+  /** This integration as a doctor subject, for one instance (null: a single-instance service). */
+  subject(instance: string | null): Subject;
+  base: PublicBase;
+  secret: string;
+  events(): EventClock;
+  /** The receiver whose webhook slot auto-configuration took over, if any. */
+  forward(): ForwardTarget | null;
+  clock(): Date;
+  timeoutMs?: number;
+  intervals: Readonly<Record<I, number>>;
+  /** The integration's capabilities in the running tracker; null when no tracker runs here (the command line). */
+  running: Capabilities | null;
+  /** A configured library's plugin settings; null when no library is configured. */
+  libraryPlugins: LibraryPlugins | null;
+}
+
+export interface AutoconfigureContext extends AutoconfigContext {
+  /** Consent to take a webhook slot another receiver holds (and forward to it). */
+  forwardExisting: boolean;
+  settings: LocalSettings;
+  clock?: () => Date;
+}
+
+export interface AutoconfigureSpec<Slice> {
+  /** Sets the tracker's webhook up in the service (every instance), each proven by the service's own test. */
+  run?(slice: Slice, ctx: AutoconfigureContext): Promise<AutoconfigAction[]>;
+  /** What to set by hand, for a service with no API for it. */
+  instructions?(base: PublicBase, configured: boolean): string;
+}
+
+export interface Integration<Id extends string = string, S extends z.ZodType = z.ZodType, I extends string = string, Own = unknown> {
+  /** The options key, the webhook route segment and the doctor's subject. */
+  readonly id: Id;
+  readonly label: string;
+  readonly roles: readonly Role[];
+  /** The media it handles, when not both (a TV PVR lists episode rosters). */
+  readonly media?: readonly Media[];
+  readonly options: IntegrationOptions<S, I>;
+  readonly webhook?: WebhookSpec<Own>;
+  /** Builds the watchers and capabilities; only called when the slice is configured. */
+  start(ctx: StartContext<z.output<S>, I>): Started<Own>;
+  doctor?(slice: z.output<S>, ctx: DoctorContext<I>): Promise<DoctorCheck[]>;
+  /** What other integrations' doctor checks may read from this one without a running tracker. */
+  inspect?(slice: z.output<S>, timeoutMs?: number): { libraryPlugins?: LibraryPlugins };
+  readonly autoconfigure?: AutoconfigureSpec<z.output<S>>;
+}
+
+/** A descriptor with its id, slice schema, interval keys and running part kept precise. */
+export function defineIntegration<const Id extends string, S extends z.ZodType, I extends string = never, Own = never>(d: Integration<Id, S, I, Own>): Integration<Id, S, I, Own> {
+  return d;
+}

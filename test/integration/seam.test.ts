@@ -1,0 +1,99 @@
+/**
+ * The integration seam: a new integration is a folder (test/integration/example-integration/)
+ * plus one line in a registry. Added to a registry passed in, the example download client
+ * appears in the options schema (validated, with a clear error for a bad value), in the
+ * doctor's report, in Home Assistant's diagnostic entities and in the bridge info's list of
+ * integrations the panel reads — without an edit anywhere else.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Tracker } from '../../src/app.js';
+import { describeIssues } from '../../src/config/load.js';
+import { buildOptionsSchema } from '../../src/config/schema.js';
+import type { DoctorReport } from '../../src/doctor/types.js';
+import { REGISTRY } from '../../src/integrations/registry.js';
+import { createLogger, setLogLevel } from '../../src/log.js';
+import { Recorder, SECRET } from '../helpers/tracker.js';
+import { bridge } from './bridge.js';
+import { exampledl, ExampleWatcher } from './example-integration/index.js';
+
+/** The built-in integrations and the example: the one line a new integration adds. */
+const registry = [...REGISTRY, exampledl] as const;
+const schema = buildOptionsSchema(registry);
+
+setLogLevel('error');
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of closers.reverse()) await c();
+});
+
+describe('an integration added to the registry', () => {
+  it('has its option in the options schema, with its default and its poll interval', () => {
+    const defaults = schema.parse({});
+    expect(defaults.exampledl).toEqual({ url: '' });
+    expect(defaults.intervals.exampledl_s).toBe(30);
+    // The built-in slices are still there, typed as before.
+    expect(defaults.sonarr).toEqual([]);
+    const set = schema.parse({ exampledl: { url: 'http://exampledl:9000/' } });
+    expect(set.exampledl.url).toBe('http://exampledl:9000');
+  });
+
+  it('rejects a bad value with a message naming the key and what is expected', () => {
+    const bad = schema.safeParse({ exampledl: { url: 'ftp://exampledl' } });
+    expect(bad.success).toBe(false);
+    const text = describeIssues(bad.error!, schema);
+    expect(text).toMatch(/^- exampledl\.url: expected an http:\/\/ or https:\/\/ URL, or "" to disable$/m);
+    const unknown = schema.safeParse({ exampledl: { url: 'http://exampledl', port: 1 } });
+    expect(describeIssues(unknown.error!, schema)).toMatch(/^- exampledl\.port: unknown key; expected one of url$/m);
+  });
+
+  it('is started, checked by the doctor, shown in Home Assistant and listed in the bridge info', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'media-tracker-seam-'));
+    const options = schema.parse({
+      data_dir: dir,
+      webhook_secret: SECRET,
+      webhook_port: 0,
+      ingress_port: 0,
+      mqtt: { port: 0, ha_birth_delay_s: 0 },
+      doctor_interval_min: 0,
+      exampledl: { url: 'http://exampledl:9000' },
+    });
+    const tracker = new Tracker({ options, registry, host: '127.0.0.1', log: createLogger('seam') });
+    await tracker.start();
+    closers.push(async () => {
+      await tracker.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const rec = await Recorder.connect(tracker.endpoints.mqttUrl);
+    closers.push(() => rec.close());
+
+    // Its watcher runs with the others.
+    const watcher = tracker.watchers.find((w) => w.name === 'exampledl');
+    expect(watcher).toBeInstanceOf(ExampleWatcher);
+    expect((watcher as ExampleWatcher).url).toBe('http://exampledl:9000');
+
+    // The doctor checks it, in registry order after the built-in integrations, before MQTT.
+    const answer = await bridge(rec, 'doctor');
+    expect(answer.status).toBe('ok');
+    const report = answer.result as DoctorReport;
+    expect(report.checks.find((c) => c.id === 'exampledl/reachable')).toMatchObject({ integration: 'exampledl', status: 'ok', summary: 'ExampleDL answers at http://exampledl:9000 (every 30 s)' });
+    const order = [...new Set(report.checks.map((c) => c.integration))];
+    expect(order).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'exampledl', 'mqtt', 'store']);
+
+    // Home Assistant gets a problem sensor for it on the bridge device, labelled from the descriptor.
+    const sensor = await rec.until(() => rec.json<Record<string, unknown>>('homeassistant/binary_sensor/media_tracker/bridge_doctor_exampledl/config'), 'the ExampleDL problem sensor');
+    expect(sensor).toMatchObject({ name: 'ExampleDL check', state_topic: 'media/bridge/doctor', device_class: 'problem', entity_category: 'diagnostic' });
+    expect(String(sensor.value_template)).toContain("'exampledl'");
+
+    // The bridge info lists it with its label and role (what the panel reads), and its watcher's health.
+    const info = await rec.until(
+      () => rec.json<{ integrations?: Array<{ id: string; label: string; roles: string[] }>; watchers?: Array<{ name: string }> }>('media/bridge/info'),
+      'the bridge info',
+    );
+    expect(info.integrations).toContainEqual({ id: 'exampledl', label: 'ExampleDL', roles: ['download-client'] });
+    expect(info.integrations?.map((i) => i.id)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'exampledl']);
+    expect(info.watchers?.map((w) => w.name)).toContain('exampledl');
+  });
+});
