@@ -3,12 +3,12 @@
  * they may know of each other (by role). Iterates the registry; names no service.
  */
 import type { LocalSettings } from '../secrets.js';
-import { ArrKinds } from './arr/kinds.js';
+import { PvrKinds } from './pvr-kinds.js';
 import { configuredIn, type Registry } from './registry.js';
 import type { Media, Peers, Role, SharedServices } from './types.js';
 
 export function createShared(settings: LocalSettings | null = null): SharedServices {
-  return { kinds: new ArrKinds(), settings };
+  return { kinds: new PvrKinds(), settings };
 }
 
 /** The configured integrations of each role, and their poll intervals. */

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { ForwardTarget, LocalSettings } from '../secrets.js';
 import type { Watcher } from '../watchers/loop.js';
 import type { EventSink, TrackedView } from '../watchers/types.js';
-import type { ArrKinds } from './arr/kinds.js';
+import type { PvrKinds } from './pvr-kinds.js';
 import type { Capabilities, LibraryPlugins } from './capabilities.js';
 
 export type Role = 'request-manager' | 'pvr' | 'download-client' | 'library' | 'anime-matcher';
@@ -43,7 +43,7 @@ export interface IntegrationOptions<S extends z.ZodType, I extends string> {
 /** Services every integration may use, owned by the tracker. */
 export interface SharedServices {
   /** Which Sonarr/Radarr instances serve 4K requests: the PVRs register theirs, Jellyseerr completes it, the webhooks read it. */
-  kinds: ArrKinds;
+  kinds: PvrKinds;
   /** settings.json, where integrations keep what must survive a restart; null when nothing is kept (tests). */
   settings: LocalSettings | null;
 }

@@ -16,7 +16,7 @@
  * poll loop logs it once per outage and backs off, nothing is sent, and the next cycle starts
  * from the same memory (history cursor, "missing" ids, series already read).
  */
-import type { ArrKinds } from './kinds.js';
+import type { PvrKinds } from '../pvr-kinds.js';
 import type { ArrInstanceOptions } from './options.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { Logger } from '../../log.js';
@@ -48,7 +48,7 @@ export interface ArrReconcilerOptions {
   /** HTTP timeout per request (default 15 s). */
   timeoutMs?: number;
   /** Which instances serve 4K requests. */
-  kinds?: ArrKinds;
+  kinds?: PvrKinds;
 }
 
 /** One reconciler per configured instance of a service (`label`: how texts name it). */

@@ -22,7 +22,7 @@
  * All calls are made before anything is sent: an upstream fault fails the whole cycle
  * (`UpstreamError`, logged once per outage by the poll loop), nothing is sent, memory is kept.
  */
-import type { ArrKinds } from '../arr/kinds.js';
+import type { PvrKinds } from '../pvr-kinds.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { errorMessage, type Logger } from '../../log.js';
@@ -57,7 +57,7 @@ export interface JellyseerrReconcilerOptions {
   /** Where the back-fill's progress is kept between runs (settings.json); without it, only in memory. */
   marker?: BackfillMarker;
   /** The Sonarr/Radarr instances' 4K-ness, completed from Jellyseerr's settings. */
-  kinds?: ArrKinds;
+  kinds?: PvrKinds;
   /** Sonarr instances are configured: Jellyseerr's counts only stand in after `rosterGraceMs`. */
   sonarr?: boolean;
   rosterGraceMs?: number;

@@ -4,14 +4,14 @@
  * no `is_4k` option, and at most every SERVERS_REFRESH_MS (they change when the admin edits them). A failure here (an older Overseerr, a key without admin rights) never fails
  * the reconciliation: the kinds stay as they were.
  */
-import type { ArrKinds } from '../arr/kinds.js';
+import type { PvrKinds } from '../pvr-kinds.js';
 import { errorMessage, type Logger } from '../../log.js';
 import type { JellyseerrClient } from './api.js';
 
 export const SERVERS_REFRESH_MS = 3600_000;
 
 /** Reads the settings and updates `kinds`; returns whether it asked (the caller remembers when). */
-export async function learnKinds(client: JellyseerrClient, kinds: ArrKinds, log: Logger): Promise<boolean> {
+export async function learnKinds(client: JellyseerrClient, kinds: PvrKinds, log: Logger): Promise<boolean> {
   if (!kinds.wantsDetection) return false;
   for (const service of ['radarr', 'sonarr'] as const) {
     try {

@@ -1,5 +1,7 @@
 /**
- * Which Sonarr/Radarr instances serve 4K requests. Events of a 4K instance belong to 4K
+ * Which PVR instances (Sonarr, Radarr) serve 4K requests: a service the tracker shares with
+ * the integrations (PVRs register their instances, the request manager completes it, the
+ * webhooks read it). Events of a 4K instance belong to 4K
  * requests only (and a standard instance's to standard ones), so two requests for one movie
  * (standard + 4K, on two Radarr instances) stay two requests.
  *
@@ -8,9 +10,16 @@
  * path); and, when another instance of the same service is known to be 4K, standard (a set-up
  * with a 4K instance has standard ones besides it). Otherwise unknown: its events reach both kinds.
  */
-import type { ArrInstanceOptions } from './options.js';
+/** A PVR's id in the registry (`sonarr`, `radarr`). */
+type Service = string;
 
-export type ArrService = 'sonarr' | 'radarr';
+/** What the map needs of a configured instance. */
+export interface PvrInstance {
+  name: string;
+  url: string;
+  /** Stated in the options; unset: learned. */
+  is_4k?: boolean | undefined;
+}
 
 /** What the tracker needs of one of Jellyseerr's Radarr/Sonarr servers (`DVRSettings`). */
 export interface JellyseerrServer {
@@ -45,35 +54,39 @@ export function serverKey(s: JellyseerrServer): string {
   return `${s.hostname.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '')}:${s.port}${basePath(s.baseUrl)}`;
 }
 
-type Instance = ArrInstanceOptions;
+type Instance = PvrInstance;
 
-export class ArrKinds {
+export class PvrKinds {
   private readonly detected = new Map<string, boolean>();
 
-  private readonly instances: Record<ArrService, readonly Instance[]>;
+  private readonly instances = new Map<Service, readonly Instance[]>();
 
-  constructor(instances: Partial<Record<ArrService, readonly Instance[]>> = {}) {
-    this.instances = { sonarr: instances.sonarr ?? [], radarr: instances.radarr ?? [] };
+  constructor(instances: Readonly<Record<Service, readonly Instance[]>> = {}) {
+    for (const [service, list] of Object.entries(instances)) this.instances.set(service, list);
+  }
+
+  private list(service: Service): readonly Instance[] {
+    return this.instances.get(service) ?? [];
   }
 
   /** The configured instances of a service (each PVR registers its own when it starts). */
-  register(service: ArrService, instances: readonly Instance[]): void {
-    this.instances[service] = instances;
+  register(service: Service, instances: readonly Instance[]): void {
+    this.instances.set(service, instances);
   }
 
   /** True when some instance has no `is_4k` option: only then is Jellyseerr worth asking. */
   get wantsDetection(): boolean {
-    return [...this.instances.radarr, ...this.instances.sonarr].some((i) => i.is_4k === undefined);
+    return [...this.instances.values()].some((list) => list.some((i) => i.is_4k === undefined));
   }
 
   /**
    * Learns the kinds Jellyseerr gives its servers of `service`; returns the names of the
    * configured instances whose kind this changed.
    */
-  learn(service: ArrService, servers: readonly JellyseerrServer[]): string[] {
+  learn(service: Service, servers: readonly JellyseerrServer[]): string[] {
     const byKey = new Map(servers.map((s) => [serverKey(s), s.is4k]));
     const changed: string[] = [];
-    for (const inst of this.instances[service]) {
+    for (const inst of this.list(service)) {
       const key = urlKey(inst.url);
       const kind = key === null ? undefined : byKey.get(key);
       const id = `${service}/${inst.name}`;
@@ -86,29 +99,29 @@ export class ArrKinds {
   }
 
   /** The configured instance an event names: its name, or the only instance of the service. */
-  private resolve(service: ArrService, name: string): Instance | undefined {
-    const list = this.instances[service];
+  private resolve(service: Service, name: string): Instance | undefined {
+    const list = this.list(service);
     return list.find((i) => i.name === name) ?? (list.length === 1 ? list[0] : undefined);
   }
 
-  private stated(service: ArrService, inst: Instance): boolean | undefined {
+  private stated(service: Service, inst: Instance): boolean | undefined {
     return inst.is_4k ?? this.detected.get(`${service}/${inst.name}`);
   }
 
   /** True for a 4K instance, false for a standard one, undefined when unknown. */
-  of(service: ArrService, name: string): boolean | undefined {
+  of(service: Service, name: string): boolean | undefined {
     const inst = this.resolve(service, name);
     if (!inst) return undefined;
     const kind = this.stated(service, inst);
     if (kind !== undefined) return kind;
-    return this.instances[service].some((o) => o !== inst && this.stated(service, o) === true) ? false : undefined;
+    return this.list(service).some((o) => o !== inst && this.stated(service, o) === true) ? false : undefined;
   }
 
   /** `service/name` → kind, for every instance whose kind is known (status and tests). */
   summary(): Record<string, '4k' | 'standard'> {
     const out: Record<string, '4k' | 'standard'> = {};
     for (const service of ['radarr', 'sonarr'] as const) {
-      for (const inst of this.instances[service]) {
+      for (const inst of this.list(service)) {
         const kind = this.of(service, inst.name);
         if (kind !== undefined) out[`${service}/${inst.name}`] = kind ? '4k' : 'standard';
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrKinds, serverKey, urlKey } from '../../src/integrations/arr/kinds.js';
+import { PvrKinds, serverKey, urlKey } from '../../src/integrations/pvr-kinds.js';
 
 const inst = (name: string, url: string, is_4k?: boolean) => ({ name, url, api_key: 'k', ...(is_4k === undefined ? {} : { is_4k }) });
 /** A server as Jellyseerr stores it (`DVRSettings`). */
@@ -17,7 +17,7 @@ describe('4K instances: matching Jellyseerr servers by URL', () => {
   });
 
   it('learns each instance from the server with the same URL; an unmatched instance stays unknown', () => {
-    const kinds = new ArrKinds({ radarr: [inst('radarr', 'http://radarr:7878'), inst('radarr4k', 'http://radarr4k:7878/')], sonarr: [inst('sonarr', 'http://10.0.0.2:8989')] });
+    const kinds = new PvrKinds({ radarr: [inst('radarr', 'http://radarr:7878'), inst('radarr4k', 'http://radarr4k:7878/')], sonarr: [inst('sonarr', 'http://10.0.0.2:8989')] });
     expect(kinds.wantsDetection).toBe(true);
     expect(kinds.of('radarr', 'radarr4k')).toBeUndefined();
     expect(kinds.learn('radarr', [server('radarr', 7878, false), server('radarr4k', 7878, true)])).toEqual(['radarr', 'radarr4k']);
@@ -34,12 +34,12 @@ describe('4K instances: matching Jellyseerr servers by URL', () => {
   });
 
   it('the is_4k option wins; beside a 4K instance an unstated one is standard; a sole instance takes every name', () => {
-    const kinds = new ArrKinds({ radarr: [inst('radarr', 'http://radarr:7878'), inst('uhd', 'http://radarr:7879', true)], sonarr: [inst('sonarr', 'http://sonarr:8989', false)] });
+    const kinds = new PvrKinds({ radarr: [inst('radarr', 'http://radarr:7878'), inst('uhd', 'http://radarr:7879', true)], sonarr: [inst('sonarr', 'http://sonarr:8989', false)] });
     expect(kinds.wantsDetection).toBe(true);
     kinds.learn('radarr', [server('radarr', 7879, false)]);
     expect(kinds.of('radarr', 'uhd')).toBe(true);
     expect(kinds.of('radarr', 'radarr')).toBe(false);
     expect(kinds.of('sonarr', 'whatever-the-payload-said')).toBe(false);
-    expect(new ArrKinds({ radarr: [inst('a', 'http://a', true)], sonarr: [] }).wantsDetection).toBe(false);
+    expect(new PvrKinds({ radarr: [inst('a', 'http://a', true)], sonarr: [] }).wantsDetection).toBe(false);
   });
 });
