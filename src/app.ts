@@ -16,6 +16,7 @@ import { DoctorFeature } from './features/doctor/index.js';
 import { startFeatures, stopFeatures, type Feature } from './features/feature.js';
 import { HealthFeature } from './features/health/index.js';
 import { HomeAssistantFeature } from './features/home-assistant/index.js';
+import { StuckFeature } from './features/stuck/index.js';
 import { HttpServers, SUPERVISOR_ADDRESSES, type Endpoints } from './http/servers.js';
 import { webhookRoutes } from './http/webhooks.js';
 import { createLogger, errorMessage, registerSecret, type Logger } from './log.js';
@@ -144,7 +145,16 @@ export class Tracker {
       settings: this.settings,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     }));
-    this.watchers = set.list;
+    const stuck = new StuckFeature({
+      view: this.engine,
+      sink: boundedSink(this.engine),
+      thresholds: o.stuck_after,
+      libraries: set.libraries,
+      log: log.child('stuck'),
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+    });
+    // The monitor is listed with the watchers: it has a health status of its own.
+    this.watchers = [...set.list, stuck.monitor];
 
     this.transport = new MqttTransport({
       options: o,
@@ -189,7 +199,7 @@ export class Tracker {
       onReceived: (source, instance) => health.received(source, instance),
     });
     await this.http.start();
-    for (const w of this.watchers) w.start();
+    for (const w of set.list) w.start();
 
     const target = () => (this.http?.base ? { base: this.http.base, secret: this.webhookSecret } : null);
     const doctor = (this.doctorFeature = new DoctorFeature({
@@ -226,7 +236,7 @@ export class Tracker {
       doctor: () => doctor.run(),
       autoconfigure: (payload) => autoconfig.command(payload),
     });
-    this.started.push(...(await startFeatures([commands, health, doctor, autoconfig], log)));
+    this.started.push(...(await startFeatures([stuck, commands, health, doctor, autoconfig], log)));
     return this.endpoints;
   }
 
@@ -271,7 +281,7 @@ export class Tracker {
     // last-event times come after the listeners and the store have closed.
     const last = new Set<Feature | null>([this.ha, this.health]);
     await stopFeatures(this.started.filter((f) => !last.has(f)), this.log);
-    await Promise.all(this.watchers.map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
+    await Promise.all((this.watcherSet?.list ?? []).map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
     this.transport?.broker?.closeWebSockets();
     await this.http?.stop();
     try {

@@ -1,6 +1,6 @@
 /**
  * Builds the watchers of the configured integrations (a service that is not configured has
- * none) and the stuck monitor, and keeps what each integration offers the rest of the tracker.
+ * none), and keeps what each integration offers the rest of the tracker.
  */
 import type { Options } from '../config/schema.js';
 import type { MediaRequest } from '../domain/model.js';
@@ -11,7 +11,6 @@ import type { SharedServices, Started } from '../integrations/types.js';
 import type { Logger } from '../log.js';
 import type { LocalSettings } from '../secrets.js';
 import type { Watcher } from './loop.js';
-import { StuckMonitor } from './stuck.js';
 import type { EventSink, TrackedView } from './types.js';
 
 export interface WatcherDeps {
@@ -30,6 +29,8 @@ export interface WatcherSet {
   list: Watcher[];
   /** The services the integrations share (the 4K map the webhooks read too). */
   shared: SharedServices;
+  /** The configured library servers (Jellyfin). */
+  libraries: readonly Library[];
   /** Sends the PVR search for a request (the user's retry); undefined when no configured PVR has it. */
   searchFor(r: MediaRequest): Promise<string> | undefined;
   /** Asks the library for a scan (rate-limited); undefined when no library is configured. */
@@ -58,12 +59,10 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
   const caps = [...started.values()].map((s) => s.capabilities);
   const pvrs = caps.flatMap((c): Pvr[] => (c.pvr ? [c.pvr] : []));
   const libraries = caps.flatMap((c): Library[] => (c.library ? [c.library] : []));
-  const monitor = new StuckMonitor(view, sink, options.stuck_after, { jellyfin: libraries.length > 0 }, log.child('stuck'), 60_000, clock);
-  if (libraries.length) monitor.onFlag = (r, reason) => libraries.forEach((l) => l.onFlag?.(r, reason));
-  watchers.push(monitor);
   return {
     list: watchers,
     shared,
+    libraries,
     searchFor: (r) => {
       for (const p of pvrs) {
         const sent = p.search(r);

@@ -4,8 +4,8 @@ import { parseOptions } from '../../src/config/load.js';
 import type { StuckEvent } from '../../src/domain/events.js';
 import { episodeKey, type Download, type Episode, type MediaRequest } from '../../src/domain/model.js';
 import type { EpisodeState } from '../../src/domain/states.js';
-import { episodeRuns } from '../../src/watchers/stuck-episodes.js';
-import { stuckEvents, stuckReason } from '../../src/watchers/stuck.js';
+import { episodeRuns } from '../../src/features/stuck/episodes.js';
+import { stuckEvents, stuckReason } from '../../src/features/stuck/monitor.js';
 import type { TrackedView } from '../../src/watchers/types.js';
 import { blankRequest } from '../helpers/requests.js';
 

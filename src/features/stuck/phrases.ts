@@ -2,8 +2,8 @@
  * The words of the stuck monitor, shared by the rules for a whole request (stuck.ts) and per
  * episode (stuck-episodes.ts), so both say the same thing about the same stage.
  */
-import type { Options } from '../config/schema.js';
-import type { Download } from '../domain/model.js';
+import type { Options } from '../../config/schema.js';
+import type { Download } from '../../domain/model.js';
 
 export type StuckThresholds = Options['stuck_after'];
 

@@ -3,15 +3,15 @@
  * understands. The flag is an event like any other (journaled, published); a transition
  * clears it, and so does this monitor when the cause is gone.
  */
-import type { UnstampedEvent } from '../domain/events.js';
-import type { MediaRequest } from '../domain/model.js';
-import type { Logger } from '../log.js';
-import { PolledWatcher, PollLoop, type WatcherStatus } from './loop.js';
-import { episodesStuckReason } from './stuck-episodes.js';
-import { capitalise, fetchingMetadata, formatDuration, PHRASES, type PhraseContext, type StuckContext, type StuckThresholds } from './stuck-phrases.js';
-import type { EventSink, TrackedView } from './types.js';
+import type { UnstampedEvent } from '../../domain/events.js';
+import type { MediaRequest } from '../../domain/model.js';
+import type { Logger } from '../../log.js';
+import { PolledWatcher, PollLoop, type WatcherStatus } from '../../watchers/loop.js';
+import { episodesStuckReason } from './episodes.js';
+import { capitalise, fetchingMetadata, formatDuration, PHRASES, type PhraseContext, type StuckContext, type StuckThresholds } from './phrases.js';
+import type { EventSink, TrackedView } from '../../engine/index.js';
 
-export { formatDuration, type StuckContext, type StuckThresholds } from './stuck-phrases.js';
+export { formatDuration, type StuckContext, type StuckThresholds } from './phrases.js';
 
 function lastProgress(r: MediaRequest): number {
   let t = Date.parse(r.state_since);

@@ -4,9 +4,9 @@
  * ("S01E03–E04: no release grabbed after 6 h"). An episode that has not aired, or that only
  * waits for its season to air, is never stuck. Pure: time comes from `now`.
  */
-import type { Episode, MediaRequest } from '../domain/model.js';
-import { isPipeline, rank, type EpisodeState } from '../domain/states.js';
-import { formatDuration, fetchingMetadata, PHRASES, type Stage, type StuckContext, type StuckThresholds } from './stuck-phrases.js';
+import type { Episode, MediaRequest } from '../../domain/model.js';
+import { isPipeline, rank, type EpisodeState } from '../../domain/states.js';
+import { formatDuration, fetchingMetadata, PHRASES, type Stage, type StuckContext, type StuckThresholds } from './phrases.js';
 
 interface Stall {
   season: number;
