@@ -21,7 +21,7 @@ export function addMovie(jf: Jellyfin, name: string, year: number, tmdbId: numbe
 
 /**
  * Requests per route since the log held `mark` entries (routes with none left out), keyed as
- * the report names them: route parameters in braces (`GET /Items/{id}`), as in protocols.md.
+ * the report names them: route parameters in braces (`GET /Items/{id}`), as in docs/upstreams.md.
  */
 export function requestsSince(log: RequestLog, mark: number): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1,7 +1,7 @@
 /**
  * Home Assistant's theme inside the ingress iframe. HA's CSS variables do not cascade
  * into an iframe, but ingress is same-origin, so the panel copies the ones it uses from
- * the parent document onto its own root (ha-conventions D3). Standalone (direct port, or
+ * the parent document onto its own root (docs/upstreams.md §9.4). Standalone (direct port, or
  * a cross-origin parent) it falls back to index.html's light/dark palettes, chosen by
  * `prefers-color-scheme`. HA sends no message on theme changes: re-read on focus,
  * visibility changes and every few seconds.

@@ -72,7 +72,7 @@ export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
   };
 }
 
-/** The webhook plugin's "Send All Properties" body for an item (protocols.md §5.3). */
+/** The webhook plugin's "Send All Properties" body for an item (docs/upstreams.md §5.3). */
 export function libraryWebhook(item: LibraryItem, type: 'ItemAdded' | 'ItemDeleted'): Record<string, unknown> {
   const body: Record<string, unknown> = { NotificationType: type, ItemId: item.Id, ItemType: item.Type, Name: item.Name, Year: item.ProductionYear, ServerName: 'Demo library' };
   if (item.Type === 'Episode') Object.assign(body, { SeriesId: item.SeriesId, SeriesName: item.SeriesName, SeasonNumber: item.ParentIndexNumber, EpisodeNumber: item.IndexNumber });

@@ -1,5 +1,5 @@
 /**
- * Builders for real-shaped webhook bodies (protocols.md §1–3): Jellyseerr's all-strings
+ * Builders for real-shaped webhook bodies (docs/upstreams.md §1–3): Jellyseerr's all-strings
  * default template, Sonarr v4 and Radarr v5 payloads with nulls omitted and upper-case
  * download ids. Used by the demo, the tests and the benchmarks.
  */

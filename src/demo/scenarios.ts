@@ -1,6 +1,6 @@
 /**
  * The workflows the demo replays, as the webhook calls the real services would make (shapes
- * from protocols.md). Each step is a route and a body; a step may first change the demo's
+ * from docs/upstreams.md). Each step is a route and a body; a step may first change the demo's
  * Jellyfin library (library.ts), as a library scan would before the plugin's webhook, and may
  * name the state the request must be in after it.
  */

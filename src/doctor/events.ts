@@ -1,7 +1,7 @@
 /**
  * "Last event received": when a webhook source was last heard from. Silence longer than
  * `no_event_warning_hours` is a warning, because a webhook that stopped arriving (a URL
- * changed, a connection deleted, a secret rotated) otherwise goes unnoticed (seed lesson B3).
+ * changed, a connection deleted, a secret rotated) otherwise goes unnoticed (docs/lessons.md B3).
  */
 import { makeCheck, subjectLabel, type DoctorCheck, type Subject } from './types.js';
 

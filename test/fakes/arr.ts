@@ -1,5 +1,5 @@
 /**
- * What Sonarr and Radarr share (protocols.md §1.8, §2.5): API-key auth, `system/status`,
+ * What Sonarr and Radarr share (docs/upstreams.md §1.8, §2.5): API-key auth, `system/status`,
  * `command`, `notification` (+ `test`, `schema`, the Webhook connection sending real events
  * with Basic auth and custom headers) and `history` (paged, `eventType` integers in the query,
  * camelCase names in the response; `history/since`), the paged `queue` and the download side of

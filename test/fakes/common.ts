@@ -1,5 +1,5 @@
 /**
- * Shared plumbing for the protocol fakes (protocols.md): a restartable loopback HTTP server,
+ * Shared plumbing for the protocol fakes (docs/upstreams.md): a restartable loopback HTTP server,
  * a per-route request log, per-route fault injection (HTTP errors, delays, invalid JSON,
  * connection resets), query helpers, paging, null omission, a webhook sender and a webhook
  * receiver for tests.

@@ -1,5 +1,5 @@
 /**
- * Jellyfin 10.10/10.11/12 fake (protocols.md §5): PascalCase JSON, nulls omitted, N-format
+ * Jellyfin 10.10/10.11/12 fake (docs/upstreams.md §5): PascalCase JSON, nulls omitted, N-format
  * GUIDs; auth by `Authorization: MediaBrowser Token="…"` or `ApiKey` query, legacy forms
  * (`X-Emby-Token`, `api_key`, `Emby` scheme…) only while `state.legacyAuth` (12.0: false);
  * `/Items` ignores `AnyProviderIdEquals` (returns everything, like the real server) and only

@@ -1,5 +1,5 @@
 /**
- * Jellyseerr 2.x fake (protocols.md §3): `/api/v1` with `X-Api-Key` (403 otherwise), request
+ * Jellyseerr 2.x fake (docs/upstreams.md §3): `/api/v1` with `X-Api-Key` (403 otherwise), request
  * entities (TypeORM JSON: camelCase, numeric enums, nulls kept), the `pageInfo` envelope,
  * 404 `{"message":"Request not found."}` for deleted requests, the webhook agent settings
  * exactly as Jellyseerr stores them (`jsonPayload` = base64 of a JSON *string literal* holding

@@ -1,5 +1,5 @@
 /**
- * qBittorrent WebUI API v2 fake over real HTTP on loopback (protocols.md §4), used by the tests
+ * qBittorrent WebUI API v2 fake over real HTTP on loopback (docs/upstreams.md §4), used by the tests
  * (through test/helpers/qbittorrent.ts) and by `npm run bench`:
  *
  * - 4.x login (HTTP 200 `Ok.`/`Fails.`, cookie `SID`) or 5.2 login (HTTP 204/401, cookie

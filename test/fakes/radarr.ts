@@ -1,5 +1,5 @@
 /**
- * Radarr v5 fake (protocols.md §2.5): like the Sonarr fake — `/api/v3` with `X-Api-Key`,
+ * Radarr v5 fake (docs/upstreams.md §2.5): like the Sonarr fake — `/api/v3` with `X-Api-Key`,
  * camelCase JSON with nulls omitted, movies with `hasFile`/`movieFile`, one queue record per
  * download (`movieId`, UPPER-case `downloadId`), history (+ `since`, `movie`), commands and a
  * Webhook connection sending Radarr's `Test` event.

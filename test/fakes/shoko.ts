@@ -1,5 +1,5 @@
 /**
- * Shoko Server v5 fake (protocols.md §6): REST (`apikey` header or query; PascalCase) and the
+ * Shoko Server v5 fake (docs/upstreams.md §6): REST (`apikey` header or query; PascalCase) and the
  * SignalR hub `/signalr/aggregate` speaking the real ASP.NET Core SignalR JSON protocol over
  * WebSockets, so the official `@microsoft/signalr` client connects: negotiate (v1) → WebSocket
  * `?id=<token>&feeds=…` → handshake `{"protocol":"json","version":1}\x1e` / `{}\x1e` →

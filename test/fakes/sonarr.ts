@@ -1,5 +1,5 @@
 /**
- * Sonarr v4 fake (protocols.md §1.8): `/api/v3` with `X-Api-Key` (or `apikey` query, or Bearer),
+ * Sonarr v4 fake (docs/upstreams.md §1.8): `/api/v3` with `X-Api-Key` (or `apikey` query, or Bearer),
  * camelCase JSON with nulls omitted, servarr paging, one queue record per episode with an
  * UPPER-case `downloadId` and a .NET TimeSpan `timeleft`, history with integer `eventType`
  * filters, commands, and a Webhook connection that POSTs the real `Test` event.

@@ -2,7 +2,7 @@
  * qBittorrent test helpers:
  *
  * - `FakeQbittorrent`, `fakeTorrent`: the protocol-faithful WebUI API v2 over real HTTP on
- *   loopback that the bench uses too (test/fakes/qbittorrent.ts; protocols.md §4).
+ *   loopback that the bench uses too (test/fakes/qbittorrent.ts; docs/upstreams.md §4).
  * - `bencode`, `makeTorrentFile`: real single-file .torrent files (SHA-1 pieces) and info-hash.
  * - `qbPasswordHash`: the `WebUI\Password_PBKDF2` value qBittorrent ≥ 4.2 stores.
  * - `QbAdmin`: a minimal client for setting up a real qBittorrent in e2e tests (add torrents…).

@@ -1,5 +1,5 @@
 /**
- * Scenarios from the previous tracker's failures (shared/seed-lessons.md), replayed through
+ * Scenarios from the previous tracker's failures (docs/lessons.md), replayed through
  * the real webhook routes; each asserts the retained MQTT topics and the HA discovery.
  */
 import { describe, expect, it } from 'vitest';

@@ -295,7 +295,7 @@ describe('with every watcher on', () => {
     radarr.addMovie(m, { hasFile: true });
     const item = jf.addMovie({ name: m.title, year: m.year, tmdbId: m.tmdbId, file: '/data/movies/Reze Arc (2025)/Reze Arc (2025).mkv' });
     js.addRequest(m, { status: 2, mediaStatus: 5 });
-    // Jellyseerr sees hasFile and returns at once: Radarr sends nothing (protocols.md §2.4).
+    // Jellyseerr sees hasFile and returns at once: Radarr sends nothing (docs/upstreams.md §2.4).
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
     await rec.untilState('jellyseerr-14', 'APPROVED');
     await cycle();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
 
-// The "Send All Properties" example of protocols.md §5.3.
+// The "Send All Properties" example of docs/upstreams.md §5.3.
 const episode = {
   ServerId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b', ServerName: 'jellyfin', ServerVersion: '10.10.7',
   ServerUrl: 'http://jellyfin.local:8096', NotificationType: 'ItemAdded',

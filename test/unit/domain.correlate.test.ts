@@ -2,7 +2,7 @@
  * Correlation (src/domain/correlate.ts): which request does an event belong to?
  * Hash, then Jellyseerr request id, then *arr record, then media ids; a request follows its
  * media for its whole life (open ones first, newest first); lifecycle events reach every state
- * (lessons A1, A2, A4, A5, A6, A8, A10).
+ * (docs/lessons.md A1, A2, A4, A5, A6, A8, A10).
  */
 import { describe, expect, it } from 'vitest';
 import { correlate, slug, type Target } from '../../src/domain/correlate.js';
@@ -276,7 +276,7 @@ describe('correlate: deletes reach every state', () => {
 
   it('reaches every request of the media, including one that never got the *arr record', () => {
     // The old request went through Radarr; the re-request sat APPROVED because Radarr had the
-    // file already and never sent MovieAdded (lesson B1). Deleting the movie concerns both.
+    // file already and never sent MovieAdded (docs/lessons.md B1). Deleting the movie concerns both.
     const old = req('old', { state: 'AVAILABLE', arr: RADARR });
     const again = req('again', { state: 'APPROVED', arr: null });
     expect(hit(correlate(deletedEv({ arr: RADARR, tmdb_id: TMDB }), indexOf(old, again))).ids.sort()).toEqual(['again', 'old']);

@@ -1,7 +1,7 @@
 /**
  * The shared transition rule (src/domain/advance.ts `judge`): forward evidence skips missed
  * stages and names them, late evidence never moves back, outcomes are always accepted, and
- * leaving an outcome (or going back) needs an explicit event — lessons C1/C2, G2 and
+ * leaving an outcome (or going back) needs an explicit event — docs/lessons.md C1/C2, G2 and
  * "forward-only, skip-tolerant progression".
  */
 import { describe, expect, it } from 'vitest';

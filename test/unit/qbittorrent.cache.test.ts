@@ -1,4 +1,4 @@
-/** The pure `sync/maindata` merge (protocols.md §4.3, §4.5). */
+/** The pure `sync/maindata` merge (docs/upstreams.md §4.3, §4.5). */
 import { describe, expect, it } from 'vitest';
 import { emptyCache, mergeMaindata } from '../../src/integrations/qbittorrent/cache.js';
 import { maindataSchema, type MainData } from '../../src/integrations/qbittorrent/client.js';

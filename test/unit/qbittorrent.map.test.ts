@@ -1,4 +1,4 @@
-/** Torrent → DownloadProgressEvent fields, and stuck reasons (protocols.md §4.2, §4.4). */
+/** Torrent → DownloadProgressEvent fields, and stuck reasons (docs/upstreams.md §4.2, §4.4). */
 import { describe, expect, it } from 'vitest';
 import { clientState, isComplete, lacksMetadata, progressFields, stuckReason } from '../../src/integrations/qbittorrent/map.js';
 import { fakeTorrent } from '../helpers/qbittorrent.js';

@@ -1,4 +1,4 @@
-/** Shoko SignalR payload parsing (protocols.md §6.3 v5, §6.4 v4.2.2): one schema per event, keys case-insensitive. */
+/** Shoko SignalR payload parsing (docs/upstreams.md §6.3 v5, §6.4 v4.2.2): one schema per event, keys case-insensitive. */
 import { describe, expect, it } from 'vitest';
 import { lowerKeys, parseShokoEvent, SHOKO_EVENTS, type ShokoMessage } from '../../src/integrations/shoko/payloads.js';
 import { v4, v5 } from '../fakes/shoko.js';

@@ -1,5 +1,5 @@
 /**
- * What the Sonarr and Radarr webhooks share (protocols.md §1, §2): the `eventType` dispatch
+ * What the Sonarr and Radarr webhooks share (docs/upstreams.md §1, §2): the `eventType` dispatch
  * with the events we do not track, the download-client fields, the release objects
  * (`WebhookRelease` on Grab, `WebhookGrabbedRelease` after it), the imported file, the
  * import-blocked fields, and the parts every event about one series or movie carries: its

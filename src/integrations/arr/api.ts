@@ -1,5 +1,5 @@
 /**
- * The slice of the Sonarr/Radarr v3 REST API the reconcilers read (protocols.md §1.8, §2.5),
+ * The slice of the Sonarr/Radarr v3 REST API the reconcilers read (docs/upstreams.md §1.8, §2.5),
  * validated with zod. Responses use System.Text.Json: camelCase, nulls omitted, enums as
  * camelCase strings; every field we do not strictly need is optional and unknown keys pass.
  *

@@ -1,6 +1,6 @@
 /**
  * The "Media Tracker" webhook connection in Sonarr/Radarr (`/api/v3/notification`,
- * protocols.md §1.8 and §2.5): find it, say what differs from what the tracker needs,
+ * docs/upstreams.md §1.8 and §2.5): find it, say what differs from what the tracker needs,
  * create or update it, and prove it with the service's own Test.
  *
  * The secret travels as the HTTP Basic password: every Sonarr 4 / Radarr 5 sends it (custom

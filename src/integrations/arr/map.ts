@@ -1,6 +1,6 @@
 /**
  * Sonarr/Radarr REST snapshots → normalised events, for the requests the webhooks left
- * behind (seed-lessons B1–B9, protocols.md §1.8, §2.4–2.5). Pure: no I/O, no clock; the
+ * behind (docs/lessons.md B1–B9, docs/upstreams.md §1.8, §2.4–2.5). Pure: no I/O, no clock; the
  * reconciler fetches a snapshot, calls `reconcileRadarr`/`reconcileSonarr` (snapshot.ts), ingests the
  * result. This module holds what every part shares and the file/gone events; the queue and
  * history rules are in downloads.ts, the wanted roster in roster.ts.

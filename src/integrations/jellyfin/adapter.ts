@@ -1,5 +1,5 @@
 /**
- * Jellyfin's webhook plugin (protocols.md §5.3): `ItemAdded` / `ItemDeleted`, either the
+ * Jellyfin's webhook plugin (docs/upstreams.md §5.3): `ItemAdded` / `ItemDeleted`, either the
  * "Send All Properties" JSON or a user template, often posted as text/plain. Keys are
  * matched case-insensitively (templates may spell them differently); `ItemId` comes
  * hyphenated from templates and plain from JSON. The result is a hint the Jellyfin watcher

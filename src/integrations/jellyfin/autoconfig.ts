@@ -1,6 +1,6 @@
 /**
  * Jellyfin's webhook plugin has no API to add a destination, so auto-configuration says
- * what to set (protocols.md §5.3). The secret is named, never written out.
+ * what to set (docs/upstreams.md §5.3). The secret is named, never written out.
  */
 import { hookUrl, type PublicBase } from '../../autoconfig/urls.js';
 

@@ -1,5 +1,5 @@
 /**
- * A Jellyfin API client (protocols.md §5) on top of `ServiceClient`:
+ * A Jellyfin API client (docs/upstreams.md §5) on top of `ServiceClient`:
  *
  * - Auth: `Authorization: MediaBrowser Token="<key>"`, the one form every version accepts
  *   (10.10, 10.11 and 12, where `X-Emby-Token` & co. are off by default). Never a query key.

@@ -45,7 +45,7 @@ export const jellyfin = defineIntegration({
             return `${out.note}; Jellyfin finished the scan`;
           },
           // Shokofin regenerates its VFS on a library scan: ask for one (rate-limited, never two at once)
-          // when anime sits matched in Shoko but absent from Jellyfin. Never on a timer (seed lesson D7).
+          // when anime sits matched in Shoko but absent from Jellyfin. Never on a timer (docs/lessons.md D7).
           onFlag(r) {
             if (r.state === 'ANIME_MATCHING') void watcher.refreshLibrary(`${r.title}: matched in Shoko but not in Jellyfin`);
           },

@@ -2,7 +2,7 @@
  * Which open requests the library proves playable, and what an `ItemDeleted` removes. Pure:
  * reads the library index and the requests, returns events.
  *
- * Rules (seed lessons E2, E3, E5, E6, A9, D3, §6.7):
+ * Rules (docs/lessons.md E2, E3, E5, E6, A9, D3, §6.7):
  * - Movie: a playable Movie item with the exact `Tmdb` id, else the exact `Imdb` id, else a
  *   playable Movie or Episode with `Shoko File` = the request's Shoko file id (Shokofin items
  *   carry no Tmdb id by default; a compilation movie may be an episode there).

@@ -1,6 +1,6 @@
 /**
  * Is a Jellyseerr webhook about a 4K request? The default template has no `is4k` variable
- * (protocols.md §3.2), so it is read from what the body does carry:
+ * (docs/upstreams.md §3.2), so it is read from what the body does carry:
  * - the `event` text: Jellyseerr prefixes it with `4K ` for 4K requests ("New 4K Movie Request",
  *   "4K Movie Request Now Available"); its own texts name a "Movie/Series Request", so such a
  *   text without `4K` is a standard request, and any other text (a custom template) says nothing;

@@ -1,5 +1,5 @@
 /**
- * Jellyseerr / Overseerr / Seerr webhook → normalised events (protocols.md §3). Pure: no I/O,
+ * Jellyseerr / Overseerr / Seerr webhook → normalised events (docs/upstreams.md §3). Pure: no I/O,
  * no clock.
  *
  * The body comes from a user-editable template in which every substituted value is a STRING

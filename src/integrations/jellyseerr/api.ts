@@ -1,5 +1,5 @@
 /**
- * The slice of the Jellyseerr/Overseerr/Seerr REST API the reconciler reads (protocols.md §3.6):
+ * The slice of the Jellyseerr/Overseerr/Seerr REST API the reconciler reads (docs/upstreams.md §3.6):
  * `X-Api-Key` auth, TypeORM entities as JSON (camelCase, numeric enums, nulls kept), the
  * `{ pageInfo, results }` envelope. Only the fields the tracker needs are validated; the
  * requester's e-mail is never read into an event.

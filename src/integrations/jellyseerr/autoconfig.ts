@@ -1,5 +1,5 @@
 /**
- * Jellyseerr's webhook notifications (`/api/v1/settings/notifications/webhook`, protocols.md §3).
+ * Jellyseerr's webhook notifications (`/api/v1/settings/notifications/webhook`, docs/upstreams.md §3).
  * It has a single slot. A slot pointing elsewhere (Home Assistant's Overseerr integration
  * takes it for itself) is never replaced silently: without consent the run reports
  * `skipped`; with `forward_existing` the tracker takes it, stores the previous receiver and

@@ -1,5 +1,5 @@
 /**
- * Jellyseerr REST requests → normalised events (protocols.md §3.3–3.6, seed-lessons A10, B13,
+ * Jellyseerr REST requests → normalised events (docs/upstreams.md §3.3–3.6, docs/lessons.md A10, B13,
  * J9). Pure: no I/O, no clock.
  *
  * - `request` events back-fill what the webhooks missed: open requests the tracker never saw

@@ -1,7 +1,7 @@
 /**
  * The Jellyseerr webhook template the tracker installs, built from the list of fields the
  * adapter (adapter.ts) reads, and the check that an existing template
- * carries them. Template mechanics in protocols.md §3.2: `{{var}}` inside string values,
+ * carries them. Template mechanics in docs/upstreams.md §3.2: `{{var}}` inside string values,
  * special keys `{{media}}`, `{{request}}` and `{{extra}}`.
  */
 import { JELLYSEERR_REQUEST_STATUS, type JellyseerrRequestType } from './adapter.js';
@@ -50,7 +50,7 @@ function buildTemplate(): string {
 /** The template text (what Jellyseerr's settings page shows). */
 export const TRACKER_TEMPLATE = buildTemplate();
 
-/** Jellyseerr's notification-type bits (protocols.md §3.3). */
+/** Jellyseerr's notification-type bits (docs/upstreams.md §3.3). */
 export const NOTIFICATION_BITS: Record<string, number> = {
   MEDIA_PENDING: 2,
   MEDIA_APPROVED: 4,

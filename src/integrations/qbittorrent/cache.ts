@@ -1,5 +1,5 @@
 /**
- * The client side of qBittorrent's incremental sync (protocols.md §4.3): merging
+ * The client side of qBittorrent's incremental sync (docs/upstreams.md §4.3): merging
  * `sync/maindata` responses into a map of torrents. Pure: the input cache is never modified;
  * unchanged torrent objects are shared between the old and the new cache.
  *

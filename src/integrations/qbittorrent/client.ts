@@ -1,5 +1,5 @@
 /**
- * A qBittorrent WebUI API v2 client (protocols.md §4) on top of `ServiceClient`:
+ * A qBittorrent WebUI API v2 client (docs/upstreams.md §4) on top of `ServiceClient`:
  *
  * - Login (`POST /api/v2/auth/login`, form body) for 4.x–5.1 (HTTP 200 `Ok.`/`Fails.`, cookie
  *   `SID`) and 5.2+ (HTTP 204 / 401, cookie `QBT_SID_<port>`): whatever cookie `Set-Cookie`

@@ -1,5 +1,5 @@
 /**
- * Pure mapping of a qBittorrent torrent (protocols.md §4.2, §4.4) to the fields of a
+ * Pure mapping of a qBittorrent torrent (docs/upstreams.md §4.2, §4.4) to the fields of a
  * `DownloadProgressEvent`, and to a plain-words "stuck" reason. 4.x (`paused*`) and 5.x
  * (`stopped*`) state names are both understood.
  *

@@ -1,5 +1,5 @@
 /**
- * Radarr v5/v6 webhook → normalised events (protocols.md §2). Pure: no I/O, no clock.
+ * Radarr v5/v6 webhook → normalised events (docs/upstreams.md §2). Pure: no I/O, no clock.
  *
  * Dedup key scheme (same upstream fact ⇒ same key; `<i>` is the normalised instance name):
  *   radarr:<i>:add:<movie.id>                              MovieAdded

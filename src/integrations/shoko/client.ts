@@ -1,5 +1,5 @@
 /**
- * Shoko REST (protocols.md §6.6, base `/api/v3`, header `apikey`): import folders for path
+ * Shoko REST (docs/upstreams.md §6.6, base `/api/v3`, header `apikey`): import folders for path
  * mapping, and file look-ups for the catch-up after a reconnect. Keys are read
  * case-insensitively like the hub payloads; messages never carry the key.
  */

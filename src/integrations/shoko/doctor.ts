@@ -61,7 +61,7 @@ const ShokofinSchema = z.looseObject({
 });
 
 /**
- * Shokofin mapping hints (seed lessons D4, D5): SignalR off, a Jellyfin folder mapped to no
+ * Shokofin mapping hints (docs/lessons.md D4, D5): SignalR off, a Jellyfin folder mapped to no
  * Shoko import folder, a Shoko import folder no Jellyfin library shows.
  */
 async function libraryMapping(s: Subject, folders: readonly ImportFolder[], ctx: DoctorContext): Promise<DoctorCheck> {

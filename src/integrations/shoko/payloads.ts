@@ -1,5 +1,5 @@
 /**
- * Shoko SignalR payloads (protocols.md §6.3, §6.4), one zod schema per event (D1: a
+ * Shoko SignalR payloads (docs/upstreams.md §6.3, §6.4), one zod schema per event (D1: a
  * MovieUpdated has no RelativePath, a SeriesUpdated no file id ...).
  *
  * Keys are matched case-insensitively: v5/v6 send PascalCase (`FileID`, `RelativePath`,

@@ -1,5 +1,5 @@
 /**
- * Shoko watcher: a SignalR client of Shoko's aggregate hub (protocols.md §6.1–6.3) that
+ * Shoko watcher: a SignalR client of Shoko's aggregate hub (docs/upstreams.md §6.1–6.3) that
  * turns file events into `anime_match` events, plus REST look-ups for what the hub cannot
  * tell (import folder paths, events lost while disconnected).
  *

@@ -1,5 +1,5 @@
 /**
- * Sonarr v4 webhook → normalised events (protocols.md §1). Pure: no I/O, no clock.
+ * Sonarr v4 webhook → normalised events (docs/upstreams.md §1). Pure: no I/O, no clock.
  *
  * Dedup key scheme (same upstream fact ⇒ same key; `<i>` is the normalised instance name):
  *   sonarr:<i>:add:<series.id>                                      SeriesAdd
