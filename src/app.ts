@@ -33,7 +33,7 @@ import { sourceLabels } from './labels.js';
 import type { Quarantined } from './store/quarantine.js';
 import { VERSION } from './version.js';
 import { createWatchers, type WatcherSet } from './watchers/index.js';
-import { configuredIn, integrationInfo, REGISTRY, type Registry } from './integrations/registry.js';
+import { configuredIn, integrationInfo, pvrLabeller, REGISTRY, type Registry } from './integrations/registry.js';
 import type { Watcher } from './watchers/loop.js';
 
 export { SUPERVISOR_ADDRESSES, type Endpoints };
@@ -150,6 +150,7 @@ export class Tracker {
       sink: boundedSink(this.engine),
       thresholds: o.stuck_after,
       libraries: set.libraries,
+      pvrLabel: pvrLabeller(this.registry),
       log: log.child('stuck'),
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });

@@ -52,3 +52,12 @@ export function registryLabels(registry: Registry = REGISTRY): Record<string, st
 export function autoconfigServices(registry: Registry = REGISTRY): string[] {
   return registry.filter((d) => d.autoconfigure?.run).map((d) => d.id);
 }
+
+/** How a request's PVR is named in texts: the linked service's label, else the first PVR of the request's media. */
+export function pvrLabeller(registry: Registry = REGISTRY): (media: 'movie' | 'tv', service: string | null) => string {
+  return (media, service) => {
+    const linked = service === null ? undefined : registry.find((d) => d.id === service);
+    const pvr = linked ?? registry.find((d) => d.roles.includes('pvr') && (!d.media || d.media.includes(media)));
+    return pvr?.label ?? 'the PVR';
+  };
+}

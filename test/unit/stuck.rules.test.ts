@@ -1,4 +1,5 @@
 /** The stuck monitor's rules: per request, per episode (aired or not), and when a flag is raised, replaced or cleared. */
+import { pvrLabeller } from '../../src/integrations/registry.js';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/config/load.js';
 import type { StuckEvent } from '../../src/domain/events.js';
@@ -12,7 +13,7 @@ import { blankRequest } from '../helpers/requests.js';
 const T = parseOptions({}).stuck_after;
 const NOW = new Date('2026-03-10T12:00:00Z');
 const ago = (min: number): string => new Date(NOW.getTime() - min * 60_000).toISOString();
-const ctx = { jellyfin: true };
+const ctx = { jellyfin: true, pvrLabel: pvrLabeller() };
 
 function ep(season: number, episode: number, state: EpisodeState, opts: { since?: string; air?: string | null; hash?: string } = {}): Episode {
   return {
@@ -131,7 +132,7 @@ describe('stuck reasons per request', () => {
   it('keeps the wording of each stage', () => {
     expect(stuckReason(movie({ state: 'SEARCHING', state_since: ago(61) }), NOW, T, ctx)).toBe('Radarr: no release grabbed after 61 min of searching');
     expect(stuckReason(movie({ state: 'DOWNLOADED', state_since: ago(31) }), NOW, T, ctx)).toBe('Downloaded 31 min ago, but Radarr has not imported it');
-    expect(stuckReason(movie({ state: 'IMPORTING', state_since: ago(31) }), NOW, T, { jellyfin: false })).toBe('Imported 31 min ago; no library has confirmed it yet');
+    expect(stuckReason(movie({ state: 'IMPORTING', state_since: ago(31) }), NOW, T, { ...ctx, jellyfin: false })).toBe('Imported 31 min ago; no library has confirmed it yet');
     expect(stuckReason(movie({ state: 'IMPORTING', state_since: ago(31), is_anime: true }), NOW, T, ctx)).toBe(
       'Shoko: no sign of the file 31 min after import (is the folder an import folder in Shoko?)',
     );

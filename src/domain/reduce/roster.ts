@@ -83,7 +83,8 @@ export function onRoster(d: Draft, ev: RosterEvent): string {
 
   const first = !d.r.roster;
   if (first || d.r.roster?.from !== ev.from) d.set('roster', { from: ev.from, at: d.at });
-  const who = ev.from === 'sonarr' ? 'Sonarr' : 'Jellyseerr';
+  // A roster's `from` is its event's source.
+  const who = d.sourceLabel;
   if (added.length) {
     const later = unaired.length ? `; ${describeEpisodes(unaired)} not aired yet` : '';
     d.note(`${first ? 'Wanted episodes' : 'New wanted episodes'} from ${who}: ${describeEpisodes(added)}${later}`, { episodes: added });

@@ -119,7 +119,7 @@ export function episodesStuckReason(r: MediaRequest, now: Date, t: StuckThreshol
     const stalls = byStage.get(stage);
     if (!stalls) continue;
     const waited = formatDuration(Math.min(...stalls.map((s) => s.waitedMs)));
-    clauses.push(`${episodeRuns(stalls)}: ${PHRASES[stage](waited, { ...ctx, arr: 'Sonarr', anime: r.is_anime })}`);
+    clauses.push(`${episodeRuns(stalls)}: ${PHRASES[stage](waited, { ...ctx, arr: ctx.pvrLabel('tv', r.arr?.service ?? null), anime: r.is_anime })}`);
   }
   return clauses.length ? clauses.join('; ') : null;
 }

@@ -3,7 +3,7 @@
  * (`stuck_after`) and flagged with a plain-words reason; a newly flagged request is offered to
  * the library servers, which may know what helps (Shokofin rebuilds its VFS on a scan).
  */
-import type { StuckThresholds } from './phrases.js';
+import type { StuckContext, StuckThresholds } from './phrases.js';
 import type { EventSink, TrackedView } from '../../engine/index.js';
 import type { Library } from '../../integrations/capabilities.js';
 import type { Logger } from '../../log.js';
@@ -15,6 +15,7 @@ export interface StuckDeps {
   sink: EventSink;
   thresholds: StuckThresholds;
   libraries: readonly Library[];
+  pvrLabel: StuckContext['pvrLabel'];
   log: Logger;
   clock?: () => Date;
 }
@@ -25,7 +26,7 @@ export class StuckFeature implements Feature {
   readonly monitor: StuckMonitor;
 
   constructor(d: StuckDeps) {
-    this.monitor = new StuckMonitor(d.view, d.sink, d.thresholds, { jellyfin: d.libraries.length > 0 }, d.log, 60_000, d.clock);
+    this.monitor = new StuckMonitor(d.view, d.sink, d.thresholds, { jellyfin: d.libraries.length > 0, pvrLabel: d.pvrLabel }, d.log, 60_000, d.clock);
     if (d.libraries.length) this.monitor.onFlag = (r, reason) => d.libraries.forEach((l) => l.onFlag?.(r, reason));
   }
 

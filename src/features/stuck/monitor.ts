@@ -26,7 +26,7 @@ function lastProgress(r: MediaRequest): number {
  * episodes are known is judged per episode once it is past approval (stuck-episodes.ts).
  */
 export function stuckReason(r: MediaRequest, now: Date, t: StuckThresholds, ctx: StuckContext): string | null {
-  const arr = r.arr?.service === 'sonarr' || (!r.arr && r.media_type === 'tv') ? 'Sonarr' : 'Radarr';
+  const arr = ctx.pvrLabel(r.media_type, r.arr?.service ?? null);
   if (r.media_type === 'tv' && Object.keys(r.episodes).length > 0 && r.state !== 'REQUESTED' && r.state !== 'APPROVED') {
     return episodesStuckReason(r, now, t, ctx);
   }

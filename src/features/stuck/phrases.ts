@@ -10,13 +10,15 @@ export type StuckThresholds = Options['stuck_after'];
 export interface StuckContext {
   /** Jellyfin is configured, so "not in the library" can be said. */
   jellyfin: boolean;
+  /** How the PVR of a request is named: its linked service's label, else the one for its media. */
+  pvrLabel(media: 'movie' | 'tv', service: string | null): string;
 }
 
 /** The stages past which something is flagged; `metadata` is GRABBING while the client fetches a magnet's metadata. */
 export type Stage = 'APPROVED' | 'SEARCHING' | 'GRABBING' | 'metadata' | 'DOWNLOADING' | 'DOWNLOADED' | 'IMPORTING' | 'ANIME_MATCHING';
 
 export interface PhraseContext extends StuckContext {
-  /** `Sonarr` or `Radarr`. */
+  /** The request's PVR (`Sonarr`). */
   arr: string;
   anime: boolean;
 }

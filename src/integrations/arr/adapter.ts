@@ -29,7 +29,8 @@ import {
 
 export type Service = 'sonarr' | 'radarr';
 
-const SERVICE_NAME = { sonarr: 'Sonarr', radarr: 'Radarr' } as const;
+/** How the two *arrs are named; their descriptors take their labels from here. */
+export const ARR_LABEL = { sonarr: 'Sonarr', radarr: 'Radarr' } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas: nulls are omitted by both services, unknown keys pass through.
@@ -129,7 +130,7 @@ export function parseWebhook<K extends string>(
   if (isUntracked(eventType)) {
     const env = validate(ArrEnvelopeSchema, head.body);
     if (!env.ok) return fail(env.errors);
-    return ignored(`${SERVICE_NAME[service]} ${UNTRACKED[eventType]}, nothing to track`);
+    return ignored(`${ARR_LABEL[service]} ${UNTRACKED[eventType]}, nothing to track`);
   }
   return handlers[eventType as Exclude<K, UntrackedEvent>](head.body, ctx);
 }
@@ -213,7 +214,7 @@ export function accepted(event: UnstampedEvent, note: string): ParseResult {
 
 /** MovieDelete / SeriesDelete: the movie or series left the *arr, with or without its files. */
 export function mediaDeleted(s: Subject, what: 'movie' | 'series', title: string, deletedFiles: boolean | null | undefined): ParseResult {
-  const name = SERVICE_NAME[s.service];
+  const name = ARR_LABEL[s.service];
   return accepted(
     {
       kind: 'deleted',
@@ -232,7 +233,7 @@ export function fileDeleted(
   file: { id: number; what: 'movie file' | 'episode file'; of: string; deleteReason: string | null | undefined; episodes: EpisodeRef[] },
   note: string,
 ): ParseResult {
-  const name = SERVICE_NAME[s.service];
+  const name = ARR_LABEL[s.service];
   if (file.deleteReason === 'upgrade') return ignored(`${name} ${file.what} of ${file.of} replaced by an upgrade, nothing to track`);
   return accepted(
     {
@@ -260,7 +261,7 @@ export interface BlockedPayload {
  * its hash, else its title, else the movie/series (`<what>-<id>`).
  */
 export function importBlocked(s: Subject, p: BlockedPayload, what: 'movie' | 'series', title: string, episodes: EpisodeRef[]): ParseResult {
-  const name = SERVICE_NAME[s.service];
+  const name = ARR_LABEL[s.service];
   const hash = normaliseHash(p.downloadId);
   const ref = hash ?? p.downloadInfo?.title ?? p.release?.releaseTitle ?? `${what}-${s.arr.id}`;
   return accepted(

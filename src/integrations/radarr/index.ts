@@ -1,5 +1,6 @@
 /** Radarr, the movie PVR: Servarr's shared integration (integrations/arr) with Radarr's webhook parser. */
+import { ARR_LABEL } from '../arr/adapter.js';
 import { arrIntegration } from '../arr/integration.js';
 import { parseRadarr } from './adapter.js';
 
-export const radarr = arrIntegration({ id: 'radarr', label: 'Radarr', media: 'movie', parse: parseRadarr });
+export const radarr = arrIntegration({ id: 'radarr', label: ARR_LABEL.radarr, media: 'movie', parse: parseRadarr });
