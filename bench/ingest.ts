@@ -210,7 +210,7 @@ function summariseConfig(c: BenchConfig, r: ReadyMessage, w: PhaseResult, ps: Ph
     byKind[k] = { n: xs.length, p50: s.p50, mean: s.mean };
   }
   const waits = counters.append?.waitMs ?? null;
-  const ws = waits && waits.length ? summarise(waits) : null;
+  const ws = waits?.length ? summarise(waits) : null;
   const perSlice = ps.map((p) => summarise(p.latenciesMs));
   return {
     config: c,

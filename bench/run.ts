@@ -51,15 +51,15 @@ const COLD = { stored: 10_000, episodes: 100_000 } as const;
 const SIZES = [1000, 10_000, 100_000] as const;
 
 const FS_TYPES: Record<number, string> = {
-  0xef53: 'ext4',
-  0x01021994: 'tmpfs',
-  0x58465342: 'xfs',
-  0x9123683e: 'btrfs',
-  0x794c7630: 'overlayfs',
-  0x6969: 'nfs',
-  0x65735546: 'fuse',
-  0x2fc12fc1: 'zfs',
-  0xf2f52010: 'f2fs',
+  61267: 'ext4',
+  16914836: 'tmpfs',
+  1481003842: 'xfs',
+  2435016766: 'btrfs',
+  2035054128: 'overlayfs',
+  26985: 'nfs',
+  1702057286: 'fuse',
+  801189825: 'zfs',
+  4076150800: 'f2fs',
 };
 
 function machine(): Record<string, string> {

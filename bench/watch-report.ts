@@ -86,7 +86,7 @@ export function watchReport(r: WatchResults): WatchReport {
     details.push(['Jellyfin latency: retained state seen by a new subscriber', r.jf.retainedOk ? 'AVAILABLE' : 'WRONG']);
   }
   let countTable: string | null = null;
-  if (r.counts && r.counts.length) {
+  if (r.counts?.length) {
     const lo = r.counts[0]!;
     const hi = r.counts[r.counts.length - 1]!;
     /** Cycle by cycle (same simulated time at both sizes), the same number of requests. */

@@ -1,7 +1,7 @@
 /** Finds, reads and validates the options; an invalid value stops start-up with exit code 2. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeIssues as describeWith } from './issues.js';
 import { optionsSchema, type Options } from './schema.js';
 

@@ -124,7 +124,7 @@ export function createIngressApp(opts: IngressOptions): express.Express {
   const panelDir = opts.panelDir ?? PANEL_DIR;
   const trusted = opts.trustedProxies ? new Set(opts.trustedProxies.map(normaliseAddress)) : null;
   const allowLoopback = opts.allowLoopback ?? true;
-  const fromProxy = (req: express.Request) => trusted !== null && trusted.has(normaliseAddress(req.socket.remoteAddress));
+  const fromProxy = (req: express.Request) => trusted?.has(normaliseAddress(req.socket.remoteAddress));
   app.disable('x-powered-by');
   app.use(securityHeaders(panelDir, opts.frameAncestors ?? []));
   if (trusted) {

@@ -56,7 +56,7 @@ export function createOriginPolicy(opts: OriginPolicyOptions): OriginPolicy {
   const proxies = opts.trustedProxies ? new Set(opts.trustedProxies.map(normaliseAddress)) : null;
   const origins = new Set(opts.origins.map(originOf).filter((o): o is string => o !== null));
   const names = new Set(['localhost', hostname().toLowerCase(), ...[...origins].map((o) => new URL(o).hostname)]);
-  const fromProxy = (req: IncomingMessage) => proxies !== null && proxies.has(normaliseAddress(req.socket.remoteAddress));
+  const fromProxy = (req: IncomingMessage) => proxies?.has(normaliseAddress(req.socket.remoteAddress)) ?? false;
 
   const hostAllowed = (req: IncomingMessage): boolean => {
     if (fromProxy(req)) return true;

@@ -82,7 +82,7 @@ export class MqttBus {
       } else {
         if (this.cleared.size) this.cleared.delete(topic);
         const buf = exactBuffer(payload);
-        if (prev && prev.payload.equals(buf)) {
+        if (prev?.payload.equals(buf)) {
           this.stats.skipped++;
           return;
         }

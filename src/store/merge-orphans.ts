@@ -195,7 +195,7 @@ export function absorb(into: MediaRequest, orphan: MediaRequest): MediaRequest {
 function wellFormed(x: unknown): x is MediaRequest {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return typeof r['id'] === 'string' && Array.isArray(r['timeline']) && typeof r['episodes'] === 'object' && typeof r['downloads'] === 'object';
+  return typeof r.id === 'string' && Array.isArray(r.timeline) && typeof r.episodes === 'object' && typeof r.downloads === 'object';
 }
 
 /** Every orphan a Jellyseerr request covers, merged into it (oldest orphan first); the rest unchanged. */

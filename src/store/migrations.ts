@@ -27,7 +27,7 @@ export const MIGRATE_V1_V2: SnapshotMigration = {
   describe: 'orphan Sonarr/Radarr requests merged into the Jellyseerr request that covers them',
   up(snapshot) {
     const s = snapshot as Record<string, unknown>;
-    const requests = s['requests'];
+    const requests = s.requests;
     // A snapshot without a request list is left for validation to reject in plain words.
     if (!Array.isArray(requests)) return s;
     return { ...s, requests: mergeOrphans(requests).requests };
@@ -48,7 +48,7 @@ export interface MigrationResult {
 export function schemaVersionOf(raw: unknown): number {
   const v =
     typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-      ? (raw as Record<string, unknown>)['schema_version']
+      ? (raw as Record<string, unknown>).schema_version
       : undefined;
   if (!Number.isSafeInteger(v) || (v as number) < 0) {
     throw new StoreError('snapshot has no valid "schema_version" (expected a non-negative integer)');

@@ -69,9 +69,9 @@ export async function readSnapshot(
   return {
     data: {
       schemaVersion: migrated.to,
-      lastSeq: s['last_seq'] as number,
-      savedAt: s['saved_at'] as string,
-      requests: s['requests'] as MediaRequest[],
+      lastSeq: s.last_seq as number,
+      savedAt: s.saved_at as string,
+      requests: s.requests as MediaRequest[],
     },
     fileVersion: migrated.from,
     applied: migrated.applied,
@@ -96,15 +96,15 @@ async function readText(file: string): Promise<string | null> {
 function validate(s: unknown): string | null {
   if (typeof s !== 'object' || s === null || Array.isArray(s)) return 'not a JSON object';
   const o = s as Record<string, unknown>;
-  if (!Number.isSafeInteger(o['last_seq']) || (o['last_seq'] as number) < 0) {
+  if (!Number.isSafeInteger(o.last_seq) || (o.last_seq as number) < 0) {
     return '"last_seq" is not a non-negative integer';
   }
-  if (typeof o['saved_at'] !== 'string') return '"saved_at" is not a string';
-  const reqs = o['requests'];
+  if (typeof o.saved_at !== 'string') return '"saved_at" is not a string';
+  const reqs = o.requests;
   if (!Array.isArray(reqs)) return '"requests" is not an array';
   for (let i = 0; i < reqs.length; i++) {
     const r: unknown = reqs[i];
-    if (typeof r !== 'object' || r === null || typeof (r as Record<string, unknown>)['id'] !== 'string') {
+    if (typeof r !== 'object' || r === null || typeof (r as Record<string, unknown>).id !== 'string') {
       return `"requests[${i}]" is not a request with a string "id"`;
     }
   }
@@ -157,7 +157,7 @@ export async function writeSnapshot(
       saved_at: new Date().toISOString(),
     };
     // `{"schema_version":1,"last_seq":S,"saved_at":"…"` + `,"requests":[`
-    await writeAll(handle, JSON.stringify(header).slice(0, -1) + ',"requests":[\n');
+    await writeAll(handle, `${JSON.stringify(header).slice(0, -1)},"requests":[\n`);
     for (let i = 0; i < requests.length; i += chunkSize) {
       const parts: string[] = [];
       for (const r of requests.slice(i, i + chunkSize)) parts.push(asciiJson(JSON.stringify(r)));

@@ -417,7 +417,7 @@ describe('the panel through ingress', () => {
     const page = await openPanel(ctx);
     const t1 = Date.now();
     const summary = () => page.textContent('[data-testid="list-summary"]');
-    await expect.poll(async () => parseInt((await summary()) ?? '0'), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(N);
+    await expect.poll(async () => parseInt((await summary()) ?? '0', 10), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(N);
     const loaded = Date.now() - t1;
     const replayFrames = { ...ws };
 

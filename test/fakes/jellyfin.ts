@@ -253,7 +253,7 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
   });
   route('get', '/Shows/:id/Episodes', (req, res) => {
     const series = find(req.params.id as string);
-    if (!series || series.Type !== 'Series') return notFound(res);
+    if (series?.Type !== 'Series') return notFound(res);
     const season = qInt(req, 'season');
     const seasonId = q(req, 'seasonId');
     const missing = missingFilter(req);
@@ -265,7 +265,7 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
   });
   route('get', '/Shows/:id/Seasons', (req, res) => {
     const series = find(req.params.id as string);
-    if (!series || series.Type !== 'Series') return notFound(res);
+    if (series?.Type !== 'Series') return notFound(res);
     const missing = missingFilter(req);
     const seasons = state.items.filter((i) => i.Type === 'Season' && i.ParentId === series.Id && missing(i));
     return res.json(sortAndPage(req, seasons.sort((a, b) => (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0))));

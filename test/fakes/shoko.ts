@@ -287,7 +287,7 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
           return;
         }
         c.handshake = true;
-        c.ws?.send('{}' + RS);
+        c.ws?.send(`{}${RS}`);
         for (const feed of c.feeds) if (FEED_GROUPS[feed]) send(c, { type: 1, target: `${FEED_GROUPS[feed]}:OnConnected`, arguments: [initialMessage(feed)] });
         c.timer = setInterval(() => {
           if (Date.now() - c.lastSeen > state.clientTimeoutMs) {

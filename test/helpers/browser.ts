@@ -94,7 +94,7 @@ export async function startIngressProxy(initial: { host: string; port: number },
   let target = initial;
   let down = false;
   const strip = (url: string | undefined): string | null => {
-    if (!url || !url.startsWith(`${ingressPath}/`)) return null;
+    if (!url?.startsWith(`${ingressPath}/`)) return null;
     return url.slice(ingressPath.length);
   };
   const forwardHeaders = (req: IncomingMessage) => {

@@ -416,7 +416,7 @@ export class HomeAssistant {
   }
 
   async socket(): Promise<HaSocket> {
-    const s = await HaSocket.connect(this.url.replace(/^http/, 'ws') + '/api/websocket', this.token);
+    const s = await HaSocket.connect(`${this.url.replace(/^http/, 'ws')}/api/websocket`, this.token);
     this.sockets.add(s);
     return s;
   }

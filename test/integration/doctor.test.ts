@@ -256,7 +256,7 @@ describe('doctor', () => {
     const { h } = await world({ ...options, webhook_port: closed, doctor_interval_min: 0 });
     expect(h.tracker.broker.tcpPort).toBe(mqttPort);
     const viaTracker = await run();
-    expect(viaTracker.out).toMatch(/\[ok  \] broker\s+Embedded broker on port/);
+    expect(viaTracker.out).toMatch(/\[ok {2}\] broker\s+Embedded broker on port/);
     expect(viaTracker.code).toBe(1);
   });
 });

@@ -25,7 +25,7 @@ import type { EpisodePayload } from '../../src/contract/index.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
-import { createShokoFake, v5 } from '../fakes/shoko.js';
+import { createShokoFake, } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { timelineText, world, type World } from './support.js';

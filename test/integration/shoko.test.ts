@@ -145,7 +145,7 @@ describe('Shoko watcher → tracker', () => {
     r.fake.emit('ShokoEvent:FileNotMatched', v5.fileNotMatched({ fileId: 42, fileLocationId: 142, importFolderId: 1, relativePath: MOVIE_REL }, { autoMatchAttempts: 1 }));
     const s = await r.rec.until(() => {
       const st = r.rec.state(MOVIE_ID);
-      return st && st.stuck ? st : undefined;
+      return st?.stuck ? st : undefined;
     }, 'a stuck flag');
     expect(s.state).toBe('ANIME_MATCHING');
     expect(s.stuck).toMatchObject({ reason: 'Shoko: file not matched to AniDB (needs a manual link in Shoko)', source: 'shoko' });

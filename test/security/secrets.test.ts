@@ -197,7 +197,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       expect(answer.status).toBeLessThan(500);
       http(route, answer);
     }
-    for (const path of ['/health', '/nope', '/hooks/radarr?token=' + encodeURIComponent(SECRETS.mqtt)]) {
+    for (const path of ['/health', '/nope', `/hooks/radarr?token=${encodeURIComponent(SECRETS.mqtt)}`]) {
       const res = await fetch(`${child.webhookUrl}${path}`);
       http(path, { status: res.status, text: await res.text() });
       const ingress = await fetch(`${child.ingressUrl}${path}`);

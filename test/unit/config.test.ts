@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError, loadOptions, parseOptions } from '../../src/config/load.js';
 import { animeSchema, intervalsSchema, mqttSchema, optionsSchema, servicesSchema, stuckSchema, type Options } from '../../src/config/schema.js';
 

@@ -53,7 +53,7 @@ const H2 = '1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e';
 const ep = (season: number, episode: number): EpisodeRef => ({ season, episode });
 const S1 = [ep(1, 1), ep(1, 2), ep(1, 3)];
 
-function sourceOf(media: MediaInfo): Source {
+function _sourceOf(media: MediaInfo): Source {
   return media.media_type === 'tv' ? 'sonarr' : 'radarr';
 }
 function arrOf(media: MediaInfo): ArrRef {

@@ -4,7 +4,7 @@ import type { DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../sr
 import { createLogger, redact, setLogLevel, setLogSink, type Level } from '../../src/log.js';
 import type { Watcher } from '../../src/watchers/loop.js';
 import type { EventSink, TrackedView } from '../../src/watchers/types.js';
-import { createQbittorrentWatchers, QbittorrentWatcher } from '../../src/integrations/qbittorrent/watcher.js';
+import { createQbittorrentWatchers, type QbittorrentWatcher } from '../../src/integrations/qbittorrent/watcher.js';
 import { FakeQbittorrent, type QbFlavour } from '../helpers/qbittorrent.js';
 import { until } from '../helpers/wait.js';
 

@@ -141,7 +141,7 @@ async function rig(view = new View(), opts: Partial<ShokoWatcherOptions> = {}, f
 
 /** Sends one invocation with several arguments, as the wire allows (D11). */
 function invoke(fake: Rig['fake'], target: string, args: unknown[]): void {
-  fake.sendRaw(JSON.stringify({ type: 1, target, arguments: args }) + '\x1e');
+  fake.sendRaw(`${JSON.stringify({ type: 1, target, arguments: args })}\x1e`);
 }
 
 const lines = (re: RegExp): string[] => logLines.map((l) => l.line).filter((l) => re.test(l));

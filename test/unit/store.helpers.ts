@@ -26,7 +26,7 @@ export function record(seq: number): JournalRecord {
 }
 
 export function line(seq: number): string {
-  return JSON.stringify(record(seq)) + '\n';
+  return `${JSON.stringify(record(seq))}\n`;
 }
 
 export function request(id: string): MediaRequest {

@@ -141,7 +141,7 @@ describe('Journal', () => {
   });
 
   it('cuts a torn last line before appending to an existing file', async () => {
-    await writeFile(file(), line(1) + line(2) + '{"v":1,"seq":3,"ev');
+    await writeFile(file(), `${line(1) + line(2)}{"v":1,"seq":3,"ev`);
     const j = await Journal.open({ dir, durable: true, index: 1 });
     expect(j.repairedBytes).toBe('{"v":1,"seq":3,"ev'.length);
     await j.append(record(3));
@@ -172,7 +172,7 @@ describe('Journal', () => {
   });
 
   it('scan refuses records of a newer format', async () => {
-    await writeFile(file(), line(1) + JSON.stringify({ ...record(2), v: 2 }) + '\n');
+    await writeFile(file(), `${line(1) + JSON.stringify({ ...record(2), v: 2 })}\n`);
     await expect(scanJournals(dir)).rejects.toThrow(StoreError);
     await expect(scanJournals(dir)).rejects.toThrow(/newer version/);
   });

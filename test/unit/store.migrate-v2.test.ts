@@ -166,7 +166,7 @@ describe('Store.open on a v1 snapshot', () => {
       const original = JSON.stringify(snapshot([request, orphan]));
       await writeFile(path.join(dir, 'snapshot.json'), original);
       const event = { kind: 'command', key: 'k', source: 'user', at: '2026-01-08T01:00:00.000Z', match: { scope: 'any' }, request_id: 'sonarr-12', action: 'retry' };
-      await writeFile(path.join(dir, 'journal-00000001.jsonl'), JSON.stringify({ v: 1, seq: 41, event }) + '\n');
+      await writeFile(path.join(dir, 'journal-00000001.jsonl'), `${JSON.stringify({ v: 1, seq: 41, event })}\n`);
       const { store, loaded } = await Store.open({ dir, durable: true });
       await store.close();
       expect(loaded.requests.map((r) => r.id)).toEqual(['jellyseerr-5']);

@@ -28,7 +28,7 @@ describe('snapshot file', () => {
     expect(await readdir(dir)).toEqual(['snapshot.json']);
     const raw = JSON.parse(await readFile(path.join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(raw)).toEqual(['schema_version', 'last_seq', 'saved_at', 'requests']);
-    expect(raw['schema_version']).toBe(CURRENT_SCHEMA_VERSION);
+    expect(raw.schema_version).toBe(CURRENT_SCHEMA_VERSION);
     const back = await readSnapshot(dir);
     expect(back?.data.lastSeq).toBe(42);
     expect(back?.data.requests).toEqual(reqs);
@@ -61,7 +61,7 @@ describe('snapshot file', () => {
     ['bad request', '{"schema_version":1,"last_seq":1,"saved_at":"x","requests":[{"title":"x"}]}', /requests\[0\]/],
   ])('invalid snapshot (%s) → StoreError naming the file, nothing modified', async (_name, text, re) => {
     await writeFile(path.join(dir, 'snapshot.json'), text);
-    await writeFile(path.join(dir, 'journal-00000001.jsonl'), line(1) + '{"torn');
+    await writeFile(path.join(dir, 'journal-00000001.jsonl'), `${line(1)}{"torn`);
     const before = await dirBytes(dir);
     const err = await Store.open({ dir, durable: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
@@ -75,7 +75,7 @@ describe('snapshot file', () => {
       path.join(dir, 'snapshot.json'),
       JSON.stringify({ schema_version: CURRENT_SCHEMA_VERSION + 1, last_seq: 3, saved_at: 'x', requests: [] }),
     );
-    await writeFile(path.join(dir, 'journal-00000001.jsonl'), line(4) + '{"torn');
+    await writeFile(path.join(dir, 'journal-00000001.jsonl'), `${line(4)}{"torn`);
     const before = await dirBytes(dir);
     const err = await Store.open({ dir, durable: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
@@ -137,8 +137,8 @@ describe('migrations', () => {
       expect(loaded.snapshotSeq).toBe(7);
       expect(await readFile(path.join(dir, 'snapshot.v0.bak.json'), 'utf8')).toBe(original);
       const now = JSON.parse(await readFile(path.join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
-      expect(now['schema_version']).toBe(2);
-      expect(now['requests']).toEqual([request('a')]);
+      expect(now.schema_version).toBe(2);
+      expect(now.requests).toEqual([request('a')]);
       expect(logs.some((m) => m.includes(`rename items to requests; ${MIGRATE_V1_V2.describe}`))).toBe(true);
 
       // Second start: already current, nothing to migrate.

@@ -46,7 +46,7 @@ describe('Store', () => {
   });
 
   it('ignores and truncates a torn last line, with a warning', async () => {
-    await writeFile(jf(1), line(1) + line(2) + '{"v":1,"se');
+    await writeFile(jf(1), `${line(1) + line(2)}{"v":1,"se`);
     const { store, loaded } = await open();
     expect(seqs(loaded.replay)).toEqual([1, 2]);
     expect(loaded.warnings).toEqual(['journal-00000001.jsonl: ignored and removed a torn last line (10 bytes)']);
@@ -57,7 +57,7 @@ describe('Store', () => {
   });
 
   it('skips a corrupt middle line with a warning naming file and line, never fatal', async () => {
-    await writeFile(jf(1), line(1) + '{garbage\n' + line(3) + '{"v":1}\n' + line(5));
+    await writeFile(jf(1), `${line(1)}{garbage\n${line(3)}{"v":1}\n${line(5)}`);
     const { store, loaded } = await open();
     await store.close();
     expect(seqs(loaded.replay)).toEqual([1, 3, 5]);

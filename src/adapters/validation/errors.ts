@@ -2,7 +2,7 @@
  * zod validation with readable errors: dotted paths, short messages in plain words, bad values
  * shown briefly with e-mail addresses redacted (error messages end up in logs).
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { FieldError } from '../types.js';
 
 /** Path used for errors about the body itself (not an object, not JSON...). */

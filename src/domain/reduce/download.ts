@@ -164,7 +164,7 @@ export function onImported(d: Draft, ev: ImportedEvent, verify: boolean): string
   if (ev.hash) {
     // An import proves the download finished, even when its grab was never seen.
     const known = d.r.downloads[ev.hash];
-    if (!known || !known.complete) putDownload(d, ev.hash, { complete: true, progress: 1, eta_s: 0 });
+    if (!known?.complete) putDownload(d, ev.hash, { complete: true, progress: 1, eta_s: 0 });
   }
   const first = ev.files[0];
   const fileName = first ? first.path.split(/[\\/]/).pop() : undefined;

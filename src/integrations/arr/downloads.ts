@@ -2,9 +2,9 @@
  * Sonarr/Radarr queue and history → grab, blocked-import and failed-download events for one
  * request (the rules and dedup keys are listed in map.ts). Pure.
  */
-import { blockedMessage, compact, idList, normaliseHash, sortEpisodes, stringOrNull, type StatusMessage } from '../../adapters/validation.js';
+import { blockedMessage, compact, normaliseHash, type StatusMessage } from '../../adapters/validation.js';
 import type { EpisodeRef, ReleaseInfo, UnstampedEvent } from '../../domain/events.js';
-import { episodeKey, type MediaRequest } from '../../domain/model.js';
+import { episodeKey, } from '../../domain/model.js';
 import type { HistoryRecord, QueueRecord } from './api.js';
 import { digest, episodeWantsFile, epState, isTv, keyList, matchOf, movieWantsFile, recordEpisodes, type ArrInstance, type Target } from './map.js';
 

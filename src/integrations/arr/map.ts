@@ -26,19 +26,16 @@
  * Every event also carries `match.request_id`: it was computed for that request.
  */
 import {
-  blockedMessage,
   compact,
   episodeRef,
   idList,
   idOrNull,
-  normaliseHash,
   posterUrl,
   sortEpisodes,
   stringOrNull,
-  type StatusMessage,
 } from '../../adapters/validation.js';
 import { isRequested } from '../../domain/episodes.js';
-import type { AnimeVerdict, ArrRef, EpisodeRef, ImportedFile, Match, MediaInfo, ReleaseInfo, UnstampedEvent } from '../../domain/events.js';
+import type { AnimeVerdict, ArrRef, EpisodeRef, ImportedFile, Match, MediaInfo, UnstampedEvent } from '../../domain/events.js';
 import { episodeKey, type MediaRequest } from '../../domain/model.js';
 import type { State } from '../../domain/states.js';
 import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from './api.js';

@@ -132,7 +132,7 @@ export function requestEvent(req: ApiRequest, details: Details = {}): UnstampedE
     notification_type: `API_${REQUEST_STATUS_NAMES[req.status] ?? req.status}`,
     media,
     requested_by: requesterOf(req.requestedBy),
-    requested_seasons: seasons && seasons.length ? seasons : undefined,
+    requested_seasons: seasons?.length ? seasons : undefined,
     is_4k: typeof req.is4k === 'boolean' ? req.is4k : undefined,
     since: modifiedAt(req) > 0 ? new Date(modifiedAt(req)).toISOString() : undefined,
   });

@@ -3,7 +3,7 @@ import { describeError, type JournalRecord } from '../types.js';
 
 /** The line appended for a record; throws when it cannot be serialised. */
 export function encodeRecord(record: JournalRecord): string {
-  return JSON.stringify(record) + '\n';
+  return `${JSON.stringify(record)}\n`;
 }
 
 export type DecodedLine = { ok: true; record: JournalRecord } | { ok: false; problem: string };
@@ -23,13 +23,13 @@ export function decodeLine(text: string): DecodedLine {
 function isJournalRecord(x: unknown): x is JournalRecord {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  const ev = r['event'];
+  const ev = r.event;
   return (
-    Number.isSafeInteger(r['v']) &&
-    Number.isSafeInteger(r['seq']) &&
-    (r['seq'] as number) >= 0 &&
+    Number.isSafeInteger(r.v) &&
+    Number.isSafeInteger(r.seq) &&
+    (r.seq as number) >= 0 &&
     typeof ev === 'object' &&
     ev !== null &&
-    typeof (ev as Record<string, unknown>)['kind'] === 'string'
+    typeof (ev as Record<string, unknown>).kind === 'string'
   );
 }
