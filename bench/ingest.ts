@@ -203,7 +203,9 @@ function summariseConfig(c: BenchConfig, r: ReadyMessage, w: PhaseResult, ps: Ph
   const kinds = ps.flatMap((p) => p.kinds);
   const wallMs = ps.reduce((a, p) => a + p.wallMs, 0);
   const groups = new Map<string, number[]>();
-  kinds.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), latencies[i]!]));
+  kinds.forEach((k, i) => {
+    groups.set(k, [...(groups.get(k) ?? []), latencies[i]!]);
+  });
   const byKind: Result['measure']['byKind'] = {};
   for (const [k, xs] of groups) {
     const s = summarise(xs);

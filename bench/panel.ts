@@ -265,7 +265,7 @@ export async function runPanelBench(opts: PanelBenchOptions): Promise<PanelResul
   const moving = pop.activeMovies.slice(0, downloads);
   if (moving.length < downloads) throw new Error(`only ${moving.length} active movies to download`);
   const qb = await FakeQbittorrent.start();
-  moving.forEach((m, i) => qb.add(m.hash, { progress: 0.1 + i / 1000, size: 4_000_000_000, dlspeed: 5_000_000, eta: 3600 }));
+  for (const [i, m] of moving.entries()) qb.add(m.hash, { progress: 0.1 + i / 1000, size: 4_000_000_000, dlspeed: 5_000_000, eta: 3600 });
   // A title that no other request's title or id contains: the search must find exactly it.
   const needle = pop.historyMovies.at(-1)!.title.toLowerCase();
 

@@ -11,7 +11,7 @@ import { STOP_DEADLINE_MS } from './supervisor/stop-budget.js';
 
 async function main(): Promise<void> {
   const log = createLogger();
-  let source;
+  let source: ReturnType<typeof loadOptions>;
   try {
     source = loadOptions();
   } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadOptions } from '../config/load.js';
+import type { Options } from '../config/schema.js';
 import { bridgeCommand, TrackerNotRunning } from '../doctor/command.js';
 import { errorMessage } from '../log.js';
 import { formatResult, ResultSchema } from './format.js';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown service(s): ${bad.join(', ')}; expected ${known.join(', ')}\n`);
     process.exit(2);
   }
-  let options;
+  let options: Options;
   try {
     options = loadOptions().options;
   } catch (err) {

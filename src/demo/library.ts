@@ -116,10 +116,13 @@ export class DemoLibrary {
   }
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
-    const send = (status: number, body?: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', date: new Date().toUTCString() });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const { status, body } = this.route(req);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', date: new Date().toUTCString() });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  }
+
+  private route(req: IncomingMessage): { status: number; body?: unknown } {
+    const send = (status: number, body?: unknown) => ({ status, body });
     if (!(req.headers.authorization ?? '').includes(`Token="${DEMO_LIBRARY_KEY}"`)) return send(401);
     const url = new URL(req.url ?? '/', 'http://library');
     const q = (name: string) => url.searchParams.get(name) ?? undefined;

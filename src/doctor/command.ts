@@ -38,7 +38,7 @@ export async function bridgeCommand(options: Options, action: string, payload: R
     const answer = new Promise<BridgeResponse>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${action} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
       client.on('message', (_topic, buf) => {
-        let parsed;
+        let parsed: ReturnType<typeof BridgeResponseSchema.safeParse>;
         try {
           parsed = BridgeResponseSchema.safeParse(JSON.parse(buf.toString()));
         } catch {

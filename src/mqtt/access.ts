@@ -27,7 +27,7 @@ export interface AccessRules {
   node: string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function isBrowser(client: Client | null): boolean {
   return Boolean(client && (client as Client & { req?: IncomingMessage }).req);
@@ -42,9 +42,9 @@ export class BrokerAccess {
     private readonly rules: AccessRules,
     private readonly warn: ThrottledLog,
   ) {
-    const base = escape(rules.baseTopic);
+    const base = escapeRegExp(rules.baseTopic);
     this.command = new RegExp(`^${base}/[a-z0-9_-]+/set/[a-z0-9_-]+$`);
-    this.owned = new RegExp(`^(${base}(/|$)|${escape(rules.discoveryPrefix)}/[^/]+/${escape(rules.node)}(/|$))`);
+    this.owned = new RegExp(`^(${base}(/|$)|${escapeRegExp(rules.discoveryPrefix)}/[^/]+/${escapeRegExp(rules.node)}(/|$))`);
   }
 
   /** preConnect: a browser's own id is replaced by a generated one (MQTT 3.1 allows 23 characters). */

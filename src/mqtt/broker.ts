@@ -255,11 +255,11 @@ export class EmbeddedBroker implements Sink {
 
   /** Drops every browser connection (an upgraded socket would keep the ingress server from closing). */
   closeWebSockets(): void {
-    this.wss?.clients.forEach((c) => c.terminate());
+    for (const c of this.wss?.clients ?? []) c.terminate();
   }
 
   async close(): Promise<void> {
-    this.wss?.clients.forEach((c) => c.terminate());
+    for (const c of this.wss?.clients ?? []) c.terminate();
     this.wss?.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     // A socket that never sent CONNECT is not an aedes client yet; it must not hold the stop up.

@@ -57,7 +57,7 @@ export async function readSnapshot(
   } catch (err) {
     throw fail(`not valid JSON (${describeError(err)})`, err);
   }
-  let migrated;
+  let migrated: ReturnType<typeof migrateSnapshot>;
   try {
     migrated = migrateSnapshot(raw, migrations, target);
   } catch (err) {

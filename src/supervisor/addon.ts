@@ -42,7 +42,7 @@ export class AddonIntegration {
       return { ...options, mqtt: applyPlan(options.mqtt, plan) };
     }
     if (plan.kind === 'configured') return options;
-    let credentials;
+    let credentials: { username: string; password: string };
     if (options.mqtt.username) {
       credentials = { username: options.mqtt.username, password: options.mqtt.password };
     } else {

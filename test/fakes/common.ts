@@ -75,7 +75,13 @@ export class Timers {
   /** Resolves `true` after `ms`, or `false` if `cancelAll()` ran first. */
   sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const entry = { timer: setTimeout(() => (this.pending.delete(entry), resolve(true)), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          this.pending.delete(entry);
+          resolve(true);
+        }, ms),
+        resolve,
+      };
       this.pending.add(entry);
     });
   }

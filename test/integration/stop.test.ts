@@ -34,7 +34,10 @@ describe('the process on a stop signal', () => {
   afterEach(async () => {
     for (const o of open.splice(0).reverse()) await o.dispose();
   });
-  const track = <T extends { dispose(): Promise<void> }>(o: T): T => (open.push(o), o);
+  const track = <T extends { dispose(): Promise<void> }>(o: T): T => {
+    open.push(o);
+    return o;
+  };
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s: offline published, store flushed, exit code 0 before SIGKILL', async (signal) => {
     const first = await spawnApp({ options: { webhook_secret: SECRET }, keep: true });

@@ -55,7 +55,7 @@ describe('stuck monitor', () => {
     expect(reason).toMatch(/Episode 1x03 was not found/);
     c.advance(120);
     await h.tracker.watchers.find((w) => w.name === 'stuck')!.poke!();
-    expect((rec.state('jellyseerr-2')?.stuck as { reason: string }).reason).toBe(reason);
+    expect((rec.state('jellyseerr-2')?.stuck as { reason: string } | undefined)?.reason).toBe(reason);
   });
 
   it('per episode: a partially available season whose aired episodes find no release is flagged, its unaired ones never', async () => {
@@ -68,7 +68,7 @@ describe('stuck monitor', () => {
     sonarr.addSeries(show, { episodesPerSeason: 0 });
     // Season 1 airs weekly: E01–E04 have aired, E05–E06 have not. Season 2 is announced: E01 dated, E02 "TBA".
     const weekly = ['2026-02-10', '2026-02-17', '2026-02-24', '2026-03-03', '2026-03-17', '2026-03-24'];
-    weekly.forEach((day, i) => sonarr.addEpisode(show, { season: 1, episode: i + 1 }, { airDate: day, airDateUtc: `${day}T20:00:00Z` }));
+    for (const [i, day] of weekly.entries()) sonarr.addEpisode(show, { season: 1, episode: i + 1 }, { airDate: day, airDateUtc: `${day}T20:00:00Z` });
     sonarr.addEpisode(show, { season: 2, episode: 1 }, { airDate: '2026-09-01', airDateUtc: '2026-09-01T20:00:00Z' });
     sonarr.addEpisode(show, { season: 2, episode: 2 }, { airDate: undefined, airDateUtc: undefined });
 

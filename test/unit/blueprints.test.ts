@@ -33,8 +33,8 @@ function load(file: string): { doc: Record<string, unknown>; errors: string[] } 
 
 function walk(value: unknown, visit: (v: unknown) => void): void {
   visit(value);
-  if (Array.isArray(value)) value.forEach((v) => walk(v, visit));
-  else if (value && typeof value === 'object' && !(value instanceof InputRef)) Object.values(value).forEach((v) => walk(v, visit));
+  if (Array.isArray(value)) for (const v of value) walk(v, visit);
+  else if (value && typeof value === 'object' && !(value instanceof InputRef)) for (const v of Object.values(value)) walk(v, visit);
 }
 
 /** Every field an automation can read from an event (each kind of event of a TV request with a mapped requester). */

@@ -210,7 +210,10 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     expect(shoko.connections[0]).toMatchObject({ closedByClient: true, open: false });
     // an unknown connection token is refused
     const stale = new WebSocket(`${url.replace('http', 'ws')}/signalr/aggregate?id=${body.connectionToken}`);
-    await expect(new Promise((resolve, reject) => (stale.once('open', resolve), stale.once('error', reject)))).rejects.toThrow(/404/);
+    await expect(new Promise((resolve, reject) => {
+        stale.once('open', resolve);
+        stale.once('error', reject);
+      })).rejects.toThrow(/404/);
   });
 
   it('builds v4.2.2 camelCase payloads', () => {

@@ -42,7 +42,7 @@ async function arrWebhook(kind: ArrKind, inst: { name: string; url: string; api_
   const s = ctx.subject(inst.name);
   const label = subjectLabel(s);
   const wanted = hookUrl(ctx.base, kind, inst.name);
-  let list;
+  let list: z.infer<typeof NotificationSchema>[];
   try {
     list = z.array(NotificationSchema).parse(await callJson(arrClient(kind, inst, ctx.timeoutMs), 'GET', '/api/v3/notification'));
   } catch (err) {

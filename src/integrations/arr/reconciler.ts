@@ -130,7 +130,7 @@ export class ArrReconciler extends PolledWatcher {
     const since = this.cursor ?? new Date(now.getTime() - HISTORY_LOOKBACK_MS).toISOString();
 
     const queue = await this.client.queue();
-    let result;
+    let result: ReturnType<typeof reconcileRadarr>;
     let history: HistoryRecord[];
     let stamps = new Map<number, string>();
     let movies: ApiMovie[] = [];

@@ -4,6 +4,7 @@
  * where the watcher reads them (client.ts: v6 renamed the route).
  */
 import { z } from 'zod';
+import type { LibraryPlugins } from '../capabilities.js';
 import { failureMessage } from '../../autoconfig/http.js';
 import { client, probe } from '../../doctor/probe.js';
 import { makeCheck, type DoctorCheck, type Subject } from '../../doctor/types.js';
@@ -66,7 +67,7 @@ const ShokofinSchema = z.looseObject({
  */
 async function libraryMapping(s: Subject, folders: readonly ImportFolder[], ctx: DoctorContext): Promise<DoctorCheck> {
   if (!ctx.libraryPlugins) return makeCheck(s, 'library_mapping', 'skipped', "Not checked: needs jellyfin.url to read Shokofin's settings");
-  let plugin;
+  let plugin: Awaited<ReturnType<LibraryPlugins['plugin']>>;
   try {
     plugin = await ctx.libraryPlugins.plugin(SHOKOFIN_PLUGIN_ID);
   } catch (err) {
