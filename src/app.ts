@@ -195,6 +195,7 @@ export class Tracker {
       secret: this.webhookSecret,
       engine: this.engine,
       routes: webhookRoutes(this.registry, { anime: o.anime, shared: set.shared, own: (id) => set.own(id), log }),
+      registry: this.registry,
       broker: this.transport.broker,
       log,
       onReceived: (source, instance) => health.received(source, instance),

@@ -14,6 +14,8 @@ import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Options } from '../config/schema.js';
+import type { PanelLink, PanelSettings, PanelWebhookRoute } from '../contract/panel.js';
+import { REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
 import { isLoopback, normaliseAddress } from './address.js';
 import type { OriginPolicy } from './origin.js';
 import { securityHeaders } from './panel-headers.js';
@@ -28,16 +30,7 @@ export interface Viewer {
   display_name: string;
 }
 
-export type WebhookService = 'jellyseerr' | 'sonarr' | 'radarr' | 'jellyfin';
-
-/** Everything of `panel.json` but the viewer, which depends on the request. */
-export interface PanelSettings {
-  base_topic: string;
-  /** The webhook listener: the panel builds `http://<the host it was opened on>:<port><path>`. */
-  webhooks: { port: number; secret: string; routes: Array<{ service: WebhookService; instance: string | null; path: string }> };
-  /** Web UIs of the configured services, for deep links (no credentials). */
-  links: { jellyseerr: string | null; jellyfin: string | null; sonarr: Record<string, string>; radarr: Record<string, string> };
-}
+export type { PanelSettings };
 
 export interface PanelDocument extends PanelSettings {
   viewer: Viewer | null;
@@ -61,11 +54,12 @@ export interface IngressOptions {
   frameAncestors?: readonly string[];
 }
 
-/** A service's web UI without credentials (a URL with `user:password@` keeps neither). */
+/** A service's web UI without credentials (a URL with `user:password@` keeps neither); null unless http(s). */
 function webUi(url: string): string | null {
   if (!url) return null;
   try {
     const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
     u.username = '';
     u.password = '';
     return u.toString().replace(/\/+$/, '');
@@ -74,31 +68,35 @@ function webUi(url: string): string | null {
   }
 }
 
-/** The static part of `panel.json`, from the options and the webhook listener's port. */
-export function panelSettings(o: Options, webhookPort: number, secret: string): PanelSettings {
-  const arr = (service: 'sonarr' | 'radarr') => {
-    const instances = o[service];
-    const routes = instances.length
-      ? instances.map((i) => ({ service, instance: i.name, path: `/hooks/${service}/${i.name}` }))
-      : [{ service, instance: null, path: `/hooks/${service}` }];
-    const links: Record<string, string> = {};
-    for (const i of instances) {
-      const ui = webUi(i.url);
-      if (ui) links[i.name] = ui;
-    }
-    return { routes, links };
-  };
-  const sonarr = arr('sonarr');
-  const radarr = arr('radarr');
-  return {
-    base_topic: o.mqtt.base_topic,
-    webhooks: {
-      port: webhookPort,
-      secret,
-      routes: [{ service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr' }, ...sonarr.routes, ...radarr.routes, { service: 'jellyfin', instance: null, path: '/hooks/jellyfin' }],
-    },
-    links: { jellyseerr: webUi(o.jellyseerr.url), jellyfin: webUi(o.jellyfin.url), sonarr: sonarr.links, radarr: radarr.links },
-  };
+/**
+ * The static part of `panel.json`, from the options, the webhook listener's port and the
+ * registry: a route per integration with a webhook (per instance when the route names one), and
+ * the web UIs of the configured integrations that describe theirs, with their link templates.
+ */
+export function panelSettings(o: Options, webhookPort: number, secret: string, registry: Registry = REGISTRY): PanelSettings {
+  const routes = registry.flatMap((d): PanelWebhookRoute[] => {
+    if (!d.webhook) return [];
+    const { auth = 'token', where = null } = d.webhook;
+    const route = (instance: string | null): PanelWebhookRoute => ({
+      service: d.id,
+      instance,
+      path: instance === null ? `/hooks/${d.id}` : `/hooks/${d.id}/${encodeURIComponent(instance)}`,
+      auth,
+      where,
+    });
+    const names = d.webhook.named ? (d.options.instances?.(sliceOf(o, d)) ?? []) : [];
+    return names.length ? names.map(route) : [route(null)];
+  });
+  const links = registry.flatMap((d): PanelLink[] => {
+    const slice = sliceOf(o, d);
+    if (!d.panel || !d.options.configured(slice)) return [];
+    const { scope = 'all', ...templates } = d.panel.links ?? {};
+    return d.panel.webUi(slice).flatMap(({ instance, url }) => {
+      const ui = webUi(url);
+      return ui ? [{ service: d.id, label: d.label, instance, url: ui, scope, templates }] : [];
+    });
+  });
+  return { base_topic: o.mqtt.base_topic, webhooks: { port: webhookPort, secret, routes }, links };
 }
 
 const HEADER_MAX = 200;

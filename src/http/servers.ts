@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { publicBase, type PublicBase } from '../autoconfig/urls.js';
 import type { Options } from '../config/schema.js';
 import type { Engine } from '../engine/index.js';
+import type { Registry } from '../integrations/registry.js';
 import type { Logger } from '../log.js';
 import type { EmbeddedBroker } from '../mqtt/broker.js';
 import { VERSION } from '../version.js';
@@ -37,6 +38,8 @@ export interface HttpDeps {
   engine: Engine;
   /** The integrations' webhook routes. */
   routes: ReturnType<typeof webhookRoutes>;
+  /** The integrations, for panel.json's routes and links. */
+  registry: Registry;
   broker: EmbeddedBroker;
   log: Logger;
   onReceived: (source: string, instance: string | undefined) => void;
@@ -70,7 +73,7 @@ export class HttpServers {
     const origins = createOriginPolicy({ trustedProxies, origins: o.panel_origins });
     const ingress = createIngressApp({
       health: () => ({ version: VERSION, requests: this.d.engine.index.size }),
-      panel: () => panelSettings(o, this.endpoints.webhookPort, this.d.secret),
+      panel: () => panelSettings(o, this.endpoints.webhookPort, this.d.secret, this.d.registry),
       trustedProxies,
       origins,
       frameAncestors: o.panel_origins,

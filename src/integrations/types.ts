@@ -1,13 +1,15 @@
 /**
  * An integration: one upstream service (Sonarr, Jellyfin, …) described once — its options slice,
- * its webhook route, its watchers and capabilities, its doctor checks and its auto-configuration.
- * Everything else (options schema, webhook router, watcher set, doctor, auto-configuration, Home
- * Assistant entities) iterates the registry (registry.ts) and never names a service.
+ * its webhook route, its watchers and capabilities, its doctor checks, its auto-configuration and
+ * its web UI's links for the panel. Everything else (options schema, webhook router, watcher set,
+ * doctor, auto-configuration, Home Assistant entities, panel.json) iterates the registry
+ * (registry.ts) and never names a service.
  *
  * Nothing here may depend on the whole options type: the options schema is built from these
  * descriptors, so an integration sees only its own slice and what the context hands it.
  */
 import type { z } from 'zod';
+import type { LinkScope, LinkTemplates, WebhookAuth } from '../contract/panel.js';
 import type { AnimeRules, FieldError } from '../adapters/types.js';
 import type { AutoconfigAction, AutoconfigContext } from '../autoconfig/types.js';
 import type { PublicBase } from '../autoconfig/urls.js';
@@ -34,6 +36,8 @@ export interface IntegrationOptions<S extends z.ZodType, I extends string> {
   secrets(slice: z.output<S>): string[];
   /** Whether the slice sets the service up: only then is it started, checked and shown in Home Assistant. */
   configured(slice: z.output<S>): boolean;
+  /** The instance names of a slice that lists instances (a named webhook gets a route per name); absent: a single-instance service. */
+  instances?(slice: z.output<S>): string[];
   /** Poll intervals under `intervals.<key>`, with their default seconds (integrations may share a key). */
   intervals?: Readonly<Record<I, number>>;
   /** Rules across fields ("api_key required when url is set", duplicate instance names). */
@@ -112,7 +116,19 @@ export interface WebhookSpec<Own> {
   named?: boolean;
   /** The segment after the id is not an instance: receipts count under the id alone. */
   dropsInstance?: boolean;
+  /** How the panel tells the user to pass the secret (default `token`: `?token=` on the URL; every form is accepted). */
+  auth?: WebhookAuth;
+  /** Where the URL goes, shown by the panel after the label, when not the service's own webhook settings (`webhook plugin`). */
+  where?: string;
   create(ctx: WebhookContext<Own>): WebhookHandler;
+}
+
+/** What the panel shows of a service: its web UI and links to a request there (panel.json, contract/panel.ts). */
+export interface PanelSpec<Slice> {
+  /** The web UI of each instance the slice sets up (instance null: a single-instance service), as configured: credentials are dropped before the panel sees it. */
+  webUi(slice: Slice): Array<{ instance: string | null; url: string }>;
+  /** Link templates by media type over `{ui}` and the request's state fields, and which requests they are for (default `all`). */
+  links?: LinkTemplates & { scope?: LinkScope };
 }
 
 export interface DoctorContext<I extends string = string> {
@@ -161,6 +177,8 @@ export interface Integration<Id extends string = string, S extends z.ZodType = z
   /** What other integrations' doctor checks may read from this one without a running tracker. */
   inspect?(slice: z.output<S>, timeoutMs?: number): { libraryPlugins?: LibraryPlugins };
   readonly autoconfigure?: AutoconfigureSpec<z.output<S>>;
+  /** Its web UI and deep links in the panel; absent: the panel links nowhere for it. */
+  readonly panel?: PanelSpec<z.output<S>>;
 }
 
 /** A descriptor with its id, slice schema, interval keys and running part kept precise. */

@@ -184,8 +184,8 @@ describe('as an add-on, behind the Supervisor', () => {
 
   const settings: PanelSettings = {
     base_topic: 'media',
-    webhooks: { port: 8787, secret: 'addon-secret', routes: [{ service: 'sonarr', instance: null, path: '/hooks/sonarr' }] },
-    links: { jellyseerr: null, jellyfin: null, sonarr: {}, radarr: {} },
+    webhooks: { port: 8787, secret: 'addon-secret', routes: [{ service: 'sonarr', instance: null, path: '/hooks/sonarr', auth: 'token', where: null }] },
+    links: [],
   };
 
   beforeAll(async () => {

@@ -67,20 +67,25 @@ describe('panel.json', () => {
       port: 8787,
       secret: 'ingress-test-secret-123',
       routes: [
-        { service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr' },
-        { service: 'sonarr', instance: 'sonarr', path: '/hooks/sonarr/sonarr' },
-        { service: 'sonarr', instance: 'sonarr-anime', path: '/hooks/sonarr/sonarr-anime' },
-        { service: 'radarr', instance: null, path: '/hooks/radarr' },
-        { service: 'jellyfin', instance: null, path: '/hooks/jellyfin' },
+        { service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr', auth: 'bearer', where: null },
+        { service: 'sonarr', instance: 'sonarr', path: '/hooks/sonarr/sonarr', auth: 'token', where: null },
+        { service: 'sonarr', instance: 'sonarr-anime', path: '/hooks/sonarr/sonarr-anime', auth: 'token', where: null },
+        { service: 'radarr', instance: null, path: '/hooks/radarr', auth: 'token', where: null },
+        { service: 'jellyfin', instance: null, path: '/hooks/jellyfin', auth: 'token', where: 'webhook plugin' },
       ],
     });
-    // Links for the browser: no user name or password from the service URLs.
-    expect(doc.links).toEqual({
-      jellyseerr: 'http://jellyseerr.lan:5055',
-      jellyfin: 'https://jellyfin.lan/jf',
-      sonarr: { sonarr: 'http://sonarr.lan:8989', 'sonarr-anime': 'http://sonarr-anime.lan:8989' },
-      radarr: {},
-    });
+    // Links for the browser, in registry order: no user name or password from the service URLs.
+    const templates = {
+      jellyseerr: { movie: '{ui}/movie/{tmdb_id}', tv: '{ui}/tv/{tmdb_id}' },
+      sonarr: { tv: '{ui}/add/new?term=tvdb%3A{tvdb_id}' },
+      jellyfin: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' },
+    };
+    expect(doc.links).toEqual([
+      { service: 'jellyseerr', label: 'Jellyseerr', instance: null, url: 'http://jellyseerr.lan:5055', scope: 'all', templates: templates.jellyseerr },
+      { service: 'sonarr', label: 'Sonarr', instance: 'sonarr', url: 'http://sonarr.lan:8989', scope: 'linked', templates: templates.sonarr },
+      { service: 'sonarr', label: 'Sonarr', instance: 'sonarr-anime', url: 'http://sonarr-anime.lan:8989', scope: 'linked', templates: templates.sonarr },
+      { service: 'jellyfin', label: 'Jellyfin', instance: null, url: 'https://jellyfin.lan/jf', scope: 'all', templates: templates.jellyfin },
+    ]);
     expect(res.body).not.toMatch(/hunter2|s3cret/);
     expect(doc.viewer).toBeNull();
   });
@@ -140,7 +145,7 @@ describe('the tracker’s ingress listener', () => {
     expect(doc.base_topic).toBe('media');
     expect(doc.webhooks.port).toBe(h.tracker.endpoints.webhookPort);
     expect(doc.webhooks.secret).toBe(h.secret);
-    expect(doc.links.jellyseerr).toBe('http://jellyseerr.lan:5055');
+    expect(doc.links.map((l) => [l.service, l.url])).toEqual([['jellyseerr', 'http://jellyseerr.lan:5055']]);
     expect(doc.viewer).toBeNull();
     expect(res.body).not.toMatch(/key-not-for-browsers/);
   });

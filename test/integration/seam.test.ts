@@ -2,17 +2,21 @@
  * The integration seam: a new integration is a folder (test/integration/example-integration/)
  * plus one line in a registry. Added to a registry passed in, the example download client
  * appears in the options schema (validated, with a clear error for a bad value), in the
- * doctor's report, in Home Assistant's diagnostic entities and in the bridge info's list of
- * integrations the panel reads — without an edit anywhere else.
+ * doctor's report, in Home Assistant's diagnostic entities, in the bridge info's list of
+ * integrations the panel reads, and in panel.json's webhook routes and links, which the panel
+ * turns into a webhook URL and a deep link — without an edit anywhere else.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deepLinks, parsePanelConfig, webhookUrls } from '../../frontend/src/data/panel-config.js';
+import { request } from '../../frontend/test/fixtures.js';
 import { Tracker } from '../../src/app.js';
 import { describeIssues } from '../../src/config/load.js';
 import { buildOptionsSchema } from '../../src/config/schema.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
+import type { PanelDocument } from '../../src/http/ingress.js';
 import { REGISTRY } from '../../src/integrations/registry.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Recorder, SECRET } from '../helpers/tracker.js';
@@ -95,5 +99,25 @@ describe('an integration added to the registry', () => {
     expect(info.integrations).toContainEqual({ id: 'exampledl', label: 'ExampleDL', roles: ['download-client'] });
     expect(info.integrations?.map((i) => i.id)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'exampledl']);
     expect(info.watchers?.map((w) => w.name)).toContain('exampledl');
+
+    // Its webhook route is served, and panel.json lists it after the built-in ones, with its web UI and link templates.
+    const hook = await fetch(`${tracker.endpoints.webhookUrl}/hooks/exampledl?token=${encodeURIComponent(SECRET)}`, { method: 'POST', body: '{}' });
+    expect(hook.status).toBe(200);
+    expect(await hook.json()).toEqual({ status: 'ignored', note: 'ExampleDL says nothing the tracker follows' });
+    const doc = (await (await fetch(`${tracker.endpoints.ingressUrl}/panel.json`)).json()) as PanelDocument;
+    expect(doc.webhooks.routes.map((r) => r.service)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'jellyfin', 'exampledl']);
+    expect(doc.webhooks.routes.at(-1)).toEqual({ service: 'exampledl', instance: null, path: '/hooks/exampledl', auth: 'token', where: null });
+    expect(doc.links).toEqual([
+      { service: 'exampledl', label: 'ExampleDL', instance: null, url: 'http://exampledl:9000', scope: 'all', templates: { movie: '{ui}/search?imdb={imdb_id}', tv: '{ui}/search?imdb={imdb_id}' } },
+    ]);
+
+    // The panel shows its webhook URL and links a request to it, named as the bridge info names it.
+    const config = parsePanelConfig(doc);
+    const urls = webhookUrls(config, 'http://homeassistant.local:8123/', info.integrations);
+    expect(urls.at(-1)).toMatchObject({ service: 'exampledl', instance: null, url: `http://homeassistant.local:${doc.webhooks.port}/hooks/exampledl?token=${encodeURIComponent(SECRET)}`, header: null });
+    const movie = request('m', { media_type: 'movie', imdb_id: 'tt0111161' });
+    expect(deepLinks(movie, config, info.integrations)).toEqual([{ service: 'exampledl', label: 'ExampleDL', href: 'http://exampledl:9000/search?imdb=tt0111161' }]);
+    // No IMDb id: no link.
+    expect(deepLinks(request('n', { imdb_id: null }), config, info.integrations)).toEqual([]);
   });
 });

@@ -6,11 +6,11 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Connection, type MqttLike } from '../../frontend/src/data/connection.js';
 import { byIntegration, parseAutoconfigureResult, parseDoctorReport, statusCounts } from '../../frontend/src/data/doctor.js';
-import { EMPTY_CONFIG, baseTopic, deepLinks, loadPanelConfig, parsePanelConfig, webhookUrls } from '../../frontend/src/data/panel-config.js';
+import { EMPTY_CONFIG, baseTopic, deepLinks, fillTemplate, loadPanelConfig, parsePanelConfig, webhookUrls } from '../../frontend/src/data/panel-config.js';
 import { parseRoute, formatRoute } from '../../frontend/src/data/route.js';
 import { RequestStore } from '../../frontend/src/data/store.js';
 import { request } from '../../frontend/test/fixtures.js';
-import { Topics } from '../../src/contract/index.js';
+import { Topics, type StatePayload } from '../../src/contract/index.js';
 import { integrationInfo as integrationInfos } from '../../src/integrations/registry.js';
 
 /** The integrations as the tracker lists them on `bridge/info` (their labels and the doctor's order). */
@@ -23,28 +23,43 @@ const PANEL_JSON = {
     port: 8787,
     secret: 's3cr&t',
     routes: [
-      { service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr' },
-      { service: 'sonarr', instance: 'sonarr-anime', path: '/hooks/sonarr/sonarr-anime' },
-      { service: 'telnet', instance: null, path: '/hooks/telnet' },
-      { service: 'radarr', instance: null, path: 'http://elsewhere/hooks/radarr' },
+      { service: 'jellyseerr', instance: null, path: '/hooks/jellyseerr', auth: 'bearer', where: null },
+      { service: 'sonarr', instance: 'sonarr-anime', path: '/hooks/sonarr/sonarr-anime', auth: 'token', where: null },
+      { service: 'telnet', instance: null, path: '/hooks/telnet', auth: 'token', where: null },
+      { service: 'radarr', instance: null, path: 'http://elsewhere/hooks/radarr', auth: 'token', where: null },
+      { service: 'radarr', instance: null, path: '/hooks/radarr', auth: 'carrier-pigeon', where: null },
     ],
   },
-  links: {
-    jellyseerr: 'http://jellyseerr.lan:5055',
-    jellyfin: 'javascript:alert(1)',
-    sonarr: { 'sonarr-anime': 'http://sonarr.lan:8989/' },
-    radarr: { radarr: 'http://radarr.lan:7878', bad: 42 },
-  },
+  links: [
+    { service: 'jellyseerr', label: 'Jellyseerr', instance: null, url: 'http://jellyseerr.lan:5055', scope: 'all', templates: { movie: '{ui}/movie/{tmdb_id}', tv: '{ui}/tv/{tmdb_id}' } },
+    { service: 'sonarr', label: 'Sonarr', instance: 'sonarr-anime', url: 'http://sonarr.lan:8989/', scope: 'linked', templates: { tv: '{ui}/add/new?term=tvdb%3A{tvdb_id}' } },
+    { service: 'radarr', label: 'Radarr', instance: 'radarr', url: 'http://radarr.lan:7878', scope: 'linked', templates: { movie: '{ui}/movie/{tmdb_id}' } },
+    { service: 'radarr', label: 'Radarr', instance: 'bad', url: 42, scope: 'linked', templates: { movie: '{ui}/movie/{tmdb_id}' } },
+    { service: 'jellyfin', label: 'Jellyfin', instance: null, url: 'javascript:alert(1)', scope: 'all', templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' } },
+  ],
 };
+
+/** Jellyfin's entry, as panel.json lists it when its web UI is set. */
+const JELLYFIN_LINK = { service: 'jellyfin', label: 'Jellyfin', instance: null, url: 'https://jf.lan', scope: 'all', templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' } } as const;
 
 describe('panel.json', () => {
   it('keeps what is well-formed and drops the rest', () => {
     const c = parsePanelConfig(PANEL_JSON);
     expect(c.base_topic).toBe('tracker');
     expect(c.viewer).toEqual({ id: 'u1', name: 'alice', display_name: 'Alice' });
-    expect(c.webhooks?.routes.map((r) => r.path)).toEqual(['/hooks/jellyseerr', '/hooks/sonarr/sonarr-anime']);
+    // A route off its service's path or with an unknown way of passing the secret is dropped; one for a
+    // service the bridge info does not list is not shown.
+    expect(c.webhooks?.routes.map((r) => r.path)).toEqual(['/hooks/jellyseerr', '/hooks/sonarr/sonarr-anime', '/hooks/telnet']);
+    expect(webhookUrls(c, 'http://x/', INTEGRATIONS).map((u) => u.path)).toEqual(['/hooks/jellyseerr', '/hooks/sonarr/sonarr-anime']);
     // Only http(s) links: a javascript: URL never becomes an href.
-    expect(c.links).toEqual({ jellyseerr: 'http://jellyseerr.lan:5055', jellyfin: null, sonarr: { 'sonarr-anime': 'http://sonarr.lan:8989' }, radarr: { radarr: 'http://radarr.lan:7878' } });
+    expect(c.links.map((l) => [l.service, l.instance, l.url])).toEqual([
+      ['jellyseerr', null, 'http://jellyseerr.lan:5055'],
+      ['sonarr', 'sonarr-anime', 'http://sonarr.lan:8989'],
+      ['radarr', 'radarr', 'http://radarr.lan:7878'],
+    ]);
+    // Links that are not an array (an older document): no links, the rest stands.
+    const old = parsePanelConfig({ ...PANEL_JSON, links: { jellyseerr: 'http://jellyseerr.lan:5055' } });
+    expect([old.links, old.base_topic]).toEqual([[], 'tracker']);
     for (const junk of [null, 'x', [], { base_topic: 'a/#', viewer: { name: 'no id' }, webhooks: { port: 99999, secret: 'x', routes: [] } }]) {
       const j = parsePanelConfig(junk);
       expect([j.base_topic, j.viewer, j.webhooks]).toEqual([null, null, null]);
@@ -59,7 +74,7 @@ describe('panel.json', () => {
   });
 
   it('builds webhook URLs on the page’s host, the secret masked on screen and complete in the copy', () => {
-    const urls = webhookUrls(parsePanelConfig(PANEL_JSON), 'https://ha.example:8123/api/hassio_ingress/tok/#/setup');
+    const urls = webhookUrls(parsePanelConfig(PANEL_JSON), 'https://ha.example:8123/api/hassio_ingress/tok/#/setup', INTEGRATIONS);
     expect(urls).toEqual([
       {
         service: 'jellyseerr',
@@ -92,10 +107,44 @@ describe('panel.json', () => {
     ]);
     const show = request('s', { media_type: 'tv', tmdb_id: 95396, tvdb_id: 371980, arr: { service: 'sonarr', instance: 'sonarr-anime', id: 71 } });
     expect(deepLinks(show, c, INTEGRATIONS).map((l) => l.href)).toEqual(['http://jellyseerr.lan:5055/tv/95396', 'http://sonarr.lan:8989/add/new?term=tvdb%3A371980']);
-    const withJellyfin = { ...c, links: { ...c.links, jellyfin: 'https://jf.lan' } };
+    const withJellyfin = { ...c, links: [...c.links, JELLYFIN_LINK] };
     expect(deepLinks(movie, withJellyfin, INTEGRATIONS).at(-1)).toEqual({ service: 'jellyfin', label: 'Jellyfin', href: 'https://jf.lan/web/#/details?id=abc' });
     // An instance without a configured URL: no link.
     expect(deepLinks(request('x', { arr: { service: 'sonarr', instance: 'other', id: 1 }, tvdb_id: 1, tmdb_id: null }), c)).toEqual([]);
+  });
+
+  it('fills link templates as panel.json gives them, naming no service', () => {
+    const r = request('m', { media_type: 'movie', tmdb_id: 7, imdb_id: 'tt 1/2', jellyfin_id: '', arr: { service: 'radarr', instance: 'radarr', id: 5 } });
+    // Fields URL-encoded, nested fields by their path; a null or empty field, or a missing one, drops the link.
+    expect(fillTemplate('{ui}/find?q={imdb_id}&id={arr.id}', 'http://x.lan', r)).toBe('http://x.lan/find?q=tt%201%2F2&id=5');
+    expect(fillTemplate('{ui}/s/{tvdb_id}', 'http://x.lan', r)).toBeNull();
+    expect(fillTemplate('{ui}/i/{jellyfin_id}', 'http://x.lan', r)).toBeNull();
+    expect(fillTemplate('{ui}/{constructor}', 'http://x.lan', r)).toBeNull();
+    // Only pages of the web UI itself.
+    expect(fillTemplate('{ui}@evil.example/{tmdb_id}', 'http://x.lan', r)).toBeNull();
+    expect(fillTemplate('https://evil.example/{tmdb_id}', 'http://x.lan', r)).toBeNull();
+    // Any service: its label from the bridge info, else its own; a linked scope needs the request's arr to name the instance.
+    const config = parsePanelConfig({
+      links: [
+        { service: 'newpvr', label: 'NewPVR', instance: 'main', url: 'https://pvr.lan/', scope: 'linked', templates: { movie: '{ui}/m/{arr.id}' } },
+        { service: 'newpvr', label: 'NewPVR', instance: 'other', url: 'https://pvr2.lan', scope: 'linked', templates: { movie: '{ui}/m/{arr.id}' } },
+        { service: 'catalog', label: 'Catalog', instance: null, url: 'https://cat.lan', scope: 'all', templates: { movie: '{ui}/t/{tmdb_id}', tv: 'https://elsewhere/{tmdb_id}' } },
+        { service: 'catalog', label: 'Catalog', instance: null, url: 'https://cat.lan', scope: 'everywhere', templates: { movie: '{ui}/x' } },
+      ],
+    });
+    expect(config.links.map((l) => [l.service, l.instance, l.templates])).toEqual([
+      ['newpvr', 'main', { movie: '{ui}/m/{arr.id}' }],
+      ['newpvr', 'other', { movie: '{ui}/m/{arr.id}' }],
+      ['catalog', null, { movie: '{ui}/t/{tmdb_id}' }],
+    ]);
+    // The payload's type knows today's PVRs only; the panel compares ids whatever they are.
+    const linked = request('p', { media_type: 'movie', tmdb_id: 9, arr: { service: 'newpvr', instance: 'main', id: 3 } as unknown as StatePayload['arr'] });
+    expect(deepLinks(linked, config)).toEqual([
+      { service: 'newpvr', label: 'NewPVR (main)', href: 'https://pvr.lan/m/3' },
+      { service: 'catalog', label: 'Catalog', href: 'https://cat.lan/t/9' },
+    ]);
+    expect(deepLinks(linked, config, [{ id: 'catalog', label: 'The Catalog', roles: [] }]).map((l) => l.label)).toEqual(['The Catalog']);
+    expect(deepLinks(request('t', { media_type: 'tv', tmdb_id: 9 }), config)).toEqual([]);
   });
 
   it('starts without it when it fails or never comes', async () => {

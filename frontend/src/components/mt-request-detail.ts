@@ -2,7 +2,7 @@
 import { consume } from '@lit/context';
 import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { StatePayload, UpgradePayload } from '../../../src/contract/index.js';
+import { serviceLabel, type StatePayload, type UpgradePayload } from '../../../src/contract/index.js';
 import { configContext } from '../context.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
@@ -296,6 +296,7 @@ export class MtRequestDetail extends LitElement {
   }
 
   private renderIds(r: StatePayload) {
+    const integrations = this.data.store?.bridgeInfo?.integrations;
     const rows: Array<[string, unknown]> = [
       ['Id', r.id],
       ['Origin', r.origin],
@@ -303,7 +304,7 @@ export class MtRequestDetail extends LitElement {
       ['TMDB', r.tmdb_id],
       ['TVDB', r.tvdb_id],
       ['IMDb', r.imdb_id],
-      [r.arr ? `${r.arr.service[0]?.toUpperCase()}${r.arr.service.slice(1)} (${r.arr.instance})` : 'Sonarr/Radarr', r.arr?.id],
+      [r.arr ? `${serviceLabel(r.arr.service, integrations)} (${r.arr.instance})` : 'PVR', r.arr?.id],
       ['Jellyfin', r.jellyfin_id],
       ['Anime because', r.is_anime ? r.anime_source : null],
       ['Size', r.size ? bytes(r.size) : null],
@@ -311,7 +312,7 @@ export class MtRequestDetail extends LitElement {
       ['Requested', dateTime(r.created_at)],
       ['Updated', dateTime(r.updated_at)],
     ];
-    const links = deepLinks(r, this.config, this.data.store?.bridgeInfo?.integrations);
+    const links = deepLinks(r, this.config, integrations);
     return html`<dl data-testid="ids">
         ${rows
           .filter(([, v]) => v !== null && v !== undefined && v !== '')

@@ -1,6 +1,6 @@
 /**
- * The webhook URLs to paste into Jellyseerr, Sonarr, Radarr and Jellyfin, with the secret
- * masked on screen and a copy button that copies the real value.
+ * The webhook URLs to paste into the services that send webhooks (as panel.json lists their
+ * routes), with the secret masked on screen and a copy button that copies the real value.
  */
 import { consume } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
@@ -11,9 +11,6 @@ import { StoreController } from '../controllers/store-controller.js';
 import { EMPTY_CONFIG, webhookUrls, type PanelConfig } from '../data/panel-config.js';
 import { copyText } from './copy.js';
 import { base, outlinedButton } from './styles.js';
-
-/** Where the URL goes, beyond the service's name. */
-const WHERE: Partial<Record<string, string>> = { jellyfin: ' (webhook plugin)' };
 
 @customElement('mt-webhooks')
 export class MtWebhooks extends LitElement {
@@ -69,12 +66,12 @@ export class MtWebhooks extends LitElement {
   @state() private copied: boolean | null = null;
 
   override render() {
-    const urls = webhookUrls(this.config, location.href);
     const integrations = this.data.store?.bridgeInfo?.integrations;
+    const urls = webhookUrls(this.config, location.href, integrations);
     if (!urls.length) return html`<p class="muted" data-testid="webhooks-missing">The tracker did not say where its webhooks listen (an older tracker?).</p>`;
     return html`<ul class="stack">
         ${urls.map((u) => {
-          const name = `${serviceLabel(u.service, integrations)}${WHERE[u.service] ?? ''}${u.instance ? ` (${u.instance})` : ''}`;
+          const name = `${serviceLabel(u.service, integrations)}${u.where ? ` (${u.where})` : ''}${u.instance ? ` (${u.instance})` : ''}`;
           return html`<li data-testid="webhook" data-service=${u.service} data-instance=${u.instance ?? ''}>
             <div class="row">
               <span class="name">${name}</span>

@@ -1,10 +1,11 @@
 /**
  * `./panel.json` from the tracker's ingress listener (src/http/ingress.ts): the base topic,
- * the viewer (Home Assistant's ingress user), the webhook routes and the services' web UIs.
- * Checked before use; anything malformed is dropped, so a missing or broken document only
- * costs the viewer name, the webhook URLs and the deep links.
+ * the viewer (Home Assistant's ingress user), the webhook routes and the services' web UIs with
+ * their link templates (src/contract/panel.ts). Checked before use; anything malformed is
+ * dropped, so a missing or broken document only costs the viewer name, the webhook URLs and the
+ * deep links. No service is named here: routes and links come as the registry lists them.
  */
-import { serviceLabel, type IntegrationInfo, type StatePayload } from '../../../src/contract/index.js';
+import { type IntegrationInfo, type LinkScope, type LinkTemplates, type PanelLink, type PanelWebhookRoute, type StatePayload } from '../../../src/contract/index.js';
 import { isObject, oneOf } from './guards.js';
 
 export interface Viewer {
@@ -14,24 +15,24 @@ export interface Viewer {
   display_name: string;
 }
 
-export interface WebhookRoute {
-  service: 'jellyseerr' | 'sonarr' | 'radarr' | 'jellyfin';
-  instance: string | null;
-  path: string;
-}
+export type WebhookRoute = PanelWebhookRoute;
 
 export interface PanelConfig {
   base_topic: string | null;
   viewer: Viewer | null;
   webhooks: { port: number; secret: string; routes: WebhookRoute[] } | null;
-  links: { jellyseerr: string | null; jellyfin: string | null; sonarr: Record<string, string>; radarr: Record<string, string> };
+  links: PanelLink[];
 }
 
-export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: { jellyseerr: null, jellyfin: null, sonarr: {}, radarr: {} } };
+export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: [] };
 
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
 const TOPIC = /^[^#+/\s][^#+\s]*$/;
-const SERVICES = ['jellyseerr', 'sonarr', 'radarr', 'jellyfin'] as const;
+/** An integration id as the registry spells them (also a route segment). */
+const ID = /^[a-z0-9][a-z0-9_-]*$/;
+const AUTH = ['token', 'bearer'] as const;
+const SCOPES: readonly LinkScope[] = ['linked', 'all'];
+const MEDIA = ['movie', 'tv'] as const;
 
 /** Only http(s) URLs become links (a `javascript:` URL from a broken config must not). */
 function webUrl(x: unknown): string | null {
@@ -45,14 +46,32 @@ function webUrl(x: unknown): string | null {
   }
 }
 
-function urlMap(x: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObject(x)) return out;
-  for (const [k, v] of Object.entries(x)) {
-    const url = webUrl(v);
-    if (url) out[k] = url;
+const id = (x: unknown): string | null => (typeof x === 'string' && ID.test(x) ? x : null);
+
+function parseRoute(r: unknown): WebhookRoute[] {
+  if (!isObject(r)) return [];
+  const service = id(r.service);
+  // The route is the service's own: `/hooks/<id>` or `/hooks/<id>/<instance>`.
+  if (!service || typeof r.path !== 'string' || !(r.path === `/hooks/${service}` || r.path.startsWith(`/hooks/${service}/`))) return [];
+  const auth = r.auth === undefined ? 'token' : oneOf(r.auth, AUTH);
+  if (!auth) return [];
+  return [{ service, instance: str(r.instance), path: r.path, auth, where: str(r.where) }];
+}
+
+function parseLink(l: unknown): PanelLink[] {
+  if (!isObject(l)) return [];
+  const service = id(l.service);
+  const url = webUrl(l.url);
+  const scope = oneOf(l.scope, SCOPES);
+  if (!service || !url || !scope) return [];
+  const templates: LinkTemplates = {};
+  const t = isObject(l.templates) ? l.templates : {};
+  for (const media of MEDIA) {
+    const template = str(t[media]);
+    // Only a page of the instance's own UI.
+    if (template?.startsWith('{ui}')) templates[media] = template;
   }
-  return out;
+  return [{ service, label: str(l.label) ?? service, instance: str(l.instance), url, scope, templates }];
 }
 
 export function parsePanelConfig(raw: unknown): PanelConfig {
@@ -63,21 +82,19 @@ export function parsePanelConfig(raw: unknown): PanelConfig {
   const w = raw.webhooks;
   let webhooks: PanelConfig['webhooks'] = null;
   if (isObject(w) && typeof w.port === 'number' && Number.isInteger(w.port) && w.port > 0 && w.port < 65536 && typeof w.secret === 'string' && Array.isArray(w.routes)) {
-    const routes = w.routes.flatMap((r): WebhookRoute[] => {
-      if (!isObject(r)) return [];
-      const service = oneOf(r.service, SERVICES);
-      if (!service || typeof r.path !== 'string' || !r.path.startsWith('/hooks/')) return [];
-      return [{ service, instance: str(r.instance), path: r.path }];
-    });
-    webhooks = { port: w.port, secret: w.secret, routes };
+    webhooks = { port: w.port, secret: w.secret, routes: w.routes.flatMap(parseRoute) };
   }
-  const l = isObject(raw.links) ? raw.links : {};
   return {
     base_topic: base && TOPIC.test(base) ? base : null,
     viewer,
     webhooks,
-    links: { jellyseerr: webUrl(l.jellyseerr), jellyfin: webUrl(l.jellyfin), sonarr: urlMap(l.sonarr), radarr: urlMap(l.radarr) },
+    links: Array.isArray(raw.links) ? raw.links.flatMap(parseLink) : [],
   };
+}
+
+/** Whether the bridge info lists the service; before it has come (empty), every service is kept. */
+function listed(service: string, integrations: readonly IntegrationInfo[]): boolean {
+  return integrations.length === 0 || integrations.some((i) => i.id === service);
 }
 
 /** The base topic: `?base=` on the panel URL, else the tracker's, else `media`. */
@@ -87,66 +104,103 @@ export function baseTopic(search: string, config: PanelConfig): string {
 }
 
 export interface WebhookUrl {
-  service: WebhookRoute['service'];
+  service: string;
   instance: string | null;
+  path: string;
   /** What to paste, secret included. */
   url: string;
   /** The same with the secret masked, for the screen. */
   shown: string;
-  /** Jellyseerr only: the "Authorization Header" value, and masked. */
+  /** A service that sends its header verbatim: the "Authorization Header" value, and masked. */
   header: { value: string; shown: string } | null;
+  /** Where the URL goes when not the service's own webhook settings (`webhook plugin`). */
+  where?: string;
 }
 
 const MASK = '••••••••';
 
 /**
  * Webhook URLs on the host the panel was opened on (Home Assistant's, as an add-on: the
- * webhook port is mapped there). Sonarr, Radarr and Jellyfin take the secret as `?token=`;
- * Jellyseerr sends its Authorization header verbatim, so it gets `Bearer <secret>` there.
+ * webhook port is mapped there), for the services the bridge info lists. The secret goes in
+ * `?token=`, or, for a route whose service sends its Authorization header verbatim (`bearer`),
+ * as `Bearer <secret>` there.
  */
-export function webhookUrls(config: PanelConfig, pageUrl: string): WebhookUrl[] {
+export function webhookUrls(config: PanelConfig, pageUrl: string, integrations: readonly IntegrationInfo[] = []): WebhookUrl[] {
   const w = config.webhooks;
   if (!w) return [];
   const page = new URL(pageUrl);
   // `hostname` keeps the brackets of an IPv6 address.
   const origin = `http://${page.hostname}:${w.port}`;
-  return w.routes.map((r) => {
-    const plain = `${origin}${r.path}`;
-    if (r.service === 'jellyseerr' || !w.secret) {
-      return { ...r, url: plain, shown: plain, header: w.secret ? { value: `Bearer ${w.secret}`, shown: `Bearer ${MASK}` } : null };
-    }
-    const token = encodeURIComponent(w.secret);
-    return { ...r, url: `${plain}?token=${token}`, shown: `${plain}?token=${MASK}`, header: null };
-  });
+  return w.routes
+    .filter((r) => listed(r.service, integrations))
+    .map((r) => {
+      const plain = `${origin}${r.path}`;
+      const route = { service: r.service, instance: r.instance, path: r.path, ...(r.where ? { where: r.where } : {}) };
+      if (r.auth === 'bearer' || !w.secret) {
+        return { ...route, url: plain, shown: plain, header: w.secret ? { value: `Bearer ${w.secret}`, shown: `Bearer ${MASK}` } : null };
+      }
+      const token = encodeURIComponent(w.secret);
+      return { ...route, url: `${plain}?token=${token}`, shown: `${plain}?token=${MASK}`, header: null };
+    });
 }
 
 export interface DeepLink {
-  service: WebhookRoute['service'];
+  service: string;
   label: string;
   href: string;
 }
 
+const PLACEHOLDER = /\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}/gi;
+
+/** A field of the request by its dotted path; own properties only. */
+function field(r: StatePayload, path: string): unknown {
+  let at: unknown = r;
+  for (const key of path.split('.')) {
+    if (!isObject(at) || !Object.hasOwn(at, key)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
 /**
- * Links to the request in the services' own UIs, where configured: Jellyseerr's media page
- * (by TMDB id), Radarr's movie page (its title slug is the TMDB id), Sonarr's search for the
- * TVDB id (its series pages use a title slug the tracker does not keep), Jellyfin's item.
- * Named as `bridge/info` lists the integrations.
+ * A template filled in: `{ui}` (its start) by the web UI, every other placeholder by the
+ * request's field, URL-encoded. Null when a field is missing, null or empty, or when the result
+ * would leave the web UI's origin.
+ */
+export function fillTemplate(template: string, ui: string, r: StatePayload): string | null {
+  if (!template.startsWith('{ui}')) return null;
+  let missing = false;
+  const rest = template.slice('{ui}'.length).replace(PLACEHOLDER, (_m, path: string) => {
+    const v = field(r, path);
+    if ((typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v))) return encodeURIComponent(String(v));
+    missing = true;
+    return '';
+  });
+  if (missing) return null;
+  const href = `${ui}${rest}`;
+  try {
+    return new URL(href).origin === new URL(ui).origin ? href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Links to the request in the services' own UIs, in the order panel.json lists them (the
+ * registry's): the template for the request's media type, for every request with its fields, or
+ * only for a request linked to that instance (a PVR's). Named as `bridge/info` lists the
+ * integrations, else by the link's own label; an instance's name follows.
  */
 export function deepLinks(r: StatePayload, config: PanelConfig, integrations: readonly IntegrationInfo[] = []): DeepLink[] {
-  const out: DeepLink[] = [];
-  const l = config.links;
-  const label = (service: string) => serviceLabel(service, integrations);
-  if (l.jellyseerr && r.tmdb_id !== null) out.push({ service: 'jellyseerr', label: label('jellyseerr'), href: `${l.jellyseerr}/${r.media_type === 'tv' ? 'tv' : 'movie'}/${r.tmdb_id}` });
-  if (r.arr?.service === 'radarr' && r.tmdb_id !== null) {
-    const ui = l.radarr[r.arr.instance];
-    if (ui) out.push({ service: 'radarr', label: `${label('radarr')} (${r.arr.instance})`, href: `${ui}/movie/${r.tmdb_id}` });
-  }
-  if (r.arr?.service === 'sonarr' && r.tvdb_id !== null) {
-    const ui = l.sonarr[r.arr.instance];
-    if (ui) out.push({ service: 'sonarr', label: `${label('sonarr')} (${r.arr.instance})`, href: `${ui}/add/new?term=${encodeURIComponent(`tvdb:${r.tvdb_id}`)}` });
-  }
-  if (l.jellyfin && r.jellyfin_id) out.push({ service: 'jellyfin', label: label('jellyfin'), href: `${l.jellyfin}/web/#/details?id=${encodeURIComponent(r.jellyfin_id)}` });
-  return out;
+  return config.links.flatMap((l): DeepLink[] => {
+    if (!listed(l.service, integrations)) return [];
+    if (l.scope === 'linked' && (r.arr?.service !== l.service || r.arr.instance !== l.instance)) return [];
+    const template = l.templates[r.media_type];
+    const href = template ? fillTemplate(template, l.url, r) : null;
+    if (!href) return [];
+    const label = integrations.find((i) => i.id === l.service)?.label ?? l.label;
+    return [{ service: l.service, label: l.instance ? `${label} (${l.instance})` : label, href }];
+  });
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Sonarr and Radarr as integrations: the same options (a list of instances), webhook handling,
- * reconcilers, doctor checks and webhook set-up, told apart by their kind. Their folders give
- * the label, the media and the webhook parser.
+ * reconcilers, doctor checks, webhook set-up and web UIs, told apart by their kind. Their folders
+ * give the label, the media, the webhook parser and the link to a request in their web UI.
  */
 import type { AdapterContext, ParseResult } from '../../adapters/types.js';
+import type { LinkTemplates } from '../../contract/panel.js';
 import type { MediaRequest } from '../../domain/model.js';
 import { uniqueNames } from '../options.js';
 import { defineIntegration, type Integration, type Media } from '../types.js';
@@ -19,6 +20,8 @@ export interface ArrSpec<Id extends ArrService> {
   label: string;
   media: Media;
   parse(body: unknown, ctx: AdapterContext): ParseResult;
+  /** Its page for a request in the instance's web UI; only requests linked to that instance get it. */
+  links: LinkTemplates;
 }
 
 /** The user's retry: a movie search, or a search for the series' failed and searching episodes. */
@@ -46,6 +49,7 @@ export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): 
       schema: arrSlice,
       secrets: (list) => list.map((i) => i.api_key),
       configured: (list) => list.length > 0,
+      instances: (list) => list.map((i) => i.name),
       // Sonarr and Radarr share one interval.
       intervals: { arr_s: 60 },
       check: (list, issue) => uniqueNames(list, issue),
@@ -76,6 +80,10 @@ export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): 
     doctor: (list, ctx) => checkArrInstances(id, list, ctx),
     autoconfigure: {
       run: (list, ctx) => Promise.all(list.map((inst) => configureArr(id, label, inst, list.length === 1, ctx))),
+    },
+    panel: {
+      webUi: (list) => list.map((i) => ({ instance: i.name, url: i.url })),
+      links: { ...spec.links, scope: 'linked' },
     },
   });
 }

@@ -56,6 +56,7 @@ export const jellyfin = defineIntegration({
   // After start(): its watcher (`own`) is what verifies the hints.
   webhook: {
     dropsInstance: true,
+    where: 'webhook plugin',
     create: (ctx) => (input) => {
       const p = parseJellyfin(input.body);
       if (!p.ok) return { kind: 'invalid', errors: p.errors };
@@ -69,4 +70,9 @@ export const jellyfin = defineIntegration({
   doctor: (o, ctx) => checkJellyfin(o, ctx),
   inspect: (o, timeoutMs) => ({ libraryPlugins: jellyfinPlugins(o, timeoutMs) }),
   autoconfigure: { instructions: jellyfinInstructions },
+  panel: {
+    webUi: (o) => [{ instance: null, url: o.url }],
+    // The item's page, for a movie or an episode's series alike.
+    links: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' },
+  },
 });

@@ -25,6 +25,8 @@ export const jellyseerr = defineIntegration({
     check: (o, issue) => apiKeyWithUrl('jellyseerr', o, issue),
   },
   webhook: {
+    // It sends its "Authorization Header" verbatim.
+    auth: 'bearer',
     create(ctx) {
       const forward = createJellyseerrForwarder(() => ctx.shared.settings?.jellyseerrForward ?? null, ctx.log.child('forward'));
       return (input) => {
@@ -53,6 +55,10 @@ export const jellyseerr = defineIntegration({
     return { watchers: [reconciler], capabilities: { requestManager: {} } };
   },
   doctor: (o, ctx) => checkJellyseerr(o, ctx),
+  panel: {
+    webUi: (o) => [{ instance: null, url: o.url }],
+    links: { movie: '{ui}/movie/{tmdb_id}', tv: '{ui}/tv/{tmdb_id}' },
+  },
   autoconfigure: {
     run: async (o, ctx) => [await configureJellyseerr({ options: o, forwardExisting: ctx.forwardExisting, settings: ctx.settings, ...(ctx.clock ? { clock: ctx.clock } : {}) }, ctx)],
   },

@@ -14,6 +14,7 @@ export const qbittorrent = defineIntegration({
     schema: qbittorrentSlice,
     secrets: (list) => list.map((q) => q.password),
     configured: (list) => list.length > 0,
+    instances: (list) => list.map((q) => q.name),
     intervals: { qbittorrent_s: 5 },
     check: (list, issue) => uniqueNames(list, issue),
   },

@@ -1,8 +1,10 @@
 /**
  * A made-up download client, "ExampleDL", registered only by test/integration/seam.test.ts:
- * one option (`exampledl.url`), one watcher, one doctor check. Everything it shows up in — the
- * options, the doctor, Home Assistant's diagnostic entities, the bridge info — comes from this
- * descriptor and the registry it is added to; nothing outside this folder names it.
+ * one option (`exampledl.url`), one watcher, one doctor check, a webhook that ignores what it gets
+ * and a web UI with a search page. Everything it shows up in — the options, the doctor, Home
+ * Assistant's diagnostic entities, the bridge info, the webhook listener, the panel's webhook URLs
+ * and deep links — comes from this descriptor and the registry it is added to; nothing outside
+ * this folder names it.
  */
 import { z } from 'zod';
 import { serviceUrl } from '../../../src/config/fields.js';
@@ -39,5 +41,13 @@ export const exampledl = defineIntegration({
     const watcher = new ExampleWatcher(ctx.slice.url);
     return { watchers: [watcher], capabilities: { downloadClient: {} }, own: watcher };
   },
+  webhook: {
+    create: () => () => ({ kind: 'ignored', note: 'ExampleDL says nothing the tracker follows' }),
+  },
   doctor: async (o, ctx) => [makeCheck(ctx.subject(null), 'reachable', 'ok', `ExampleDL answers at ${o.url} (every ${ctx.intervals.exampledl_s} s)`)],
+  panel: {
+    webUi: (o) => [{ instance: null, url: o.url }],
+    // Its search for the request's IMDb id, for a movie or a series.
+    links: { movie: '{ui}/search?imdb={imdb_id}', tv: '{ui}/search?imdb={imdb_id}' },
+  },
 });
