@@ -125,7 +125,7 @@ function leafProblems(node: ZodNode, el: SchemaElement | null, raw: unknown, nam
 }
 
 /** Every zod option is in config.yaml's schema with a matching type, and nothing else is. */
-export function schemaProblems(schema: unknown, zodSchema: z.ZodType = optionsSchema): string[] {
+function schemaProblems(schema: unknown, zodSchema: z.ZodType = optionsSchema): string[] {
   const out: string[] = [];
   const walk = (node: ZodNode, sup: unknown, path: string, option: string) => {
     const name = option.split('.').at(-1) ?? option;

@@ -5,7 +5,7 @@
  * dropped, so a missing or broken document only costs the viewer name, the webhook URLs and the
  * deep links. No service is named here: routes and links come as the registry lists them.
  */
-import { type IntegrationInfo, type LinkScope, type LinkTemplates, type PanelLink, type PanelWebhookRoute, type StatePayload } from '../../../src/contract/index.js';
+import type { IntegrationInfo, LinkScope, LinkTemplates, PanelLink, PanelWebhookRoute, StatePayload } from '../../../src/contract/index.js';
 import { isObject, oneOf } from './guards.js';
 
 export interface Viewer {
