@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Tracker } from '../src/app.js';
 import { createLogger, setLogLevel, type Logger } from '../src/log.js';
 import { benchOptions } from './prepop.js';
-import { epoch, sha1, } from './proc.js';
+import { epoch, sha1 } from './proc.js';
 
 export interface ColdMarks {
   /** Process start (performance.timeOrigin). */

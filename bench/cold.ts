@@ -196,19 +196,21 @@ export interface ColdBench {
   empty: ColdResult;
 }
 
-export async function runColdBench(opts: {
-  base: Base;
-  spec: PopulationSpec;
-  runs: number;
-  idleS: number;
-  track: (p: Peer) => void;
-  progress: (s: string) => void;
-}): Promise<ColdBench> {
+export async function runColdBench(opts: { base: Base; spec: PopulationSpec; runs: number; idleS: number; track: (p: Peer) => void; progress: (s: string) => void }): Promise<ColdBench> {
   const prep = opts.base;
   opts.progress(`cold start: ${opts.spec.stored.toLocaleString('en-US')} requests, ${prep.episodes.toLocaleString('en-US')} episodes, ${opts.runs} runs `);
   const none: Prepop = { events: 0, accepted: 0, notAccepted: 0, ms: 0, requests: 0, snapshotsDuring: 0 };
   const snapshotMiB = ((await stat(join(prep.dir, 'snapshot.json')).catch(() => null))?.size ?? NaN) / 1_048_576;
-  const loaded: ColdResult = { spec: opts.spec, requests: 0, episodes: prep.episodes, prepop: prep.prepop, snapshotMiB: Number.isFinite(snapshotMiB) ? snapshotMiB : null, runs: [], idle: null, problems: [] };
+  const loaded: ColdResult = {
+    spec: opts.spec,
+    requests: 0,
+    episodes: prep.episodes,
+    prepop: prep.prepop,
+    snapshotMiB: Number.isFinite(snapshotMiB) ? snapshotMiB : null,
+    runs: [],
+    idle: null,
+    problems: [],
+  };
   const empty: ColdResult = { spec: { stored: 0 }, requests: 0, episodes: 0, prepop: none, snapshotMiB: null, runs: [], idle: null, problems: [] };
   const check = (res: ColdResult, label: string, r: ColdRun, i: number) => {
     res.runs.push(r);

@@ -51,7 +51,20 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
 
   // ---- Main table
   const mainTable = table(
-    ['storage', 'stored requests', 'events', 'events/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU µs/event', 'loop busy %', 'durability wait mean / p99 ms', 'journal batches / records (per batch)', 'write+fsync ms/batch'],
+    [
+      'storage',
+      'stored requests',
+      'events',
+      'events/s',
+      'p50 ms',
+      'p99 ms',
+      'mean ms',
+      'CPU µs/event',
+      'loop busy %',
+      'durability wait mean / p99 ms',
+      'journal batches / records (per batch)',
+      'write+fsync ms/batch',
+    ],
     results.map((r) => {
       const m = r.measure;
       const j = m.journal;
@@ -94,10 +107,42 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
     const goalHere = k === '10k';
     const ci = thr?.ci ?? 0;
     const status = goalHere ? verdict(r >= GOAL_RATIO) + (ci > 0 && r - ci < GOAL_RATIO && r + ci >= GOAL_RATIO ? ' (goal inside the confidence interval)' : '') : NO_GOAL;
-    ratioRows.push([k, `${fmt(d.measure.eventsPerSec, 0)} / ${fmt(n.measure.eventsPerSec, 0)}`, `${fmt(r, 3)}${ci > 0 ? ` ± ${fmt(ci, 3)}` : ''}`, pm(p50, 3), pm(p99, 3), goalHere ? `≥ ${GOAL_RATIO}` : NO_GOAL, status]);
-    goals.push({ area: 'Ingestion', metric: `${k}: events/s, durable`, value: fmt(d.measure.eventsPerSec, 0), baseline: `${fmt(n.measure.eventsPerSec, 0)} (no storage)`, ratio: `${fmt(r, 3)}${ci > 0 ? ` ± ${fmt(ci, 3)}` : ''}`, goal: goalHere ? `≥ ${GOAL_RATIO}` : NO_GOAL, status });
-    goals.push({ area: 'Ingestion', metric: `${k}: p50 latency, durable`, value: `${fmt(d.measure.p50)} ms`, baseline: `${fmt(n.measure.p50)} ms (no storage)`, ratio: fmt(d.measure.p50 / n.measure.p50, 3), goal: NO_GOAL, status: NO_GOAL });
-    goals.push({ area: 'Ingestion', metric: `${k}: p99 latency, durable`, value: `${fmt(d.measure.p99)} ms`, baseline: `${fmt(n.measure.p99)} ms (no storage)`, ratio: fmt(d.measure.p99 / n.measure.p99, 3), goal: NO_GOAL, status: NO_GOAL });
+    ratioRows.push([
+      k,
+      `${fmt(d.measure.eventsPerSec, 0)} / ${fmt(n.measure.eventsPerSec, 0)}`,
+      `${fmt(r, 3)}${ci > 0 ? ` ± ${fmt(ci, 3)}` : ''}`,
+      pm(p50, 3),
+      pm(p99, 3),
+      goalHere ? `≥ ${GOAL_RATIO}` : NO_GOAL,
+      status,
+    ]);
+    goals.push({
+      area: 'Ingestion',
+      metric: `${k}: events/s, durable`,
+      value: fmt(d.measure.eventsPerSec, 0),
+      baseline: `${fmt(n.measure.eventsPerSec, 0)} (no storage)`,
+      ratio: `${fmt(r, 3)}${ci > 0 ? ` ± ${fmt(ci, 3)}` : ''}`,
+      goal: goalHere ? `≥ ${GOAL_RATIO}` : NO_GOAL,
+      status,
+    });
+    goals.push({
+      area: 'Ingestion',
+      metric: `${k}: p50 latency, durable`,
+      value: `${fmt(d.measure.p50)} ms`,
+      baseline: `${fmt(n.measure.p50)} ms (no storage)`,
+      ratio: fmt(d.measure.p50 / n.measure.p50, 3),
+      goal: NO_GOAL,
+      status: NO_GOAL,
+    });
+    goals.push({
+      area: 'Ingestion',
+      metric: `${k}: p99 latency, durable`,
+      value: `${fmt(d.measure.p99)} ms`,
+      baseline: `${fmt(n.measure.p99)} ms (no storage)`,
+      ratio: fmt(d.measure.p99 / n.measure.p99, 3),
+      goal: NO_GOAL,
+      status: NO_GOAL,
+    });
   }
   const ratioTable = table(['stored requests', 'events/s durable / no storage', 'events/s ratio', 'p50 ratio (per round)', 'p99 ratio (per round)', 'goal', 'status'], ratioRows);
 
@@ -130,7 +175,7 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
       const c = def.cost(k);
       return c && decidable ? c.mean / c1.mean : null;
     });
-    const g = largest ? growths.at(-1) ?? null : null;
+    const g = largest ? (growths.at(-1) ?? null) : null;
     const status = !decidable ? 'INCONCLUSIVE (the 1k cost is not distinguishable from 0)' : g === null ? 'not run' : verdict(g <= GOAL_GROWTH);
     const name = `store cost per event${def.primary ? ' (primary)' : ''}: ${def.label}`;
     costRows.push([
@@ -154,7 +199,8 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
     }
   }
   const costTable = table(['metric', ...sizes, ...larger.map((k) => `${k} ÷ 1k`), 'goal', 'status'], costRows);
-  if (!largest || largest !== '100k') goals.push({ area: 'Ingestion', metric: 'store cost per event at 100k', value: 'n/a', baseline: 'n/a', ratio: 'n/a', goal: `≤ ${GOAL_GROWTH}`, status: 'not run' });
+  if (!largest || largest !== '100k')
+    goals.push({ area: 'Ingestion', metric: 'store cost per event at 100k', value: 'n/a', baseline: 'n/a', ratio: 'n/a', goal: `≤ ${GOAL_GROWTH}`, status: 'not run' });
 
   // ---- Reading the numbers (computed from this run)
   const notes: string[] = [];
@@ -178,7 +224,9 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
               `one wake-up of the client per event; compare CPU µs/event).`
             : `throughput is reduced to ${fmt(r * 100, 0)} %.`) +
         ` A lone webhook on an idle tracker waits about one write + fsync longer.` +
-        (Number.isFinite(batchMs) ? ` Ceiling set by the disk: about ${fmtInt((s.concurrency / batchMs) * 1000)} events/s (${s.concurrency} records per fsync at most); a slower disk (SD card, USB stick) lowers it in proportion to its fsync time.` : ''),
+        (Number.isFinite(batchMs)
+          ? ` Ceiling set by the disk: about ${fmtInt((s.concurrency / batchMs) * 1000)} events/s (${s.concurrency} records per fsync at most); a slower disk (SD card, USB stick) lowers it in proportion to its fsync time.`
+          : ''),
     );
   }
 
@@ -189,7 +237,20 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
     results.map((r) => [r.config.name, ...kinds.map((k) => (r.measure.byKind[k] ? `${fmt(r.measure.byKind[k].p50)} / ${fmt(r.measure.byKind[k].mean)}` : '—'))]),
   );
   const detailTable = table(
-    ['configuration', 'pre-population events', 'pre-population s', 'snapshot ms (settle)', 'snapshot MiB', 'GC ms (count) measured', 'heap MiB at end', 'p90 ms', 'max ms', 'MQTT messages delivered per event', 'broker queue max', 'HTTP errors / not accepted'],
+    [
+      'configuration',
+      'pre-population events',
+      'pre-population s',
+      'snapshot ms (settle)',
+      'snapshot MiB',
+      'GC ms (count) measured',
+      'heap MiB at end',
+      'p90 ms',
+      'max ms',
+      'MQTT messages delivered per event',
+      'broker queue max',
+      'HTTP errors / not accepted',
+    ],
     results.map((r) => [
       r.config.name,
       fmtInt(r.prepop.events),

@@ -20,19 +20,7 @@
  *     airing season, round-robin over the 30 active series (2 of them with 1,000 episodes);
  *   - 5 % Jellyseerr MEDIA_AUTO_APPROVED notifications creating new requests.
  */
-import {
-  fakeHash,
-  jellyseerr,
-  radarrDownload,
-  radarrGrab,
-  range,
-  sonarrDownload,
-  sonarrGrab,
-  sonarrImportComplete,
-  type EpisodeSpec,
-  type MovieSpec,
-  type ShowSpec,
-} from '../src/demo/payloads.js';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab, range, sonarrDownload, sonarrGrab, sonarrImportComplete, type EpisodeSpec, type MovieSpec, type ShowSpec } from '../src/demo/payloads.js';
 
 export const SEED = 0x6d656469; // "medi"
 
@@ -140,10 +128,7 @@ export function population(stored: number, opts: PopulationOptions = {}): Popula
 
   const ra = rng(SEED);
   const activeMovies = Array.from({ length: ACTIVE_MOVIES }, (_, i) => movie(ra, i));
-  const activeShows = [
-    ...Array.from({ length: BIG_SHOWS }, (_, i) => show(ra, i, true, true)),
-    ...Array.from({ length: ACTIVE_SHOWS }, (_, i) => show(ra, BIG_SHOWS + i, false, true)),
-  ];
+  const activeShows = [...Array.from({ length: BIG_SHOWS }, (_, i) => show(ra, i, true, true)), ...Array.from({ length: ACTIVE_SHOWS }, (_, i) => show(ra, BIG_SHOWS + i, false, true))];
   const rh = rng(SEED + 1);
   const historyMovies = Array.from({ length: historyMovieCount }, (_, i) => movie(rh, ACTIVE_MOVIES + i));
   const big = Math.min(historyShowCount, opts.bigHistoryShows ?? 0);
@@ -199,11 +184,7 @@ export function* historyHooks(p: Population): Generator<Hook[]> {
       ];
     } else if (s < p.historyShows.length) {
       const spec = p.historyShows[s++]!;
-      yield [
-        { route: 'jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', spec) },
-        ...storedSeasons(spec),
-        { route: 'jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', spec) },
-      ];
+      yield [{ route: 'jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', spec) }, ...storedSeasons(spec), { route: 'jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', spec) }];
     }
   }
 }
@@ -253,9 +234,7 @@ export function workload(count: number): WorkItem[] {
       const n = created++;
       const tv = r() < 0.1;
       const base = { requestId: 5_000_000 + n, tmdbId: 5_000_000 + n, title: title(r, 5_000_000 + n), year: 2024 + Math.floor(r() * 2), requestedBy: pick(r, USERS) };
-      const spec: MovieSpec | ShowSpec = tv
-        ? { ...base, tvdbId: 5_000_000 + n, sonarrId: 0, seasons: [1] }
-        : { ...base, radarrId: 0, hash: '' };
+      const spec: MovieSpec | ShowSpec = tv ? { ...base, tvdbId: 5_000_000 + n, sonarrId: 0, seasons: [1] } : { ...base, radarrId: 0, hash: '' };
       out.push({ route: 'jellyseerr', kind: 'jellyseerr-new', body: JSON.stringify(jellyseerr('MEDIA_AUTO_APPROVED', spec)) });
     } else if (x < MIX.jellyseerr + MIX.radarr) {
       const m = movieTurn++ % p.activeMovies.length;

@@ -37,10 +37,16 @@ function where(url: string): string {
 
 const CATEGORIES: Array<[RegExp, string]> = [
   [/^bench\//, 'bench instrumentation'],
-  [/^src\/http\/|^express$|^router$|^body-parser$|^raw-body$|^finalhandler$|^send$|^on-finished$|^type-is$|^content-type$|^iconv-lite$|^statuses$|^http-errors$|^depd$|^parseurl$|^path-to-regexp$|^media-typer$|^mime-types$|^accepts$|^negotiator$|^vary$|^encodeurl$|^escape-html$|^qs$|^cookie$|^content-disposition$|^etag$|^fresh$|^range-parser$|^proxy-addr$|^forwarded$|^merge-descriptors$|^node:_http|^node:http|^node:net|^node:internal\/streams|^node:internal\/stream_base_commons|^node:internal\/http|^node:stream|^node:url|^node:internal\/url/, 'HTTP: node:http + Express + body parsing + response'],
+  [
+    /^src\/http\/|^express$|^router$|^body-parser$|^raw-body$|^finalhandler$|^send$|^on-finished$|^type-is$|^content-type$|^iconv-lite$|^statuses$|^http-errors$|^depd$|^parseurl$|^path-to-regexp$|^media-typer$|^mime-types$|^accepts$|^negotiator$|^vary$|^encodeurl$|^escape-html$|^qs$|^cookie$|^content-disposition$|^etag$|^fresh$|^range-parser$|^proxy-addr$|^forwarded$|^merge-descriptors$|^node:_http|^node:http|^node:net|^node:internal\/streams|^node:internal\/stream_base_commons|^node:internal\/http|^node:stream|^node:url|^node:internal\/url/,
+    'HTTP: node:http + Express + body parsing + response',
+  ],
   [/^src\/adapters\/|^zod$/, 'adapters: zod validation + parsing'],
   [/^src\/domain\/|^src\/engine\.js/, 'engine: correlate + reduce + index'],
-  [/^src\/publisher\.js|^src\/mqtt\/|^aedes|^mqemitter|^mqtt-packet$|^fastfall$|^fastparallel$|^fastseries$|^reusify$|^qlobber|^hyperid$|^uuid-parse$|^retimer$|^end-of-stream$|^duplexify$|^bl$/, 'MQTT: publisher + bus + aedes'],
+  [
+    /^src\/publisher\.js|^src\/mqtt\/|^aedes|^mqemitter|^mqtt-packet$|^fastfall$|^fastparallel$|^fastseries$|^reusify$|^qlobber|^hyperid$|^uuid-parse$|^retimer$|^end-of-stream$|^duplexify$|^bl$/,
+    'MQTT: publisher + bus + aedes',
+  ],
   [/^src\/store\//, 'store: journal append'],
   [/^src\/log\.js|^src\/app\.js/, 'app glue'],
   [/^node:internal\/process|^node:internal\/timers|^node:events|^node:internal\/async_hooks|^node:timers/, 'node internals: ticks, timers, events'],

@@ -171,7 +171,9 @@ async function main(): Promise<void> {
       watch: watch ? watchReport(watch) : null,
       warnings:
         loadBefore[0]! > 0.5
-          ? [`the machine was not idle (1-min load average ${loadBefore[0]!.toFixed(2)} before the run): absolute numbers are depressed and noisy; the ratios compare figures measured side by side in this run`]
+          ? [
+              `the machine was not idle (1-min load average ${loadBefore[0]!.toFixed(2)} before the run): absolute numbers are depressed and noisy; the ratios compare figures measured side by side in this run`,
+            ]
           : [],
     };
     console.log(`\n${renderConsole(input)}\n\nTotal run time ${input.elapsedS.toFixed(0)} s.`);

@@ -21,7 +21,9 @@ export async function scratchDir(prefix: string, current: () => Tracker | null):
   let stopping: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
-      await current()?.stop().catch(() => undefined);
+      await current()
+        ?.stop()
+        .catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     })());
   return { dir, shutdown, exitOnDisconnect: () => void process.on('disconnect', () => void shutdown().finally(() => process.exit(0))) };

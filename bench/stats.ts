@@ -62,7 +62,10 @@ export function estimate(xs: number[]): Est {
 }
 
 export function median(xs: readonly number[]): number {
-  return percentile([...xs].sort((a, b) => a - b), 50);
+  return percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** met / MISSED, or INCONCLUSIVE when the data cannot decide (null). */

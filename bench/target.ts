@@ -25,7 +25,6 @@ import { scratchDir } from './scratch.js';
 
 export type { Prepop } from './prepop.js';
 
-
 export interface BenchConfig {
   name: string;
   durable: boolean;

@@ -5,7 +5,10 @@ import { EPISODES_PER_SEASON, LIBRARY_MOVIES, LIBRARY_SERIES_UNTRACKED, MAX_TRAC
 import { COUNT_CYCLES, JF_DEFAULT_S, JF_GOAL_MS, JF_WARMUP_CYCLES, QB_DEFAULT_S, QB_GOAL_MS, QB_INTERVAL_S, type LatencyResult, type WatchResults } from './watch.js';
 
 function pct(xs: number[], p: number): number {
-  return percentile([...xs].sort((a, b) => a - b), p);
+  return percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 }
 
 function sum(r: Record<string, number>): number {
@@ -66,10 +69,7 @@ export function watchReport(r: WatchResults): WatchReport {
     });
     const a = r.qb.afterPollMs ?? [];
     const ph = r.qb.phaseMs ?? [];
-    details.push([
-      'qBittorrent latency: poll answered → state received (the tracker alone)',
-      `p50 ${fmt(pct(a, 50), 1)} / p95 ${fmt(pct(a, 95), 1)} / max ${fmt(Math.max(...a), 1)} ms`,
-    ]);
+    details.push(['qBittorrent latency: poll answered → state received (the tracker alone)', `p50 ${fmt(pct(a, 50), 1)} / p95 ${fmt(pct(a, 95), 1)} / max ${fmt(Math.max(...a), 1)} ms`]);
     details.push(['qBittorrent latency: phases of the changes, after the previous poll', `${fmt(Math.min(...ph), 0)}–${fmt(Math.max(...ph), 0)} ms`]);
     details.push(['qBittorrent latency: retained state seen by a new subscriber', r.qb.retainedOk ? 'the last progress' : 'WRONG']);
     notes.push(
@@ -125,10 +125,7 @@ export function watchReport(r: WatchResults): WatchReport {
       ]);
       details.push([`requests per cycle, ${c.tracked} tracked: qBittorrent, per cycle`, routeList(c.routes.qbittorrent, c.cycles.qbittorrent.length)]);
       details.push([`requests per cycle, ${c.tracked} tracked: Jellyfin, per cycle`, routeList(c.routes.jellyfin, c.cycles.jellyfin.length)]);
-      details.push([
-        `requests per cycle, ${c.tracked} tracked: cycle wall time p50 (qBittorrent / Jellyfin)`,
-        `${fmt(pct(c.cycleMs.qbittorrent, 50), 1)} / ${fmt(pct(c.cycleMs.jellyfin, 50), 1)} ms`,
-      ]);
+      details.push([`requests per cycle, ${c.tracked} tracked: cycle wall time p50 (qBittorrent / Jellyfin)`, `${fmt(pct(c.cycleMs.qbittorrent, 50), 1)} / ${fmt(pct(c.cycleMs.jellyfin, 50), 1)} ms`]);
       for (const p of c.problems) warnings.push(`requests per cycle, ${c.tracked} tracked: ${p}`);
     }
     const waiting = tracked(hi.tracked).shows.length;
@@ -142,9 +139,7 @@ export function watchReport(r: WatchResults): WatchReport {
         `${hi.cycles.jellyfin.length} counted cycles, at both sizes): the count per cycle no longer depends on the tracked series.`,
     );
   }
-  const latencyTable = latencyRows.length
-    ? table(['metric', 'samples', 'p50 ms', 'p95 ms', 'max ms', 'goal', 'status (max)', 'status (p95)'], latencyRows)
-    : null;
+  const latencyTable = latencyRows.length ? table(['metric', 'samples', 'p50 ms', 'p95 ms', 'max ms', 'goal', 'status (max)', 'status (p95)'], latencyRows) : null;
   const detailTable = table(['watcher detail', 'value'], details);
   const method = [
     `- Each scenario is a fresh tracker process (durable storage in a temp dir, embedded broker, ports 0). The upstream`,

@@ -22,15 +22,7 @@ import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
 import { addMovie, requestsSince, startJellyfin, type Jellyfin } from './fakes.js';
 import { Peer } from './peer.js';
 import { rng, SEED } from './population.js';
-import {
-  EPISODES_PER_SEASON,
-  LIBRARY_MOVIES,
-  LIBRARY_SERIES_UNTRACKED,
-  MAX_TRACKED,
-  showHash,
-  tracked,
-  UNTRACKED_TORRENTS,
-} from './watch-population.js';
+import { EPISODES_PER_SEASON, LIBRARY_MOVIES, LIBRARY_SERIES_UNTRACKED, MAX_TRACKED, showHash, tracked, UNTRACKED_TORRENTS } from './watch-population.js';
 import { hook, post, retained, States } from './watch-io.js';
 import type { WatchReady, WatchTargetConfig } from './watch-target.js';
 
@@ -114,7 +106,6 @@ async function finish(peer: Peer): Promise<void> {
   await peer.waitExit(5_000);
   peer.kill();
 }
-
 
 // ---------------------------------------------------------------------------------------
 // 1. qBittorrent change → retained MQTT state

@@ -38,7 +38,11 @@ function compile(project, stamp, inputs) {
 if (bench) {
   const out = join(root, 'dist-bench');
   const inputs = ['src', 'bench', join('test', 'fakes'), join('test', 'helpers'), 'tsconfig.json'];
-  compile(join(root, 'bench', 'tsconfig.json'), join(out, '.tsbuildinfo'), inputs.map((p) => join(root, p)));
+  compile(
+    join(root, 'bench', 'tsconfig.json'),
+    join(out, '.tsbuildinfo'),
+    inputs.map((p) => join(root, p)),
+  );
   // dist-bench/src is src compiled one level deeper than dist/: what src reads relative to
   // itself above src/ (../package.json, ../../frontend/dist) must be found in dist-bench/ too.
   for (const name of ['package.json', 'frontend']) {
@@ -52,10 +56,7 @@ if (bench) {
 // The panel: frontend/src plus the few files next to it that shape the build.
 const frontend = join(root, 'frontend');
 const panel = join(frontend, 'dist', 'index.html');
-const panelSources = Math.max(
-  newestMtime(join(frontend, 'src')),
-  ...['index.html', 'vite.config.ts', 'tsconfig.json'].map((f) => statSync(join(frontend, f)).mtimeMs),
-);
+const panelSources = Math.max(newestMtime(join(frontend, 'src')), ...['index.html', 'vite.config.ts', 'tsconfig.json'].map((f) => statSync(join(frontend, f)).mtimeMs));
 if (!existsSync(panel) || statSync(panel).mtimeMs < panelSources) {
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) {

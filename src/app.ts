@@ -122,7 +122,14 @@ export class Tracker {
     await mkdir(dataDir, { recursive: true });
     this.settings = await LocalSettings.open(dataDir);
     await this.loadSecret(dataDir);
-    const opened = await openEngine({ dataDir, durable: this.opts.durable ?? true, verifyAvailability: configuredIn(o, this.registry).some((d) => d.roles.includes('library')), labelOf: sourceLabels(this.registry), log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const opened = await openEngine({
+      dataDir,
+      durable: this.opts.durable ?? true,
+      verifyAvailability: configuredIn(o, this.registry).some((d) => d.roles.includes('library')),
+      labelOf: sourceLabels(this.registry),
+      log,
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+    });
     this.engine = opened.engine;
     this.quarantined = opened.quarantined;
 
@@ -282,7 +289,10 @@ export class Tracker {
     // would hold the stop up); their answers are dropped. Home Assistant's last save and the
     // last-event times come after the listeners and the store have closed.
     const last = new Set<Feature | null>([this.ha, this.health]);
-    await stopFeatures(this.started.filter((f) => !last.has(f)), this.log);
+    await stopFeatures(
+      this.started.filter((f) => !last.has(f)),
+      this.log,
+    );
     await Promise.all((this.watcherSet?.list ?? []).map((w) => w.stop().catch((err) => this.log.warning(`stopping ${w.name}: ${errorMessage(err)}`))));
     this.transport?.broker?.closeWebSockets();
     await this.http?.stop();
@@ -291,7 +301,10 @@ export class Tracker {
     } catch (err) {
       this.log.error(`closing the store failed: ${errorMessage(err)}`);
     }
-    await stopFeatures(this.started.filter((f) => last.has(f)), this.log);
+    await stopFeatures(
+      this.started.filter((f) => last.has(f)),
+      this.log,
+    );
     await this.transport?.close();
   }
 }

@@ -66,7 +66,7 @@ export interface Logger {
   child(namespace: string): Logger;
 }
 
-export type LogSink = (level: Level, line: string) => void
+export type LogSink = (level: Level, line: string) => void;
 
 const defaultSink: LogSink = (level, line) => {
   (level === 'error' || level === 'warning' ? process.stderr : process.stdout).write(`${line}\n`);

@@ -59,7 +59,9 @@ function isDark(color: string): boolean | null {
   probe.style.color = color;
   probe.style.display = 'none';
   document.body.append(probe);
-  const rgb = getComputedStyle(probe).color.match(/[\d.]+/g)?.map(Number);
+  const rgb = getComputedStyle(probe)
+    .color.match(/[\d.]+/g)
+    ?.map(Number);
   probe.remove();
   if (!rgb || rgb.length < 3) return null;
   const [r, g, b] = rgb.map((c) => {

@@ -9,8 +9,7 @@ export interface FieldError {
 
 export type ParseResult =
   /** Valid input. `events` may be empty for known but irrelevant events (Test, Health...). */
-  | { ok: true; events: UnstampedEvent[]; note: string }
-  | { ok: false; errors: FieldError[] };
+  { ok: true; events: UnstampedEvent[]; note: string } | { ok: false; errors: FieldError[] };
 
 export interface AnimeRules {
   /** Tag labels that mark a movie/series as anime (case-insensitive). */

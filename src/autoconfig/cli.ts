@@ -14,7 +14,10 @@ import type { AutoconfigResult } from './types.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'forward-existing': { type: 'boolean', default: false }, services: { type: 'string' } } });
-  const services = values.services?.split(',').map((s) => s.trim()).filter(Boolean);
+  const services = values.services
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = autoconfigServices();
   const bad = services?.filter((s) => !known.includes(s));
   if (bad?.length) {

@@ -16,4 +16,3 @@ export function formatResult(r: AutoconfigResult): string {
   lines.push('', r.jellyfin, '');
   return lines.join('\n');
 }
-

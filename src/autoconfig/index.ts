@@ -21,7 +21,10 @@ export function autoconfigureCommandSchema(registry: Registry = REGISTRY) {
   return z
     .object({
       transaction: z.unknown().optional(),
-      services: z.array(z.enum(services as [string, ...string[]])).min(1).optional(),
+      services: z
+        .array(z.enum(services as [string, ...string[]]))
+        .min(1)
+        .optional(),
       forward_existing: z.boolean().optional(),
     })
     .strict();

@@ -16,14 +16,15 @@ export const serviceUrl = z
   .default('');
 
 /** The name of one instance of a multi-instance service: it appears in webhook routes. */
-export const instanceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-" (used in webhook routes, e.g. /hooks/sonarr/<name>)');
+export const instanceName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-" (used in webhook routes, e.g. /hooks/sonarr/<name>)');
 
 /** A required URL of one instance (a list entry is never "not configured"). */
 export const requiredUrl = serviceUrl.pipe(z.string().min(1, 'required'));
 
 /** `{url, api_key}`: a single-instance service, not configured while `url` is empty. */
 export function singleService() {
-  return z.object({ url: serviceUrl, api_key: z.string().default('') }).strict().default({ url: '', api_key: '' });
+  return z
+    .object({ url: serviceUrl, api_key: z.string().default('') })
+    .strict()
+    .default({ url: '', api_key: '' });
 }

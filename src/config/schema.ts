@@ -30,7 +30,10 @@ export const mqttSchema = z
       .regex(/^[a-zA-Z0-9_-]+(\/[a-zA-Z0-9_-]+)*$/, 'letters, digits, "_", "-" and "/" between levels, no wildcards')
       .default('media'),
     discovery: z.boolean().default(true),
-    discovery_prefix: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "_" and "-"').default('homeassistant'),
+    discovery_prefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "_" and "-"')
+      .default('homeassistant'),
     /** Home Assistant's birth/will topic. */
     ha_status_topic: z.string().min(1).default('homeassistant/status'),
     /** Wait after HA's birth message before replaying state, so HA has processed the configs first. */
@@ -66,7 +69,10 @@ export const intervalsSchema = buildIntervalsSchema(REGISTRY);
 /** Minutes a request may sit in a stage without progress before it is flagged stuck. */
 export const stuckSchema = z
   .object({
-    requested_min: z.number().min(1).default(24 * 60),
+    requested_min: z
+      .number()
+      .min(1)
+      .default(24 * 60),
     approved_min: z.number().min(1).default(30),
     searching_min: z.number().min(1).default(60),
     grabbing_min: z.number().min(1).default(30),
@@ -82,8 +88,16 @@ export const notifySchema = z
   .object({
     /** The Jellyseerr display name, as published in `requested_by` (compared case-insensitively). */
     requester: z.string().trim().min(1, 'required'),
-    person: z.string().trim().regex(/^(person\.[a-z0-9_]+)?$/, 'an entity id like "person.alice", or ""').default(''),
-    service: z.string().trim().regex(/^(notify\.[a-z0-9_]+)?$/, 'a service like "notify.mobile_app_alice", or ""').default(''),
+    person: z
+      .string()
+      .trim()
+      .regex(/^(person\.[a-z0-9_]+)?$/, 'an entity id like "person.alice", or ""')
+      .default(''),
+    service: z
+      .string()
+      .trim()
+      .regex(/^(notify\.[a-z0-9_]+)?$/, 'a service like "notify.mobile_app_alice", or ""')
+      .default(''),
   })
   .strict()
   .refine((n) => n.person !== '' || n.service !== '', { message: 'set person, service or both', path: ['service'] });

@@ -11,7 +11,8 @@ export class EventLog {
   private readonly byId = new Map<string, string[]>();
 
   private constructor(
-    private readonly client: MqttClient,readonly base: string,
+    private readonly client: MqttClient,
+    readonly base: string,
   ) {
     client.on('message', (topic, payload) => {
       const id = topic.slice(base.length + 1, -'/event'.length);

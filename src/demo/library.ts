@@ -143,10 +143,7 @@ export class DemoLibrary {
       const ids = list('Ids');
       const types = list('IncludeItemTypes');
       const since = q('MinDateLastSaved');
-      return send(
-        200,
-        page(all.filter(({ item: i, saved }) => (ids.length === 0 || ids.includes(i.Id)) && (types.length === 0 || types.includes(i.Type)) && (!since || saved >= Date.parse(since)))),
-      );
+      return send(200, page(all.filter(({ item: i, saved }) => (ids.length === 0 || ids.includes(i.Id)) && (types.length === 0 || types.includes(i.Type)) && (!since || saved >= Date.parse(since)))));
     }
     const item = /^\/Items\/([0-9a-f-]+)$/i.exec(url.pathname);
     if (item) {

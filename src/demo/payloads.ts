@@ -27,14 +27,7 @@ export interface ShowSpec {
   anime?: boolean;
 }
 
-export type JellyseerrType =
-  | 'MEDIA_PENDING'
-  | 'MEDIA_APPROVED'
-  | 'MEDIA_AUTO_APPROVED'
-  | 'MEDIA_AVAILABLE'
-  | 'MEDIA_DECLINED'
-  | 'MEDIA_FAILED'
-  | 'TEST_NOTIFICATION';
+export type JellyseerrType = 'MEDIA_PENDING' | 'MEDIA_APPROVED' | 'MEDIA_AUTO_APPROVED' | 'MEDIA_AVAILABLE' | 'MEDIA_DECLINED' | 'MEDIA_FAILED' | 'TEST_NOTIFICATION';
 
 const EVENT_TEXT: Record<string, [string, string]> = {
   MEDIA_PENDING: ['New Movie Request', 'New Series Request'],

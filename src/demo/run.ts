@@ -71,7 +71,12 @@ async function main(): Promise<void> {
     out(`${ok ? 'ok  ' : 'FAIL'} ${scenario.name}: ${scenario.id} is ${state} (expected ${scenario.expectedFinal})`);
   }
   // One request per workflow: nothing the *arr did became a request of its own.
-  out(`Requests: ${[...tracker.engine.index.values()].map((r) => r.id).sort().join(', ')}`);
+  out(
+    `Requests: ${[...tracker.engine.index.values()]
+      .map((r) => r.id)
+      .sort()
+      .join(', ')}`,
+  );
   out('');
   for (const scenario of SCENARIOS) {
     const seen = events.events(scenario.id);

@@ -57,9 +57,7 @@ function seasonPart(s: ShowSpec, eps: EpisodeSpec[], hash: string, when: string,
   return [
     { route: '/hooks/sonarr', body: sonarrGrab(s, eps, hash), says: `Sonarr grabs ${label} (${when})` },
     { route: '/hooks/sonarr', body: sonarrImportComplete(s, eps, hash), says: `Sonarr imports ${label}` },
-    ...eps.map((e, i) =>
-      inLibrary(libraryEpisode(s, e), `Jellyfin adds ${code(e)}`, i === eps.length - 1 ? expectAfter : undefined, i === 0 ? [librarySeries(s)] : []),
-    ),
+    ...eps.map((e, i) => inLibrary(libraryEpisode(s, e), `Jellyfin adds ${code(e)}`, i === eps.length - 1 ? expectAfter : undefined, i === 0 ? [librarySeries(s)] : [])),
   ];
 }
 

@@ -23,4 +23,3 @@ export function formatReport(r: DoctorReport, registry: Registry = REGISTRY): st
   lines.push('', `${r.ok ? 'No errors' : `${count('error')} error(s)`}, ${count('warning')} warning(s), ${count('ok')} ok, ${count('skipped')} skipped (checked at ${r.checked_at}).`);
   return `Media Tracker doctor\n${lines.join('\n')}\n`;
 }
-

@@ -40,7 +40,11 @@ export function client(service: string, url: string, headers: Record<string, str
 
 /** Numeric comparison of dotted versions (`4.0.10` ≥ `4.0.6`); a leading `v` is ignored. */
 export function versionAtLeast(version: string, min: string): boolean {
-  const parts = (v: string) => v.replace(/^v/i, '').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .replace(/^v/i, '')
+      .split(/[.-]/)
+      .map((p) => Number.parseInt(p, 10) || 0);
   const a = parts(version);
   const b = parts(min);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -96,7 +100,11 @@ export async function probe(spec: ProbeSpec): Promise<ProbeResult> {
   if (keyRejected(keyedRes.status)) {
     checks.push(makeCheck(s, 'authenticated', 'error', `${label} refuses the API key: wrong API key (HTTP ${keyedRes.status})`, `Copy the API key from ${label}'s settings into the options.`));
     const version = versionCheck(spec, jsonOrNull(first.text));
-    return { checks: [...checks, ...(spec.publicPath ? [version] : skippedAfter(s, ['version'], 'the API key is wrong')), ...skippedAfter(s, spec.later, 'the API key is wrong')], ok: false, keyed: null };
+    return {
+      checks: [...checks, ...(spec.publicPath ? [version] : skippedAfter(s, ['version'], 'the API key is wrong')), ...skippedAfter(s, spec.later, 'the API key is wrong')],
+      ok: false,
+      keyed: null,
+    };
   }
   if (keyedRes.status < 200 || keyedRes.status >= 300) {
     checks.push(makeCheck(s, 'authenticated', 'error', `${label} answered HTTP ${keyedRes.status} to an authenticated request`, `GET ${keyPath}`));

@@ -15,10 +15,7 @@ import { CORE_SUBJECTS, makeCheck, type DoctorCheck, type DoctorReport, type Sub
 
 /** The subjects with something to check under these options: the configured integrations, then MQTT and the store. */
 export function configuredIntegrations(o: Options, registry: Registry = REGISTRY): Array<{ integration: string; label: string }> {
-  return [
-    ...configuredIn(o, registry).map((d) => ({ integration: d.id, label: d.label })),
-    ...Object.entries(CORE_SUBJECTS).map(([integration, label]) => ({ integration, label })),
-  ];
+  return [...configuredIn(o, registry).map((d) => ({ integration: d.id, label: d.label })), ...Object.entries(CORE_SUBJECTS).map(([integration, label]) => ({ integration, label }))];
 }
 
 /** A check that throws is a bug, not a verdict on the service: still report it. */

@@ -39,7 +39,11 @@ export class DoctorService {
         if (this.stopped) return report;
         this.onReport(report);
         const errors = report.checks.filter((c) => c.status === 'error');
-        const before = previous?.checks.filter((c) => c.status === 'error').map((c) => c.id).join() ?? '';
+        const before =
+          previous?.checks
+            .filter((c) => c.status === 'error')
+            .map((c) => c.id)
+            .join() ?? '';
         // Log when the set of errors changes, not at every run.
         if (errors.map((c) => c.id).join() !== before) {
           if (errors.length) this.log.warning(`doctor: ${errors.map((c) => `${c.id}: ${c.summary}`).join('; ')}`);

@@ -24,14 +24,7 @@ export function subjectLabel(s: Subject): string {
   return s.instance && s.instance !== s.integration ? `${label} (${s.instance})` : label;
 }
 
-export function makeCheck(
-  s: Subject,
-  check: CheckKind,
-  status: CheckStatus,
-  summary: string,
-  detail: string | null = null,
-  fix: DoctorCheck['fix'] = null,
-): DoctorCheck {
+export function makeCheck(s: Subject, check: CheckKind, status: CheckStatus, summary: string, detail: string | null = null, fix: DoctorCheck['fix'] = null): DoctorCheck {
   return {
     id: [s.integration, s.instance, check].filter(Boolean).join('/'),
     integration: s.integration,

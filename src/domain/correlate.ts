@@ -11,10 +11,7 @@ import type { EpisodeRef, TrackerEvent } from './events.js';
 import { arrKey, mediaKey, pathKey, type RequestIndex } from './index.js';
 import type { MediaRequest } from './model.js';
 
-export type Target =
-  | { type: 'existing'; requests: MediaRequest[]; via: string }
-  | { type: 'create'; id: string }
-  | { type: 'none'; reason: string };
+export type Target = { type: 'existing'; requests: MediaRequest[]; via: string } | { type: 'create'; id: string } | { type: 'none'; reason: string };
 
 /** Open requests first, then finished ones that still follow their media, deleted ones last. */
 function standing(r: MediaRequest): number {
@@ -62,7 +59,12 @@ function episodesOf(event: TrackerEvent): readonly EpisodeRef[] {
 
 /** Lower-case slug usable in MQTT topics and HA ids. */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x'
+  );
 }
 
 export function uniqueId(base: string, index: RequestIndex): string {
@@ -102,9 +104,7 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
     // any (a re-request Radarr sent nothing for) — but not those of another instance (a 4K one).
     const key = m.arr ? arrKey(m.arr) : null;
     const byJellyfin = m.jellyfin_id ? index.resolve(index.byJellyfin.get(m.jellyfin_id)) : [];
-    const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...byJellyfin, ...media()])].filter(
-      (r) => sameType(r) && sameKind(r) && (!key || !r.arr || arrKey(r.arr) === key),
-    );
+    const hits = [...new Set([...(key ? index.resolve(index.byArr.get(key)) : []), ...byJellyfin, ...media()])].filter((r) => sameType(r) && sameKind(r) && (!key || !r.arr || arrKey(r.arr) === key));
     return hits.length ? { type: 'existing', requests: hits, via: 'arr or media id' } : { type: 'none', reason: 'no tracked request for this media' };
   }
 
@@ -119,9 +119,7 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
     if (own) return { type: 'existing', requests: [own], via: 'jellyseerr request id' };
     // A request created from an *arr grab before Jellyseerr told us is adopted, whatever its stage.
     const is4k = event.is_4k ?? m.is_4k ?? false;
-    const orphan = best(
-      media().filter((r) => sameType(r) && (r.is_4k ?? false) === is4k && r.jellyseerr_request_id === null && r.state !== 'DELETED' && r.state !== 'DECLINED'),
-    );
+    const orphan = best(media().filter((r) => sameType(r) && (r.is_4k ?? false) === is4k && r.jellyseerr_request_id === null && r.state !== 'DELETED' && r.state !== 'DECLINED'));
     if (orphan) return { type: 'existing', requests: [orphan], via: 'media id (adopted)' };
     return { type: 'create', id: uniqueId(`jellyseerr-${requestId}`, index) };
   }
@@ -139,7 +137,10 @@ export function correlate(event: TrackerEvent, index: RequestIndex): Target {
   // re-request after a deletion gets its grab even when the release (and hash) is the old one.
   const reopened = (hits: readonly MediaRequest[]): MediaRequest[] | null => {
     if (hits.some((r) => standing(r) === 0)) return null;
-    const open = route(everyTier().filter((r) => standing(r) === 0), episodes);
+    const open = route(
+      everyTier().filter((r) => standing(r) === 0),
+      episodes,
+    );
     return open.length ? open : null;
   };
   const hash = 'hash' in event && event.hash ? event.hash : m.hash;

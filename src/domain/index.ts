@@ -31,7 +31,10 @@ export function mediaKey(type: MediaType, scheme: 'tmdb' | 'tvdb', id: number): 
 
 /** Same rule as the reducer's: separators and doubled slashes differ between hosts. */
 export function pathKey(path: string): string {
-  return path.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/\/$/, '');
+  return path
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/$/, '');
 }
 
 function keysOf(r: MediaRequest) {
@@ -47,10 +50,7 @@ function keysOf(r: MediaRequest) {
     hashes: Object.keys(r.downloads),
     jellyseerr: [r.jellyseerr_request_id, ...r.merged_request_ids].filter((n): n is number => n !== null),
     arr: r.arr ? [arrKey(r.arr)] : [],
-    media: [
-      ...(r.tmdb_id ? [mediaKey(r.media_type, 'tmdb', r.tmdb_id)] : []),
-      ...(r.tvdb_id ? [mediaKey(r.media_type, 'tvdb', r.tvdb_id)] : []),
-    ],
+    media: [...(r.tmdb_id ? [mediaKey(r.media_type, 'tmdb', r.tmdb_id)] : []), ...(r.tvdb_id ? [mediaKey(r.media_type, 'tvdb', r.tvdb_id)] : [])],
   };
 }
 

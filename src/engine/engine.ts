@@ -168,9 +168,7 @@ export class Engine implements EventSink, TrackedView {
   }
 
   snapshot(): void {
-    this.store
-      .snapshot(() => ({ lastSeq: this.seq, requests: [...this.index.values()] }))
-      .catch((err) => this.log.error(`snapshot failed: ${errorMessage(err)}`));
+    this.store.snapshot(() => ({ lastSeq: this.seq, requests: [...this.index.values()] })).catch((err) => this.log.error(`snapshot failed: ${errorMessage(err)}`));
   }
 
   async close(): Promise<void> {
@@ -224,9 +222,7 @@ export class Engine implements EventSink, TrackedView {
       notes.push(result.note);
       if (result.outcome === 'applied' || before === null) {
         // The creating event counts as applied even when it changed nothing more.
-        const after = before === null && result.request && !result.request.applied.includes(event.key)
-          ? { ...result.request, applied: [...result.request.applied, event.key] }
-          : result.request;
+        const after = before === null && result.request && !result.request.applied.includes(event.key) ? { ...result.request, applied: [...result.request.applied, event.key] } : result.request;
         changes.push({ before, after, id: base.id });
         effects.push(...result.effects);
       }

@@ -39,4 +39,4 @@ export interface Change {
 }
 
 /** Called with what became durable, in commit order. */
-export type CommitListener = (changes: Change[], effects: Effect[]) => void
+export type CommitListener = (changes: Change[], effects: Effect[]) => void;

@@ -140,7 +140,7 @@ export function createIngressApp(opts: IngressOptions): express.Express {
   if (origins) {
     app.use((req, res, next) => {
       if (origins.hostAllowed(req)) return next();
-      res.status(421).type('text/plain').send('Misdirected request: open the panel by this machine\'s address, localhost, or a name in panel_origins.\n');
+      res.status(421).type('text/plain').send("Misdirected request: open the panel by this machine's address, localhost, or a name in panel_origins.\n");
     });
   }
   app.get('/panel.json', (req, res) => {
@@ -164,10 +164,7 @@ export function createIngressApp(opts: IngressOptions): express.Express {
   );
   // Reached only when the panel is not built (a checkout where `npm run build:panel` never ran).
   app.get('/', (_req, res) => {
-    res
-      .status(503)
-      .type('text/plain')
-      .send('Media Tracker is running, but its panel is not built: run `npm run build:panel`. MQTT over WebSocket: ./mqtt (subprotocol "mqtt").\n');
+    res.status(503).type('text/plain').send('Media Tracker is running, but its panel is not built: run `npm run build:panel`. MQTT over WebSocket: ./mqtt (subprotocol "mqtt").\n');
   });
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

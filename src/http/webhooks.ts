@@ -65,7 +65,10 @@ export interface WebhookServerOptions {
  * unknown route segment), so configured secrets are masked there as they are in the log.
  */
 function reply(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json').send(redact(JSON.stringify(body)));
+  res
+    .status(status)
+    .type('application/json')
+    .send(redact(JSON.stringify(body)));
 }
 
 export function createWebhookApp(opts: WebhookServerOptions): express.Express {

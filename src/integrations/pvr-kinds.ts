@@ -51,7 +51,11 @@ export function urlKey(url: string): string | null {
 
 /** The same key for a Jellyseerr server: Jellyseerr builds its URL as `<scheme>://<hostname>:<port><baseUrl>`. */
 export function serverKey(s: JellyseerrServer): string {
-  return `${s.hostname.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '')}:${s.port}${basePath(s.baseUrl)}`;
+  return `${s.hostname
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')}:${s.port}${basePath(s.baseUrl)}`;
 }
 
 type Instance = PvrInstance;

@@ -118,9 +118,7 @@ export class EmbeddedBroker implements Sink {
 
   /** Hands a connection to aedes, with every incoming packet capped. */
   private handle(conn: Duplex, req?: IncomingMessage): void {
-    limitIncomingPackets(conn, MAX_PACKET_BYTES, (length) =>
-      this.warn.warning('oversized-packet', `closed an MQTT connection announcing a ${length} byte packet (limit ${MAX_PACKET_BYTES})`),
-    );
+    limitIncomingPackets(conn, MAX_PACKET_BYTES, (length) => this.warn.warning('oversized-packet', `closed an MQTT connection announcing a ${length} byte packet (limit ${MAX_PACKET_BYTES})`));
     this.aedes.handle(conn, req);
   }
 

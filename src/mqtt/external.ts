@@ -71,11 +71,7 @@ export class ExternalBroker implements Sink {
     const client = this.client;
     if (!client) return;
     if (client.connected) {
-      await Promise.all(
-        finalMessages.map(
-          ([topic, payload]) => new Promise<void>((resolve) => client.publish(topic, payload, { retain: true, qos: 1 }, () => resolve())),
-        ),
-      );
+      await Promise.all(finalMessages.map(([topic, payload]) => new Promise<void>((resolve) => client.publish(topic, payload, { retain: true, qos: 1 }, () => resolve()))));
     }
     await client.endAsync();
   }

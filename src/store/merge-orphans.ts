@@ -14,17 +14,7 @@
  */
 import { deriveTvState } from '../domain/episodes.js';
 import { arrKey } from '../domain/index.js';
-import {
-  APPLIED_LIMIT,
-  EPISODE_HISTORY_LIMIT,
-  TIMELINE_LIMIT,
-  type Download,
-  type Episode,
-  type EpisodeHistoryEntry,
-  type MediaRequest,
-  type TimelineEntry,
-  type Upgrade,
-} from '../domain/model.js';
+import { APPLIED_LIMIT, EPISODE_HISTORY_LIMIT, TIMELINE_LIMIT, type Download, type Episode, type EpisodeHistoryEntry, type MediaRequest, type TimelineEntry, type Upgrade } from '../domain/model.js';
 import { isPipeline, rank, type State } from '../domain/states.js';
 
 /** `orphan` was merged into `into`. */
@@ -74,7 +64,11 @@ export function coveringRequest(orphan: MediaRequest, requests: readonly MediaRe
 
 /** Entries of several lists by time (stable: equal times keep list order). */
 function byTime<T extends { at: string }>(...lists: T[][]): T[] {
-  return lists.flat().map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
+  return lists
+    .flat()
+    .map((e, i) => ({ e, i, t: Date.parse(e.at) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
 }
 
 /** Pipeline stages by rank; failed/declined/deleted count as the least advanced. */

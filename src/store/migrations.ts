@@ -46,10 +46,7 @@ export interface MigrationResult {
 }
 
 export function schemaVersionOf(raw: unknown): number {
-  const v =
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-      ? (raw as Record<string, unknown>).schema_version
-      : undefined;
+  const v = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>).schema_version : undefined;
   if (!Number.isSafeInteger(v) || (v as number) < 0) {
     throw new StoreError('snapshot has no valid "schema_version" (expected a non-negative integer)');
   }
@@ -60,11 +57,7 @@ export function schemaVersionOf(raw: unknown): number {
  * Pure: returns the snapshot brought to `target`. Throws `StoreError` when the
  * snapshot is newer than `target`, a step is missing, or a migration fails.
  */
-export function migrateSnapshot(
-  raw: unknown,
-  migrations: readonly SnapshotMigration[] = SNAPSHOT_MIGRATIONS,
-  target: number = CURRENT_SCHEMA_VERSION,
-): MigrationResult {
+export function migrateSnapshot(raw: unknown, migrations: readonly SnapshotMigration[] = SNAPSHOT_MIGRATIONS, target: number = CURRENT_SCHEMA_VERSION): MigrationResult {
   const from = schemaVersionOf(raw);
   if (from > target) {
     throw new StoreError(
@@ -84,10 +77,7 @@ export function migrateSnapshot(
     try {
       snapshot = m.up(snapshot);
     } catch (err) {
-      throw new StoreError(
-        `snapshot migration v${m.from}→v${m.to} (${m.describe}) failed: ${describeError(err)}`,
-        { cause: err },
-      );
+      throw new StoreError(`snapshot migration v${m.from}→v${m.to} (${m.describe}) failed: ${describeError(err)}`, { cause: err });
     }
     // The migration owns the data; the version stamp is ours so it cannot drift.
     if (typeof snapshot !== 'object' || snapshot === null || Array.isArray(snapshot)) {

@@ -7,12 +7,7 @@ import { isAscii } from 'node:buffer';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaRequest } from '../domain/model.js';
-import {
-  CURRENT_SCHEMA_VERSION,
-  SNAPSHOT_MIGRATIONS,
-  migrateSnapshot,
-  type SnapshotMigration,
-} from './migrations.js';
+import { CURRENT_SCHEMA_VERSION, SNAPSHOT_MIGRATIONS, migrateSnapshot, type SnapshotMigration } from './migrations.js';
 import { StoreError, describeError, type SnapshotData } from './types.js';
 
 export { StoreError } from './types.js';
@@ -37,20 +32,12 @@ export interface ReadSnapshot {
  * Reads and validates the snapshot, migrating it in memory. Never modifies a file.
  * Missing file → null (empty state); anything unreadable → `StoreError`.
  */
-export async function readSnapshot(
-  dir: string,
-  migrations: readonly SnapshotMigration[] = SNAPSHOT_MIGRATIONS,
-  target: number = CURRENT_SCHEMA_VERSION,
-): Promise<ReadSnapshot | null> {
+export async function readSnapshot(dir: string, migrations: readonly SnapshotMigration[] = SNAPSHOT_MIGRATIONS, target: number = CURRENT_SCHEMA_VERSION): Promise<ReadSnapshot | null> {
   const file = path.join(dir, SNAPSHOT_FILE);
   const text = await readText(file);
   if (text === null) return null;
   const fail = (problem: string, cause?: unknown): StoreError =>
-    new StoreError(
-      `${file}: ${problem}. Refusing to start so the file is not overwritten; ` +
-        `fix it, or move it away to start from the journal alone.`,
-      { cause },
-    );
+    new StoreError(`${file}: ${problem}. Refusing to start so the file is not overwritten; fix it, or move it away to start from the journal alone.`, { cause });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -139,12 +126,7 @@ export interface WriteSnapshotOptions {
  * Writes `requests` (not mutated by the caller while this runs) as the snapshot at
  * `lastSeq`. On failure the previous snapshot is left as it was.
  */
-export async function writeSnapshot(
-  dir: string,
-  lastSeq: number,
-  requests: readonly MediaRequest[],
-  opts: WriteSnapshotOptions = {},
-): Promise<void> {
+export async function writeSnapshot(dir: string, lastSeq: number, requests: readonly MediaRequest[], opts: WriteSnapshotOptions = {}): Promise<void> {
   const chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK);
   const file = path.join(dir, SNAPSHOT_FILE);
   const tmp = file + TMP_SUFFIX;

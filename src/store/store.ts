@@ -101,9 +101,7 @@ export class Store {
 
     if (snap && snap.applied.length > 0) {
       const backup = await commitMigration(opts.dir, snap);
-      const msg =
-        `snapshot migrated from schema v${snap.fileVersion} to v${snap.data.schemaVersion} ` +
-        `(${snap.applied.join('; ')}); the old file is kept as ${backup}`;
+      const msg = `snapshot migrated from schema v${snap.fileVersion} to v${snap.data.schemaVersion} ` + `(${snap.applied.join('; ')}); the old file is kept as ${backup}`;
       log('info', msg);
     }
 
@@ -144,9 +142,7 @@ export class Store {
 
   needsSnapshot(): boolean {
     if (!this.opts.durable || this.inFlight || this.closing || this.recordsSinceSnapshot === 0) return false;
-    return (
-      this.recordsSinceSnapshot >= this.everyRecords || Date.now() - this.lastSnapshotAt >= this.everyMs
-    );
+    return this.recordsSinceSnapshot >= this.everyRecords || Date.now() - this.lastSnapshotAt >= this.everyMs;
   }
 
   /**
@@ -207,22 +203,14 @@ export class Store {
       await writeSnapshot(this.opts.dir, lastSeq, requests);
     } catch (err) {
       this.snapshotFailures++;
-      const e = new StoreError(
-        `snapshot: writing ${requests.length} requests at seq ${lastSeq} failed ` +
-          `(${describeError(err)}); the journal is kept, nothing is lost`,
-        { cause: err },
-      );
+      const e = new StoreError(`snapshot: writing ${requests.length} requests at seq ${lastSeq} failed ` + `(${describeError(err)}); the journal is kept, nothing is lost`, { cause: err });
       this.log('error', e.message);
       throw e;
     }
     this.snapshots++;
     this.snapshotSeq = lastSeq;
     const deleted = await this.journal.deleteCovered(lastSeq);
-    this.log(
-      'debug',
-      `snapshot: ${requests.length} requests at seq ${lastSeq}` +
-        (deleted.length ? `; deleted ${deleted.join(', ')}` : ''),
-    );
+    this.log('debug', `snapshot: ${requests.length} requests at seq ${lastSeq}${deleted.length ? `; deleted ${deleted.join(', ')}` : ''}`);
   }
 
   /** Seq of the last durable snapshot (0: none). */

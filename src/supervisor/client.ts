@@ -12,10 +12,7 @@ import { errorMessage, registerSecret } from '../log.js';
 export const SUPERVISOR_URL_ENV = 'MEDIA_TRACKER_SUPERVISOR_URL';
 export const DEFAULT_SUPERVISOR_URL = 'http://supervisor';
 
-const envelopeSchema = z.discriminatedUnion('result', [
-  z.object({ result: z.literal('ok'), data: z.unknown() }),
-  z.object({ result: z.literal('error'), message: z.string().nullish() }),
-]);
+const envelopeSchema = z.discriminatedUnion('result', [z.object({ result: z.literal('ok'), data: z.unknown() }), z.object({ result: z.literal('error'), message: z.string().nullish() })]);
 
 /** `GET /services/mqtt` (supervisor/services/modules/mqtt.py); v1 names the provider `addon`, v2 `app`. */
 export const mqttServiceSchema = z.object({

@@ -13,10 +13,7 @@ import type { MqttOptions } from '../config/schema.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { MqttService } from './client.js';
 
-export type MqttPlan =
-  | { kind: 'configured' }
-  | { kind: 'supervisor'; service: MqttService }
-  | { kind: 'announce'; reason: string };
+export type MqttPlan = { kind: 'configured' } | { kind: 'supervisor'; service: MqttService } | { kind: 'announce'; reason: string };
 
 export async function planMqtt(mqtt: MqttOptions, lookup: () => Promise<MqttService | null>, log: Logger): Promise<MqttPlan> {
   if (mqtt.mode === 'embedded') return { kind: 'announce', reason: 'mqtt.mode is "embedded"' };

@@ -29,16 +29,7 @@ import {
 import { EVENT_TYPES } from '../../src/contract/index.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createShokoFake } from '../fakes/shoko.js';
-import {
-  HomeAssistant,
-  parseLog,
-  pinnedHaVersion,
-  type AutomationTrace,
-  type DeviceEntry,
-  type EntityState,
-  type HaSocket,
-  type StateChanged,
-} from '../helpers/home-assistant.js';
+import { HomeAssistant, parseLog, pinnedHaVersion, type AutomationTrace, type DeviceEntry, type EntityState, type HaSocket, type StateChanged } from '../helpers/home-assistant.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
 import {
@@ -336,7 +327,11 @@ describe('a real Home Assistant', () => {
       const checks = report.checks.filter((c) => c.integration === integration);
       expect(checks.length, integration).toBeGreaterThan(0);
       const want = checks.some((c) => c.status === 'error') ? 'on' : 'off';
-      const s = await ha.untilState(`binary_sensor.media_tracker_${integration}_check`, (st) => st?.attributes.checked_at === report.checked_at && st, `the ${integration} problem sensor to show the new report`);
+      const s = await ha.untilState(
+        `binary_sensor.media_tracker_${integration}_check`,
+        (st) => st?.attributes.checked_at === report.checked_at && st,
+        `the ${integration} problem sensor to show the new report`,
+      );
       expect(s, integration).toMatchObject({ state: want, attributes: { device_class: 'problem', checks } });
     }
   });
@@ -397,7 +392,7 @@ describe('a real Home Assistant', () => {
     jf.addMovie({ name: dune.title, year: dune.year, tmdbId: dune.tmdbId, file: '/data/movies/Dune Part Two (2024)/Dune: Part Two (2024) [Remux-2160p].mkv' });
     await pokeJellyfin();
     await untilFired(DUNE, 'upgraded');
-    expect((await ha.state(status(DUNE)))).toMatchObject({ state: 'available', attributes: { upgrade: null } });
+    expect(await ha.state(status(DUNE))).toMatchObject({ state: 'available', attributes: { upgrade: null } });
     expect(fired(DUNE).filter((t) => t === 'available')).toHaveLength(1);
   });
 
@@ -450,7 +445,12 @@ describe('a real Home Assistant', () => {
     shoko.emit('ShokoEvent:FileMatched', shoko.fileEventFor(41));
     const matching = await reaches(GHOST, 'ANIME_MATCHING');
     expect(matching.attributes.reason).toBe('Shoko: matched to AniDB (anime 15000, episode 210000)');
-    jf.addMovie({ name: ghost.title, year: ghost.year, providerIds: shokofinIds({ series: 90, episode: 900, file: 41, anidb: 15000 }), file: '/config/Shokofin/VFS/movies/Summer Ghost/Summer Ghost [Shoko File 41].mkv' });
+    jf.addMovie({
+      name: ghost.title,
+      year: ghost.year,
+      providerIds: shokofinIds({ series: 90, episode: 900, file: 41, anidb: 15000 }),
+      file: '/config/Shokofin/VFS/movies/Summer Ghost/Summer Ghost [Shoko File 41].mkv',
+    });
     await pokeJellyfin();
     await reaches(GHOST, 'AVAILABLE');
     expect(statusHistory(GHOST)).toEqual(['approved', 'grabbing', 'importing', 'anime_matching', 'available']);
@@ -540,7 +540,11 @@ describe('a real Home Assistant', () => {
     const runs = await ws.automationTraces(NOTIFY_AUTOMATION.id);
     const ran = runs.filter((r) => r.script_execution === 'finished');
     expect(
-      ran.map((r) => ({ id: runEvent(r).id, type: runEvent(r).event_type, calls: serviceCalls(r).map((c) => ({ service: c.service, title: c.data.title, image: (c.data.data as { image?: string }).image })) })),
+      ran.map((r) => ({
+        id: runEvent(r).id,
+        type: runEvent(r).event_type,
+        calls: serviceCalls(r).map((c) => ({ service: c.service, title: c.data.title, image: (c.data.data as { image?: string }).image })),
+      })),
     ).toEqual([
       { id: DUNE.id, type: 'available', calls: [{ service: 'notify.alice', title: 'Ready to watch', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${dune.tmdbId}.jpg` }] },
       { id: BEAR.id, type: 'partially_available', calls: [{ service: 'notify.bob', title: 'New episodes', image: `https://image.tmdb.org/t/p/w600_and_h900_bestv2/${bear.tmdbId}.jpg` }] },
@@ -595,9 +599,19 @@ describe('a real Home Assistant', () => {
     changes = await ws.stateChanges();
 
     for (const [id, was] of before) {
-      await ha.untilState(id, (st) => st && st.state === was.state && isDeepStrictEqual(st.attributes, was.attributes), `${id} to be back as ${JSON.stringify(was.state)} with the same attributes`, 30_000);
+      await ha.untilState(
+        id,
+        (st) => st && st.state === was.state && isDeepStrictEqual(st.attributes, was.attributes),
+        `${id} to be back as ${JSON.stringify(was.state)} with the same attributes`,
+        30_000,
+      );
     }
-    expect((await ws.entities()).filter((e) => e.platform === 'mqtt').map((e) => e.entity_id).sort()).toEqual(wanted);
+    expect(
+      (await ws.entities())
+        .filter((e) => e.platform === 'mqtt')
+        .map((e) => e.entity_id)
+        .sort(),
+    ).toEqual(wanted);
     expect((await ha.state(pipeline(DUNE)))?.attributes.event_type).toBe('upgraded');
     // The blueprint automations come back from automations.yaml and subscribe again.
     for (const a of [NOTIFY_AUTOMATION, FLASH_AUTOMATION]) await ha.untilState(a.entityId, (st) => st?.state === 'on', `${a.entityId} to be on again`);
@@ -627,10 +641,7 @@ describe('a real Home Assistant', () => {
     const states = new Set((await ha.states()).map((s) => s.entity_id));
     for (const id of entityIds) expect(states.has(id), id).toBe(false);
     // HA lets go of the request's topics too.
-    await rec.until(
-      () => haSubscription(`media/${gone.id}/state`) === undefined && haSubscription(`media/${gone.id}/event`) === undefined,
-      `HA to unsubscribe from media/${gone.id}/#`,
-    );
+    await rec.until(() => haSubscription(`media/${gone.id}/state`) === undefined && haSubscription(`media/${gone.id}/event`) === undefined, `HA to unsubscribe from media/${gone.id}/#`);
     // The others are untouched.
     expect((await ha.state(status(MADAME)))?.state).toBe('declined');
   });

@@ -28,8 +28,6 @@ const show: ShowSpec = { requestId: 4102, tmdbId: 1396, tvdbId: 81189, title: 'B
 const movieId = `jellyseerr-${movie.requestId}`;
 const showId = `jellyseerr-${show.requestId}`;
 
-
-
 const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
 
 async function killAndWait(p: ChildProcess | null, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -62,19 +60,16 @@ class Mosquitto {
       proc.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
       proc.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
       proc.on('error', (err) => this.output.push(`spawn error: ${err.message}\n`));
-      const up = await waitFor(
-        async () => {
-          if (!alive(proc)) return false;
-          try {
-            const c = await mqtt.connectAsync(this.url, { reconnectPeriod: 0, connectTimeout: 1_000 });
-            await c.endAsync(true);
-            return alive(proc) ? true : undefined;
-          } catch {
-            return undefined;
-          }
-        },
-        `mosquitto to accept connections on ${this.url}`,
-      );
+      const up = await waitFor(async () => {
+        if (!alive(proc)) return false;
+        try {
+          const c = await mqtt.connectAsync(this.url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+          await c.endAsync(true);
+          return alive(proc) ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      }, `mosquitto to accept connections on ${this.url}`);
       if (up) return;
       if (attempt < 10 && /in use/i.test(this.output.join(''))) {
         await new Promise((r) => setTimeout(r, 200));
@@ -111,10 +106,14 @@ async function untilMirrored(url: string, h: Harness, what: string): Promise<Rec
   const rec = await Recorder.connect(url);
   let last: string | undefined = 'nothing received';
   try {
-    await rec.until(() => {
-      last = diffRetained(rec, retainedSet(h));
-      return last === undefined;
-    }, what, 20_000);
+    await rec.until(
+      () => {
+        last = diffRetained(rec, retainedSet(h));
+        return last === undefined;
+      },
+      what,
+      20_000,
+    );
   } catch (err) {
     await rec.close();
     throw new Error(`${(err as Error).message}: ${last}`);
@@ -170,10 +169,7 @@ describe('external broker (real Mosquitto)', () => {
   it('mirrors the bridge state, discovery configs and request states to Mosquitto', async () => {
     const mirror = await recorder(broker.url);
     await mirror.until(() => mirror.latest.get('media/bridge/state') === 'online', 'media/bridge/state = online on Mosquitto');
-    await mirror.until(
-      () => [...mirror.latest.keys()].some((t) => /^homeassistant\/[a-z_]+\/media_tracker\/.+\/config$/.test(t)),
-      'bridge discovery configs on Mosquitto',
-    );
+    await mirror.until(() => [...mirror.latest.keys()].some((t) => /^homeassistant\/[a-z_]+\/media_tracker\/.+\/config$/.test(t)), 'bridge discovery configs on Mosquitto');
     const bridgeConfig = [...mirror.latest.keys()].find((t) => t.startsWith('homeassistant/') && t.endsWith('/config'))!;
     expect(mirror.json(bridgeConfig)).toMatchObject({ availability: [{ topic: 'media/bridge/state' }] });
 
@@ -184,10 +180,7 @@ describe('external broker (real Mosquitto)', () => {
     const state = await mirror.untilState(movieId, movieState);
     expect(state).toMatchObject({ id: movieId, title: movie.title, year: movie.year, media_type: 'movie', jellyseerr_request_id: movie.requestId });
     await mirror.until(() => mirror.latest.has(`media/${movieId}/timeline`), `media/${movieId}/timeline on Mosquitto`);
-    await mirror.until(
-      () => [...mirror.latest.keys()].some((t) => t.startsWith('homeassistant/') && t.includes(movieId) && t.endsWith('/config')),
-      `discovery configs of ${movieId} on Mosquitto`,
-    );
+    await mirror.until(() => [...mirror.latest.keys()].some((t) => t.startsWith('homeassistant/') && t.includes(movieId) && t.endsWith('/config')), `discovery configs of ${movieId} on Mosquitto`);
 
     // The mirror is complete: a fresh subscriber gets exactly the tracker's retained set.
     const fresh = await untilMirrored(broker.url, h!, 'Mosquitto to hold every retained topic');

@@ -87,7 +87,10 @@ describe('with a tracker', () => {
       radarr: [{ name: 'radarr', url: 'http://127.0.0.1:9/radarr', api_key: 'radarr-key-not-for-browsers' }],
       sonarr: [{ name: 'sonarr', url: 'http://127.0.0.1:9/sonarr', api_key: 'sonarr-key-not-for-browsers' }],
     });
-    for (const [route, body] of [['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)], ['/hooks/radarr', radarrGrab(movie)]] as const) {
+    for (const [route, body] of [
+      ['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)],
+      ['/hooks/radarr', radarrGrab(movie)],
+    ] as const) {
       expect((await h.post(route, body)).status).toBe(200);
     }
     proxy = await startIngressProxy({ host: '127.0.0.1', port: h.tracker.endpoints.ingressPort });
@@ -166,7 +169,14 @@ describe('with a tracker', () => {
     const { transaction } = JSON.parse(command.payload) as { transaction: string };
     expect(transaction).toMatch(/^[0-9a-f-]{36}$/);
     // Whatever the tracker answers to that transaction is what the panel says.
-    const answer = await waitFor(() => seen.map((m) => (m.topic === 'media/bridge/response' ? (JSON.parse(m.payload) as { transaction?: string; status: string; error?: string }) : null)).find((r) => r?.transaction === transaction) ?? undefined, 'the answer', 10_000);
+    const answer = await waitFor(
+      () =>
+        seen
+          .map((m) => (m.topic === 'media/bridge/response' ? (JSON.parse(m.payload) as { transaction?: string; status: string; error?: string }) : null))
+          .find((r) => r?.transaction === transaction) ?? undefined,
+      'the answer',
+      10_000,
+    );
     await page.waitForSelector(`[data-testid="doctor-response"][data-status="${answer.status}"]`);
     expect(await page.textContent('[data-testid="doctor-response"]')).toContain(answer.status === 'ok' ? 'Checks done' : answer.error!);
     expect(errors).toEqual([]);
@@ -207,7 +217,10 @@ describe('as an add-on, behind the Supervisor', () => {
       }
     });
     broker.publish('media/bridge/state', 'online', { retain: true, qos: 1 });
-    broker.publish('media/bridge/info', JSON.stringify({ version: '0.1.0', mode: 'embedded', started_at: new Date().toISOString(), counts: { total: 0 }, integrations: integrationInfos() }), { retain: true, qos: 1 });
+    broker.publish('media/bridge/info', JSON.stringify({ version: '0.1.0', mode: 'embedded', started_at: new Date().toISOString(), counts: { total: 0 }, integrations: integrationInfos() }), {
+      retain: true,
+      qos: 1,
+    });
     broker.publish('media/bridge/doctor', JSON.stringify(REPORT), { retain: true, qos: 1 });
     const app = createIngressApp({ health: () => ({}), panel: () => settings, trustedProxies: [SUPERVISOR], allowLoopback: false });
     server = await new Promise<Server>((resolve) => {
@@ -237,7 +250,14 @@ describe('as an add-on, behind the Supervisor', () => {
     await page.waitForSelector('[data-testid="doctor-fix"][data-integration="sonarr"]');
 
     await page.focus('[data-testid="doctor-run"]');
-    for (let i = 0; i < 10 && (await page.evaluate(`(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a && a.getAttribute('data-testid'); })()`)) !== 'doctor-fix'; i++) {
+    for (
+      let i = 0;
+      i < 10 &&
+      (await page.evaluate(
+        `(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a && a.getAttribute('data-testid'); })()`,
+      )) !== 'doctor-fix';
+      i++
+    ) {
       await page.keyboard.press('Tab');
     }
     expect(await page.getAttribute('[data-testid="doctor-fix"]', 'aria-label')).toBe('Fix automatically: No Media Tracker webhook in Sonarr');

@@ -195,7 +195,8 @@ describe('the panel through ingress', () => {
     await expect.poll(() => page.locator('[data-testid="request-card"]').count()).toBe(11);
 
     // Keyboard: arrows move between cards (three columns at this width), Enter opens one.
-    const focused = () => page.evaluate(`(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a && a.getAttribute('data-id'); })()`);
+    const focused = () =>
+      page.evaluate(`(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a && a.getAttribute('data-id'); })()`);
     const order = await page.$$eval('[data-testid="request-card"]', (els) => els.map((e) => e.getAttribute('data-id')));
     await page.focus(card(order[0]!));
     await page.keyboard.press('ArrowRight');
@@ -243,16 +244,7 @@ describe('the panel through ingress', () => {
     expect(page.url()).toContain(`#/request/${id(severance)}`);
     await page.waitForSelector('[data-testid="episode-grid"]');
     const cells = await page.$$eval('[data-testid="episode-cell"]', (els) => els.map((e) => `${e.getAttribute('data-episode')}:${e.getAttribute('data-state')}`));
-    expect(cells).toEqual([
-      'S02E01:IMPORTING',
-      'S02E02:IMPORTING',
-      'S02E03:DOWNLOADED',
-      'S02E04:DOWNLOADED',
-      'S02E05:DOWNLOADING',
-      'S02E06:DOWNLOADING',
-      'S02E07:DOWNLOADING',
-      'S02E08:DOWNLOADING',
-    ]);
+    expect(cells).toEqual(['S02E01:IMPORTING', 'S02E02:IMPORTING', 'S02E03:DOWNLOADED', 'S02E04:DOWNLOADED', 'S02E05:DOWNLOADING', 'S02E06:DOWNLOADING', 'S02E07:DOWNLOADING', 'S02E08:DOWNLOADING']);
     expect(await page.getAttribute('[data-testid="episode-cell"][data-episode="S02E05"]', 'title')).toMatch(/Downloading · 37 %.*release: Severance\.S02\.1080p\.WEB-DL/);
     expect(await page.getAttribute('[data-testid="episode-cell"][data-episode="S02E01"]', 'title')).toMatch(/file: Severance - S02E01/);
     const timeline = await page.locator('[data-testid="timeline-entry"]').count();

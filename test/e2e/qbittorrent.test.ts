@@ -42,7 +42,6 @@ const versionMatch = /v(\d+)\.(\d+)\.(\d+)/.exec(versionText);
 const [major, minor] = versionMatch ? [Number(versionMatch[1]), Number(versionMatch[2])] : [0, 0];
 const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
 
-
 /** The waits of this file give up after 30 s unless told otherwise (qbittorrent-nox is slow to start and to connect peers). */
 const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, everyMs = 100) => waitFor(check, what, { timeoutMs, everyMs });
 
@@ -296,12 +295,7 @@ describe.skipIf(!installed)(`real qbittorrent-nox (${versionText})`, () => {
     expect(inB.hash).toBe(seed.infoHash);
     await b.admin.post('/api/v2/torrents/addPeers', { hashes: seed.infoHash, peers: `127.0.0.1:${a.btPort}` });
 
-    const final = await until(
-      () => progress('b', seed.infoHash).find((e) => e.complete),
-      `B: ${seed.name} complete (B log:\n${b.log()})`,
-      90_000,
-      200,
-    );
+    const final = await until(() => progress('b', seed.infoHash).find((e) => e.complete), `B: ${seed.name} complete (B log:\n${b.log()})`, 90_000, 200);
     expect(['uploading', 'stalledUP', 'queuedUP', 'forcedUP']).toContain(final.client_state);
     expect(final.progress).toBe(1);
 
@@ -342,23 +336,25 @@ describe.skipIf(!installed)(`real qbittorrent-nox (${versionText})`, () => {
     if ('has_metadata' in info) expect(info.has_metadata).toBe(false);
 
     let now = Date.parse('2026-01-01T10:00:00Z');
-    const h = await startTracker(
-      { qbittorrent: [{ name: 'a', url: a.url, username: USERNAME, password: PASSWORD }], intervals: { qbittorrent_s: 3600 } },
-      undefined,
-      { clock: () => new Date(now) },
-    );
+    const h = await startTracker({ qbittorrent: [{ name: 'a', url: a.url, username: USERNAME, password: PASSWORD }], intervals: { qbittorrent_s: 3600 } }, undefined, { clock: () => new Date(now) });
     const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl);
     try {
       const id = 'jellyseerr-301';
-      for (const [route, body] of [['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)], ['/hooks/radarr', radarrGrab(movie)]] as const) {
+      for (const [route, body] of [
+        ['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)],
+        ['/hooks/radarr', radarrGrab(movie)],
+      ] as const) {
         expect((await h.post(route, body)).status).toBe(200);
       }
       await rec.untilState(id, 'GRABBING');
       await h.tracker.watchers.find((w) => w.name === 'qbittorrent/a')!.poke!();
-      const fetching = await rec.until(() => {
-        const st = rec.state(id);
-        return st?.client_state === 'metaDL' ? st : undefined;
-      }, () => `client_state metaDL (last: ${JSON.stringify(rec.state(id)?.client_state)})`);
+      const fetching = await rec.until(
+        () => {
+          const st = rec.state(id);
+          return st?.client_state === 'metaDL' ? st : undefined;
+        },
+        () => `client_state metaDL (last: ${JSON.stringify(rec.state(id)?.client_state)})`,
+      );
       expect(fetching).toMatchObject({ state: 'GRABBING', progress: 0, stuck: null });
 
       now += 31 * 60_000;

@@ -7,10 +7,7 @@
  * history records).
  */
 import type { Request, Response } from 'express';
-import {
-  basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, timeSpan, versionAtLeast,
-  type FakeApp, type SentHook,
-} from './common.js';
+import { basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, timeSpan, versionAtLeast, type FakeApp, type SentHook } from './common.js';
 
 export type Rec = Record<string, unknown>;
 
@@ -122,11 +119,32 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
 
   route('get', `${base}/system/status`, (_req, res) =>
     json(res, {
-      appName: cfg.appName, instanceName: state.instanceName, version: state.version, buildTime: '2025-01-01T00:00:00Z',
-      isDebug: false, isProduction: true, isAdmin: false, isUserInteractive: false, startupPath: '/app/bin', appData: '/config',
-      osName: 'ubuntu', osVersion: '22.04', isNetCore: true, isLinux: true, isOsx: false, isWindows: false, isDocker: true,
-      mode: 'console', branch: 'main', authentication: 'forms', urlBase: '', runtimeVersion: '8.0.12', runtimeName: '.NET',
-      startTime: iso(), packageUpdateMechanism: 'docker', databaseType: 'sqLite',
+      appName: cfg.appName,
+      instanceName: state.instanceName,
+      version: state.version,
+      buildTime: '2025-01-01T00:00:00Z',
+      isDebug: false,
+      isProduction: true,
+      isAdmin: false,
+      isUserInteractive: false,
+      startupPath: '/app/bin',
+      appData: '/config',
+      osName: 'ubuntu',
+      osVersion: '22.04',
+      isNetCore: true,
+      isLinux: true,
+      isOsx: false,
+      isWindows: false,
+      isDocker: true,
+      mode: 'console',
+      branch: 'main',
+      authentication: 'forms',
+      urlBase: '',
+      runtimeVersion: '8.0.12',
+      runtimeName: '.NET',
+      startTime: iso(),
+      packageUpdateMechanism: 'docker',
+      databaseType: 'sqLite',
     }),
   );
 
@@ -136,9 +154,18 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
     if (typeof input.name !== 'string') return json(res, [{ propertyName: 'Name', errorMessage: "'Name' must not be empty.", severity: 'error' }], 400);
     const now = iso();
     const cmd: ArrCommand = {
-      id: nextId(state.commands), name: input.name, commandName: input.name.replace(/([a-z])([A-Z])/g, '$1 $2'),
+      id: nextId(state.commands),
+      name: input.name,
+      commandName: input.name.replace(/([a-z])([A-Z])/g, '$1 $2'),
       body: { ...input, sendUpdatesToClient: true, updateScheduledTask: true, requiresDiskAccess: false, isExclusive: false, trigger: 'manual', suppressMessages: false },
-      priority: 'normal', status: 'queued', result: 'unknown', queued: now, trigger: 'manual', stateChangeTime: now, sendUpdatesToClient: true, updateScheduledTask: true,
+      priority: 'normal',
+      status: 'queued',
+      result: 'unknown',
+      queued: now,
+      trigger: 'manual',
+      stateChangeTime: now,
+      sendUpdatesToClient: true,
+      updateScheduledTask: true,
     };
     state.commands.push(cmd);
     json(res, cmd, 201);
@@ -151,12 +178,36 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
 
   // --- notifications (connections)
   const schema = (): ArrNotification => ({
-    id: 0, name: '', implementation: 'Webhook', implementationName: 'Webhook', configContract: 'WebhookSettings',
-    infoLink: `https://wiki.servarr.com/${cfg.appName.toLowerCase()}/supported#webhook`, tags: [], presets: [],
-    ...Object.fromEntries([...ARR_FLAGS, ...cfg.flags].flatMap((f) => [[f, false], [`supports${f[0]!.toUpperCase()}${f.slice(1)}`, true]])),
+    id: 0,
+    name: '',
+    implementation: 'Webhook',
+    implementationName: 'Webhook',
+    configContract: 'WebhookSettings',
+    infoLink: `https://wiki.servarr.com/${cfg.appName.toLowerCase()}/supported#webhook`,
+    tags: [],
+    presets: [],
+    ...Object.fromEntries(
+      [...ARR_FLAGS, ...cfg.flags].flatMap((f) => [
+        [f, false],
+        [`supports${f[0]!.toUpperCase()}${f.slice(1)}`, true],
+      ]),
+    ),
     fields: [
       { order: 0, name: 'url', label: 'Webhook URL', type: 'url', advanced: false, privacy: 'normal', isFloat: false },
-      { order: 1, name: 'method', label: 'Method', value: 1, type: 'select', advanced: false, privacy: 'normal', isFloat: false, selectOptions: [{ value: 1, name: 'POST', order: 1 }, { value: 2, name: 'PUT', order: 2 }] },
+      {
+        order: 1,
+        name: 'method',
+        label: 'Method',
+        value: 1,
+        type: 'select',
+        advanced: false,
+        privacy: 'normal',
+        isFloat: false,
+        selectOptions: [
+          { value: 1, name: 'POST', order: 1 },
+          { value: 2, name: 'PUT', order: 2 },
+        ],
+      },
       { order: 2, name: 'username', label: 'Username', type: 'textbox', advanced: false, privacy: 'userName', isFloat: false },
       { order: 3, name: 'password', label: 'Password', type: 'password', advanced: false, privacy: 'password', isFloat: false },
       { order: 4, name: 'headers', label: 'Headers', value: [], type: 'keyValueList', advanced: true, privacy: 'normal', isFloat: false },
@@ -231,7 +282,11 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
     const raw = qList(req, 'eventType');
     const bad = raw.find((v) => !/^\d+$/.test(v));
     if (bad !== undefined) {
-      return json(res, { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'One or more validation errors occurred.', status: 400, errors: { eventType: [`The value '${bad}' is not valid.`] } }, 400);
+      return json(
+        res,
+        { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'One or more validation errors occurred.', status: 400, errors: { eventType: [`The value '${bad}' is not valid.`] } },
+        400,
+      );
     }
     const types = raw.map(typeName);
     const downloadId = q(req, 'downloadId');
@@ -247,7 +302,10 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
     const type = q(req, 'eventType');
     const name = type === undefined ? undefined : typeName(type);
     const records = state.history.filter((r) => Date.parse(r.date) >= date && (type === undefined || r.eventType === name)).sort(byDate);
-    json(res, records.map((r) => cfg.historyDecorate(req, r)));
+    json(
+      res,
+      records.map((r) => cfg.historyDecorate(req, r)),
+    );
   });
 
   // --- queue
@@ -341,11 +399,24 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
     queueFields(hash: string, size: number, opts: ArrDownloadOpts) {
       const downloadId = hash.toUpperCase();
       return {
-        languages: release.languages, quality: release.quality, customFormats: [], customFormatScore: 0, size: opts.size ?? size,
-        title: opts.title ?? `Release.${downloadId.slice(0, 6)}`, added: iso(), status: opts.status ?? 'downloading',
-        trackedDownloadStatus: opts.trackedDownloadStatus ?? 'ok', trackedDownloadState: opts.trackedDownloadState ?? 'downloading',
-        statusMessages: opts.statusMessages ?? [], errorMessage: opts.errorMessage, downloadId, protocol: 'torrent', downloadClient: 'qBittorrent',
-        downloadClientHasPostImportCategory: false, indexer: release.indexer, outputPath: opts.outputPath,
+        languages: release.languages,
+        quality: release.quality,
+        customFormats: [],
+        customFormatScore: 0,
+        size: opts.size ?? size,
+        title: opts.title ?? `Release.${downloadId.slice(0, 6)}`,
+        added: iso(),
+        status: opts.status ?? 'downloading',
+        trackedDownloadStatus: opts.trackedDownloadStatus ?? 'ok',
+        trackedDownloadState: opts.trackedDownloadState ?? 'downloading',
+        statusMessages: opts.statusMessages ?? [],
+        errorMessage: opts.errorMessage,
+        downloadId,
+        protocol: 'torrent',
+        downloadClient: 'qBittorrent',
+        downloadClientHasPostImportCategory: false,
+        indexer: release.indexer,
+        outputPath: opts.outputPath,
       };
     },
     /** Sets the progress of records just queued: `sizeleft` (default: all of the size) and `timeleft` (default 1 h). */
@@ -360,8 +431,17 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
     /** Adds a history record (`eventType` as camelCase name; `data` values are strings). */
     addHistory(r: Partial<ArrHistoryRecord> & { eventType: string }): ArrHistoryRecord {
       const rec: ArrHistoryRecord = {
-        sourceTitle: 'Release', languages: release.languages, quality: release.quality, customFormats: [], customFormatScore: 0, qualityCutoffNotMet: false,
-        date: iso(), data: {}, ...r, id: r.id ?? nextId(state.history), downloadId: r.downloadId?.toUpperCase(),
+        sourceTitle: 'Release',
+        languages: release.languages,
+        quality: release.quality,
+        customFormats: [],
+        customFormatScore: 0,
+        qualityCutoffNotMet: false,
+        date: iso(),
+        data: {},
+        ...r,
+        id: r.id ?? nextId(state.history),
+        downloadId: r.downloadId?.toUpperCase(),
       };
       state.history.push(rec);
       return rec;

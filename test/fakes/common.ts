@@ -287,7 +287,13 @@ export function qList(req: Request, name: string): string[] {
   for (const [k, v] of Object.entries(req.query)) {
     if (k.toLowerCase() !== lower) continue;
     for (const item of Array.isArray(v) ? v : [v]) {
-      if (typeof item === 'string') out.push(...item.split(',').map((s) => s.trim()).filter(Boolean));
+      if (typeof item === 'string')
+        out.push(
+          ...item
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
     }
   }
   return out;
@@ -376,11 +382,7 @@ export interface SentHook {
   error?: string;
 }
 
-export async function sendHook(
-  url: string,
-  body: string,
-  opts: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<SentHook> {
+export async function sendHook(url: string, body: string, opts: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<SentHook> {
   const method = opts.method ?? 'POST';
   const headers = opts.headers ?? {};
   try {
@@ -437,7 +439,11 @@ export class Receiver {
 
   /** Resolves once at least `n` requests arrived. */
   async waitFor(n = 1, timeoutMs = 5000): Promise<Received[]> {
-    await until(() => this.received.length >= n, () => `${n} requests at the receiver (got ${this.received.length})`, { timeoutMs, everyMs: 50, sleep: this.arrivals.sleep });
+    await until(
+      () => this.received.length >= n,
+      () => `${n} requests at the receiver (got ${this.received.length})`,
+      { timeoutMs, everyMs: 50, sleep: this.arrivals.sleep },
+    );
     return this.received;
   }
 }

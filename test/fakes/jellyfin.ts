@@ -83,14 +83,33 @@ export const PLUGINS = {
 /** A Shokofin 4.2 configuration: SignalR on, each given Jellyfin folder mapped to an import folder. */
 export function shokofinConfig(folders: Array<{ path: string; importFolderId: number; fileEvents?: boolean }>, opts: { signalr?: boolean; fileEvents?: boolean } = {}): Rec {
   return {
-    Url: 'http://shoko:8111', PublicUrl: '', Username: 'admin', ApiKey: 'shokofin-private-key', AddAniDBId: true, AddTMDBId: false, AddTvDBId: false,
-    VFS_Enabled: true, LibraryFilteringMode: 'Auto', FilterMovieLibraries: true,
-    SignalR_AutoConnectEnabled: opts.signalr ?? true, SignalR_AutoReconnectInSeconds: [0, 2, 10, 30, 60, 120, 300], SignalR_RefreshEnabled: true,
-    SignalR_FileEvents: opts.fileEvents ?? true, SignalR_EventSources: ['Shoko', 'AniDB', 'TMDB'],
+    Url: 'http://shoko:8111',
+    PublicUrl: '',
+    Username: 'admin',
+    ApiKey: 'shokofin-private-key',
+    AddAniDBId: true,
+    AddTMDBId: false,
+    AddTvDBId: false,
+    VFS_Enabled: true,
+    LibraryFilteringMode: 'Auto',
+    FilterMovieLibraries: true,
+    SignalR_AutoConnectEnabled: opts.signalr ?? true,
+    SignalR_AutoReconnectInSeconds: [0, 2, 10, 30, 60, 120, 300],
+    SignalR_RefreshEnabled: true,
+    SignalR_FileEvents: opts.fileEvents ?? true,
+    SignalR_EventSources: ['Shoko', 'AniDB', 'TMDB'],
     MediaFolders: folders.map((f, i) => ({
-      LibraryId: guidN(), MediaFolderId: guidN(), MediaFolderPath: f.path, ImportFolderId: f.importFolderId, ImportFolderName: null,
-      ImportFolderRelativePath: '', IsFileEventsEnabled: f.fileEvents ?? true, IsRefreshEventsEnabled: true, IsVirtualFileSystemEnabled: true,
-      LibraryFilteringMode: 'Auto', Order: i,
+      LibraryId: guidN(),
+      MediaFolderId: guidN(),
+      MediaFolderPath: f.path,
+      ImportFolderId: f.importFolderId,
+      ImportFolderName: null,
+      ImportFolderRelativePath: '',
+      IsFileEventsEnabled: f.fileEvents ?? true,
+      IsRefreshEventsEnabled: true,
+      IsVirtualFileSystemEnabled: true,
+      LibraryFilteringMode: 'Auto',
+      Order: i,
     })),
   };
 }
@@ -98,13 +117,34 @@ export function shokofinConfig(folders: Array<{ path: string; importFolderId: nu
 /** A webhook-plugin configuration with Generic destinations (NotificationTypes as enum names). */
 export function webhookPluginConfig(destinations: Array<{ uri: string; types?: string[]; enabled?: boolean }>): Rec {
   return {
-    ServerUrl: 'http://jellyfin.local:8096', DiscordOptions: [], GenericFormOptions: [], GotifyOptions: [], PushbulletOptions: [], PushoverOptions: [],
-    SlackOptions: [], SmtpOptions: [], MqttOptions: [],
+    ServerUrl: 'http://jellyfin.local:8096',
+    DiscordOptions: [],
+    GenericFormOptions: [],
+    GotifyOptions: [],
+    PushbulletOptions: [],
+    PushoverOptions: [],
+    SlackOptions: [],
+    SmtpOptions: [],
+    MqttOptions: [],
     GenericOptions: destinations.map((d) => ({
-      NotificationTypes: d.types ?? ['ItemAdded', 'ItemDeleted'], WebhookName: 'tracker', WebhookUri: d.uri, EnableMovies: true, EnableEpisodes: true,
-      EnableSeries: true, EnableSeasons: false, EnableAlbums: false, EnableSongs: false, EnableVideos: false, SendAllProperties: true,
-      TrimWhitespace: false, SkipEmptyMessageBody: false, EnableWebhook: d.enabled ?? true, Template: '', UserFilter: [],
-      Headers: [{ Key: 'Content-Type', Value: 'application/json' }], Fields: [],
+      NotificationTypes: d.types ?? ['ItemAdded', 'ItemDeleted'],
+      WebhookName: 'tracker',
+      WebhookUri: d.uri,
+      EnableMovies: true,
+      EnableEpisodes: true,
+      EnableSeries: true,
+      EnableSeasons: false,
+      EnableAlbums: false,
+      EnableSongs: false,
+      EnableVideos: false,
+      SendAllProperties: true,
+      TrimWhitespace: false,
+      SkipEmptyMessageBody: false,
+      EnableWebhook: d.enabled ?? true,
+      Template: '',
+      UserFilter: [],
+      Headers: [{ Key: 'Content-Type', Value: 'application/json' }],
+      Fields: [],
     })),
   };
 }
@@ -148,8 +188,18 @@ const localIso = (d: Date) => {
 
 export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 'legacyAuth' | 'version' | 'scanDelayMs'>> = {}) {
   const state: JellyfinState = {
-    apiKey: 'jellyfin-api-key', legacyAuth: true, serverId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b', serverName: 'jellyfin', version: '10.10.7',
-    items: [], scanDelayMs: 200, refresh: { calls: 0, completed: 0, inFlight: 0, maxInFlight: 0 }, mediaUpdated: [], sent: [], plugins: [], ...init,
+    apiKey: 'jellyfin-api-key',
+    legacyAuth: true,
+    serverId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b',
+    serverName: 'jellyfin',
+    version: '10.10.7',
+    items: [],
+    scanDelayMs: 200,
+    refresh: { calls: 0, completed: 0, inFlight: 0, maxInFlight: 0 },
+    mediaUpdated: [],
+    sent: [],
+    plugins: [],
+    ...init,
   };
   /** Called when a `/Library/Refresh` scan finishes (e.g. to add the scanned items). */
   let onScan: (() => void | Promise<void>) | undefined;
@@ -190,7 +240,10 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     return stripNulls(out);
   };
   const notFound = (res: import('express').Response) =>
-    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5', title: 'Not Found', status: 404 }));
+    res
+      .status(404)
+      .type('application/problem+json')
+      .send(JSON.stringify({ type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5', title: 'Not Found', status: 404 }));
   const descendants = (id: string): JfItem[] => {
     const kids = state.items.filter((i) => i.ParentId === id);
     return kids.concat(kids.flatMap((k) => descendants(k.Id)));
@@ -198,8 +251,12 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
   const sortAndPage = (req: Request, list: JfItem[]) => {
     const sortBy = qList(req, 'SortBy')[0]?.toLowerCase();
     const keyOf: Record<string, (i: JfItem) => string | number> = {
-      datecreated: (i) => i.DateCreated, sortname: (i) => i.Name.toLowerCase(), name: (i) => i.Name.toLowerCase(),
-      premieredate: (i) => i.PremiereDate ?? '', productionyear: (i) => i.ProductionYear ?? 0, indexnumber: (i) => i.IndexNumber ?? 0,
+      datecreated: (i) => i.DateCreated,
+      sortname: (i) => i.Name.toLowerCase(),
+      name: (i) => i.Name.toLowerCase(),
+      premieredate: (i) => i.PremiereDate ?? '',
+      productionyear: (i) => i.ProductionYear ?? 0,
+      indexnumber: (i) => i.IndexNumber ?? 0,
     };
     const k = sortBy ? keyOf[sortBy] : undefined;
     const dir = q(req, 'SortOrder')?.toLowerCase() === 'descending' ? -1 : 1;
@@ -215,10 +272,25 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     return (i: JfItem) => m === undefined || (i.LocationType === 'Virtual') === m;
   };
 
-  route('get', '/System/Info/Public', (_req, res) =>
-    res.json({ LocalAddress: 'http://127.0.0.1:8096', ServerName: state.serverName, Version: state.version, ProductName: 'Jellyfin Server', Id: state.serverId, StartupWizardCompleted: true }), { public: true });
+  route(
+    'get',
+    '/System/Info/Public',
+    (_req, res) =>
+      res.json({ LocalAddress: 'http://127.0.0.1:8096', ServerName: state.serverName, Version: state.version, ProductName: 'Jellyfin Server', Id: state.serverId, StartupWizardCompleted: true }),
+    { public: true },
+  );
   route('get', '/System/Info', (_req, res) =>
-    res.json({ ServerName: state.serverName, Version: state.version, Id: state.serverId, ProductName: 'Jellyfin Server', OperatingSystem: 'Linux', StartupWizardCompleted: true, HasPendingRestart: false, IsShuttingDown: false }));
+    res.json({
+      ServerName: state.serverName,
+      Version: state.version,
+      Id: state.serverId,
+      ProductName: 'Jellyfin Server',
+      OperatingSystem: 'Linux',
+      StartupWizardCompleted: true,
+      HasPendingRestart: false,
+      IsShuttingDown: false,
+    }),
+  );
 
   route('get', '/Items', (req, res) => {
     // `AnyProviderIdEquals` is deliberately ignored, as by the real server.
@@ -241,9 +313,14 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     else pool = recursive ? state.items : []; // non-recursive root = the user's views, which hold no media items
     const list = pool.filter(
       (i) =>
-        (types.length === 0 || types.includes(i.Type.toLowerCase())) && (years.length === 0 || years.includes(i.ProductionYear ?? -1)) &&
-        (!term || i.Name.toLowerCase().includes(term)) && (!minSaved || Date.parse(i.DateLastSaved) >= Date.parse(minSaved)) &&
-        hasTmdb(i) && hasTvdb(i) && hasImdb(i) && missing(i),
+        (types.length === 0 || types.includes(i.Type.toLowerCase())) &&
+        (years.length === 0 || years.includes(i.ProductionYear ?? -1)) &&
+        (!term || i.Name.toLowerCase().includes(term)) &&
+        (!minSaved || Date.parse(i.DateLastSaved) >= Date.parse(minSaved)) &&
+        hasTmdb(i) &&
+        hasTvdb(i) &&
+        hasImdb(i) &&
+        missing(i),
     );
     res.json(sortAndPage(req, list));
   });
@@ -268,7 +345,12 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     if (series?.Type !== 'Series') return notFound(res);
     const missing = missingFilter(req);
     const seasons = state.items.filter((i) => i.Type === 'Season' && i.ParentId === series.Id && missing(i));
-    return res.json(sortAndPage(req, seasons.sort((a, b) => (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0))));
+    return res.json(
+      sortAndPage(
+        req,
+        seasons.sort((a, b) => (a.IndexNumber ?? 0) - (b.IndexNumber ?? 0)),
+      ),
+    );
   });
   route('post', '/Library/Refresh', async (_req, res) => {
     const r = state.refresh;
@@ -288,7 +370,19 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
   });
   route('post', '/Items/:id/Refresh', (req, res) => (find(req.params.id as string) ? res.status(204).end() : notFound(res)));
   route('get', '/Plugins', (_req, res) =>
-    res.json(state.plugins.map((p) => ({ Name: p.Name, Version: p.Version, ConfigurationFileName: `Jellyfin.Plugin.${p.Name}.xml`, Description: '', Id: p.Id, CanUninstall: true, HasImage: false, Status: 'Active' }))));
+    res.json(
+      state.plugins.map((p) => ({
+        Name: p.Name,
+        Version: p.Version,
+        ConfigurationFileName: `Jellyfin.Plugin.${p.Name}.xml`,
+        Description: '',
+        Id: p.Id,
+        CanUninstall: true,
+        HasImage: false,
+        Status: 'Active',
+      })),
+    ),
+  );
   route('get', '/Plugins/:id/Configuration', (req, res) => {
     const p = state.plugins.find((x) => x.Id === norm(String(req.params.id)));
     return p ? res.json(p.configuration) : notFound(res);
@@ -306,8 +400,31 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     path === false || path === undefined
       ? { LocationType: 'Virtual' }
       : {
-          Path: path, LocationType: 'FileSystem', MediaType: 'Video', RunTimeTicks: ticks,
-          MediaSources: [{ Protocol: 'File', Id: id, Path: path, Type: 'Default', Container: 'mkv', Size: 1_400_000_000, Name: path.split('/').pop()?.replace(/\.\w+$/, ''), IsRemote: false, RunTimeTicks: ticks, SupportsDirectPlay: true, MediaStreams: [{ Type: 'Video', Codec: 'h264', Height: 1080, Width: 1920, Index: 0 }, { Type: 'Audio', Codec: 'aac', Language: 'jpn', Channels: 2, Index: 1 }] }],
+          Path: path,
+          LocationType: 'FileSystem',
+          MediaType: 'Video',
+          RunTimeTicks: ticks,
+          MediaSources: [
+            {
+              Protocol: 'File',
+              Id: id,
+              Path: path,
+              Type: 'Default',
+              Container: 'mkv',
+              Size: 1_400_000_000,
+              Name: path
+                .split('/')
+                .pop()
+                ?.replace(/\.\w+$/, ''),
+              IsRemote: false,
+              RunTimeTicks: ticks,
+              SupportsDirectPlay: true,
+              MediaStreams: [
+                { Type: 'Video', Codec: 'h264', Height: 1080, Width: 1920, Index: 0 },
+                { Type: 'Audio', Codec: 'aac', Language: 'jpn', Channels: 2, Index: 1 },
+              ],
+            },
+          ],
         };
 
   const api = {
@@ -329,8 +446,15 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
       const file = o.file === undefined ? `/data/movies/${o.name} (${o.year ?? 2024})/${o.name} (${o.year ?? 2024}).mkv` : o.file;
       const providerIds = { ...(o.tmdbId !== undefined ? { Tmdb: String(o.tmdbId) } : {}), ...(o.imdbId ? { Imdb: o.imdbId } : {}), ...o.providerIds };
       return add({
-        Id: id, Name: o.name, Type: 'Movie', ProductionYear: o.year, PremiereDate: o.year ? `${o.year}-05-14T00:00:00.0000000Z` : undefined, ParentId: LIB.movies,
-        ProviderIds: providerIds, ...(o.dateCreated ? { DateCreated: o.dateCreated } : {}), ...fileProps(id, file, 72_000_000_000),
+        Id: id,
+        Name: o.name,
+        Type: 'Movie',
+        ProductionYear: o.year,
+        PremiereDate: o.year ? `${o.year}-05-14T00:00:00.0000000Z` : undefined,
+        ParentId: LIB.movies,
+        ProviderIds: providerIds,
+        ...(o.dateCreated ? { DateCreated: o.dateCreated } : {}),
+        ...fileProps(id, file, 72_000_000_000),
         ...(file === false ? { LocationType: 'FileSystem' } : {}),
       });
     },
@@ -338,8 +462,15 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     addSeries(o: { name: string; year?: number; tmdbId?: number | string; tvdbId?: number | string; providerIds?: Record<string, string>; path?: string; id?: string }): JfItem {
       const providerIds = { ...(o.tmdbId !== undefined ? { Tmdb: String(o.tmdbId) } : {}), ...(o.tvdbId !== undefined ? { Tvdb: String(o.tvdbId) } : {}), ...o.providerIds };
       return add({
-        Id: o.id, Name: o.name, Type: 'Series', IsFolder: true, ProductionYear: o.year, PremiereDate: o.year ? `${o.year}-01-01T00:00:00.0000000Z` : undefined,
-        ParentId: LIB.tv, ProviderIds: providerIds, Path: o.path ?? `/data/tv/${o.name}`,
+        Id: o.id,
+        Name: o.name,
+        Type: 'Series',
+        IsFolder: true,
+        ProductionYear: o.year,
+        PremiereDate: o.year ? `${o.year}-01-01T00:00:00.0000000Z` : undefined,
+        ParentId: LIB.tv,
+        ProviderIds: providerIds,
+        Path: o.path ?? `/data/tv/${o.name}`,
       });
     },
 
@@ -348,8 +479,15 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
       const existing = state.items.find((i) => i.Type === 'Season' && i.ParentId === series.Id && i.IndexNumber === n);
       if (existing) return existing;
       return add({
-        Name: n === 0 ? 'Specials' : `Season ${n}`, Type: 'Season', IsFolder: true, IndexNumber: n, ParentId: series.Id, SeriesId: series.Id,
-        SeriesName: series.Name, ProviderIds: o.providerIds ?? {}, LocationType: o.virtual ? 'Virtual' : 'FileSystem',
+        Name: n === 0 ? 'Specials' : `Season ${n}`,
+        Type: 'Season',
+        IsFolder: true,
+        IndexNumber: n,
+        ParentId: series.Id,
+        SeriesId: series.Id,
+        SeriesName: series.Name,
+        ProviderIds: o.providerIds ?? {},
+        LocationType: o.virtual ? 'Virtual' : 'FileSystem',
         Path: o.virtual ? undefined : `${series.Path ?? ''}/Season ${pad(n, 2)}`,
       });
     },
@@ -361,9 +499,20 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
       const sxe = `S${pad(o.season, 2)}E${pad(o.episode, 2)}`;
       const file = o.file === undefined ? `${season.Path ?? ''}/${series.Name} - ${sxe}.mkv` : o.file;
       return add({
-        Id: id, Name: o.name ?? `Episode ${o.episode}`, Type: 'Episode', IndexNumber: o.episode, IndexNumberEnd: o.episodeEnd, ParentIndexNumber: o.season,
-        ParentId: season.Id, SeasonId: season.Id, SeasonName: season.Name, SeriesId: series.Id, SeriesName: series.Name, ProviderIds: o.providerIds ?? {},
-        ProductionYear: series.ProductionYear, ...fileProps(id, file, 14_400_000_000),
+        Id: id,
+        Name: o.name ?? `Episode ${o.episode}`,
+        Type: 'Episode',
+        IndexNumber: o.episode,
+        IndexNumberEnd: o.episodeEnd,
+        ParentIndexNumber: o.season,
+        ParentId: season.Id,
+        SeasonId: season.Id,
+        SeasonName: season.Name,
+        SeriesId: series.Id,
+        SeriesName: series.Name,
+        ProviderIds: o.providerIds ?? {},
+        ProductionYear: series.ProductionYear,
+        ...fileProps(id, file, 14_400_000_000),
       });
     },
 
@@ -377,9 +526,20 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     webhookData(item: JfItem, type: 'ItemAdded' | 'ItemDeleted', serverUrl = 'http://jellyfin.local:8096'): Rec {
       const now = new Date();
       const d: Rec = {
-        ServerId: state.serverId, ServerName: state.serverName, ServerVersion: state.version, ServerUrl: serverUrl, NotificationType: type,
-        Timestamp: localIso(now), UtcTimestamp: now.toISOString(), Name: item.Name, Overview: item.Overview ?? '', Tagline: '',
-        ItemId: item.Id, ItemType: item.Type, RunTimeTicks: item.RunTimeTicks ?? 0, RunTime: hms(item.RunTimeTicks ?? 0),
+        ServerId: state.serverId,
+        ServerName: state.serverName,
+        ServerVersion: state.version,
+        ServerUrl: serverUrl,
+        NotificationType: type,
+        Timestamp: localIso(now),
+        UtcTimestamp: now.toISOString(),
+        Name: item.Name,
+        Overview: item.Overview ?? '',
+        Tagline: '',
+        ItemId: item.Id,
+        ItemType: item.Type,
+        RunTimeTicks: item.RunTimeTicks ?? 0,
+        RunTime: hms(item.RunTimeTicks ?? 0),
       };
       if (item.ProductionYear !== undefined) d.Year = item.ProductionYear;
       if (item.PremiereDate) d.PremiereDate = item.PremiereDate.slice(0, 10);

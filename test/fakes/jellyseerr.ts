@@ -68,18 +68,35 @@ export const encodeTemplate = (text: string) => Buffer.from(JSON.stringify(text)
 
 /** Every variable the agent knows (`KeyMap`), in its order. */
 const KEYS = [
-  'notification_type', 'event', 'subject', 'message', 'image',
+  'notification_type',
+  'event',
+  'subject',
+  'message',
+  'image',
   ...['username', 'email', 'avatar', 'settings_discordId', 'settings_telegramChatId'].map((k) => `notifyuser_${k}`),
-  'media_tmdbid', 'media_tvdbid', 'media_type', 'media_status', 'media_status4k', 'request_id',
+  'media_tmdbid',
+  'media_tvdbid',
+  'media_type',
+  'media_status',
+  'media_status4k',
+  'request_id',
   ...['username', 'email', 'avatar', 'settings_discordId', 'settings_telegramChatId'].map((k) => `requestedBy_${k}`),
-  'issue_id', 'issue_type', 'issue_status',
+  'issue_id',
+  'issue_type',
+  'issue_status',
   ...['username', 'email', 'avatar', 'settings_discordId', 'settings_telegramChatId'].map((k) => `reportedBy_${k}`),
   'comment_message',
   ...['username', 'email', 'avatar', 'settings_discordId', 'settings_telegramChatId'].map((k) => `commentedBy_${k}`),
 ];
 
 export const NOTIFICATION_BITS: Record<string, number> = {
-  MEDIA_PENDING: 2, MEDIA_APPROVED: 4, MEDIA_AVAILABLE: 8, MEDIA_FAILED: 16, TEST_NOTIFICATION: 32, MEDIA_DECLINED: 64, MEDIA_AUTO_APPROVED: 128,
+  MEDIA_PENDING: 2,
+  MEDIA_APPROVED: 4,
+  MEDIA_AVAILABLE: 8,
+  MEDIA_FAILED: 16,
+  TEST_NOTIFICATION: 32,
+  MEDIA_DECLINED: 64,
+  MEDIA_AUTO_APPROVED: 128,
 };
 
 export interface RenderInput {
@@ -108,8 +125,17 @@ export function renderTemplate(tpl: Rec, input: RenderInput): Rec {
   return tpl;
 }
 
-export interface JellyseerrUser extends Rec { id: number; displayName: string; email: string }
-export interface JellyseerrRequest extends Rec { id: number; status: number; type: 'movie' | 'tv'; media: Rec & { status: number; tmdbId: number } }
+export interface JellyseerrUser extends Rec {
+  id: number;
+  displayName: string;
+  email: string;
+}
+export interface JellyseerrRequest extends Rec {
+  id: number;
+  status: number;
+  type: 'movie' | 'tv';
+  media: Rec & { status: number; tmdbId: number };
+}
 
 export interface WebhookSettings {
   enabled: boolean;
@@ -119,7 +145,16 @@ export interface WebhookSettings {
 }
 
 /** One Radarr/Sonarr server as Jellyseerr stores it (`DVRSettings`). */
-export interface DvrServer extends Rec { id: number; name: string; hostname: string; port: number; useSsl: boolean; baseUrl?: string; is4k: boolean; isDefault: boolean }
+export interface DvrServer extends Rec {
+  id: number;
+  name: string;
+  hostname: string;
+  port: number;
+  useSsl: boolean;
+  baseUrl?: string;
+  is4k: boolean;
+  isDefault: boolean;
+}
 
 export interface JellyseerrState {
   apiKey: string;
@@ -131,10 +166,26 @@ export interface JellyseerrState {
 }
 
 const user = (id: number, name: string, jellyfinUserId: string): JellyseerrUser => ({
-  permissions: id === 1 ? 2 : 32, id, email: `${name}@example.com`, plexUsername: null, jellyfinUsername: name, username: null,
-  recoveryLinkExpirationDate: null, userType: 3, plexId: null, jellyfinUserId, jellyfinDeviceId: 'ZGV2aWNl', avatar: `/avatarproxy/${jellyfinUserId}`,
-  movieQuotaLimit: null, movieQuotaDays: null, tvQuotaLimit: null, tvQuotaDays: null, createdAt: '2024-01-01T00:00:00.000Z',
-  updatedAt: '2024-01-01T00:00:00.000Z', requestCount: 0, displayName: name,
+  permissions: id === 1 ? 2 : 32,
+  id,
+  email: `${name}@example.com`,
+  plexUsername: null,
+  jellyfinUsername: name,
+  username: null,
+  recoveryLinkExpirationDate: null,
+  userType: 3,
+  plexId: null,
+  jellyfinUserId,
+  jellyfinDeviceId: 'ZGV2aWNl',
+  avatar: `/avatarproxy/${jellyfinUserId}`,
+  movieQuotaLimit: null,
+  movieQuotaDays: null,
+  tvQuotaLimit: null,
+  tvQuotaDays: null,
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  requestCount: 0,
+  displayName: name,
 });
 
 export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey'>> = {}) {
@@ -162,9 +213,14 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     const r = state.requests;
     const avail = (x: JellyseerrRequest) => x.media.status === 5;
     res.json({
-      total: r.length, movie: r.filter((x) => x.type === 'movie').length, tv: r.filter((x) => x.type === 'tv').length,
-      pending: r.filter((x) => x.status === 1).length, approved: r.filter((x) => x.status === 2).length, declined: r.filter((x) => x.status === 3).length,
-      processing: r.filter((x) => x.status === 2 && !avail(x)).length, available: r.filter((x) => (x.status === 2 || x.status === 5) && avail(x)).length,
+      total: r.length,
+      movie: r.filter((x) => x.type === 'movie').length,
+      tv: r.filter((x) => x.type === 'tv').length,
+      pending: r.filter((x) => x.status === 1).length,
+      approved: r.filter((x) => x.status === 2).length,
+      declined: r.filter((x) => x.status === 3).length,
+      processing: r.filter((x) => x.status === 2 && !avail(x)).length,
+      available: r.filter((x) => (x.status === 2 || x.status === 5) && avail(x)).length,
       completed: r.filter((x) => x.status === 5).length,
     });
   });
@@ -213,10 +269,14 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     const options = (body.options ?? {}) as Rec;
     JSON.parse(String(options.jsonPayload)); // throws like the real route
     return {
-      enabled: Boolean(body.enabled), embedPoster: Boolean(body.embedPoster), types: Number(body.types ?? 0),
+      enabled: Boolean(body.enabled),
+      embedPoster: Boolean(body.embedPoster),
+      types: Number(body.types ?? 0),
       options: {
-        jsonPayload: Buffer.from(String(options.jsonPayload)).toString('base64'), webhookUrl: String(options.webhookUrl ?? ''),
-        authHeader: String(options.authHeader ?? ''), supportVariables: Boolean(options.supportVariables ?? false),
+        jsonPayload: Buffer.from(String(options.jsonPayload)).toString('base64'),
+        webhookUrl: String(options.webhookUrl ?? ''),
+        authHeader: String(options.authHeader ?? ''),
+        supportVariables: Boolean(options.supportVariables ?? false),
       },
     };
   };
@@ -245,8 +305,12 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     const admin = state.users[0]!;
     return {
       vars: {
-        notification_type: 'TEST_NOTIFICATION', subject: 'Test Notification', message: 'Check check, 1, 2, 3. Are we coming in clear?',
-        notifyuser_username: admin.displayName, notifyuser_email: admin.email, notifyuser_avatar: String(admin.avatar),
+        notification_type: 'TEST_NOTIFICATION',
+        subject: 'Test Notification',
+        message: 'Check check, 1, 2, 3. Are we coming in clear?',
+        notifyuser_username: admin.displayName,
+        notifyuser_email: admin.email,
+        notifyuser_avatar: String(admin.avatar),
       },
       entities: {},
     };
@@ -282,18 +346,48 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
       // A 4K request moves the media's 4K status; its standard one stays as it was.
       const [standard, uhd] = is4k ? [1, mediaStatus] : [mediaStatus, 1];
       const r: JellyseerrRequest = {
-        id: spec.requestId, status: opts.status ?? 2, createdAt: at, updatedAt: at, type: tv ? 'tv' : 'movie', is4k, serverId: 0,
-        profileId: 1, rootFolder: tv ? '/data/tv' : '/data/movies', languageProfileId: null, tags: [], isAutoRequest: false,
+        id: spec.requestId,
+        status: opts.status ?? 2,
+        createdAt: at,
+        updatedAt: at,
+        type: tv ? 'tv' : 'movie',
+        is4k,
+        serverId: 0,
+        profileId: 1,
+        rootFolder: tv ? '/data/tv' : '/data/movies',
+        languageProfileId: null,
+        tags: [],
+        isAutoRequest: false,
         media: {
-          downloadStatus: [], downloadStatus4k: [], id: 1000 + spec.requestId, mediaType: tv ? 'tv' : 'movie', tmdbId: spec.tmdbId,
-          tvdbId: tv ? spec.tvdbId : null, imdbId: null, status: standard, status4k: uhd, createdAt: at, updatedAt: at, lastSeasonChange: at,
-          mediaAddedAt: mediaStatus === 5 ? at : null, serviceId: 0, serviceId4k: null, externalServiceId: tv ? spec.sonarrId : spec.radarrId,
-          externalServiceId4k: null, externalServiceSlug: tv ? spec.title.toLowerCase().replace(/\W+/g, '-') : String(spec.tmdbId),
-          externalServiceSlug4k: null, ratingKey: null, ratingKey4k: null, jellyfinMediaId: null, jellyfinMediaId4k: null,
+          downloadStatus: [],
+          downloadStatus4k: [],
+          id: 1000 + spec.requestId,
+          mediaType: tv ? 'tv' : 'movie',
+          tmdbId: spec.tmdbId,
+          tvdbId: tv ? spec.tvdbId : null,
+          imdbId: null,
+          status: standard,
+          status4k: uhd,
+          createdAt: at,
+          updatedAt: at,
+          lastSeasonChange: at,
+          mediaAddedAt: mediaStatus === 5 ? at : null,
+          serviceId: 0,
+          serviceId4k: null,
+          externalServiceId: tv ? spec.sonarrId : spec.radarrId,
+          externalServiceId4k: null,
+          externalServiceSlug: tv ? spec.title.toLowerCase().replace(/\W+/g, '-') : String(spec.tmdbId),
+          externalServiceSlug4k: null,
+          ratingKey: null,
+          ratingKey4k: null,
+          jellyfinMediaId: null,
+          jellyfinMediaId4k: null,
           seasons: seasons.map((n, i) => ({ id: spec.requestId * 100 + i, seasonNumber: n, status: standard, status4k: uhd, createdAt: at, updatedAt: at })),
         },
         seasons: seasons.map((n, i) => ({ id: spec.requestId * 100 + i, seasonNumber: n, status: opts.status ?? 2, createdAt: at, updatedAt: at })),
-        modifiedBy: null, requestedBy: by, seasonCount: seasons.length,
+        modifiedBy: null,
+        requestedBy: by,
+        seasonCount: seasons.length,
       };
       state.requests = state.requests.filter((x) => x.id !== r.id).concat(r);
       const poster = `/${spec.tmdbId}.jpg`;
@@ -301,11 +395,20 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
         `${tv ? 'tv' : 'movie'}/${spec.tmdbId}`,
         tv
           ? {
-              id: spec.tmdbId, name: spec.title, firstAirDate: `${spec.year}-01-01`, posterPath: poster, numberOfSeasons: Math.max(0, ...seasons),
+              id: spec.tmdbId,
+              name: spec.title,
+              firstAirDate: `${spec.year}-01-01`,
+              posterPath: poster,
+              numberOfSeasons: Math.max(0, ...seasons),
               // TMDB lists every season of the show (specials as 0), not only the requested ones.
               seasons: Array.from({ length: Math.max(0, ...seasons) + 1 }, (_, n) => ({
-                airDate: `${spec.year + n}-01-01`, episodeCount: n === 0 ? 2 : (opts.episodesPerSeason ?? 10), id: spec.tmdbId * 100 + n,
-                name: n === 0 ? 'Specials' : `Season ${n}`, overview: '', posterPath: poster, seasonNumber: n,
+                airDate: `${spec.year + n}-01-01`,
+                episodeCount: n === 0 ? 2 : (opts.episodesPerSeason ?? 10),
+                id: spec.tmdbId * 100 + n,
+                name: n === 0 ? 'Specials' : `Season ${n}`,
+                overview: '',
+                posterPath: poster,
+                seasonNumber: n,
               })),
             }
           : { id: spec.tmdbId, title: spec.title, releaseDate: `${spec.year}-01-01`, posterPath: poster },
@@ -317,8 +420,19 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     addServer(service: 'radarr' | 'sonarr', server: { hostname: string; port: number; is4k: boolean; baseUrl?: string; useSsl?: boolean }): DvrServer {
       const list = state.servers[service];
       const entry: DvrServer = {
-        id: list.length, name: `${service}${server.is4k ? ' 4K' : ''}`, apiKey: `${service}-api-key`, useSsl: false, activeProfileId: 1, activeProfileName: 'HD-1080p',
-        activeDirectory: `/data/${service === 'radarr' ? 'movies' : 'tv'}`, tags: [], isDefault: true, syncEnabled: true, preventSearch: false, tagRequests: false, ...server,
+        id: list.length,
+        name: `${service}${server.is4k ? ' 4K' : ''}`,
+        apiKey: `${service}-api-key`,
+        useSsl: false,
+        activeProfileId: 1,
+        activeProfileName: 'HD-1080p',
+        activeDirectory: `/data/${service === 'radarr' ? 'movies' : 'tv'}`,
+        tags: [],
+        isDefault: true,
+        syncEnabled: true,
+        preventSearch: false,
+        tagRequests: false,
+        ...server,
       };
       list.push(entry);
       return entry;
@@ -332,7 +446,9 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     /** Sets the webhook agent (template text; default: Jellyseerr's default template). */
     configureWebhook(url: string, opts: { authHeader?: string; template?: string; types?: number; enabled?: boolean } = {}): void {
       state.webhook = {
-        enabled: opts.enabled ?? true, embedPoster: true, types: opts.types ?? 222,
+        enabled: opts.enabled ?? true,
+        embedPoster: true,
+        types: opts.types ?? 222,
         options: { webhookUrl: url, authHeader: opts.authHeader ?? '', jsonPayload: encodeTemplate(opts.template ?? DEFAULT_TEMPLATE), supportVariables: false },
       };
     },
@@ -348,9 +464,17 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
       if (!opts.force && !opts.url && (!w.enabled || !w.options.webhookUrl || (w.types & (NOTIFICATION_BITS[type] ?? 0)) === 0)) return null;
       const p = jellyseerr(type, spec) as Rec & { media: Record<string, string>; request: Record<string, string>; extra: RenderInput['extra'] };
       const vars: Record<string, string> = {
-        notification_type: type, event: String(p.event), subject: String(p.subject), message: String(p.message), image: String(p.image),
-        media_type: p.media.media_type!, media_tmdbid: p.media.tmdbId!, media_tvdbid: p.media.tvdbId!, media_status: opts.mediaStatus ?? p.media.status!,
-        media_status4k: p.media.status4k!, ...p.request,
+        notification_type: type,
+        event: String(p.event),
+        subject: String(p.subject),
+        message: String(p.message),
+        image: String(p.image),
+        media_type: p.media.media_type!,
+        media_tmdbid: p.media.tmdbId!,
+        media_tvdbid: p.media.tvdbId!,
+        media_status: opts.mediaStatus ?? p.media.status!,
+        media_status4k: p.media.status4k!,
+        ...p.request,
       };
       return post(w, { vars, entities: { media: true, request: true }, extra: p.extra });
     },

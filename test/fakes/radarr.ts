@@ -11,14 +11,26 @@
 import type { Request } from 'express';
 import type { MovieSpec } from '../../src/demo/payloads.js';
 import { iso, Lifecycle, q, qBool, qInt, qList, type FakeHandle } from './common.js';
-import {
-  arrDownloads, createArrApp, ENGLISH, json, newArrState, nextId, testEnvelope,
-  type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec,
-} from './arr.js';
+import { arrDownloads, createArrApp, ENGLISH, json, newArrState, nextId, testEnvelope, type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec } from './arr.js';
 
-export interface RadarrMovieFile extends Rec { id: number; movieId: number; relativePath: string; path: string; size: number }
-export interface RadarrMovie extends Rec { id: number; title: string; tmdbId: number; path: string; monitored: boolean; movieFile?: RadarrMovieFile }
-export interface RadarrQueueRecord extends ArrQueueRecord { movieId: number }
+export interface RadarrMovieFile extends Rec {
+  id: number;
+  movieId: number;
+  relativePath: string;
+  path: string;
+  size: number;
+}
+export interface RadarrMovie extends Rec {
+  id: number;
+  title: string;
+  tmdbId: number;
+  path: string;
+  monitored: boolean;
+  movieFile?: RadarrMovieFile;
+}
+export interface RadarrQueueRecord extends ArrQueueRecord {
+  movieId: number;
+}
 
 export interface RadarrState extends ArrState {
   movies: RadarrMovie[];
@@ -26,7 +38,14 @@ export interface RadarrState extends ArrState {
 }
 
 export const RADARR_EVENT_TYPES: Record<string, number> = {
-  unknown: 0, grabbed: 1, downloadFolderImported: 3, downloadFailed: 4, movieFileDeleted: 6, movieFolderImported: 7, movieFileRenamed: 8, downloadIgnored: 9,
+  unknown: 0,
+  grabbed: 1,
+  downloadFolderImported: 3,
+  downloadFailed: 4,
+  movieFileDeleted: 6,
+  movieFolderImported: 7,
+  movieFileRenamed: 8,
+  downloadIgnored: 9,
 };
 
 const FLAGS = ['onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onMovieFileDeleteForUpgrade'];
@@ -88,9 +107,7 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
     const movieId = qInt(req, 'movieId');
     const type = q(req, 'eventType');
     const name = type === undefined ? undefined : Object.entries(RADARR_EVENT_TYPES).find(([k, n]) => String(n) === type || k.toLowerCase() === type.toLowerCase())?.[0];
-    const records = state.history
-      .filter((r) => r.movieId === movieId && (type === undefined || r.eventType === name))
-      .sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+    const records = state.history.filter((r) => r.movieId === movieId && (type === undefined || r.eventType === name)).sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
     json(res, records);
   });
   fa.finish();
@@ -109,12 +126,34 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
     addMovie(spec: MovieSpec, opts: { hasFile?: boolean; monitored?: boolean } = {}): RadarrMovie {
       const folder = `/data/${spec.anime ? 'anime/movies' : 'movies'}/${spec.title} (${spec.year})`;
       const movie: RadarrMovie = {
-        id: spec.radarrId, title: spec.title, originalTitle: spec.title, originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
-        sortTitle: spec.title.toLowerCase(), status: 'released', overview: `${spec.title} overview.`, releaseDate: `${spec.year}-05-14`,
-        images: [], website: '', year: spec.year, path: folder, qualityProfileId: 1, monitored: opts.monitored ?? true,
-        minimumAvailability: 'released', isAvailable: true, folderName: folder, runtime: 120, cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
-        imdbId: `tt${spec.tmdbId}`, tmdbId: spec.tmdbId, titleSlug: String(spec.tmdbId), rootFolderPath: folder.slice(0, folder.lastIndexOf('/') + 1),
-        genres: spec.anime ? ['Animation', 'Anime'] : ['Drama'], tags: [], added: iso(), ratings: {}, popularity: 10,
+        id: spec.radarrId,
+        title: spec.title,
+        originalTitle: spec.title,
+        originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
+        sortTitle: spec.title.toLowerCase(),
+        status: 'released',
+        overview: `${spec.title} overview.`,
+        releaseDate: `${spec.year}-05-14`,
+        images: [],
+        website: '',
+        year: spec.year,
+        path: folder,
+        qualityProfileId: 1,
+        monitored: opts.monitored ?? true,
+        minimumAvailability: 'released',
+        isAvailable: true,
+        folderName: folder,
+        runtime: 120,
+        cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
+        imdbId: `tt${spec.tmdbId}`,
+        tmdbId: spec.tmdbId,
+        titleSlug: String(spec.tmdbId),
+        rootFolderPath: folder.slice(0, folder.lastIndexOf('/') + 1),
+        genres: spec.anime ? ['Animation', 'Anime'] : ['Drama'],
+        tags: [],
+        added: iso(),
+        ratings: {},
+        popularity: 10,
       };
       state.movies = state.movies.filter((m) => m.id !== movie.id).concat(movie);
       if (opts.hasFile) this.importMovie(movie.id);
@@ -127,9 +166,22 @@ export function createRadarrFake(init: Partial<Pick<RadarrState, 'apiKey' | 'ver
       if (!movie) throw new Error(`no movie ${movieId}`);
       const rel = `${movie.title} (${String(movie.year)}) [Bluray-1080p].mkv`;
       movie.movieFile = {
-        id: movieId * 10 + 7, movieId, relativePath: rel, path: `${movie.path}/${rel}`, size: 15_032_385_536, dateAdded: iso(),
-        sceneName: undefined, releaseGroup: 'GROUP', edition: '', languages: ENGLISH, quality: QUALITY, customFormats: [], customFormatScore: 0,
-        indexerFlags: 0, qualityCutoffNotMet: false, ...file,
+        id: movieId * 10 + 7,
+        movieId,
+        relativePath: rel,
+        path: `${movie.path}/${rel}`,
+        size: 15_032_385_536,
+        dateAdded: iso(),
+        sceneName: undefined,
+        releaseGroup: 'GROUP',
+        edition: '',
+        languages: ENGLISH,
+        quality: QUALITY,
+        customFormats: [],
+        customFormatScore: 0,
+        indexerFlags: 0,
+        qualityCutoffNotMet: false,
+        ...file,
       };
       return movie.movieFile;
     },

@@ -24,8 +24,20 @@ const RS = '\x1e';
 /** Feed name → SignalR group (method prefix). */
 export const FEED_GROUPS: Record<string, string> = { shoko: 'ShokoEvent', anidb: 'AniDB', queue: 'Queue', avdump: 'AVDump', network: 'Network' };
 
-export interface ImportFolder { ID: number; Name: string; Path: string; DropFolderType: string; WatchForNewFiles: boolean; FileSize: number }
-export interface XRefSpec { seriesId: number | null; anidbAnimeId: number; groupId?: number | null; episodes: Array<{ id: number | null; anidbEpisodeId: number }> }
+export interface ImportFolder {
+  ID: number;
+  Name: string;
+  Path: string;
+  DropFolderType: string;
+  WatchForNewFiles: boolean;
+  FileSize: number;
+}
+export interface XRefSpec {
+  seriesId: number | null;
+  anidbAnimeId: number;
+  groupId?: number | null;
+  episodes: Array<{ id: number | null; anidbEpisodeId: number }>;
+}
 export interface ShokoFile {
   id: number;
   locationId: number;
@@ -35,7 +47,16 @@ export interface ShokoFile {
   imported: string | null;
   xrefs: XRefSpec[];
 }
-export interface ShokoSeries { id: number; anidbId: number; name: string; groupId: number; tmdbShowIds: number[]; tmdbMovieIds: number[]; localEpisodes: number; totalEpisodes: number }
+export interface ShokoSeries {
+  id: number;
+  anidbId: number;
+  name: string;
+  groupId: number;
+  tmdbShowIds: number[];
+  tmdbMovieIds: number[];
+  localEpisodes: number;
+  totalEpisodes: number;
+}
 
 export interface HubConnectionInfo {
   connectionId: string;
@@ -104,25 +125,45 @@ export interface FileEventSpec {
 export const v5 = {
   fileDetected: (p: { relativePath: string; importFolderId: number }) => ({ RelativePath: p.relativePath, ImportFolderID: p.importFolderId }),
   fileEvent: (p: FileEventSpec) => ({
-    FileID: p.fileId, FileLocationID: p.fileLocationId, ImportFolderID: p.importFolderId, RelativePath: p.relativePath,
+    FileID: p.fileId,
+    FileLocationID: p.fileLocationId,
+    ImportFolderID: p.importFolderId,
+    RelativePath: p.relativePath,
     CrossReferences: (p.crossReferences ?? []).map((x) => ({ EpisodeID: x.episodeId, AnidbEpisodeID: x.anidbEpisodeId, SeriesID: x.seriesId, AnidbAnimeID: x.anidbAnimeId, GroupID: x.groupId })),
   }),
   fileNotMatched: (p: FileEventSpec, o: { autoMatchAttempts?: number; hasCrossReferences?: boolean; isUdpBanned?: boolean } = {}) => ({
-    ...v5.fileEvent(p), AutoMatchAttempts: o.autoMatchAttempts ?? 1, HasCrossReferences: o.hasCrossReferences ?? false, IsUDPBanned: o.isUdpBanned ?? false,
+    ...v5.fileEvent(p),
+    AutoMatchAttempts: o.autoMatchAttempts ?? 1,
+    HasCrossReferences: o.hasCrossReferences ?? false,
+    IsUDPBanned: o.isUdpBanned ?? false,
   }),
   fileRenamed: (p: FileEventSpec, o: { fileName: string; previousFileName: string }) => ({ ...v5.fileEvent(p), FileName: o.fileName, PreviousFileName: o.previousFileName }),
   fileMoved: (p: FileEventSpec, o: { previousRelativePath: string; previousImportFolderId: number }) => ({
-    ...v5.fileEvent(p), PreviousRelativePath: o.previousRelativePath, PreviousImportFolderID: o.previousImportFolderId,
+    ...v5.fileEvent(p),
+    PreviousRelativePath: o.previousRelativePath,
+    PreviousImportFolderID: o.previousImportFolderId,
   }),
   seriesUpdated: (p: { source?: string; reason?: string; seriesId: number; shokoSeriesIds?: number[]; episodes?: Array<{ reason?: string; episodeId: number; shokoEpisodeIds?: number[] }> }) => ({
-    Source: p.source ?? 'Shoko', Reason: p.reason ?? 'Updated', SeriesID: p.seriesId, ShokoSeriesIDs: p.shokoSeriesIds ?? [],
+    Source: p.source ?? 'Shoko',
+    Reason: p.reason ?? 'Updated',
+    SeriesID: p.seriesId,
+    ShokoSeriesIDs: p.shokoSeriesIds ?? [],
     Episodes: (p.episodes ?? []).map((e) => ({ Reason: e.reason ?? p.reason ?? 'Updated', EpisodeID: e.episodeId, ShokoEpisodeIDs: e.shokoEpisodeIds ?? [] })),
   }),
   episodeUpdated: (p: { source?: string; reason?: string; episodeId: number; seriesId: number; shokoEpisodeIds?: number[]; shokoSeriesIds?: number[] }) => ({
-    Source: p.source ?? 'Shoko', Reason: p.reason ?? 'Updated', EpisodeID: p.episodeId, SeriesID: p.seriesId, ShokoEpisodeIDs: p.shokoEpisodeIds ?? [], ShokoSeriesIDs: p.shokoSeriesIds ?? [],
+    Source: p.source ?? 'Shoko',
+    Reason: p.reason ?? 'Updated',
+    EpisodeID: p.episodeId,
+    SeriesID: p.seriesId,
+    ShokoEpisodeIDs: p.shokoEpisodeIds ?? [],
+    ShokoSeriesIDs: p.shokoSeriesIds ?? [],
   }),
   movieUpdated: (p: { reason?: string; movieId: number; shokoEpisodeIds?: number[]; shokoSeriesIds?: number[] }) => ({
-    Source: 'TMDB', Reason: p.reason ?? 'Updated', MovieID: p.movieId, ShokoEpisodeIDs: p.shokoEpisodeIds ?? [], ShokoSeriesIDs: p.shokoSeriesIds ?? [],
+    Source: 'TMDB',
+    Reason: p.reason ?? 'Updated',
+    MovieID: p.movieId,
+    ShokoEpisodeIDs: p.shokoEpisodeIds ?? [],
+    ShokoSeriesIDs: p.shokoSeriesIds ?? [],
   }),
 };
 
@@ -130,11 +171,17 @@ export const v5 = {
 export const v4 = {
   fileDetected: (p: { relativePath: string; importFolderId: number }) => ({ relativePath: p.relativePath, importFolderID: p.importFolderId }),
   fileEvent: (p: { relativePath: string; fileId: number; importFolderId: number; crossRefs?: Array<{ episodeId: number; seriesId: number; groupId: number }> }) => ({
-    relativePath: p.relativePath, fileID: p.fileId, importFolderID: p.importFolderId,
+    relativePath: p.relativePath,
+    fileID: p.fileId,
+    importFolderID: p.importFolderId,
     crossRefs: (p.crossRefs ?? []).map((x) => ({ episodeID: x.episodeId, seriesID: x.seriesId, groupID: x.groupId })),
   }),
   fileMoved: (p: { fileId: number; newImportFolderId: number; oldImportFolderId: number; newRelativePath: string; oldRelativePath: string }) => ({
-    fileID: p.fileId, newImportFolderID: p.newImportFolderId, oldImportFolderID: p.oldImportFolderId, newRelativePath: p.newRelativePath, oldRelativePath: p.oldRelativePath,
+    fileID: p.fileId,
+    newImportFolderID: p.newImportFolderId,
+    oldImportFolderID: p.oldImportFolderId,
+    newRelativePath: p.newRelativePath,
+    oldRelativePath: p.oldRelativePath,
   }),
   seriesUpdated: (p: { seriesId: number; groupId: number }) => ({ seriesID: p.seriesId, groupID: p.groupId }),
   episodeUpdated: (p: { episodeId: number; seriesId: number; groupId: number }) => ({ episodeID: p.episodeId, seriesID: p.seriesId, groupID: p.groupId }),
@@ -143,14 +190,32 @@ export const v4 = {
 // ---------------------------------------------------------------------------------------
 
 const param = (url: URL, name: string) => [...url.searchParams].find(([k]) => k.toLowerCase() === name)?.[1];
-const parseFeeds = (v: string | undefined) => [...new Set((v ?? '').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean))];
+const parseFeeds = (v: string | undefined) => [
+  ...new Set(
+    (v ?? '')
+      .split(',')
+      .map((f) => f.trim().toLowerCase())
+      .filter(Boolean),
+  ),
+];
 const newToken = () => randomBytes(16).toString('base64url');
 
 export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' | 'clientTimeoutMs' | 'requireHubAuth' | 'managedFolders' | 'version'>> = {}) {
   const state: ShokoState = {
-    apiKeys: ['shoko-api-key'], credentials: { user: 'admin', pass: 'secret' }, devices: {}, version: '5.3.3.0',
+    apiKeys: ['shoko-api-key'],
+    credentials: { user: 'admin', pass: 'secret' },
+    devices: {},
+    version: '5.3.3.0',
     importFolders: [{ ID: 1, Name: 'Anime', Path: '/data/anime/', DropFolderType: 'Source, Destination', WatchForNewFiles: true, FileSize: 0 }],
-    files: [], series: [], down: false, requireHubAuth: false, managedFolders: false, pingIntervalMs: 15_000, clientTimeoutMs: 60_000, echoFailures: 0, ...init,
+    files: [],
+    series: [],
+    down: false,
+    requireHubAuth: false,
+    managedFolders: false,
+    pingIntervalMs: 15_000,
+    clientTimeoutMs: 60_000,
+    echoFailures: 0,
+    ...init,
   };
   const pending = new Map<string, HubConnectionInfo>();
   const connections: HubConnectionInfo[] = [];
@@ -167,18 +232,23 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
     return { accessToken, apikey, valid: [accessToken, apikey].some((k) => k !== undefined && state.apiKeys.includes(k)) };
   };
 
-  route('post', '/api/auth', (req, res) => {
-    const b = (req.body ?? {}) as Rec;
-    if (typeof b.user !== 'string' || !b.user.trim()) return res.status(400).json({ errors: { user: ['The user field is required.'] } });
-    if (b.user !== state.credentials.user || b.pass !== state.credentials.pass) return res.status(401).end();
-    const device = String(b.device ?? 'unknown');
-    const old = state.devices[device];
-    if (old) state.apiKeys = state.apiKeys.filter((k) => k !== old);
-    const key = randomUUID();
-    state.devices[device] = key;
-    state.apiKeys.push(key);
-    return res.json({ apikey: key });
-  }, { public: true });
+  route(
+    'post',
+    '/api/auth',
+    (req, res) => {
+      const b = (req.body ?? {}) as Rec;
+      if (typeof b.user !== 'string' || !b.user.trim()) return res.status(400).json({ errors: { user: ['The user field is required.'] } });
+      if (b.user !== state.credentials.user || b.pass !== state.credentials.pass) return res.status(401).end();
+      const device = String(b.device ?? 'unknown');
+      const old = state.devices[device];
+      if (old) state.apiKeys = state.apiKeys.filter((k) => k !== old);
+      const key = randomUUID();
+      state.devices[device] = key;
+      state.apiKeys.push(key);
+      return res.json({ apikey: key });
+    },
+    { public: true },
+  );
   route('get', '/api/v3/Init/Version', (_req, res) => res.json({ Server: { Version: state.version, ReleaseChannel: 'Stable', ReleaseDate: '2026-03-01T00:00:00Z' } }), { public: true });
   route('get', '/api/v3/ImportFolder', (_req, res) => (state.managedFolders ? res.status(404).json({ title: 'Not Found', status: 404 }) : res.json(state.importFolders)));
   route('get', '/api/v3/ManagedFolder', (_req, res) => (state.managedFolders ? res.json(state.importFolders) : res.status(404).json({ title: 'Not Found', status: 404 })));
@@ -188,16 +258,30 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
     return `${folder.replace(/[\\/]+$/, '')}/${f.relativePath.replace(/^[\\/]+/, '')}`;
   };
   const fileResource = (f: ShokoFile, xrefs: boolean, absolute: boolean): Rec => ({
-    ID: f.id, Size: f.size, Hashes: { ED2K: f.id.toString(16).padStart(32, '0').toUpperCase(), SHA1: null, CRC32: null, MD5: null },
+    ID: f.id,
+    Size: f.size,
+    Hashes: { ED2K: f.id.toString(16).padStart(32, '0').toUpperCase(), SHA1: null, CRC32: null, MD5: null },
     Locations: [{ ID: f.locationId, FileID: f.id, ImportFolderID: f.importFolderId, RelativePath: f.relativePath, ...(absolute ? { AbsolutePath: fullPath(f) } : {}), IsAccessible: true }],
-    Duration: '00:24:00', Resolution: '1920x1080', Created: '2025-01-01T00:00:00Z', Updated: iso(), Imported: f.imported, IsVariation: false, IsIgnored: false,
+    Duration: '00:24:00',
+    Resolution: '1920x1080',
+    Created: '2025-01-01T00:00:00Z',
+    Updated: iso(),
+    Imported: f.imported,
+    IsVariation: false,
+    IsIgnored: false,
     ...(xrefs
       ? {
           SeriesIDs: f.xrefs.map((x) => ({
             SeriesID: { ID: x.seriesId, AniDB: x.anidbAnimeId, TMDB: { Movie: [], Show: state.series.find((s) => s.id === x.seriesId)?.tmdbShowIds ?? [] } },
             EpisodeIDs: x.episodes.map((e) => ({
-              ID: e.id, AniDB: e.anidbEpisodeId, TMDB: { Movie: [], Episode: [] }, ReleaseGroup: null, ED2K: null, FileSize: f.size,
-              Percentage: { Start: 0, End: 100, Size: 100, Group: 1 }, Source: 'AniDB',
+              ID: e.id,
+              AniDB: e.anidbEpisodeId,
+              TMDB: { Movie: [], Episode: [] },
+              ReleaseGroup: null,
+              ED2K: null,
+              FileSize: f.size,
+              Percentage: { Start: 0, End: 100, Size: 100, Group: 1 },
+              Source: 'AniDB',
             })),
           })),
         }
@@ -224,38 +308,63 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
     const sizes = (episodes: number) => ({ Episodes: episodes, Specials: 0, Credits: 0, Trailers: 0, Parodies: 0, Others: 0 });
     return res.json({
       IDs: { ID: s.id, ParentGroup: s.groupId, TopLevelGroup: s.groupId, AniDB: s.anidbId, TvDB: [], IMDB: [], TMDB: { Movie: s.tmdbMovieIds, Show: s.tmdbShowIds }, MAL: [], TraktTv: [] },
-      Name: s.name, Size: s.localEpisodes, Created: '2025-01-01T00:00:00Z', Updated: iso(),
+      Name: s.name,
+      Size: s.localEpisodes,
+      Created: '2025-01-01T00:00:00Z',
+      Updated: iso(),
       Sizes: { Hidden: 0, FileSources: {}, Local: sizes(s.localEpisodes), Watched: sizes(0), Total: sizes(s.totalEpisodes), Missing: sizes(s.totalEpisodes - s.localEpisodes) },
     });
   });
 
   // --- SignalR: negotiate
-  route('post', '/signalr/aggregate/negotiate', (req, res) => {
-    const url = new URL(req.originalUrl, 'http://x');
-    const auth = hubAuth(req, url);
-    if (state.echoFailures > 0) {
-      state.echoFailures--;
-      const key = auth.apikey ?? auth.accessToken ?? '';
-      const query = Object.fromEntries(url.searchParams);
-      return res.status(500).type('text/plain').send(
-        `Unhandled exception for POST ${req.originalUrl}; query ${JSON.stringify(query)}; credentials Basic ${Buffer.from(`apikey:${key}`).toString('base64')}`,
-      );
-    }
-    if (state.requireHubAuth && !auth.valid) return res.status(401).end();
-    const conn = newConnection(true, auth);
-    conn.negotiateFeeds = parseFeeds(param(url, 'feeds'));
-    pending.set(conn.connectionToken, conn);
-    return res.json({
-      negotiateVersion: Math.min(qInt(req, 'negotiateVersion') ?? 0, 1), connectionId: conn.connectionId, connectionToken: conn.connectionToken,
-      availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
-    });
-  }, { public: true });
+  route(
+    'post',
+    '/signalr/aggregate/negotiate',
+    (req, res) => {
+      const url = new URL(req.originalUrl, 'http://x');
+      const auth = hubAuth(req, url);
+      if (state.echoFailures > 0) {
+        state.echoFailures--;
+        const key = auth.apikey ?? auth.accessToken ?? '';
+        const query = Object.fromEntries(url.searchParams);
+        return res
+          .status(500)
+          .type('text/plain')
+          .send(`Unhandled exception for POST ${req.originalUrl}; query ${JSON.stringify(query)}; credentials Basic ${Buffer.from(`apikey:${key}`).toString('base64')}`);
+      }
+      if (state.requireHubAuth && !auth.valid) return res.status(401).end();
+      const conn = newConnection(true, auth);
+      conn.negotiateFeeds = parseFeeds(param(url, 'feeds'));
+      pending.set(conn.connectionToken, conn);
+      return res.json({
+        negotiateVersion: Math.min(qInt(req, 'negotiateVersion') ?? 0, 1),
+        connectionId: conn.connectionId,
+        connectionToken: conn.connectionToken,
+        availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
+      });
+    },
+    { public: true },
+  );
   fa.finish();
 
   function newConnection(negotiated: boolean, auth: { accessToken?: string; apikey?: string }): HubConnectionInfo {
     return {
-      connectionId: newToken(), connectionToken: newToken(), negotiated, negotiateFeeds: [], feeds: [], accessToken: auth.accessToken, apikey: auth.apikey,
-      handshake: false, open: false, pingsSent: 0, pingsReceived: 0, invocations: [], closedByClient: false, timedOut: false, lastSeen: Date.now(), buffer: '',
+      connectionId: newToken(),
+      connectionToken: newToken(),
+      negotiated,
+      negotiateFeeds: [],
+      feeds: [],
+      accessToken: auth.accessToken,
+      apikey: auth.apikey,
+      handshake: false,
+      open: false,
+      pingsSent: 0,
+      pingsReceived: 0,
+      invocations: [],
+      closedByClient: false,
+      timedOut: false,
+      lastSeen: Date.now(),
+      buffer: '',
     };
   }
 
@@ -263,8 +372,13 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
     if (c.open && c.ws?.readyState === 1) c.ws.send(JSON.stringify(msg) + RS);
   };
   const initialMessage = (feed: string): unknown =>
-    feed === 'queue' ? { Running: true, Paused: false, WaitingCount: 0, BlockedCount: 0, TotalCount: 0, ThreadCount: 1, CurrentlyExecuting: [] }
-      : feed === 'anidb' ? [{ UpdateType: 'UDPBan', Value: false, UpdateTime: iso(), PauseTimeSecs: 0 }, { UpdateType: 'HTTPBan', Value: false, UpdateTime: iso(), PauseTimeSecs: 0 }]
+    feed === 'queue'
+      ? { Running: true, Paused: false, WaitingCount: 0, BlockedCount: 0, TotalCount: 0, ThreadCount: 1, CurrentlyExecuting: [] }
+      : feed === 'anidb'
+        ? [
+            { UpdateType: 'UDPBan', Value: false, UpdateTime: iso(), PauseTimeSecs: 0 },
+            { UpdateType: 'HTTPBan', Value: false, UpdateTime: iso(), PauseTimeSecs: 0 },
+          ]
         : null;
 
   function onMessage(c: HubConnectionInfo, text: string) {
@@ -407,8 +521,13 @@ export function createShokoFake(init: Partial<Pick<ShokoState, 'pingIntervalMs' 
       const f = state.files.find((x) => x.id === fileId);
       if (!f) throw new Error(`no Shoko file ${fileId}`);
       return v5.fileEvent({
-        fileId: f.id, fileLocationId: f.locationId, importFolderId: f.importFolderId, relativePath: f.relativePath,
-        crossReferences: f.xrefs.flatMap((x) => x.episodes.map((e) => ({ episodeId: e.id, anidbEpisodeId: e.anidbEpisodeId, seriesId: x.seriesId, anidbAnimeId: x.anidbAnimeId, groupId: x.groupId ?? x.seriesId }))),
+        fileId: f.id,
+        fileLocationId: f.locationId,
+        importFolderId: f.importFolderId,
+        relativePath: f.relativePath,
+        crossReferences: f.xrefs.flatMap((x) =>
+          x.episodes.map((e) => ({ episodeId: e.id, anidbEpisodeId: e.anidbEpisodeId, seriesId: x.seriesId, anidbAnimeId: x.anidbAnimeId, groupId: x.groupId ?? x.seriesId })),
+        ),
       });
     },
   };

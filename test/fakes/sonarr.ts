@@ -12,15 +12,35 @@
 import type { Request } from 'express';
 import { episodeId, type EpisodeSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { iso, Lifecycle, qBool, qInt, qList, type FakeHandle } from './common.js';
-import {
-  arrDownloads, createArrApp, ENGLISH, json, newArrState, testEnvelope,
-  type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec,
-} from './arr.js';
+import { arrDownloads, createArrApp, ENGLISH, json, newArrState, testEnvelope, type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec } from './arr.js';
 
-export interface SonarrSeries extends Rec { id: number; title: string; tvdbId: number; path: string; seriesType: string }
-export interface SonarrEpisode extends Rec { id: number; seriesId: number; seasonNumber: number; episodeNumber: number; episodeFileId: number; monitored: boolean }
-export interface SonarrEpisodeFile extends Rec { id: number; seriesId: number; seasonNumber: number; relativePath: string; path: string; size: number }
-export interface SonarrQueueRecord extends ArrQueueRecord { seriesId: number; episodeId: number }
+export interface SonarrSeries extends Rec {
+  id: number;
+  title: string;
+  tvdbId: number;
+  path: string;
+  seriesType: string;
+}
+export interface SonarrEpisode extends Rec {
+  id: number;
+  seriesId: number;
+  seasonNumber: number;
+  episodeNumber: number;
+  episodeFileId: number;
+  monitored: boolean;
+}
+export interface SonarrEpisodeFile extends Rec {
+  id: number;
+  seriesId: number;
+  seasonNumber: number;
+  relativePath: string;
+  path: string;
+  size: number;
+}
+export interface SonarrQueueRecord extends ArrQueueRecord {
+  seriesId: number;
+  episodeId: number;
+}
 
 export interface SonarrState extends ArrState {
   series: SonarrSeries[];
@@ -30,7 +50,14 @@ export interface SonarrState extends ArrState {
 }
 
 export const SONARR_EVENT_TYPES: Record<string, number> = {
-  unknown: 0, grabbed: 1, seriesFolderImported: 2, downloadFolderImported: 3, downloadFailed: 4, episodeFileDeleted: 5, episodeFileRenamed: 6, downloadIgnored: 7,
+  unknown: 0,
+  grabbed: 1,
+  seriesFolderImported: 2,
+  downloadFolderImported: 3,
+  downloadFailed: 4,
+  episodeFileDeleted: 5,
+  episodeFileRenamed: 6,
+  downloadIgnored: 7,
 };
 
 const FLAGS = ['onImportComplete', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete', 'onEpisodeFileDeleteForUpgrade'];
@@ -60,7 +87,14 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     const stats = (list: SonarrEpisode[]) => {
       const files = list.filter((e) => e.episodeFileId > 0);
       const size = files.reduce((n, e) => n + Number(state.episodeFiles.find((f) => f.id === e.episodeFileId)?.size ?? 0), 0);
-      return { episodeFileCount: files.length, episodeCount: list.length, totalEpisodeCount: list.length, sizeOnDisk: size, releaseGroups: [], percentOfEpisodes: list.length ? (files.length / list.length) * 100 : 0 };
+      return {
+        episodeFileCount: files.length,
+        episodeCount: list.length,
+        totalEpisodeCount: list.length,
+        sizeOnDisk: size,
+        releaseGroups: [],
+        percentOfEpisodes: list.length ? (files.length / list.length) * 100 : 0,
+      };
     };
     const seasonNumbers = [...new Set(eps.map((e) => e.seasonNumber))].sort((a, b) => a - b);
     return {
@@ -89,7 +123,12 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     historyDecorate: (req, r) => ({
       ...r,
       series: qBool(req, 'includeSeries') ? state.series.find((s) => s.id === r.seriesId) : undefined,
-      episode: qBool(req, 'includeEpisode') ? maybe(state.episodes.find((e) => e.id === r.episodeId), (e) => episodeResource(e)) : undefined,
+      episode: qBool(req, 'includeEpisode')
+        ? maybe(
+            state.episodes.find((e) => e.id === r.episodeId),
+            (e) => episodeResource(e),
+          )
+        : undefined,
     }),
     queue: (req) => queueView(req),
   });
@@ -109,15 +148,19 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     const season = qInt(req, 'seasonNumber');
     const ids = qList(req, 'episodeIds').map(Number);
     if (seriesId === undefined && ids.length === 0) return json(res, { message: 'seriesId or episodeIds must be provided' }, 400);
-    const eps = state.episodes.filter(
-      (e) => (seriesId === undefined || e.seriesId === seriesId) && (season === undefined || e.seasonNumber === season) && (ids.length === 0 || ids.includes(e.id)),
+    const eps = state.episodes.filter((e) => (seriesId === undefined || e.seriesId === seriesId) && (season === undefined || e.seasonNumber === season) && (ids.length === 0 || ids.includes(e.id)));
+    json(
+      res,
+      eps.map((e) => episodeResource(e, qBool(req, 'includeEpisodeFile') === true)),
     );
-    json(res, eps.map((e) => episodeResource(e, qBool(req, 'includeEpisodeFile') === true)));
   });
   route('get', '/api/v3/episodefile', (req, res) => {
     const seriesId = qInt(req, 'seriesId');
     const ids = qList(req, 'episodeFileIds').map(Number);
-    json(res, state.episodeFiles.filter((f) => (seriesId === undefined || f.seriesId === seriesId) && (ids.length === 0 || ids.includes(f.id))));
+    json(
+      res,
+      state.episodeFiles.filter((f) => (seriesId === undefined || f.seriesId === seriesId) && (ids.length === 0 || ids.includes(f.id))),
+    );
   });
 
   const queueView = (req: Request) => {
@@ -131,13 +174,21 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
           ...r,
           episodeHasFile: (ep?.episodeFileId ?? 0) > 0,
           episode: qBool(req, 'includeEpisode') && ep ? episodeResource(ep) : undefined,
-          series: qBool(req, 'includeSeries') ? maybe(state.series.find((s) => s.id === r.seriesId), seriesResource) : undefined,
+          series: qBool(req, 'includeSeries')
+            ? maybe(
+                state.series.find((s) => s.id === r.seriesId),
+                seriesResource,
+              )
+            : undefined,
         };
       });
   };
   route('get', '/api/v3/queue/details', (req, res) => {
     const seriesId = qInt(req, 'seriesId');
-    json(res, queueView(req).filter((r) => seriesId === undefined || r.seriesId === seriesId));
+    json(
+      res,
+      queueView(req).filter((r) => seriesId === undefined || r.seriesId === seriesId),
+    );
   });
   fa.finish();
   const life = new Lifecycle(fa.app, undefined, () => fa.timers.cancelAll());
@@ -158,13 +209,36 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
     /** Adds a series (ids, paths, episode ids as in payloads.ts) with `episodesPerSeason` episodes (no files) in each of `spec.seasons`. */
     addSeries(spec: ShowSpec, opts: { episodesPerSeason?: number; monitored?: boolean } = {}): SonarrSeries {
       const series: SonarrSeries = {
-        id: spec.sonarrId, title: spec.title, sortTitle: spec.title.toLowerCase(), status: 'continuing', ended: false,
-        overview: `${spec.title} overview.`, network: 'Network', images: [], originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
-        year: spec.year, path: seriesPath(spec), qualityProfileId: 1, seasonFolder: true, monitored: opts.monitored ?? true, monitorNewItems: 'all',
-        useSceneNumbering: false, runtime: spec.anime ? 24 : 45, tvdbId: spec.tvdbId, tvRageId: 0, tvMazeId: 0, tmdbId: spec.tmdbId,
-        firstAired: `${spec.year}-01-01T00:00:00Z`, seriesType: spec.anime ? 'anime' : 'standard', cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
-        titleSlug: spec.title.toLowerCase().replace(/\W+/g, '-'), rootFolderPath: `/data/${spec.anime ? 'anime' : 'tv'}/`, genres: [], tags: [],
-        added: iso(), ratings: { votes: 0, value: 0 },
+        id: spec.sonarrId,
+        title: spec.title,
+        sortTitle: spec.title.toLowerCase(),
+        status: 'continuing',
+        ended: false,
+        overview: `${spec.title} overview.`,
+        network: 'Network',
+        images: [],
+        originalLanguage: spec.anime ? { id: 8, name: 'Japanese' } : ENGLISH[0],
+        year: spec.year,
+        path: seriesPath(spec),
+        qualityProfileId: 1,
+        seasonFolder: true,
+        monitored: opts.monitored ?? true,
+        monitorNewItems: 'all',
+        useSceneNumbering: false,
+        runtime: spec.anime ? 24 : 45,
+        tvdbId: spec.tvdbId,
+        tvRageId: 0,
+        tvMazeId: 0,
+        tmdbId: spec.tmdbId,
+        firstAired: `${spec.year}-01-01T00:00:00Z`,
+        seriesType: spec.anime ? 'anime' : 'standard',
+        cleanTitle: spec.title.toLowerCase().replace(/\W+/g, ''),
+        titleSlug: spec.title.toLowerCase().replace(/\W+/g, '-'),
+        rootFolderPath: `/data/${spec.anime ? 'anime' : 'tv'}/`,
+        genres: [],
+        tags: [],
+        added: iso(),
+        ratings: { votes: 0, value: 0 },
       };
       state.series = state.series.filter((s) => s.id !== series.id).concat(series);
       for (const season of spec.seasons) {
@@ -175,10 +249,22 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
 
     addEpisode(spec: ShowSpec, e: EpisodeSpec, extra: Partial<SonarrEpisode> = {}): SonarrEpisode {
       const ep: SonarrEpisode = {
-        seriesId: spec.sonarrId, tvdbId: spec.tvdbId * 100 + e.episode, episodeFileId: 0, seasonNumber: e.season, episodeNumber: e.episode,
-        absoluteEpisodeNumber: spec.anime ? e.episode : undefined, title: `Episode ${e.episode}`,
-        airDate: `${spec.year}-01-${pad(e.episode)}`, airDateUtc: `${spec.year}-01-${pad(e.episode)}T20:00:00Z`, runtime: spec.anime ? 24 : 45,
-        overview: undefined, monitored: true, unverifiedSceneNumbering: false, grabbed: false, id: episodeId(spec, e), ...extra,
+        seriesId: spec.sonarrId,
+        tvdbId: spec.tvdbId * 100 + e.episode,
+        episodeFileId: 0,
+        seasonNumber: e.season,
+        episodeNumber: e.episode,
+        absoluteEpisodeNumber: spec.anime ? e.episode : undefined,
+        title: `Episode ${e.episode}`,
+        airDate: `${spec.year}-01-${pad(e.episode)}`,
+        airDateUtc: `${spec.year}-01-${pad(e.episode)}T20:00:00Z`,
+        runtime: spec.anime ? 24 : 45,
+        overview: undefined,
+        monitored: true,
+        unverifiedSceneNumbering: false,
+        grabbed: false,
+        id: episodeId(spec, e),
+        ...extra,
       };
       state.episodes = state.episodes.filter((x) => x.id !== ep.id).concat(ep);
       return ep;
@@ -190,9 +276,21 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
         const sxe = `S${pad(e.season)}E${pad(e.episode)}`;
         const rel = `Season ${pad(e.season)}/${spec.title} - ${sxe} - Episode ${e.episode} [WEBDL-1080p].mkv`;
         const file: SonarrEpisodeFile = {
-          id: episodeId(spec, e) + 500_000, seriesId: spec.sonarrId, seasonNumber: e.season, relativePath: rel, path: `${seriesPath(spec)}/${rel}`,
-          size: 1_400_000_000, dateAdded: iso(), releaseGroup: 'SubsPlease', languages: ENGLISH, quality: QUALITY, customFormats: [], customFormatScore: 0,
-          indexerFlags: 0, releaseType: 'singleEpisode', qualityCutoffNotMet: false,
+          id: episodeId(spec, e) + 500_000,
+          seriesId: spec.sonarrId,
+          seasonNumber: e.season,
+          relativePath: rel,
+          path: `${seriesPath(spec)}/${rel}`,
+          size: 1_400_000_000,
+          dateAdded: iso(),
+          releaseGroup: 'SubsPlease',
+          languages: ENGLISH,
+          quality: QUALITY,
+          customFormats: [],
+          customFormatScore: 0,
+          indexerFlags: 0,
+          releaseType: 'singleEpisode',
+          qualityCutoffNotMet: false,
         };
         state.episodeFiles = state.episodeFiles.filter((f) => f.id !== file.id).concat(file);
         const ep = state.episodes.find((x) => x.id === episodeId(spec, e));
@@ -212,7 +310,10 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
       const records = episodeIds.map((epId) => {
         const ep = state.episodes.find((e) => e.id === epId);
         const r: SonarrQueueRecord = {
-          id: hashInt(`qBittorrent-${hash.toUpperCase()}-${epId}`), seriesId, episodeId: epId, seasonNumber: ep?.seasonNumber ?? 1,
+          id: hashInt(`qBittorrent-${hash.toUpperCase()}-${epId}`),
+          seriesId,
+          episodeId: epId,
+          seasonNumber: ep?.seasonNumber ?? 1,
           ...downloads.queueFields(hash, size, opts),
         };
         state.queue = state.queue.filter((x) => x.id !== r.id).concat(r);

@@ -29,8 +29,7 @@ export const ARCH_DEPRECATED = ['armhf', 'armv7', 'i386'];
 const RE_SLUG_FIELD = /^[-_.A-Za-z0-9]+$/;
 const RE_SERVICE = /^(mqtt|mysql):(provide|want|need)$/;
 const RE_DOCKER_PORT = /^\d+(?:\/tcp|\/udp)?$/;
-const RE_VOLUME =
-  /^(data|config|ssl|local_apps|addons|backup|share|media|homeassistant_config|all_app_configs|all_addon_configs|app_config|addon_config)(?::(rw|ro))?$/;
+const RE_VOLUME = /^(data|config|ssl|local_apps|addons|backup|share|media|homeassistant_config|all_app_configs|all_addon_configs|app_config|addon_config)(?::(rw|ro))?$/;
 const MAPPING_TYPES = ['data', 'config', 'ssl', 'local_apps', 'backup', 'share', 'media', 'homeassistant_config', 'all_app_configs', 'app_config', 'addons', 'all_addon_configs', 'addon_config'];
 const RE_WATCHDOG = /^(?:https?|\[PROTO:\w+\]|tcp):\/\/\[HOST\]:(\[PORT:\d+\]|\d+).*$/;
 const RE_WEBUI = /^(?:https?|\[PROTO:\w+\]):\/\/\[HOST\]:\[PORT:\d+\].*$/;
@@ -261,17 +260,39 @@ const dockerImage: Check = (v, p) => {
 const mapEntry: Check = (v, p) => {
   if (typeof v === 'string') return RE_VOLUME.test(v) ? [] : fail(p, `invalid map entry "${v}" (the Supervisor skips it)`);
   if (!isRec(v) || !('type' in v)) return fail(p, 'map entry without a type (the Supervisor skips it)');
-  return [
-    ...oneOf(MAPPING_TYPES)(v.type, `${p}.type`),
-    ...('read_only' in v ? bool(v.read_only, `${p}.read_only`) : []),
-    ...('path' in v ? str(v.path, `${p}.path`) : []),
-  ];
+  return [...oneOf(MAPPING_TYPES)(v.type, `${p}.type`), ...('read_only' in v ? bool(v.read_only, `${p}.read_only`) : []), ...('path' in v ? str(v.path, `${p}.path`) : [])];
 };
 
 const BOOLEAN_KEYS = [
-  'init', 'advanced', 'ingress', 'ingress_stream', 'panel_admin', 'host_network', 'host_pid', 'host_ipc', 'host_uts',
-  'host_dbus', 'udev', 'tmpfs', 'apparmor', 'full_access', 'audio', 'video', 'gpio', 'usb', 'uart', 'devicetree',
-  'kernel_modules', 'realtime', 'hassio_api', 'homeassistant_api', 'stdin', 'legacy', 'docker_api', 'auth_api', 'journald',
+  'init',
+  'advanced',
+  'ingress',
+  'ingress_stream',
+  'panel_admin',
+  'host_network',
+  'host_pid',
+  'host_ipc',
+  'host_uts',
+  'host_dbus',
+  'udev',
+  'tmpfs',
+  'apparmor',
+  'full_access',
+  'audio',
+  'video',
+  'gpio',
+  'usb',
+  'uart',
+  'devicetree',
+  'kernel_modules',
+  'realtime',
+  'hassio_api',
+  'homeassistant_api',
+  'stdin',
+  'legacy',
+  'docker_api',
+  'auth_api',
+  'journald',
 ];
 
 export const REQUIRED_KEYS = ['name', 'version', 'slug', 'description', 'arch'];
@@ -332,12 +353,46 @@ export function validateAddonConfig(config: unknown): string[] {
 
 /** config.schema.json defaults of frenck/action-addon-linter: writing one of these is an error there. */
 export const LINTER_DEFAULTS: Rec = {
-  advanced: false, apparmor: true, audio: false, auth_api: false, auto_uart: false, backup: 'hot', boot: 'auto',
-  devicetree: false, docker_api: false, full_access: false, gpio: false, hassio_api: false, hassio_role: 'default',
-  homeassistant_api: false, host_dbus: false, host_ipc: false, host_network: false, host_pid: false, host_uts: false,
-  ingress: false, ingress_port: 8099, ingress_stream: false, init: true, journald: false, kernel_modules: false,
-  legacy: false, options: {}, panel_admin: true, panel_icon: 'mdi:puzzle', realtime: false, schema: {}, stage: 'stable',
-  startup: 'application', stdin: false, timeout: 10, tmpfs: false, uart: false, udev: false, ulimits: {}, usb: false,
+  advanced: false,
+  apparmor: true,
+  audio: false,
+  auth_api: false,
+  auto_uart: false,
+  backup: 'hot',
+  boot: 'auto',
+  devicetree: false,
+  docker_api: false,
+  full_access: false,
+  gpio: false,
+  hassio_api: false,
+  hassio_role: 'default',
+  homeassistant_api: false,
+  host_dbus: false,
+  host_ipc: false,
+  host_network: false,
+  host_pid: false,
+  host_uts: false,
+  ingress: false,
+  ingress_port: 8099,
+  ingress_stream: false,
+  init: true,
+  journald: false,
+  kernel_modules: false,
+  legacy: false,
+  options: {},
+  panel_admin: true,
+  panel_icon: 'mdi:puzzle',
+  realtime: false,
+  schema: {},
+  stage: 'stable',
+  startup: 'application',
+  stdin: false,
+  timeout: 10,
+  tmpfs: false,
+  uart: false,
+  udev: false,
+  ulimits: {},
+  usb: false,
   video: false,
 };
 
@@ -354,7 +409,7 @@ export function lintAddonConfig(config: Rec): string[] {
   }
   if (Array.isArray(config.arch) && config.arch.length === 0) errors.push('arch: lists no architecture');
   if (config.ingress === true) {
-    if (config.webui) errors.push("webui: should be removed, Ingress is enabled");
+    if (config.webui) errors.push('webui: should be removed, Ingress is enabled');
     if (config.host_network !== true && config.ingress_port === 0) errors.push('ingress_port: 0 (dynamic) only makes sense on the host network');
   }
   if (typeof config.ingress_entry === 'string' && config.ingress_entry.startsWith('/')) {

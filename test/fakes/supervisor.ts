@@ -88,7 +88,10 @@ export async function startSupervisorFake(opts: { token: string; addon: FakeAddo
     },
     onUnauthorized: (res) => {
       const status = (res.locals.denied as number | undefined) ?? 401;
-      res.status(status).type('text/plain').send(status === 401 ? '401: Unauthorized' : '403: Forbidden');
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 401 ? '401: Unauthorized' : '403: Forbidden');
     },
   });
 

@@ -92,9 +92,11 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
       const downFor = Date.now();
       child = await TrackerProcess.start({ dataDir, secret: SECRET, optionsDir: workDir, ports });
       const { at, from } = await reconnected;
-      await rec.until(() => missing(rec, from, before).length === 0, `every state acknowledged before the ${how} to be republished`, 30_000).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}: ${missing(rec, from, before).slice(0, 10).join('; ')}`);
-      });
+      await rec
+        .until(() => missing(rec, from, before).length === 0, `every state acknowledged before the ${how} to be republished`, 30_000)
+        .catch((err: unknown) => {
+          throw new Error(`${(err as Error).message}: ${missing(rec, from, before).slice(0, 10).join('; ')}`);
+        });
       notes.push(
         `tracker ${how} with ${before.ackedSteps} webhooks acknowledged: back after ${at - downFor} ms; ` +
           `all ${[...before.acked.keys()].length} request states on the reconnected subscriber ${Date.now() - at} ms after its reconnect`,
@@ -105,15 +107,25 @@ describe('embedded broker restart (tracker restart) under a webhook stream', () 
     await stream.stop();
     expect(stream.errors).toEqual([]);
     const final = frozen(progress);
-    await rec.until(() => final.losses((id) => rec.state(id)?.state).length === 0, 'every acknowledged state', 30_000).catch(async (err: unknown) => {
-      // Tell a delivery problem (a fresh subscriber has it) from a lost state (nobody has it).
-      const fresh = await recorder(child.mqttUrl, ['media/+/state']);
-      await new Promise((r) => setTimeout(r, 2_000));
-      throw new Error(
-        `${(err as Error).message}: the reconnected subscriber misses ${final.losses((id) => rec.state(id)?.state).slice(0, 5).join('; ')}; ` +
-          `a fresh subscriber misses ${final.losses((id) => fresh.state(id)?.state).slice(0, 5).join('; ') || 'nothing'}`,
-      );
-    });
+    await rec
+      .until(() => final.losses((id) => rec.state(id)?.state).length === 0, 'every acknowledged state', 30_000)
+      .catch(async (err: unknown) => {
+        // Tell a delivery problem (a fresh subscriber has it) from a lost state (nobody has it).
+        const fresh = await recorder(child.mqttUrl, ['media/+/state']);
+        await new Promise((r) => setTimeout(r, 2_000));
+        throw new Error(
+          `${(err as Error).message}: the reconnected subscriber misses ${final
+            .losses((id) => rec.state(id)?.state)
+            .slice(0, 5)
+            .join('; ')}; ` +
+            `a fresh subscriber misses ${
+              final
+                .losses((id) => fresh.state(id)?.state)
+                .slice(0, 5)
+                .join('; ') || 'nothing'
+            }`,
+        );
+      });
     const lost = final.losses((id) => rec.state(id)?.state).length;
     expect(child.alive).toBe(true);
     expect(await child.stop()).toEqual({ code: 0, signal: null });
@@ -202,11 +214,15 @@ describe('external broker (Mosquitto) outage under a webhook stream', () => {
 async function retainedOn(url: string): Promise<Map<string, string>> {
   const rec = await recorder(url, ['media/#', 'homeassistant/#']);
   let size = -1;
-  await rec.until(() => {
-    const settled = rec.latest.size === size && size > 0;
-    size = rec.latest.size;
-    return settled;
-  }, `the retained set on ${url} to settle`, 20_000);
+  await rec.until(
+    () => {
+      const settled = rec.latest.size === size && size > 0;
+      size = rec.latest.size;
+      return settled;
+    },
+    `the retained set on ${url} to settle`,
+    20_000,
+  );
   return new Map(rec.latest);
 }
 
@@ -234,7 +250,12 @@ async function birth(url: string, prefix = 'homeassistant/'): Promise<{ ms: numb
   await ha.publishAsync('homeassistant/status', 'online', { qos: 1 });
   const replay = () => live;
   await waitFor(() => ([...expected.keys()].every((t) => replay().includes(t)) ? true : undefined), `every retained topic replayed after the birth on ${url}`, 20_000).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}: missing ${[...expected.keys()].filter((t) => !replay().includes(t)).slice(0, 10).join(', ')}`);
+    throw new Error(
+      `${(err as Error).message}: missing ${[...expected.keys()]
+        .filter((t) => !replay().includes(t))
+        .slice(0, 10)
+        .join(', ')}`,
+    );
   });
   const ms = Date.now() - t0;
   await ha.endAsync(true);

@@ -197,9 +197,11 @@ describe('storage faults', () => {
     const again = await TrackerProcess.start({ dataDir, secret: SECRET, optionsDir: workDir });
     const rec = await Recorder.connect(again.mqttUrl, ['media/+/state']);
     try {
-      await rec.until(() => [...io.acked].every((id) => rec.state(id)), 'every acknowledged request after the kill', 20_000).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}: missing ${[...io.acked].filter((id) => !rec.state(id)).join(', ')}\n${again.text}`);
-      });
+      await rec
+        .until(() => [...io.acked].every((id) => rec.state(id)), 'every acknowledged request after the kill', 20_000)
+        .catch((err: unknown) => {
+          throw new Error(`${(err as Error).message}: missing ${[...io.acked].filter((id) => !rec.state(id)).join(', ')}\n${again.text}`);
+        });
     } finally {
       await rec.close();
     }
@@ -228,7 +230,10 @@ describe('storage faults', () => {
     // The sender retries while it is still read-only: refused again, never "duplicate".
     for (let n = 21; n <= 25; n++) await io.send(n);
     expect(io.unexpected, child.text).toEqual([]);
-    expect(io.refused.map((r) => r.answer.status), JSON.stringify(io.refused.map((r) => r.id))).toEqual(Array(10).fill(503));
+    expect(
+      io.refused.map((r) => r.answer.status),
+      JSON.stringify(io.refused.map((r) => r.id)),
+    ).toEqual(Array(10).fill(503));
     expect(JSON.stringify(io.refused.map((r) => r.answer.body))).toMatch(/EPERM|not permitted/i);
     expect(child.alive).toBe(true);
     const locked = await readStore(dataDir);

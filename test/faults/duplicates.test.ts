@@ -55,7 +55,11 @@ describe('concurrent duplicate webhooks under SIGKILL (node dist/main.js)', () =
       const rec = await Recorder.connect(child.mqttUrl, ['media/+/state']);
       try {
         const states = () => [...rec.latest.keys()].filter((t) => t !== 'media/bridge/state').length;
-        await rec.until(() => states() >= stored, () => `a retained state for each of the ${stored} stored requests (${states()} so far)`, 30_000);
+        await rec.until(
+          () => states() >= stored,
+          () => `a retained state for each of the ${stored} stored requests (${states()} so far)`,
+          30_000,
+        );
         for (const n of acked) if (!rec.state(`jellyseerr-${n}`) && !figures.lost.has(n)) figures.lost.set(n, `jellyseerr-${n} (acknowledged, missing at start ${round})`);
       } finally {
         await rec.close();
@@ -65,16 +69,18 @@ describe('concurrent duplicate webhooks under SIGKILL (node dist/main.js)', () =
         break;
       }
       let killed = false;
-      const onAnswer = (n: number) => (a: HookAnswer): void => {
-        if (!acknowledged(a) || killed) return;
-        acked.add(n);
-        const item = (a.body.results as Array<{ status: string }> | undefined)?.[0];
-        if (item?.status === 'duplicate') figures.duplicateAcks++;
-        else figures.acceptedAcks++;
-        // The first acknowledgement of the round: kill before anything else can happen.
-        killed = true;
-        child.proc.kill('SIGKILL');
-      };
+      const onAnswer =
+        (n: number) =>
+        (a: HookAnswer): void => {
+          if (!acknowledged(a) || killed) return;
+          acked.add(n);
+          const item = (a.body.results as Array<{ status: string }> | undefined)?.[0];
+          if (item?.status === 'duplicate') figures.duplicateAcks++;
+          else figures.acceptedAcks++;
+          // The first acknowledgement of the round: kill before anything else can happen.
+          killed = true;
+          child.proc.kill('SIGKILL');
+        };
       const sends: Array<Promise<void>> = [];
       for (let i = 0; i < PAIRS; i++) {
         const n = next++;

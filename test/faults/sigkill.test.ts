@@ -77,10 +77,12 @@ describe('SIGKILL while webhooks stream (node dist/main.js)', () => {
       const rec = await Recorder.connect(child.mqttUrl, ['media/+/state']);
       try {
         const stateOf = (id: string) => rec.state(id)?.state;
-        await rec.until(() => progress.losses(stateOf).length === 0, 'a retained state for every acknowledged webhook', 60_000).catch((err: unknown) => {
-          const lost = progress.losses(stateOf);
-          throw new Error(`round ${round}: ${(err as Error).message}; ${lost.length} lost, e.g. ${lost.slice(0, 10).join('; ')} (${context()})`);
-        });
+        await rec
+          .until(() => progress.losses(stateOf).length === 0, 'a retained state for every acknowledged webhook', 60_000)
+          .catch((err: unknown) => {
+            const lost = progress.losses(stateOf);
+            throw new Error(`round ${round}: ${(err as Error).message}; ${lost.length} lost, e.g. ${lost.slice(0, 10).join('; ')} (${context()})`);
+          });
         figures.restarts.push(
           `  start ${round}: ${loaded.requests} requests loaded (${loaded.replayed} journal records replayed), ` +
             `every acknowledged state on the broker ${Date.now() - started} ms after the spawn, ${progress.ahead(stateOf)} requests ahead of their acknowledgements`,

@@ -31,7 +31,10 @@ function figure(suite: string, note: string): void {
 async function rig(options: Record<string, unknown>): Promise<{ h: Harness; rec: Recorder; watcher: (name: string) => Watcher; send: (route: string, body: unknown) => Promise<void> }> {
   const h = await startTracker({ intervals: { qbittorrent_s: HOUR, arr_s: HOUR, jellyfin_s: HOUR, jellyseerr_s: HOUR }, ...options });
   const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl);
-  closers.push(() => h.stop(), () => rec.close());
+  closers.push(
+    () => h.stop(),
+    () => rec.close(),
+  );
   return {
     h,
     rec,
@@ -60,7 +63,10 @@ describe('upstream faults', () => {
   it('qBittorrent: 500s and invalid JSON back off on schedule; progress converges when it answers again', async () => {
     const qb = await FakeQbittorrent.start({ flavour: '5.2' });
     closers.push(() => qb.close());
-    const { h, rec, send } = await rig({ qbittorrent: [{ name: 'qb', url: qb.url, username: qb.username, password: qb.password }], intervals: { qbittorrent_s: 1, arr_s: HOUR, jellyfin_s: HOUR, jellyseerr_s: HOUR } });
+    const { h, rec, send } = await rig({
+      qbittorrent: [{ name: 'qb', url: qb.url, username: qb.username, password: qb.password }],
+      intervals: { qbittorrent_s: 1, arr_s: HOUR, jellyfin_s: HOUR, jellyseerr_s: HOUR },
+    });
     qb.add(dune.hash, { progress: 0.25, size: 1_000_000_000, state: 'downloading', dlspeed: 1_000_000, eta: 600 });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
     await send('/hooks/radarr', radarrGrab(dune));

@@ -58,37 +58,45 @@ export const requestEvent = fc
     status: fc.constantFrom('pending', 'approved', 'auto_approved', 'declined', 'failed', 'available'),
     seasons: fc.subarray([1, 2], { minLength: 1 }),
   })
-  .map(({ t, rid, status, seasons }): UnstampedEvent => ({
-    kind: 'request',
-    key: key('request', rid, status, seasons),
-    source: 'jellyseerr',
-    match: { ...match(t), jellyseerr_request_id: rid },
-    jellyseerr_request_id: rid,
-    status: status as 'pending',
-    notification_type: `MEDIA_${status.toUpperCase()}`,
-    media: media(t),
-    requested_by: 'alice',
-    ...(t.kind === 'tv' ? { requested_seasons: seasons } : {}),
-  }));
+  .map(
+    ({ t, rid, status, seasons }): UnstampedEvent => ({
+      kind: 'request',
+      key: key('request', rid, status, seasons),
+      source: 'jellyseerr',
+      match: { ...match(t), jellyseerr_request_id: rid },
+      jellyseerr_request_id: rid,
+      status: status as 'pending',
+      notification_type: `MEDIA_${status.toUpperCase()}`,
+      media: media(t),
+      requested_by: 'alice',
+      ...(t.kind === 'tv' ? { requested_seasons: seasons } : {}),
+    }),
+  );
 
 export const grabbedEvent = fc
   .record({ t: target, hash: fc.constantFrom(...HASHES), eps: fc.constant(null) })
   .chain(({ t, hash }) => episodesFor(t).map((episodes) => ({ t, hash, episodes })))
-  .map(({ t, hash, episodes }): UnstampedEvent => ({
-    kind: 'grabbed',
-    key: key('grab', hash, arr(t), episodes.map((e) => [e.season, e.episode])),
-    source: source(t),
-    match: match(t, { hash }),
-    arr: arr(t),
-    media: media(t),
-    hash,
-    release: { title: `release-${hash.slice(0, 4)}`, size: 1000 },
-    episodes,
-  }));
+  .map(
+    ({ t, hash, episodes }): UnstampedEvent => ({
+      kind: 'grabbed',
+      key: key(
+        'grab',
+        hash,
+        arr(t),
+        episodes.map((e) => [e.season, e.episode]),
+      ),
+      source: source(t),
+      match: match(t, { hash }),
+      arr: arr(t),
+      media: media(t),
+      hash,
+      release: { title: `release-${hash.slice(0, 4)}`, size: 1000 },
+      episodes,
+    }),
+  );
 
-export const progressEvent = fc
-  .record({ hash: fc.constantFrom(...HASHES), progress: fc.constantFrom(0, 0.25, 0.5, 1), removed: fc.boolean() })
-  .map(({ hash, progress, removed }): UnstampedEvent => ({
+export const progressEvent = fc.record({ hash: fc.constantFrom(...HASHES), progress: fc.constantFrom(0, 0.25, 0.5, 1), removed: fc.boolean() }).map(
+  ({ hash, progress, removed }): UnstampedEvent => ({
     kind: 'download_progress',
     key: key('progress', hash, progress, removed),
     source: 'qbittorrent',
@@ -101,7 +109,8 @@ export const progressEvent = fc
     complete: progress === 1,
     client_state: progress === 1 ? 'stalledUP' : 'downloading',
     ...(removed ? { removed: true } : {}),
-  }));
+  }),
+);
 
 export const importedEvent = fc
   .record({ t: target, hash: fc.option(fc.constantFrom(...HASHES), { nil: null }) })
@@ -110,7 +119,12 @@ export const importedEvent = fc
     const files = t.kind === 'movie' ? [{ path: `/movies/${t.m.title}.mkv`, episodes: [] }] : episodes.map((e) => ({ path: `/tv/${t.s.title}/S${e.season}E${e.episode}.mkv`, episodes: [e] }));
     return {
       kind: 'imported',
-      key: key('import', hash, arr(t), files.map((f) => f.path)),
+      key: key(
+        'import',
+        hash,
+        arr(t),
+        files.map((f) => f.path),
+      ),
       source: source(t),
       match: match(t, hash ? { hash } : {}),
       arr: arr(t),
@@ -125,78 +139,106 @@ export const importedEvent = fc
 export const blockedEvent = fc
   .record({ t: target, hash: fc.constantFrom(...HASHES), message: fc.constantFrom('Unable to parse file', 'No files found') })
   .chain(({ t, hash, message }) => episodesFor(t).map((episodes) => ({ t, hash, message, episodes })))
-  .map(({ t, hash, message, episodes }): UnstampedEvent => ({
-    kind: 'import_blocked',
-    key: key('blocked', hash, message, episodes.map((e) => [e.season, e.episode])),
-    source: source(t),
-    match: match(t, { hash }),
-    arr: arr(t),
-    hash,
-    message,
-    episodes,
-  }));
+  .map(
+    ({ t, hash, message, episodes }): UnstampedEvent => ({
+      kind: 'import_blocked',
+      key: key(
+        'blocked',
+        hash,
+        message,
+        episodes.map((e) => [e.season, e.episode]),
+      ),
+      source: source(t),
+      match: match(t, { hash }),
+      arr: arr(t),
+      hash,
+      message,
+      episodes,
+    }),
+  );
 
 export const failedEvent = fc
   .record({ t: target, hash: fc.option(fc.constantFrom(...HASHES), { nil: null }) })
   .chain(({ t, hash }) => episodesFor(t).map((episodes) => ({ t, hash, episodes })))
-  .map(({ t, hash, episodes }): UnstampedEvent => ({
-    kind: 'download_failed',
-    key: key('failed', hash, arr(t), episodes.map((e) => [e.season, e.episode])),
-    source: source(t),
-    match: match(t, hash ? { hash } : {}),
-    hash,
-    message: 'Download failed',
-    episodes,
-  }));
+  .map(
+    ({ t, hash, episodes }): UnstampedEvent => ({
+      kind: 'download_failed',
+      key: key(
+        'failed',
+        hash,
+        arr(t),
+        episodes.map((e) => [e.season, e.episode]),
+      ),
+      source: source(t),
+      match: match(t, hash ? { hash } : {}),
+      hash,
+      message: 'Download failed',
+      episodes,
+    }),
+  );
 
 export const availableEvent = fc
   .record({ t: target, verified: fc.boolean() })
   .chain(({ t, verified }) => episodesFor(t).map((episodes) => ({ t, verified, episodes })))
-  .map(({ t, verified, episodes }): UnstampedEvent => ({
-    kind: 'available',
-    key: key('available', verified, media(t).tmdb_id, episodes.map((e) => [e.season, e.episode])),
-    source: verified ? 'jellyfin' : 'jellyseerr',
-    match: match(t),
-    verified,
-    episodes: episodes.map((e) => ({ ...e, jellyfin_id: verified ? `${'f'.repeat(28)}${e.season}${e.episode}00` : null })),
-    jellyfin_id: verified && t.kind === 'movie' ? 'e'.repeat(32) : null,
-    reason: verified ? 'Jellyfin has it' : 'Jellyseerr reports it available',
-  }));
+  .map(
+    ({ t, verified, episodes }): UnstampedEvent => ({
+      kind: 'available',
+      key: key(
+        'available',
+        verified,
+        media(t).tmdb_id,
+        episodes.map((e) => [e.season, e.episode]),
+      ),
+      source: verified ? 'jellyfin' : 'jellyseerr',
+      match: match(t),
+      verified,
+      episodes: episodes.map((e) => ({ ...e, jellyfin_id: verified ? `${'f'.repeat(28)}${e.season}${e.episode}00` : null })),
+      jellyfin_id: verified && t.kind === 'movie' ? 'e'.repeat(32) : null,
+      reason: verified ? 'Jellyfin has it' : 'Jellyseerr reports it available',
+    }),
+  );
 
 export const deletedEvent = fc
   .record({ t: target, scope: fc.constantFrom('media', 'files') })
   .chain(({ t, scope }) => episodesFor(t).map((episodes) => ({ t, scope, episodes })))
-  .map(({ t, scope, episodes }): UnstampedEvent => ({
-    kind: 'deleted',
-    key: key('deleted', scope, arr(t), episodes.map((e) => [e.season, e.episode])),
-    source: source(t),
-    match: match(t, {}, 'any'),
-    scope: scope as 'media',
-    episodes,
-    reason: `${scope} deleted`,
-  }));
+  .map(
+    ({ t, scope, episodes }): UnstampedEvent => ({
+      kind: 'deleted',
+      key: key(
+        'deleted',
+        scope,
+        arr(t),
+        episodes.map((e) => [e.season, e.episode]),
+      ),
+      source: source(t),
+      match: match(t, {}, 'any'),
+      scope: scope as 'media',
+      episodes,
+      reason: `${scope} deleted`,
+    }),
+  );
 
 export const animeEvent = fc
   .record({ t: target, result: fc.constantFrom('detected', 'matched', 'not_matched'), file: fc.integer({ min: 1, max: 3 }) })
   .chain(({ t, result, file }) => episodesFor(t).map((episodes) => ({ t, result, file, episodes })))
-  .map(({ t, result, file, episodes }): UnstampedEvent => ({
-    kind: 'anime_match',
-    key: key('anime', result, file, media(t).tmdb_id),
-    source: 'shoko',
-    match: match(t),
-    result: result as 'matched',
-    episodes,
-    shoko_file_id: file,
-    reason: `Shoko: file ${result}`,
-  }));
+  .map(
+    ({ t, result, file, episodes }): UnstampedEvent => ({
+      kind: 'anime_match',
+      key: key('anime', result, file, media(t).tmdb_id),
+      source: 'shoko',
+      match: match(t),
+      result: result as 'matched',
+      episodes,
+      shoko_file_id: file,
+      reason: `Shoko: file ${result}`,
+    }),
+  );
 
 export const stuckEvent = fc
   .record({ t: target, reason: fc.option(fc.constantFrom('Stalled', 'Import blocked'), { nil: null }), from: fc.constantFrom<Source>('qbittorrent', 'radarr', 'system') })
   .map(({ t, reason, from }): UnstampedEvent => ({ kind: 'stuck', key: key('stuck', reason, from), source: from, match: match(t), reason }));
 
-export const mediaAddedEvent = target.map(
-  (t): UnstampedEvent => ({ kind: 'media_added', key: key('added', arr(t)), source: source(t), match: match(t), arr: arr(t), media: media(t) }),
-);
+export const mediaAddedEvent = target.map((t): UnstampedEvent => ({ kind: 'media_added', key: key('added', arr(t)), source: source(t), match: match(t), arr: arr(t), media: media(t) }));
 
 /** Sonarr's episode list of a series (request ids are those the world produces). */
 export const rosterEvent = fc
@@ -232,16 +274,16 @@ export const rosterEvent = fc
   });
 
 /** Commands name a request id: the ids the world can produce. */
-export const commandEvent = fc
-  .record({ rid: fc.integer({ min: 1, max: 4 }), action: fc.constantFrom('retry', 'forget'), n: fc.integer({ min: 0, max: 3 }) })
-  .map(({ rid, action, n }): UnstampedEvent => ({
+export const commandEvent = fc.record({ rid: fc.integer({ min: 1, max: 4 }), action: fc.constantFrom('retry', 'forget'), n: fc.integer({ min: 0, max: 3 }) }).map(
+  ({ rid, action, n }): UnstampedEvent => ({
     kind: 'command',
     key: key('command', rid, action, n),
     source: 'user',
     match: { scope: 'any' },
     request_id: `jellyseerr-${rid}`,
     action: action as 'retry',
-  }));
+  }),
+);
 
 /** Any event, weighted towards the ones that move the pipeline. */
 export const anyEvent: fc.Arbitrary<UnstampedEvent> = fc.oneof(

@@ -108,15 +108,15 @@ describe('malformed webhook corpus over HTTP', () => {
     // A retained publish would have reached the recorder long before the last answer.
     expect(requestTopics(rec.latest)).toEqual(retainedBefore);
     console.log(
-      `malformed corpus (seed ${SEED}): ${SIZE} payloads (${Object.entries(tally.byRoute).map(([r, n]) => `${r} ${n}`).join(', ')}), ` +
-        `${tally.fields} rejected with field errors, ${tally.notJson} not JSON; 400 for all, 5xx 0, store and retained topics unchanged`,
+      `malformed corpus (seed ${SEED}): ${SIZE} payloads (${Object.entries(tally.byRoute)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ')}), ` + `${tally.fields} rejected with field errors, ${tally.notJson} not JSON; 400 for all, 5xx 0, store and retained topics unchanged`,
     );
   }, 240_000);
 
   it('answers routes named after prototype keys with 404, and takes them as field names like any other key', async () => {
     const url = h.tracker.endpoints.webhookUrl;
-    const post = (route: string, text: string) =>
-      fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: text });
+    const post = (route: string, text: string) => fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: text });
     const problems: string[] = [];
     const list = fixtures();
     for (const key of PROTOTYPE_KEYS) {

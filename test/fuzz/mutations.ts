@@ -38,17 +38,36 @@ const JELLYFIN: Array<{ name: string; body: Json }> = [
   {
     name: 'jellyfin/item-added-template.json',
     body: {
-      NotificationType: 'ItemAdded', ItemId: '6a0f6f0c-8f3e-4b5a-9c2d-1e2f3a4b5c6d', ItemType: 'Episode', Name: 'The One', Year: '2024',
-      SeriesId: '1b2c3d4e-5f60-4172-8394-a5b6c7d8e9f0', SeasonNumber: '1', EpisodeNumber: '2', Provider_tmdb: '', Provider_tvdb: '12345', Provider_imdb: '',
-      Provider_shoko_episode: '', Provider_shoko_file: '',
+      NotificationType: 'ItemAdded',
+      ItemId: '6a0f6f0c-8f3e-4b5a-9c2d-1e2f3a4b5c6d',
+      ItemType: 'Episode',
+      Name: 'The One',
+      Year: '2024',
+      SeriesId: '1b2c3d4e-5f60-4172-8394-a5b6c7d8e9f0',
+      SeasonNumber: '1',
+      EpisodeNumber: '2',
+      Provider_tmdb: '',
+      Provider_tvdb: '12345',
+      Provider_imdb: '',
+      Provider_shoko_episode: '',
+      Provider_shoko_file: '',
     },
   },
   {
     name: 'jellyfin/item-added-all-properties.json',
     body: {
-      ServerId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b', ServerName: 'jellyfin', ServerVersion: '10.10.7', NotificationType: 'ItemAdded', Timestamp: '2026-11-22T10:00:00.0000000+00:00',
-      UtcTimestamp: '2026-11-22T10:00:00.0000000Z', Name: 'Dune: Part Two', ItemId: '6a0f6f0c8f3e4b5a9c2d1e2f3a4b5c6d', ItemType: 'Movie', Year: 2024,
-      Provider_tmdb: '693134', Provider_imdb: 'tt15239678',
+      ServerId: '0f5e7c9a1b2d4e6f8a0b1c2d3e4f5a6b',
+      ServerName: 'jellyfin',
+      ServerVersion: '10.10.7',
+      NotificationType: 'ItemAdded',
+      Timestamp: '2026-11-22T10:00:00.0000000+00:00',
+      UtcTimestamp: '2026-11-22T10:00:00.0000000Z',
+      Name: 'Dune: Part Two',
+      ItemId: '6a0f6f0c8f3e4b5a9c2d1e2f3a4b5c6d',
+      ItemType: 'Movie',
+      Year: 2024,
+      Provider_tmdb: '693134',
+      Provider_imdb: 'tt15239678',
     },
   },
 ];
@@ -56,7 +75,9 @@ const JELLYFIN: Array<{ name: string; body: Json }> = [
 export function fixtures(): Fixture[] {
   const out: Fixture[] = [];
   for (const source of [...WEBHOOK_SOURCES.keys()] as Array<Fixture['source']>) {
-    for (const file of readdirSync(join(FIXTURES, source)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(FIXTURES, source))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       out.push({ name: `${source}/${file}`, source, body: JSON.parse(readFileSync(join(FIXTURES, source, file), 'utf8')) as Json });
     }
   }
@@ -165,9 +186,9 @@ export function bodyMutant(list: Fixture[]): fc.Arbitrary<Mutant> {
     return fc.oneof(
       anyJson.filter((v) => typeOf(v) !== 'object').map((v): Mutant => ({ fixture, path: [], body: v, text: JSON.stringify(v), what: `body = ${JSON.stringify(v)?.slice(0, 60)}` })),
       fc.integer({ min: 1, max: text.length - 1 }).map((cut): Mutant => ({ fixture, path: [], text: text.slice(0, cut), what: `cut at ${cut}` })),
-      fc.record({ at: fc.integer({ min: 0, max: text.length - 1 }), junk: fc.constantFrom('\u0000', '}', '{', '"', ',', '\\', ']', 'NaN', 'undefined', "'") }).map(
-        ({ at, junk }): Mutant => ({ fixture, path: [], text: text.slice(0, at) + junk + text.slice(at), what: `inserted ${JSON.stringify(junk)} at ${at}` }),
-      ),
+      fc
+        .record({ at: fc.integer({ min: 0, max: text.length - 1 }), junk: fc.constantFrom('\u0000', '}', '{', '"', ',', '\\', ']', 'NaN', 'undefined', "'") })
+        .map(({ at, junk }): Mutant => ({ fixture, path: [], text: text.slice(0, at) + junk + text.slice(at), what: `inserted ${JSON.stringify(junk)} at ${at}` })),
     );
   });
 }

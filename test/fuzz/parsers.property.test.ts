@@ -66,7 +66,11 @@ describe('webhook parsers (fast-check)', () => {
           tally.rejected++;
           const off = discriminator ? [] : result.errors.filter((err) => !names(err, m));
           expect(off, `${m.fixture.name}: ${m.what}`).toEqual([]);
-          if (discriminator) expect(result.errors.some((err) => names(err, m)), `${m.fixture.name}: ${m.what}: ${JSON.stringify(result.errors)}`).toBe(true);
+          if (discriminator)
+            expect(
+              result.errors.some((err) => names(err, m)),
+              `${m.fixture.name}: ${m.what}: ${JSON.stringify(result.errors)}`,
+            ).toBe(true);
           return;
         }
         tally.accepted++;

@@ -143,8 +143,7 @@ function coveredBefore(created: MediaRequest, event: UnstampedEvent, existing: r
 }
 
 /** The requests (all, or those with the given ids) as comparable text. */
-const snapshot = (e: Engine, ids?: string[]) =>
-  JSON.stringify([...e.requests()].filter((r) => !ids || ids.includes(r.id)).sort((a, b) => a.id.localeCompare(b.id)));
+const snapshot = (e: Engine, ids?: string[]) => JSON.stringify([...e.requests()].filter((r) => !ids || ids.includes(r.id)).sort((a, b) => a.id.localeCompare(b.id)));
 
 describe('reducer properties (fast-check)', () => {
   it(`holds every invariant over ${RUNS} random event sequences`, async () => {
@@ -207,7 +206,9 @@ describe('reducer properties (fast-check)', () => {
       }),
       { numRuns: RUNS },
     );
-    console.log(`reducer properties: ${RUNS} sequences, ${events} events, ${accepted} accepted, ${transitions} state transitions checked, ${redelivered} re-deliveries that reached another request of the same media`);
+    console.log(
+      `reducer properties: ${RUNS} sequences, ${events} events, ${accepted} accepted, ${transitions} state transitions checked, ${redelivered} re-deliveries that reached another request of the same media`,
+    );
     expect(transitions).toBeGreaterThan(RUNS);
   });
 });

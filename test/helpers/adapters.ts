@@ -6,8 +6,7 @@ import type { UnstampedEvent } from '../../src/domain/events.js';
 
 /** `fixture(name)` reads `test/fixtures/<service>/<name>.json`; `edited(name, edit)` is a fresh copy with `edit` applied. */
 export function fixtures(service: 'radarr' | 'sonarr') {
-  const fixture = (name: string): Record<string, unknown> =>
-    JSON.parse(readFileSync(new URL(`../fixtures/${service}/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/${service}/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
   const edited = (name: string, edit: (body: any) => void): Record<string, unknown> => {
     const body = fixture(name);
     edit(body);

@@ -63,10 +63,7 @@ export async function freeTrackerPorts(): Promise<Ports> {
 /** Writes an options file for `ports`: `options` go over the ports, `mqtt` is merged one level deep. */
 export async function writeOptions(file: string, ports: Ports, options: Record<string, unknown>): Promise<void> {
   const mqtt = (options.mqtt as object | undefined) ?? {};
-  await writeFile(
-    file,
-    JSON.stringify({ webhook_port: ports.webhook, ingress_port: ports.ingress, ...options, mqtt: { port: ports.mqtt, ha_birth_delay_s: 0, ...mqtt } }),
-  );
+  await writeFile(file, JSON.stringify({ webhook_port: ports.webhook, ingress_port: ports.ingress, ...options, mqtt: { port: ports.mqtt, ha_birth_delay_s: 0, ...mqtt } }));
 }
 
 export interface Launched {

@@ -57,7 +57,12 @@ export interface TorrentFile {
 /** A single-file v1 torrent for `data` (no trackers: peers are added by hand). */
 export function makeTorrentFile(name: string, data: Buffer, pieceLength = 16 * 1024): TorrentFile {
   const pieces: Buffer[] = [];
-  for (let off = 0; off < data.length; off += pieceLength) pieces.push(createHash('sha1').update(data.subarray(off, off + pieceLength)).digest());
+  for (let off = 0; off < data.length; off += pieceLength)
+    pieces.push(
+      createHash('sha1')
+        .update(data.subarray(off, off + pieceLength))
+        .digest(),
+    );
   const info = { length: data.length, name, 'piece length': pieceLength, pieces: Buffer.concat(pieces), private: 0 };
   const infoBytes = bencode(info);
   const torrent = bencode({ 'created by': 'media-tracker tests', 'creation date': 1_700_000_000, info });

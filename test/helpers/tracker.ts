@@ -126,10 +126,14 @@ export class Recorder {
   }
 
   async untilState(id: string, state: string, timeoutMs?: number): Promise<Record<string, unknown>> {
-    return this.until(() => {
-      const s = this.state(id);
-      return s && s.state === state ? s : undefined;
-    }, () => `media/${id}/state to be ${state} (last: ${JSON.stringify(this.state(id)?.state)})`, timeoutMs);
+    return this.until(
+      () => {
+        const s = this.state(id);
+        return s && s.state === state ? s : undefined;
+      },
+      () => `media/${id}/state to be ${state} (last: ${JSON.stringify(this.state(id)?.state)})`,
+      timeoutMs,
+    );
   }
 
   events(id: string): Array<Record<string, unknown>> {
@@ -138,10 +142,17 @@ export class Recorder {
 
   /** Waits until the request's `event` messages are exactly `types` (in order). */
   async untilEvents(id: string, types: string[], timeoutMs?: number): Promise<void> {
-    await this.until(() => {
-      const seen = this.events(id).map((e) => String(e.event_type));
-      return seen.length >= types.length ? seen : undefined;
-    }, () => `${types.length} events on media/${id}/event (seen: ${this.events(id).map((e) => e.event_type).join(',')})`, timeoutMs);
+    await this.until(
+      () => {
+        const seen = this.events(id).map((e) => String(e.event_type));
+        return seen.length >= types.length ? seen : undefined;
+      },
+      () =>
+        `${types.length} events on media/${id}/event (seen: ${this.events(id)
+          .map((e) => e.event_type)
+          .join(',')})`,
+      timeoutMs,
+    );
   }
 
   async close(): Promise<void> {

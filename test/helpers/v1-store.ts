@@ -57,7 +57,16 @@ function part(o: Partial<MediaRequest> & Pick<MediaRequest, 'id' | 'state'>, num
 
 export function splitSeason(): { request: MediaRequest; orphan: MediaRequest } {
   const request = part(
-    { id: 'jellyseerr-5', origin: 'jellyseerr', jellyseerr_request_id: 5, requested_by: 'alice', requested_seasons: [1], state: 'AVAILABLE', phase: 'APPROVED', applied: ['jellyseerr:5:approved', 'sonarr:grab:1'] },
+    {
+      id: 'jellyseerr-5',
+      origin: 'jellyseerr',
+      jellyseerr_request_id: 5,
+      requested_by: 'alice',
+      requested_seasons: [1],
+      state: 'AVAILABLE',
+      phase: 'APPROVED',
+      applied: ['jellyseerr:5:approved', 'sonarr:grab:1'],
+    },
     [1, 2, 3, 4, 5],
     FIRST_HALF,
     '2026-01-05T00:00:00.000Z',

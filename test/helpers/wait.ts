@@ -26,11 +26,7 @@ export function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, 
 }
 
 /** Polls `check` until it returns a truthy value; a number for `patience` is the timeout. */
-export function until<T>(
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  what: What,
-  patience: number | Patience = {},
-): Promise<NonNullable<Exclude<T, false>>> {
+export function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: What, patience: number | Patience = {}): Promise<NonNullable<Exclude<T, false>>> {
   return poll(check, (v): v is NonNullable<Exclude<T, false>> => Boolean(v), what, { timeoutMs: 10_000, everyMs: 20, ...asPatience(patience) });
 }
 

@@ -43,7 +43,11 @@ async function services() {
   const radarr = createRadarrFake();
   const js = createJellyseerrFake();
   const [s, r, j] = await Promise.all([sonarr.start(), radarr.start(), js.start()]);
-  closers.push(() => sonarr.stop(), () => radarr.stop(), () => js.stop());
+  closers.push(
+    () => sonarr.stop(),
+    () => radarr.stop(),
+    () => js.stop(),
+  );
   const options = {
     sonarr: [{ name: 'sonarr', url: s.url, api_key: sonarr.state.apiKey }],
     radarr: [{ name: 'radarr', url: r.url, api_key: radarr.state.apiKey }],
@@ -80,7 +84,18 @@ describe('auto-configuration', () => {
 
     expect(sonarr.state.notifications).toHaveLength(1);
     const conn = sonarr.state.notifications[0]!;
-    expect(conn).toMatchObject({ name: 'Media Tracker', implementation: 'Webhook', configContract: 'WebhookSettings', onGrab: true, onDownload: true, onImportComplete: true, onSeriesDelete: true, onEpisodeFileDelete: true, onManualInteractionRequired: true, onHealthIssue: false });
+    expect(conn).toMatchObject({
+      name: 'Media Tracker',
+      implementation: 'Webhook',
+      configContract: 'WebhookSettings',
+      onGrab: true,
+      onDownload: true,
+      onImportComplete: true,
+      onSeriesDelete: true,
+      onEpisodeFileDelete: true,
+      onManualInteractionRequired: true,
+      onHealthIssue: false,
+    });
     expect(field(conn, 'url')).toBe(`${hooks}/sonarr/sonarr`);
     expect(field(conn, 'password')).toBe(SECRET);
     expect(radarr.state.notifications[0]).toMatchObject({ onMovieAdded: true, onMovieDelete: true, onMovieFileDelete: true });
@@ -115,11 +130,24 @@ describe('auto-configuration', () => {
     const { sonarr, options } = await services();
     const { h, rec } = await world({ ...options, radarr: [], jellyseerr: { url: '', api_key: '' } });
     sonarr.state.notifications.push({
-      id: 7, name: 'Media Tracker', implementation: 'Webhook', configContract: 'WebhookSettings', onGrab: true, onDownload: true, onUpgrade: true,
-      onImportComplete: true, onSeriesAdd: true, onSeriesDelete: true, onEpisodeFileDelete: true, onManualInteractionRequired: true,
+      id: 7,
+      name: 'Media Tracker',
+      implementation: 'Webhook',
+      configContract: 'WebhookSettings',
+      onGrab: true,
+      onDownload: true,
+      onUpgrade: true,
+      onImportComplete: true,
+      onSeriesAdd: true,
+      onSeriesDelete: true,
+      onEpisodeFileDelete: true,
+      onManualInteractionRequired: true,
       fields: [
-        { name: 'url', value: `${h.tracker.endpoints.webhookUrl}/hooks/sonarr/sonarr` }, { name: 'method', value: 1 }, { name: 'username', value: 'x' },
-        { name: 'password', value: 'an-old-secret', privacy: 'password' }, { name: 'headers', value: [] },
+        { name: 'url', value: `${h.tracker.endpoints.webhookUrl}/hooks/sonarr/sonarr` },
+        { name: 'method', value: 1 },
+        { name: 'username', value: 'x' },
+        { name: 'password', value: 'an-old-secret', privacy: 'password' },
+        { name: 'headers', value: [] },
       ],
     });
     const answer = await bridge(rec, 'autoconfigure', { services: ['sonarr'] });
@@ -142,7 +170,7 @@ describe('auto-configuration', () => {
     expect(sonarr.state.notifications).toHaveLength(0);
   });
 
-  it("leaves a foreign Jellyseerr webhook alone without consent, and with forward_existing forwards every notification to it unchanged", async () => {
+  it('leaves a foreign Jellyseerr webhook alone without consent, and with forward_existing forwards every notification to it unchanged', async () => {
     const { js, options } = await services();
     const receiver = new Receiver();
     const receiverUrl = await receiver.start();
@@ -175,9 +203,9 @@ describe('auto-configuration', () => {
     const spec: MovieSpec = { ...dune, requestId: 302 };
     const sent = await js.notify('MEDIA_AUTO_APPROVED', spec);
     expect(sent?.status).toBe(200);
-    const forwarded = await receiver.waitFor(1).then(() =>
-      rec.until(() => receiver.received.find((r) => (r.json as { notification_type?: string } | undefined)?.notification_type === 'MEDIA_AUTO_APPROVED'), 'the forwarded notification'),
-    );
+    const forwarded = await receiver
+      .waitFor(1)
+      .then(() => rec.until(() => receiver.received.find((r) => (r.json as { notification_type?: string } | undefined)?.notification_type === 'MEDIA_AUTO_APPROVED'), 'the forwarded notification'));
     expect(forwarded.raw).toBe(sent!.body);
     expect(forwarded.path).toBe(new URL(haUrl).pathname);
     expect(forwarded.headers.authorization).toBe('Bearer ha-receiver-token');

@@ -132,10 +132,13 @@ describe('the wanted roster from Jellyseerr when no Sonarr API is configured', (
     await w.rec.untilState('jellyseerr-61', 'APPROVED');
 
     await rs.poke!();
-    const listed = await w.rec.until(() => {
-      const s = w.rec.state('jellyseerr-61');
-      return s && s.roster === 'jellyseerr' ? s : undefined;
-    }, () => `the roster from Jellyseerr (${JSON.stringify(w.rec.state('jellyseerr-61'))} ${JSON.stringify(js.log.entries.map((e) => e.key))})`);
+    const listed = await w.rec.until(
+      () => {
+        const s = w.rec.state('jellyseerr-61');
+        return s && s.roster === 'jellyseerr' ? s : undefined;
+      },
+      () => `the roster from Jellyseerr (${JSON.stringify(w.rec.state('jellyseerr-61'))} ${JSON.stringify(js.log.entries.map((e) => e.key))})`,
+    );
     expect(listed).toMatchObject({ state: 'APPROVED', episodes: { total: 3 } });
     // Asked once per request: a later cycle does not look the series up again.
     const lookups = js.log.of('GET /api/v1/tv/:tmdbId').length;
@@ -148,10 +151,13 @@ describe('the wanted roster from Jellyseerr when no Sonarr API is configured', (
       jf.addEpisode(series, { season: 4, episode: e.episode });
     }
     await jellyfin.poke!();
-    await w.rec.until(() => {
-      const s = w.rec.state('jellyseerr-61');
-      return s && (s.episodes as { by_state: Record<string, number> }).by_state.AVAILABLE === 2 ? s : undefined;
-    }, () => `two episodes available (${JSON.stringify(w.rec.state('jellyseerr-61'))})`);
+    await w.rec.until(
+      () => {
+        const s = w.rec.state('jellyseerr-61');
+        return s && (s.episodes as { by_state: Record<string, number> }).by_state.AVAILABLE === 2 ? s : undefined;
+      },
+      () => `two episodes available (${JSON.stringify(w.rec.state('jellyseerr-61'))})`,
+    );
     expect(w.rec.state('jellyseerr-61')).toMatchObject({ state: 'PARTIALLY_AVAILABLE', episodes: { total: 3 } });
 
     await w.send('/hooks/sonarr', sonarrDownload(outerBanks, { season: 4, episode: 3 }, null));

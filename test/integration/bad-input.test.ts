@@ -24,13 +24,9 @@ describe('webhook input validation', () => {
     expect(empty.status).toBe(400);
     expect(String(empty.json.error)).toMatch(/empty body/);
 
-    const wrongTypes = sonarrGrab(
-      { requestId: 1, tmdbId: 1, tvdbId: 1, title: 'X', year: 2020, sonarrId: 1, seasons: [1] },
-      range(1, 1, 2),
-      fakeHash('x'),
-    );
+    const wrongTypes = sonarrGrab({ requestId: 1, tmdbId: 1, tvdbId: 1, title: 'X', year: 2020, sonarrId: 1, seasons: [1] }, range(1, 1, 2), fakeHash('x'));
     (wrongTypes.series as Record<string, unknown>).tvdbId = 'abc';
-    ((wrongTypes.episodes as Array<Record<string, unknown>>)[1]!).seasonNumber = 'one';
+    (wrongTypes.episodes as Array<Record<string, unknown>>)[1]!.seasonNumber = 'one';
     const typed = await h.post('/hooks/sonarr', wrongTypes);
     expect(typed.status).toBe(400);
     const paths = (typed.json.fields as Array<{ path: string }>).map((f) => f.path);
@@ -81,7 +77,14 @@ describe('webhook input validation', () => {
       const text = await wrong.text();
       expect(text).not.toContain(SECRET);
     }
-    const test = { eventType: 'Test', instanceName: 'Radarr', applicationUrl: '', movie: { id: 1, title: 'Test Title', year: 1970, releaseDate: '1970-01-01', folderPath: 'C:\\testpath', tmdbId: 0, tags: ['test-tag'] }, remoteMovie: { tmdbId: 1234, imdbId: '5678', title: 'Test title', year: 1970 }, release: { quality: 'Test Quality', qualityVersion: 1, releaseGroup: 'Test Group', releaseTitle: 'Test Title', indexer: 'Test Indexer', size: 9999999, customFormatScore: 0 } };
+    const test = {
+      eventType: 'Test',
+      instanceName: 'Radarr',
+      applicationUrl: '',
+      movie: { id: 1, title: 'Test Title', year: 1970, releaseDate: '1970-01-01', folderPath: 'C:\\testpath', tmdbId: 0, tags: ['test-tag'] },
+      remoteMovie: { tmdbId: 1234, imdbId: '5678', title: 'Test title', year: 1970 },
+      release: { quality: 'Test Quality', qualityVersion: 1, releaseGroup: 'Test Group', releaseTitle: 'Test Title', indexer: 'Test Indexer', size: 9999999, customFormatScore: 0 },
+    };
     const bearer = await fetch(`${url}/hooks/radarr`, { method: 'POST', body: JSON.stringify(test), headers: { authorization: `Bearer ${SECRET}` } });
     expect(bearer.status).toBe(200);
     const basic = await fetch(`${url}/hooks/radarr`, { method: 'POST', body: JSON.stringify(test), headers: { authorization: `Basic ${Buffer.from(`radarr:${SECRET}`).toString('base64')}` } });

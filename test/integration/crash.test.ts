@@ -37,7 +37,6 @@ function prng(seed: number): () => number {
   };
 }
 
-
 function spec(n: number): MovieSpec | ShowSpec {
   if (n % 2 === 0) {
     return { requestId: n, tmdbId: 100_000 + n, title: `Crash Movie ${n}`, year: 2000 + (n % 25), radarrId: n, hash: fakeHash(`crash-${n}`) };
@@ -58,7 +57,6 @@ const children = new Set<ChildProcess>();
 let dataDir = '';
 
 const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
-
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -158,126 +156,119 @@ afterAll(async () => {
 });
 
 describe('crash consistency (node dist/main.js, SIGKILL under load)', () => {
-  it(
-    `keeps every acknowledged webhook across ${ROUNDS} SIGKILLs`,
-    async () => {
-      const random = prng(SEED);
-      const acked = new Map<string, { title: string; round: number }>();
-      const perRound: Array<{ killAt: number; acked: number; sent: number; inFlightAtKill: number; loadedAfter: number }> = [];
-      let nextRequest = 1;
+  it(`keeps every acknowledged webhook across ${ROUNDS} SIGKILLs`, async () => {
+    const random = prng(SEED);
+    const acked = new Map<string, { title: string; round: number }>();
+    const perRound: Array<{ killAt: number; acked: number; sent: number; inFlightAtKill: number; loadedAfter: number }> = [];
+    let nextRequest = 1;
 
-      for (let round = 1; round <= ROUNDS; round++) {
-        const child = await startChild();
-        const figures = loadedFigures(child);
-        // Everything acknowledged in earlier rounds was loaded back.
-        expect(figures.running, `round ${round}: ${figures.running} requests loaded, ${acked.size} acknowledged before`).toBeGreaterThanOrEqual(acked.size);
-        if (round > 1) perRound[round - 2]!.loadedAfter = figures.running;
-
-        const killAt = 50 + Math.floor(random() * 351);
-        let roundAcked = 0;
-        let sent = 0;
-        let inFlight = 0;
-        let inFlightAtKill = -1;
-        let killed = false;
-        const unexpected: string[] = [];
-
-        const sender = async (): Promise<void> => {
-          while (!killed) {
-            const n = nextRequest++;
-            const media = spec(n);
-            const id = `jellyseerr-${n}`;
-            sent++;
-            inFlight++;
-            let status: number;
-            let body: { status?: string; results?: Array<{ status?: string; request_ids?: string[] }> };
-            try {
-              const res = await fetch(`${child.webhookUrl}/hooks/jellyseerr`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
-                body: JSON.stringify(jellyseerr('MEDIA_AUTO_APPROVED', media)),
-                signal: AbortSignal.timeout(20_000),
-              });
-              status = res.status;
-              body = (await res.json()) as typeof body;
-            } catch (err) {
-              // After the SIGKILL, a refused or reset connection is what the sender sees.
-              if (!killed) unexpected.push(`${id}: ${(err as Error).message}`);
-              return;
-            } finally {
-              inFlight--;
-            }
-            if (status < 200 || status >= 300) {
-              unexpected.push(`${id}: HTTP ${status} ${JSON.stringify(body)}`);
-              return;
-            }
-            // A 2xx means "durably stored", even when it arrives just after the kill.
-            const item = body.results?.[0];
-            if (body.status !== 'ok' || item?.status !== 'accepted' || !item.request_ids?.includes(id)) {
-              unexpected.push(`${id}: unexpected answer ${JSON.stringify(body)}`);
-              return;
-            }
-            acked.set(id, { title: media.title, round });
-            roundAcked++;
-            if (!killed && roundAcked >= killAt) {
-              killed = true;
-              inFlightAtKill = inFlight;
-              child.proc.kill('SIGKILL');
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: SENDERS }, () => sender()));
-        expect(unexpected, `round ${round}: unexpected webhook failures\n${child.output.join('')}`).toEqual([]);
-        expect(killed).toBe(true);
-        const exit = await child.exited;
-        expect(exit.signal).toBe('SIGKILL');
-        perRound.push({ killAt, acked: roundAcked, sent, inFlightAtKill, loadedAfter: -1 });
-      }
-
-      // Final restart: the store loads, then every acknowledged request is on the broker.
+    for (let round = 1; round <= ROUNDS; round++) {
       const child = await startChild();
       const figures = loadedFigures(child);
-      perRound[ROUNDS - 1]!.loadedAfter = figures.running;
-      expect(figures.loaded).toBe(figures.running);
-      expect(figures.running).toBeGreaterThanOrEqual(acked.size);
-      const health = await getJson(`${child.ingressUrl}/health`);
-      expect(health).toMatchObject({ status: 'ok' });
-      expect(Number(health?.requests)).toBe(figures.running);
+      // Everything acknowledged in earlier rounds was loaded back.
+      expect(figures.running, `round ${round}: ${figures.running} requests loaded, ${acked.size} acknowledged before`).toBeGreaterThanOrEqual(acked.size);
+      if (round > 1) perRound[round - 2]!.loadedAfter = figures.running;
 
-      const rec = await Recorder.connect(child.mqttUrl, ['media/+/state']);
-      const missing = () => [...acked.keys()].filter((id) => rec.state(id) === undefined);
-      try {
-        await rec.until(() => missing().length === 0, 'a retained state for every acknowledged request', 30_000);
-      } catch (err) {
-        const gone = missing();
-        throw new Error(`${(err as Error).message}: ${gone.length} of ${acked.size} missing, e.g. ${gone.slice(0, 20).join(', ')}`);
-      } finally {
-        await rec.close();
-      }
-      for (const [id, { title }] of acked) {
-        const state = rec.state(id)!;
-        expect(state.id, id).toBe(id);
-        expect(state.title, id).toBe(title);
-      }
+      const killAt = 50 + Math.floor(random() * 351);
+      let roundAcked = 0;
+      let sent = 0;
+      let inFlight = 0;
+      let inFlightAtKill = -1;
+      let killed = false;
+      const unexpected: string[] = [];
 
-      // A clean stop after the crashes still works (and leaves no child behind).
-      child.proc.kill('SIGTERM');
-      const exit = await Promise.race([
-        child.exited,
-        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000).unref()),
-      ]);
-      expect(exit, child.output.join('')).toEqual({ code: 0, signal: null });
-      expect(children.size).toBe(0);
+      const sender = async (): Promise<void> => {
+        while (!killed) {
+          const n = nextRequest++;
+          const media = spec(n);
+          const id = `jellyseerr-${n}`;
+          sent++;
+          inFlight++;
+          let status: number;
+          let body: { status?: string; results?: Array<{ status?: string; request_ids?: string[] }> };
+          try {
+            const res = await fetch(`${child.webhookUrl}/hooks/jellyseerr`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
+              body: JSON.stringify(jellyseerr('MEDIA_AUTO_APPROVED', media)),
+              signal: AbortSignal.timeout(20_000),
+            });
+            status = res.status;
+            body = (await res.json()) as typeof body;
+          } catch (err) {
+            // After the SIGKILL, a refused or reset connection is what the sender sees.
+            if (!killed) unexpected.push(`${id}: ${(err as Error).message}`);
+            return;
+          } finally {
+            inFlight--;
+          }
+          if (status < 200 || status >= 300) {
+            unexpected.push(`${id}: HTTP ${status} ${JSON.stringify(body)}`);
+            return;
+          }
+          // A 2xx means "durably stored", even when it arrives just after the kill.
+          const item = body.results?.[0];
+          if (body.status !== 'ok' || item?.status !== 'accepted' || !item.request_ids?.includes(id)) {
+            unexpected.push(`${id}: unexpected answer ${JSON.stringify(body)}`);
+            return;
+          }
+          acked.set(id, { title: media.title, round });
+          roundAcked++;
+          if (!killed && roundAcked >= killAt) {
+            killed = true;
+            inFlightAtKill = inFlight;
+            child.proc.kill('SIGKILL');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: SENDERS }, () => sender()));
+      expect(unexpected, `round ${round}: unexpected webhook failures\n${child.output.join('')}`).toEqual([]);
+      expect(killed).toBe(true);
+      const exit = await child.exited;
+      expect(exit.signal).toBe('SIGKILL');
+      perRound.push({ killAt, acked: roundAcked, sent, inFlightAtKill, loadedAfter: -1 });
+    }
 
-      const lost = [...acked.keys()].filter((id) => rec.state(id) === undefined).length;
-      const rounds = perRound
-        .map((r, i) => `  round ${i + 1}: kill after ${r.killAt} acks; sent ${r.sent}, acknowledged ${r.acked}, in flight at kill ${r.inFlightAtKill}; ${r.loadedAfter} requests loaded after restart`)
-        .join('\n');
-      console.log(
-        `crash test (seed ${SEED}): ${ROUNDS} rounds, ${SENDERS} senders, acknowledged ${acked.size}, ` +
-          `stored ${figures.running} (acknowledged + unacknowledged-but-durable), lost ${lost}\n${rounds}`,
-      );
-      expect(lost).toBe(0);
-    },
-    180_000,
-  );
+    // Final restart: the store loads, then every acknowledged request is on the broker.
+    const child = await startChild();
+    const figures = loadedFigures(child);
+    perRound[ROUNDS - 1]!.loadedAfter = figures.running;
+    expect(figures.loaded).toBe(figures.running);
+    expect(figures.running).toBeGreaterThanOrEqual(acked.size);
+    const health = await getJson(`${child.ingressUrl}/health`);
+    expect(health).toMatchObject({ status: 'ok' });
+    expect(Number(health?.requests)).toBe(figures.running);
+
+    const rec = await Recorder.connect(child.mqttUrl, ['media/+/state']);
+    const missing = () => [...acked.keys()].filter((id) => rec.state(id) === undefined);
+    try {
+      await rec.until(() => missing().length === 0, 'a retained state for every acknowledged request', 30_000);
+    } catch (err) {
+      const gone = missing();
+      throw new Error(`${(err as Error).message}: ${gone.length} of ${acked.size} missing, e.g. ${gone.slice(0, 20).join(', ')}`);
+    } finally {
+      await rec.close();
+    }
+    for (const [id, { title }] of acked) {
+      const state = rec.state(id)!;
+      expect(state.id, id).toBe(id);
+      expect(state.title, id).toBe(title);
+    }
+
+    // A clean stop after the crashes still works (and leaves no child behind).
+    child.proc.kill('SIGTERM');
+    const exit = await Promise.race([child.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000).unref())]);
+    expect(exit, child.output.join('')).toEqual({ code: 0, signal: null });
+    expect(children.size).toBe(0);
+
+    const lost = [...acked.keys()].filter((id) => rec.state(id) === undefined).length;
+    const rounds = perRound
+      .map((r, i) => `  round ${i + 1}: kill after ${r.killAt} acks; sent ${r.sent}, acknowledged ${r.acked}, in flight at kill ${r.inFlightAtKill}; ${r.loadedAfter} requests loaded after restart`)
+      .join('\n');
+    console.log(
+      `crash test (seed ${SEED}): ${ROUNDS} rounds, ${SENDERS} senders, acknowledged ${acked.size}, ` +
+        `stored ${figures.running} (acknowledged + unacknowledged-but-durable), lost ${lost}\n${rounds}`,
+    );
+    expect(lost).toBe(0);
+  }, 180_000);
 });

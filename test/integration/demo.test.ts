@@ -32,8 +32,16 @@ it('the demo replays its workflows to their expected states, announces available
   expect(season.find((l) => l.includes('Jellyfin adds S01E10'))).toMatch(/PARTIALLY_AVAILABLE$/);
   expect(season.at(-1)).toMatch(/Jellyseerr reports the season available → 200 AVAILABLE$/);
 
-  const events = (id: string) => lines.find((l) => l.startsWith(`events ${id}: `))?.slice(`events ${id}: `.length).split(', ') ?? [];
-  for (const id of ['jellyseerr-101', 'jellyseerr-102', 'jellyseerr-105']) expect(events(id).filter((t) => t === 'available'), id).toHaveLength(1);
+  const events = (id: string) =>
+    lines
+      .find((l) => l.startsWith(`events ${id}: `))
+      ?.slice(`events ${id}: `.length)
+      .split(', ') ?? [];
+  for (const id of ['jellyseerr-101', 'jellyseerr-102', 'jellyseerr-105'])
+    expect(
+      events(id).filter((t) => t === 'available'),
+      id,
+    ).toHaveLength(1);
   // One request, one device for the whole season: the second part's episodes arrive as news, not as a new request.
   expect(events('jellyseerr-102')).toEqual(['requested', 'approved', 'searching', 'grabbing', 'importing', 'partially_available', ...Array(9).fill('episodes_available'), 'available']);
   expect(events('jellyseerr-105').slice(-2)).toEqual(['available', 'upgraded']);

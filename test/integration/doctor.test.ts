@@ -175,7 +175,13 @@ describe('doctor', () => {
       { clock: () => new Date(now) },
     );
     // Sonarr's Test arrives now; Jellyseerr sends nothing at all.
-    const res = await h.post('/hooks/sonarr/sonarr', { eventType: 'Test', instanceName: 'Sonarr', applicationUrl: '', series: { id: 1, title: 'Test Title', path: 'C:\\testpath', tvdbId: 1234, tvMazeId: 0, tmdbId: 0, type: 'standard', year: 0, tags: ['test-tag'] }, episodes: [{ id: 123, episodeNumber: 1, seasonNumber: 1, title: 'Test title', seriesId: 0, tvdbId: 0 }] });
+    const res = await h.post('/hooks/sonarr/sonarr', {
+      eventType: 'Test',
+      instanceName: 'Sonarr',
+      applicationUrl: '',
+      series: { id: 1, title: 'Test Title', path: 'C:\\testpath', tvdbId: 1234, tvMazeId: 0, tmdbId: 0, type: 'standard', year: 0, tags: ['test-tag'] },
+      episodes: [{ id: 123, episodeNumber: 1, seasonNumber: 1, title: 'Test title', seriesId: 0, tvdbId: 0 }],
+    });
     expect(res.status).toBe(200);
     const fresh = await doctor(rec);
     expect(check(fresh, 'sonarr/sonarr/last_event')).toMatchObject({ status: 'ok', summary: 'Last Sonarr webhook less than a minute ago' });
@@ -188,11 +194,20 @@ describe('doctor', () => {
     expect(check(later, 'jellyseerr/last_event')).toMatchObject({ status: 'warning', summary: 'No Jellyseerr webhook since the tracker started 3 h ago' });
   });
 
-  it("gives Shokofin mapping hints: SignalR off, a Jellyfin folder mapped to nothing, an import folder in no library", async () => {
+  it('gives Shokofin mapping hints: SignalR off, a Jellyfin folder mapped to nothing, an import folder in no library', async () => {
     const jf = createJellyfinFake();
     const shoko = createShokoFake({ pingIntervalMs: 200 });
     shoko.state.importFolders.push({ ID: 2, Name: 'Anime Movies', Path: '/data/anime-movies/', DropFolderType: 'Destination', WatchForNewFiles: true, FileSize: 0 });
-    jf.state.plugins.push({ ...PLUGINS.shokofin, configuration: shokofinConfig([{ path: '/data/anime', importFolderId: 1 }, { path: '/data/anime-shows', importFolderId: 0 }], { signalr: false }) });
+    jf.state.plugins.push({
+      ...PLUGINS.shokofin,
+      configuration: shokofinConfig(
+        [
+          { path: '/data/anime', importFolderId: 1 },
+          { path: '/data/anime-shows', importFolderId: 0 },
+        ],
+        { signalr: false },
+      ),
+    });
     const [f, k] = await Promise.all([start(jf), start(shoko)]);
     const { rec } = await world({ jellyfin: { url: f, api_key: jf.state.apiKey }, shoko: { url: k, api_key: 'shoko-api-key' }, intervals: { jellyfin_s: 3600 }, doctor_interval_min: 0 });
     const mapping = check(await doctor(rec), 'shoko/library_mapping');
@@ -225,7 +240,7 @@ describe('doctor', () => {
     await rec.until(() => rec.messages.some((m) => m.topic === 'media/bridge/response'), 'the answer on the TCP listener too');
   });
 
-  it('npm run doctor prints the running tracker\'s report, or runs the checks itself, and exits 1 on an error', async () => {
+  it("npm run doctor prints the running tracker's report, or runs the checks itself, and exits 1 on an error", async () => {
     const cli = join(ROOT, 'dist', 'doctor', 'cli.js');
     expect(existsSync(cli), 'dist/doctor/cli.js (npm run build)').toBe(true);
     const sonarr = createSonarrFake();

@@ -5,17 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseJellyfin } from '../../src/integrations/jellyfin/adapter.js';
-import {
-  fakeHash,
-  jellyseerr,
-  radarrDownload,
-  radarrGrab,
-  range,
-  sonarrGrab,
-  sonarrImportComplete,
-  type MovieSpec,
-  type ShowSpec,
-} from '../../src/demo/payloads.js';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab, range, sonarrGrab, sonarrImportComplete, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { createLogger } from '../../src/log.js';
 import { createJellyfinWatcher, type JellyfinWatcher } from '../../src/integrations/jellyfin/watcher.js';
 import { createJellyfinFake, type JfItem } from '../fakes/jellyfin.js';

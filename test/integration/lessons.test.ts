@@ -275,13 +275,7 @@ describe('TV and episodes (F1, F5, F6, D16, B5/B6)', () => {
     await send('/hooks/sonarr', sonarrImportComplete(s, range(1, 1, 3), fakeHash('f6')));
     await rec.untilState('jellyseerr-62', 'IMPORTING');
     const eps = rec.json<Ep[]>('media/jellyseerr-62/episodes')!;
-    expect(eps.map((e) => `${e.season}x${e.episode}:${e.state}`)).toEqual([
-      '1x1:IMPORTING',
-      '1x2:IMPORTING',
-      '1x3:IMPORTING',
-      '2x1:GRABBING',
-      '2x2:GRABBING',
-    ]);
+    expect(eps.map((e) => `${e.season}x${e.episode}:${e.state}`)).toEqual(['1x1:IMPORTING', '1x2:IMPORTING', '1x3:IMPORTING', '2x1:GRABBING', '2x2:GRABBING']);
     await expectDevice(rec, 'jellyseerr-62', { tv: true, name: 'Show 62 (2021)' });
   });
 

@@ -53,7 +53,11 @@ async function stack(extra: { clock?: () => Date } = {}): Promise<Stack> {
   const radarr = createRadarrFake();
   const jf = createJellyfinFake({ apiKey: JF_KEY });
   const [s, r, j] = [await sonarr.start(), await radarr.start(), await jf.start()];
-  cleanup.push(() => sonarr.stop(), () => radarr.stop(), () => jf.stop());
+  cleanup.push(
+    () => sonarr.stop(),
+    () => radarr.stop(),
+    () => jf.stop(),
+  );
   const w = await world(
     {
       ...QUIET,
@@ -84,7 +88,10 @@ async function expectOnce(rec: Recorder, id: string, type: string): Promise<void
 
 /** Every request id with a retained state topic: the requests HA and the panel know. */
 function requestIds(rec: Recorder): string[] {
-  return [...rec.latest.entries()].filter(([t, v]) => /^media\/[^/]+\/state$/.test(t) && t !== 'media/bridge/state' && v !== '').map(([t]) => t.split('/')[1]!).sort();
+  return [...rec.latest.entries()]
+    .filter(([t, v]) => /^media\/[^/]+\/state$/.test(t) && t !== 'media/bridge/state' && v !== '')
+    .map(([t]) => t.split('/')[1]!)
+    .sort();
 }
 
 /** Request devices announced to Home Assistant (one status sensor per device). */
@@ -219,7 +226,10 @@ describe('a movie upgrade after AVAILABLE', () => {
     // Radarr imports the upgrade as a new movie file (a new id and, here, a new name).
     const download = radarrDownload(better);
     const file = download.movieFile as Record<string, unknown>;
-    Object.assign(download, { isUpgrade: true, movieFile: { ...file, id: Number(file.id) + 1, relativePath: 'Dune Part Two (2024) [Bluray-2160p].mkv', path: String(file.path).replace('1080p', '2160p') } });
+    Object.assign(download, {
+      isUpgrade: true,
+      movieFile: { ...file, id: Number(file.id) + 1, relativePath: 'Dune Part Two (2024) [Bluray-2160p].mkv', path: String(file.path).replace('1080p', '2160p') },
+    });
     await send('/hooks/radarr', download);
     s = await rec.until(() => ((rec.state(id)?.upgrade as { state?: string } | null)?.state === 'IMPORTING' ? rec.state(id) : undefined), 'upgrade importing');
     expect(s.state).toBe('AVAILABLE');
@@ -259,8 +269,14 @@ describe('an episode re-grab after a failed download', () => {
     // Sonarr marks the download failed (no webhook exists for that: its history says so).
     sonarr.state.history.push(
       ...range(1, 1, 3).map((e, i) => ({
-        id: 900 + i, eventType: 'downloadFailed', date: new Date().toISOString(), downloadId: old.toUpperCase(), sourceTitle: 'Regrab.Show.S01.1080p-BAD',
-        seriesId: show.sonarrId, episodeId: sonarr.state.episodes.find((x) => x.seasonNumber === 1 && x.episodeNumber === e.episode)!.id, data: { message: 'Download failed: the torrent has no seeds' },
+        id: 900 + i,
+        eventType: 'downloadFailed',
+        date: new Date().toISOString(),
+        downloadId: old.toUpperCase(),
+        sourceTitle: 'Regrab.Show.S01.1080p-BAD',
+        seriesId: show.sonarrId,
+        episodeId: sonarr.state.episodes.find((x) => x.seasonNumber === 1 && x.episodeNumber === e.episode)!.id,
+        data: { message: 'Download failed: the torrent has no seeds' },
       })),
     );
     await poke('sonarr/sonarr/reconcile');
@@ -284,7 +300,7 @@ describe('an episode re-grab after a failed download', () => {
 describe('ManualInteractionRequired with one episode missing from the download', () => {
   const show: ShowSpec = { requestId: 64, tmdbId: 204, tvdbId: 304, title: 'Short Pack', year: 2025, sonarrId: 15, seasons: [1] };
 
-  it('the imported episodes stay, the missing one goes back to searching with Sonarr\'s words', async () => {
+  it("the imported episodes stay, the missing one goes back to searching with Sonarr's words", async () => {
     const { send, rec, sonarr, poke } = await stack();
     const id = 'jellyseerr-64';
     sonarr.addSeries(show, { episodesPerSeason: 3 });
@@ -298,7 +314,7 @@ describe('ManualInteractionRequired with one episode missing from the download',
     await send('/hooks/sonarr', sonarrManualInteraction(show, range(1, 1, 3), hash, message));
     await rec.until(() => grid(rec, id).S1E3 === 'SEARCHING' || undefined, 'S01E03 back to searching');
     expect(grid(rec, id)).toEqual({ S1E1: 'IMPORTING', S1E2: 'IMPORTING', S1E3: 'SEARCHING' });
-    await rec.until(() => timelineText(rec, id).includes(message) || undefined, 'Sonarr\'s message in the timeline');
+    await rec.until(() => timelineText(rec, id).includes(message) || undefined, "Sonarr's message in the timeline");
   });
 });
 
@@ -306,7 +322,7 @@ describe('two users request different seasons of one series', () => {
   const s1: ShowSpec = { requestId: 70, tmdbId: 205, tvdbId: 305, title: 'Two Seasons', year: 2024, sonarrId: 16, seasons: [1], requestedBy: 'alice' };
   const s2: ShowSpec = { ...s1, requestId: 71, seasons: [2], requestedBy: 'bob' };
 
-  it('two requests with disjoint rosters; each grab goes to its season\'s request; a pack spanning both updates both', async () => {
+  it("two requests with disjoint rosters; each grab goes to its season's request; a pack spanning both updates both", async () => {
     const { send, rec, sonarr, poke } = await stack();
     sonarr.addSeries({ ...s1, seasons: [1, 2] }, { episodesPerSeason: 2 });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', s1));

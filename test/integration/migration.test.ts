@@ -50,18 +50,35 @@ const ORPHAN_TOPICS = [
 ];
 
 describe('a store written before schema v2', () => {
-  it('starts with the orphan merged into the request, and the orphan\'s topics and HA device cleared on the external broker', async () => {
+  it("starts with the orphan merged into the request, and the orphan's topics and HA device cleared on the external broker", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'media-tracker-migration-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
 
     // The data dir as the previous version left it: a journal record after a v1 snapshot.
     const { store } = await Store.open({ dir: dataDir, durable: true });
     const progress: DownloadProgressEvent = {
-      kind: 'download_progress', key: `qbittorrent:qb:${SECOND_HALF}:0.800:downloading`, source: 'qbittorrent', at: '2026-01-07T06:00:00.000Z',
-      match: { hash: SECOND_HALF, scope: 'active' }, hash: SECOND_HALF, progress: 0.8, speed_bps: 1_000, eta_s: 10, size: 5_000, complete: false, client_state: 'downloading',
+      kind: 'download_progress',
+      key: `qbittorrent:qb:${SECOND_HALF}:0.800:downloading`,
+      source: 'qbittorrent',
+      at: '2026-01-07T06:00:00.000Z',
+      match: { hash: SECOND_HALF, scope: 'active' },
+      hash: SECOND_HALF,
+      progress: 0.8,
+      speed_bps: 1_000,
+      eta_s: 10,
+      size: 5_000,
+      complete: false,
+      client_state: 'downloading',
     };
     // A flag the previous run raised on the orphan: its id no longer exists, so replay ignores it.
-    const flag: StuckEvent = { kind: 'stuck', key: 'stuck:sonarr-12', source: 'system', at: '2026-01-07T06:05:00.000Z', match: { request_id: 'sonarr-12', scope: 'any' }, reason: 'Download made no progress for 45 min' };
+    const flag: StuckEvent = {
+      kind: 'stuck',
+      key: 'stuck:sonarr-12',
+      source: 'system',
+      at: '2026-01-07T06:05:00.000Z',
+      match: { request_id: 'sonarr-12', scope: 'any' },
+      reason: 'Download made no progress for 45 min',
+    };
     await Promise.all([store.append({ v: 1, seq: 41, event: progress }), store.append({ v: 1, seq: 42, event: flag })]);
     await store.close();
     const { request, orphan } = splitSeason();
@@ -79,12 +96,18 @@ describe('a store written before schema v2', () => {
     const ha = await Recorder.connect(url);
     cleanup.push(() => ha.close());
 
-    const state = await ha.until(() => {
-      const s = ha.state('jellyseerr-5');
-      return s?.state === 'PARTIALLY_AVAILABLE' ? s : undefined;
-    }, () => `jellyseerr-5 merged (last: ${JSON.stringify(ha.state('jellyseerr-5')?.state)})`);
+    const state = await ha.until(
+      () => {
+        const s = ha.state('jellyseerr-5');
+        return s?.state === 'PARTIALLY_AVAILABLE' ? s : undefined;
+      },
+      () => `jellyseerr-5 merged (last: ${JSON.stringify(ha.state('jellyseerr-5')?.state)})`,
+    );
     expect(state).toMatchObject({ episodes: { total: 10, available: 5 }, requested_by: 'alice', downloads: 2, stuck: null });
-    await ha.until(() => ORPHAN_TOPICS.every((t) => !ha.latest.has(t)) || undefined, () => `the orphan's topics cleared (left: ${ORPHAN_TOPICS.filter((t) => ha.latest.has(t)).join(', ')})`);
+    await ha.until(
+      () => ORPHAN_TOPICS.every((t) => !ha.latest.has(t)) || undefined,
+      () => `the orphan's topics cleared (left: ${ORPHAN_TOPICS.filter((t) => ha.latest.has(t)).join(', ')})`,
+    );
     expect(ha.json('homeassistant/sensor/media_tracker/jellyseerr-5_status/config')).toMatchObject({ state_topic: 'media/jellyseerr-5/state' });
 
     // One request, with both timelines in time order and the merge said in it.

@@ -8,11 +8,24 @@ import { parseOptions } from '../../src/config/load.js';
 import { jellyseerr, type MovieSpec } from '../../src/demo/payloads.js';
 import { world } from './support.js';
 
-const movie = (requestId: number, requestedBy: string): MovieSpec => ({ requestId, tmdbId: 1000 + requestId, title: `Movie ${requestId}`, year: 2024, radarrId: requestId, hash: 'A'.repeat(40), requestedBy });
+const movie = (requestId: number, requestedBy: string): MovieSpec => ({
+  requestId,
+  tmdbId: 1000 + requestId,
+  title: `Movie ${requestId}`,
+  year: 2024,
+  radarrId: requestId,
+  hash: 'A'.repeat(40),
+  requestedBy,
+});
 
 describe('requester notifications', () => {
   it('publishes the person and notify service of a mapped requester, nulls for others', async () => {
-    const { rec, send } = await world({ notify: [{ requester: 'Alice', person: 'person.alice', service: 'notify.mobile_app_alice' }, { requester: 'bob', service: 'notify.bob_phone' }] });
+    const { rec, send } = await world({
+      notify: [
+        { requester: 'Alice', person: 'person.alice', service: 'notify.mobile_app_alice' },
+        { requester: 'bob', service: 'notify.bob_phone' },
+      ],
+    });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(71, 'alice')));
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(72, 'bob')));
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie(73, 'carol')));
@@ -31,6 +44,13 @@ describe('requester notifications', () => {
     expect(() => parseOptions({ notify: [{ requester: 'alice' }] })).toThrow(/notify\.0\.service: set person, service or both/);
     expect(() => parseOptions({ notify: [{ requester: 'alice', person: 'alice' }] })).toThrow(/notify\.0\.person: an entity id like "person\.alice"/);
     expect(() => parseOptions({ notify: [{ requester: 'alice', service: 'mobile_app_alice' }] })).toThrow(/notify\.0\.service/);
-    expect(() => parseOptions({ notify: [{ requester: 'Alice', service: 'notify.a' }, { requester: 'alice', service: 'notify.b' }] })).toThrow(/notify\.1\.requester: duplicate requester "alice"/);
+    expect(() =>
+      parseOptions({
+        notify: [
+          { requester: 'Alice', service: 'notify.a' },
+          { requester: 'alice', service: 'notify.b' },
+        ],
+      }),
+    ).toThrow(/notify\.1\.requester: duplicate requester "alice"/);
   });
 });

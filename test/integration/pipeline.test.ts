@@ -25,7 +25,7 @@ import type { EpisodePayload } from '../../src/contract/index.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
-import { createShokoFake, } from '../fakes/shoko.js';
+import { createShokoFake } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { timelineText, world, type World } from './support.js';
@@ -42,14 +42,15 @@ async function pipeline() {
   const jf = createJellyfinFake();
   const shoko = createShokoFake();
   const qb = await FakeQbittorrent.start({ flavour: '5.2' });
-  const [jsUrl, radarrUrl, sonarrUrl, jfUrl, shokoUrl] = [
-    (await js.start()).url,
-    (await radarr.start()).url,
-    (await sonarr.start()).url,
-    (await jf.start()).url,
-    (await shoko.start()).url,
-  ];
-  closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => shoko.stop(), () => qb.close());
+  const [jsUrl, radarrUrl, sonarrUrl, jfUrl, shokoUrl] = [(await js.start()).url, (await radarr.start()).url, (await sonarr.start()).url, (await jf.start()).url, (await shoko.start()).url];
+  closers.push(
+    () => js.stop(),
+    () => radarr.stop(),
+    () => sonarr.stop(),
+    () => jf.stop(),
+    () => shoko.stop(),
+    () => qb.close(),
+  );
   const hour = 3600;
   const w: World = await world({
     jellyseerr: { url: jsUrl, api_key: js.state.apiKey },
@@ -153,8 +154,18 @@ describe('with every watcher on', () => {
     await cycle();
     await rec.untilState(id, 'SEARCHING');
 
-    sonarr.addDownload(show.sonarrId, first.map((e) => episodeId(show, e)), h1, { sizeleft: 2e9, timeleft: 300 });
-    sonarr.addDownload(show.sonarrId, second.map((e) => episodeId(show, e)), h2, { sizeleft: 2e9, timeleft: 900 });
+    sonarr.addDownload(
+      show.sonarrId,
+      first.map((e) => episodeId(show, e)),
+      h1,
+      { sizeleft: 2e9, timeleft: 300 },
+    );
+    sonarr.addDownload(
+      show.sonarrId,
+      second.map((e) => episodeId(show, e)),
+      h2,
+      { sizeleft: 2e9, timeleft: 900 },
+    );
     qb.add(h1, { progress: 0.5, size: 2_800_000_000, state: 'downloading', category: 'tv-sonarr' });
     qb.add(h2, { progress: 0.1, size: 2_800_000_000, state: 'stalledDL', num_seeds: 0, category: 'tv-sonarr' });
     await send('/hooks/sonarr', sonarrGrab(show, first, h1));
@@ -231,7 +242,12 @@ describe('with every watcher on', () => {
     expect(rec.state(id)?.state).toBe('ANIME_MATCHING');
 
     // Shokofin presents it with Shoko ids only (no Tmdb by default).
-    const item = jf.addMovie({ name: m.title, year: m.year, providerIds: shokofinIds({ series: 90, episode: 900, file: 41, anidb: 15000 }), file: '/config/Shokofin/VFS/movies/Summer Ghost/Summer Ghost [Shoko File 41].mkv' });
+    const item = jf.addMovie({
+      name: m.title,
+      year: m.year,
+      providerIds: shokofinIds({ series: 90, episode: 900, file: 41, anidb: 15000 }),
+      file: '/config/Shokofin/VFS/movies/Summer Ghost/Summer Ghost [Shoko File 41].mkv',
+    });
     await cycle();
     s = await rec.untilState(id, 'AVAILABLE');
     expect(s.jellyfin_id).toBe(item.Id);
@@ -251,7 +267,12 @@ describe('with every watcher on', () => {
     js.addRequest(show, { status: 2, mediaStatus: 3 });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
     sonarr.addSeries(show, { episodesPerSeason: 3 });
-    sonarr.addDownload(show.sonarrId, all.map((e) => episodeId(show, e)), hash, { sizeleft: 1e9, timeleft: 120 });
+    sonarr.addDownload(
+      show.sonarrId,
+      all.map((e) => episodeId(show, e)),
+      hash,
+      { sizeleft: 1e9, timeleft: 120 },
+    );
     qb.add(hash, { progress: 0.4, size: 4_200_000_000, state: 'downloading', category: 'tv-sonarr' });
     await send('/hooks/sonarr', sonarrGrab(show, all, hash, '[SubsPlease] Dandadan (01-03) (1080p) [Batch]'));
     await cycle();
@@ -265,7 +286,12 @@ describe('with every watcher on', () => {
     await rec.untilState(id, 'IMPORTING');
 
     for (const e of all) {
-      shoko.addFile({ id: 200 + e.episode, locationId: 300 + e.episode, relativePath: rel(e.episode), xrefs: [{ seriesId: 91, anidbAnimeId: 17000, episodes: [{ id: 910 + e.episode, anidbEpisodeId: 280000 + e.episode }] }] });
+      shoko.addFile({
+        id: 200 + e.episode,
+        locationId: 300 + e.episode,
+        relativePath: rel(e.episode),
+        xrefs: [{ seriesId: 91, anidbAnimeId: 17000, episodes: [{ id: 910 + e.episode, anidbEpisodeId: 280000 + e.episode }] }],
+      });
       shoko.emit('ShokoEvent:FileMatched', shoko.fileEventFor(200 + e.episode));
     }
     await rec.until(() => eps().length === 3 && eps().every((e) => e.state === 'ANIME_MATCHING'), 'every episode matched in Shoko');
@@ -273,7 +299,12 @@ describe('with every watcher on', () => {
 
     const series = jf.addSeries({ name: show.title, year: show.year, providerIds: shokofinIds({ series: 91, anidb: 17000 }) });
     for (const e of all.slice(0, 2)) {
-      jf.addEpisode(series, { season: 1, episode: e.episode, providerIds: shokofinIds({ series: 91, episode: 910 + e.episode, file: 200 + e.episode }), file: `/vfs/Dan Da Dan/S01E0${e.episode}.mkv` });
+      jf.addEpisode(series, {
+        season: 1,
+        episode: e.episode,
+        providerIds: shokofinIds({ series: 91, episode: 910 + e.episode, file: 200 + e.episode }),
+        file: `/vfs/Dan Da Dan/S01E0${e.episode}.mkv`,
+      });
     }
     await cycle();
     let s = await rec.untilState(id, 'PARTIALLY_AVAILABLE');

@@ -24,14 +24,25 @@ describe('a store with one poisoned request', () => {
       const files = await readdir(h.dataDir);
       const snapshotFile = files.find((f) => f.startsWith('snapshot'))!;
       const snap = JSON.parse(await readFile(join(h.dataDir, snapshotFile), 'utf8')) as { last_seq: number; requests: unknown[] };
-      const journal = files.filter((f) => f.startsWith('journal-')).sort().at(-1) ?? 'journal-00000001.jsonl';
+      const journal =
+        files
+          .filter((f) => f.startsWith('journal-'))
+          .sort()
+          .at(-1) ?? 'journal-00000001.jsonl';
       const seq = snap.last_seq + 1;
       const poisoned = {
         v: 1,
         seq,
         event: {
-          kind: 'request', key: 'jellyseerr:a/#:MEDIA_PENDING', source: 'jellyseerr', at: '2025-03-14T18:00:00.000Z',
-          match: { scope: 'any' }, jellyseerr_request_id: 'a/#', status: 'pending', notification_type: 'MEDIA_PENDING', media: { media_type: 'movie', title: 'Poison' },
+          kind: 'request',
+          key: 'jellyseerr:a/#:MEDIA_PENDING',
+          source: 'jellyseerr',
+          at: '2025-03-14T18:00:00.000Z',
+          match: { scope: 'any' },
+          jellyseerr_request_id: 'a/#',
+          status: 'pending',
+          notification_type: 'MEDIA_PENDING',
+          media: { media_type: 'movie', title: 'Poison' },
         },
       };
       await appendFile(join(h.dataDir, journal), `${JSON.stringify(poisoned)}\n`);

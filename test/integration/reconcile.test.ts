@@ -11,16 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
-import {
-  episodeId,
-  fakeHash,
-  jellyseerr,
-  radarrGrab,
-  range,
-  sonarrGrab,
-  type MovieSpec,
-  type ShowSpec,
-} from '../../src/demo/payloads.js';
+import { episodeId, fakeHash, jellyseerr, radarrGrab, range, sonarrGrab, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import type { UnstampedEvent } from '../../src/domain/events.js';
 import type { Logger } from '../../src/log.js';
 import type { EpisodePayload } from '../../src/contract/index.js';
@@ -166,10 +157,13 @@ function episodes(w: World, id: string): EpisodePayload[] {
 }
 
 async function untilEpisodes(w: World, id: string, check: (eps: EpisodePayload[]) => boolean, what: string): Promise<EpisodePayload[]> {
-  return w.rec.until(() => {
-    const eps = episodes(w, id);
-    return check(eps) ? eps : undefined;
-  }, `${what} (episodes: ${JSON.stringify(episodes(w, id).map((e) => `${e.season}x${e.episode}:${e.state}`))})`);
+  return w.rec.until(
+    () => {
+      const eps = episodes(w, id);
+      return check(eps) ? eps : undefined;
+    },
+    `${what} (episodes: ${JSON.stringify(episodes(w, id).map((e) => `${e.season}x${e.episode}:${e.state}`))})`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,7 +183,12 @@ describe('Radarr reconciliation', () => {
     const before = radarr.log.count();
     await rc.poke!();
     expect(radarr.log.count() - before).toBe(3);
-    expect(radarr.log.entries.slice(before).map((e) => e.key).sort()).toEqual(['GET /api/v3/history/since', 'GET /api/v3/movie', 'GET /api/v3/queue']);
+    expect(
+      radarr.log.entries
+        .slice(before)
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['GET /api/v3/history/since', 'GET /api/v3/movie', 'GET /api/v3/queue']);
     expect(radarr.log.entries.slice(before).every((e) => e.headers['x-api-key'] === radarr.state.apiKey)).toBe(true);
     s = await w.rec.untilState(id, 'IMPORTING');
     expect(s).toMatchObject({ arr: { service: 'radarr', instance: 'radarr', id: 412 }, tmdb_id: 693134, stuck: null });
@@ -295,7 +294,12 @@ describe('Sonarr reconciliation', () => {
     // Nothing changed in Sonarr: the episodes are not read again.
     const quiet = sonarr.log.count();
     await rc.poke!();
-    expect(sonarr.log.entries.slice(quiet).map((e) => e.key).sort()).toEqual(['GET /api/v3/history/since', 'GET /api/v3/queue', 'GET /api/v3/series']);
+    expect(
+      sonarr.log.entries
+        .slice(quiet)
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['GET /api/v3/history/since', 'GET /api/v3/queue', 'GET /api/v3/series']);
 
     sonarr.importEpisodes(outerBanks, range(4, 1, 4));
     await rc.poke!();
@@ -319,14 +323,19 @@ describe('Sonarr reconciliation', () => {
     await w.send('/hooks/sonarr', sonarrGrab(dandadan, range(1, 1, 3), hash, 'Dan.Da.Dan.S01.1080p.WEB-DL'));
     await w.rec.untilState(id, 'GRABBING');
 
-    sonarr.addDownload(dandadan.sonarrId, range(1, 1, 3).map((e) => episodeId(dandadan, e)), hash, {
-      title: 'Dan.Da.Dan.S01.1080p.WEB-DL',
-      status: 'completed',
-      sizeleft: 0,
-      trackedDownloadStatus: 'warning',
-      trackedDownloadState: 'importBlocked',
-      statusMessages: [{ title: 'Dan.Da.Dan.S01.1080p.WEB-DL', messages: ['Episode 2x01 was not found in the grabbed release'] }],
-    });
+    sonarr.addDownload(
+      dandadan.sonarrId,
+      range(1, 1, 3).map((e) => episodeId(dandadan, e)),
+      hash,
+      {
+        title: 'Dan.Da.Dan.S01.1080p.WEB-DL',
+        status: 'completed',
+        sizeleft: 0,
+        trackedDownloadStatus: 'warning',
+        trackedDownloadState: 'importBlocked',
+        statusMessages: [{ title: 'Dan.Da.Dan.S01.1080p.WEB-DL', messages: ['Episode 2x01 was not found in the grabbed release'] }],
+      },
+    );
     const rc = arrReconciler(w, 'sonarr');
     await rc.poke!();
     const message = 'Sonarr: import blocked — Dan.Da.Dan.S01.1080p.WEB-DL: Episode 2x01 was not found in the grabbed release';
@@ -359,7 +368,13 @@ describe('Sonarr reconciliation', () => {
     await w.send('/hooks/sonarr', sonarrGrab(dandadan, range(1, 1, 2), hash));
     await w.rec.untilState(id, 'GRABBING');
     for (const e of range(1, 1, 2)) {
-      sonarr.addHistory({ eventType: 'downloadFailed', seriesId: dandadan.sonarrId, episodeId: episodeId(dandadan, e), downloadId: hash, data: { message: 'Failed download detected', downloadClient: 'qBittorrent' } });
+      sonarr.addHistory({
+        eventType: 'downloadFailed',
+        seriesId: dandadan.sonarrId,
+        episodeId: episodeId(dandadan, e),
+        downloadId: hash,
+        data: { message: 'Failed download detected', downloadClient: 'qBittorrent' },
+      });
     }
     const rc = arrReconciler(w, 'sonarr');
     await rc.poke!();
@@ -386,7 +401,14 @@ describe('Jellyseerr reconciliation', () => {
     await rc.poke!();
 
     let movie = await w.rec.untilState('jellyseerr-57', 'APPROVED');
-    expect(movie).toMatchObject({ title: 'Dune: Part Two', year: 2024, tmdb_id: 693134, jellyseerr_request_id: 57, requested_by: 'alice', poster_url: 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/dune.jpg' });
+    expect(movie).toMatchObject({
+      title: 'Dune: Part Two',
+      year: 2024,
+      tmdb_id: 693134,
+      jellyseerr_request_id: 57,
+      requested_by: 'alice',
+      poster_url: 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/dune.jpg',
+    });
     const show = await w.rec.untilState('jellyseerr-61', 'REQUESTED');
     expect(show).toMatchObject({ title: 'Outer Banks', year: 2020, media_type: 'tv', tvdb_id: 362629, requested_seasons: [4], requested_by: 'alice' });
     expect(episodes(w, 'jellyseerr-61')).toEqual([]);
@@ -465,7 +487,12 @@ describe('upstream faults', () => {
     expect(log.lines.filter(([level]) => level === 'info').map(([, l]) => l)).toContain('radarr/radarr/reconcile: recovered');
 
     // A wrong API key is an outage like any other, and the key is never written anywhere.
-    const bad = createArrReconcilers('radarr', LABELS.radarr, [{ name: 'radarr', url: radarr.url, api_key: 'wrong-key-123456' }], { intervalS: 3600, sink: w.h.tracker.engine, view: w.h.tracker.engine, log });
+    const bad = createArrReconcilers('radarr', LABELS.radarr, [{ name: 'radarr', url: radarr.url, api_key: 'wrong-key-123456' }], {
+      intervalS: 3600,
+      sink: w.h.tracker.engine,
+      view: w.h.tracker.engine,
+      log,
+    });
     await bad[0]!.poke!();
     expect(bad[0]!.status().last_error).toMatch(/GET \/api\/v3\/queue answered HTTP 401 \(check the API key\)/);
     expect(JSON.stringify(log.lines)).not.toContain('wrong-key-123456');
@@ -558,6 +585,9 @@ describe('poll cost', () => {
     await w.rec.untilState('jellyseerr-3001', 'GRABBING');
     // Its roster: both episodes of season 1 are wanted, the queued one is grabbing.
     await untilEpisodes(w, 'jellyseerr-3001', (e) => e.length === 2, 'the roster of Show 1');
-    expect(episodes(w, 'jellyseerr-3001').map((e) => [e.season, e.episode, e.state])).toEqual([[1, 1, 'GRABBING'], [1, 2, 'SEARCHING']]);
+    expect(episodes(w, 'jellyseerr-3001').map((e) => [e.season, e.episode, e.state])).toEqual([
+      [1, 1, 'GRABBING'],
+      [1, 2, 'SEARCHING'],
+    ]);
   });
 });

@@ -92,10 +92,7 @@ describe('an integration added to the registry', () => {
     expect(String(sensor.value_template)).toContain("'exampledl'");
 
     // The bridge info lists it with its label and role (what the panel reads), and its watcher's health.
-    const info = await rec.until(
-      () => rec.json<{ integrations?: Array<{ id: string; label: string; roles: string[] }>; watchers?: Array<{ name: string }> }>('media/bridge/info'),
-      'the bridge info',
-    );
+    const info = await rec.until(() => rec.json<{ integrations?: Array<{ id: string; label: string; roles: string[] }>; watchers?: Array<{ name: string }> }>('media/bridge/info'), 'the bridge info');
     expect(info.integrations).toContainEqual({ id: 'exampledl', label: 'ExampleDL', roles: ['download-client'] });
     expect(info.integrations?.map((i) => i.id)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'jellyfin', 'shoko', 'exampledl']);
     expect(info.watchers?.map((w) => w.name)).toContain('exampledl');
@@ -114,7 +111,12 @@ describe('an integration added to the registry', () => {
     // The panel shows its webhook URL and links a request to it, named as the bridge info names it.
     const config = parsePanelConfig(doc);
     const urls = webhookUrls(config, 'http://homeassistant.local:8123/', info.integrations);
-    expect(urls.at(-1)).toMatchObject({ service: 'exampledl', instance: null, url: `http://homeassistant.local:${doc.webhooks.port}/hooks/exampledl?token=${encodeURIComponent(SECRET)}`, header: null });
+    expect(urls.at(-1)).toMatchObject({
+      service: 'exampledl',
+      instance: null,
+      url: `http://homeassistant.local:${doc.webhooks.port}/hooks/exampledl?token=${encodeURIComponent(SECRET)}`,
+      header: null,
+    });
     const movie = request('m', { media_type: 'movie', imdb_id: 'tt0111161' });
     expect(deepLinks(movie, config, info.integrations)).toEqual([{ service: 'exampledl', label: 'ExampleDL', href: 'http://exampledl:9000/search?imdb=tt0111161' }]);
     // No IMDb id: no link.

@@ -5,17 +5,7 @@
  * on the retained MQTT topics.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  fakeHash,
-  jellyseerr,
-  radarrDownload,
-  radarrGrab,
-  range,
-  sonarrGrab,
-  sonarrImportComplete,
-  type MovieSpec,
-  type ShowSpec,
-} from '../../src/demo/payloads.js';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab, range, sonarrGrab, sonarrImportComplete, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { createLogger } from '../../src/log.js';
 import { createShokoWatcher, type ShokoWatcher } from '../../src/integrations/shoko/watcher.js';
 import { createShokoFake, v4, v5 } from '../fakes/shoko.js';
@@ -122,7 +112,10 @@ describe('Shoko watcher → tracker', () => {
     r.fake.emit('ShokoEvent:FileMatched', v5.fileEvent({ fileId: 1, fileLocationId: 11, importFolderId: 1, relativePath: episodeRel(1), crossReferences: [xref(17000, 280001)] }));
     r.fake.emit('ShokoEvent:FileMatched', v5.fileEvent({ fileId: 2, fileLocationId: 12, importFolderId: 1, relativePath: episodeRel(2), crossReferences: [xref(17000, 280002)] }));
     // v4.2.2: camelCase, Shoko ids only, Windows separators with a leading one.
-    r.fake.emit('ShokoEvent:FileMatched', v4.fileEvent({ fileId: 3, importFolderId: 1, relativePath: `\\${episodeRel(3).replace(/\//g, '\\')}`, crossRefs: [{ episodeId: 903, seriesId: 90, groupId: 9 }] }));
+    r.fake.emit(
+      'ShokoEvent:FileMatched',
+      v4.fileEvent({ fileId: 3, importFolderId: 1, relativePath: `\\${episodeRel(3).replace(/\//g, '\\')}`, crossRefs: [{ episodeId: 903, seriesId: 90, groupId: 9 }] }),
+    );
     const eps = await r.rec.until(() => {
       const list = episodes(r.rec, SHOW_ID);
       return list && list.filter((e) => e.state === 'ANIME_MATCHING').length === 3 ? list : undefined;
@@ -175,7 +168,11 @@ describe('Shoko watcher → tracker', () => {
     r.fake.emit('ShokoEvent:FileHashed', v5.fileEvent({ fileId: 7, fileLocationId: 7, importFolderId: 1, relativePath: episodeRel(7) }));
     await r.rec.until(() => episodes(r.rec, SHOW_ID)?.find((e) => e.episode === 7)?.state === 'ANIME_MATCHING', 'episode 7 ANIME_MATCHING');
     expect(r.rec.latest.get(`media/${MOVIE_ID}/state`)).toBe(before.movie);
-    expect(episodes(r.rec, SHOW_ID)!.filter((e) => e.state === 'ANIME_MATCHING').map((e) => e.episode)).toEqual([7]);
+    expect(
+      episodes(r.rec, SHOW_ID)!
+        .filter((e) => e.state === 'ANIME_MATCHING')
+        .map((e) => e.episode),
+    ).toEqual([7]);
   });
 
   it('reconnects by itself after a hub restart, keeps receiving, and catches up through PathEndsWith', async () => {
@@ -210,7 +207,11 @@ describe('Shoko watcher → tracker', () => {
     expect(lookups.every((l) => l.headers.apikey === API_KEY)).toBe(true);
     await r.rec.until(() => /Shoko: matched to AniDB \(anime 17000, episode 280005\): S01E05/.test(timelineText(r.rec, SHOW_ID)), 'the catch-up in the timeline');
     // Other episodes stay where they were: Shoko does not know them.
-    expect(episodes(r.rec, SHOW_ID)!.filter((e) => e.state === 'ANIME_MATCHING').map((e) => e.episode)).toEqual([5]);
+    expect(
+      episodes(r.rec, SHOW_ID)!
+        .filter((e) => e.state === 'ANIME_MATCHING')
+        .map((e) => e.episode),
+    ).toEqual([5]);
 
     // 3. Live events still arrive on the new connection.
     r.fake.emit('ShokoEvent:FileMatched', v5.fileEvent({ fileId: 206, fileLocationId: 306, importFolderId: 1, relativePath: episodeRel(6), crossReferences: [xref(17000, 280006)] }));

@@ -63,7 +63,10 @@ describe('stuck monitor', () => {
     const sonarr = createSonarrFake();
     const jf = createJellyfinFake({ apiKey: 'stuck-Jellyfin-Key-42' });
     const [{ url: sonarrUrl }, { url: jellyfinUrl }] = await Promise.all([sonarr.start(), jf.start()]);
-    stops.push(() => sonarr.stop(), () => jf.stop());
+    stops.push(
+      () => sonarr.stop(),
+      () => jf.stop(),
+    );
     const show: ShowSpec = { requestId: 5, tmdbId: 95396, tvdbId: 371980, title: 'Severance', year: 2026, sonarrId: 33, seasons: [1, 2] };
     sonarr.addSeries(show, { episodesPerSeason: 0 });
     // Season 1 airs weekly: E01–E04 have aired, E05–E06 have not. Season 2 is announced: E01 dated, E02 "TBA".
@@ -113,7 +116,10 @@ describe('stuck monitor', () => {
     // E03 is grabbed: the flag names only E04; time passing alone changes nothing.
     await send('/hooks/sonarr', sonarrGrab(show, range(1, 3, 3), fakeHash('severance-e3')));
     await monitor.poke!();
-    await rec.until(() => stuck() === 'S01E04: no release grabbed after 2 h' || undefined, () => `the flag to name E04 only (last: ${stuck()})`);
+    await rec.until(
+      () => stuck() === 'S01E04: no release grabbed after 2 h' || undefined,
+      () => `the flag to name E04 only (last: ${stuck()})`,
+    );
 
     // A week and a day later E05 has aired and found nothing either, and E03's download never started.
     c.advance(8 * 24 * 60);

@@ -83,11 +83,15 @@ describe('the Supervisor client', () => {
   it('"Service not enabled" (400) means no broker; other refusals are errors that never show the token', async () => {
     const sv = await supervisor();
     expect(await client(sv).mqttService()).toBeNull();
-    const wrong = await client(sv, 'not-the-token-0000').mqttService().catch((e: unknown) => e);
+    const wrong = await client(sv, 'not-the-token-0000')
+      .mqttService()
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(SupervisorError);
     expect(wrong).toMatchObject({ status: 403, message: 'GET /services/mqtt: HTTP 403 403: Forbidden' });
     const undeclared = await supervisor({ ...fakeAddonFromManifest(), services: [] });
-    const refused = await client(undeclared).mqttService().catch((e: unknown) => e);
+    const refused = await client(undeclared)
+      .mqttService()
+      .catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 403, message: 'GET /services/mqtt: No access to mqtt service! (HTTP 403)' });
     expect(String((refused as Error).message)).not.toContain(TOKEN);
   });
@@ -138,7 +142,7 @@ describe('the broker Home Assistant sees (mqtt.mode)', () => {
     expect(options.mqtt).toMatchObject({ mode: 'auto', external_url: 'mqtts://core-mosquitto:8883', external_username: 'addons', external_password: 'service-password-xyz', username: '' });
     await integration.announce(1883);
     expect(sv.log.count('POST /discovery')).toBe(0);
-    expect(lines.join('\n')).toContain('mirroring to Home Assistant\'s MQTT broker mqtts://core-mosquitto:8883 (provided by core_mosquitto, user addons)');
+    expect(lines.join('\n')).toContain("mirroring to Home Assistant's MQTT broker mqtts://core-mosquitto:8883 (provided by core_mosquitto, user addons)");
     expect(lines.join('\n')).not.toContain('service-password-xyz');
   });
 

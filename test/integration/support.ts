@@ -14,11 +14,7 @@ afterEach(async () => {
   for (const close of open.splice(0)) await close();
 });
 
-export async function world(
-  overrides: Record<string, unknown> = {},
-  mqttOptions: Parameters<typeof Recorder.connect>[2] = {},
-  extra: { clock?: () => Date; addon?: boolean } = {},
-): Promise<World> {
+export async function world(overrides: Record<string, unknown> = {}, mqttOptions: Parameters<typeof Recorder.connect>[2] = {}, extra: { clock?: () => Date; addon?: boolean } = {}): Promise<World> {
   const h = await startTracker(overrides, undefined, extra);
   const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, undefined, mqttOptions);
   open.push(async () => {

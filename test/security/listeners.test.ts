@@ -37,9 +37,25 @@ async function rawUpgrade(port: number, path: string, headers: Record<string, st
   let closed = false;
   socket.on('data', (d) => (data += d.toString()));
   socket.on('close', () => (closed = true));
-  const head = { host: `127.0.0.1:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'mqtt', ...headers };
-  socket.write(`GET ${path} HTTP/1.1\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
-  await until(() => closed || /^HTTP\/1\.1 101/.test(data), () => `an answer to the upgrade of ${path} (so far: ${JSON.stringify(data.split('\r\n')[0])}, closed: ${closed})`, 5_000);
+  const head = {
+    host: `127.0.0.1:${port}`,
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-protocol': 'mqtt',
+    ...headers,
+  };
+  socket.write(
+    `GET ${path} HTTP/1.1\r\n${Object.entries(head)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`,
+  );
+  await until(
+    () => closed || /^HTTP\/1\.1 101/.test(data),
+    () => `an answer to the upgrade of ${path} (so far: ${JSON.stringify(data.split('\r\n')[0])}, closed: ${closed})`,
+    5_000,
+  );
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), closed };
 }
 
@@ -115,7 +131,11 @@ describe('silent connections (defect 5)', () => {
     const webhook = silentSockets(portOf(h.tracker.endpoints.webhookUrl), LISTENER_LIMITS.maxConnections + 10);
     const ingress = silentSockets(portOf(h.tracker.endpoints.ingressUrl), 20);
     const all = [...webhook, ...ingress];
-    await until(() => all.every((s) => s.closed()), () => `every silent socket closed by the tracker (${all.filter((s) => !s.closed()).length} of ${all.length} still open)`, 20_000);
+    await until(
+      () => all.every((s) => s.closed()),
+      () => `every silent socket closed by the tracker (${all.filter((s) => !s.closed()).length} of ${all.length} still open)`,
+      20_000,
+    );
     expect((await h.post('/hooks/jellyseerr', { notification_type: 'TEST_NOTIFICATION', subject: 'Test' })).status).toBe(200);
   });
 });

@@ -106,7 +106,11 @@ describe('an anonymous loopback TCP client', () => {
     const answer = await rec.until(() => rec.json<{ transaction?: string }>('media/x/response'), 'the answer to the command');
     expect(answer.transaction).toBe('tcp-1');
     expect(ha.wasClosed()).toBe(false);
-    for (const [topic] of fakes) expect(rec.messages.filter((m) => m.topic === topic && m.payload !== 'online'), topic).toEqual([]);
+    for (const [topic] of fakes)
+      expect(
+        rec.messages.filter((m) => m.topic === topic && m.payload !== 'online'),
+        topic,
+      ).toEqual([]);
     expect(rec.latest.get('media/bridge/state')).toBe('online');
   });
 });

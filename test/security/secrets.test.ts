@@ -102,7 +102,14 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     shoko.state.echoFailures = Number.MAX_SAFE_INTEGER;
     const qb = await FakeQbittorrent.start({ flavour: '5.2', username: 'admin', password: SECRETS.qbittorrent });
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
-    closers.push(() => js.stop(), () => radarr.stop(), () => sonarr.stop(), () => jf.stop(), () => shoko.stop(), () => qb.close());
+    closers.push(
+      () => js.stop(),
+      () => radarr.stop(),
+      () => sonarr.stop(),
+      () => jf.stop(),
+      () => shoko.stop(),
+      () => qb.close(),
+    );
     const [deadPort] = (await freePorts(1)) as [number];
     const external = await externalBroker(captured);
 
@@ -227,12 +234,18 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}: ${JSON.stringify(polls())}\n${child.text.slice(-3000)}`);
     });
-    await waitFor(() => (captured.some((c) => c.text.includes('"last_error":"') && c.where.includes('bridge/info')) ? true : undefined), 'a watcher error on media/bridge/info', { timeoutMs: 20_000, everyMs: 200 });
+    await waitFor(() => (captured.some((c) => c.text.includes('"last_error":"') && c.where.includes('bridge/info')) ? true : undefined), 'a watcher error on media/bridge/info', {
+      timeoutMs: 20_000,
+      everyMs: 200,
+    });
     await waitFor(() => (shoko.open().length > 0 ? true : undefined), 'the Shoko hub to reconnect', { timeoutMs: 30_000, everyMs: 200 });
 
     // The keys were really used (else finding none would prove nothing).
     expect(radarr.log.entries.some((e) => e.headers['x-api-key'] === SECRETS.radarr)).toBe(true);
-    expect(sonarr.log.entries.some((e) => e.headers['x-api-key'] === SECRETS.sonarrWrong && e.status === 401), JSON.stringify(sonarr.log.entries.map((e) => [e.key, e.status, e.headers['x-api-key']]))).toBe(true);
+    expect(
+      sonarr.log.entries.some((e) => e.headers['x-api-key'] === SECRETS.sonarrWrong && e.status === 401),
+      JSON.stringify(sonarr.log.entries.map((e) => [e.key, e.status, e.headers['x-api-key']])),
+    ).toBe(true);
     expect(jf.log.count()).toBeGreaterThan(0);
 
     expect(await child.stop(), child.text).toEqual({ code: 0, signal: null });

@@ -21,9 +21,7 @@ interface RouteLayer {
 function declaredRoutes(): Array<{ method: string; path: string }> {
   const app = createWebhookApp({ secret: SECRET, anime: { tags: [], path_patterns: [] }, engine: {} as never, log: createLogger('routes') });
   const stack = (app as unknown as { router: { stack: RouteLayer[] } }).router.stack;
-  return stack.flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })) : [],
-  );
+  return stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })) : []));
 }
 
 /** Concrete URLs for a route pattern: every known source, an unknown one, an instance name. */
@@ -159,8 +157,7 @@ describe('secret comparison', () => {
     return calls;
   }
 
-  const request = (authorization?: string, url = '/hooks/radarr') =>
-    ({ headers: authorization ? { authorization } : {}, url }) as unknown as IncomingMessage;
+  const request = (authorization?: string, url = '/hooks/radarr') => ({ headers: authorization ? { authorization } : {}, url }) as unknown as IncomingMessage;
 
   it('compares through crypto.timingSafeEqual on equal-length buffers, whatever the length presented', () => {
     const cases: Array<[string, boolean]> = [

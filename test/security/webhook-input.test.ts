@@ -24,7 +24,18 @@ describe('webhook routes and ids', () => {
     const before = await storeBytes(h.dataDir);
     // What reached the engine unvalidated through `/hooks/constructor`: a raw event list.
     const raw = {
-      events: [{ kind: 'request', key: 'x', source: 'jellyseerr', match: { scope: 'any' }, jellyseerr_request_id: 'a/#', status: 'pending', notification_type: 'MEDIA_PENDING', media: { media_type: 'movie' } }],
+      events: [
+        {
+          kind: 'request',
+          key: 'x',
+          source: 'jellyseerr',
+          match: { scope: 'any' },
+          jellyseerr_request_id: 'a/#',
+          status: 'pending',
+          notification_type: 'MEDIA_PENDING',
+          media: { media_type: 'movie' },
+        },
+      ],
     };
     for (const name of ['constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf']) {
       for (const route of [`/hooks/${name}`, `/hooks/${name}/radarr`]) {

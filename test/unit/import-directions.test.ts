@@ -26,7 +26,10 @@ function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   return info.importedFiles.map(({ fileName }) => {
     if (!fileName.startsWith('.')) return `pkg:${fileName}`;
-    return relative(SRC, resolve(dirname(file), fileName)).split(sep).join('/').replace(/\.js$/, '.ts');
+    return relative(SRC, resolve(dirname(file), fileName))
+      .split(sep)
+      .join('/')
+      .replace(/\.js$/, '.ts');
   });
 }
 

@@ -115,11 +115,13 @@ export class MtApp extends LitElement {
       <header>
         <h1>Media Tracker</h1>
         <mt-status-strip></mt-status-strip>
-        ${viewer
-          ? html`<span class="viewer muted" data-testid="viewer" title=${`Opened in Home Assistant by ${viewer.display_name}`}
+        ${
+          viewer
+            ? html`<span class="viewer muted" data-testid="viewer" title=${`Opened in Home Assistant by ${viewer.display_name}`}
               >${icon('person')}<span class="visually-hidden">Viewer:</span>${viewer.display_name}</span
             >`
-          : nothing}
+            : nothing
+        }
       </header>
       <main @query-change=${this.onQueryChange}>
         <mt-request-list .query=${this.listQuery} .active=${this.route.view === 'list'} ?hidden=${this.route.view !== 'list'}></mt-request-list>

@@ -130,17 +130,20 @@ export class MtDoctor extends LitElement {
     return html`<div class="bar">
         <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>
         <span class="muted" data-testid="doctor-summary">
-          ${report
-            ? html`${count(counts.error, 'problem')}, ${count(counts.warning, 'warning')}, ${counts.ok} ok
+          ${
+            report
+              ? html`${count(counts.error, 'problem')}, ${count(counts.warning, 'warning')}, ${counts.ok} ok
               ${report.checked_at ? html`· checked ${ago(report.checked_at, this.clock.now)}` : nothing}`
-            : 'No report from the tracker yet.'}
+              : 'No report from the tracker yet.'
+          }
         </span>
         <span class="response" role="status" aria-live="polite" data-testid="doctor-response" data-status=${response?.status ?? ''}>
           ${response?.status === 'error' ? `Checks failed: ${response.error ?? 'unknown error'}` : response ? 'Checks done.' : ''}
         </span>
       </div>
-      ${report
-        ? html`<div class="groups">
+      ${
+        report
+          ? html`<div class="groups">
             ${byIntegration(report, integrations).map(
               (g) => html`<div role="group" aria-labelledby=${`doctor-${g.integration}`} data-testid="doctor-integration" data-integration=${g.integration} data-status=${g.status}>
                 <h4 id=${`doctor-${g.integration}`}>
@@ -152,7 +155,8 @@ export class MtDoctor extends LitElement {
               </div>`,
             )}
           </div>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 
   private renderCheck(c: DoctorCheck, connected: boolean) {
@@ -161,8 +165,9 @@ export class MtDoctor extends LitElement {
     return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
       <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
       <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>
-      ${fix
-        ? html`<button
+      ${
+        fix
+          ? html`<button
             type="button"
             class="outlined fix"
             data-testid="doctor-fix"
@@ -173,7 +178,8 @@ export class MtDoctor extends LitElement {
           >
             Fix automatically
           </button>`
-        : nothing}
+          : nothing
+      }
       ${c.detail ? html`<span class="detail muted">${c.detail}</span>` : nothing}
     </li>`;
   }

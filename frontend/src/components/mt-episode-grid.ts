@@ -189,9 +189,9 @@ export class MtEpisodeGrid extends LitElement {
       @mouseenter=${() => (this.hovered = index)}
       @mouseleave=${() => (this.hovered = null)}
     >
-      ${e.episode}${downloading && e.progress !== null ? html`<span class="fill" style="width: ${Math.round(e.progress * 100)}%"></span>` : nothing}${e.upgrade
-        ? html`<span class="upgrade" aria-hidden="true"></span>`
-        : nothing}
+      ${e.episode}${downloading && e.progress !== null ? html`<span class="fill" style="width: ${Math.round(e.progress * 100)}%"></span>` : nothing}${
+        e.upgrade ? html`<span class="upgrade" aria-hidden="true"></span>` : nothing
+      }
     </div>`;
   }
 

@@ -173,20 +173,24 @@ export class MtRequestCard extends LitElement {
           ${r.requested_by ? html`<span class="who muted">by ${r.requested_by}</span>` : nothing}
         </div>
         ${downloading ? this.renderProgress(r) : nothing}
-        ${r.stuck
-          ? html`<div class="line stuck-reason" data-testid="stuck-reason">${icon('warning')}<span title=${r.stuck.reason}>${r.stuck.reason}</span></div>`
-          : r.upgrade
-            ? html`<div class="line muted" data-testid="upgrade" title=${r.upgrade.release ?? ''}>${upgradeText(r.upgrade)}</div>`
-            : !downloading && r.last_reason
-              ? html`<div class="line muted" title=${r.last_reason}>${r.last_reason}</div>`
-              : nothing}
+        ${
+          r.stuck
+            ? html`<div class="line stuck-reason" data-testid="stuck-reason">${icon('warning')}<span title=${r.stuck.reason}>${r.stuck.reason}</span></div>`
+            : r.upgrade
+              ? html`<div class="line muted" data-testid="upgrade" title=${r.upgrade.release ?? ''}>${upgradeText(r.upgrade)}</div>`
+              : !downloading && r.last_reason
+                ? html`<div class="line muted" title=${r.last_reason}>${r.last_reason}</div>`
+                : nothing
+        }
         <div class="bottom line muted">
           <span class="line"
-            >${count
-              ? html`<span data-testid="episode-count" title=${count.join(' · ')}
+            >${
+              count
+                ? html`<span data-testid="episode-count" title=${count.join(' · ')}
                   >${count.map((part, i) => html`${i ? ' · ' : ''}<span class="nowrap">${part}</span>`)}</span
                 >`
-              : nothing}</span
+                : nothing
+            }</span
           >
           <span data-testid="state-age" title=${`In this state since ${new Date(r.state_since).toLocaleString()}`}>${age(r.state_since, now)}</span>
         </div>

@@ -218,12 +218,14 @@ export class MtRequestDetail extends LitElement {
       ${back} ${this.renderHeader(r)}
       <div class="columns">
         <div class="main">
-          ${r.media_type === 'tv'
-            ? html`<section class="card" aria-labelledby="episodes">
+          ${
+            r.media_type === 'tv'
+              ? html`<section class="card" aria-labelledby="episodes">
                 <h3 id="episodes">Episodes <span class="muted" data-testid="availability">${availabilityText(r)}</span></h3>
                 <mt-episode-grid .episodes=${record.episodes ?? []}></mt-episode-grid>
               </section>`
-            : nothing}
+              : nothing
+          }
           <section class="card" aria-labelledby="timeline">
             <h3 id="timeline">Timeline</h3>
             <mt-timeline .entries=${record.timeline ?? []}></mt-timeline>
@@ -259,25 +261,25 @@ export class MtRequestDetail extends LitElement {
           ${r.is_4k ? html`<span class="chip" data-testid="4k-badge">4K</span>` : nothing}
           ${r.is_anime ? html`<span class="chip" title=${r.anime_source ?? ''}>${icon('star')}Anime</span>` : nothing}
           ${r.requested_by ? html`<span class="chip">${icon('person')}${r.requested_by}</span>` : nothing}
-          ${r.media_type === 'tv' && r.requested_seasons.length
-            ? html`<span class="muted">Season${r.requested_seasons.length > 1 ? 's' : ''} ${r.requested_seasons.join(', ')}</span>`
-            : nothing}
+          ${r.media_type === 'tv' && r.requested_seasons.length ? html`<span class="muted">Season${r.requested_seasons.length > 1 ? 's' : ''} ${r.requested_seasons.join(', ')}</span>` : nothing}
         </div>
-        ${r.stuck
-          ? html`<div class="stuck" role="alert" data-testid="stuck-reason">
+        ${
+          r.stuck
+            ? html`<div class="stuck" role="alert" data-testid="stuck-reason">
               ${icon('warning')}<span>${r.stuck.reason} <span class="muted">(since ${ago(r.stuck.since, now)})</span></span>
             </div>`
-          : nothing}
-        ${showProgress
-          ? html`<div data-testid="progress">
+            : nothing
+        }
+        ${
+          showProgress
+            ? html`<div data-testid="progress">
               <mt-progress .value=${r.progress ?? 0} label="Download progress"></mt-progress>
               <div class="progress-text muted">
-                ${[percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : '', r.size ? `of ${bytes(r.size)}` : '']
-                  .filter(Boolean)
-                  .join(' · ')}
+                ${[percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : '', r.size ? `of ${bytes(r.size)}` : ''].filter(Boolean).join(' · ')}
               </div>
             </div>`
-          : nothing}
+            : nothing
+        }
         ${r.upgrade ? this.renderUpgrade(r.upgrade) : nothing}
       </div>
     </header>`;
@@ -314,17 +316,15 @@ export class MtRequestDetail extends LitElement {
     ];
     const links = deepLinks(r, this.config, integrations);
     return html`<dl data-testid="ids">
-        ${rows
-          .filter(([, v]) => v !== null && v !== undefined && v !== '')
-          .map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
+        ${rows.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
       </dl>
-      ${links.length
-        ? html`<nav class="links" aria-label="Open in">
-            ${links.map(
-              (l) => html`<a href=${l.href} target="_blank" rel="noopener noreferrer" data-testid="deep-link" data-service=${l.service}>${l.label}</a>`,
-            )}
+      ${
+        links.length
+          ? html`<nav class="links" aria-label="Open in">
+            ${links.map((l) => html`<a href=${l.href} target="_blank" rel="noopener noreferrer" data-testid="deep-link" data-service=${l.service}>${l.label}</a>`)}
           </nav>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 }
 

@@ -63,11 +63,12 @@ export class MtRequestList extends LitElement {
     const connecting = !store?.synced;
     return html`
       <mt-list-toolbar .query=${this.query} .counts=${s.counts} .requesters=${s.requesters} .shown=${s.items.length} .total=${s.total}></mt-list-toolbar>
-      ${s.items.length === 0
-        ? html`<p class="empty muted" data-testid="list-empty">
+      ${
+        s.items.length === 0
+          ? html`<p class="empty muted" data-testid="list-empty">
             ${connecting ? 'Waiting for the tracker…' : s.total === 0 ? 'No requests yet.' : isDefaultQuery(this.query) ? 'Nothing here.' : 'No request matches these filters.'}
           </p>`
-        : html`<mt-virtual-list
+          : html`<mt-virtual-list
             data-testid="request-list"
             label="Requests"
             .items=${s.items}
@@ -76,7 +77,8 @@ export class MtRequestList extends LitElement {
             .rowHeight=${CARD_HEIGHT}
             .minColumnWidth=${340}
             .gap=${12}
-          ></mt-virtual-list>`}
+          ></mt-virtual-list>`
+      }
     `;
   }
 

@@ -166,8 +166,9 @@ export class MtSetup extends LitElement {
     const result: AutoconfigureResult | null = parseAutoconfigureResult(r.result);
     const integrations = this.data.store?.bridgeInfo?.integrations;
     return html`<div role="status" aria-live="polite" data-testid="autoconfigure-result" data-status="ok">
-      ${result?.actions.length
-        ? html`<ul class="stack" aria-label="What auto-configuration did">
+      ${
+        result?.actions.length
+          ? html`<ul class="stack" aria-label="What auto-configuration did">
             ${result.actions.map(
               (a) => html`<li data-testid="autoconfigure-action" data-service=${a.service} data-action=${a.action}>
                 <span>${serviceLabel(a.service, integrations)}${a.instance && a.instance !== a.service ? html` <span class="muted">(${a.instance})</span>` : nothing}</span>
@@ -176,7 +177,8 @@ export class MtSetup extends LitElement {
               </li>`,
             )}
           </ul>`
-        : html`<p class="muted">Nothing to configure.</p>`}
+          : html`<p class="muted">Nothing to configure.</p>`
+      }
       ${result?.jellyfin ? html`<p class="jellyfin" data-testid="autoconfigure-jellyfin"><strong>Jellyfin:</strong> ${result.jellyfin}</p>` : nothing}
     </div>`;
   }
@@ -188,9 +190,7 @@ export class MtSetup extends LitElement {
   };
 
   private autoconfigure(services?: string[]): Promise<void> {
-    return this.command.run('autoconfigure', (connection) =>
-      connection.bridgeCommand('autoconfigure', { ...(services ? { services } : {}), forward_existing: this.forward }),
-    );
+    return this.command.run('autoconfigure', (connection) => connection.bridgeCommand('autoconfigure', { ...(services ? { services } : {}), forward_existing: this.forward }));
   }
 }
 

@@ -119,24 +119,28 @@ export class MtStatusStrip extends LitElement {
         <span class="dot"></span>Tracker ${bridge === 'unknown' ? '…' : bridge}${info?.version ? html` <span class="muted">v${info.version}</span>` : nothing}
       </span>
       ${this.renderSetupLink()}
-      ${counts
-        ? html`<span class="item muted extra" data-testid="status-counts">
+      ${
+        counts
+          ? html`<span class="item muted extra" data-testid="status-counts">
             ${counts.active} active · ${counts.downloading} downloading · ${counts.stuck} stuck · ${counts.available_24h} available in 24 h
           </span>`
-        : nothing}
-      ${info
-        ? html`<button type="button" class="more" aria-expanded=${String(this.expanded)} aria-controls="strip" @click=${() => (this.expanded = !this.expanded)}>
+          : nothing
+      }
+      ${
+        info
+          ? html`<button type="button" class="more" aria-expanded=${String(this.expanded)} aria-controls="strip" @click=${() => (this.expanded = !this.expanded)}>
             ${this.expanded ? 'Less' : `Details${unhealthy ? ` (${count(unhealthy, 'watcher')} failing)` : ''}`}
           </button>`
-        : nothing}
-      ${info?.watchers?.length
-        ? html`<span class="watchers extra" aria-label="Watchers">${info.watchers.map((w) => this.renderWatcher(w, now))}</span>`
-        : nothing}
-      ${webhooks.length
-        ? html`<span class="item muted webhooks extra" data-testid="status-webhooks">
+          : nothing
+      }
+      ${info?.watchers?.length ? html`<span class="watchers extra" aria-label="Watchers">${info.watchers.map((w) => this.renderWatcher(w, now))}</span>` : nothing}
+      ${
+        webhooks.length
+          ? html`<span class="item muted webhooks extra" data-testid="status-webhooks">
             Webhooks: ${webhooks.map(([source, at]) => `${source} ${ago(at, now)}`).join(' · ')}
           </span>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 

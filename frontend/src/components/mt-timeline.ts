@@ -85,17 +85,21 @@ export class MtTimeline extends LitElement {
           <div class="head">
             <time datetime=${e.at} title=${ago(e.at, now)}>${dateTime(e.at)}</time>
             <span class="chip">${e.source}</span>
-            ${e.to
-              ? html`${e.from ? html`<mt-state-badge .state=${e.from}></mt-state-badge><span class="arrow muted" aria-label="to">→</span>` : nothing}
+            ${
+              e.to
+                ? html`${e.from ? html`<mt-state-badge .state=${e.from}></mt-state-badge><span class="arrow muted" aria-label="to">→</span>` : nothing}
                   <mt-state-badge .state=${e.to}></mt-state-badge>`
-              : nothing}
+                : nothing
+            }
           </div>
           <p class="reason">${e.reason}</p>
-          ${e.episodes?.length
-            ? html`<p class="episodes muted">
+          ${
+            e.episodes?.length
+              ? html`<p class="episodes muted">
                 ${e.episodes.slice(0, MAX_EPISODES).join(', ')}${e.episodes.length > MAX_EPISODES ? ` and ${e.episodes.length - MAX_EPISODES} more` : ''}
               </p>`
-            : nothing}
+              : nothing
+          }
         </li>`,
       )}
     </ol>`;

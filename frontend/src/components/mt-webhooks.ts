@@ -78,15 +78,17 @@ export class MtWebhooks extends LitElement {
               <code data-testid="webhook-url">${u.shown}</code>
               <button type="button" class="outlined" data-testid="webhook-copy" aria-label=${`Copy the ${name} webhook URL`} @click=${() => this.copy(u.url)}>Copy</button>
             </div>
-            ${u.header
-              ? html`<div class="row">
+            ${
+              u.header
+                ? html`<div class="row">
                   <span class="name muted">Authorization Header</span>
                   <code data-testid="webhook-header">${u.header.shown}</code>
                   <button type="button" class="outlined" data-testid="webhook-copy-header" aria-label=${`Copy the ${name} Authorization header`} @click=${() => this.copy(u.header!.value)}>
                     Copy
                   </button>
                 </div>`
-              : nothing}
+                : nothing
+            }
           </li>`;
         })}
       </ul>

@@ -191,9 +191,7 @@ export class Connection {
     client.subscribe(topics, { qos: 0 }, (err, granted) => {
       const refused = granted?.filter((g) => g.qos === 0x80).map((g) => g.topic) ?? [];
       if (err || refused.length) {
-        this.error = err
-          ? `subscription failed: ${err.message}`
-          : `the broker refused ${refused.join(', ')} (is the tracker's base topic "${this.opts.store.base}"?)`;
+        this.error = err ? `subscription failed: ${err.message}` : `the broker refused ${refused.join(', ')} (is the tracker's base topic "${this.opts.store.base}"?)`;
         this.notify();
         return;
       }

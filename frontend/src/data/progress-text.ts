@@ -64,4 +64,3 @@ export function episodeText(e: EpisodePayload): string {
   if (e.file) parts.push(`file: ${e.file}`);
   return parts.join(' · ');
 }
-

@@ -65,7 +65,11 @@ export function isDownloading(r: StatePayload): boolean {
 
 /** Lower case without accents, so "pokemon" finds "Pokémon". */
 export function normalise(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
 }
 
 /** Normalised titles, per state object (a new state is a new object): a search over 10,000 titles normalises each once. */

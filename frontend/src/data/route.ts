@@ -31,8 +31,7 @@ export function parseRoute(hash: string): Route {
 
 export function parseQuery(search: string): ListQuery {
   const p = new URLSearchParams(search);
-  const pick = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T =>
-    value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+  const pick = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T => (value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback);
   return {
     group: pick(p.get(PARAMS.group), GROUPS, DEFAULT_QUERY.group),
     media: pick(p.get(PARAMS.media), ['all', 'movie', 'tv'] as const, DEFAULT_QUERY.media),

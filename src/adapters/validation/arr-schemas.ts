@@ -25,11 +25,7 @@ export type StatusMessage = z.output<typeof StatusMessageSchema>;
 const MESSAGE_LIMIT = 500;
 
 /** `Sonarr: import blocked — <title>: <messages>; ...` from `downloadStatusMessages`. */
-export function blockedMessage(
-  service: 'Sonarr' | 'Radarr',
-  messages: readonly StatusMessage[] | null | undefined,
-  status: string | null | undefined,
-): string {
+export function blockedMessage(service: 'Sonarr' | 'Radarr', messages: readonly StatusMessage[] | null | undefined, status: string | null | undefined): string {
   const parts: string[] = [];
   for (const m of messages ?? []) {
     const title = m.title?.trim() ?? '';

@@ -21,11 +21,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * `field`, or the errors: a non-object body, a missing/non-string discriminator, or an
  * unknown value (the message lists the accepted values).
  */
-export function readDiscriminator<K extends string>(
-  body: unknown,
-  field: string,
-  accepted: readonly K[],
-): { ok: true; body: Record<string, unknown>; value: K } | { ok: false; errors: FieldError[] } {
+export function readDiscriminator<K extends string>(body: unknown, field: string, accepted: readonly K[]): { ok: true; body: Record<string, unknown>; value: K } | { ok: false; errors: FieldError[] } {
   if (!isRecord(body)) {
     return {
       ok: false,

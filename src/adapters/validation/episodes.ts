@@ -55,9 +55,7 @@ export function parseEpisodeNumbers(path: string): Array<{ season: number; episo
     const first = Number(m[2]);
     const tail = m[3] ?? '';
     // Extra numbers must follow the first one closely (`S01E05-2024` is not 5..2024).
-    const extras = [...tail.matchAll(/\d{1,4}/g)]
-      .map((n) => Number(n[0]))
-      .filter((n) => n > first && n - first <= 50);
+    const extras = [...tail.matchAll(/\d{1,4}/g)].map((n) => Number(n[0])).filter((n) => n > first && n - first <= 50);
     const episodes = new Set<number>([first, ...extras]);
     if (tail.includes('-')) {
       for (let ep = first; ep <= Math.max(first, ...extras); ep++) episodes.add(ep);

@@ -81,16 +81,9 @@ export const errorMap: z.core.$ZodErrorMap = (issue) => {
     }
     case 'invalid_union': {
       // Unions of scalar types (`string | number`): list what each branch expected.
-      const expected = [
-        ...new Set(
-          issue.errors.flatMap((branch) =>
-            branch.filter((i) => i.code === 'invalid_type').map((i) => expectedWords(String(i.expected))),
-          ),
-        ),
-      ];
+      const expected = [...new Set(issue.errors.flatMap((branch) => branch.filter((i) => i.code === 'invalid_type').map((i) => expectedWords(String(i.expected)))))];
       if (expected.length === 0) return undefined;
-      const words =
-        expected.length === 1 ? expected.join('') : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1) ?? ''}`;
+      const words = expected.length === 1 ? expected.join('') : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1) ?? ''}`;
       if (issue.input === undefined) return `required (expected ${words})`;
       return `expected ${words}, got ${describeType(issue.input)}`;
     }

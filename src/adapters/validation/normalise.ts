@@ -9,15 +9,16 @@ const INSTANCE_NAME_LIMIT = 64;
  * Instance name: the route's name, else the payload's `instanceName`, else the service name;
  * lower-cased, every character outside `[a-z0-9_-]` replaced by `-`.
  */
-export function instanceName(
-  ctx: AdapterContext,
-  payloadName: string | null | undefined,
-  fallback: 'sonarr' | 'radarr',
-): string {
+export function instanceName(ctx: AdapterContext, payloadName: string | null | undefined, fallback: 'sonarr' | 'radarr'): string {
   for (const candidate of [ctx.instance, payloadName]) {
     if (typeof candidate === 'string' && candidate.trim() !== '') {
       // Part of request ids and MQTT topics: a slug, and a short one.
-      const name = candidate.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, INSTANCE_NAME_LIMIT).replace(/^-+|-+$/g, '');
+      const name = candidate
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .slice(0, INSTANCE_NAME_LIMIT)
+        .replace(/^-+|-+$/g, '');
       if (name) return name;
     }
   }
@@ -59,12 +60,7 @@ export function compact<T extends object>(obj: T): T {
  * Anime by the configured rules: a tag label listed in `rules.tags` (case-insensitive), else
  * a folder path containing one of `rules.path_patterns` (case-insensitive). Null when neither.
  */
-export function animeByRules(
-  service: 'sonarr' | 'radarr',
-  tags: readonly string[] | null | undefined,
-  folder: string | null | undefined,
-  ctx: AdapterContext,
-): AnimeVerdict | null {
+export function animeByRules(service: 'sonarr' | 'radarr', tags: readonly string[] | null | undefined, folder: string | null | undefined, ctx: AdapterContext): AnimeVerdict | null {
   const wanted = new Set(ctx.anime.tags.map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
   for (const tag of tags ?? []) {
     if (wanted.has(tag.trim().toLowerCase())) {

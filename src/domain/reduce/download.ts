@@ -59,7 +59,9 @@ function grabMovie(d: Draft, ev: GrabbedEvent, release: string, newHash: boolean
     setMovieUpgrade(d, newUpgrade(ev.hash, release, d.at), `Upgrade grabbed by ${d.sourceLabel}: ${release}`);
     return 'upgrade';
   }
-  const previous = Object.values(d.r.downloads).filter((x) => !x.superseded && !x.upgrade && x.hash !== ev.hash).map((x) => x.hash);
+  const previous = Object.values(d.r.downloads)
+    .filter((x) => !x.superseded && !x.upgrade && x.hash !== ev.hash)
+    .map((x) => x.hash);
   record(false);
   const reason = `Grabbed by ${d.sourceLabel}: ${release}`;
   const regrab = d.r.state === 'FAILED' || d.r.state === 'DELETED' || (newHash && previous.length > 0 && pastGrab(d.r.state));
@@ -213,7 +215,12 @@ export function onImported(d: Draft, ev: ImportedEvent, verify: boolean): string
       const cur = d.r.episodes[key]!;
       if (path && cur.file_path !== path) d.setEpisode(key, { ...cur, file_path: path });
     }
-    if (playableNow) finishUpgrade(d, upgrades.map((e) => d.r.episodes[episodeKey(e.season, e.episode)]!), '');
+    if (playableNow)
+      finishUpgrade(
+        d,
+        upgrades.map((e) => d.r.episodes[episodeKey(e.season, e.episode)]!),
+        '',
+      );
   }
   return 'imported';
 }

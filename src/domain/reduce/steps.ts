@@ -91,14 +91,7 @@ export function liveEpisodeRefs(r: MediaRequest): EpisodeRef[] {
 }
 
 /** Moves the given episodes and re-derives the request state; one timeline entry per call. */
-export function moveEpisodes(
-  d: Draft,
-  refs: readonly EpisodeRef[],
-  to: EpisodeState,
-  reason: string,
-  explicit = false,
-  update?: (ep: Episode) => Partial<Episode>,
-): string[] {
+export function moveEpisodes(d: Draft, refs: readonly EpisodeRef[], to: EpisodeState, reason: string, explicit = false, update?: (ep: Episode) => Partial<Episode>): string[] {
   const moved: string[] = [];
   const becameAvailable: string[] = [];
   for (const ref of refs) {

@@ -9,7 +9,6 @@ import type { MqttBus } from '../../mqtt/bus.js';
 import { BRIDGE_ACTIONS, REQUEST_ACTIONS, type Topics } from '../../contract/index.js';
 import type { Feature } from '../feature.js';
 
-
 const RESPONSE = { retain: false, qos: 1 } as const;
 
 export interface CommandsDeps {
@@ -63,7 +62,11 @@ export class CommandsFeature implements Feature {
       // Not a tracking change: nothing is journalled; the library's scan and the next cycle bring the evidence.
       const sent = this.d.refresh(r);
       if (!sent) respond({ status: 'error', error: 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh' });
-      else await sent.then((note) => respond({ status: 'ok', refresh: note }), (err: unknown) => respond({ status: 'error', error: errorMessage(err) }));
+      else
+        await sent.then(
+          (note) => respond({ status: 'ok', refresh: note }),
+          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
+        );
       return;
     }
     try {

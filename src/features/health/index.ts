@@ -51,7 +51,10 @@ export class HealthFeature implements Feature {
     let signature = '';
     let ticks = 0;
     this.timer = setInterval(() => {
-      const sig = this.d.watchers().map((w) => `${w.name}:${w.status().healthy}`).join(',');
+      const sig = this.d
+        .watchers()
+        .map((w) => `${w.name}:${w.status().healthy}`)
+        .join(',');
       const flipped = sig !== signature;
       if (flipped || ++ticks % 60 === 0) {
         // A connection that came or went changes the doctor's verdict (Shoko's SignalR above all).

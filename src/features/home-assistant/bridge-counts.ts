@@ -26,7 +26,12 @@ interface Contribution {
 
 function contributionOf(r: MediaRequest): Contribution {
   let downloading = r.state === 'DOWNLOADING';
-  if (!downloading) for (const id in r.episodes) if (r.episodes[id]!.state === 'DOWNLOADING') { downloading = true; break; }
+  if (!downloading)
+    for (const id in r.episodes)
+      if (r.episodes[id]!.state === 'DOWNLOADING') {
+        downloading = true;
+        break;
+      }
   return {
     state: r.state,
     active: !isFinished(r.state),

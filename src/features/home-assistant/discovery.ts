@@ -35,8 +35,7 @@ const STATUS_OPTIONS = STATES.map((s) => s.toLowerCase());
  * current one).
  */
 const STATUS_TEMPLATE = '{{ value_json.state | lower if value_json is defined else this.state }}';
-const PROGRESS_TEMPLATE =
-  '{% if value_json is defined %}{{ (value_json.progress * 100) | round(1) if value_json.progress is not none else None }}{% endif %}';
+const PROGRESS_TEMPLATE = '{% if value_json is defined %}{{ (value_json.progress * 100) | round(1) if value_json.progress is not none else None }}{% endif %}';
 const EPISODES_TEMPLATE = '{% if value_json is defined %}{{ value_json.episodes.available }}{% endif %}';
 
 const ATTRIBUTES_TEMPLATE =
@@ -91,12 +90,7 @@ export class Discovery {
 
   /** Config topics a request may own, whether or not it has them now (used for removal). */
   requestTopics(id: string): string[] {
-    return [
-      this.topic('sensor', `${id}_status`),
-      this.topic('sensor', `${id}_progress`),
-      this.topic('sensor', `${id}_episodes`),
-      this.topic('event', `${id}_event`),
-    ];
+    return [this.topic('sensor', `${id}_status`), this.topic('sensor', `${id}_progress`), this.topic('sensor', `${id}_episodes`), this.topic('event', `${id}_event`)];
   }
 
   requestConfigs(r: MediaRequest): DiscoveryMessage[] {
@@ -194,11 +188,7 @@ export class Discovery {
       key,
       config: { name, command_topic: t.bridgeCommand(action), payload_press: 'PRESS', entity_category: category, icon },
     });
-    return [
-      ...sensors,
-      button('run_doctor', 'Run doctor', 'doctor', 'mdi:stethoscope', 'diagnostic'),
-      button('autoconfigure', 'Auto-configure webhooks', 'autoconfigure', 'mdi:auto-fix', 'config'),
-    ];
+    return [...sensors, button('run_doctor', 'Run doctor', 'doctor', 'mdi:stethoscope', 'diagnostic'), button('autoconfigure', 'Auto-configure webhooks', 'autoconfigure', 'mdi:auto-fix', 'config')];
   }
 
   /** `watchers`: names of the running watchers; each gets a diagnostic health entity. */
@@ -255,9 +245,6 @@ export class Discovery {
       }),
     );
     // The connection entity carries no availability so it can show "offline" itself.
-    return [
-      ...[...defs, ...health, ...this.doctorDefs()].map((def) => this.message('bridge', def, device)),
-      this.message('bridge', connection, device, false),
-    ];
+    return [...[...defs, ...health, ...this.doctorDefs()].map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
   }
 }

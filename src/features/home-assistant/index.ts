@@ -43,9 +43,7 @@ export class HomeAssistantFeature implements Feature {
 
   constructor(private readonly d: HomeAssistantDeps) {
     const m = d.options.mqtt;
-    const discovery = m.discovery
-      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics() })
-      : null;
+    const discovery = m.discovery ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics() }) : null;
     this.publisher = new Publisher(d.bus, d.topics, discovery, d.options.ha_retention_days, () => d.engine.requests(), d.info, d.clock, recipientLookup(d.options.notify));
   }
 

@@ -2,15 +2,7 @@
  * The JSON published on the contract's topics (src/contract, docs/mqtt.md), built from
  * stored requests only. Nothing here may carry a secret or an e-mail address.
  */
-import {
-  stateEvent,
-  UPGRADE_STATES,
-  type EpisodePayload,
-  type EventPayload,
-  type StatePayload,
-  type TimelineEntry,
-  type UpgradePayload,
-} from '../../contract/index.js';
+import { stateEvent, UPGRADE_STATES, type EpisodePayload, type EventPayload, type StatePayload, type TimelineEntry, type UpgradePayload } from '../../contract/index.js';
 import { isAired, summarise } from '../../domain/episodes.js';
 import type { Effect } from '../../domain/draft.js';
 import type { Download, Episode, MediaRequest, Upgrade } from '../../domain/model.js';

@@ -85,8 +85,7 @@ export function episodeRuns(eps: ReadonlyArray<{ season: number; episode: number
     if (last && last.season === e.season && last.to + 1 === e.episode) last.to = e.episode;
     else runs.push({ season: e.season, from: e.episode, to: e.episode });
   }
-  const text = (r: { season: number; from: number; to: number }): string =>
-    `S${pad(r.season)}E${pad(r.from)}${r.to !== r.from ? `–E${pad(r.to)}` : ''}`;
+  const text = (r: { season: number; from: number; to: number }): string => `S${pad(r.season)}E${pad(r.from)}${r.to !== r.from ? `–E${pad(r.to)}` : ''}`;
   if (runs.length <= 3) return runs.map(text).join(', ');
   const first = sorted[0]!;
   const last = sorted[sorted.length - 1]!;

@@ -27,7 +27,8 @@ export class StuckFeature implements Feature {
 
   constructor(d: StuckDeps) {
     this.monitor = new StuckMonitor(d.view, d.sink, d.thresholds, { jellyfin: d.libraries.length > 0, pvrLabel: d.pvrLabel }, d.log, 60_000, d.clock);
-    if (d.libraries.length) this.monitor.onFlag = (r, reason) => {
+    if (d.libraries.length)
+      this.monitor.onFlag = (r, reason) => {
         for (const l of d.libraries) l.onFlag?.(r, reason);
       };
   }

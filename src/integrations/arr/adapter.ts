@@ -117,13 +117,7 @@ export type Handler = (body: Record<string, unknown>, ctx: AdapterContext) => Pa
  * Parses one webhook body of `service`: `eventType` must be one of `accepted`; an untracked
  * event only needs a valid envelope; every other event goes to its handler.
  */
-export function parseWebhook<K extends string>(
-  service: Service,
-  accepted: readonly K[],
-  handlers: Record<Exclude<K, UntrackedEvent>, Handler>,
-  body: unknown,
-  ctx: AdapterContext,
-): ParseResult {
+export function parseWebhook<K extends string>(service: Service, accepted: readonly K[], handlers: Record<Exclude<K, UntrackedEvent>, Handler>, body: unknown, ctx: AdapterContext): ParseResult {
   const head = readDiscriminator(body, 'eventType', accepted);
   if (!head.ok) return fail(head.errors);
   const eventType: K = head.value;
@@ -159,14 +153,7 @@ export interface Subject {
   is_4k?: boolean;
 }
 
-export function subject(
-  service: Service,
-  id: number,
-  instanceNameField: string | null | undefined,
-  ctx: AdapterContext,
-  media: MediaInfo,
-  anime: AnimeVerdict,
-): Subject {
+export function subject(service: Service, id: number, instanceNameField: string | null | undefined, ctx: AdapterContext, media: MediaInfo, anime: AnimeVerdict): Subject {
   const instance = instanceName(ctx, instanceNameField, service);
   return compact<Subject>({ service, instance, arr: { service, instance, id }, media, anime, is_4k: ctx.arrKind?.(service, instance) });
 }

@@ -107,13 +107,7 @@ function mergedResource(n: ArrNotification, kind: ArrKind, url: string | null, s
 }
 
 /** Creates or updates one instance's connection, then runs the service's Test and checks that it arrived. */
-export async function configureArr(
-  kind: ArrKind,
-  label: string,
-  instance: { name: string; url: string; api_key: string },
-  single: boolean,
-  ctx: AutoconfigContext,
-): Promise<AutoconfigAction> {
+export async function configureArr(kind: ArrKind, label: string, instance: { name: string; url: string; api_key: string }, single: boolean, ctx: AutoconfigContext): Promise<AutoconfigAction> {
   const client = arrClient(kind, instance, ctx.timeoutMs);
   const wanted = hookUrl(ctx.base, kind, instance.name);
   const result = (action: AutoconfigAction['action'], detail: string, test: AutoconfigAction['test'] = 'not run'): AutoconfigAction => ({

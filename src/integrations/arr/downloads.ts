@@ -4,7 +4,7 @@
  */
 import { blockedMessage, compact, normaliseHash, type StatusMessage } from '../../adapters/validation.js';
 import type { EpisodeRef, ReleaseInfo, UnstampedEvent } from '../../domain/events.js';
-import { episodeKey, } from '../../domain/model.js';
+import { episodeKey } from '../../domain/model.js';
 import type { HistoryRecord, QueueRecord } from './api.js';
 import { digest, episodeWantsFile, epState, isTv, keyList, matchOf, movieWantsFile, recordEpisodes, type ArrInstance, type Target } from './map.js';
 
@@ -42,9 +42,7 @@ export function isFailed(g: QueueGroup): boolean {
 export function isBlocked(g: QueueGroup): boolean {
   if (g.state === 'importBlocked') return true;
   if (g.state !== 'importPending') return false;
-  return g.records.some(
-    (r) => r.trackedDownloadStatus === 'warning' || r.trackedDownloadStatus === 'error' || (r.statusMessages ?? []).some((m) => (m.messages ?? []).length > 0),
-  );
+  return g.records.some((r) => r.trackedDownloadStatus === 'warning' || r.trackedDownloadStatus === 'error' || (r.statusMessages ?? []).some((m) => (m.messages ?? []).length > 0));
 }
 
 function statusMessages(g: QueueGroup): StatusMessage[] {
@@ -176,14 +174,7 @@ export function queueEvents(t: Target, groups: readonly QueueGroup[], opts: Queu
   // monitor speaks up again if the request then sits still). A flag raised after the snapshot
   // was taken (a webhook racing this cycle) is left alone.
   const stuck = r.stuck;
-  if (
-    !blockedNow &&
-    opts.complete &&
-    stuck &&
-    stuck.source === service &&
-    stuck.reason.startsWith(`${t.inst.label}: import blocked`) &&
-    stuck.since < opts.fetchedAt
-  ) {
+  if (!blockedNow && opts.complete && stuck && stuck.source === service && stuck.reason.startsWith(`${t.inst.label}: import blocked`) && stuck.since < opts.fetchedAt) {
     events.push({
       kind: 'stuck',
       key: `reconcile:${name}:unblocked:${t.arr.id}:${digest(stuck.reason)}`,
@@ -211,12 +202,7 @@ const at = (date: string): number => {
  *
  * @param withFile TV: Sonarr episode ids that have a file now.
  */
-export function historyEvents(
-  t: Target,
-  history: readonly HistoryRecord[],
-  groups: readonly QueueGroup[],
-  withFile: ReadonlySet<number> = new Set(),
-): UnstampedEvent[] {
+export function historyEvents(t: Target, history: readonly HistoryRecord[], groups: readonly QueueGroup[], withFile: ReadonlySet<number> = new Set()): UnstampedEvent[] {
   const r = t.request;
   const failed = new Map<string, HistoryRecord[]>();
   for (const h of history) {
@@ -245,7 +231,12 @@ export function historyEvents(
         .map((e) => compact<EpisodeRef>({ season: e.season, episode: e.episode, sonarr_episode_id: e.sonarr_episode_id ?? undefined }));
     }
     const regrabbed = new Set(laterGrabs.map((h) => h.episode?.id ?? h.episodeId));
-    const queued = new Set(active.filter((g) => g.hash !== hash).flatMap((g) => recordEpisodes(r, g.records)).map((e) => episodeKey(e.season, e.episode)));
+    const queued = new Set(
+      active
+        .filter((g) => g.hash !== hash)
+        .flatMap((g) => recordEpisodes(r, g.records))
+        .map((e) => episodeKey(e.season, e.episode)),
+    );
     eps = eps.filter((e) => {
       const ep = epState(r, e);
       if (!ep || ep.state === 'FAILED' || (ep.hash && ep.hash !== hash)) return false;
@@ -258,4 +249,3 @@ export function historyEvents(
   }
   return events;
 }
-

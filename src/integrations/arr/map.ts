@@ -25,15 +25,7 @@
  *     key, so a webhook arriving after the reconciler (or before) is a duplicate, not a second grab.
  * Every event also carries `match.request_id`: it was computed for that request.
  */
-import {
-  compact,
-  episodeRef,
-  idList,
-  idOrNull,
-  posterUrl,
-  sortEpisodes,
-  stringOrNull,
-} from '../../adapters/validation.js';
+import { compact, episodeRef, idList, idOrNull, posterUrl, sortEpisodes, stringOrNull } from '../../adapters/validation.js';
 import { isRequested } from '../../domain/episodes.js';
 import type { AnimeVerdict, ArrRef, EpisodeRef, ImportedFile, Match, MediaInfo, UnstampedEvent } from '../../domain/events.js';
 import { episodeKey, type MediaRequest } from '../../domain/model.js';
@@ -263,10 +255,24 @@ export function episodeFileEvents(t: Target, episodes: readonly ApiEpisode[]): U
   const events: UnstampedEvent[] = [];
   if (withPath.length) {
     const files = withPath.map(([, f]) => ({ path: f.path!, episodes: sortEpisodes(f.eps) }));
-    events.push(importedEvent(t, withPath.map(([id]) => id), files, sortEpisodes(files.flatMap((f) => f.episodes))));
+    events.push(
+      importedEvent(
+        t,
+        withPath.map(([id]) => id),
+        files,
+        sortEpisodes(files.flatMap((f) => f.episodes)),
+      ),
+    );
   }
   if (without.length) {
-    events.push(importedEvent(t, without.map(([id]) => id), [], sortEpisodes(without.flatMap(([, f]) => f.eps))));
+    events.push(
+      importedEvent(
+        t,
+        without.map(([id]) => id),
+        [],
+        sortEpisodes(without.flatMap(([, f]) => f.eps)),
+      ),
+    );
   }
   return events;
 }

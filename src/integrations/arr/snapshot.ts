@@ -61,12 +61,7 @@ function unique(events: UnstampedEvent[]): UnstampedEvent[] {
   return out;
 }
 
-export function reconcileRadarr(
-  inst: ArrInstance,
-  requests: Iterable<MediaRequest>,
-  snap: RadarrSnapshot,
-  previouslyMissing: ReadonlySet<number> = new Set(),
-): ReconcileResult {
+export function reconcileRadarr(inst: ArrInstance, requests: Iterable<MediaRequest>, snap: RadarrSnapshot, previouslyMissing: ReadonlySet<number> = new Set()): ReconcileResult {
   const byId = new Map(snap.movies.map((m) => [m.id, m]));
   const byTmdb = new Map<number, ApiMovie>();
   for (const m of snap.movies) if (m.tmdbId && !byTmdb.has(m.tmdbId)) byTmdb.set(m.tmdbId, m);
@@ -101,12 +96,7 @@ export function reconcileRadarr(
   return { events: unique(events), missing };
 }
 
-export function reconcileSonarr(
-  inst: ArrInstance,
-  requests: Iterable<MediaRequest>,
-  snap: SonarrSnapshot,
-  previouslyMissing: ReadonlySet<number> = new Set(),
-): ReconcileResult {
+export function reconcileSonarr(inst: ArrInstance, requests: Iterable<MediaRequest>, snap: SonarrSnapshot, previouslyMissing: ReadonlySet<number> = new Set()): ReconcileResult {
   const byId = new Map(snap.series.map((s) => [s.id, s]));
   const byTvdb = new Map<number, ApiSeries>();
   const byTmdb = new Map<number, ApiSeries>();
@@ -164,4 +154,3 @@ export function reconcileSonarr(
 function findSeries(r: MediaRequest, byTvdb: Map<number, ApiSeries>, byTmdb: Map<number, ApiSeries>): ApiSeries | undefined {
   return (r.tvdb_id ? byTvdb.get(r.tvdb_id) : undefined) ?? (r.tmdb_id ? byTmdb.get(r.tmdb_id) : undefined);
 }
-

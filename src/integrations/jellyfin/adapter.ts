@@ -99,4 +99,3 @@ export function parseJellyfin(body: unknown): JellyfinParse {
   };
   return { ok: true, hint, note: `Jellyfin ${hint.notification} ${hint.item_type} ${hint.name ?? hint.item_id}` };
 }
-

@@ -12,7 +12,7 @@ export function jellyfinInstructions(base: PublicBase, jellyfinConfigured: boole
     '  Item types: Movies, Episodes, Series',
     '  Send All Properties: on (no template needed)',
     '  Headers: Content-Type = application/json, and Authorization = Bearer <webhook secret>',
-    'The webhook is only a hint that makes availability quicker: each one is checked against Jellyfin\'s API.',
+    "The webhook is only a hint that makes availability quicker: each one is checked against Jellyfin's API.",
   ];
   if (!jellyfinConfigured) lines.push('Set jellyfin.url and jellyfin.api_key first: without them the tracker answers Jellyfin webhooks with 503.');
   return lines.join('\n');

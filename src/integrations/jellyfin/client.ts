@@ -183,13 +183,7 @@ export class JellyfinClient {
 
   /** Real (non-virtual) episodes of a series, with the playable fields; null when the series is gone. */
   async seriesEpisodes(seriesId: string): Promise<BaseItemDto[] | null> {
-    const page = await this.get(
-      `/Shows/${encodeURIComponent(seriesId)}/Episodes`,
-      '/Shows/{id}/Episodes',
-      itemsResultSchema,
-      { fields: PLAYABLE_FIELDS, isMissing: false, ...LEAN },
-      true,
-    );
+    const page = await this.get(`/Shows/${encodeURIComponent(seriesId)}/Episodes`, '/Shows/{id}/Episodes', itemsResultSchema, { fields: PLAYABLE_FIELDS, isMissing: false, ...LEAN }, true);
     return page ? page.Items : null;
   }
 

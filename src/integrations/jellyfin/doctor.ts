@@ -69,16 +69,21 @@ export async function checkJellyfin(o: JellyfinSlice, ctx: DoctorContext<'jellyf
 }
 
 const WebhookConfigSchema = z.looseObject({
-  genericoptions: z
-    .array(z.looseObject({ webhookuri: z.string().nullish(), enablewebhook: z.boolean().nullish(), notificationtypes: z.array(z.union([z.string(), z.number()])).nullish() }))
-    .nullish(),
+  genericoptions: z.array(z.looseObject({ webhookuri: z.string().nullish(), enablewebhook: z.boolean().nullish(), notificationtypes: z.array(z.union([z.string(), z.number()])).nullish() })).nullish(),
 });
 
 /** Optional: the tracker polls Jellyfin anyway; the webhook only makes availability quicker. */
 async function jellyfinWebhook(s: Subject, o: JellyfinSlice, ctx: DoctorContext<'jellyfin_s'>): Promise<DoctorCheck> {
   try {
     const plugin = await jellyfinPlugins(o, ctx.timeoutMs).plugin(WEBHOOK_PLUGIN_ID);
-    if (!plugin) return makeCheck(s, 'webhook', 'skipped', 'Webhook plugin not installed (optional)', `The tracker polls Jellyfin every ${ctx.intervals.jellyfin_s} s; the plugin only makes availability quicker.`);
+    if (!plugin)
+      return makeCheck(
+        s,
+        'webhook',
+        'skipped',
+        'Webhook plugin not installed (optional)',
+        `The tracker polls Jellyfin every ${ctx.intervals.jellyfin_s} s; the plugin only makes availability quicker.`,
+      );
     const destinations = WebhookConfigSchema.parse(plugin.config).genericoptions ?? [];
     const ours = destinations.find((d) => (d.webhookuri ?? '').includes('/hooks/jellyfin') && d.enablewebhook !== false);
     if (!ours) return makeCheck(s, 'webhook', 'warning', 'No webhook destination points at the tracker (optional)', 'Auto-configuration lists what to set in the Webhook plugin.');

@@ -105,11 +105,7 @@ function movieMatch(r: MediaRequest, lib: LibraryIndex, unplayable: Set<string>,
   const fileName = (path: string | null) => path?.split(/[\\/]/).pop() ?? null;
   const wanted = upgrade ? fileName(r.file_path) : null;
   if (upgrade && !wanted) return null;
-  const tiers: LibItem[][] = [
-    lib.find('Movie', PROVIDER.tmdb, r.tmdb_id),
-    lib.find('Movie', PROVIDER.imdb, r.imdb_id),
-    lib.byShokoFile(r.shoko_file_id),
-  ];
+  const tiers: LibItem[][] = [lib.find('Movie', PROVIDER.tmdb, r.tmdb_id), lib.find('Movie', PROVIDER.imdb, r.imdb_id), lib.byShokoFile(r.shoko_file_id)];
   for (const candidates of tiers) {
     const playable = candidates.filter((c) => isPlayable(c) && (!wanted || fileName(c.path) === wanted));
     for (const c of candidates) if (!isPlayable(c)) unplayable.add(c.id);
@@ -158,7 +154,10 @@ function tvMatch(r: MediaRequest, lib: LibraryIndex, wanted: Set<string>, unplay
     if (ep.shoko_file_id !== null && ep.shoko_file_id !== undefined) {
       item = pick(lib.byShokoFile(ep.shoko_file_id).filter(isPlayable), ep.jellyfin_id);
       // Shokofin numbers episodes its own way: with a Shoko file id, only that id proves a Shokofin item.
-      item ??= pick(atNumber.filter((i) => isPlayable(i) && !isShokofin(i)), ep.jellyfin_id);
+      item ??= pick(
+        atNumber.filter((i) => isPlayable(i) && !isShokofin(i)),
+        ep.jellyfin_id,
+      );
     } else {
       item = pick(atNumber.filter(isPlayable), ep.jellyfin_id);
     }

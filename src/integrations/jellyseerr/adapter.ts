@@ -43,13 +43,7 @@ export type JellyseerrRequestType = keyof typeof JELLYSEERR_REQUEST_STATUS;
 const REQUEST_TYPES = Object.keys(JELLYSEERR_REQUEST_STATUS) as JellyseerrRequestType[];
 
 /** Known types that carry nothing to track. Any other `ISSUE_*` type is accepted too. */
-export const JELLYSEERR_IGNORED_TYPES = [
-  'TEST_NOTIFICATION',
-  'ISSUE_CREATED',
-  'ISSUE_COMMENT',
-  'ISSUE_RESOLVED',
-  'ISSUE_REOPENED',
-] as const;
+export const JELLYSEERR_IGNORED_TYPES = ['TEST_NOTIFICATION', 'ISSUE_CREATED', 'ISSUE_COMMENT', 'ISSUE_RESOLVED', 'ISSUE_REOPENED'] as const;
 
 export const JELLYSEERR_NOTIFICATION_TYPES = [...REQUEST_TYPES, ...JELLYSEERR_IGNORED_TYPES] as const;
 export type JellyseerrNotificationType = (typeof JELLYSEERR_NOTIFICATION_TYPES)[number];
@@ -69,17 +63,14 @@ function show(value: unknown): string {
 /** A required positive integer given as `"61"` or `61`. */
 export const TemplatePositiveInt = z
   .union([z.string(), z.number()], {
-    error: (iss) =>
-      iss.input === undefined
-        ? 'required (expected a positive integer)'
-        : `expected a positive integer, got ${show(iss.input)}`,
+    error: (iss) => (iss.input === undefined ? 'required (expected a positive integer)' : `expected a positive integer, got ${show(iss.input)}`),
   })
   .transform((value, ctx): number => {
-  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
-  ctx.addIssue({ code: 'custom', input: value, message: `expected a positive integer, got ${show(value)}` });
-  return z.NEVER;
-});
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
+    ctx.addIssue({ code: 'custom', input: value, message: `expected a positive integer, got ${show(value)}` });
+    return z.NEVER;
+  });
 
 /** An optional external id: `"693134"`/`693134` → number; `""`, `"0"`, missing, null → null. */
 export const TemplateOptionalId = z

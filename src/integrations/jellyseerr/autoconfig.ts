@@ -19,13 +19,29 @@ import type { AutoconfigAction, AutoconfigContext } from '../../autoconfig/types
 import { describeReceiver, displayUrl, hookUrl, receiptKey, urlMatches, type PublicBase } from '../../autoconfig/urls.js';
 
 export const WebhookSettingsSchema = z.looseObject({
-  enabled: z.boolean().nullish().transform((v) => v ?? false),
-  types: z.number().int().nullish().transform((v) => v ?? 0),
+  enabled: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+  types: z
+    .number()
+    .int()
+    .nullish()
+    .transform((v) => v ?? 0),
   options: z.looseObject({
-    webhookUrl: z.string().nullish().transform((v) => v ?? ''),
-    authHeader: z.string().nullish().transform((v) => v ?? ''),
+    webhookUrl: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ''),
+    authHeader: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ''),
     /** The template text (GET decodes it). */
-    jsonPayload: z.string().nullish().transform((v) => v ?? ''),
+    jsonPayload: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ''),
   }),
 });
 export type WebhookSettings = z.infer<typeof WebhookSettingsSchema>;
@@ -110,7 +126,12 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
   if (slot.kind === 'ours' && webhookProblems(hook, ctx.secret).length === 0) {
     const kept = run.settings.jellyseerrForward;
     const fwd = kept ? ` Notifications are forwarded to ${describeReceiver(kept.url)}.` : '';
-    const same = await withTest(client, hook, result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`), ctx);
+    const same = await withTest(
+      client,
+      hook,
+      result('unchanged', `Jellyseerr's webhook already points at ${displayUrl(slot.url)} with the secret, the notification types and a template the tracker reads.${fwd}`),
+      ctx,
+    );
     // A URL kept for its path may carry an old host or port: when the test fails, write the wanted one.
     if (same.test === 'passed' || slot.url === wanted) return same;
     retest = true;
@@ -139,7 +160,8 @@ export async function configureJellyseerr(run: JellyseerrRun, ctx: AutoconfigCon
   }
   const action = slot.kind === 'ours' ? 'updated' : 'created';
   const problems = webhookProblems(hook, ctx.secret);
-  const what = slot.kind !== 'ours' ? `Jellyseerr's webhook set to ${displayUrl(wanted)}.` : problems.length ? `Jellyseerr's webhook updated (${problems.join('; ')}).` : "Jellyseerr's webhook updated.";
+  const what =
+    slot.kind !== 'ours' ? `Jellyseerr's webhook set to ${displayUrl(wanted)}.` : problems.length ? `Jellyseerr's webhook updated (${problems.join('; ')}).` : "Jellyseerr's webhook updated.";
   return withTest(client, desired, result(action, [what, ...notes].join(' ')), ctx);
 }
 

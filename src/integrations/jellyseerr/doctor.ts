@@ -35,9 +35,8 @@ function jellyseerrWebhook(s: Subject, data: unknown, ctx: DoctorContext): Docto
   const forward = ctx.forward();
   if (slot.kind === 'free') return makeCheck(s, 'webhook', 'error', "Jellyseerr's webhook is not set", `Jellyseerr sends no notification to ${displayUrl(wanted)}.`, 'autoconfigure');
   if (slot.kind === 'foreign') {
-    const back = forward?.url === slot.url
-      ? ' It was forwarded to until it took the slot back (Home Assistant re-registers its webhook whenever the integration loads); the tracker takes it again.'
-      : '';
+    const back =
+      forward?.url === slot.url ? ' It was forwarded to until it took the slot back (Home Assistant re-registers its webhook whenever the integration loads); the tracker takes it again.' : '';
     return makeCheck(
       s,
       'webhook',

@@ -32,7 +32,9 @@ export const jellyseerr = defineIntegration({
       return (input) => {
         // Forwarded whatever we make of it: the previous receiver keeps getting everything it got before.
         void forward(input.raw, input.body);
-        return parsed(parseJellyseerr(input.body, { anime: ctx.anime, ...(input.instance ? { instance: input.instance } : {}), arrKind: (service, instance) => ctx.shared.kinds.of(service, instance) }));
+        return parsed(
+          parseJellyseerr(input.body, { anime: ctx.anime, ...(input.instance ? { instance: input.instance } : {}), arrKind: (service, instance) => ctx.shared.kinds.of(service, instance) }),
+        );
       };
     },
   },

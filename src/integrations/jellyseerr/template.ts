@@ -67,9 +67,7 @@ export const NOTIFICATION_BITS: Record<string, number> = {
 };
 
 /** Every request-bearing type the webhook notifications actually include (auto-requests never reach it). */
-export const TRACKER_TYPES = (Object.keys(JELLYSEERR_REQUEST_STATUS) as JellyseerrRequestType[])
-  .filter((t) => t !== 'MEDIA_AUTO_REQUESTED')
-  .reduce((mask, t) => mask | (NOTIFICATION_BITS[t] ?? 0), 0);
+export const TRACKER_TYPES = (Object.keys(JELLYSEERR_REQUEST_STATUS) as JellyseerrRequestType[]).filter((t) => t !== 'MEDIA_AUTO_REQUESTED').reduce((mask, t) => mask | (NOTIFICATION_BITS[t] ?? 0), 0);
 
 /** The fields a template lacks (`essentialOnly`: only those without which nothing is tracked). */
 export function missingTemplateFields(text: string, essentialOnly = false): string[] {

@@ -14,19 +14,7 @@ import * as z from 'zod';
 import type { AnimeVerdict, MediaInfo } from '../../domain/events.js';
 import * as arr from '../arr/adapter.js';
 import type { AdapterContext, ParseResult } from '../../adapters/types.js';
-import {
-  animeByRules,
-  ArrEnvelopeSchema,
-  ArrImageSchema,
-  compact,
-  idOrNull,
-  lenient,
-  normaliseHash,
-  OptionalId,
-  PositiveId,
-  posterUrl,
-  stringOrNull,
-} from '../../adapters/validation.js';
+import { animeByRules, ArrEnvelopeSchema, ArrImageSchema, compact, idOrNull, lenient, normaliseHash, OptionalId, PositiveId, posterUrl, stringOrNull } from '../../adapters/validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas (§2.1, §2.2). Nulls are omitted, unknown keys pass through.
@@ -142,12 +130,7 @@ type RemoteMovie = z.output<typeof RadarrRemoteMovieSchema>;
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-function subject(
-  movie: RadarrMovie,
-  remote: RemoteMovie | null | undefined,
-  instanceNameField: string | null | undefined,
-  ctx: AdapterContext,
-): arr.Subject {
+function subject(movie: RadarrMovie, remote: RemoteMovie | null | undefined, instanceNameField: string | null | undefined, ctx: AdapterContext): arr.Subject {
   return arr.subject('radarr', movie.id, instanceNameField, ctx, movieMedia(movie, remote), radarrAnime(movie, ctx));
 }
 
@@ -213,15 +196,10 @@ const downloadFile = arr.handler(RadarrDownloadSchema, (p, ctx) => {
 
 const movieAdded = arr.handler(RadarrMovieAddedSchema, (p, ctx) => {
   const s = subject(p.movie, null, p.instanceName, ctx);
-  return arr.accepted(
-    { kind: 'media_added', ...arr.eventHead(s, `add:${p.movie.id}`, null, 'active'), ...arr.description(s) },
-    `Radarr added movie ${p.movie.title}`,
-  );
+  return arr.accepted({ kind: 'media_added', ...arr.eventHead(s, `add:${p.movie.id}`, null, 'active'), ...arr.description(s) }, `Radarr added movie ${p.movie.title}`);
 });
 
-const movieDelete = arr.handler(RadarrMovieDeleteSchema, (p, ctx) =>
-  arr.mediaDeleted(subject(p.movie, null, p.instanceName, ctx), 'movie', p.movie.title, p.deletedFiles),
-);
+const movieDelete = arr.handler(RadarrMovieDeleteSchema, (p, ctx) => arr.mediaDeleted(subject(p.movie, null, p.instanceName, ctx), 'movie', p.movie.title, p.deletedFiles));
 
 const movieFileDelete = arr.handler(RadarrMovieFileDeleteSchema, (p, ctx) =>
   arr.fileDeleted(
@@ -231,9 +209,7 @@ const movieFileDelete = arr.handler(RadarrMovieFileDeleteSchema, (p, ctx) =>
   ),
 );
 
-const manualInteraction = arr.handler(RadarrManualInteractionSchema, (p, ctx) =>
-  arr.importBlocked(subject(p.movie, null, p.instanceName, ctx), p, 'movie', p.movie.title, []),
-);
+const manualInteraction = arr.handler(RadarrManualInteractionSchema, (p, ctx) => arr.importBlocked(subject(p.movie, null, p.instanceName, ctx), p, 'movie', p.movie.title, []));
 
 const HANDLERS = {
   Grab: grab,

@@ -206,9 +206,7 @@ export class ShokoCatchUp {
     if (byId.size <= 1) return [...byId.values()][0] ?? null;
     const depth = segments(path).length;
     for (let n = 3; n <= depth; n++) {
-      const closer = [...byId.values()].filter((f) =>
-        f.locations.some((l) => sameTail(l.absolutePath ?? this.opts.folders.absolutePath(l.importFolderId, l.relativePath) ?? l.relativePath, path, n)),
-      );
+      const closer = [...byId.values()].filter((f) => f.locations.some((l) => sameTail(l.absolutePath ?? this.opts.folders.absolutePath(l.importFolderId, l.relativePath) ?? l.relativePath, path, n)));
       if (closer.length === 1) return closer[0]!;
       if (closer.length === 0) break;
     }

@@ -29,10 +29,7 @@ const fileSchema = z.looseObject({
   locations: z.array(locationSchema).nullish(),
   seriesids: z.array(xrefSchema).nullish(),
 });
-const fileListSchema = z.preprocess(
-  lowerKeys,
-  z.union([z.array(fileSchema), z.looseObject({ list: z.array(fileSchema) }).transform((p) => p.list)]),
-);
+const fileListSchema = z.preprocess(lowerKeys, z.union([z.array(fileSchema), z.looseObject({ list: z.array(fileSchema) }).transform((p) => p.list)]));
 const oneFileSchema = z.preprocess(lowerKeys, fileSchema);
 
 /** Where Shoko lists its import folders: v6 renamed `ImportFolder` to `ManagedFolder` (the old path answers 404). */

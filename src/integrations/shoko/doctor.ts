@@ -46,7 +46,7 @@ async function signalrCheck(s: Subject, o: ShokoSlice, ctx: DoctorContext): Prom
   try {
     const hub = client('shoko', o.url, { apikey: o.api_key }, ctx.timeoutMs);
     const res = await hub.raw('POST', '/signalr/aggregate/negotiate', { query: { feeds: 'shoko', negotiateVersion: 1 }, retry: false });
-    if (res.status === 200) return makeCheck(s, 'signalr', 'ok', "Shoko's SignalR hub accepts connections", "The tracker is not running here, so its own connection was not checked.");
+    if (res.status === 200) return makeCheck(s, 'signalr', 'ok', "Shoko's SignalR hub accepts connections", 'The tracker is not running here, so its own connection was not checked.');
     return makeCheck(s, 'signalr', 'error', `Shoko's SignalR hub answered HTTP ${res.status}`, 'POST /signalr/aggregate/negotiate?feeds=shoko');
   } catch (err) {
     return makeCheck(s, 'signalr', 'error', "Shoko's SignalR hub does not answer", errorMessage(err));
@@ -56,9 +56,7 @@ async function signalrCheck(s: Subject, o: ShokoSlice, ctx: DoctorContext): Prom
 const ShokofinSchema = z.looseObject({
   signalr_autoconnectenabled: z.boolean().nullish(),
   signalr_fileevents: z.boolean().nullish(),
-  mediafolders: z
-    .array(z.looseObject({ mediafolderpath: z.string().nullish(), importfolderid: z.number().int().nullish(), isfileeventsenabled: z.boolean().nullish() }))
-    .nullish(),
+  mediafolders: z.array(z.looseObject({ mediafolderpath: z.string().nullish(), importfolderid: z.number().int().nullish(), isfileeventsenabled: z.boolean().nullish() })).nullish(),
 });
 
 /**
@@ -73,7 +71,14 @@ async function libraryMapping(s: Subject, folders: readonly ImportFolder[], ctx:
   } catch (err) {
     return makeCheck(s, 'library_mapping', 'warning', "Could not read Shokofin's settings from Jellyfin", failureMessage(err));
   }
-  if (!plugin) return makeCheck(s, 'library_mapping', 'warning', 'Shokofin is not installed in Jellyfin', 'Without it Jellyfin does not present Shoko-managed anime the way the tracker expects; anime requests wait in "Anime matching".');
+  if (!plugin)
+    return makeCheck(
+      s,
+      'library_mapping',
+      'warning',
+      'Shokofin is not installed in Jellyfin',
+      'Without it Jellyfin does not present Shoko-managed anime the way the tracker expects; anime requests wait in "Anime matching".',
+    );
   const cfg = ShokofinSchema.safeParse(plugin.config).data ?? {};
   const hints: string[] = [];
   if (cfg.signalr_autoconnectenabled === false) hints.push("Shokofin's SignalR auto-connect is off, so Jellyfin only learns of new anime at library scans");
@@ -88,7 +93,13 @@ async function libraryMapping(s: Subject, folders: readonly ImportFolder[], ctx:
     if (!mapped.has(f.id)) hints.push(`Shoko import folder "${f.name ?? f.id}" (${f.path}) is in no Jellyfin library mapped by Shokofin, so its anime never reaches Jellyfin`);
   }
   if (hints.length === 0) {
-    return makeCheck(s, 'library_mapping', 'ok', `Shokofin ${plugin.version ?? ''} maps every Shoko import folder to a Jellyfin library`.replace('  ', ' '), `${media.length} Jellyfin folder(s), ${folders.length} import folder(s).`);
+    return makeCheck(
+      s,
+      'library_mapping',
+      'ok',
+      `Shokofin ${plugin.version ?? ''} maps every Shoko import folder to a Jellyfin library`.replace('  ', ' '),
+      `${media.length} Jellyfin folder(s), ${folders.length} import folder(s).`,
+    );
   }
   return makeCheck(s, 'library_mapping', 'warning', `Shokofin's library mapping: ${hints.length} hint(s)`, `${hints.join('; ')}.`);
 }

@@ -11,18 +11,7 @@
  */
 import { z } from 'zod';
 
-export const SHOKO_EVENTS = [
-  'FileDetected',
-  'FileHashed',
-  'FileMatched',
-  'FileNotMatched',
-  'FileMoved',
-  'FileRenamed',
-  'FileDeleted',
-  'SeriesUpdated',
-  'EpisodeUpdated',
-  'MovieUpdated',
-] as const;
+export const SHOKO_EVENTS = ['FileDetected', 'FileHashed', 'FileMatched', 'FileNotMatched', 'FileMoved', 'FileRenamed', 'FileDeleted', 'SeriesUpdated', 'EpisodeUpdated', 'MovieUpdated'] as const;
 export type ShokoEventName = (typeof SHOKO_EVENTS)[number];
 
 /** The hub method name of an event (`ShokoEvent:FileMatched`). */

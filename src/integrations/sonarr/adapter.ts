@@ -204,9 +204,7 @@ export function fileEpisodes(file: SonarrEpisodeFile, payloadEpisodes: readonly 
     if (!name) continue;
     const numbers = parseEpisodeNumbers(name);
     if (numbers.length === 0) continue;
-    const found = payloadEpisodes.filter((e) =>
-      numbers.some((n) => n.season === e.seasonNumber && n.episode === e.episodeNumber),
-    );
+    const found = payloadEpisodes.filter((e) => numbers.some((n) => n.season === e.seasonNumber && n.episode === e.episodeNumber));
     if (found.length > 0) return episodes(found);
   }
   return [];
@@ -275,15 +273,10 @@ const importComplete = arr.handler(SonarrImportCompleteSchema, (p, ctx) => {
 
 const seriesAdd = arr.handler(SonarrSeriesAddSchema, (p, ctx) => {
   const s = subject(p.series, p.instanceName, ctx);
-  return arr.accepted(
-    { kind: 'media_added', ...arr.eventHead(s, `add:${p.series.id}`, null, 'active'), ...arr.description(s) },
-    `Sonarr added series ${p.series.title}`,
-  );
+  return arr.accepted({ kind: 'media_added', ...arr.eventHead(s, `add:${p.series.id}`, null, 'active'), ...arr.description(s) }, `Sonarr added series ${p.series.title}`);
 });
 
-const seriesDelete = arr.handler(SonarrSeriesDeleteSchema, (p, ctx) =>
-  arr.mediaDeleted(subject(p.series, p.instanceName, ctx), 'series', p.series.title, p.deletedFiles),
-);
+const seriesDelete = arr.handler(SonarrSeriesDeleteSchema, (p, ctx) => arr.mediaDeleted(subject(p.series, p.instanceName, ctx), 'series', p.series.title, p.deletedFiles));
 
 const episodeFileDelete = arr.handler(SonarrEpisodeFileDeleteSchema, (p, ctx) =>
   arr.fileDeleted(
@@ -293,13 +286,10 @@ const episodeFileDelete = arr.handler(SonarrEpisodeFileDeleteSchema, (p, ctx) =>
   ),
 );
 
-const manualInteraction = arr.handler(SonarrManualInteractionSchema, (p, ctx) =>
-  arr.importBlocked(subject(p.series, p.instanceName, ctx), p, 'series', p.series.title, episodes(p.episodes)),
-);
+const manualInteraction = arr.handler(SonarrManualInteractionSchema, (p, ctx) => arr.importBlocked(subject(p.series, p.instanceName, ctx), p, 'series', p.series.title, episodes(p.episodes)));
 
 /** Import complete (v4.0.6+) is also `Download`; only the body shape tells them apart. */
-const download: arr.Handler = (body, ctx) =>
-  'episodeFiles' in body && !('episodeFile' in body) ? importComplete(body, ctx) : downloadFile(body, ctx);
+const download: arr.Handler = (body, ctx) => ('episodeFiles' in body && !('episodeFile' in body) ? importComplete(body, ctx) : downloadFile(body, ctx));
 
 const HANDLERS = {
   Grab: grab,

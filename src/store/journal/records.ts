@@ -24,12 +24,5 @@ function isJournalRecord(x: unknown): x is JournalRecord {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
   const ev = r.event;
-  return (
-    Number.isSafeInteger(r.v) &&
-    Number.isSafeInteger(r.seq) &&
-    (r.seq as number) >= 0 &&
-    typeof ev === 'object' &&
-    ev !== null &&
-    typeof (ev as Record<string, unknown>).kind === 'string'
-  );
+  return Number.isSafeInteger(r.v) && Number.isSafeInteger(r.seq) && (r.seq as number) >= 0 && typeof ev === 'object' && ev !== null && typeof (ev as Record<string, unknown>).kind === 'string';
 }

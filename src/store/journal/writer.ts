@@ -30,10 +30,7 @@ export interface JournalStats {
 }
 
 type Waiter = { resolve: () => void; reject: (err: Error) => void };
-type QueueInput =
-  | { kind: 'record'; line: string; seq: number }
-  | { kind: 'rotate'; index: number }
-  | { kind: 'barrier' };
+type QueueInput = { kind: 'record'; line: string; seq: number } | { kind: 'rotate'; index: number } | { kind: 'barrier' };
 type QueueItem = QueueInput & Waiter;
 type RecordItem = Extract<QueueItem, { kind: 'record' }>;
 
@@ -209,11 +206,7 @@ export class Journal {
     } catch (err) {
       this.stats.failedBatches++;
       await this.rollback(f);
-      const e = new Error(
-        `journal ${f.name}: ${step} failed (${describeError(err)}); ` +
-          `${batch.length} record(s) not saved`,
-        { cause: err },
-      );
+      const e = new Error(`journal ${f.name}: ${step} failed (${describeError(err)}); ` + `${batch.length} record(s) not saved`, { cause: err });
       this.log('error', e.message);
       for (const r of batch) r.reject(e);
       return;
@@ -246,11 +239,7 @@ export class Journal {
     try {
       next = (await this.openFile(item.index)).file;
     } catch (err) {
-      const e = new Error(
-        `journal: could not open ${journalFileName(item.index)} (${describeError(err)}); ` +
-          `still writing to ${this.file?.name ?? 'nothing'}`,
-        { cause: err },
-      );
+      const e = new Error(`journal: could not open ${journalFileName(item.index)} (${describeError(err)}); ` + `still writing to ${this.file?.name ?? 'nothing'}`, { cause: err });
       this.log('warning', e.message);
       item.reject(e);
       return;

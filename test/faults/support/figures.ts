@@ -39,7 +39,10 @@ export function setup(): () => void {
   appendFileSync(file, '');
   process.env[FILE_ENV] = file;
   return () => {
-    const figures = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Figure);
+    const figures = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Figure);
     rmSync(dir, { recursive: true, force: true });
     if (figures.length === 0) return;
     const total = (k: 'sent' | 'acknowledged' | 'stored' | 'losses' | 'crashes') => figures.reduce((n, f) => n + f[k], 0);

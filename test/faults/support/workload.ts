@@ -3,17 +3,7 @@
  * webhooks (Jellyseerr approval, Radarr/Sonarr grab, import), sent in order, each with the
  * state it proves. A request's retained state may never be behind its last acknowledged step.
  */
-import {
-  fakeHash,
-  jellyseerr,
-  radarrDownload,
-  radarrGrab,
-  range,
-  sonarrGrab,
-  sonarrImportComplete,
-  type MovieSpec,
-  type ShowSpec,
-} from '../../../src/demo/payloads.js';
+import { fakeHash, jellyseerr, radarrDownload, radarrGrab, range, sonarrGrab, sonarrImportComplete, type MovieSpec, type ShowSpec } from '../../../src/demo/payloads.js';
 import { PIPELINE_STATES, type PipelineState } from '../../../src/domain/states.js';
 
 export interface Step {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import {
-  animeByRules,
-  formatPath,
-  instanceName,
-  normaliseHash,
-  parseEpisodeNumbers,
-  posterUrl,
-  readDiscriminator,
-  redactEmails,
-  validate,
-} from '../../../src/adapters/validation.js';
+import { animeByRules, formatPath, instanceName, normaliseHash, parseEpisodeNumbers, posterUrl, readDiscriminator, redactEmails, validate } from '../../../src/adapters/validation.js';
 import type { AdapterContext } from '../../../src/adapters/types.js';
 
 const ctx: AdapterContext = { anime: { tags: ['anime'], path_patterns: ['/anime/'] } };
@@ -69,7 +59,12 @@ describe('normalisations', () => {
   });
 
   it('poster: remoteUrl preferred, url as fallback, null without poster', () => {
-    expect(posterUrl([{ coverType: 'fanart', remoteUrl: 'f' }, { coverType: 'poster', url: 'u', remoteUrl: 'r' }])).toBe('r');
+    expect(
+      posterUrl([
+        { coverType: 'fanart', remoteUrl: 'f' },
+        { coverType: 'poster', url: 'u', remoteUrl: 'r' },
+      ]),
+    ).toBe('r');
     expect(posterUrl([{ coverType: 'poster', url: '/MediaCover/1/poster.jpg' }])).toBe('/MediaCover/1/poster.jpg');
     expect(posterUrl([{ coverType: 'banner', remoteUrl: 'b' }])).toBeNull();
     expect(posterUrl(undefined)).toBeNull();

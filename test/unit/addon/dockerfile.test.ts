@@ -70,7 +70,14 @@ function dockerignore(text: string): (path: string) => boolean {
     .map((l) => {
       const negate = l.startsWith('!');
       const pattern = (negate ? l.slice(1) : l).replace(/\/+$/, '');
-      const re = new RegExp(`^${pattern.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*\*/g, '.*').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+      const re = new RegExp(
+        `^${pattern
+          .replace(/[.+^$()|[\]\\]/g, '\\$&')
+          .replace(/\*\*\//g, '(?:.*/)?')
+          .replace(/\*\*/g, '.*')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]')}$`,
+      );
       return { negate, re };
     });
   return (path) => {
@@ -99,7 +106,10 @@ describe('Dockerfile', () => {
       const tag = image.split(':').at(-1)!;
       expect(tag, `${image} must be pinned`).not.toMatch(/^(latest|edge|dev)$/);
       expect(tag).toMatch(/\d/);
-      expect(of(stage, 'RUN').some((r) => /\bapk add\b[^&]*\bnodejs\b/.test(r.args)), `${stage.name ?? 'release'}: Node from apk`).toBe(true);
+      expect(
+        of(stage, 'RUN').some((r) => /\bapk add\b[^&]*\bnodejs\b/.test(r.args)),
+        `${stage.name ?? 'release'}: Node from apk`,
+      ).toBe(true);
     }
   });
 
@@ -126,7 +136,11 @@ describe('Dockerfile', () => {
       return parts.slice(1, -1).map((p) => relative('/src', p));
     });
     expect(sources.flat().sort()).toEqual(['dist', 'frontend/dist', 'node_modules', 'package.json']);
-    expect(of(release, 'RUN').map((r) => r.args).join('\n')).not.toMatch(/\bnpm\b/);
+    expect(
+      of(release, 'RUN')
+        .map((r) => r.args)
+        .join('\n'),
+    ).not.toMatch(/\bnpm\b/);
     expect(of(release, 'ENV').map((e) => e.args)).toContain('NODE_ENV=production');
   });
 

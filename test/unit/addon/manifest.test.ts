@@ -14,14 +14,7 @@ import { z } from 'zod';
 import { ADDON_OPTIONS_PATH, loadOptions, parseOptions } from '../../../src/config/load.js';
 import { optionsSchema } from '../../../src/config/schema.js';
 import { STOP_DEADLINE_MS } from '../../../src/supervisor/stop-budget.js';
-import {
-  lintAddonConfig,
-  parseSchemaElement,
-  validateAddonConfig,
-  validateOptions,
-  validateTranslations,
-  type SchemaElement,
-} from '../../fakes/supervisor-rules.js';
+import { lintAddonConfig, parseSchemaElement, validateAddonConfig, validateOptions, validateTranslations, type SchemaElement } from '../../fakes/supervisor-rules.js';
 import { clone, readManifest, readTranslations, readYaml, ROOT, type Rec } from '../../helpers/addon.js';
 
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,8 +31,7 @@ const FIXED: Record<string, (m: Rec) => string[]> = {
   // The container port of the webhook mapping; users change the host port under Network.
   webhook_port: (m) => (hostPort(m, DEFAULTS.webhook_port) === undefined ? [`ports: no mapping for the webhook listener's ${DEFAULTS.webhook_port}/tcp`] : []),
   // Ingress connects to the manifest's ingress_port (8099 when absent).
-  ingress_port: (m) =>
-    (m.ingress_port ?? 8099) === DEFAULTS.ingress_port ? [] : [`ingress_port: ${String(m.ingress_port)} but the tracker serves ingress on ${DEFAULTS.ingress_port}`],
+  ingress_port: (m) => ((m.ingress_port ?? 8099) === DEFAULTS.ingress_port ? [] : [`ingress_port: ${String(m.ingress_port)} but the tracker serves ingress on ${DEFAULTS.ingress_port}`]),
   // The embedded broker's container port, the one announced to Home Assistant.
   'mqtt.port': (m) => (hostPort(m, DEFAULTS.mqtt.port) === undefined ? [`ports: no mapping for the embedded broker's ${DEFAULTS.mqtt.port}/tcp`] : []),
 };
@@ -217,7 +209,7 @@ function projectProblems(m: Rec, tr: Rec): string[] {
   const described = isRec(m.ports_description) ? m.ports_description : {};
   for (const port of ports) if (!described[port]) out.push(`ports_description: ${port} is not described`);
   if (!isDeepStrictEqual(described, tr.network)) out.push('ports_description: differs from translations/en.yaml network');
-  if (!Array.isArray(m.services) || !m.services.some((s) => /^mqtt:(want|need)$/.test(String(s)))) out.push('services: mqtt:want lets the tracker use Home Assistant\'s broker');
+  if (!Array.isArray(m.services) || !m.services.some((s) => /^mqtt:(want|need)$/.test(String(s)))) out.push("services: mqtt:want lets the tracker use Home Assistant's broker");
   if (!Array.isArray(m.discovery) || !m.discovery.includes('mqtt')) out.push('discovery: mqtt lets the tracker offer its broker to Home Assistant');
   if (typeof m.timeout !== 'number' || m.timeout * 1000 <= STOP_DEADLINE_MS) {
     out.push(`timeout: ${String(m.timeout ?? 10)} s; a stop may take up to ${STOP_DEADLINE_MS / 1000} s (src/supervisor/stop-budget.ts) before SIGKILL`);
@@ -227,15 +219,7 @@ function projectProblems(m: Rec, tr: Rec): string[] {
 
 function manifestProblems(m: Rec, tr: Rec): string[] {
   const supervisor = validateAddonConfig(m);
-  return [
-    ...supervisor,
-    ...lintAddonConfig(m),
-    ...validateTranslations(tr),
-    ...schemaProblems(m.schema),
-    ...optionsProblems(m),
-    ...translationProblems(m.schema, tr),
-    ...projectProblems(m, tr),
-  ];
+  return [...supervisor, ...lintAddonConfig(m), ...validateTranslations(tr), ...schemaProblems(m.schema), ...optionsProblems(m), ...translationProblems(m.schema, tr), ...projectProblems(m, tr)];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -268,7 +252,13 @@ describe('options and schema follow the zod options', () => {
   it('an option added to src/config/schema.ts without config.yaml is reported by name', () => {
     const extended = z.object({ ...optionsSchema.shape, brand_new_option: z.string().default('') }).strict();
     expect(schemaProblems(schema, extended)).toEqual([expect.stringMatching(/^schema\.brand_new_option: missing; the tracker has the option "brand_new_option"/)]);
-    const nested = z.object({ ...optionsSchema.shape, mqtt: optionsSchema.shape.mqtt.unwrap().extend({ keepalive_s: z.number().default(30) }).optional() });
+    const nested = z.object({
+      ...optionsSchema.shape,
+      mqtt: optionsSchema.shape.mqtt
+        .unwrap()
+        .extend({ keepalive_s: z.number().default(30) })
+        .optional(),
+    });
     expect(schemaProblems(schema, nested)).toEqual([expect.stringMatching(/^schema\.mqtt\.keepalive_s: missing/)]);
   });
 
@@ -330,8 +320,7 @@ describe('options and schema follow the zod options', () => {
       notify: [{ requester: 'alice', person: 'person.alice', service: 'notify.mobile_app_alice' }],
     };
     // The sample sets every schema key, so a new option needs a value here too.
-    const keys = (v: unknown, p = ''): string[] =>
-      isRec(v) ? Object.entries(v).flatMap(([k, x]) => [`${p}${k}`, ...keys(Array.isArray(x) && isRec(x[0]) ? x[0] : x, `${p}${k}.`)]) : [];
+    const keys = (v: unknown, p = ''): string[] => (isRec(v) ? Object.entries(v).flatMap(([k, x]) => [`${p}${k}`, ...keys(Array.isArray(x) && isRec(x[0]) ? x[0] : x, `${p}${k}.`)]) : []);
     expect(keys(full).sort()).toEqual(keys(schema).sort());
     const written = validateOptions(schema, { ...(manifest.options as Rec), ...full });
     expect(written.errors).toEqual([]);
@@ -432,6 +421,9 @@ describe('a broken manifest is rejected with a message naming the key', () => {
     mutate(m, tr);
     const problems = manifestProblems(m, tr);
     expect(problems.length, `no problem reported for ${key}`).toBeGreaterThan(0);
-    expect(problems.some((p) => p.startsWith(`${key}:`) || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith(`${key}:`) || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 });

@@ -18,9 +18,18 @@ function render(template: string, vars: Record<string, string>, extra: Array<{ n
 }
 
 const TV_VARS = {
-  notification_type: 'MEDIA_AUTO_APPROVED', event: 'Series Request Automatically Approved', subject: 'Outer Banks (2020)',
-  image: 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/x.jpg', media_type: 'tv', media_tmdbid: '100757', media_tvdbid: '362629',
-  media_status: 'PENDING', media_status4k: 'UNKNOWN', request_id: '61', requestedBy_username: 'alice@example.com', requestedBy_email: 'alice@example.com',
+  notification_type: 'MEDIA_AUTO_APPROVED',
+  event: 'Series Request Automatically Approved',
+  subject: 'Outer Banks (2020)',
+  image: 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/x.jpg',
+  media_type: 'tv',
+  media_tmdbid: '100757',
+  media_tvdbid: '362629',
+  media_status: 'PENDING',
+  media_status4k: 'UNKNOWN',
+  request_id: '61',
+  requestedBy_username: 'alice@example.com',
+  requestedBy_email: 'alice@example.com',
 };
 
 describe("the tracker's Jellyseerr template", () => {

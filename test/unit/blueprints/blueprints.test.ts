@@ -143,7 +143,17 @@ describe('the events the blueprints key on', () => {
     const media = { media_type: 'movie', title: 'Dune', year: 2021, tmdb_id: 438631 } as const;
     const match = { jellyseerr_request_id: 9, scope: 'any' } as const;
     const imported = (hash: string, s: number, file: string, upgrade: boolean): TrackerEvent => ({
-      kind: 'imported', key: `import-${hash}`, source: 'radarr', at: at(s), match, arr, media, hash: hash.padEnd(40, '0'), files: [{ path: `/movies/Dune (2021)/${file}`, episodes: [] }], episodes: [], is_upgrade: upgrade,
+      kind: 'imported',
+      key: `import-${hash}`,
+      source: 'radarr',
+      at: at(s),
+      match,
+      arr,
+      media,
+      hash: hash.padEnd(40, '0'),
+      files: [{ path: `/movies/Dune (2021)/${file}`, episodes: [] }],
+      episodes: [],
+      is_upgrade: upgrade,
     });
     const events: TrackerEvent[] = [
       { kind: 'request', key: 'j', source: 'jellyseerr', at: at(0), match, jellyseerr_request_id: 9, status: 'auto_approved', notification_type: 'MEDIA_AUTO_APPROVED', media },

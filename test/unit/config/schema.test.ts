@@ -120,10 +120,14 @@ describe('defaults', () => {
     const keys = schemaKeys();
     expect(keys.length).toBeGreaterThan(15);
     for (const k of keys) expect(valueAt(parsed, k), k).not.toBeUndefined();
-    expect(keys.sort()).toEqual(Object.keys(DEFAULTS).flatMap((k) => {
-      const v = (DEFAULTS as Record<string, unknown>)[k];
-      return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((n) => `${k}.${n}`) : [k];
-    }).sort());
+    expect(keys.sort()).toEqual(
+      Object.keys(DEFAULTS)
+        .flatMap((k) => {
+          const v = (DEFAULTS as Record<string, unknown>)[k];
+          return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((n) => `${k}.${n}`) : [k];
+        })
+        .sort(),
+    );
   });
 
   it('every key of the schema is documented in docs/configuration.md with its default', () => {

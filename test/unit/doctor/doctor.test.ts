@@ -22,8 +22,14 @@ describe('last event', () => {
 
   it('without any event: fine just after start, a warning later, and never recorded when the tracker is not running', () => {
     expect(lastEventCheck(sonarr, ['sonarr/main'], { lastEvents: {}, startedAt: at(H), warnAfterHours: 24, now }).status).toBe('ok');
-    expect(lastEventCheck(sonarr, ['sonarr/main'], { lastEvents: {}, startedAt: at(25 * H), warnAfterHours: 24, now })).toMatchObject({ status: 'warning', summary: 'No Sonarr (main) webhook since the tracker started 25 h ago' });
-    expect(lastEventCheck(sonarr, ['sonarr/main'], { lastEvents: {}, startedAt: null, warnAfterHours: 24, now })).toMatchObject({ status: 'warning', summary: 'No Sonarr (main) webhook was ever recorded' });
+    expect(lastEventCheck(sonarr, ['sonarr/main'], { lastEvents: {}, startedAt: at(25 * H), warnAfterHours: 24, now })).toMatchObject({
+      status: 'warning',
+      summary: 'No Sonarr (main) webhook since the tracker started 25 h ago',
+    });
+    expect(lastEventCheck(sonarr, ['sonarr/main'], { lastEvents: {}, startedAt: null, warnAfterHours: 24, now })).toMatchObject({
+      status: 'warning',
+      summary: 'No Sonarr (main) webhook was ever recorded',
+    });
     expect(lastEventCheck({ integration: 'jellyfin', instance: null }, ['jellyfin'], { lastEvents: {}, startedAt: null, warnAfterHours: 24, now }, true).status).toBe('skipped');
   });
 

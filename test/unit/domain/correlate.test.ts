@@ -6,19 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { correlate, slug, type Target } from '../../../src/domain/correlate.js';
-import type {
-  ArrRef,
-  DeletedEvent,
-  DownloadProgressEvent,
-  EpisodeRef,
-  GrabbedEvent,
-  ImportedEvent,
-  Match,
-  MediaInfo,
-  MediaType,
-  RequestEvent,
-  AvailableEvent,
-} from '../../../src/domain/events.js';
+import type { ArrRef, DeletedEvent, DownloadProgressEvent, EpisodeRef, GrabbedEvent, ImportedEvent, Match, MediaInfo, MediaType, RequestEvent, AvailableEvent } from '../../../src/domain/events.js';
 import { RequestIndex } from '../../../src/domain/index.js';
 import type { MediaRequest } from '../../../src/domain/model.js';
 import type { State } from '../../../src/domain/states.js';
@@ -248,11 +236,7 @@ describe('correlate: one request for its whole life', () => {
   });
 
   it('download_progress reaches every open request that shares the hash; a finished one only when no open one has it', () => {
-    const index = indexOf(
-      req('a', { downloads: download(H1) }),
-      req('b', { downloads: download(H1) }),
-      req('c', { downloads: download(H1), state: 'AVAILABLE' }),
-    );
+    const index = indexOf(req('a', { downloads: download(H1) }), req('b', { downloads: download(H1) }), req('c', { downloads: download(H1), state: 'AVAILABLE' }));
     expect(hit(correlate(progressEv(H1), index)).ids.sort()).toEqual(['a', 'b']);
     expect(hit(correlate(progressEv(H1), indexOf(req('c', { downloads: download(H1), state: 'AVAILABLE' })))).ids).toEqual(['c']);
   });
@@ -388,10 +372,7 @@ describe('correlate: two TV requests for different seasons of one series', () =>
   });
 
   it('a known hash still wins over the seasons', () => {
-    const index = indexOf(
-      req('js-1', { media_type: 'tv', requested_seasons: [1], arr: SONARR, downloads: download(H1) }),
-      req('js-2', { media_type: 'tv', requested_seasons: [2], arr: SONARR }),
-    );
+    const index = indexOf(req('js-1', { media_type: 'tv', requested_seasons: [1], arr: SONARR, downloads: download(H1) }), req('js-2', { media_type: 'tv', requested_seasons: [2], arr: SONARR }));
     expect(hit(correlate(grabbed({ media: SHOW, hash: H1, episodes: [ep(2, 1)] }), index))).toEqual({ ids: ['js-1'], via: 'hash' });
   });
 });

@@ -67,7 +67,11 @@ describe('Jellyfin fake', () => {
     for (const k of ['ProviderIds', 'Path', 'DateCreated', 'MediaSources']) expect(bare[k]).toBeUndefined();
     const full = (await get('/Items?recursive=true&includeItemTypes=Movie&fields=ProviderIds,Path,DateCreated,MediaSources&HasTmdbId=true')).body;
     expect(full.Items).toHaveLength(2);
-    expect(full.Items[0]).toMatchObject({ ProviderIds: { Tmdb: '693134', Imdb: 'tt15239678' }, Path: '/data/movies/Dune: Part Two (2024)/Dune: Part Two (2024).mkv', DateCreated: '2025-03-14T18:00:00.0000000Z' });
+    expect(full.Items[0]).toMatchObject({
+      ProviderIds: { Tmdb: '693134', Imdb: 'tt15239678' },
+      Path: '/data/movies/Dune: Part Two (2024)/Dune: Part Two (2024).mkv',
+      DateCreated: '2025-03-14T18:00:00.0000000Z',
+    });
     expect(full.Items[0].MediaSources[0]).toMatchObject({ Protocol: 'File', Path: full.Items[0].Path });
     const noTmdb = (await get('/Items?Recursive=true&IncludeItemTypes=Movie&HasTmdbId=false&Fields=ProviderIds')).body.Items;
     expect(noTmdb.map((i: any) => i.ProviderIds)).toEqual([{ 'Shoko Series': '99', 'Shoko Episode': '990', 'Shoko File': '9900' }]);
@@ -94,7 +98,10 @@ describe('Jellyfin fake', () => {
 
   it('Shows/{id}/Episodes and Seasons: virtual placeholders, isMissing, season filter, fields', async () => {
     const all = (await get(`/Shows/${anime.Id}/Episodes?season=1&fields=ProviderIds,Path`)).body.Items;
-    expect(all.map((e: any) => [e.IndexNumber, e.LocationType])).toEqual([[3, 'FileSystem'], [4, 'Virtual']]);
+    expect(all.map((e: any) => [e.IndexNumber, e.LocationType])).toEqual([
+      [3, 'FileSystem'],
+      [4, 'Virtual'],
+    ]);
     expect(all[1].Path).toBeUndefined();
     expect(all[0].ProviderIds['Shoko File']).toBe('678');
     expect((await get(`/Shows/${anime.Id}/Episodes?season=1&isMissing=false`)).body.Items.map((e: any) => e.IndexNumber)).toEqual([3]);
@@ -124,9 +131,24 @@ describe('Jellyfin fake', () => {
     expect(hit!.headers['content-type']).toBe('text/plain; charset=utf-8');
     const d = hit!.json as Record<string, unknown>;
     expect(d).toMatchObject({
-      NotificationType: 'ItemAdded', ItemId: animeEp.Id, ItemType: 'Episode', Name: 'Episode 3', SeriesName: 'Dan Da Dan', SeriesId: anime.Id,
-      SeasonNumber: 1, SeasonNumber00: '01', SeasonNumber000: '001', EpisodeNumber: 3, EpisodeNumber00: '03', EpisodeNumber000: '003', Year: 2024,
-      'Provider_shoko series': '12', 'Provider_shoko episode': '345', 'Provider_shoko file': '678', Provider_anidb: '280001', ServerVersion: '10.10.7',
+      NotificationType: 'ItemAdded',
+      ItemId: animeEp.Id,
+      ItemType: 'Episode',
+      Name: 'Episode 3',
+      SeriesName: 'Dan Da Dan',
+      SeriesId: anime.Id,
+      SeasonNumber: 1,
+      SeasonNumber00: '01',
+      SeasonNumber000: '001',
+      EpisodeNumber: 3,
+      EpisodeNumber00: '03',
+      EpisodeNumber000: '003',
+      Year: 2024,
+      'Provider_shoko series': '12',
+      'Provider_shoko episode': '345',
+      'Provider_shoko file': '678',
+      Provider_anidb: '280001',
+      ServerVersion: '10.10.7',
     });
     expect(d.ItemId).toMatch(GUID);
     expect(d.Provider_tmdb).toBeUndefined();

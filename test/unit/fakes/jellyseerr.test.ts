@@ -17,8 +17,7 @@ describe('Jellyseerr fake', () => {
     const res = await fetch(`${url}${path}`, { headers });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     url = (await js.start()).url;
@@ -54,9 +53,15 @@ describe('Jellyseerr fake', () => {
 
     const tv = (await get('/api/v1/request/61')).body;
     expect(tv).toMatchObject({
-      id: 61, status: 2, type: 'tv', is4k: false,
+      id: 61,
+      status: 2,
+      type: 'tv',
+      is4k: false,
       media: { mediaType: 'tv', tmdbId: 100757, tvdbId: 362629, status: 5, externalServiceId: 12, jellyfinMediaId: null },
-      seasons: [{ seasonNumber: 3, status: 2 }, { seasonNumber: 4, status: 2 }],
+      seasons: [
+        { seasonNumber: 3, status: 2 },
+        { seasonNumber: 4, status: 2 },
+      ],
       requestedBy: { id: 3, displayName: 'alice', email: 'alice@example.com' },
     });
     expect((await get('/api/v1/request/57')).body.media).toMatchObject({ mediaType: 'movie', tvdbId: null, externalServiceId: 412 });

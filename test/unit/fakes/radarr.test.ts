@@ -71,10 +71,19 @@ describe('Radarr fake', () => {
     expect((await get(`/api/v3/history/since?date=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`)).body).toHaveLength(3);
   });
 
-  it('notification test sends Radarr\'s Test body; MoviesSearch command recorded', async () => {
+  it("notification test sends Radarr's Test body; MoviesSearch command recorded", async () => {
     const res = await fetch(`${url}/api/v3/notification/test`, {
-      method: 'POST', headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ implementation: 'Webhook', configContract: 'WebhookSettings', fields: [{ name: 'url', value: hookUrl }, { name: 'method', value: 2 }, { name: 'headers', value: [{ key: 'X-Tracker-Token', value: 't' }] }] }),
+      method: 'POST',
+      headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        implementation: 'Webhook',
+        configContract: 'WebhookSettings',
+        fields: [
+          { name: 'url', value: hookUrl },
+          { name: 'method', value: 2 },
+          { name: 'headers', value: [{ key: 'X-Tracker-Token', value: 't' }] },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
     const [hit] = await receiver.waitFor(1);
@@ -82,7 +91,11 @@ describe('Radarr fake', () => {
     expect(hit!.json).toEqual(JSON.parse(readFileSync('test/fixtures/radarr/test.json', 'utf8')));
     expect(hit!.headers['x-tracker-token']).toBe('t');
     expect(hit!.headers['user-agent']).toMatch(/^Radarr\//);
-    const cmd = await fetch(`${url}/api/v3/command`, { method: 'POST', headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'MoviesSearch', movieIds: [412] }) });
+    const cmd = await fetch(`${url}/api/v3/command`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'MoviesSearch', movieIds: [412] }),
+    });
     expect(await cmd.json()).toMatchObject({ name: 'MoviesSearch', status: 'queued', body: { movieIds: [412] } });
   });
 });

@@ -13,7 +13,10 @@ describe('Shoko fake: REST', () => {
     url = (await shoko.start()).url;
     shoko.addSeries({ id: 12, anidbId: 17709, name: 'Dandadan', tmdbShowIds: [240411] });
     shoko.addFile({
-      id: 678, locationId: 680, importFolderId: 1, relativePath: 'Dan Da Dan\\Season 01\\Dan Da Dan - S01E03.mkv',
+      id: 678,
+      locationId: 680,
+      importFolderId: 1,
+      relativePath: 'Dan Da Dan\\Season 01\\Dan Da Dan - S01E03.mkv',
       xrefs: [{ seriesId: 12, anidbAnimeId: 17709, episodes: [{ id: 345, anidbEpisodeId: 280001 }] }],
     });
   });
@@ -42,7 +45,9 @@ describe('Shoko fake: REST', () => {
     const plain = (await (await fetch(`${url}/api/v3/File/678`, { headers: { apikey: KEY } })).json()) as Record<string, unknown>;
     expect(plain.SeriesIDs).toBeUndefined();
     expect(plain.Locations).toEqual([{ ID: 680, FileID: 678, ImportFolderID: 1, RelativePath: 'Dan Da Dan\\Season 01\\Dan Da Dan - S01E03.mkv', IsAccessible: true }]);
-    const withX = (await (await fetch(`${url}/api/v3/File/678?include=XRefs`, { headers: { apikey: KEY } })).json()) as { SeriesIDs: Array<{ SeriesID: { ID: number; AniDB: number }; EpisodeIDs: Array<{ ID: number; AniDB: number }> }> };
+    const withX = (await (await fetch(`${url}/api/v3/File/678?include=XRefs`, { headers: { apikey: KEY } })).json()) as {
+      SeriesIDs: Array<{ SeriesID: { ID: number; AniDB: number }; EpisodeIDs: Array<{ ID: number; AniDB: number }> }>;
+    };
     expect(withX.SeriesIDs[0]?.SeriesID).toMatchObject({ ID: 12, AniDB: 17709 });
     expect(withX.SeriesIDs[0]?.EpisodeIDs[0]).toMatchObject({ ID: 345, AniDB: 280001 });
 
@@ -85,9 +90,7 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
   });
 
   const build = (feeds = 'shoko', reconnect?: number[]) => {
-    let b = new HubConnectionBuilder()
-      .withUrl(`${url}/signalr/aggregate?feeds=${feeds}`, { accessTokenFactory: () => KEY })
-      .configureLogging(LogLevel.None);
+    let b = new HubConnectionBuilder().withUrl(`${url}/signalr/aggregate?feeds=${feeds}`, { accessTokenFactory: () => KEY }).configureLogging(LogLevel.None);
     if (reconnect) b = b.withAutomaticReconnect(reconnect);
     const c = b.build();
     clients.push(c);
@@ -109,13 +112,19 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     expect(shoko.log.last('POST /signalr/aggregate/negotiate')?.query).toMatchObject({ feeds: 'shoko', negotiateVersion: '1' });
 
     const payload = v5.fileEvent({
-      fileId: 678, fileLocationId: 680, importFolderId: 1, relativePath: 'Dan Da Dan/Season 01/Dan Da Dan - S01E03.mkv',
+      fileId: 678,
+      fileLocationId: 680,
+      importFolderId: 1,
+      relativePath: 'Dan Da Dan/Season 01/Dan Da Dan - S01E03.mkv',
       crossReferences: [{ episodeId: null, anidbEpisodeId: 280001, seriesId: null, anidbAnimeId: 17709, groupId: null }],
     });
     expect(shoko.emit('ShokoEvent:FileMatched', payload)).toBe(1);
     await until(() => matched.length === 1, 'FileMatched', 2000);
     expect(matched[0]).toEqual({
-      FileID: 678, FileLocationID: 680, ImportFolderID: 1, RelativePath: 'Dan Da Dan/Season 01/Dan Da Dan - S01E03.mkv',
+      FileID: 678,
+      FileLocationID: 680,
+      ImportFolderID: 1,
+      RelativePath: 'Dan Da Dan/Season 01/Dan Da Dan - S01E03.mkv',
       CrossReferences: [{ EpisodeID: null, AnidbEpisodeID: 280001, SeriesID: null, AnidbAnimeID: 17709, GroupID: null }],
     });
   });
@@ -191,7 +200,9 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     const neg = await fetch(`${url}/signalr/aggregate/negotiate?feeds=shoko&negotiateVersion=1`, { method: 'POST' });
     const body = (await neg.json()) as { connectionId: string; connectionToken: string; negotiateVersion: number; availableTransports: unknown[] };
     expect(body).toEqual({
-      negotiateVersion: 1, connectionId: expect.any(String), connectionToken: expect.any(String),
+      negotiateVersion: 1,
+      connectionId: expect.any(String),
+      connectionToken: expect.any(String),
       availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
     });
     const ws = new WebSocket(`${url.replace('http', 'ws')}/signalr/aggregate?feeds=shoko&id=${body.connectionToken}`);
@@ -210,18 +221,26 @@ describe('Shoko fake: SignalR hub with the official @microsoft/signalr client', 
     expect(shoko.connections[0]).toMatchObject({ closedByClient: true, open: false });
     // an unknown connection token is refused
     const stale = new WebSocket(`${url.replace('http', 'ws')}/signalr/aggregate?id=${body.connectionToken}`);
-    await expect(new Promise((resolve, reject) => {
+    await expect(
+      new Promise((resolve, reject) => {
         stale.once('open', resolve);
         stale.once('error', reject);
-      })).rejects.toThrow(/404/);
+      }),
+    ).rejects.toThrow(/404/);
   });
 
   it('builds v4.2.2 camelCase payloads', () => {
     expect(v4.fileEvent({ relativePath: 'a.mkv', fileId: 1, importFolderId: 2, crossRefs: [{ episodeId: 3, seriesId: 4, groupId: 5 }] })).toEqual({
-      relativePath: 'a.mkv', fileID: 1, importFolderID: 2, crossRefs: [{ episodeID: 3, seriesID: 4, groupID: 5 }],
+      relativePath: 'a.mkv',
+      fileID: 1,
+      importFolderID: 2,
+      crossRefs: [{ episodeID: 3, seriesID: 4, groupID: 5 }],
     });
     expect(v5.fileNotMatched({ fileId: 1, fileLocationId: 1, importFolderId: 1, relativePath: 'a.mkv' }, { autoMatchAttempts: 2, isUdpBanned: true })).toMatchObject({
-      AutoMatchAttempts: 2, HasCrossReferences: false, IsUDPBanned: true, CrossReferences: [],
+      AutoMatchAttempts: 2,
+      HasCrossReferences: false,
+      IsUDPBanned: true,
+      CrossReferences: [],
     });
   });
 });

@@ -17,8 +17,7 @@ describe('Sonarr fake', () => {
     const res = await fetch(`${url}${path}`, { headers });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const post = (path: string, body: unknown, method = 'POST') =>
-    fetch(`${url}${path}`, { method, headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, method = 'POST') => fetch(`${url}${path}`, { method, headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     url = (await sonarr.start()).url;
@@ -63,7 +62,13 @@ describe('Sonarr fake', () => {
     const eps = (await get('/api/v3/episode?seriesId=57&seasonNumber=1')).body as Array<Record<string, unknown>>;
     expect(eps).toHaveLength(10);
     const e2 = eps.find((e) => e.episodeNumber === 2)!;
-    expect(e2).toMatchObject({ id: episodeId(show, { season: 1, episode: 2 }), hasFile: true, episodeFileId: episodeId(show, { season: 1, episode: 2 }) + 500_000, airDateUtc: '2024-01-02T20:00:00Z', monitored: true });
+    expect(e2).toMatchObject({
+      id: episodeId(show, { season: 1, episode: 2 }),
+      hasFile: true,
+      episodeFileId: episodeId(show, { season: 1, episode: 2 }) + 500_000,
+      airDateUtc: '2024-01-02T20:00:00Z',
+      monitored: true,
+    });
     expect(eps.find((e) => e.episodeNumber === 1)).toMatchObject({ hasFile: false, episodeFileId: 0 });
     expect('overview' in e2).toBe(false);
     const files = (await get('/api/v3/episodefile?seriesId=57')).body;
@@ -78,13 +83,30 @@ describe('Sonarr fake', () => {
     expect(p1).toMatchObject({ page: 1, pageSize: 4, totalRecords: 10, sortDirection: 'ascending' });
     expect(p1.records).toHaveLength(4);
     const r = p1.records[0];
-    expect(r).toMatchObject({ seriesId: 57, downloadId: hash.toUpperCase(), status: 'downloading', trackedDownloadStatus: 'ok', trackedDownloadState: 'downloading', statusMessages: [], timeleft: '1.02:03:04', sizeleft: 7_000_000_000, protocol: 'torrent' });
+    expect(r).toMatchObject({
+      seriesId: 57,
+      downloadId: hash.toUpperCase(),
+      status: 'downloading',
+      trackedDownloadStatus: 'ok',
+      trackedDownloadState: 'downloading',
+      statusMessages: [],
+      timeleft: '1.02:03:04',
+      sizeleft: 7_000_000_000,
+      protocol: 'torrent',
+    });
     expect(r.episode).toMatchObject({ id: r.episodeId, seasonNumber: 1 });
     expect(new Set((await get('/api/v3/queue?page=3&pageSize=4')).body.records.map((x: any) => x.downloadId))).toEqual(new Set([hash.toUpperCase()]));
     expect((await get('/api/v3/queue?page=3&pageSize=4')).body.records).toHaveLength(2);
     expect((await get('/api/v3/queue?pageSize=4')).body.records[0].episode).toBeUndefined();
 
-    sonarr.updateDownload(hash, { status: 'completed', trackedDownloadStatus: 'warning', trackedDownloadState: 'importBlocked', sizeleft: 0, timeleft: 0, statusMessages: [{ title: 'x', messages: ['One or more episodes expected in this release were not imported or missing from the release'] }] });
+    sonarr.updateDownload(hash, {
+      status: 'completed',
+      trackedDownloadStatus: 'warning',
+      trackedDownloadState: 'importBlocked',
+      sizeleft: 0,
+      timeleft: 0,
+      statusMessages: [{ title: 'x', messages: ['One or more episodes expected in this release were not imported or missing from the release'] }],
+    });
     const blocked = (await get('/api/v3/queue?pageSize=100')).body.records[0];
     expect(blocked).toMatchObject({ trackedDownloadState: 'importBlocked', timeleft: '00:00:00' });
   });
@@ -108,12 +130,27 @@ describe('Sonarr fake', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ id: 1, name: 'RefreshMonitoredDownloads', status: 'queued' });
     await post('/api/v3/command', { name: 'SeasonSearch', seriesId: 57, seasonNumber: 1 });
-    expect(sonarr.state.commands.map((c) => c.body)).toEqual([expect.objectContaining({ name: 'RefreshMonitoredDownloads' }), expect.objectContaining({ name: 'SeasonSearch', seriesId: 57, seasonNumber: 1 })]);
+    expect(sonarr.state.commands.map((c) => c.body)).toEqual([
+      expect.objectContaining({ name: 'RefreshMonitoredDownloads' }),
+      expect.objectContaining({ name: 'SeasonSearch', seriesId: 57, seasonNumber: 1 }),
+    ]);
   });
 
   const webhookBody = (url: string) => ({
-    name: 'HA media tracker', implementation: 'Webhook', configContract: 'WebhookSettings', tags: [], onGrab: true, onDownload: true, onImportComplete: true,
-    fields: [{ name: 'url', value: url }, { name: 'method', value: 1 }, { name: 'username', value: 'ha' }, { name: 'password', value: 'pw' }, { name: 'headers', value: [{ key: 'X-Tracker-Token', value: 's3cr3t' }] }],
+    name: 'HA media tracker',
+    implementation: 'Webhook',
+    configContract: 'WebhookSettings',
+    tags: [],
+    onGrab: true,
+    onDownload: true,
+    onImportComplete: true,
+    fields: [
+      { name: 'url', value: url },
+      { name: 'method', value: 1 },
+      { name: 'username', value: 'ha' },
+      { name: 'password', value: 'pw' },
+      { name: 'headers', value: [{ key: 'X-Tracker-Token', value: 's3cr3t' }] },
+    ],
   });
 
   it('notification create tests the connection first: the real Test event reaches the receiver with Basic auth and headers', async () => {

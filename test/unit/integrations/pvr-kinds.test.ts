@@ -3,7 +3,17 @@ import { PvrKinds, serverKey, urlKey } from '../../../src/integrations/pvr-kinds
 
 const inst = (name: string, url: string, is_4k?: boolean) => ({ name, url, api_key: 'k', ...(is_4k === undefined ? {} : { is_4k }) });
 /** A server as Jellyseerr stores it (`DVRSettings`). */
-const server = (hostname: string, port: number, is4k: boolean, baseUrl?: string) => ({ id: 0, name: hostname, hostname, port, apiKey: 'x', useSsl: false, is4k, isDefault: true, ...(baseUrl === undefined ? {} : { baseUrl }) });
+const server = (hostname: string, port: number, is4k: boolean, baseUrl?: string) => ({
+  id: 0,
+  name: hostname,
+  hostname,
+  port,
+  apiKey: 'x',
+  useSsl: false,
+  is4k,
+  isDefault: true,
+  ...(baseUrl === undefined ? {} : { baseUrl }),
+});
 
 describe('4K instances: matching Jellyseerr servers by URL', () => {
   it('host, port (default from the scheme) and base path, case and trailing slashes aside', () => {

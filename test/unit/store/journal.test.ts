@@ -1,14 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Journal,
-  journalFileName,
-  nodeJournalFs,
-  scanJournals,
-  type JournalFs,
-  type JournalHandle,
-} from '../../../src/store/journal/index.js';
+import { Journal, journalFileName, nodeJournalFs, scanJournals, type JournalFs, type JournalHandle } from '../../../src/store/journal/index.js';
 import { StoreError } from '../../../src/store/types.js';
 import { line, readLines, record, tempDir } from './helpers.js';
 
@@ -70,9 +63,7 @@ describe('Journal', () => {
     expect(j.stats.batches).toBeLessThan(n);
     expect(j.stats.records).toBe(n);
     const lines = await readLines(file());
-    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(
-      Array.from({ length: n }, (_, i) => i + 1),
-    );
+    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     await j.close();
   });
 

@@ -80,7 +80,13 @@ describe('v1 → v2 migration', () => {
     ['another 4K-ness', (r, o) => [{ ...r, is_4k: true }, o]],
     ['seasons the request did not ask for', (r, o) => [{ ...r, requested_seasons: [2] }, o]],
     ['another *arr record (a second instance)', (r, o) => [r, { ...o, arr: { ...SONARR, instance: 'sonarr-4k' } }]],
-    ['another series', (r, o) => [{ ...r, arr: null }, { ...o, arr: null, tmdb_id: 1, tvdb_id: 2 }]],
+    [
+      'another series',
+      (r, o) => [
+        { ...r, arr: null },
+        { ...o, arr: null, tmdb_id: 1, tvdb_id: 2 },
+      ],
+    ],
     ['a declined request', (r, o) => [{ ...r, state: 'DECLINED' }, o]],
     ['another media type', (r, o) => [{ ...r, media_type: 'movie', episodes: {} }, o]],
   ])('leaves an orphan alone when the request has %s', (_what, change) => {
@@ -89,7 +95,7 @@ describe('v1 → v2 migration', () => {
     expect(migrated(input).map((r) => r.id)).toEqual(['jellyseerr-5', 'sonarr-12']);
   });
 
-  it('a movie grabbed again after it was playable: the orphan becomes the request\'s upgrade', () => {
+  it("a movie grabbed again after it was playable: the orphan becomes the request's upgrade", () => {
     const movie = v1({
       id: 'jellyseerr-9',
       media_type: 'movie',

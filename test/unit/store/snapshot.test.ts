@@ -1,13 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CURRENT_SCHEMA_VERSION,
-  MIGRATE_V1_V2,
-  SNAPSHOT_MIGRATIONS,
-  migrateSnapshot,
-  type SnapshotMigration,
-} from '../../../src/store/migrations.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATE_V1_V2, SNAPSHOT_MIGRATIONS, migrateSnapshot, type SnapshotMigration } from '../../../src/store/migrations.js';
 import { StoreError, readSnapshot, writeSnapshot } from '../../../src/store/snapshot.js';
 import { Store } from '../../../src/store/store.js';
 import { dirBytes, line, request, tempDir } from './helpers.js';
@@ -39,7 +33,10 @@ describe('snapshot file', () => {
     const reqs = titles.map((title, i) => ({ ...request(`u${i}`), title }));
     await writeSnapshot(dir, 7, reqs, { chunkSize: 2 });
     const bytes = await readFile(path.join(dir, 'snapshot.json'));
-    expect(bytes.every((b) => b < 0x80), 'the file is pure ASCII').toBe(true);
+    expect(
+      bytes.every((b) => b < 0x80),
+      'the file is pure ASCII',
+    ).toBe(true);
     expect((await readSnapshot(dir))?.data.requests.map((r) => r.title)).toEqual(titles);
   });
 
@@ -71,10 +68,7 @@ describe('snapshot file', () => {
   });
 
   it('refuses a snapshot from a newer version and leaves every byte alone', async () => {
-    await writeFile(
-      path.join(dir, 'snapshot.json'),
-      JSON.stringify({ schema_version: CURRENT_SCHEMA_VERSION + 1, last_seq: 3, saved_at: 'x', requests: [] }),
-    );
+    await writeFile(path.join(dir, 'snapshot.json'), JSON.stringify({ schema_version: CURRENT_SCHEMA_VERSION + 1, last_seq: 3, saved_at: 'x', requests: [] }));
     await writeFile(path.join(dir, 'journal-00000001.jsonl'), `${line(4)}{"torn`);
     const before = await dirBytes(dir);
     const err = await Store.open({ dir, durable: true }).catch((e: unknown) => e);
@@ -115,7 +109,14 @@ describe('migrations', () => {
 
   it('fails clearly on a missing step, a throwing step, or a newer version', () => {
     expect(() => migrateSnapshot({ schema_version: 0 }, [])).toThrow(/no migration for snapshot schema version 0/);
-    const bad: SnapshotMigration = { from: 0, to: 1, describe: 'boom', up: () => { throw new Error('nope'); } };
+    const bad: SnapshotMigration = {
+      from: 0,
+      to: 1,
+      describe: 'boom',
+      up: () => {
+        throw new Error('nope');
+      },
+    };
     expect(() => migrateSnapshot({ schema_version: 0 }, [bad])).toThrow(/v0→v1 \(boom\) failed: nope/);
     expect(() => migrateSnapshot({ schema_version: 3 }, [])).toThrow(/written by a newer version/);
   });
@@ -155,7 +156,12 @@ describe('migrations', () => {
     try {
       await writeFile(path.join(dir, 'snapshot.json'), JSON.stringify(legacy));
       const before = await dirBytes(dir);
-      const bad: SnapshotMigration = { ...v0to1, up: () => { throw new Error('nope'); } };
+      const bad: SnapshotMigration = {
+        ...v0to1,
+        up: () => {
+          throw new Error('nope');
+        },
+      };
       await expect(Store.open({ dir, durable: true, migrations: [bad] })).rejects.toThrow(StoreError);
       expect(await dirBytes(dir)).toEqual(before);
     } finally {

@@ -67,10 +67,7 @@ describe('Store', () => {
   });
 
   it('replays across files in seq order and skips records with seq <= last_seq', async () => {
-    await writeFile(
-      path.join(dir, 'snapshot.json'),
-      JSON.stringify({ schema_version: 1, last_seq: 7, saved_at: 'x', requests: [request('a')] }),
-    );
+    await writeFile(path.join(dir, 'snapshot.json'), JSON.stringify({ schema_version: 1, last_seq: 7, saved_at: 'x', requests: [request('a')] }));
     await writeFile(jf(2), range(1, 5).map(line).join(''));
     await writeFile(jf(3), range(6, 9).map(line).join('')); // 6, 7 are covered by the snapshot
     await writeFile(jf(4), range(10, 11).map(line).join(''));
@@ -142,9 +139,7 @@ describe('Store', () => {
     await new Promise((r) => setTimeout(r, 10)); // give an unhandled rejection a chance to surface
 
     expect(store.stats.snapshotFailures).toBe(1);
-    expect(logs.some((l) => l.level === 'error' && /snapshot: writing 1 requests at seq 3 failed/.test(l.msg))).toBe(
-      true,
-    );
+    expect(logs.some((l) => l.level === 'error' && /snapshot: writing 1 requests at seq 3 failed/.test(l.msg))).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(['journal-00000001.jsonl', 'journal-00000002.jsonl', 'snapshot.json.tmp']);
 
     await store.append(record(4)); // still works

@@ -161,7 +161,12 @@ function deleted(media: MediaInfo, scope: DeletedEvent['scope'], episodes: Episo
 /** Sonarr's episode list for the series: every listed episode monitored unless said otherwise. */
 function roster(episodes: Array<EpisodeRef & { monitored?: boolean; has_file?: boolean }>, seasons?: number[], from: RosterEvent['from'] = 'sonarr'): RosterEvent {
   return {
-    kind: 'roster', key: key('roster'), source: from === 'sonarr' ? 'sonarr' : 'jellyseerr', at: tick(), match: { scope: 'any', request_id: 'jellyseerr-7' }, from,
+    kind: 'roster',
+    key: key('roster'),
+    source: from === 'sonarr' ? 'sonarr' : 'jellyseerr',
+    at: tick(),
+    match: { scope: 'any', request_id: 'jellyseerr-7' },
+    from,
     seasons: seasons ?? [...new Set(episodes.map((e) => e.season))],
     episodes: episodes.map((e) => ({ ...e, monitored: e.monitored ?? true, has_file: e.has_file ?? false })),
   };
@@ -273,8 +278,7 @@ function grabbingShow(seasons = [1]): MediaRequest {
 function rosteredShow(): MediaRequest {
   return run(grabbingShow(), [roster(S1)]);
 }
-const states = (r: MediaRequest): Record<string, EpisodeState> =>
-  Object.fromEntries(Object.entries(r.episodes).map(([k, e]) => [k, e.state]));
+const states = (r: MediaRequest): Record<string, EpisodeState> => Object.fromEntries(Object.entries(r.episodes).map(([k, e]) => [k, e.state]));
 const lastEntry = (r: MediaRequest): TimelineEntry => r.timeline[r.timeline.length - 1]!;
 const text = (r: MediaRequest): string => r.timeline.map((e) => e.reason).join('\n');
 
@@ -335,9 +339,7 @@ describe('reduce: Jellyseerr request statuses', () => {
     const res = step(base, ev);
     const r = res.request!;
     expect(r.state).toBe('APPROVED');
-    expect(res.effects).toEqual([
-      { type: 'transition', request_id: 'jellyseerr-7', from: 'REQUESTED', to: 'APPROVED', reason: expect.any(String), source: 'jellyseerr', episodes: [] },
-    ]);
+    expect(res.effects).toEqual([{ type: 'transition', request_id: 'jellyseerr-7', from: 'REQUESTED', to: 'APPROVED', reason: expect.any(String), source: 'jellyseerr', episodes: [] }]);
     expect(lastEntry(r)).toMatchObject({ from: 'REQUESTED', to: 'APPROVED', source: 'jellyseerr', at: ev.at });
     expect(r.state_since).toBe(ev.at);
   });
@@ -596,7 +598,7 @@ describe('reduce: import_blocked', () => {
     expect(fixed.stuck).toBeNull();
   });
 
-  it('TV: the download\'s episodes become DOWNLOADED and the request stuck, until progress', () => {
+  it("TV: the download's episodes become DOWNLOADED and the request stuck, until progress", () => {
     const ev = blocked(SHOW, H1, MSG);
     const r = run(grabbingShow(), [ev]);
     expect(states(r)).toEqual({ S01E01: 'DOWNLOADED', S01E02: 'DOWNLOADED', S01E03: 'DOWNLOADED' });
@@ -656,7 +658,13 @@ describe('reduce: available', () => {
   });
 
   it('TV: per episode → PARTIALLY_AVAILABLE, then AVAILABLE when all are', () => {
-    const imp = run(rosteredShow(), [imported(SHOW, H1, S1.map((e) => file(`/tv/S01E0${e.episode}.mkv`, e)))]);
+    const imp = run(rosteredShow(), [
+      imported(
+        SHOW,
+        H1,
+        S1.map((e) => file(`/tv/S01E0${e.episode}.mkv`, e)),
+      ),
+    ]);
     const first = step(imp, available(true, [ep(1, 1)]));
     expect(first.request!.state).toBe('PARTIALLY_AVAILABLE');
     expect(first.effects).toEqual([expect.objectContaining({ type: 'transition', to: 'PARTIALLY_AVAILABLE', episodes: ['S01E01'] })]);

@@ -21,15 +21,28 @@ const H2 = 'b'.repeat(40);
 
 function show(seasons = [1]): MediaRequest {
   const ev: TrackerEvent = {
-    kind: 'request', key: key('req'), source: 'jellyseerr', at: at(), match: { jellyseerr_request_id: 1, scope: 'any' }, jellyseerr_request_id: 1,
-    status: 'auto_approved', notification_type: 'MEDIA_AUTO_APPROVED', media: { media_type: 'tv', title: 'Show', tvdb_id: 5 }, requested_seasons: seasons,
+    kind: 'request',
+    key: key('req'),
+    source: 'jellyseerr',
+    at: at(),
+    match: { jellyseerr_request_id: 1, scope: 'any' },
+    jellyseerr_request_id: 1,
+    status: 'auto_approved',
+    notification_type: 'MEDIA_AUTO_APPROVED',
+    media: { media_type: 'tv', title: 'Show', tvdb_id: 5 },
+    requested_seasons: seasons,
   };
   return reduce(createRequest('jellyseerr-1', ev), ev, TRUST).request!;
 }
 
 function roster(eps: Array<[number, number, Partial<{ monitored: boolean; has_file: boolean; air: string }>?]>, from: RosterEvent['from'] = 'sonarr'): TrackerEvent {
   return {
-    kind: 'roster', key: key('roster'), source: from, at: at(), match: { request_id: 'jellyseerr-1', scope: 'any' }, from,
+    kind: 'roster',
+    key: key('roster'),
+    source: from,
+    at: at(),
+    match: { request_id: 'jellyseerr-1', scope: 'any' },
+    from,
     seasons: [...new Set(eps.map(([s]) => s))],
     episodes: eps.map(([season, episode, o = {}]) => ({ season, episode, air_date_utc: o.air ?? '2026-01-01T00:00:00Z', monitored: o.monitored ?? true, has_file: o.has_file ?? false })),
   };
@@ -54,9 +67,21 @@ function available(eps: EpisodeRef[] = []): TrackerEvent {
 
 describe('roster', () => {
   it('a requested season Sonarr does not monitor yet is still wanted; an episode unmonitored after it was monitored leaves the roster', () => {
-    let r = run(show([1]), [roster([[1, 1], [1, 2, { monitored: false }], [1, 3]])]);
+    let r = run(show([1]), [
+      roster([
+        [1, 1],
+        [1, 2, { monitored: false }],
+        [1, 3],
+      ]),
+    ]);
     expect(states(r)).toEqual({ S01E01: 'SEARCHING', S01E02: 'SEARCHING', S01E03: 'SEARCHING' });
-    r = run(r, [roster([[1, 1], [1, 2], [1, 3, { monitored: false }]])]);
+    r = run(r, [
+      roster([
+        [1, 1],
+        [1, 2],
+        [1, 3, { monitored: false }],
+      ]),
+    ]);
     expect(Object.keys(r.episodes).sort()).toEqual(['S01E01', 'S01E02']);
     expect(r.timeline.at(-1)?.reason ?? '').toMatch(/S01E03 no longer monitored in Sonarr; not waited for/);
     r = run(r, [grab(H1, [ep(1, 1), ep(1, 2)]), imported(H1, [ep(1, 1), ep(1, 2)]), available([ep(1, 1), ep(1, 2)])], VERIFY);
@@ -64,7 +89,14 @@ describe('roster', () => {
   });
 
   it('an episode Sonarr deletes before anything happened to it leaves; one already grabbed stays', () => {
-    let r = run(show([1]), [roster([[1, 1], [1, 2], [1, 3]]), grab(H1, [ep(1, 3)])]);
+    let r = run(show([1]), [
+      roster([
+        [1, 1],
+        [1, 2],
+        [1, 3],
+      ]),
+      grab(H1, [ep(1, 3)]),
+    ]);
     r = run(r, [roster([[1, 1]])]);
     expect(states(r)).toEqual({ S01E01: 'SEARCHING', S01E03: 'GRABBING' });
   });
@@ -72,24 +104,77 @@ describe('roster', () => {
   it('specials only when requested; a request made in Sonarr covers the monitored seasons', () => {
     const made = grab(H1, [ep(2, 1)]);
     let r = reduce(createRequest('sonarr-7', made), made, TRUST).request!;
-    r = run(r, [{ ...roster([[0, 1], [1, 1, { monitored: false }], [2, 1], [2, 2]]), match: { request_id: 'sonarr-7', scope: 'any' } }]);
+    r = run(r, [
+      {
+        ...roster([
+          [0, 1],
+          [1, 1, { monitored: false }],
+          [2, 1],
+          [2, 2],
+        ]),
+        match: { request_id: 'sonarr-7', scope: 'any' },
+      },
+    ]);
     expect(Object.keys(r.episodes).sort()).toEqual(['S02E01', 'S02E02']);
-    const withSpecials = run(show([0, 1]), [roster([[0, 1], [1, 1]])]);
+    const withSpecials = run(show([0, 1]), [
+      roster([
+        [0, 1],
+        [1, 1],
+      ]),
+    ]);
     expect(Object.keys(withSpecials.episodes).sort()).toEqual(['S00E01', 'S01E01']);
   });
 
   it("Sonarr's list wins over Jellyseerr's counts", () => {
-    let r = run(show([1]), [roster([[1, 1], [1, 2], [1, 3]], 'jellyseerr')]);
+    let r = run(show([1]), [
+      roster(
+        [
+          [1, 1],
+          [1, 2],
+          [1, 3],
+        ],
+        'jellyseerr',
+      ),
+    ]);
     expect(r.roster?.from).toBe('jellyseerr');
-    r = run(r, [roster([[1, 1], [1, 2]])]);
+    r = run(r, [
+      roster([
+        [1, 1],
+        [1, 2],
+      ]),
+    ]);
     expect(r.roster?.from).toBe('sonarr');
     expect(Object.keys(r.episodes).sort()).toEqual(['S01E01', 'S01E02']);
-    const again = reduce(r, roster([[1, 1], [1, 2], [1, 3], [1, 4]], 'jellyseerr'), TRUST);
+    const again = reduce(
+      r,
+      roster(
+        [
+          [1, 1],
+          [1, 2],
+          [1, 3],
+          [1, 4],
+        ],
+        'jellyseerr',
+      ),
+      TRUST,
+    );
     expect(again.outcome).toBe('unchanged');
   });
 
   it('unaired episodes keep the request PARTIALLY_AVAILABLE; without a roster, known episodes alone never make it AVAILABLE', () => {
-    const r = run(show([1]), [roster([[1, 1], [1, 2, { air: '2099-01-01T00:00:00Z' }]]), grab(H1, [ep(1, 1)]), imported(H1, [ep(1, 1)]), available([ep(1, 1)])], VERIFY);
+    const r = run(
+      show([1]),
+      [
+        roster([
+          [1, 1],
+          [1, 2, { air: '2099-01-01T00:00:00Z' }],
+        ]),
+        grab(H1, [ep(1, 1)]),
+        imported(H1, [ep(1, 1)]),
+        available([ep(1, 1)]),
+      ],
+      VERIFY,
+    );
     expect(r.state).toBe('PARTIALLY_AVAILABLE');
     const bare = run(show([1]), [grab(H1, [ep(1, 1), ep(1, 2)]), imported(H1, [ep(1, 1), ep(1, 2)]), available([ep(1, 1), ep(1, 2)])], VERIFY);
     expect(bare.state).toBe('PARTIALLY_AVAILABLE');
@@ -99,8 +184,15 @@ describe('roster', () => {
 describe('upgrades', () => {
   function movie(): MediaRequest {
     const ev: TrackerEvent = {
-      kind: 'request', key: key('req'), source: 'jellyseerr', at: at(), match: { jellyseerr_request_id: 2, scope: 'any' }, jellyseerr_request_id: 2,
-      status: 'auto_approved', notification_type: 'MEDIA_AUTO_APPROVED', media: { media_type: 'movie', title: 'Film', tmdb_id: 3 },
+      kind: 'request',
+      key: key('req'),
+      source: 'jellyseerr',
+      at: at(),
+      match: { jellyseerr_request_id: 2, scope: 'any' },
+      jellyseerr_request_id: 2,
+      status: 'auto_approved',
+      notification_type: 'MEDIA_AUTO_APPROVED',
+      media: { media_type: 'movie', title: 'Film', tmdb_id: 3 },
     };
     return run(reduce(createRequest('jellyseerr-2', ev), ev, VERIFY).request!, [grab(H1, [], 'movie'), imported(H1, [], 'movie'), available()], VERIFY);
   }
@@ -110,7 +202,11 @@ describe('upgrades', () => {
     expect(r.state).toBe('AVAILABLE');
     r = run(r, [grab(H2, [], 'movie', 'Film.2160p')], VERIFY);
     expect(r).toMatchObject({ state: 'AVAILABLE', upgrade: { state: 'GRABBING', release: 'Film.2160p', hash: H2 } });
-    r = run(r, [{ kind: 'download_progress', key: 'p', source: 'qbittorrent', at: at(), match: { hash: H2, scope: 'active' }, hash: H2, progress: 0.4, speed_bps: 1, eta_s: 9, size: 10, complete: false }], VERIFY);
+    r = run(
+      r,
+      [{ kind: 'download_progress', key: 'p', source: 'qbittorrent', at: at(), match: { hash: H2, scope: 'active' }, hash: H2, progress: 0.4, speed_bps: 1, eta_s: 9, size: 10, complete: false }],
+      VERIFY,
+    );
     expect(r.upgrade).toMatchObject({ state: 'DOWNLOADING', progress: 0.4 });
     r = run(r, [imported(H2, [], 'movie')], VERIFY);
     expect(r.upgrade?.state).toBe('IMPORTING');
@@ -121,7 +217,11 @@ describe('upgrades', () => {
   });
 
   it('a failed upgrade clears the block; the request stays AVAILABLE', () => {
-    const r = run(movie(), [grab(H2, [], 'movie'), { kind: 'download_failed', key: key('f'), source: 'radarr', at: at(), match: { hash: H2, scope: 'active' }, hash: H2, message: 'no seeds', episodes: [] }], VERIFY);
+    const r = run(
+      movie(),
+      [grab(H2, [], 'movie'), { kind: 'download_failed', key: key('f'), source: 'radarr', at: at(), match: { hash: H2, scope: 'active' }, hash: H2, message: 'no seeds', episodes: [] }],
+      VERIFY,
+    );
     expect(r).toMatchObject({ state: 'AVAILABLE', upgrade: null });
     expect(r.timeline.at(-1)?.reason).toMatch(/Upgrade failed in Radarr: no seeds; the current file stays available/);
   });

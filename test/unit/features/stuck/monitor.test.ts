@@ -50,14 +50,17 @@ function download(hash: string, d: Partial<Download> = {}): Record<string, Downl
 
 describe('stuck reasons per episode', () => {
   it('names the aired episodes that found no release, never the unaired ones', () => {
-    const r = show([
-      ep(1, 1, 'AVAILABLE'),
-      ep(1, 2, 'AVAILABLE'),
-      ep(1, 3, 'SEARCHING', { air: '2026-03-01T20:00:00Z' }),
-      ep(1, 4, 'SEARCHING', { air: '2026-03-08T20:00:00Z' }),
-      ep(1, 5, 'SEARCHING', { air: '2026-03-15T20:00:00Z' }),
-      ep(1, 6, 'SEARCHING', { air: '2026-03-22T20:00:00Z' }),
-    ], { state: 'PARTIALLY_AVAILABLE' });
+    const r = show(
+      [
+        ep(1, 1, 'AVAILABLE'),
+        ep(1, 2, 'AVAILABLE'),
+        ep(1, 3, 'SEARCHING', { air: '2026-03-01T20:00:00Z' }),
+        ep(1, 4, 'SEARCHING', { air: '2026-03-08T20:00:00Z' }),
+        ep(1, 5, 'SEARCHING', { air: '2026-03-15T20:00:00Z' }),
+        ep(1, 6, 'SEARCHING', { air: '2026-03-22T20:00:00Z' }),
+      ],
+      { state: 'PARTIALLY_AVAILABLE' },
+    );
     // E04 aired 40 h ago: the shortest wait of the two is the one said.
     expect(stuckReason(r, NOW, T, ctx)).toBe('S01E03–E04: no release grabbed after 40 h');
   });
@@ -69,12 +72,9 @@ describe('stuck reasons per episode', () => {
   });
 
   it('an undated episode of a season that has not aired only waits for its season; a season with no dates at all counts as aired', () => {
-    const waiting = show([
-      ep(1, 1, 'AVAILABLE', { air: '2025-01-01T20:00:00Z' }),
-      ep(2, 1, 'SEARCHING', { air: '2026-06-01T20:00:00Z' }),
-      ep(2, 2, 'SEARCHING'),
-      ep(2, 3, 'SEARCHING'),
-    ], { state: 'PARTIALLY_AVAILABLE' });
+    const waiting = show([ep(1, 1, 'AVAILABLE', { air: '2025-01-01T20:00:00Z' }), ep(2, 1, 'SEARCHING', { air: '2026-06-01T20:00:00Z' }), ep(2, 2, 'SEARCHING'), ep(2, 3, 'SEARCHING')], {
+      state: 'PARTIALLY_AVAILABLE',
+    });
     expect(stuckReason(waiting, NOW, T, ctx)).toBeNull();
     const undated = show([ep(1, 1, 'SEARCHING'), ep(1, 2, 'SEARCHING')]);
     expect(stuckReason(undated, NOW, T, ctx)).toBe('S01E01–E02: no release grabbed after 10 days');
@@ -83,17 +83,10 @@ describe('stuck reasons per episode', () => {
   it('one clause per stage, in pipeline order', () => {
     const h = 'a'.repeat(40);
     const r = show(
-      [
-        ep(1, 1, 'IMPORTING', { since: ago(50) }),
-        ep(1, 2, 'SEARCHING', { air: ago(120) }),
-        ep(1, 4, 'SEARCHING', { air: ago(180) }),
-        ep(1, 3, 'DOWNLOADING', { since: ago(300), hash: h }),
-      ],
+      [ep(1, 1, 'IMPORTING', { since: ago(50) }), ep(1, 2, 'SEARCHING', { air: ago(120) }), ep(1, 4, 'SEARCHING', { air: ago(180) }), ep(1, 3, 'DOWNLOADING', { since: ago(300), hash: h })],
       { state: 'DOWNLOADING', downloads: download(h, { progress: 0.4, progress_at: ago(45), client_state: 'stalledDL' }) },
     );
-    expect(stuckReason(r, NOW, T, ctx)).toBe(
-      'S01E02, S01E04: no release grabbed after 2 h; S01E03: download made no progress for 45 min; S01E01: Jellyfin: not in library 50 min after import',
-    );
+    expect(stuckReason(r, NOW, T, ctx)).toBe('S01E02, S01E04: no release grabbed after 2 h; S01E03: download made no progress for 45 min; S01E01: Jellyfin: not in library 50 min after import');
   });
 
   it('an episode grabbed as a magnet nobody sends the metadata of says so', () => {

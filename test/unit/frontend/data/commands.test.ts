@@ -56,7 +56,12 @@ class FakeClient extends EventEmitter implements MqttLike {
   subscribe(topics: string[], opts: { qos: 0 | 1 | 2 }, cb: (err: Error | null | undefined, granted?: Array<{ topic: string; qos: number }>) => void): this {
     this.subscriptions.push(...topics);
     for (const t of topics) this.subscribedQos.set(t, opts.qos);
-    queueMicrotask(() => cb(null, topics.map((topic) => ({ topic, qos: this.grant(topic) }))));
+    queueMicrotask(() =>
+      cb(
+        null,
+        topics.map((topic) => ({ topic, qos: this.grant(topic) })),
+      ),
+    );
     return this;
   }
   unsubscribe(topics: string[]): this {
@@ -115,7 +120,7 @@ describe('Connection status', () => {
     expect(connection.error).toBe('the broker refused media/bridge/info (is the tracker\'s base topic "media"?)');
   });
 
-  it('subscribes to the list topics, and to one request\'s details only while watched', async () => {
+  it("subscribes to the list topics, and to one request's details only while watched", async () => {
     const { client, store, connection } = rig();
     connection.start();
     const early = connection.watch('jellyseerr-1');

@@ -11,9 +11,7 @@ import { episode } from '../../../../frontend/test/fixtures.js';
 describe('mqttUrl: the WebSocket next to the page, under any ingress prefix', () => {
   it('keeps the path prefix, drops query and hash, switches the scheme', () => {
     expect(mqttUrl('https://ha.example.org/api/hassio_ingress/AbC123/')).toBe('wss://ha.example.org/api/hassio_ingress/AbC123/mqtt');
-    expect(mqttUrl('http://homeassistant.local:8123/api/hassio_ingress/tok/#/request/jellyseerr-5')).toBe(
-      'ws://homeassistant.local:8123/api/hassio_ingress/tok/mqtt',
-    );
+    expect(mqttUrl('http://homeassistant.local:8123/api/hassio_ingress/tok/#/request/jellyseerr-5')).toBe('ws://homeassistant.local:8123/api/hassio_ingress/tok/mqtt');
     expect(mqttUrl('http://127.0.0.1:8099/?base=media#/?group=stuck')).toBe('ws://127.0.0.1:8099/mqtt');
     expect(mqttUrl('http://127.0.0.1:5173/index.html')).toBe('ws://127.0.0.1:5173/mqtt');
   });

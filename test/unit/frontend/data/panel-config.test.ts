@@ -35,12 +35,26 @@ const PANEL_JSON = {
     { service: 'sonarr', label: 'Sonarr', instance: 'sonarr-anime', url: 'http://sonarr.lan:8989/', scope: 'linked', templates: { tv: '{ui}/add/new?term=tvdb%3A{tvdb_id}' } },
     { service: 'radarr', label: 'Radarr', instance: 'radarr', url: 'http://radarr.lan:7878', scope: 'linked', templates: { movie: '{ui}/movie/{tmdb_id}' } },
     { service: 'radarr', label: 'Radarr', instance: 'bad', url: 42, scope: 'linked', templates: { movie: '{ui}/movie/{tmdb_id}' } },
-    { service: 'jellyfin', label: 'Jellyfin', instance: null, url: 'javascript:alert(1)', scope: 'all', templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' } },
+    {
+      service: 'jellyfin',
+      label: 'Jellyfin',
+      instance: null,
+      url: 'javascript:alert(1)',
+      scope: 'all',
+      templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' },
+    },
   ],
 };
 
 /** Jellyfin's entry, as panel.json lists it when its web UI is set. */
-const JELLYFIN_LINK = { service: 'jellyfin', label: 'Jellyfin', instance: null, url: 'https://jf.lan', scope: 'all', templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' } } as const;
+const JELLYFIN_LINK = {
+  service: 'jellyfin',
+  label: 'Jellyfin',
+  instance: null,
+  url: 'https://jf.lan',
+  scope: 'all',
+  templates: { movie: '{ui}/web/#/details?id={jellyfin_id}', tv: '{ui}/web/#/details?id={jellyfin_id}' },
+} as const;
 
 describe('panel.json', () => {
   it('keeps what is well-formed and drops the rest', () => {
@@ -159,7 +173,16 @@ const REPORT = {
   ok: false,
   checks: [
     { id: 'sonarr/sonarr/reachable', integration: 'sonarr', instance: 'sonarr', check: 'reachable', status: 'ok', summary: 'Sonarr 4.0.14 answers', detail: null, fix: null },
-    { id: 'sonarr/sonarr/webhook', integration: 'sonarr', instance: 'sonarr', check: 'webhook', status: 'error', summary: 'No Media Tracker webhook in Sonarr', detail: 'no connection', fix: 'autoconfigure' },
+    {
+      id: 'sonarr/sonarr/webhook',
+      integration: 'sonarr',
+      instance: 'sonarr',
+      check: 'webhook',
+      status: 'error',
+      summary: 'No Media Tracker webhook in Sonarr',
+      detail: 'no connection',
+      fix: 'autoconfigure',
+    },
     { id: 'mqtt/broker', integration: 'mqtt', instance: null, check: 'broker', status: 'ok', summary: 'Embedded broker', detail: null, fix: null },
     { id: 'jellyfin/last_event', integration: 'jellyfin', instance: null, check: 'last_event', status: 'warning', summary: 'No event for 30 h', detail: null, fix: null },
     { id: 'x', integration: 'plex', instance: null, check: 'reachable', status: 'ok', summary: 'not ours', detail: null, fix: null },
@@ -233,7 +256,12 @@ class FakeClient extends EventEmitter implements MqttLike {
     return super.on(event, cb as (...args: unknown[]) => void);
   }
   subscribe(topics: string[], _opts: { qos: 0 | 1 | 2 }, cb: (err: Error | null | undefined, granted?: Array<{ topic: string; qos: number }>) => void): this {
-    queueMicrotask(() => cb(null, topics.map((topic) => ({ topic, qos: 0 }))));
+    queueMicrotask(() =>
+      cb(
+        null,
+        topics.map((topic) => ({ topic, qos: 0 })),
+      ),
+    );
     return this;
   }
   unsubscribe(): this {

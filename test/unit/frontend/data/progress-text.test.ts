@@ -10,7 +10,14 @@ import { availabilityText, episodeText, shownState, stateLabel, UNAIRED, upgrade
 import type { UpgradePayload } from '../../../../src/contract/index.js';
 import { episode, request } from '../../../../frontend/test/fixtures.js';
 
-const upgrade = (patch: Partial<UpgradePayload> = {}): UpgradePayload => ({ state: 'DOWNLOADING', progress: 0.42, release: 'Dune.2021.2160p.UHD.BluRay', since: '2026-12-01T10:00:00.000Z', episodes: [], ...patch });
+const upgrade = (patch: Partial<UpgradePayload> = {}): UpgradePayload => ({
+  state: 'DOWNLOADING',
+  progress: 0.42,
+  release: 'Dune.2021.2160p.UHD.BluRay',
+  since: '2026-12-01T10:00:00.000Z',
+  episodes: [],
+  ...patch,
+});
 const tv = (available: number, total: number, patch = {}) =>
   request('jellyseerr-1', { media_type: 'tv', state: 'PARTIALLY_AVAILABLE', roster: 'sonarr', episodes: { total, available, by_state: {} }, ...patch });
 
@@ -56,7 +63,12 @@ describe('episodes in the grid', () => {
 
   it('the legend counts unaired episodes apart from the searching ones', () => {
     const eps = [episode(1, 1, 'AVAILABLE'), searching, unaired];
-    expect(stateCounts(eps.map((e) => ({ state: shownState(e) })), [UNAIRED, 'SEARCHING', 'AVAILABLE'])).toEqual([
+    expect(
+      stateCounts(
+        eps.map((e) => ({ state: shownState(e) })),
+        [UNAIRED, 'SEARCHING', 'AVAILABLE'],
+      ),
+    ).toEqual([
       { state: UNAIRED, count: 1 },
       { state: 'SEARCHING', count: 1 },
       { state: 'AVAILABLE', count: 1 },

@@ -13,7 +13,14 @@ const all = [
   request('r4', { title: 'Nosferatu', state: 'FAILED', requested_by: null, created_at: '2026-01-04T00:00:00Z', updated_at: '2026-01-02T00:00:00Z' }),
   request('r5', { title: 'Anora', state: 'DECLINED', requested_by: 'carol', created_at: '2026-01-05T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }),
   request('r6', { title: 'alien: Romulus', state: 'DELETED', requested_by: 'bob', created_at: '2026-01-06T00:00:00Z', updated_at: '2026-01-06T00:00:00Z' }),
-  request('r7', { title: 'Severance', media_type: 'tv', state: 'IMPORTING', stuck: { since: '2026-01-07T00:00:00Z', reason: 'Sonarr: import blocked' }, created_at: '2026-01-07T00:00:00Z', updated_at: '2026-01-07T00:00:00Z' }),
+  request('r7', {
+    title: 'Severance',
+    media_type: 'tv',
+    state: 'IMPORTING',
+    stuck: { since: '2026-01-07T00:00:00Z', reason: 'Sonarr: import blocked' },
+    created_at: '2026-01-07T00:00:00Z',
+    updated_at: '2026-01-07T00:00:00Z',
+  }),
 ];
 const ids = (list: { id: string }[]) => list.map((r) => r.id);
 
@@ -60,15 +67,7 @@ describe('sort', () => {
   it('by last update (newest first), request date, or title', () => {
     expect(ids(selectRequests(all, q({ sort: 'updated' })))).toEqual(['r7', 'r6', 'r1', 'r3', 'r2', 'r4', 'r5']);
     expect(ids(selectRequests(all, q({ sort: 'requested' })))).toEqual(['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1']);
-    expect(selectRequests(all, q({ sort: 'title' })).map((r) => r.title)).toEqual([
-      'alien: Romulus',
-      'Anora',
-      'Dune: Part Two',
-      'Nosferatu',
-      'Pokémon Horizons',
-      'Severance',
-      'The Bear',
-    ]);
+    expect(selectRequests(all, q({ sort: 'title' })).map((r) => r.title)).toEqual(['alien: Romulus', 'Anora', 'Dune: Part Two', 'Nosferatu', 'Pokémon Horizons', 'Severance', 'The Bear']);
   });
 
   it('breaks ties by id, so the order is stable', () => {

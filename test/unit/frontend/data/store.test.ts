@@ -142,7 +142,12 @@ describe('RequestStore', () => {
     store.handle('media/c/state', JSON.stringify(request('c', { state: 'AVAILABLE' })));
     store.handle('media/d/episodes', JSON.stringify([]));
     expect(store.endResync().sort()).toEqual(['b', 'd']);
-    expect(store.requests().map((r) => r.id).sort()).toEqual(['a', 'c']);
+    expect(
+      store
+        .requests()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['a', 'c']);
     expect(store.get('c')?.state?.state).toBe('AVAILABLE');
     store.flush();
     expect(changes.at(-1)).toMatchObject({ synced: false });

@@ -13,17 +13,7 @@ import type { DownloadFailedEvent, GrabbedEvent, ImportBlockedEvent, ImportedEve
 import { episodeKey, type MediaRequest } from '../../../../src/domain/model.js';
 import { createRequest, reduce } from '../../../helpers/reduce.js';
 import type { ApiEpisode, ApiMovie, ApiSeries, HistoryRecord, QueueRecord } from '../../../../src/integrations/arr/api.js';
-import {
-  digest,
-  episodeFileEvents,
-  episodeWantsFile,
-  keyList,
-  movieFileEvents,
-  ownership,
-  seriesSignature,
-  type ArrInstance,
-  type Target,
-} from '../../../../src/integrations/arr/map.js';
+import { digest, episodeFileEvents, episodeWantsFile, keyList, movieFileEvents, ownership, seriesSignature, type ArrInstance, type Target } from '../../../../src/integrations/arr/map.js';
 import { groupQueue, historyEvents, isBlocked, queueEvents } from '../../../../src/integrations/arr/downloads.js';
 import { reconcileRadarr, reconcileSonarr } from '../../../../src/integrations/arr/snapshot.js';
 import { radarr } from '../../../../src/integrations/radarr/index.js';
@@ -294,7 +284,11 @@ describe('queue record → events', () => {
     const eps = range(1, 1, 2);
     const r = showRequest(...parsed(parseSonarr(sonarrGrab(SHOW, eps, hash), CTX)));
     const blocked = only<ImportBlockedEvent>(
-      queueEvents(showTarget(r), groupQueue(showQueue(hash, eps, { trackedDownloadState: 'importBlocked', statusMessages: [{ title: 'x', messages: ['No files found are eligible for import'] }] })), QOPTS),
+      queueEvents(
+        showTarget(r),
+        groupQueue(showQueue(hash, eps, { trackedDownloadState: 'importBlocked', statusMessages: [{ title: 'x', messages: ['No files found are eligible for import'] }] })),
+        QOPTS,
+      ),
     )[0]!;
     const stuck = apply(r, blocked);
     const cleared = queueEvents(showTarget(stuck), [], { complete: true, fetchedAt: '2099-01-01T00:00:00.000Z' });
@@ -406,7 +400,9 @@ describe('files → imported', () => {
 
   it('files without a known path go in their own event (the reducer moves only episodes named in files)', () => {
     const r = showRequest();
-    const events = only<ImportedEvent>(episodeFileEvents(showTarget(r), [apiEpisode({ season: 1, episode: 1 }, { id: 501, path: '/a/S01E01.mkv' }), apiEpisode({ season: 1, episode: 2 }, { id: 502 })]));
+    const events = only<ImportedEvent>(
+      episodeFileEvents(showTarget(r), [apiEpisode({ season: 1, episode: 1 }, { id: 501, path: '/a/S01E01.mkv' }), apiEpisode({ season: 1, episode: 2 }, { id: 502 })]),
+    );
     expect(events.map((e) => [e.key, e.files.length, e.episodes.length])).toEqual([
       ['reconcile:sonarr:file:501', 1, 1],
       ['reconcile:sonarr:file:502', 0, 1],

@@ -109,7 +109,12 @@ describe('LibraryIndex', () => {
     lib.upsert(e2);
     expect(lib.find('Series', 'tvdb', 371980)).toEqual([s]);
     expect(lib.find('Series', 'tmdb', 100)).toEqual([s]);
-    expect(lib.episodesOf(s.id).map((e) => e.id).sort()).toEqual([e1.id, e2.id].sort());
+    expect(
+      lib
+        .episodesOf(s.id)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([e1.id, e2.id].sort());
     expect(lib.stats()).toEqual({ movies: 0, series: 1, episodes_indexed: 2 });
   });
 

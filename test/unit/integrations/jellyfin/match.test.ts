@@ -344,7 +344,14 @@ describe('deletionEvents', () => {
     });
     const events = deletionEvents({ id, type: 'Episode', episodes: [{ season: 5, episode: 5 }] }, [r], STAMP);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ scope: 'files', match: { request_id: 'tv-1' }, episodes: [{ season: 1, episode: 1 }, { season: 1, episode: 2 }] });
+    expect(events[0]).toMatchObject({
+      scope: 'files',
+      match: { request_id: 'tv-1' },
+      episodes: [
+        { season: 1, episode: 1 },
+        { season: 1, episode: 2 },
+      ],
+    });
     const after = apply(r, events[0]!);
     expect(after.episodes.S01E01?.state).toBe('DELETED');
     expect(after.episodes.S01E03?.state).toBe('AVAILABLE');

@@ -49,7 +49,16 @@ function tvReq(id: string, tvdb: number | null, eps: Episode[], o: Partial<Media
   const episodes: Record<string, Episode> = {};
   for (const e of eps) episodes[episodeKey(e.season, e.episode)] = e;
   // Sonarr's episode list was read: these episodes are everything the request wants.
-  return base({ id, media_type: 'tv', tvdb_id: tvdb, requested_seasons: [...new Set(eps.map((e) => e.season))], phase: 'IMPORTING', episodes, roster: { from: 'sonarr', at: '2026-01-01T00:00:00.000Z' }, ...o });
+  return base({
+    id,
+    media_type: 'tv',
+    tvdb_id: tvdb,
+    requested_seasons: [...new Set(eps.map((e) => e.season))],
+    phase: 'IMPORTING',
+    episodes,
+    roster: { from: 'sonarr', at: '2026-01-01T00:00:00.000Z' },
+    ...o,
+  });
 }
 
 class World implements EventSink, TrackedView {

@@ -161,14 +161,14 @@ describe('parseJellyseerr: fixtures', () => {
     });
   });
 
-  it.each(['ISSUE_CREATED', 'ISSUE_COMMENT', 'ISSUE_RESOLVED', 'ISSUE_REOPENED', 'ISSUE_SOMETHING_NEW'])(
-    '%s → ok, no events',
-    (type) => {
-      const result = parseJellyseerr(edited('issue-created', (b) => (b.notification_type = type)), ctx);
-      expect(result).toMatchObject({ ok: true, events: [] });
-      if (result.ok) expect(result.note).toContain('nothing to track');
-    },
-  );
+  it.each(['ISSUE_CREATED', 'ISSUE_COMMENT', 'ISSUE_RESOLVED', 'ISSUE_REOPENED', 'ISSUE_SOMETHING_NEW'])('%s → ok, no events', (type) => {
+    const result = parseJellyseerr(
+      edited('issue-created', (b) => (b.notification_type = type)),
+      ctx,
+    );
+    expect(result).toMatchObject({ ok: true, events: [] });
+    if (result.ok) expect(result.note).toContain('nothing to track');
+  });
 });
 
 describe('parseJellyseerr: defensive template parsing', () => {
@@ -180,7 +180,12 @@ describe('parseJellyseerr: defensive template parsing', () => {
   });
 
   it('an empty username → requested_by null', () => {
-    const e = request(parseJellyseerr(edited('media-pending-movie', (b) => (b.request.requestedBy_username = '')), ctx));
+    const e = request(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.request.requestedBy_username = '')),
+        ctx,
+      ),
+    );
     expect(e.requested_by).toBeNull();
   });
 
@@ -215,7 +220,12 @@ describe('parseJellyseerr: defensive template parsing', () => {
   });
 
   it('missing extra for tv → requested_seasons omitted', () => {
-    const e = request(parseJellyseerr(edited('media-approved-tv', (b) => delete b.extra), ctx));
+    const e = request(
+      parseJellyseerr(
+        edited('media-approved-tv', (b) => delete b.extra),
+        ctx,
+      ),
+    );
     expect(e).not.toHaveProperty('requested_seasons');
   });
 
@@ -247,13 +257,21 @@ describe('parseJellyseerr: invalid input', () => {
   });
 
   it('missing notification_type is named', () => {
-    const errs = errors(parseJellyseerr(edited('media-pending-movie', (b) => delete b.notification_type), ctx));
+    const errs = errors(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => delete b.notification_type),
+        ctx,
+      ),
+    );
     expect(errs.map((e) => e.path)).toEqual(['notification_type']);
   });
 
   it('unknown notification_type lists the accepted values', () => {
     const [err, ...rest] = errors(
-      parseJellyseerr(edited('media-pending-movie', (b) => (b.notification_type = 'MEDIA_EXPLODED')), ctx),
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.notification_type = 'MEDIA_EXPLODED')),
+        ctx,
+      ),
     );
     expect(rest).toEqual([]);
     expect(err!.path).toBe('notification_type');
@@ -263,17 +281,32 @@ describe('parseJellyseerr: invalid input', () => {
   });
 
   it('request_id "abc" → error naming request.request_id', () => {
-    const errs = errors(parseJellyseerr(edited('media-pending-movie', (b) => (b.request.request_id = 'abc')), ctx));
+    const errs = errors(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.request.request_id = 'abc')),
+        ctx,
+      ),
+    );
     expect(errs).toEqual([{ path: 'request.request_id', message: 'expected a positive integer, got "abc"' }]);
   });
 
   it.each(['', '0', '-4', '1.5', ' '])('request_id %j is rejected', (id) => {
-    const errs = errors(parseJellyseerr(edited('media-pending-movie', (b) => (b.request.request_id = id)), ctx));
+    const errs = errors(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.request.request_id = id)),
+        ctx,
+      ),
+    );
     expect(errs.map((e) => e.path)).toEqual(['request.request_id']);
   });
 
   it('missing request_id', () => {
-    const errs = errors(parseJellyseerr(edited('media-pending-movie', (b) => delete b.request.request_id), ctx));
+    const errs = errors(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => delete b.request.request_id),
+        ctx,
+      ),
+    );
     expect(errs).toEqual([{ path: 'request.request_id', message: 'required (expected a positive integer)' }]);
   });
 
@@ -297,9 +330,14 @@ describe('parseJellyseerr: invalid input', () => {
   });
 
   it('media null → error naming media', () => {
-    expect(errors(parseJellyseerr(edited('media-approved-tv', (b) => (b.media = null)), ctx)).map((e) => e.path)).toEqual([
-      'media',
-    ]);
+    expect(
+      errors(
+        parseJellyseerr(
+          edited('media-approved-tv', (b) => (b.media = null)),
+          ctx,
+        ),
+      ).map((e) => e.path),
+    ).toEqual(['media']);
   });
 
   it('bad media_type and ids are each named', () => {
@@ -318,7 +356,12 @@ describe('parseJellyseerr: invalid input', () => {
   });
 
   it('empty media_type (template variable missing) is an error', () => {
-    const errs = errors(parseJellyseerr(edited('media-pending-movie', (b) => (b.media.media_type = '')), ctx));
+    const errs = errors(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.media.media_type = '')),
+        ctx,
+      ),
+    );
     expect(errs.map((e) => e.path)).toEqual(['media.media_type']);
   });
 
@@ -361,7 +404,12 @@ describe('4K requests (no is4k in the default template)', () => {
   });
 
   it('a webhook body: is_4k from the text, else from the statuses, else absent', () => {
-    const uhd = request(parseJellyseerr(edited('media-pending-movie', (b) => (b.event = 'New 4K Movie Request')), ctx));
+    const uhd = request(
+      parseJellyseerr(
+        edited('media-pending-movie', (b) => (b.event = 'New 4K Movie Request')),
+        ctx,
+      ),
+    );
     expect(uhd.is_4k).toBe(true);
     const withStatuses = (event: string, status: string, status4k: string) =>
       request(

@@ -4,16 +4,7 @@ import type { RequestEvent, TrackerEvent, UnstampedEvent } from '../../../../src
 import type { MediaRequest } from '../../../../src/domain/model.js';
 import { createRequest, reduce } from '../../../helpers/reduce.js';
 import type { ApiRequest } from '../../../../src/integrations/jellyseerr/api.js';
-import {
-  backfillDecision,
-  deletedEvent,
-  detailsOf,
-  isOpenInJellyseerr,
-  JELLYSEERR_DELETED_REASON,
-  requestEvent,
-  requesterOf,
-  requestStatus,
-} from '../../../../src/integrations/jellyseerr/map.js';
+import { backfillDecision, deletedEvent, detailsOf, isOpenInJellyseerr, JELLYSEERR_DELETED_REASON, requestEvent, requesterOf, requestStatus } from '../../../../src/integrations/jellyseerr/map.js';
 
 const AT = '2025-03-14T10:00:00.000Z';
 
@@ -120,7 +111,9 @@ describe('request → event', () => {
 
   it('an old outcome keeps its date: HA retention counts from when Jellyseerr changed it', () => {
     const old = '2024-01-02T03:04:05.000Z';
-    const ev = requestEvent(apiRequest({ type: 'movie', status: 3, updatedAt: old, media: { tmdbId: 693134, mediaType: 'movie', status: 1, updatedAt: '2023-12-01T00:00:00.000Z' }, seasons: [] })) as RequestEvent;
+    const ev = requestEvent(
+      apiRequest({ type: 'movie', status: 3, updatedAt: old, media: { tmdbId: 693134, mediaType: 'movie', status: 1, updatedAt: '2023-12-01T00:00:00.000Z' }, seasons: [] }),
+    ) as RequestEvent;
     expect(ev.since).toBe(old);
     expect(created(ev)).toMatchObject({ state: 'DECLINED', state_since: old, created_at: AT });
     // An open request keeps the time the tracker saw it.

@@ -46,12 +46,9 @@ describe('progressFields', () => {
     expect(isComplete({ progress: 0.99999, amount_left: 0, state: 'stalledUP' })).toBe(true);
   });
 
-  it.each(['checkingUP', 'downloading', 'pausedDL', 'stoppedDL', 'checkingDL', 'moving', 'checkingResumeData', 'error', 'missingFiles', 'unknown'])(
-    'progress 1 + %s is not complete',
-    (state) => {
-      expect(isComplete({ progress: 1, amount_left: 0, state })).toBe(false);
-    },
-  );
+  it.each(['checkingUP', 'downloading', 'pausedDL', 'stoppedDL', 'checkingDL', 'moving', 'checkingResumeData', 'error', 'missingFiles', 'unknown'])('progress 1 + %s is not complete', (state) => {
+    expect(isComplete({ progress: 1, amount_left: 0, state })).toBe(false);
+  });
 
   it('a seeding state with data missing is not complete', () => {
     expect(isComplete({ progress: 0.5, amount_left: 100, state: 'stalledUP' })).toBe(false);
@@ -74,12 +71,24 @@ describe('stuckReason', () => {
     expect(stuckReason({ state })).toBe(reason);
   });
 
-  it.each(['metaDL', 'forcedMetaDL', 'downloading', 'forcedDL', 'queuedDL', 'checkingDL', 'uploading', 'stalledUP', 'pausedUP', 'stoppedUP', 'checkingUP', 'moving', 'checkingResumeData', 'allocating'])(
-    '%s → null',
-    (state) => {
-      expect(stuckReason({ state })).toBeNull();
-    },
-  );
+  it.each([
+    'metaDL',
+    'forcedMetaDL',
+    'downloading',
+    'forcedDL',
+    'queuedDL',
+    'checkingDL',
+    'uploading',
+    'stalledUP',
+    'pausedUP',
+    'stoppedUP',
+    'checkingUP',
+    'moving',
+    'checkingResumeData',
+    'allocating',
+  ])('%s → null', (state) => {
+    expect(stuckReason({ state })).toBeNull();
+  });
 });
 
 describe('a torrent without metadata', () => {
@@ -101,7 +110,7 @@ describe('a torrent without metadata', () => {
     expect(clientState({ ...old, state: 'queuedDL' })).toBe('metaDL');
   });
 
-  it('with metadata, the state is qBittorrent\'s own', () => {
+  it("with metadata, the state is qBittorrent's own", () => {
     const t = { state: 'queuedDL', progress: 0, size: 4096, total_size: 4096, has_metadata: true };
     expect(lacksMetadata(t)).toBe(false);
     expect(clientState(t)).toBe('queuedDL');

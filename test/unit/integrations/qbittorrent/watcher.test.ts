@@ -305,9 +305,7 @@ describe('qBittorrent watcher: removal', () => {
     fake.remove(hashOf(7));
     await watcher.poke();
     expect(sink.batches).toHaveLength(1);
-    expect(sink.progress()).toEqual([
-      expect.objectContaining({ hash: H1, removed: true, complete: false, progress: 0.42, speed_bps: null, eta_s: null, match: { hash: H1, scope: 'active' } }),
-    ]);
+    expect(sink.progress()).toEqual([expect.objectContaining({ hash: H1, removed: true, complete: false, progress: 0.42, speed_bps: null, eta_s: null, match: { hash: H1, scope: 'active' } })]);
     expect(sink.stuck()).toEqual([expect.objectContaining({ reason: 'qBittorrent: torrent removed before it finished', match: { hash: H1, scope: 'active' } })]);
     expect(watcher.status().detail).toMatchObject({ torrents: 0, tracked: 0 });
 

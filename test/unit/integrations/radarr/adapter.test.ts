@@ -9,15 +9,7 @@ const { fixture, edited } = fixtures('radarr');
 const DUNE_ARR = { service: 'radarr', instance: 'radarr', id: 412 } as const;
 const DUNE_HASH = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';
 
-const FIXTURES = [
-  'grab',
-  'download',
-  'movie-added',
-  'movie-delete',
-  'movie-file-delete',
-  'manual-interaction-required',
-  'test',
-];
+const FIXTURES = ['grab', 'download', 'movie-added', 'movie-delete', 'movie-file-delete', 'manual-interaction-required', 'test'];
 
 describe('parseRadarr: fixtures', () => {
   it.each(FIXTURES)('%s parses', (name) => {
@@ -54,9 +46,7 @@ describe('parseRadarr: fixtures', () => {
   it('Download (§2.3) → imported with the movie file', () => {
     const e = one(parseRadarr(fixture('download'), ctx), 'imported');
     expect(e.hash).toBe(DUNE_HASH);
-    expect(e.files).toEqual([
-      { path: '/data/movies/Dune Part Two (2024)/Dune Part Two (2024) [Bluray-1080p].mkv', episodes: [] },
-    ]);
+    expect(e.files).toEqual([{ path: '/data/movies/Dune Part Two (2024)/Dune Part Two (2024) [Bluray-1080p].mkv', episodes: [] }]);
     expect(e.episodes).toEqual([]);
     expect(e.is_upgrade).toBe(false);
     expect(e.media.poster_url).toBeNull(); // images: []
@@ -65,7 +55,13 @@ describe('parseRadarr: fixtures', () => {
   });
 
   it('Download without downloadId (manual import) → hash null, no match.hash', () => {
-    const e = one(parseRadarr(edited('download', (b) => delete b.downloadId), ctx), 'imported');
+    const e = one(
+      parseRadarr(
+        edited('download', (b) => delete b.downloadId),
+        ctx,
+      ),
+      'imported',
+    );
     expect(e.hash).toBeNull();
     expect(e.match).not.toHaveProperty('hash');
   });
@@ -108,7 +104,10 @@ describe('parseRadarr: fixtures', () => {
   });
 
   it('MovieFileDelete for an upgrade → no event', () => {
-    const result = parseRadarr(edited('movie-file-delete', (b) => (b.deleteReason = 'upgrade')), ctx);
+    const result = parseRadarr(
+      edited('movie-file-delete', (b) => (b.deleteReason = 'upgrade')),
+      ctx,
+    );
     expect(result).toEqual({ ok: true, events: [], note: expect.stringContaining('replaced by an upgrade') });
   });
 
@@ -176,7 +175,13 @@ describe('parseRadarr: fixtures', () => {
   });
 
   it('tmdbId 0 is omitted from match and null in media', () => {
-    const e = one(parseRadarr(edited('movie-added', (b) => (b.movie.tmdbId = 0)), ctx), 'media_added');
+    const e = one(
+      parseRadarr(
+        edited('movie-added', (b) => (b.movie.tmdbId = 0)),
+        ctx,
+      ),
+      'media_added',
+    );
     expect(e.match).not.toHaveProperty('tmdb_id');
     expect(e.media.tmdb_id).toBeNull();
   });
@@ -192,9 +197,7 @@ describe('parseRadarr: invalid input', () => {
   });
 
   it('eventType of the wrong type', () => {
-    expect(errors(parseRadarr({ eventType: 4 }, ctx))).toEqual([
-      { path: 'eventType', message: expect.stringContaining('expected a string') },
-    ]);
+    expect(errors(parseRadarr({ eventType: 4 }, ctx))).toEqual([{ path: 'eventType', message: expect.stringContaining('expected a string') }]);
   });
 
   it('unknown eventType lists the accepted values', () => {
@@ -214,12 +217,7 @@ describe('parseRadarr: invalid input', () => {
     });
     const errs = errors(parseRadarr(body, ctx));
     // isUpgrade is descriptive: a wrong type drops it, it never refuses the event.
-    expect(errs.map((e) => e.path).sort()).toEqual([
-      'downloadId',
-      'movie.id',
-      'movie.tmdbId',
-      'movieFile.path',
-    ]);
+    expect(errs.map((e) => e.path).sort()).toEqual(['downloadId', 'movie.id', 'movie.tmdbId', 'movieFile.path']);
     expect(errs).toContainEqual({ path: 'movie.tmdbId', message: 'expected a number, got string' });
   });
 

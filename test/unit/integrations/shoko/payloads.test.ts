@@ -62,9 +62,14 @@ describe('v5 (PascalCase)', () => {
   });
 
   it('SeriesUpdated, EpisodeUpdated and MovieUpdated are parsed by their own schemas (D1)', () => {
-    expect(
-      ok(parseShokoEvent('SeriesUpdated', v5.seriesUpdated({ source: 'AniDB', reason: 'Added', seriesId: 17000, episodes: [{ episodeId: 280001 }, { episodeId: 280002 }] }))),
-    ).toEqual({ event: 'SeriesUpdated', source: 'AniDB', reason: 'Added', seriesId: 17000, shokoSeriesIds: [], episodeCount: 2 });
+    expect(ok(parseShokoEvent('SeriesUpdated', v5.seriesUpdated({ source: 'AniDB', reason: 'Added', seriesId: 17000, episodes: [{ episodeId: 280001 }, { episodeId: 280002 }] })))).toEqual({
+      event: 'SeriesUpdated',
+      source: 'AniDB',
+      reason: 'Added',
+      seriesId: 17000,
+      shokoSeriesIds: [],
+      episodeCount: 2,
+    });
     expect(ok(parseShokoEvent('EpisodeUpdated', v5.episodeUpdated({ source: 'Shoko', reason: 'Added', episodeId: 900, seriesId: 90, shokoEpisodeIds: [900] })))).toEqual({
       event: 'EpisodeUpdated',
       source: 'Shoko',

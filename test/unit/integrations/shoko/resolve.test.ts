@@ -152,10 +152,16 @@ describe('fileEvent', () => {
       shoko_file_id: 41,
       match: { file_path: MOVIE, scope: 'active' },
     });
-    const two = parsed('FileMatched', v5.fileEvent({ ...file, crossReferences: [
-      { episodeId: null, anidbEpisodeId: 1, seriesId: null, anidbAnimeId: 15000, groupId: null },
-      { episodeId: null, anidbEpisodeId: 2, seriesId: null, anidbAnimeId: 15000, groupId: null },
-    ] }));
+    const two = parsed(
+      'FileMatched',
+      v5.fileEvent({
+        ...file,
+        crossReferences: [
+          { episodeId: null, anidbEpisodeId: 1, seriesId: null, anidbAnimeId: 15000, groupId: null },
+          { episodeId: null, anidbEpisodeId: 2, seriesId: null, anidbAnimeId: 15000, groupId: null },
+        ],
+      }),
+    );
     expect(fileEvent(two, res, MOVIE)?.reason).toBe('Shoko: matched to AniDB (anime 15000, episodes 1, 2)');
   });
 
@@ -168,7 +174,11 @@ describe('fileEvent', () => {
 
   it('v4.2.2 FileMatched names the Shoko ids; the key falls back to the path without a location id', () => {
     const m = parsed('FileMatched', v4.fileEvent({ relativePath: 'a\\b.mkv', fileId: 12, importFolderId: 1, crossRefs: [{ episodeId: 45, seriesId: 6, groupId: 7 }] }));
-    expect(fileEvent(m, res, '/data/anime/a/b.mkv')).toMatchObject({ result: 'matched', reason: 'Shoko: matched (Shoko series 6, episode 45)', key: 'shoko:FileMatched:12:/data/anime/a/b.mkv:..6.45' });
+    expect(fileEvent(m, res, '/data/anime/a/b.mkv')).toMatchObject({
+      result: 'matched',
+      reason: 'Shoko: matched (Shoko series 6, episode 45)',
+      key: 'shoko:FileMatched:12:/data/anime/a/b.mkv:..6.45',
+    });
   });
 
   it('FileNotMatched → not_matched with a plain reason; the UDP ban is said', () => {

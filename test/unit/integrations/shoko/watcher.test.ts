@@ -296,10 +296,7 @@ describe('events', () => {
   });
 
   it('MovieUpdated: only Added for a tracked anime movie counts; image reasons are ignored (D1)', async () => {
-    const view = new View().add(
-      movie('anime', `/data/anime/${MOVIE_REL}`, { tmdb_id: 791373 }),
-      movie('plain', '/data/movies/Dune/Dune.mkv', { tmdb_id: 693134, is_anime: false }),
-    );
+    const view = new View().add(movie('anime', `/data/anime/${MOVIE_REL}`, { tmdb_id: 791373 }), movie('plain', '/data/movies/Dune/Dune.mkv', { tmdb_id: 693134, is_anime: false }));
     const { fake, sink, watcher } = await rig(view);
     for (const reason of ['ImageAdded', 'ImageAdded', 'ImageUpdated', 'ImageRemoved', 'Updated', 'None']) fake.emit('ShokoEvent:MovieUpdated', v5.movieUpdated({ reason, movieId: 791373 }));
     fake.emit('ShokoEvent:MovieUpdated', v5.movieUpdated({ reason: 'Added', movieId: 693134 }));
@@ -345,7 +342,11 @@ describe('events', () => {
     fake.emit('ShokoEvent:FileMatched', fileEvent(99, 'Other/Season 01/Other - S01E01.mkv'));
     await until(() => watcher.status().detail?.unmatched === 1, 'the unmatched count');
     expect(sink.events).toEqual([]);
-    expect(lines(/Shoko FileMatched: not a tracked file \(no open request tracks this file; file 99, location 1099, import folder 1, path "Other\/Season 01\/Other - S01E01.mkv", absolute "\/data\/anime\/Other\/Season 01\/Other - S01E01.mkv"\)/)).toHaveLength(1);
+    expect(
+      lines(
+        /Shoko FileMatched: not a tracked file \(no open request tracks this file; file 99, location 1099, import folder 1, path "Other\/Season 01\/Other - S01E01.mkv", absolute "\/data\/anime\/Other\/Season 01\/Other - S01E01.mkv"\)/,
+      ),
+    ).toHaveLength(1);
   });
 
   it('ingest failures are retried', async () => {
@@ -421,7 +422,12 @@ describe('catch-up through REST', () => {
     expect(fake.log.of('GET /api/v3/File/PathEndsWith').map((l) => l.query.path)).toEqual([1, 2, 3, 4].map((e) => rel(e).split('/').slice(-2).join('/')));
     // The next pass goes on where this one stopped.
     await (watcher as unknown as { catchUp(why: string): Promise<void> }).catchUp('test');
-    expect(fake.log.of('GET /api/v3/File/PathEndsWith').slice(4).map((l) => String(l.query.path).slice(-7))).toEqual(['E05.mkv', 'E06.mkv', 'E07.mkv', 'E08.mkv']);
+    expect(
+      fake.log
+        .of('GET /api/v3/File/PathEndsWith')
+        .slice(4)
+        .map((l) => String(l.query.path).slice(-7)),
+    ).toEqual(['E05.mkv', 'E06.mkv', 'E07.mkv', 'E08.mkv']);
     expect(sink.events[1]).toMatchObject({ result: 'detected', shoko_file_id: 107, reason: 'Shoko: file found, waiting for AniDB cross-references', match: { file_path: abs(7) } });
     // A movie that already carries its Shoko file id (and is not waiting) is not asked about.
     expect(fake.log.of('GET /api/v3/File/PathEndsWith').some((l) => String(l.query.path).includes('Summer Ghost'))).toBe(false);

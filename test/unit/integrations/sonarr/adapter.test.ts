@@ -75,16 +75,12 @@ describe('parseSonarr: fixtures', () => {
   it('regular season-pack Grab lists all 10 episodes, not anime', () => {
     const e = one(parseSonarr(fixture('grab-season-pack'), ctx), 'grabbed');
     expect(e.hash).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9001122334');
-    expect(e.episodes.map((x) => `${x.season}x${x.episode}`)).toEqual([
-      '2x1', '2x2', '2x3', '2x4', '2x5', '2x6', '2x7', '2x8', '2x9', '2x10',
-    ]);
+    expect(e.episodes.map((x) => `${x.season}x${x.episode}`)).toEqual(['2x1', '2x2', '2x3', '2x4', '2x5', '2x6', '2x7', '2x8', '2x9', '2x10']);
     expect(e.episodes.map((x) => x.sonarr_episode_id)).toEqual([2201, 2202, 2203, 2204, 2205, 2206, 2207, 2208, 2209, 2210]);
     expect(e.anime).toEqual({ is_anime: false, source: 'sonarr series type "standard"' });
     // The banner comes first in images[]; the poster is picked.
     expect(e.media.poster_url).toBe('https://artworks.thetvdb.com/banners/v4/series/403245/posters/62c3.jpg');
-    expect(e.key).toBe(
-      'sonarr:sonarr:grab:a1b2c3d4e5f60718293a4b5c6d7e8f9001122334:2201,2202,2203,2204,2205,2206,2207,2208,2209,2210',
-    );
+    expect(e.key).toBe('sonarr:sonarr:grab:a1b2c3d4e5f60718293a4b5c6d7e8f9001122334:2201,2202,2203,2204,2205,2206,2207,2208,2209,2210');
   });
 
   it('Grab key does not depend on episode order', () => {
@@ -101,7 +97,13 @@ describe('parseSonarr: fixtures', () => {
   });
 
   it('Grab without downloadId: hash null, no match.hash, key falls back to the release title', () => {
-    const e = one(parseSonarr(edited('grab-season-pack', (b) => delete b.downloadId), ctx), 'grabbed');
+    const e = one(
+      parseSonarr(
+        edited('grab-season-pack', (b) => delete b.downloadId),
+        ctx,
+      ),
+      'grabbed',
+    );
     expect(e.hash).toBeNull();
     expect(e.match).not.toHaveProperty('hash');
     expect(e.key).toContain(':grab:The.Bear.S02.1080p.DSNP.WEB-DL.DDP5.1.H.264-NTb:');
@@ -111,9 +113,7 @@ describe('parseSonarr: fixtures', () => {
     const e = one(parseSonarr(fixture('download-episode'), ctx), 'imported');
     expect(e.hash).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9001122334');
     const ep = { season: 2, episode: 1, title: 'Beef', air_date_utc: '2023-06-22T04:00:00Z', sonarr_episode_id: 2201 };
-    expect(e.files).toEqual([
-      { path: '/data/tv/The Bear/Season 02/The Bear - S02E01 - Beef [WEBDL-1080p].mkv', episodes: [ep] },
-    ]);
+    expect(e.files).toEqual([{ path: '/data/tv/The Bear/Season 02/The Bear - S02E01 - Beef [WEBDL-1080p].mkv', episodes: [ep] }]);
     expect(e.episodes).toEqual([ep]);
     expect(e.is_upgrade).toBe(false);
     expect(e.match.scope).toBe('active');
@@ -121,7 +121,13 @@ describe('parseSonarr: fixtures', () => {
   });
 
   it('per-file Download of an upgrade keeps is_upgrade', () => {
-    const e = one(parseSonarr(edited('download-episode', (b) => (b.isUpgrade = true)), ctx), 'imported');
+    const e = one(
+      parseSonarr(
+        edited('download-episode', (b) => (b.isUpgrade = true)),
+        ctx,
+      ),
+      'imported',
+    );
     expect(e.is_upgrade).toBe(true);
   });
 
@@ -212,7 +218,13 @@ describe('parseSonarr: fixtures', () => {
   });
 
   it('import-complete without downloadId uses "manual" in the key', () => {
-    const e = one(parseSonarr(edited('download-import-complete', (b) => delete b.downloadId), ctx), 'imported');
+    const e = one(
+      parseSonarr(
+        edited('download-import-complete', (b) => delete b.downloadId),
+        ctx,
+      ),
+      'imported',
+    );
     expect(e.hash).toBeNull();
     expect(e.key).toBe('sonarr:sonarr:download-complete:manual:7102,7103,7104');
   });
@@ -240,23 +252,30 @@ describe('parseSonarr: fixtures', () => {
     expect(e.match.scope).toBe('any');
     expect(e.match.arr).toEqual({ service: 'sonarr', instance: 'sonarr', id: 44 });
     expect(e.key).toBe('sonarr:sonarr:delete:44');
-    const kept = one(parseSonarr(edited('series-delete', (b) => (b.deletedFiles = false)), ctx), 'deleted');
+    const kept = one(
+      parseSonarr(
+        edited('series-delete', (b) => (b.deletedFiles = false)),
+        ctx,
+      ),
+      'deleted',
+    );
     expect(kept.reason).toBe('Sonarr: series deleted (files kept)');
   });
 
   it('EpisodeFileDelete → deleted scope files with its episodes', () => {
     const e = one(parseSonarr(fixture('episode-file-delete'), ctx), 'deleted');
     expect(e.scope).toBe('files');
-    expect(e.episodes).toEqual([
-      { season: 2, episode: 3, title: 'Sundae', air_date_utc: '2023-06-22T04:00:00Z', sonarr_episode_id: 2203 },
-    ]);
+    expect(e.episodes).toEqual([{ season: 2, episode: 3, title: 'Sundae', air_date_utc: '2023-06-22T04:00:00Z', sonarr_episode_id: 2203 }]);
     expect(e.reason).toBe('Sonarr: episode file deleted (manual)');
     expect(e.match.scope).toBe('any');
     expect(e.key).toBe('sonarr:sonarr:file-delete:8803');
   });
 
   it('EpisodeFileDelete for an upgrade → no event', () => {
-    const result = parseSonarr(edited('episode-file-delete', (b) => (b.deleteReason = 'upgrade')), ctx);
+    const result = parseSonarr(
+      edited('episode-file-delete', (b) => (b.deleteReason = 'upgrade')),
+      ctx,
+    );
     expect(result).toEqual({ ok: true, events: [], note: expect.stringContaining('replaced by an upgrade') });
   });
 
@@ -281,9 +300,7 @@ describe('parseSonarr: fixtures', () => {
       ),
       'import_blocked',
     );
-    expect(e.message).toBe(
-      'Sonarr: import blocked — One or more episodes expected in this release were not imported or missing from the release',
-    );
+    expect(e.message).toBe('Sonarr: import blocked — One or more episodes expected in this release were not imported or missing from the release');
   });
 
   it.each([
@@ -320,12 +337,24 @@ describe('parseSonarr: instance and anime rules', () => {
   });
 
   it('payload instanceName is used when the route has none', () => {
-    const e = one(parseSonarr(edited('series-add', (b) => (b.instanceName = 'Sonarr_Anime')), ctx), 'media_added');
+    const e = one(
+      parseSonarr(
+        edited('series-add', (b) => (b.instanceName = 'Sonarr_Anime')),
+        ctx,
+      ),
+      'media_added',
+    );
     expect(e.arr.instance).toBe('sonarr_anime');
   });
 
   it('defaults to "sonarr" without any name', () => {
-    const e = one(parseSonarr(edited('series-add', (b) => delete b.instanceName), ctx), 'media_added');
+    const e = one(
+      parseSonarr(
+        edited('series-add', (b) => delete b.instanceName),
+        ctx,
+      ),
+      'media_added',
+    );
     expect(e.arr.instance).toBe('sonarr');
   });
 
@@ -378,13 +407,7 @@ describe('parseSonarr: invalid input', () => {
     });
     const errs = errors(parseSonarr(body, ctx));
     expect(errs).toContainEqual({ path: 'series.tvdbId', message: 'expected a number, got string' });
-    expect(errs.map((e) => e.path).sort()).toEqual([
-      'episodes.0.seasonNumber',
-      'episodes.3.episodeNumber',
-      'release',
-      'series.id',
-      'series.tvdbId',
-    ]);
+    expect(errs.map((e) => e.path).sort()).toEqual(['episodes.0.seasonNumber', 'episodes.3.episodeNumber', 'release', 'series.id', 'series.tvdbId']);
     expect(errs.find((e) => e.path === 'series.id')!.message).toContain('required');
     expect(errs.find((e) => e.path === 'episodes.3.episodeNumber')!.message).toBe('expected an integer, got 4.5');
   });
