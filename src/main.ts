@@ -3,7 +3,7 @@
  * Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for invalid options, 1 otherwise.
  */
 import { Tracker } from './app.js';
-import { ConfigError, loadOptions } from './config/load.js';
+import { ConfigError, loadOptionsOrExit } from './config/load.js';
 import type { Options } from './config/schema.js';
 import { createLogger, errorMessage, setLogLevel } from './log.js';
 import { AddonIntegration } from './supervisor/addon.js';
@@ -11,13 +11,7 @@ import { STOP_DEADLINE_MS } from './supervisor/stop-budget.js';
 
 async function main(): Promise<void> {
   const log = createLogger();
-  let source: ReturnType<typeof loadOptions>;
-  try {
-    source = loadOptions();
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n`);
-    process.exit(err instanceof ConfigError ? err.exitCode : 1);
-  }
+  const source = loadOptionsOrExit();
   setLogLevel(source.options.log_level);
   log.info(`options: ${source.path ?? 'defaults (no /data/options.json, MEDIA_TRACKER_OPTIONS not set)'}`);
   const addon = AddonIntegration.fromEnv(log.child('supervisor'));

@@ -4,8 +4,7 @@
  * to be running) and prints what was done. Exit code 1 when an action failed.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadOptions } from '../config/load.js';
-import type { Options } from '../config/schema.js';
+import { loadOptionsOrExit } from '../config/load.js';
 import { bridgeCommand, TrackerNotRunning } from '../doctor/command.js';
 import { errorMessage } from '../log.js';
 import { formatResult, ResultSchema } from './format.js';
@@ -24,13 +23,7 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown service(s): ${bad.join(', ')}; expected ${known.join(', ')}\n`);
     process.exit(2);
   }
-  let options: Options;
-  try {
-    options = loadOptions().options;
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n`);
-    process.exit(err instanceof ConfigError ? err.exitCode : 1);
-  }
+  const { options } = loadOptionsOrExit();
   try {
     const answer = await bridgeCommand(options, 'autoconfigure', { ...(services ? { services } : {}), ...(values['forward-existing'] ? { forward_existing: true } : {}) }, 180_000);
     if (answer.status !== 'ok') throw new Error(answer.error ?? 'the tracker answered with an error');

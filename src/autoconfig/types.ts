@@ -1,23 +1,17 @@
 /** The result of an auto-configuration run, as answered on `media/bridge/response` (docs/mqtt.md). */
+import type { AutoconfigureAction, AutoconfigureResult } from '../contract/index.js';
 import type { PublicBase } from './urls.js';
 
-export interface AutoconfigAction {
-  /** The integration's id (src/integrations/registry.ts). */
-  service: string;
-  instance: string | null;
-  action: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
-  /** One or two sentences; never a key, password or secret. */
-  detail: string;
-  test: 'passed' | 'failed' | 'not run';
-}
+/** What a run did on one service (the contract's shape). */
+export type AutoconfigAction = AutoconfigureAction;
 
-export interface AutoconfigResult {
-  actions: AutoconfigAction[];
+export interface AutoconfigResult extends AutoconfigureResult {
   /**
    * What to set by hand in services with no API for it (Jellyfin's webhook plugin); the key
    * keeps the name the panel and docs/mqtt.md know it by.
    */
   jellyfin: string;
+  transaction?: unknown;
 }
 
 /** Counts valid webhooks the tracker received, per `source` or `source/instance`. */

@@ -38,6 +38,16 @@ function withAddonDefaults(raw: unknown, addonPath: string): unknown {
   return { ...raw, data_dir: dirname(addonPath) };
 }
 
+/** For the command lines: the options, or their problem on stderr and the exit code it carries. */
+export function loadOptionsOrExit(): OptionsSource {
+  try {
+    return loadOptions();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(err instanceof ConfigError ? err.exitCode : 1);
+  }
+}
+
 export function parseOptions(raw: unknown, origin = 'options'): Options {
   const result = optionsSchema.safeParse(raw);
   if (result.success) return result.data;

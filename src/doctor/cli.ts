@@ -4,7 +4,7 @@
  * report; exit code 1 when any check is an error, 2 for invalid options.
  */
 import { publicBase } from '../autoconfig/urls.js';
-import { ConfigError, loadOptions } from '../config/load.js';
+import { loadOptionsOrExit } from '../config/load.js';
 import { optionSecrets, type Options } from '../config/schema.js';
 import { errorMessage, registerSecret, setLogLevel } from '../log.js';
 import { LocalSettings } from '../secrets.js';
@@ -38,13 +38,7 @@ async function standalone(options: Options, why: string): Promise<DoctorReport> 
 }
 
 async function main(): Promise<void> {
-  let options: Options;
-  try {
-    options = loadOptions().options;
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n`);
-    process.exit(err instanceof ConfigError ? err.exitCode : 1);
-  }
+  const { options } = loadOptionsOrExit();
   setLogLevel('error');
   for (const s of optionSecrets(options)) registerSecret(s);
   let report: DoctorReport;

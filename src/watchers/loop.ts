@@ -2,14 +2,23 @@
  * A poll loop that never overlaps itself, backs off after failures (up to 8× the
  * interval) and keeps the health a watcher reports on `media/bridge/info`.
  */
+import type { EventSink, TrackedView } from '../engine/ports.js';
 import { errorMessage, type Logger } from '../log.js';
 
-export interface WatcherStatus {
-  name: string;
-  healthy: boolean;
-  last_ok: string | null;
-  last_error: string | null;
-  detail?: Record<string, unknown>;
+import type { WatcherStatus } from '../contract/index.js';
+
+/** As published in `media/bridge/info` (the contract's shape). */
+export type { WatcherStatus };
+
+/** What every polled watcher is built with. */
+export interface PollOptions {
+  intervalS: number;
+  sink: EventSink;
+  view: TrackedView;
+  log: Logger;
+  clock?: () => Date;
+  /** HTTP timeout per request (default 15 s). */
+  timeoutMs?: number;
 }
 
 export interface Watcher {

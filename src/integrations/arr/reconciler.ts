@@ -19,9 +19,7 @@
 import type { PvrKinds } from '../pvr-kinds.js';
 import type { ArrInstanceOptions } from './options.js';
 import type { MediaRequest } from '../../domain/model.js';
-import type { Logger } from '../../log.js';
-import { PolledWatcher, PollLoop } from '../../watchers/loop.js';
-import type { EventSink, TrackedView } from '../../watchers/types.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord } from './api.js';
 import { finishedGone, libraryIds, type FinishedMemory } from './finished.js';
 import { sameKind, stampKind } from './kind.js';
@@ -39,14 +37,7 @@ export const HISTORY_LOOKBACK_MS = 24 * 3600_000;
 /** With no open request, the library list is read for finished requests' deletions at most this often. */
 export const FINISHED_CHECK_MS = 15 * 60_000;
 
-export interface ArrReconcilerOptions {
-  intervalS: number;
-  sink: EventSink;
-  view: TrackedView;
-  log: Logger;
-  clock?: () => Date;
-  /** HTTP timeout per request (default 15 s). */
-  timeoutMs?: number;
+export interface ArrReconcilerOptions extends PollOptions {
   /** Which instances serve 4K requests. */
   kinds?: PvrKinds;
 }

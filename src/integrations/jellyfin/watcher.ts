@@ -7,9 +7,8 @@
  * - holders.ts: which requests hold which items, for deletions.
  */
 import type { JellyfinHint } from './adapter.js';
-import { registerSecret, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
-import type { EventSink, TrackedView } from '../../watchers/types.js';
+import { registerSecret } from '../../log.js';
+import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
 import { JellyfinClient } from './client.js';
 import { JellyfinHints, type HintOutcome } from './hints.js';
 import { RequestHolders } from './holders.js';
@@ -20,16 +19,9 @@ import { LibraryScans, type LibraryRefreshOutcome } from './scan.js';
 export type { HintOutcome } from './hints.js';
 export type { LibraryRefreshOutcome } from './scan.js';
 
-export interface JellyfinWatcherOptions extends PollTuning {
+export interface JellyfinWatcherOptions extends PollTuning, PollOptions {
   url: string;
   apiKey: string;
-  intervalS: number;
-  sink: EventSink;
-  view: TrackedView;
-  log: Logger;
-  clock?: () => Date;
-  /** HTTP timeout per API request (default 15 s). */
-  timeoutMs?: number;
   /** Extra attempts inside one call on network errors/5xx (default 0: the poll loop backs off). */
   retries?: number;
   minRetryDelayMs?: number;

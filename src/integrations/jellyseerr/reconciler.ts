@@ -25,9 +25,8 @@
 import type { PvrKinds } from '../pvr-kinds.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { UnstampedEvent } from '../../domain/events.js';
-import { errorMessage, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
-import type { EventSink, TrackedView } from '../../watchers/types.js';
+import { errorMessage } from '../../log.js';
+import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
 import { UpstreamError } from '../../net/service.js';
 import { JellyseerrClient, type ApiDetails, type ApiRequest, type ApiTvSeasons } from './api.js';
 import { backfillDecision, backfillKey, deletedEvent, detailsOf, MEDIA_STATUS, mediaStatusOf, mediaTypeOf, modifiedAt, requestEvent, type Details } from './map.js';
@@ -42,16 +41,9 @@ export const MAX_ROSTER_LOOKUPS = 10;
 /** Pause before a catch-up cycle when titles were left for later. */
 export const CATCH_UP_MS = 2_000;
 
-export interface JellyseerrReconcilerOptions {
+export interface JellyseerrReconcilerOptions extends PollOptions {
   url: string;
   apiKey: string;
-  intervalS: number;
-  sink: EventSink;
-  view: TrackedView;
-  log: Logger;
-  clock?: () => Date;
-  /** HTTP timeout per request (default 15 s). */
-  timeoutMs?: number;
   /** How many requests the first back-fill imports (the `backfill_limit` option; default 250). */
   backfillLimit?: number;
   /** Where the back-fill's progress is kept between runs (settings.json); without it, only in memory. */

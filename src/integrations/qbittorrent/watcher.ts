@@ -12,9 +12,8 @@
  * sink in one `ingest` call; the "last sent" memory only moves once that call succeeded.
  */
 import type { UnstampedEvent } from '../../domain/events.js';
-import { registerSecret, type Logger } from '../../log.js';
-import { PolledWatcher, PollLoop, type Watcher } from '../../watchers/loop.js';
-import type { EventSink, TrackedView } from '../../watchers/types.js';
+import { registerSecret } from '../../log.js';
+import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
 import type { QbInstance } from './options.js';
@@ -22,15 +21,8 @@ import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason, type P
 
 export type { QbInstance } from './options.js';
 
-export interface QbittorrentWatcherOptions {
+export interface QbittorrentWatcherOptions extends PollOptions {
   instances: readonly QbInstance[];
-  intervalS: number;
-  sink: EventSink;
-  view: TrackedView;
-  log: Logger;
-  clock?: () => Date;
-  /** HTTP timeout per request (default 15 s). */
-  timeoutMs?: number;
 }
 
 /** Minimum progress change worth an event. */

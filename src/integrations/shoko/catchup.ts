@@ -52,14 +52,18 @@ interface CatchupCandidate {
   fileId: number | null;
 }
 
-export interface CatchUpOptions {
-  client: ShokoClient;
+/** What the watcher's parts share: the tracker's view and sink, and the connection's state. */
+export interface ShokoParts {
   view: TrackedView;
   sink: EventSink;
   log: Logger;
   health: ShokoHealth;
   folders: ImportFolders;
   awaiting: AwaitingFiles;
+}
+
+export interface CatchUpOptions extends ShokoParts {
+  client: ShokoClient;
   /** REST look-ups per pass. */
   limit: number;
   /** Periodic pass while connected (0 = only when asked). */

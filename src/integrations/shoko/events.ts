@@ -8,11 +8,8 @@
  * - A FileMatched without cross-references (C6) waits for the catch-up's re-check, which
  *   runs when Shoko later says metadata was added (SeriesUpdated / EpisodeUpdated / MovieUpdated).
  */
-import { errorMessage, type Logger } from '../../log.js';
-import type { EventSink, TrackedView } from '../../watchers/types.js';
-import type { AwaitingFiles } from './catchup.js';
-import type { ShokoHealth } from './connection.js';
-import type { ImportFolders } from './folders.js';
+import { errorMessage } from '../../log.js';
+import type { ShokoParts } from './catchup.js';
 import { fileEvent, isAddedReason, movieAddedEvent, type AnimeMatch } from './map.js';
 import { parseShokoEvent, type ShokoEventName, type ShokoMessage } from './payloads.js';
 import { isBlankPath } from './paths.js';
@@ -23,13 +20,7 @@ interface Queued {
   attempts: number;
 }
 
-export interface HubEventsOptions {
-  view: TrackedView;
-  sink: EventSink;
-  log: Logger;
-  health: ShokoHealth;
-  folders: ImportFolders;
-  awaiting: AwaitingFiles;
+export interface HubEventsOptions extends ShokoParts {
   /** Events arriving within this window are ingested together. */
   coalesceMs: number;
   /** Metadata was added while files wait for cross-references: they should be re-checked. */
