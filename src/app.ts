@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { boundedSink } from './adapters/bounds.js';
 import { ConfigError } from './config/load.js';
+import { describeRunning } from './describe.js';
 import { configuredIntegrations } from './doctor/run.js';
 import { optionSecrets, type Options } from './config/schema.js';
 import type { Engine } from './engine/index.js';
@@ -27,7 +28,7 @@ import type { ExternalBroker } from './mqtt/external.js';
 import { safeUrl } from './mqtt/safe-url.js';
 import { MqttTransport, type MqttMode } from './mqtt/transport.js';
 import type { Publisher } from './features/home-assistant/publisher.js';
-import { LocalSettings } from './secrets.js';
+import { LocalSettings, resolveWebhookSecret } from './secrets.js';
 import { openEngine } from './engine/open.js';
 import { sourceLabels } from './labels.js';
 import type { Quarantined } from './store/quarantine.js';
@@ -121,7 +122,8 @@ export class Tracker {
     const dataDir = resolve(o.data_dir);
     await mkdir(dataDir, { recursive: true });
     this.settings = await LocalSettings.open(dataDir);
-    await this.loadSecret(dataDir);
+    this.webhookSecret = await resolveWebhookSecret(o.webhook_secret, this.settings, dataDir);
+    registerSecret(this.webhookSecret);
     const opened = await openEngine({
       dataDir,
       durable: this.opts.durable ?? true,
@@ -255,30 +257,18 @@ export class Tracker {
     return this.autoconfig.configure(req);
   }
 
-  private async loadSecret(dataDir: string): Promise<void> {
-    if (this.options.webhook_secret) this.webhookSecret = this.options.webhook_secret;
-    else {
-      const { secret, generated } = await this.settings.webhookSecret();
-      this.webhookSecret = secret;
-      if (generated) {
-        // Printed once, on purpose outside the logger (which redacts it from then on).
-        process.stdout.write(`Generated webhook secret (stored in ${dataDir}/settings.json, shown only this once): ${secret}\n`);
-      }
-    }
-    registerSecret(this.webhookSecret);
-  }
-
   describe(): string {
-    const e = this.endpoints;
-    const lines = [
-      `Media Tracker ${VERSION} is running (${this.engine.index.size} requests).`,
-      `  Webhooks:   ${e.webhookUrl}/hooks/jellyseerr | /hooks/sonarr | /hooks/radarr  (secret: Authorization: Bearer <secret>, Basic password, or ?token=)`,
-      `  MQTT:       mqtt://${this.broker.tcpHost}:${e.mqttPort} (embedded broker${this.options.mqtt.username ? ', credentials required' : ', loopback only'})`,
-      `  Panel:      ${e.ingressUrl}/ and MQTT over WebSocket at ${e.wsUrl}${this.addon ? ' (Home Assistant ingress only)' : this.opts.host ? '' : ' (this machine only)'}`,
-      `  Topics:     ${this.topics.base}/<id>/state, ${this.topics.base}/<id>/episodes, ${this.topics.base}/bridge/#`,
-    ];
-    if (this.external) lines.push(`  Mirroring:  ${safeUrl(this.options.mqtt.external_url)}`);
-    return lines.join('\n');
+    return describeRunning({
+      version: VERSION,
+      requests: this.engine.index.size,
+      endpoints: this.endpoints,
+      registry: this.registry,
+      brokerHost: this.broker.tcpHost,
+      credentials: this.options.mqtt.username !== '',
+      exposure: this.addon ? 'add-on' : this.opts.host ? 'network' : 'local',
+      baseTopic: this.topics.base,
+      mirror: this.external ? safeUrl(this.options.mqtt.external_url) : null,
+    });
   }
 
   async stop(): Promise<void> {

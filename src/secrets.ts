@@ -128,3 +128,14 @@ export class LocalSettings {
     await this.db.write();
   }
 }
+
+/**
+ * The webhook secret: the option when set, else the one stored in settings.json (generated at
+ * first start and printed that once, on purpose outside the logger, which redacts it from then on).
+ */
+export async function resolveWebhookSecret(option: string, settings: LocalSettings, dataDir: string): Promise<string> {
+  if (option) return option;
+  const { secret, generated } = await settings.webhookSecret();
+  if (generated) process.stdout.write(`Generated webhook secret (stored in ${dataDir}/settings.json, shown only this once): ${secret}\n`);
+  return secret;
+}
