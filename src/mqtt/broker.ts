@@ -9,7 +9,7 @@
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex, type Writable } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer } from 'ws';
 import { BrokerAccess, isBrowser } from './access.js';
@@ -38,6 +38,7 @@ export interface EmbeddedBrokerOptions {
 /** The part of aedes' persistence used here (its typings do not expose the broker's instance). */
 interface RetainedStore {
   storeRetained(packet: AedesPublishPacket): Promise<void>;
+  createRetainedStreamCombi(patterns: string[]): Readable;
 }
 
 function retainedStore(aedes: Aedes): RetainedStore {
@@ -45,6 +46,12 @@ function retainedStore(aedes: Aedes): RetainedStore {
 }
 
 const toBuffer = (p: Payload): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
+
+/** A subscriber that stops reading for this long is disconnected (it holds every delivery meanwhile). */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** A retained replay holding live messages longer than this lets them go (see holdLiveDuringRetainedReplay). */
+const STREAM_LIMIT_MS = 30_000;
 
 /** Messages handed to aedes at once, at most (a longer run waits for the next round). */
 const MAX_RUN = 500;
@@ -84,7 +91,7 @@ export class EmbeddedBroker implements Sink {
     let broker: EmbeddedBroker | undefined;
     const aedes = await Aedes.createBroker({
       // A frozen subscriber must not stall delivery to everyone else.
-      drainTimeout: 10_000,
+      drainTimeout: DRAIN_TIMEOUT_MS,
       preConnect: (client, packet, done) => {
         access.assignId(client, packet);
         done(null, true);
@@ -107,11 +114,16 @@ export class EmbeddedBroker implements Sink {
       },
     });
     broker = new EmbeddedBroker(aedes, opts, log, warn);
+    broker.holdLiveDuringRetainedReplay();
     aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
       if (client) onClientMessage(packet.topic, packet.payload.toString());
     });
     aedes.on('unsubscribe', (topics, client) => access.onUnsubscribe(client, topics));
-    aedes.on('clientError', (client, err) => log.debug(`client ${client?.id ?? '?'}: ${err.message}`));
+    aedes.on('clientError', (client, err) => {
+      // A subscriber that stopped reading held every delivery for up to the drain timeout.
+      if (err.message === 'drain timeout') warn.warning('drain-timeout', `disconnected MQTT client ${client?.id ?? '?'}: it stopped reading for ${DRAIN_TIMEOUT_MS / 1000} s and held up delivery`);
+      else log.debug(`client ${client?.id ?? '?'}: ${err.message}`);
+    });
     await broker.listenTcp();
     return broker;
   }
@@ -172,6 +184,11 @@ export class EmbeddedBroker implements Sink {
 
   private queue: Array<{ topic: string; payload: Payload; opts: PublishOptions; done?: () => void }> = [];
   private draining = false;
+  /** A run of messages is inside aedes, not yet delivered to every subscriber. */
+  private running = false;
+  private runWaiters: Array<() => void> = [];
+  /** Retained streams to new subscribers not yet written; live runs wait for them. */
+  private replays = 0;
   /** Set for good once any client subscription is authorised: from then on every message goes through aedes. */
   private subscribed = false;
   /** Messages written straight into the retained store / dropped before anyone subscribed. */
@@ -214,6 +231,14 @@ export class EmbeddedBroker implements Sink {
       .catch((err: Error) => this.log.error(`storing retained ${topic} failed: ${err.message}`));
   }
 
+  private endRun(): void {
+    this.running = false;
+    const waiters = this.runWaiters;
+    this.runWaiters = [];
+    for (const resolve of waiters) resolve();
+    this.drain();
+  }
+
   /** Called (synchronously) by authorizeSubscribe before aedes registers the subscription. */
   private onSubscribe(): void {
     this.subscribed = true;
@@ -221,11 +246,12 @@ export class EmbeddedBroker implements Sink {
 
   private drain(): void {
     const first = this.queue[0];
-    if (!first) {
+    if (!first || this.replays > 0) {
       this.draining = false;
       return;
     }
     this.draining = true;
+    this.running = true;
     let n = 1;
     while (n < this.queue.length && n < MAX_RUN && sameKind(this.queue[n]!.opts, first.opts)) n++;
     const run = this.queue.splice(0, n);
@@ -236,9 +262,63 @@ export class EmbeddedBroker implements Sink {
         done?.();
         // The last callback of a run may come synchronously (no subscriber matched): continue
         // on the next tick rather than deeper in this stack.
-        if (--pending === 0) process.nextTick(() => this.drain());
+        if (--pending === 0) process.nextTick(() => this.endRun());
       });
     }
+  }
+
+  /**
+   * aedes answers a SUBSCRIBE, then streams the matching retained messages to the client while
+   * later publishes keep flowing: a change published meanwhile could reach the new subscriber
+   * live and then be overwritten by the older retained value still on its way (a panel or HA
+   * left showing APPROVED after AVAILABLE). So each retained stream waits until the run handed
+   * to aedes is delivered, and further runs wait until every retained stream has been written.
+   * A client that stops reading ends its stream through aedes' drain timeout; STREAM_LIMIT_MS
+   * is the last resort that keeps live delivery from stopping for good.
+   */
+  private holdLiveDuringRetainedReplay(): void {
+    const store = retainedStore(this.aedes);
+    const original = store.createRetainedStreamCombi.bind(store);
+    store.createRetainedStreamCombi = (patterns) => {
+      this.replays++;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(limit);
+        this.replays--;
+        if (this.replays === 0 && !this.draining) this.drain();
+      };
+      const limit = setTimeout(() => {
+        this.log.warning(`a retained replay to a new subscriber took over ${STREAM_LIMIT_MS / 1000} s; live messages go on`);
+        settle();
+      }, STREAM_LIMIT_MS);
+      limit.unref();
+      const inFlight = this.runDone();
+      const stream = Readable.from(
+        (async function* () {
+          await inFlight;
+          yield* original(patterns);
+        })(),
+      );
+      // aedes pipes the stream into its sender: 'finish' there means every retained message was written.
+      const pipe = stream.pipe.bind(stream);
+      stream.pipe = <T extends NodeJS.WritableStream>(dest: T, opts?: { end?: boolean }): T => {
+        const w = dest as unknown as Writable;
+        w.once('finish', settle);
+        w.once('close', settle);
+        w.once('error', settle);
+        return pipe(dest, opts);
+      };
+      stream.once('error', settle);
+      return stream;
+    };
+  }
+
+  /** Resolves once the run of messages now inside aedes has been delivered (at once when none is). */
+  private runDone(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.runWaiters.push(resolve));
   }
 
   /** Messages waiting for aedes (a subscriber slower than the publishes makes this grow). */

@@ -208,6 +208,32 @@ describe('retained set at start-up', () => {
 });
 
 describe('live delivery', () => {
+  it('a change published while a new subscriber is still receiving the retained set is the last value it gets', async () => {
+    const h = await startTracker();
+    const n = 3000;
+    const topic = (i: number) => `media/race-${i}/state`;
+    try {
+      for (let i = 0; i < n; i++) h.tracker.bus.publish(topic(i), 'old', { retain: true, qos: 1 });
+      // Right after the SUBACK: aedes sends the retained set asynchronously after it, so these
+      // changes race with it. A subscriber must never end on a value older than one it got live.
+      const rec = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['media/+/state']);
+      try {
+        for (let i = 0; i < n; i++) h.tracker.bus.publish(topic(i), 'new', { retain: true, qos: 1 });
+        const race = () => rec.messages.filter((m) => m.topic.startsWith('media/race-'));
+        await rec.until(() => race().length >= 2 * n, `${2 * n} messages (got ${race().length})`, 30_000);
+        const stale = [...Array(n).keys()].filter((i) => rec.latest.get(topic(i)) !== 'new');
+        expect(stale.length, `topics ending on the older value, e.g. ${stale.slice(0, 3).map(topic).join(', ')}`).toBe(0);
+        const live = race().filter((m) => !m.retain);
+        expect(live.length).toBe(n);
+        expect(race().findIndex((m) => !m.retain)).toBe(n);
+      } finally {
+        await rec.close();
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('a burst of retained, event and QoS 0 messages reaches every subscriber complete and in order', async () => {
     const h = await startTracker();
     const subscribers = await Promise.all([
