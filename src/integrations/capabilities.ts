@@ -24,7 +24,7 @@ export interface AnimeMatcher {
   connection(): { connected: boolean; connecting: boolean; detail: string | null };
 }
 
-/** A download client (qBittorrent): nothing asked of it yet beyond its watchers. */
+/** A download client (qBittorrent, SABnzbd): nothing asked of it yet beyond its watchers. */
 export type DownloadClient = Record<never, never>;
 
 /** A request manager (Jellyseerr): nothing asked of it yet beyond its watchers. */
