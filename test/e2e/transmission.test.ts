@@ -2,7 +2,7 @@
  * The Transmission integration against the REAL `transmission-daemon` (Debian's package), started
  * by the suite with a temporary config dir: RPC on 127.0.0.1 with Basic auth, peer port on
  * 127.0.0.1, DHT, LPD, PeX, uTP and port forwarding off, no trackers, so no traffic leaves
- * loopback (notes: download-clients.md §2.4).
+ * loopback (docs/download-clients.md §2.4).
  *
  * Three torrents: one whose data is all in the download dir (verified, then seeding: complete),
  * one with only half of its data there and no peer (downloading, stalled; then paused; then its

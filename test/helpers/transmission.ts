@@ -2,7 +2,7 @@
  * Transmission test helpers:
  *
  * - `FakeTransmission`: a small stand-in for Transmission's RPC on loopback, faithful to what
- *   the client relies on (notes: download-clients.md §2; checked against 3.00): Basic auth
+ *   the client relies on (docs/download-clients.md §2; checked against 3.00): Basic auth
  *   before the session id (401), the 409 handshake with `X-Transmission-Session-Id`, a new id
  *   and new torrent ids on `restart()`, `torrent-get` with `fields` and `ids:
  *   "recently-active"` (+ `removed` ids), `session-get`. The e2e suite runs the real daemon.

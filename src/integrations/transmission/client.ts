@@ -1,6 +1,6 @@
 /**
- * A Transmission RPC client (legacy method names, answered by 2.40 through 4.1; notes:
- * download-clients.md §2) on top of `ServiceClient`:
+ * A Transmission RPC client (legacy method names, answered by 2.40 through 4.1;
+ * docs/download-clients.md §2) on top of `ServiceClient`:
  *
  * - `POST <url>/transmission/rpc` with `{method, arguments}`; the answer is HTTP 200 with
  *   `result: "success"` or an error text.

@@ -1,5 +1,5 @@
 /**
- * Pure mapping of a Transmission torrent (`torrent-get`; notes: download-clients.md §2.2, §7) to
+ * Pure mapping of a Transmission torrent (`torrent-get`; docs/download-clients.md §2.2, §7) to
  * the fields of a `DownloadProgressEvent`, a plain-words "stuck" reason, and a failure.
  *
  * - Complete: `leftUntilDone 0` with data wanted (`sizeWhenDone > 0`) and status stopped (0),

@@ -1,4 +1,4 @@
-/** Transmission torrent → DownloadProgressEvent fields, stuck reasons and failures (notes: download-clients.md §2.2, §7). */
+/** Transmission torrent → DownloadProgressEvent fields, stuck reasons and failures (docs/download-clients.md §2.2, §7). */
 import { describe, expect, it } from 'vitest';
 import type { TrTorrent } from '../../../../src/integrations/transmission/client.js';
 import { clientState, failure, isComplete, lacksMetadata, progressFields, stuckReason } from '../../../../src/integrations/transmission/map.js';
