@@ -35,6 +35,9 @@ export type ProgressFields = Pick<DownloadProgressEvent, 'progress' | 'speed_bps
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** Transmission's own words, trimmed to a length a reason can carry. */
+const words = (t: TrTorrent): string => (t.errorString ?? '').trim().slice(0, 300);
+
 export function isComplete(t: TrTorrent): boolean {
   const size = num(t.sizeWhenDone) ?? 0;
   return size > 0 && num(t.leftUntilDone) === 0 && DONE_STATUSES.has(num(t.status) ?? -1) && !lacksMetadata(t);
@@ -73,7 +76,7 @@ export function progressFields(t: TrTorrent): ProgressFields {
 /** A local error (disk full, permissions): the download cannot go on by itself. Null when there is none. */
 export function failure(t: TrTorrent): string | null {
   if (num(t.error) !== LOCAL_ERROR || isComplete(t)) return null;
-  const text = (t.errorString ?? '').trim();
+  const text = words(t);
   return `Transmission: ${text || 'local error (disk full or files unwritable? see the Transmission log)'}`;
 }
 
@@ -81,7 +84,7 @@ export function failure(t: TrTorrent): string | null {
 export function stuckReason(t: TrTorrent): string | null {
   if (isComplete(t) || failure(t) !== null) return null;
   const status = num(t.status);
-  const text = (t.errorString ?? '').trim();
+  const text = words(t);
   const receiving = (num(t.rateDownload) ?? 0) > 0;
   if (status === STOPPED) return 'Transmission: paused';
   const error = num(t.error);

@@ -60,6 +60,8 @@ export class TransmissionWatcher extends PolledWatcher {
   private readonly cache = new Map<string, TrTorrent>();
   private readonly idToHash = new Map<number, string>();
   private readonly sent = new Map<string, Sent>();
+  /** Torrents gone whose events the sink has not taken yet (it failed): told again on the next cycle. */
+  private pendingGone: TrTorrent[] = [];
   private lastReadMs: number | null = null;
   private lastFullMs: number | null = null;
   private fullNext = true;
@@ -105,7 +107,7 @@ export class TransmissionWatcher extends PolledWatcher {
     // A new session id mid-run means the daemon restarted: its ids were reassigned, so `removed`
     // cannot be mapped; the next read is a full one.
     const restarted = this.client.renewals !== renewals;
-    const removed = this.merge(data, full, restarted);
+    const removed = [...this.pendingGone, ...this.merge(data, full, restarted)];
     this.reads[full ? 'full' : 'recent']++;
     this.lastReadMs = nowMs;
     if (full) this.lastFullMs = nowMs;
@@ -114,7 +116,9 @@ export class TransmissionWatcher extends PolledWatcher {
       this.announced = true;
       this.opts.log.info(`${this.name}: connected (Transmission ${this.client.version ?? 'version unknown'}, ${this.cache.size} torrents)`);
     }
+    this.pendingGone = removed;
     await this.emit(removed, nowMs);
+    this.pendingGone = [];
   }
 
   /** Folds an answer into the cache; returns the torrents gone. */
@@ -158,7 +162,7 @@ export class TransmissionWatcher extends PolledWatcher {
 
     for (const t of gone) {
       const hash = t.hashString;
-      if (!tracked.has(hash)) continue;
+      if (!tracked.has(hash) || this.cache.has(hash)) continue;
       const f = progressFields(t);
       const last = this.sent.get(hash);
       if (f.complete || last?.complete || last?.removed) continue;

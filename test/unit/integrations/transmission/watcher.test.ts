@@ -253,6 +253,21 @@ describe('Transmission watcher', () => {
     expect(r.watcher.status().healthy).toBe(true);
   });
 
+  it('a removal the sink could not take is told on the next cycle', async () => {
+    const r = await rig();
+    r.fake.add(H1, DOWNLOADING);
+    await cycle(r);
+    r.sink.clear();
+    r.fake.remove(H1);
+    r.sink.failNext = 1;
+    r.now.ms += 5_000;
+    await r.watcher.poke();
+    expect(r.sink.events).toEqual([]);
+    await cycle(r);
+    expect(r.sink.progress()).toEqual([expect.objectContaining({ hash: H1, removed: true })]);
+    expect(r.sink.stuck().map((s) => s.reason)).toEqual(['Transmission: torrent removed before it finished']);
+  });
+
   it('upper-case download ids from the *arr are matched; covers() answers for this instance', async () => {
     const r = await rig([H1.toUpperCase()]);
     r.fake.add(H1.toUpperCase(), DOWNLOADING);
