@@ -211,6 +211,8 @@ function projectProblems(m: Rec, tr: Rec): string[] {
   if (!isDeepStrictEqual(described, tr.network)) out.push('ports_description: differs from translations/en.yaml network');
   if (!Array.isArray(m.services) || !m.services.some((s) => /^mqtt:(want|need)$/.test(String(s)))) out.push("services: mqtt:want lets the tracker use Home Assistant's broker");
   if (!Array.isArray(m.discovery) || !m.discovery.includes('mqtt')) out.push('discovery: mqtt lets the tracker offer its broker to Home Assistant');
+  // The image's entry point is s6-overlay's /init, which must be PID 1 (test/unit/addon/dockerfile.test.ts).
+  if (m.init !== false) out.push("init: false: s6-overlay (the base image's /init) must be PID 1, not Docker's init");
   if (typeof m.timeout !== 'number' || m.timeout * 1000 <= STOP_DEADLINE_MS) {
     out.push(`timeout: ${String(m.timeout ?? 10)} s; a stop may take up to ${STOP_DEADLINE_MS / 1000} s (src/supervisor/stop-budget.ts) before SIGKILL`);
   }
@@ -379,6 +381,7 @@ describe('a broken manifest is rejected with a message naming the key', () => {
     ['deprecated architecture', (m) => (m.arch = ['aarch64', 'amd64', 'armv7']), 'arch'],
     ['url not a URL', (m) => (m.url = 'media-tracker'), 'url'],
     ['a key set to its default (init)', (m) => (m.init = true), 'init'],
+    ["init left out (Docker's init takes PID 1 from s6-overlay)", (m) => delete m.init, 'init'],
     ['a key set to its default (boot)', (m) => (m.boot = 'auto'), 'boot'],
     ['ingress_port written out at its default', (m) => (m.ingress_port = 8099), 'ingress_port'],
     ['ingress_port the tracker does not serve', (m) => (m.ingress_port = 8100), 'ingress_port'],
