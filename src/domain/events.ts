@@ -7,7 +7,7 @@ import type { State } from './states.js';
 
 export type MediaType = 'movie' | 'tv';
 
-export type Source = 'jellyseerr' | 'sonarr' | 'radarr' | 'qbittorrent' | 'sabnzbd' | 'jellyfin' | 'shoko' | 'reconcile' | 'user' | 'system';
+export type Source = 'jellyseerr' | 'sonarr' | 'radarr' | 'qbittorrent' | 'transmission' | 'sabnzbd' | 'jellyfin' | 'shoko' | 'reconcile' | 'user' | 'system';
 
 /** Which *arr record an event talks about. `service` + `instance` + `id` is unique. */
 export interface ArrRef {
