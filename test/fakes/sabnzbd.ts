@@ -1,5 +1,5 @@
 /**
- * SABnzbd API fake over real HTTP on loopback (notes §4; `sabnzbd/sabnzbd@5.0.1:sabnzbd/api.py`,
+ * SABnzbd API fake over real HTTP on loopback (docs/download-clients.md §4; `sabnzbd/sabnzbd@5.0.1:sabnzbd/api.py`,
  * the wiki's api page). SABnzbd is not packaged here, so this is what the tests and the bench run:
  *
  * - `GET <base>/api?mode=…&output=json&apikey=KEY` (`<base>` is empty or a url_base such as

@@ -1,5 +1,5 @@
 /**
- * A SABnzbd API client (docs/upstreams.md §10) on top of `ServiceClient` (undici):
+ * A SABnzbd API client (docs/download-clients.md §4, §4.7) on top of `ServiceClient` (undici):
  * `GET <url>/api?mode=…&output=json&apikey=KEY`.
  *
  * - The key travels as a query parameter, as SABnzbd wants it. It is registered as a secret

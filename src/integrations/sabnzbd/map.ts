@@ -1,5 +1,5 @@
 /**
- * Pure mapping of SABnzbd's queue and history slots (docs/upstreams.md §10.2–10.4) to the fields of a
+ * Pure mapping of SABnzbd's queue and history slots (docs/download-clients.md §4.2–4.3, §7) to the fields of a
  * `DownloadProgressEvent` — the same normalised progress qBittorrent's torrents give — to a
  * failure message in plain words, and to a plain-words "stuck" reason.
  *
