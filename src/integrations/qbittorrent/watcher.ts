@@ -13,7 +13,7 @@
  */
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
-import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
 import type { QbInstance } from './options.js';
@@ -39,7 +39,7 @@ interface Sent {
   removed: boolean;
 }
 
-export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): Watcher[] {
+export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): QbittorrentWatcher[] {
   return opts.instances.map((inst) => new QbittorrentWatcher(inst, opts));
 }
 
@@ -68,6 +68,15 @@ export class QbittorrentWatcher extends PolledWatcher {
   /** The merged torrent list (read-only view of the cache). */
   get torrents(): ReadonlyMap<string, Torrent> {
     return this.cache.torrents;
+  }
+
+  /**
+   * It follows this download itself: a torrent of this instance (or one it reported removed).
+   * Before its first answer it knows no torrent, so the PVR's queue reports progress meanwhile.
+   */
+  covers(downloadId: string): boolean {
+    const hash = downloadId.toLowerCase();
+    return this.cache.torrents.has(hash) || this.sent.get(hash)?.removed === true;
   }
 
   protected override detail(): Record<string, unknown> {

@@ -300,7 +300,7 @@ describe('options and schema follow the zod options', () => {
       qbittorrent: [{ name: 'qbittorrent', url: 'http://qbittorrent:8080', username: 'admin', password: 'qbit-password' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, arr_s: 30, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,
