@@ -39,6 +39,9 @@ interface Sent {
   removed: boolean;
 }
 
+/** A v1 (SHA-1) or v2 (truncated SHA-256) info-hash as the *arrs send it, lower-cased. */
+const INFO_HASH = /^[0-9a-f]{40}$/;
+
 export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): QbittorrentWatcher[] {
   return opts.instances.map((inst) => new QbittorrentWatcher(inst, opts));
 }
@@ -51,6 +54,8 @@ export class QbittorrentWatcher extends PolledWatcher {
   private cache: SyncCache = emptyCache();
   private readonly sent = new Map<string, Sent>();
   private trackedPresent = 0;
+  /** The tracked hashes its last successful poll looked for. */
+  private lookedFor: ReadonlySet<string> = new Set();
   private announced = false;
 
   constructor(
@@ -71,12 +76,15 @@ export class QbittorrentWatcher extends PolledWatcher {
   }
 
   /**
-   * It follows this download itself: a torrent of this instance (or one it reported removed).
-   * Before its first answer it knows no torrent, so the PVR's queue reports progress meanwhile.
+   * It follows this download itself: a torrent of this instance (or one it reported removed), or
+   * an info-hash it has not looked for yet while it answers (a grab since its last poll: left to
+   * it for one poll). A download it looked for and did not find, or any while it is failing, is
+   * left to the PVR's queue.
    */
   covers(downloadId: string): boolean {
     const hash = downloadId.toLowerCase();
-    return this.cache.torrents.has(hash) || this.sent.get(hash)?.removed === true;
+    if (this.cache.torrents.has(hash) || this.sent.get(hash)?.removed === true) return true;
+    return this.loop.healthy && INFO_HASH.test(hash) && !this.lookedFor.has(hash);
   }
 
   protected override detail(): Record<string, unknown> {
@@ -149,6 +157,7 @@ export class QbittorrentWatcher extends PolledWatcher {
     this.trackedPresent = present;
 
     if (events.length) await this.opts.sink.ingest(events);
+    this.lookedFor = tracked;
     for (const [hash, s] of updates) this.sent.set(hash, s);
     // Forget what is no longer tracked (closed requests) or no longer known at all.
     for (const hash of this.sent.keys()) {
