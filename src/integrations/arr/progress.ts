@@ -133,7 +133,8 @@ export function queueProgress(input: QueueProgressInput): QueueProgress {
     const size = num(rec.size);
     const left = num(rec.sizeleft);
     const known = size !== null && size > 0;
-    const progress = complete ? 1 : known && left !== null ? Math.min(1, Math.max(0, 1 - left / size)) : 0;
+    // To four decimals (0.01 %): the *arr's byte counts give no finer news, and 1 − 0.9 is 0.1.
+    const progress = complete ? 1 : known && left !== null ? Math.round(Math.min(1, Math.max(0, 1 - left / size)) * 10_000) / 10_000 : 0;
     const done = known && left !== null ? Math.max(0, size - left) : 0;
     const state = rec.status ?? 'unknown';
 

@@ -77,7 +77,9 @@ export class ArrReconciler extends PolledWatcher {
   private last: { requests: number; events: number; calls: number } = { requests: 0, events: 0, calls: 0 };
   /** Queue-only downloads: what was seen and sent of each. */
   private queueMemory: QueueMemory = new Map();
-  /** Queue-only downloads missing from the last complete queue: not waited for at the download interval. */
+  /** Downloads this reconciler has seen in the queue. */
+  private seen = new Set<string>();
+  /** Downloads seen in the queue, then missing from a complete one: not waited for at the download interval. */
   private vanished = new Set<string>();
   private lastFullMs = Number.NEGATIVE_INFINITY;
   /** What a poke asked for; otherwise the clock decides. */
@@ -140,9 +142,13 @@ export class ArrReconciler extends PolledWatcher {
     return out;
   }
 
+  /**
+   * Every `downloads_s` (a wake-up without a queue-only download in flight reads nothing), and
+   * the whole snapshot when `arr_s` has passed.
+   */
   private delayMs(): number {
-    if (this.queueOnly().length > 0) return this.downloadsMs;
-    return Math.max(1000, Math.min(this.arrMs, this.arrMs - (this.clock().getTime() - this.lastFullMs)));
+    const untilFull = this.arrMs - (this.clock().getTime() - this.lastFullMs);
+    return Math.max(1, Math.min(this.downloadsMs, Math.max(1000, untilFull)));
   }
 
   private async tick(): Promise<void> {
@@ -193,10 +199,21 @@ export class ArrReconciler extends PolledWatcher {
   /** Once the events are stored: what was sent, and which queue-only downloads left the queue. */
   private remember(requests: readonly MediaRequest[], queue: QueueResult, progress: QueueProgress): void {
     this.queueMemory = progress.memory;
-    if (!queue.complete) return;
     const present = new Set(groupQueue(queue.records).map((g) => g.hash));
-    this.vanished = new Set();
-    for (const r of requests) for (const h of Object.keys(r.downloads)) if (!present.has(h)) this.vanished.add(h);
+    const seen = new Set<string>();
+    const vanished = new Set<string>();
+    // A fresh grab may not be listed yet (the *arr refreshes its queue after it): only a download
+    // seen there before and missing now has left it.
+    for (const r of requests) {
+      for (const h of Object.keys(r.downloads)) {
+        if (present.has(h)) seen.add(h);
+        else if (this.seen.has(h) && queue.complete) vanished.add(h);
+        else if (this.seen.has(h)) seen.add(h);
+        if (this.vanished.has(h) && !present.has(h)) vanished.add(h);
+      }
+    }
+    this.seen = seen;
+    this.vanished = vanished;
   }
 
   private get is4k(): boolean | undefined {
@@ -231,6 +248,7 @@ export class ArrReconciler extends PolledWatcher {
       this.missing.clear();
       this.last = { requests: 0, events: 0, calls: 0 };
       this.queueMemory = new Map();
+      this.seen.clear();
       this.vanished.clear();
       this.lastFullMs = this.clock().getTime();
       if (finished.length && this.clock().getTime() - this.finishedAt >= FINISHED_CHECK_MS) await this.checkFinished(finished);
