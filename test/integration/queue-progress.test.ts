@@ -8,11 +8,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EpisodePayload } from '../../src/contract/index.js';
-import { episodeId, jellyseerr, radarrDownload, radarrGrab, range, sonarrGrab, sonarrImportComplete, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
+import { episodeId, fakeHash, jellyseerr, radarrDownload, radarrGrab, range, sonarrGrab, sonarrImportComplete, type MovieSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import type { UnstampedEvent } from '../../src/domain/events.js';
 import type { ArrReconciler } from '../../src/integrations/arr/reconciler.js';
 import { parseJellyseerr } from '../../src/integrations/jellyseerr/adapter.js';
 import type { Watcher } from '../../src/watchers/loop.js';
+import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { timelineText, world, type World } from './support.js';
@@ -43,12 +44,17 @@ function handClock() {
   return { now: () => new Date(at), advance: (ms: number) => void (at += ms) };
 }
 
-async function tracker(services: { radarr?: { url: string; apiKey: string }; sonarr?: { url: string; apiKey: string } }, clock = handClock(), intervals: Record<string, number> = {}) {
+async function tracker(
+  services: { radarr?: { url: string; apiKey: string }; sonarr?: { url: string; apiKey: string }; qbittorrent?: FakeQbittorrent },
+  clock = handClock(),
+  intervals: Record<string, number> = {},
+) {
   const w = await world(
     {
       intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600, ...intervals },
       ...(services.radarr ? { radarr: [{ name: 'radarr', url: services.radarr.url, api_key: services.radarr.apiKey }] } : {}),
       ...(services.sonarr ? { sonarr: [{ name: 'sonarr', url: services.sonarr.url, api_key: services.sonarr.apiKey }] } : {}),
+      ...(services.qbittorrent ? { qbittorrent: [{ name: 'qbittorrent', url: services.qbittorrent.url, username: services.qbittorrent.username, password: services.qbittorrent.password }] } : {}),
     },
     {},
     { clock: clock.now },
@@ -196,6 +202,45 @@ describe('a usenet movie only the Radarr queue knows', () => {
     expect((await requestsOf(radarr, () => rc.pokeDownloads())).filter((k) => k !== 'GET /api/v3/queue')).toEqual([]);
     await rc.poke!();
     expect(w.h.tracker.engine.lastSeq).toBe(seq);
+  });
+});
+
+describe('which downloads the queue reports: the running download clients decide (DownloadClient.covers)', () => {
+  it('a torrent qBittorrent holds is qBittorrent’s alone; a SABnzbd download in the same Radarr queue comes from the queue', async () => {
+    const radarr = await start(createRadarrFake());
+    const qb = await FakeQbittorrent.start({ flavour: '5.2' });
+    cleanup.push(async () => void (await qb.close()));
+    const arrival: MovieSpec = { requestId: 58, tmdbId: 329865, title: 'Arrival', year: 2016, radarrId: 413, hash: fakeHash('arrival') };
+    radarr.addMovie(dune);
+    radarr.addMovie(arrival);
+    const { w, watcher, reconciler } = await tracker({ radarr: { url: radarr.url, apiKey: radarr.state.apiKey }, qbittorrent: qb });
+    const rc = reconciler('radarr');
+    const qbWatcher = watcher('qbittorrent/qbittorrent');
+    await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
+    await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', arrival));
+    radarr.addDownload(dune.radarrId, NZO, { ...USENET, sizeleft: MOVIE_SIZE * 0.5 });
+    // Radarr's queue still shows the torrent at 10 % (a minute old); qBittorrent says 40 %.
+    radarr.addDownload(arrival.radarrId, arrival.hash, { sizeleft: MOVIE_SIZE * 0.9 });
+    qb.add(arrival.hash, { progress: 0.4, size: MOVIE_SIZE, state: 'downloading', dlspeed: 10_000_000, eta: 900 });
+    await w.send('/hooks/radarr', viaSab(radarrGrab(dune), NZO));
+    await w.send('/hooks/radarr', radarrGrab(arrival));
+    await w.rec.untilState('jellyseerr-58', 'GRABBING');
+
+    // The grab came after qBittorrent's last poll: the torrent is left to it, the usenet download is not.
+    await rc.pokeDownloads();
+    expect(await w.rec.untilState('jellyseerr-57', 'DOWNLOADING')).toMatchObject({ progress: 0.5, download_client: 'SABnzbd', protocol: 'usenet' });
+    expect(w.rec.state('jellyseerr-58')).toMatchObject({ state: 'GRABBING', progress: 0 });
+    await qbWatcher.poke!();
+    expect(await w.rec.untilState('jellyseerr-58', 'DOWNLOADING')).toMatchObject({ progress: 0.4, speed_bps: 10_000_000, client_state: 'downloading', download_client: 'qBittorrent' });
+    expect(rc.status().detail).toMatchObject({ queue_only: 1 });
+    for (let i = 0; i < 2; i++) {
+      await rc.pokeDownloads();
+      await rc.poke();
+    }
+    // Radarr's older 10 % never overwrote qBittorrent's 40 %.
+    expect(w.rec.state('jellyseerr-58')).toMatchObject({ progress: 0.4, speed_bps: 10_000_000 });
+    expect(timelineText(w.rec, 'jellyseerr-58')).toContain('Downloading in qBittorrent');
+    expect(timelineText(w.rec, 'jellyseerr-58')).not.toContain("Radarr's queue");
   });
 });
 
