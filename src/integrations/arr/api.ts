@@ -3,7 +3,8 @@
  * validated with zod. Responses use System.Text.Json: camelCase, nulls omitted, enums as
  * camelCase strings; every field we do not strictly need is optional and unknown keys pass.
  *
- * Requests per cycle, whatever the number of tracked requests:
+ * Requests per cycle, whatever the number of tracked requests (or, between them, the queue alone while
+ * a download only the queue reports is in flight):
  *   GET /api/v3/queue?page=N&pageSize=…          (paged, at most QUEUE_MAX_PAGES pages)
  *   GET /api/v3/movie  |  GET /api/v3/series      (the whole library, one call)
  *   GET /api/v3/history/since?date=…              (everything since the last cycle, one call)
