@@ -231,7 +231,13 @@ describe('which downloads the queue reports: the running download clients decide
     expect(await w.rec.untilState('jellyseerr-57', 'DOWNLOADING')).toMatchObject({ progress: 0.5, download_client: 'SABnzbd', protocol: 'usenet' });
     expect(w.rec.state('jellyseerr-58')).toMatchObject({ state: 'GRABBING', progress: 0 });
     await qbWatcher.poke!();
-    expect(await w.rec.untilState('jellyseerr-58', 'DOWNLOADING')).toMatchObject({ progress: 0.4, speed_bps: 10_000_000, client_state: 'downloading', download_client: 'qBittorrent' });
+    expect(await w.rec.untilState('jellyseerr-58', 'DOWNLOADING')).toMatchObject({
+      progress: 0.4,
+      speed_bps: 10_000_000,
+      client_state: 'downloading',
+      download_client: 'qBittorrent',
+      protocol: 'torrent',
+    });
     expect(rc.status().detail).toMatchObject({ queue_only: 1 });
     for (let i = 0; i < 2; i++) {
       await rc.pokeDownloads();

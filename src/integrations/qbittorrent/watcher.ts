@@ -144,6 +144,7 @@ export class QbittorrentWatcher extends PolledWatcher {
           match: { hash, scope: 'active' },
           hash,
           ...f,
+          protocol: 'torrent',
         });
         next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false };
       }
