@@ -303,7 +303,7 @@ describe('options and schema follow the zod options', () => {
       transmission: [{ name: 'transmission', url: 'http://transmission:9091', username: 'transmission', password: 'transmission-password' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, transmission_s: 3, arr_s: 30, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, transmission_s: 3, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,
