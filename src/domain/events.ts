@@ -89,6 +89,8 @@ export interface ReleaseInfo {
   quality?: string;
   indexer?: string;
   download_client?: string;
+  /** `torrent` or `usenet`, when the source says. */
+  protocol?: string;
 }
 
 export interface ImportedFile {
@@ -164,7 +166,7 @@ export interface RosterEvent extends EventBase {
   episodes: RosterEpisode[];
 }
 
-/** Download progress observed in the torrent client. */
+/** Download progress observed in the download client, or in the PVR's queue for a client no watcher follows. */
 export interface DownloadProgressEvent extends EventBase {
   kind: 'download_progress';
   hash: string;
@@ -178,6 +180,12 @@ export interface DownloadProgressEvent extends EventBase {
   seeds?: number | null;
   /** The torrent disappeared from the client. */
   removed?: boolean;
+  /** Bytes still to download, when the source says (the *arr queue's `sizeleft`). */
+  size_left?: number | null;
+  /** The download client's name as the PVR knows it (`SABnzbd`), when the source says. */
+  client?: string;
+  /** `torrent` or `usenet`, when the source says. */
+  protocol?: string;
 }
 
 /** Files were imported into the library by Radarr/Sonarr. */

@@ -27,7 +27,7 @@ export const sabnzbd = defineIntegration({
       log: ctx.log.child('sabnzbd'),
       ...(ctx.clock ? { clock: ctx.clock } : {}),
     });
-    return { watchers, capabilities: { downloadClient: {} } };
+    return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkSabnzbd(inst, ctx)))).flat(),
   panel: {

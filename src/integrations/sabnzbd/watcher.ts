@@ -19,7 +19,7 @@
  */
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
-import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { type HistorySlot, SabClient } from './client.js';
 import { failureMessage, historyFields, isFailed, nzoIdOf, type ProgressFields, queueFields, REMOVED_REASON, stuckReason } from './map.js';
 import type { SabInstance } from './options.js';
@@ -49,7 +49,7 @@ interface Sent {
   seen: boolean;
 }
 
-export function createSabnzbdWatchers(opts: SabnzbdWatcherOptions): Watcher[] {
+export function createSabnzbdWatchers(opts: SabnzbdWatcherOptions): SabnzbdWatcher[] {
   return opts.instances.map((inst) => new SabnzbdWatcher(inst, opts));
 }
 
@@ -64,6 +64,8 @@ export class SabnzbdWatcher extends PolledWatcher {
   private historyCounter: number | null = null;
   private historyIds = new Set<string>();
   private historyAtMs = 0;
+  /** Tracked ids (lower-case) its last successful cycle asked SABnzbd about. */
+  private lookedFor = new Set<string>();
   private trackedPresent = 0;
   private version: string | null = null;
   private announced = false;
@@ -80,10 +82,17 @@ export class SabnzbdWatcher extends PolledWatcher {
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
   }
 
-  /** Whether this instance holds (or held, this run) the download: the *arr's downloadId, compared case-insensitively. */
+  /**
+   * It follows this download itself (the *arr's downloadId, compared case-insensitively): a job
+   * it found in its queue or history, or a SABnzbd id it has not asked about yet while it answers
+   * (a grab since its last poll), so the PVR's queue does not report what this watcher is about
+   * to. An id it asked about and did not find (another instance's job), or any while it is
+   * failing, is left to the PVR's queue.
+   */
   covers(downloadId: string): boolean {
-    const s = this.sent.get(downloadId.trim().toLowerCase());
-    return s?.seen === true;
+    const id = downloadId.trim().toLowerCase();
+    if (this.sent.get(id)?.seen === true) return true;
+    return this.loop.healthy && nzoIdOf(id) !== null && !this.lookedFor.has(id);
   }
 
   protected override detail(): Record<string, unknown> {
@@ -132,6 +141,7 @@ export class SabnzbdWatcher extends PolledWatcher {
             size: null,
             complete: false,
             client_state: 'removed',
+            protocol: 'usenet',
             removed: true,
           });
           events.push(this.stuckEvent(id, REMOVED_REASON));
@@ -151,7 +161,7 @@ export class SabnzbdWatcher extends PolledWatcher {
       const state = f.client_state ?? 'unknown';
       let next: Sent | undefined;
       if (shouldEmit(last, f, state, nowMs)) {
-        events.push({ kind: 'download_progress', key: `${base}:${id}:${f.progress.toFixed(3)}:${state}`, source: 'sabnzbd', match: { hash: id, scope: 'active' }, hash: id, ...f });
+        events.push({ kind: 'download_progress', key: `${base}:${id}:${f.progress.toFixed(3)}:${state}`, source: 'sabnzbd', match: { hash: id, scope: 'active' }, hash: id, ...f, protocol: 'usenet' });
         next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false, failed: false, seen: true };
       }
       const reason = slot ? stuckReason(slot, queue) : null;
@@ -165,6 +175,7 @@ export class SabnzbdWatcher extends PolledWatcher {
 
     if (events.length) await this.opts.sink.ingest(events);
     for (const [id, s] of updates) this.sent.set(id, s);
+    this.lookedFor = new Set(tracked.keys());
     // Forget what is no longer tracked (closed requests).
     for (const id of this.sent.keys()) if (!tracked.has(id)) this.sent.delete(id);
   }

@@ -18,7 +18,7 @@
  */
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
-import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { TrClient, type TorrentGet, type TrTorrent } from './client.js';
 import { failure, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';
 import type { TrInstance } from './options.js';
@@ -48,7 +48,7 @@ interface Sent {
   removed: boolean;
 }
 
-export function createTransmissionWatchers(opts: TransmissionWatcherOptions): Watcher[] {
+export function createTransmissionWatchers(opts: TransmissionWatcherOptions): TransmissionWatcher[] {
   return opts.instances.map((inst) => new TransmissionWatcher(inst, opts));
 }
 

@@ -304,7 +304,7 @@ describe('options and schema follow the zod options', () => {
       sabnzbd: [{ name: 'sabnzbd', url: 'http://sabnzbd:8080', api_key: 'sabnzbd-key' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, transmission_s: 3, sabnzbd_s: 4, arr_s: 30, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, transmission_s: 3, sabnzbd_s: 4, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,

@@ -109,6 +109,12 @@ describe('SabnzbdWatcher', () => {
     expect(r.watcher.covers(A)).toBe(true);
     expect(r.watcher.covers(A.toLowerCase())).toBe(true);
     expect(r.watcher.covers(TORRENT)).toBe(false);
+    // Another instance's job (asked about, not found) is left to the *arr's queue; a grab since the last poll is not.
+    r.set.add('sabnzbd_nzo_elsewhere');
+    expect(r.watcher.covers('SABnzbd_nzo_elsewhere')).toBe(true);
+    await r.cycle();
+    expect(r.watcher.covers('SABnzbd_nzo_elsewhere')).toBe(false);
+    expect(r.sink.progress().every((e) => e.protocol === 'usenet')).toBe(true);
   });
 
   it('a failed job: one download_failed with the fail_message in plain words', async () => {
