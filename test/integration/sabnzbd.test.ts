@@ -7,12 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
+import type { ArrReconciler } from '../../src/integrations/arr/reconciler.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { FAIL_MESSAGES, FakeSabnzbd } from '../fakes/sabnzbd.js';
 import { timelineText, world } from './support.js';
 
 const SAB_KEY = 'integration-Sab-Key-5e4d3c';
-const QUIET = { intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600, sabnzbd_s: 3600 } };
+const QUIET = { intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600, sabnzbd_s: 3600 } };
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -37,7 +38,8 @@ async function stack(mqtt: Record<string, unknown> = {}) {
     expect(watcher.status().healthy, String(watcher.status().last_error)).toBe(true);
     return sab.count() - before;
   };
-  return { ...w, sab, poke, watcher };
+  const reconciler = w.h.tracker.watchers.find((x) => x.name === 'radarr/radarr/reconcile') as ArrReconciler;
+  return { ...w, sab, radarr, poke, watcher, reconciler };
 }
 
 /** Radarr's Grab webhook for a release sent to SABnzbd: the nzo_id verbatim as downloadId. */
@@ -111,6 +113,34 @@ describe('a Radarr grab downloaded by SABnzbd', () => {
     s = await rec.untilState(id, 'FAILED');
     const text = timelineText(rec, id);
     expect(text).toContain('Download failed: SABnzbd: out of retention / missing articles (Aborted, cannot be completed - https://sabnzbd.org/not-complete)');
+  });
+});
+
+describe('SABnzbd and the Radarr queue', () => {
+  it("a job a configured SABnzbd holds is SABnzbd's alone: Radarr's older queue figure never overwrites it", async () => {
+    const { send, rec, sab, radarr, poke, reconciler } = await stack();
+    const nzo = 'SABnzbd_nzo_c0v3r5';
+    const m = movie(59, nzo);
+    const id = 'jellyseerr-59';
+    radarr.addMovie(m, { hasFile: false });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
+    // Radarr's queue (a minute old) says 10 %; SABnzbd says 60 %.
+    radarr.addDownload(m.radarrId, nzo, { protocol: 'usenet', downloadClient: 'SABnzbd', size: 1000 * 1024 * 1024, sizeleft: 900 * 1024 * 1024 });
+    sab.add(nzo, { mb: 1000, mbleft: 400 });
+    await send('/hooks/radarr', sabGrab(m, nzo));
+    await rec.untilState(id, 'GRABBING');
+    // The grab came after SABnzbd's last poll: the job is left to SABnzbd, not reported from the queue.
+    await reconciler.pokeDownloads();
+    expect(rec.state(id)).toMatchObject({ state: 'GRABBING', progress: 0 });
+    await poke();
+    expect(await rec.untilState(id, 'DOWNLOADING')).toMatchObject({ progress: 0.6, protocol: 'usenet' });
+    for (let i = 0; i < 2; i++) {
+      await reconciler.pokeDownloads();
+      await reconciler.poke();
+    }
+    expect(rec.state(id)).toMatchObject({ progress: 0.6 });
+    expect(timelineText(rec, id)).toContain('Downloading in SABnzbd');
+    expect(timelineText(rec, id)).not.toContain("Radarr's queue");
   });
 });
 
