@@ -377,8 +377,8 @@ describe('poll cost of queue-only downloads', () => {
     await w.send('/hooks/radarr', viaSab(radarrGrab(dune), NZO));
     const queueReads = radarr.log.of('GET /api/v3/queue').length;
     const movieReads = radarr.log.of('GET /api/v3/movie').length;
-    await w.rec.untilState(id, 'DOWNLOADING', 5_000);
-    await w.rec.until(() => radarr.log.of('GET /api/v3/queue').length >= queueReads + 2 || undefined, 'two queue reads at the download interval', 5_000);
+    await w.rec.untilState(id, 'DOWNLOADING', 15_000);
+    await w.rec.until(() => radarr.log.of('GET /api/v3/queue').length >= queueReads + 2 || undefined, 'two queue reads at the download interval', 15_000);
     expect(radarr.log.of('GET /api/v3/movie').length).toBe(movieReads);
   });
 });
