@@ -7,7 +7,11 @@ import type { State } from './states.js';
 
 export type MediaType = 'movie' | 'tv';
 
-export type Source = 'jellyseerr' | 'sonarr' | 'radarr' | 'qbittorrent' | 'transmission' | 'sabnzbd' | 'jellyfin' | 'shoko' | 'reconcile' | 'user' | 'system';
+/**
+ * Who said it: an integration's id (its descriptor's `id`, so a new integration needs no edit
+ * here) or one of the tracker's own sources: `reconcile`, `user`, `system`.
+ */
+export type Source = string;
 
 /** Which *arr record an event talks about. `service` + `instance` + `id` is unique. */
 export interface ArrRef {
