@@ -39,11 +39,25 @@ LABEL \
 
 ENV NODE_ENV=production
 
+# The add-on runs as Home Assistant's add-ons do: the base image's entry point, s6-overlay's
+# /init, is PID 1 (config.yaml sets `init: false`, so Docker adds no init of its own) and
+# supervises one s6-rc longrun, rootfs/etc/s6-overlay/s6-rc.d/media-tracker: `run` execs
+# `node /app/dist/main.js`, `finish` logs how Node ended, writes it to /data/last-exit.json and,
+# on any exit but a clean stop, halts the container so the Supervisor's watchdog restarts it.
+COPY rootfs /
+
+# The stop budget, inside the Supervisor's stop timeout (config.yaml `timeout`: 30 s, then SIGKILL):
+#   Node ends its own stop within 25 s (src/supervisor/stop-budget.ts STOP_DEADLINE_MS);
+#   s6 sends it SIGKILL 26 s after SIGTERM if it has not (the service's timeout-kill);
+#   `finish` may take 2 s (timeout-finish);
+#   then s6 sends every remaining process SIGTERM and waits S6_KILL_GRACETIME before SIGKILL.
+#   s6 always waits that long, and nothing is left by then: 1 s instead of the default 3 s.
+# S6_SERVICES_GRACETIME is not set: it only covers legacy /etc/services.d services; an s6-rc
+# longrun is waited for until it is down, bounded by its timeout-kill.
+ENV S6_KILL_GRACETIME=1000
+
 # The webhook listener's /health (port 8787 inside the container, whatever the host port is).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8787/health > /dev/null || exit 1
 
-# config.yaml keeps `init` at its default (true): Docker's init is PID 1 and passes SIGTERM to
-# Node, which stops cleanly (store flushed, `offline` published) and exits 0. The base image's
-# s6-overlay entry point (/init) is replaced, as s6 must be PID 1 itself.
-ENTRYPOINT ["node", "/app/dist/main.js"]
+# No ENTRYPOINT or CMD: the base image's /init starts s6-overlay and the service above.

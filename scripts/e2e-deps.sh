@@ -18,6 +18,7 @@ set -euo pipefail
 DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"
+  "transmission-daemon:/usr/bin/transmission-daemon:transmission-daemon"
   "chromium:/usr/bin/chromium"
 )
 

@@ -33,6 +33,8 @@ export function request(id: string, patch: Partial<StatePayload> = {}): StatePay
     eta_s: null,
     size: null,
     client_state: null,
+    download_client: null,
+    protocol: null,
     downloads: 0,
     episodes: { total: 1, available: 0, by_state: { REQUESTED: 1 } },
     stuck: null,

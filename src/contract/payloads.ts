@@ -73,6 +73,10 @@ export interface StatePayload {
    * no download is in flight.
    */
   client_state: string | null;
+  /** The download client of the download followed (`SABnzbd`, `qBittorrent`), as the PVR names it; null when unknown. */
+  download_client: string | null;
+  /** `torrent` or `usenet`, when known. */
+  protocol: string | null;
   downloads: number;
   episodes: { total: number; available: number; by_state: Record<string, number> };
   /** A plain-words problem; `source` raised it. */

@@ -7,7 +7,11 @@ import type { State } from './states.js';
 
 export type MediaType = 'movie' | 'tv';
 
-export type Source = 'jellyseerr' | 'sonarr' | 'radarr' | 'qbittorrent' | 'jellyfin' | 'shoko' | 'reconcile' | 'user' | 'system';
+/**
+ * Who said it: an integration's id (its descriptor's `id`, so a new integration needs no edit
+ * here) or one of the tracker's own sources: `reconcile`, `user`, `system`.
+ */
+export type Source = string;
 
 /** Which *arr record an event talks about. `service` + `instance` + `id` is unique. */
 export interface ArrRef {
@@ -89,6 +93,8 @@ export interface ReleaseInfo {
   quality?: string;
   indexer?: string;
   download_client?: string;
+  /** `torrent` or `usenet`, when the source says. */
+  protocol?: string;
 }
 
 export interface ImportedFile {
@@ -164,7 +170,7 @@ export interface RosterEvent extends EventBase {
   episodes: RosterEpisode[];
 }
 
-/** Download progress observed in the torrent client. */
+/** Download progress observed in the download client, or in the PVR's queue for a client no watcher follows. */
 export interface DownloadProgressEvent extends EventBase {
   kind: 'download_progress';
   hash: string;
@@ -178,6 +184,12 @@ export interface DownloadProgressEvent extends EventBase {
   seeds?: number | null;
   /** The torrent disappeared from the client. */
   removed?: boolean;
+  /** Bytes still to download, when the source says (the *arr queue's `sizeleft`). */
+  size_left?: number | null;
+  /** The download client's name as the PVR knows it (`SABnzbd`), when the source says. */
+  client?: string;
+  /** `torrent` or `usenet`, when the source says. */
+  protocol?: string;
 }
 
 /** Files were imported into the library by Radarr/Sonarr. */

@@ -61,8 +61,14 @@ export interface Download {
   size: number | null;
   complete: boolean;
   release: string | null;
-  /** The torrent client's own state name (`downloading`, `stalledDL`, `stoppedUP` ...). */
+  /** The download client's own state name (`downloading`, `stalledDL`, `stoppedUP` ...; from a PVR queue its `status`). */
   client_state?: string | null;
+  /** The download client's name as the PVR knows it (`SABnzbd`, `qBittorrent`); absent in stores written before. */
+  client?: string | null;
+  /** `torrent` or `usenet`; absent when unknown. */
+  protocol?: string | null;
+  /** Bytes still to download, when the source says. */
+  size_left?: number | null;
   seeds?: number | null;
   /** When progress last changed, for "no progress for N min". */
   progress_at?: string | null;

@@ -24,8 +24,21 @@ export interface AnimeMatcher {
   connection(): { connected: boolean; connecting: boolean; detail: string | null };
 }
 
-/** A download client (qBittorrent): nothing asked of it yet beyond its watchers. */
-export type DownloadClient = Record<never, never>;
+/** A download client (qBittorrent) whose watcher follows downloads itself. */
+export interface DownloadClient {
+  /**
+   * It follows this download itself (the *arr's `downloadId`, lower-cased: one of its torrents'
+   * hashes), so the PVR's queue need not report its progress.
+   */
+  covers(downloadId: string): boolean;
+}
+
+/** Every running download client, asked as one; the tracker adds each as it starts. */
+export interface DownloadClients {
+  /** Some running download client follows this download itself. */
+  covers(downloadId: string): boolean;
+  add(client: DownloadClient): void;
+}
 
 /** A request manager (Jellyseerr): nothing asked of it yet beyond its watchers. */
 export type RequestManager = Record<never, never>;

@@ -10,8 +10,9 @@ import { qbittorrent } from './qbittorrent/index.js';
 import { radarr } from './radarr/index.js';
 import { shoko } from './shoko/index.js';
 import { sonarr } from './sonarr/index.js';
+import { transmission } from './transmission/index.js';
 
-export const REGISTRY = [jellyseerr, sonarr, radarr, qbittorrent, jellyfin, shoko] as const;
+export const REGISTRY = [jellyseerr, sonarr, radarr, qbittorrent, transmission, jellyfin, shoko] as const;
 
 /** Any list of descriptors: the built-in one, or one a test extends. */
 export type Registry = readonly Integration[];

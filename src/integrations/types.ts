@@ -21,7 +21,7 @@ import type { ForwardTarget, LocalSettings } from '../secrets.js';
 import type { Watcher } from '../watchers/loop.js';
 import type { EventSink, TrackedView } from '../watchers/types.js';
 import type { PvrKinds } from './pvr-kinds.js';
-import type { Capabilities, LibraryPlugins } from './capabilities.js';
+import type { Capabilities, DownloadClients, LibraryPlugins } from './capabilities.js';
 
 export type Role = 'request-manager' | 'pvr' | 'download-client' | 'library' | 'anime-matcher';
 export type Media = 'movie' | 'tv';
@@ -50,6 +50,8 @@ export interface SharedServices {
   kinds: PvrKinds;
   /** settings.json, where integrations keep what must survive a restart; null when nothing is kept (tests). */
   settings: LocalSettings | null;
+  /** The running download clients: a PVR reports the progress of the downloads none of them follows (its queue). */
+  downloadClients: DownloadClients;
 }
 
 /** What an integration may know of the others: by role, never by name. */

@@ -55,6 +55,7 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     const s = d.start({ slice, intervals, anime: options.anime, backfillLimit: options.backfill_limit, sink, view, log, ...(clock ? { clock } : {}), shared, peers });
     started.set(d.id, s);
     watchers.push(...s.watchers);
+    if (s.capabilities.downloadClient) shared.downloadClients.add(s.capabilities.downloadClient);
   }
   const caps = [...started.values()].map((s) => s.capabilities);
   const pvrs = caps.flatMap((c): Pvr[] => (c.pvr ? [c.pvr] : []));

@@ -41,7 +41,8 @@ export class PollLoop {
 
   constructor(
     private readonly name: string,
-    private readonly intervalMs: number,
+    /** Between cycles; a function is asked again after every cycle. */
+    private readonly interval: number | (() => number),
     private readonly cycle: () => Promise<void>,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
@@ -90,7 +91,8 @@ export class PollLoop {
     this.timer = setTimeout(async () => {
       await this.run();
       const backoff = Math.min(8, 2 ** Math.max(0, this.failures - 1));
-      this.schedule(this.failures ? this.intervalMs * backoff : this.intervalMs);
+      const intervalMs = typeof this.interval === 'number' ? this.interval : this.interval();
+      this.schedule(this.failures ? intervalMs * backoff : intervalMs);
     }, delayMs);
     this.timer.unref();
   }

@@ -367,6 +367,18 @@ export interface ArrDownloadOpts {
   statusMessages?: Array<{ title: string; messages: string[] }>;
   errorMessage?: string;
   outputPath?: string;
+  /** The client definition's name (default `qBittorrent`). */
+  downloadClient?: string;
+  /** `torrent` (default) or `usenet`. */
+  protocol?: 'torrent' | 'usenet';
+}
+
+/**
+ * The `downloadId` as the *arr sends it (§1.6 of the download-client notes): an info-hash
+ * upper-cased, any other client's id verbatim (SABnzbd `SABnzbd_nzo_…`, NZBGet's 32-hex `drone`).
+ */
+export function wireDownloadId(id: string): string {
+  return /^[0-9a-f]{40}$/i.test(id) ? id.toUpperCase() : id;
 }
 
 /** What a service's queue and history records say about the release. */
@@ -385,7 +397,7 @@ export const ENGLISH = [{ id: 1, name: 'English' }];
 export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue: Q[] }, release: ArrRelease) {
   const updateDownload = (hash: string, patch: ArrDownloadOpts & Rec): void => {
     const { timeleft, ...rest } = patch;
-    const records: ArrQueueRecord[] = state.queue.filter((x) => x.downloadId === hash.toUpperCase());
+    const records: ArrQueueRecord[] = state.queue.filter((x) => x.downloadId === wireDownloadId(hash));
     for (const r of records) {
       Object.assign(r, rest);
       if (timeleft !== undefined) {
@@ -397,7 +409,7 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
   return {
     /** The fields of a queue record besides its ids (`size`: of the whole download). */
     queueFields(hash: string, size: number, opts: ArrDownloadOpts) {
-      const downloadId = hash.toUpperCase();
+      const downloadId = wireDownloadId(hash);
       return {
         languages: release.languages,
         quality: release.quality,
@@ -412,8 +424,8 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
         statusMessages: opts.statusMessages ?? [],
         errorMessage: opts.errorMessage,
         downloadId,
-        protocol: 'torrent',
-        downloadClient: 'qBittorrent',
+        protocol: opts.protocol ?? 'torrent',
+        downloadClient: opts.downloadClient ?? 'qBittorrent',
         downloadClientHasPostImportCategory: false,
         indexer: release.indexer,
         outputPath: opts.outputPath,
@@ -426,7 +438,7 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
     /** Patches every queue record of a download. */
     updateDownload,
     removeDownload(hash: string): void {
-      state.queue = state.queue.filter((r) => r.downloadId !== hash.toUpperCase());
+      state.queue = state.queue.filter((r) => r.downloadId !== wireDownloadId(hash));
     },
     /** Adds a history record (`eventType` as camelCase name; `data` values are strings). */
     addHistory(r: Partial<ArrHistoryRecord> & { eventType: string }): ArrHistoryRecord {
@@ -441,7 +453,7 @@ export function arrDownloads<Q extends ArrQueueRecord>(state: ArrState & { queue
         data: {},
         ...r,
         id: r.id ?? nextId(state.history),
-        downloadId: r.downloadId?.toUpperCase(),
+        downloadId: r.downloadId === undefined ? undefined : wireDownloadId(r.downloadId),
       };
       state.history.push(rec);
       return rec;

@@ -12,7 +12,20 @@
 import type { Request } from 'express';
 import { episodeId, type EpisodeSpec, type ShowSpec } from '../../src/demo/payloads.js';
 import { iso, Lifecycle, qBool, qInt, qList, type FakeHandle } from './common.js';
-import { arrDownloads, createArrApp, ENGLISH, json, newArrState, testEnvelope, type ArrDownloadOpts, type ArrHistoryRecord, type ArrQueueRecord, type ArrState, type Rec } from './arr.js';
+import {
+  arrDownloads,
+  createArrApp,
+  ENGLISH,
+  json,
+  newArrState,
+  testEnvelope,
+  wireDownloadId,
+  type ArrDownloadOpts,
+  type ArrHistoryRecord,
+  type ArrQueueRecord,
+  type ArrState,
+  type Rec,
+} from './arr.js';
 
 export interface SonarrSeries extends Rec {
   id: number;
@@ -310,7 +323,7 @@ export function createSonarrFake(init: Partial<Pick<SonarrState, 'apiKey' | 'ver
       const records = episodeIds.map((epId) => {
         const ep = state.episodes.find((e) => e.id === epId);
         const r: SonarrQueueRecord = {
-          id: hashInt(`qBittorrent-${hash.toUpperCase()}-${epId}`),
+          id: hashInt(`${opts.downloadClient ?? 'qBittorrent'}-${wireDownloadId(hash)}-${epId}`),
           seriesId,
           episodeId: epId,
           seasonNumber: ep?.seasonNumber ?? 1,

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
 
-const QUIET = { intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
+const QUIET = { intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
 const dune: MovieSpec = { requestId: 57, tmdbId: 693134, title: 'Dune: Part Two', year: 2024, radarrId: 412, hash: fakeHash('dune') };
 /** The 4K copy: its own request, and its own movie id in the 4K Radarr. */
 const dune4k: MovieSpec = { ...dune, requestId: 90, radarrId: 31, hash: fakeHash('dune-2160p') };
@@ -71,18 +71,19 @@ describe.each([
     await expectDevice(w.rec, 'jellyseerr-57', { tv: false, name: 'Dune: Part Two (2024)' });
     await expectDevice(w.rec, 'jellyseerr-90', { tv: false, name: 'Dune: Part Two (2024) 4K' });
 
-    // 2. The 4K Radarr's queue shows its download: its reconciler moves the 4K request only;
-    //    the standard Radarr has nothing queued, and its reconciler leaves both alone.
+    // 2. The 4K Radarr's queue shows its download (no qBittorrent configured: the queue reports
+    //    its progress too): its reconciler moves the 4K request only; the standard Radarr has
+    //    nothing queued, and its reconciler leaves both alone.
     uhd.addDownload(dune4k.radarrId, dune4k.hash, { sizeleft: 5e9, timeleft: 600 });
     await watcher('radarr/radarr4k/reconcile').poke!();
     await watcher('radarr/radarr/reconcile').poke!();
-    expect(await w.rec.untilState('jellyseerr-90', 'GRABBING')).toMatchObject({ arr: { service: 'radarr', instance: 'radarr4k', id: 31 } });
+    expect(await w.rec.untilState('jellyseerr-90', 'DOWNLOADING')).toMatchObject({ arr: { service: 'radarr', instance: 'radarr4k', id: 31 }, download_client: 'qBittorrent' });
     expect(state(w, 'jellyseerr-57')).toMatchObject({ state: 'APPROVED', arr: null });
 
     // 3. The standard Radarr's Grab webhook: the standard request, not the 4K one the media id also names.
     await w.send('/hooks/radarr/radarr', radarrGrab(dune));
     expect(await w.rec.untilState('jellyseerr-57', 'GRABBING')).toMatchObject({ arr: { service: 'radarr', instance: 'radarr', id: 412 } });
-    expect(state(w, 'jellyseerr-90')).toMatchObject({ state: 'GRABBING', arr: { instance: 'radarr4k' } });
+    expect(state(w, 'jellyseerr-90')).toMatchObject({ state: 'DOWNLOADING', arr: { instance: 'radarr4k' } });
 
     // 4. The 4K import, then Jellyseerr's word that the 4K copy is there (no Jellyfin configured):
     //    the 4K request is AVAILABLE; the standard one is still downloading.

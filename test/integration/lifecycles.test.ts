@@ -30,7 +30,7 @@ import type { Recorder } from '../helpers/tracker.js';
 import { expectDevice, timelineText, world, type World } from './support.js';
 
 const JF_KEY = 'lifecycle-Jellyfin-Key-7';
-const QUIET = { intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
+const QUIET = { intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

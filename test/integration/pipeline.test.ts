@@ -60,7 +60,7 @@ async function pipeline() {
     jellyfin: { url: jfUrl, api_key: jf.state.apiKey },
     shoko: { url: shokoUrl, api_key: shoko.state.apiKeys[0] },
     // Long intervals: the test runs every cycle itself, in a fixed order.
-    intervals: { qbittorrent_s: hour, arr_s: hour, jellyfin_s: hour, jellyseerr_s: hour },
+    intervals: { qbittorrent_s: hour, arr_s: hour, downloads_s: hour, jellyfin_s: hour, jellyseerr_s: hour },
   });
   const names = w.h.tracker.watchers.map((x) => x.name);
   expect(names).toEqual(expect.arrayContaining(['qbittorrent/qbittorrent', 'radarr/radarr/reconcile', 'sonarr/sonarr/reconcile', 'jellyseerr/reconcile', 'jellyfin', 'shoko', 'stuck']));

@@ -77,7 +77,7 @@ async function startJellyseerr(): Promise<JellyseerrFake & { url: string }> {
   return Object.assign(fake, { url });
 }
 
-const QUIET = { intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
+const QUIET = { intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 } };
 
 /** A tracker configured with the fakes; any wired reconciler's first cycle has settled. */
 async function trackerWith(services: { radarr?: { url: string; apiKey: string }; sonarr?: { url: string; apiKey: string }; jellyseerr?: { url: string; apiKey: string } }): Promise<World> {
@@ -201,7 +201,7 @@ describe('Radarr reconciliation', () => {
     expect(rc.status()).toMatchObject({ healthy: true, last_error: null });
   });
 
-  it('a download the Grab webhook never announced is picked up from the queue (qBittorrent can follow its hash)', async () => {
+  it('a download the Grab webhook never announced is picked up from the queue, which reports its progress while no qBittorrent holds it', async () => {
     const radarr = await startRadarr();
     radarr.addMovie(dune);
     const w = await trackerWith({ radarr: { url: radarr.url, apiKey: radarr.state.apiKey } });
@@ -214,8 +214,8 @@ describe('Radarr reconciliation', () => {
 
     radarr.addDownload(dune.radarrId, dune.hash, { title: 'Dune.Part.Two.2024.1080p.BluRay.x264-GROUP', sizeleft: 5e9 });
     await rc.poke!();
-    const s = await w.rec.untilState(id, 'GRABBING');
-    expect(s).toMatchObject({ downloads: 1, progress: 0, arr: { service: 'radarr', id: 412 } });
+    const s = await w.rec.untilState(id, 'DOWNLOADING');
+    expect(s).toMatchObject({ downloads: 1, progress: 0.6674, download_client: 'qBittorrent', protocol: 'torrent', arr: { service: 'radarr', id: 412 } });
     expect(w.h.tracker.engine.trackedHashes().has(dune.hash)).toBe(true);
     expect(timelineText(w.rec, id)).toContain('Grabbed by Radarr: Dune.Part.Two.2024.1080p.BluRay.x264-GROUP');
 
@@ -250,7 +250,9 @@ describe('Radarr reconciliation', () => {
     radarr.removeDownload(dune.hash);
     radarr.addDownload(dune.radarrId, retry, { title: 'Dune.Part.Two.2024.2160p' });
     await rc.poke!();
-    expect((await w.rec.untilState(id, 'GRABBING')).downloads).toBe(2);
+    // Grabbed again, and the queue's progress of the new release follows in the same cycle.
+    expect((await w.rec.untilState(id, 'DOWNLOADING')).downloads).toBe(2);
+    expect(timelineText(w.rec, id)).toContain('Re-grabbed after failure: Dune.Part.Two.2024.2160p');
   });
 
   it('a movie removed from Radarr (twice absent) → DELETED with the reason', async () => {
@@ -578,15 +580,16 @@ describe('poll cost', () => {
     expect(many.sonarr).toBe(one.sonarr);
     expect(many.jellyseerr).toBe(MAX_PAGES + MAX_CHECKS);
 
-    // And what they found is right: the 10 movies with a file are importing, the queued one grabbing.
+    // And what they found is right: the 10 movies with a file are importing, the queued one
+    // downloading (no qBittorrent is configured: the queue reports its progress).
     await w.rec.untilState('jellyseerr-1000', 'IMPORTING');
-    await w.rec.untilState('jellyseerr-1001', 'GRABBING');
+    await w.rec.untilState('jellyseerr-1001', 'DOWNLOADING');
     expect((await w.rec.untilState('jellyseerr-1499', 'APPROVED')).title).toBe('Movie 499');
-    await w.rec.untilState('jellyseerr-3001', 'GRABBING');
-    // Its roster: both episodes of season 1 are wanted, the queued one is grabbing.
+    await w.rec.untilState('jellyseerr-3001', 'DOWNLOADING');
+    // Its roster: both episodes of season 1 are wanted, the queued one is downloading.
     await untilEpisodes(w, 'jellyseerr-3001', (e) => e.length === 2, 'the roster of Show 1');
     expect(episodes(w, 'jellyseerr-3001').map((e) => [e.season, e.episode, e.state])).toEqual([
-      [1, 1, 'GRABBING'],
+      [1, 1, 'DOWNLOADING'],
       [1, 2, 'SEARCHING'],
     ]);
   });

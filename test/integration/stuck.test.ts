@@ -77,7 +77,7 @@ describe('stuck monitor', () => {
 
     const { h, send, rec } = await world(
       {
-        intervals: { arr_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 },
+        intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600, qbittorrent_s: 3600, jellyfin_s: 3600 },
         sonarr: [{ name: 'sonarr', url: sonarrUrl, api_key: sonarr.state.apiKey }],
         jellyfin: { url: jellyfinUrl, api_key: 'stuck-Jellyfin-Key-42' },
       },

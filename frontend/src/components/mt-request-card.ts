@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { StatePayload } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
-import { age, duration, percent, speed, titleWithYear } from '../data/format.js';
+import { age, duration, percent, speed, titleWithYear, via } from '../data/format.js';
 import { availabilityParts, upgradeText } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { detailHref } from '../data/route.js';
@@ -199,7 +199,7 @@ export class MtRequestCard extends LitElement {
   }
 
   private renderProgress(r: StatePayload) {
-    const parts = [percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : ''].filter(Boolean);
+    const parts = [percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : '', via(r.download_client, r.protocol)].filter(Boolean);
     return html`<div class="progress" data-testid="progress">
       <mt-progress .value=${r.progress ?? 0} label="Download progress"></mt-progress>
       <span class="line muted">${parts.join(' · ')}</span>

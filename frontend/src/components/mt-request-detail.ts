@@ -8,7 +8,7 @@ import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { WatchController } from '../controllers/watch-controller.js';
-import { age, ago, bytes, dateTime, duration, percent, speed, titleWithYear } from '../data/format.js';
+import { age, ago, bytes, dateTime, duration, percent, speed, titleWithYear, via } from '../data/format.js';
 import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.js';
 import { availabilityText, upgradeStage } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
@@ -275,7 +275,7 @@ export class MtRequestDetail extends LitElement {
             ? html`<div data-testid="progress">
               <mt-progress .value=${r.progress ?? 0} label="Download progress"></mt-progress>
               <div class="progress-text muted">
-                ${[percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : '', r.size ? `of ${bytes(r.size)}` : ''].filter(Boolean).join(' · ')}
+                ${[percent(r.progress), speed(r.speed_bps), r.eta_s !== null ? `ETA ${duration(r.eta_s)}` : '', r.size ? `of ${bytes(r.size)}` : '', via(r.download_client, r.protocol)].filter(Boolean).join(' · ')}
               </div>
             </div>`
             : nothing

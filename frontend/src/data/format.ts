@@ -20,6 +20,12 @@ export function bytes(n: number | null): string {
   return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
+/** `via SABnzbd (usenet)`: the download client of the download followed, when known. */
+export function via(client: string | null | undefined, protocol: string | null | undefined): string {
+  if (!client) return protocol ? `via ${protocol}` : '';
+  return `via ${client}${protocol ? ` (${protocol})` : ''}`;
+}
+
 export function speed(bps: number | null): string {
   const b = bytes(bps);
   return b ? `${b}/s` : '';

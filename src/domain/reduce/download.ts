@@ -47,7 +47,9 @@ export function onGrabbed(d: Draft, ev: GrabbedEvent): string {
   const release = ev.release.title ?? 'unknown release';
   const newHash = ev.hash !== null && !d.r.downloads[ev.hash];
   const record = (upgrade: boolean): void => {
-    if (ev.hash && newHash) putDownload(d, ev.hash, { size: ev.release.size ?? null, release, ...(upgrade ? { upgrade: true } : {}) });
+    if (!ev.hash || !newHash) return;
+    const { download_client: client, protocol } = ev.release;
+    putDownload(d, ev.hash, { size: ev.release.size ?? null, release, ...(client ? { client } : {}), ...(protocol ? { protocol } : {}), ...(upgrade ? { upgrade: true } : {}) });
   };
   return isTv(d) ? grabEpisodes(d, ev, release, newHash, record) : grabMovie(d, ev, release, newHash, record);
 }
@@ -133,24 +135,29 @@ export function onProgress(d: Draft, ev: DownloadProgressEvent): string {
     seeds: ev.seeds ?? dl.seeds ?? null,
     progress_at: ev.progress !== dl.progress || !dl.progress_at ? d.at : dl.progress_at,
     removed: false,
+    ...(ev.size_left !== undefined ? { size_left: ev.size_left } : {}),
+    ...(ev.client ? { client: ev.client } : {}),
+    ...(ev.protocol ? { protocol: ev.protocol } : {}),
   };
   if (JSON.stringify(next) !== JSON.stringify(dl)) d.set('downloads', { ...d.r.downloads, [ev.hash]: next });
   if (fetchingMetadata(ev) && !ev.complete) return 'fetching metadata';
   const stage = ev.complete ? 'DOWNLOADED' : 'DOWNLOADING';
+  // Progress the PVR's queue reports names the client it comes from.
+  const where = ev.client && ev.client !== d.sourceLabel ? `${ev.client} (${d.sourceLabel}'s queue)` : d.sourceLabel;
   if (!isTv(d)) {
     if (d.r.upgrade?.hash === ev.hash) {
       setMovieUpgrade(d, advance(d.r.upgrade, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${d.sourceLabel}`);
       return 'upgrade progress';
     }
     if (dl.upgrade) return 'upgrade progress';
-    if (judge(d.r.state, stage).move) moveRequest(d, stage, ev.complete ? `Download complete in ${d.sourceLabel}` : `Downloading in ${d.sourceLabel}`);
+    if (judge(d.r.state, stage).move) moveRequest(d, stage, ev.complete ? `Download complete in ${where}` : `Downloading in ${where}`);
     return 'progress';
   }
   const upgrading = upgradingWith(d.r, ev.hash);
   if (upgrading.length) setEpisodeUpgrades(d, upgrading, (ep) => advance(ep.upgrade!, stage, ev.progress), `Upgrade ${ev.complete ? 'downloaded' : 'downloading'} in ${d.sourceLabel}`);
   const refs = Object.values(d.r.episodes).filter((e) => e.hash === ev.hash && !e.upgrade);
   const toMove = refs.filter((e) => judge(e.state, stage).move);
-  if (toMove.length) moveEpisodes(d, toMove, stage, ev.complete ? `Download complete in ${d.sourceLabel}` : `Downloading in ${d.sourceLabel}`);
+  if (toMove.length) moveEpisodes(d, toMove, stage, ev.complete ? `Download complete in ${where}` : `Downloading in ${where}`);
   for (const ep of refs) {
     const key = episodeKey(ep.season, ep.episode);
     const cur = d.r.episodes[key]!;

@@ -41,7 +41,7 @@ const EPISODES_TEMPLATE = '{% if value_json is defined %}{{ value_json.episodes.
 const ATTRIBUTES_TEMPLATE =
   '{% if value_json is defined %}{{ {"title": value_json.title, "year": value_json.year, "media_type": value_json.media_type, ' +
   '"is_anime": value_json.is_anime, "requested_by": value_json.requested_by, "state_since": value_json.state_since, ' +
-  '"progress": value_json.progress, "eta_s": value_json.eta_s, "episodes_total": value_json.episodes.total, ' +
+  '"progress": value_json.progress, "eta_s": value_json.eta_s, "download_client": value_json.download_client, "protocol": value_json.protocol, "episodes_total": value_json.episodes.total, ' +
   '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
   '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service, ' +

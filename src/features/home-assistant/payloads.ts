@@ -58,10 +58,27 @@ function inFlightState(downloads: readonly Download[]): string | null {
   return (running.find((d) => FETCHING_METADATA.has(d.client_state!)) ?? running[0])?.client_state ?? null;
 }
 
+/** The client (and protocol) of the downloads followed: one in flight first, else the latest known. */
+function clientOf(downloads: readonly Download[]): { download_client: string | null; protocol: string | null } {
+  const known = downloads.filter((d) => d.client || d.protocol);
+  const d = known.find((x) => !x.complete && !x.removed) ?? known[known.length - 1];
+  return { download_client: d?.client ?? null, protocol: d?.protocol ?? null };
+}
+
+export interface DownloadSummary {
+  progress: number | null;
+  speed_bps: number | null;
+  eta_s: number | null;
+  size: number | null;
+  client_state: string | null;
+  download_client: string | null;
+  protocol: string | null;
+}
+
 /** Size-weighted progress over the downloads the request follows (not replaced ones, not upgrades); speed summed; ETA of the slowest. */
-export function downloadSummary(r: MediaRequest): { progress: number | null; speed_bps: number | null; eta_s: number | null; size: number | null; client_state: string | null } {
+export function downloadSummary(r: MediaRequest): DownloadSummary {
   const downloads = Object.values(r.downloads).filter((d) => !d.superseded && !d.upgrade);
-  if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null, client_state: null };
+  if (downloads.length === 0) return { progress: null, speed_bps: null, eta_s: null, size: null, client_state: null, download_client: null, protocol: null };
   let weighted = 0;
   let weight = 0;
   let speed: number | null = null;
@@ -87,6 +104,7 @@ export function downloadSummary(r: MediaRequest): { progress: number | null; spe
     eta_s: downloading ? eta : null,
     size: sized ? size : null,
     client_state: inFlightState(downloads),
+    ...clientOf(downloads),
   };
 }
 
@@ -125,6 +143,8 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
     eta_s: dl.eta_s,
     size: dl.size,
     client_state: dl.client_state,
+    download_client: dl.download_client,
+    protocol: dl.protocol,
     downloads: Object.keys(r.downloads).length,
     episodes:
       r.media_type === 'tv'

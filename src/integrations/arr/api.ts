@@ -3,7 +3,8 @@
  * validated with zod. Responses use System.Text.Json: camelCase, nulls omitted, enums as
  * camelCase strings; every field we do not strictly need is optional and unknown keys pass.
  *
- * Requests per cycle, whatever the number of tracked requests:
+ * Requests per cycle, whatever the number of tracked requests (or, between them, the queue alone while
+ * a download only the queue reports is in flight):
  *   GET /api/v3/queue?page=N&pageSize=…          (paged, at most QUEUE_MAX_PAGES pages)
  *   GET /api/v3/movie  |  GET /api/v3/series      (the whole library, one call)
  *   GET /api/v3/history/since?date=…              (everything since the last cycle, one call)
@@ -46,13 +47,18 @@ export const QueueRecordSchema = z.looseObject({
   title: opt(z.string()),
   size: opt(z.number()),
   sizeleft: opt(z.number()),
+  /** The client's ETA at the *arr's last refresh, a .NET TimeSpan `[d.]hh:mm:ss[.fffffff]`. */
+  timeleft: opt(z.string()),
+  /** The *arr's last refresh + that ETA (ISO). */
+  estimatedCompletionTime: opt(z.string()),
+  /** `queued|paused|downloading|completed|failed|warning|delay|downloadClientUnavailable|fallback|unknown`. */
   status: opt(z.string()),
   trackedDownloadStatus: opt(z.string()),
   /** `downloading|importBlocked|importPending|importing|imported|failedPending|failed|ignored`. */
   trackedDownloadState: opt(z.string()),
   statusMessages: opt(z.array(StatusMessageSchema)),
   errorMessage: opt(z.string()),
-  /** Upper-case info-hash for torrents. */
+  /** Upper-case info-hash for torrents; the client's own id otherwise (`SABnzbd_nzo_…`). */
   downloadId: opt(z.string()),
   protocol: opt(z.string()),
   downloadClient: opt(z.string()),
@@ -123,8 +129,11 @@ export const HistoryRecordSchema = z.looseObject({
 });
 export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
 
-/** Page size and page cap of the queue: the cost of one cycle never depends on the requests. */
-export const QUEUE_PAGE_SIZE = 200;
+/**
+ * Page size and page cap of the queue: the cost of one cycle never depends on the requests (one
+ * request up to QUEUE_PAGE_SIZE records; the *arrs set no upper bound on `pageSize`).
+ */
+export const QUEUE_PAGE_SIZE = 1000;
 export const QUEUE_MAX_PAGES = 5;
 
 export interface ArrClientOptions {

@@ -34,8 +34,9 @@ export function groupQueue(records: readonly QueueRecord[]): QueueGroup[] {
 
 const FAILED_STATES = new Set(['failedPending', 'failed']);
 
+/** `failedPending` (the client said Failed), or the client's own `failed` status. */
 export function isFailed(g: QueueGroup): boolean {
-  return FAILED_STATES.has(g.state);
+  return FAILED_STATES.has(g.state) || g.records.some((r) => r.status === 'failed');
 }
 
 /** `importBlocked`, or `importPending` with a warning/error: the *arr waits for a human. */

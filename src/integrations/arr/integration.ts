@@ -38,7 +38,7 @@ function search(reconcilers: readonly ArrReconciler[], service: ArrService, r: M
   return rc.client.search({ seriesId: id, episodeIds });
 }
 
-export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): Integration<Id, typeof arrSlice, 'arr_s'> {
+export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): Integration<Id, typeof arrSlice, 'arr_s' | 'downloads_s'> {
   const { id, label } = spec;
   return defineIntegration({
     id,
@@ -50,8 +50,9 @@ export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): 
       secrets: (list) => list.map((i) => i.api_key),
       configured: (list) => list.length > 0,
       instances: (list) => list.map((i) => i.name),
-      // Sonarr and Radarr share one interval.
-      intervals: { arr_s: 60 },
+      // Sonarr and Radarr share their intervals: the whole reconciliation, and the queue alone
+      // while a download no download-client watcher follows is in flight.
+      intervals: { arr_s: 60, downloads_s: 5 },
       check: (list, issue) => uniqueNames(list, issue),
     },
     webhook: {
@@ -69,6 +70,8 @@ export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): 
       ctx.shared.kinds.register(id, ctx.slice);
       const reconcilers = createArrReconcilers(id, label, ctx.slice, {
         intervalS: ctx.intervals.arr_s,
+        downloadsS: ctx.intervals.downloads_s,
+        covers: (id) => ctx.shared.downloadClients.covers(id),
         sink: ctx.sink,
         view: ctx.view,
         log: ctx.log.child('reconcile'),

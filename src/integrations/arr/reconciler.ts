@@ -11,6 +11,11 @@
  * FINISHED_CHECK_MS, the movie/series list alone when finished requests of the instance are
  * followed for deletion (finished.ts). A 4K instance only looks at 4K requests (kind.ts).
  *
+ * Downloads no download-client watcher follows (`DownloadClients.covers`) get their progress from
+ * the queue (progress.ts): while one is in flight the loop wakes every `intervals.downloads_s`
+ * and reads the queue alone (one request per cycle, whatever the number of downloads); the
+ * whole snapshot still runs every `arr_s`, and at once when such a download fails.
+ *
  * A cycle is all-or-nothing: every call is made before any event is computed, so an upstream
  * fault (HTTP 5xx, timeout, invalid JSON, 401) fails the cycle with an `UpstreamError`, the
  * poll loop logs it once per outage and backs off, nothing is sent, and the next cycle starts
@@ -19,8 +24,11 @@
 import type { PvrKinds } from '../pvr-kinds.js';
 import type { ArrInstanceOptions } from './options.js';
 import type { MediaRequest } from '../../domain/model.js';
+import type { UnstampedEvent } from '../../domain/events.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
-import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord } from './api.js';
+import { ArrClient, type ApiEpisode, type ApiMovie, type ApiSeries, type HistoryRecord, type QueueResult } from './api.js';
+import { groupQueue } from './downloads.js';
+import { queueProgress, type QueueMemory, type QueueProgress } from './progress.js';
 import { finishedGone, libraryIds, type FinishedMemory } from './finished.js';
 import { sameKind, stampKind } from './kind.js';
 import { ownership, seriesSignature, tvWantsFiles, type ArrInstance, type ArrService } from './map.js';
@@ -40,6 +48,10 @@ export const FINISHED_CHECK_MS = 15 * 60_000;
 export interface ArrReconcilerOptions extends PollOptions {
   /** Which instances serve 4K requests. */
   kinds?: PvrKinds;
+  /** Seconds between queue reads while a download only the queue reports is in flight (default: `intervalS`). */
+  downloadsS?: number;
+  /** A download-client watcher follows this download (lower-case id) itself (default: none does). */
+  covers?: (downloadId: string) => boolean;
 }
 
 /** One reconciler per configured instance of a service (`label`: how texts name it). */
@@ -63,6 +75,17 @@ export class ArrReconciler extends PolledWatcher {
   private finished: FinishedMemory = { seen: new Map(), missing: new Set() };
   private finishedAt = Number.NEGATIVE_INFINITY;
   private last: { requests: number; events: number; calls: number } = { requests: 0, events: 0, calls: 0 };
+  /** Queue-only downloads: what was seen and sent of each. */
+  private queueMemory: QueueMemory = new Map();
+  /** Downloads this reconciler has seen in the queue. */
+  private seen = new Set<string>();
+  /** Downloads seen in the queue, then missing from a complete one: not waited for at the download interval. */
+  private vanished = new Set<string>();
+  private lastFullMs = Number.NEGATIVE_INFINITY;
+  /** What a poke asked for; otherwise the clock decides. */
+  private next: 'full' | 'queue' | null = null;
+  private readonly arrMs: number;
+  private readonly downloadsMs: number;
 
   constructor(
     readonly service: ArrService,
@@ -76,11 +99,121 @@ export class ArrReconciler extends PolledWatcher {
     this.instance = { service, label, name: inst.name, sole };
     this.clock = opts.clock ?? (() => new Date());
     this.client = new ArrClient({ service, name: inst.name, url: inst.url, apiKey: inst.api_key, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
-    this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.arrMs = Math.max(1, opts.intervalS * 1000);
+    this.downloadsMs = Math.max(1, (opts.downloadsS ?? opts.intervalS) * 1000);
+    this.loop = new PollLoop(
+      this.name,
+      () => this.delayMs(),
+      () => this.tick(),
+      opts.log,
+      this.clock,
+    );
   }
 
   protected override detail(): Record<string, unknown> {
-    return { requests: this.last.requests, events: this.last.events, calls: this.last.calls };
+    return { requests: this.last.requests, events: this.last.events, calls: this.last.calls, queue_only: this.queueOnly().length };
+  }
+
+  /** The whole snapshot now (after a cycle in flight, if that one only read the queue). */
+  override async poke(): Promise<void> {
+    this.next = 'full';
+    await this.loop.run();
+    if (this.next === 'full') await this.loop.run();
+  }
+
+  /** The queue alone now, as the loop does at the download interval (the whole snapshot if a download failed). */
+  pokeDownloads(): Promise<void> {
+    this.next ??= 'queue';
+    return this.loop.run();
+  }
+
+  private covers(id: string): boolean {
+    return this.opts.covers?.(id) ?? false;
+  }
+
+  /** Downloads of this instance's open requests in flight that only the queue reports. */
+  private queueOnly(): string[] {
+    const out: string[] = [];
+    for (const r of this.relevant()) {
+      for (const d of Object.values(r.downloads)) {
+        if (!d.superseded && !d.complete && !d.removed && !this.vanished.has(d.hash) && !this.covers(d.hash)) out.push(d.hash);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every `downloads_s` (a wake-up without a queue-only download in flight reads nothing), and
+   * the whole snapshot when `arr_s` has passed.
+   */
+  private delayMs(): number {
+    const untilFull = this.arrMs - (this.clock().getTime() - this.lastFullMs);
+    return Math.max(1, Math.min(this.downloadsMs, Math.max(1000, untilFull)));
+  }
+
+  private async tick(): Promise<void> {
+    const asked = this.next;
+    this.next = null;
+    const due = this.clock().getTime() - this.lastFullMs >= this.arrMs - 1000;
+    if (asked === 'full' || (asked === null && due)) return this.cycle(null);
+    if (asked === 'queue' || this.queueOnly().length > 0) return this.queueCycle();
+  }
+
+  /** Only the queue: progress of the downloads no watcher follows; the whole snapshot if one failed. */
+  private async queueCycle(): Promise<void> {
+    const requests = this.relevant();
+    if (requests.length === 0) return;
+    const before = this.client.requests;
+    const queue = await this.client.queue();
+    const progress = this.progressOf(requests, queue, []);
+    if (progress.escalate) return this.cycle(queue);
+    const events = stampKind(progress.events, this.is4k);
+    if (events.length) await this.opts.sink.ingest(events);
+    this.remember(requests, queue, progress);
+    this.last = { requests: requests.length, events: events.length, calls: this.client.requests - before };
+  }
+
+  /** Queue progress for the downloads the requests follow (and those `extra` events just grabbed). */
+  private progressOf(requests: readonly MediaRequest[], queue: QueueResult, extra: readonly UnstampedEvent[]): QueueProgress {
+    const tracked = new Set<string>();
+    const owner = new Map<string, MediaRequest>();
+    for (const r of requests) {
+      for (const d of Object.values(r.downloads)) {
+        if (d.superseded) continue;
+        tracked.add(d.hash);
+        owner.set(d.hash, r);
+      }
+    }
+    for (const e of extra) if (e.kind === 'grabbed' && e.hash) tracked.add(e.hash);
+    return queueProgress({
+      inst: this.instance,
+      groups: groupQueue(queue.records),
+      tracked,
+      covers: (id) => this.covers(id),
+      stuckOf: (id) => owner.get(id)?.stuck ?? null,
+      memory: this.queueMemory,
+      nowMs: this.clock().getTime(),
+    });
+  }
+
+  /** Once the events are stored: what was sent, and which queue-only downloads left the queue. */
+  private remember(requests: readonly MediaRequest[], queue: QueueResult, progress: QueueProgress): void {
+    this.queueMemory = progress.memory;
+    const present = new Set(groupQueue(queue.records).map((g) => g.hash));
+    const seen = new Set<string>();
+    const vanished = new Set<string>();
+    // A fresh grab may not be listed yet (the *arr refreshes its queue after it): only a download
+    // seen there before and missing now has left it.
+    for (const r of requests) {
+      for (const h of Object.keys(r.downloads)) {
+        if (present.has(h)) seen.add(h);
+        else if (this.seen.has(h) && queue.complete) vanished.add(h);
+        else if (this.seen.has(h)) seen.add(h);
+        if (this.vanished.has(h) && !present.has(h)) vanished.add(h);
+      }
+    }
+    this.seen = seen;
+    this.vanished = vanished;
   }
 
   private get is4k(): boolean | undefined {
@@ -102,7 +235,8 @@ export class ArrReconciler extends PolledWatcher {
     return out;
   }
 
-  private async cycle(): Promise<void> {
+  /** The whole snapshot (`read`: the queue a queue-only cycle has just read). */
+  private async cycle(read: QueueResult | null): Promise<void> {
     this.cycleNo++;
     const requests = this.relevant();
     const finished = this.finishedRequests();
@@ -113,6 +247,10 @@ export class ArrReconciler extends PolledWatcher {
       this.cursor = null;
       this.missing.clear();
       this.last = { requests: 0, events: 0, calls: 0 };
+      this.queueMemory = new Map();
+      this.seen.clear();
+      this.vanished.clear();
+      this.lastFullMs = this.clock().getTime();
       if (finished.length && this.clock().getTime() - this.finishedAt >= FINISHED_CHECK_MS) await this.checkFinished(finished);
       return;
     }
@@ -120,7 +258,7 @@ export class ArrReconciler extends PolledWatcher {
     const fetchedAt = now.toISOString();
     const since = this.cursor ?? new Date(now.getTime() - HISTORY_LOOKBACK_MS).toISOString();
 
-    const queue = await this.client.queue();
+    const queue = read ?? (await this.client.queue());
     let result: ReturnType<typeof reconcileRadarr>;
     let history: HistoryRecord[];
     let stamps = new Map<number, string>();
@@ -141,10 +279,13 @@ export class ArrReconciler extends PolledWatcher {
     }
 
     const gone = this.checkGone(finished, this.service === 'radarr' ? movies : series);
-    const events = stampKind([...result.events, ...gone.events], this.is4k);
+    const progress = this.progressOf(requests, queue, result.events);
+    const events = stampKind([...result.events, ...gone.events, ...progress.events], this.is4k);
     if (events.length) await this.opts.sink.ingest(events);
     this.finished = gone.memory;
     this.finishedAt = now.getTime();
+    this.lastFullMs = now.getTime();
+    this.remember(requests, queue, progress);
 
     // Only now that the events are stored does the memory move on.
     this.missing = result.missing;

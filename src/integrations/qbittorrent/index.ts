@@ -27,7 +27,7 @@ export const qbittorrent = defineIntegration({
       log: ctx.log.child('qbittorrent'),
       ...(ctx.clock ? { clock: ctx.clock } : {}),
     });
-    return { watchers, capabilities: { downloadClient: {} } };
+    return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkQbittorrent(inst, ctx)))).flat(),
 });

@@ -13,7 +13,7 @@
  */
 import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
-import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
 import type { QbInstance } from './options.js';
@@ -39,7 +39,10 @@ interface Sent {
   removed: boolean;
 }
 
-export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): Watcher[] {
+/** A v1 (SHA-1) or v2 (truncated SHA-256) info-hash as the *arrs send it, lower-cased. */
+const INFO_HASH = /^[0-9a-f]{40}$/;
+
+export function createQbittorrentWatchers(opts: QbittorrentWatcherOptions): QbittorrentWatcher[] {
   return opts.instances.map((inst) => new QbittorrentWatcher(inst, opts));
 }
 
@@ -51,6 +54,8 @@ export class QbittorrentWatcher extends PolledWatcher {
   private cache: SyncCache = emptyCache();
   private readonly sent = new Map<string, Sent>();
   private trackedPresent = 0;
+  /** The tracked hashes its last successful poll looked for. */
+  private lookedFor: ReadonlySet<string> = new Set();
   private announced = false;
 
   constructor(
@@ -68,6 +73,18 @@ export class QbittorrentWatcher extends PolledWatcher {
   /** The merged torrent list (read-only view of the cache). */
   get torrents(): ReadonlyMap<string, Torrent> {
     return this.cache.torrents;
+  }
+
+  /**
+   * It follows this download itself: a torrent of this instance (or one it reported removed), or
+   * an info-hash it has not looked for yet while it answers (a grab since its last poll: left to
+   * it for one poll). A download it looked for and did not find, or any while it is failing, is
+   * left to the PVR's queue.
+   */
+  covers(downloadId: string): boolean {
+    const hash = downloadId.toLowerCase();
+    if (this.cache.torrents.has(hash) || this.sent.get(hash)?.removed === true) return true;
+    return this.loop.healthy && INFO_HASH.test(hash) && !this.lookedFor.has(hash);
   }
 
   protected override detail(): Record<string, unknown> {
@@ -127,6 +144,7 @@ export class QbittorrentWatcher extends PolledWatcher {
           match: { hash, scope: 'active' },
           hash,
           ...f,
+          protocol: 'torrent',
         });
         next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false };
       }
@@ -140,6 +158,7 @@ export class QbittorrentWatcher extends PolledWatcher {
     this.trackedPresent = present;
 
     if (events.length) await this.opts.sink.ingest(events);
+    this.lookedFor = tracked;
     for (const [hash, s] of updates) this.sent.set(hash, s);
     // Forget what is no longer tracked (closed requests) or no longer known at all.
     for (const hash of this.sent.keys()) {

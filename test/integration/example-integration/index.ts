@@ -39,7 +39,7 @@ export const exampledl = defineIntegration({
   },
   start(ctx) {
     const watcher = new ExampleWatcher(ctx.slice.url);
-    return { watchers: [watcher], capabilities: { downloadClient: {} }, own: watcher };
+    return { watchers: [watcher], capabilities: { downloadClient: { covers: () => false } }, own: watcher };
   },
   webhook: {
     create: () => () => ({ kind: 'ignored', note: 'ExampleDL says nothing the tracker follows' }),

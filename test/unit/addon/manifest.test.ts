@@ -211,6 +211,8 @@ function projectProblems(m: Rec, tr: Rec): string[] {
   if (!isDeepStrictEqual(described, tr.network)) out.push('ports_description: differs from translations/en.yaml network');
   if (!Array.isArray(m.services) || !m.services.some((s) => /^mqtt:(want|need)$/.test(String(s)))) out.push("services: mqtt:want lets the tracker use Home Assistant's broker");
   if (!Array.isArray(m.discovery) || !m.discovery.includes('mqtt')) out.push('discovery: mqtt lets the tracker offer its broker to Home Assistant');
+  // The image's entry point is s6-overlay's /init, which must be PID 1 (test/unit/addon/dockerfile.test.ts).
+  if (m.init !== false) out.push("init: false: s6-overlay (the base image's /init) must be PID 1, not Docker's init");
   if (typeof m.timeout !== 'number' || m.timeout * 1000 <= STOP_DEADLINE_MS) {
     out.push(`timeout: ${String(m.timeout ?? 10)} s; a stop may take up to ${STOP_DEADLINE_MS / 1000} s (src/supervisor/stop-budget.ts) before SIGKILL`);
   }
@@ -298,9 +300,10 @@ describe('options and schema follow the zod options', () => {
       ],
       radarr: [{ name: 'radarr', url: 'http://radarr:7878', api_key: 'radarr-key', is_4k: true }],
       qbittorrent: [{ name: 'qbittorrent', url: 'http://qbittorrent:8080', username: 'admin', password: 'qbit-password' }],
+      transmission: [{ name: 'transmission', url: 'http://transmission:9091', username: 'transmission', password: 'transmission-password' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, arr_s: 30, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, transmission_s: 3, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,
@@ -346,6 +349,8 @@ describe('options and schema follow the zod options', () => {
       ['options.sonarr[0].name', { sonarr: [{ name: 'Sonarr 4K', url: 'http://sonarr:8989', api_key: 'k' }] }],
       ['options.radarr[0].api_key', { radarr: [{ name: 'radarr', url: 'http://radarr:7878' }] }],
       ['options.intervals.arr_s', { intervals: { arr_s: 0 } }],
+      ['options.transmission[0].name', { transmission: [{ name: 'Transmission NAS', url: 'http://nas:9091' }] }],
+      ['options.intervals.transmission_s', { intervals: { transmission_s: 0.5 } }],
       ['options.anime.tags[0]', { anime: { tags: [''] } }],
     ];
     for (const [path, bad] of cases) {
@@ -376,6 +381,7 @@ describe('a broken manifest is rejected with a message naming the key', () => {
     ['deprecated architecture', (m) => (m.arch = ['aarch64', 'amd64', 'armv7']), 'arch'],
     ['url not a URL', (m) => (m.url = 'media-tracker'), 'url'],
     ['a key set to its default (init)', (m) => (m.init = true), 'init'],
+    ["init left out (Docker's init takes PID 1 from s6-overlay)", (m) => delete m.init, 'init'],
     ['a key set to its default (boot)', (m) => (m.boot = 'auto'), 'boot'],
     ['ingress_port written out at its default', (m) => (m.ingress_port = 8099), 'ingress_port'],
     ['ingress_port the tracker does not serve', (m) => (m.ingress_port = 8100), 'ingress_port'],

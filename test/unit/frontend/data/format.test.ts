@@ -1,7 +1,7 @@
 /** The panel's pure helpers: WebSocket URL, text formats, episode rows, the virtual grid, UUIDs. */
 import { describe, expect, it } from 'vitest';
 import { seasonRows, stateCounts } from '../../../../frontend/src/data/episodes.js';
-import { age, ago, bytes, count, duration, episodeCode, percent, speed, titleWithYear } from '../../../../frontend/src/data/format.js';
+import { age, ago, bytes, count, duration, episodeCode, percent, speed, titleWithYear, via } from '../../../../frontend/src/data/format.js';
 import { STATES } from '../../../../src/contract/index.js';
 import { mqttUrl } from '../../../../frontend/src/data/url.js';
 import { uuid } from '../../../../frontend/src/data/uuid.js';
@@ -123,5 +123,15 @@ describe('uuid', () => {
     expect(uuid()).toMatch(re);
     expect(uuid(null)).toMatch(re);
     expect(new Set(Array.from({ length: 100 }, () => uuid())).size).toBe(100);
+  });
+});
+
+describe('via: the download client next to the progress', () => {
+  it('names the client and its protocol when known, nothing otherwise', () => {
+    expect(via('SABnzbd', 'usenet')).toBe('via SABnzbd (usenet)');
+    expect(via('qBittorrent', null)).toBe('via qBittorrent');
+    expect(via(null, 'torrent')).toBe('via torrent');
+    expect(via(null, null)).toBe('');
+    expect(via(undefined, undefined)).toBe('');
   });
 });

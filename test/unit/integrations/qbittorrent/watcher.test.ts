@@ -115,6 +115,7 @@ describe('qBittorrent watcher: events', () => {
       complete: false,
       client_state: 'downloading',
       seeds: 12,
+      protocol: 'torrent',
     });
     expect(events.find((e) => e.hash === H2)).toMatchObject({ complete: true, progress: 1, eta_s: null, client_state: 'stalledUP', key: `qbittorrent:main:${H2}:1.000:stalledUP` });
     expect(sink.stuck()).toEqual([]);
