@@ -22,6 +22,7 @@ import { createShokoFake } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
+import { FakeSabnzbd } from '../fakes/sabnzbd.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess } from '../faults/support/child.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -33,6 +34,9 @@ const SECRETS = {
   sonarr: 'snk-1d6f3b8a2c9e7f44',
   sonarrWrong: 'snk-wrong-5e3a9d1c7b',
   qbittorrent: 'qbp-P4ss+w0rd/8&k=z',
+  // SABnzbd takes its key on the query string (apikey=…): URL-encoding changes these characters.
+  sabnzbd: 'sab/7e2c+9a4f=b1d8&q',
+  sabnzbdWrong: 'sab-wrong-3f8a1c6e9d',
   jellyfin: 'jfk-2a7c9e1b3d5f8a66',
   // Characters that URL-encoding changes, so the encoded form differs from the raw one.
   shoko: 'shk+8e4b/2d6f=1a3c!9e77',
@@ -101,6 +105,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     // Until the doctor has reported on it, every negotiation fails with an error page that quotes the request: the key raw, URL-encoded and in Basic auth.
     shoko.state.echoFailures = Number.MAX_SAFE_INTEGER;
     const qb = await FakeQbittorrent.start({ flavour: '5.2', username: 'admin', password: SECRETS.qbittorrent });
+    const sab = await FakeSabnzbd.start({ apiKey: SECRETS.sabnzbd });
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
     closers.push(
       () => js.stop(),
@@ -109,6 +114,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       () => jf.stop(),
       () => shoko.stop(),
       () => qb.close(),
+      () => sab.close(),
     );
     const [deadPort] = (await freePorts(1)) as [number];
     const external = await externalBroker(captured);
@@ -120,6 +126,10 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     sonarr.faults.add('*', { times: 2, status: 200, body: { unexpected: SECRETS.sonarr } });
     qb.failMaindata({ status: 500, times: 2 });
     qb.failMaindata({ invalidJson: true });
+    sab.fault('queue', { times: 2, status: 500, body: `Internal error for /api?apikey=${encodeURIComponent(SECRETS.sabnzbd)}&apikey=${SECRETS.sabnzbd}` });
+    sab.fault('history', { invalidJson: true });
+    const nzo = 'SABnzbd_nzo_s3cr3tjob';
+    sab.add(nzo, { mb: 2000, mbleft: 1500 });
 
     const child = await TrackerProcess.start({
       dataDir: join(workDir, 'data'),
@@ -137,9 +147,13 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
           { name: 'sonarr-wrong', url: urls.sonarr, api_key: SECRETS.sonarrWrong },
         ],
         qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: 'admin', password: SECRETS.qbittorrent }],
+        sabnzbd: [
+          { name: 'sabnzbd', url: sab.url, api_key: SECRETS.sabnzbd },
+          { name: 'sabnzbd-wrong', url: sab.url, api_key: SECRETS.sabnzbdWrong },
+        ],
         jellyfin: { url: urls.jf, api_key: SECRETS.jellyfin },
         shoko: { url: urls.shoko, api_key: SECRETS.shoko },
-        intervals: { qbittorrent_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
+        intervals: { qbittorrent_s: 1, sabnzbd_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
         mqtt: { username: 'ha', password: SECRETS.mqtt, external_url: external, external_username: 'mirror', external_password: SECRETS.external },
       },
     });
@@ -177,6 +191,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     for (const [route, body] of [
       ['/hooks/sonarr/sonarr-wrong', sonarrGrab(stray, range(1, 1, 2), fakeHash('stray-show'))],
       ['/hooks/radarr/radarr-down', radarrGrab(lost)],
+      // A grab for SABnzbd: its nzo_id is tracked, so both SABnzbd instances poll queue and history with their key.
+      ['/hooks/radarr', { ...radarrGrab({ ...lost, tmdbId: 4545, radarrId: 45, title: 'Usenet Movie' }), downloadClient: 'SABnzbd', downloadClientType: 'SABnzbd', downloadId: nzo }],
     ] as const) {
       const answer = await postHook(child.webhookUrl, route, JSON.stringify(body), SECRETS.webhook);
       expect(answer.status, `${route}: ${answer.text}`).toBe(200);
@@ -223,11 +239,18 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     shoko.dropAll();
 
     // Let every watcher meet its faults and recover: each fault queue drained, several cycles run.
-    const polls = () => ({ radarr: radarr.log.count(), sonarr: sonarr.log.count(), jellyfin: jf.log.count(), jellyseerr: js.log.count(), qbittorrent: qb.maindataCount });
+    const polls = () => ({
+      radarr: radarr.log.count(),
+      sonarr: sonarr.log.count(),
+      jellyfin: jf.log.count(),
+      jellyseerr: js.log.count(),
+      qbittorrent: qb.maindataCount,
+      sabnzbd: sab.count('history'),
+    });
     await waitFor(
       () => {
         const p = polls();
-        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 ? true : undefined;
+        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 && p.sabnzbd >= 4 ? true : undefined;
       },
       'every watcher to poll through its faults',
       { timeoutMs: 60_000, everyMs: 200 },
@@ -247,6 +270,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       JSON.stringify(sonarr.log.entries.map((e) => [e.key, e.status, e.headers['x-api-key']])),
     ).toBe(true);
     expect(jf.log.count()).toBeGreaterThan(0);
+    expect(sab.log.entries.some((e) => e.query.apikey === SECRETS.sabnzbd && e.query.mode === 'history' && e.status === 200)).toBe(true);
+    expect(sab.log.entries.some((e) => e.query.apikey === SECRETS.sabnzbdWrong && e.status === 403)).toBe(true);
 
     expect(await child.stop(), child.text).toEqual({ code: 0, signal: null });
     captured.push({ where: 'tracker stdout/stderr', text: child.text });
