@@ -8,13 +8,13 @@
  *      topic at a fresh subscriber, peak RSS, then 60 s idle; an empty tracker as the baseline.
  *   3. Panel (panel.ts): 10,000 stored requests in Chromium — navigation → interactive, retained replay over
  *      WebSocket vs TCP, long tasks while 50 downloads move.
- *   4. Watchers (watch.ts): qBittorrent change → MQTT and Jellyfin webhook → AVAILABLE latencies,
+ *   4. Watchers (watch.ts): a download change → MQTT per path (qBittorrent, Transmission, SABnzbd, the *arr queue) and Jellyfin webhook → AVAILABLE latencies,
  *      upstream requests per poll cycle at 1 vs 500 tracked requests.
  * Every figure is reported next to its same-run baseline and its goal (report.ts).
  *
  * Options (after `npm run bench --`):
  *   --only=<name>[,<name>]   run some parts: ingestion configurations (e.g. durable-10k), cold-start, panel,
- *                            or watcher scenarios (qbittorrent-latency, jellyfin-latency, requests-per-cycle);
+ *                            or watcher scenarios (qbittorrent-, transmission-, sabnzbd-, queue-latency, jellyfin-latency, requests-per-cycle);
  *                            docs/benchmarks.md is not rewritten
  *   --samples=<n>            samples per watcher latency scenario (default 20)
  *   --measured=<n>           measured webhooks per ingestion configuration (default 5000)

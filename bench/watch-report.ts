@@ -2,7 +2,8 @@
 import { NO_GOAL, type GoalRow } from './goals.js';
 import { fmt, percentile, table, verdict } from './stats.js';
 import { EPISODES_PER_SEASON, LIBRARY_MOVIES, LIBRARY_SERIES_UNTRACKED, MAX_TRACKED, tracked, UNTRACKED_TORRENTS } from './watch-population.js';
-import { COUNT_CYCLES, JF_DEFAULT_S, JF_GOAL_MS, JF_WARMUP_CYCLES, QB_DEFAULT_S, QB_GOAL_MS, QB_INTERVAL_S, type LatencyResult, type WatchResults } from './watch.js';
+import { COUNT_CYCLES, JF_DEFAULT_S, JF_GOAL_MS, JF_WARMUP_CYCLES, QB_DEFAULT_S, type LatencyResult, type WatchResults } from './watch.js';
+import { CLIENT_GOAL_MS, CLIENT_INTERVAL_S } from './watch-clients.js';
 
 function pct(xs: number[], p: number): number {
   return percentile(
@@ -62,19 +63,20 @@ export function watchReport(r: WatchResults): WatchReport {
       status: verdict(max <= goal),
     });
   };
-  if (r.qb) {
-    lat(`qBittorrent change → retained \`media/<id>/state\` (${QB_INTERVAL_S} s polling)`, r.qb, QB_GOAL_MS, `≤ ${QB_GOAL_MS} ms (poll interval + 50 ms)`, {
-      ms: QB_INTERVAL_S * 1000,
-      text: `${QB_INTERVAL_S * 1000} ms (the poll interval)`,
+  for (const { path, res } of r.clients) {
+    const who = path.label;
+    lat(`${who} change → retained \`media/<id>/state\` (${CLIENT_INTERVAL_S} s polling)`, res, CLIENT_GOAL_MS, `≤ ${CLIENT_GOAL_MS} ms (poll interval + 50 ms)`, {
+      ms: CLIENT_INTERVAL_S * 1000,
+      text: `${CLIENT_INTERVAL_S * 1000} ms (the poll interval)`,
     });
-    const a = r.qb.afterPollMs ?? [];
-    const ph = r.qb.phaseMs ?? [];
-    details.push(['qBittorrent latency: poll answered → state received (the tracker alone)', `p50 ${fmt(pct(a, 50), 1)} / p95 ${fmt(pct(a, 95), 1)} / max ${fmt(Math.max(...a), 1)} ms`]);
-    details.push(['qBittorrent latency: phases of the changes, after the previous poll', `${fmt(Math.min(...ph), 0)}–${fmt(Math.max(...ph), 0)} ms`]);
-    details.push(['qBittorrent latency: retained state seen by a new subscriber', r.qb.retainedOk ? 'the last progress' : 'WRONG']);
+    const a = (res.afterPollMs ?? []).filter(Number.isFinite);
+    const ph = (res.phaseMs ?? []).filter(Number.isFinite);
+    details.push([`${who} latency: poll answered → state received (the tracker alone)`, `p50 ${fmt(pct(a, 50), 1)} / p95 ${fmt(pct(a, 95), 1)} / max ${fmt(Math.max(...a), 1)} ms`]);
+    details.push([`${who} latency: phases of the changes, after the previous poll`, `${fmt(Math.min(...ph), 0)}–${fmt(Math.max(...ph), 0)} ms`]);
+    details.push([`${who} latency: retained state seen by a new subscriber`, res.retainedOk ? 'the last progress' : 'WRONG']);
     notes.push(
-      `qBittorrent: the change waits for the next \`sync/maindata\` poll (${fmt(pct(ph, 50), 0)} ms median phase, so up to one interval), ` +
-        `then the tracker needs ${fmt(pct(a, 50), 1)} ms (median; max ${fmt(Math.max(...a), 1)} ms) to merge the delta, journal the event (fsync) and publish. ` +
+      `${who}: the change waits for the next ${path.read} poll (${fmt(pct(ph, 50), 0)} ms median phase, so up to one interval), ` +
+        `then the tracker needs ${fmt(pct(a, 50), 1)} ms (median; max ${fmt(Math.max(...a), 1)} ms) to read the answer, journal the event (fsync) and publish. ` +
         `The poll loop waits one interval after each cycle ends, so the period is the interval plus one cycle.`,
     );
   }
@@ -144,14 +146,17 @@ export function watchReport(r: WatchResults): WatchReport {
   const method = [
     `- Each scenario is a fresh tracker process (durable storage in a temp dir, embedded broker, ports 0). The upstream`,
     `  services are the tests' fakes, served from the orchestrator process over loopback, logging every request per route:`,
-    `  qBittorrent (\`test/fakes/qbittorrent.ts\`: WebUI API v2 login + \`sync/maindata\` with rid/delta semantics) and`,
+    `  qBittorrent (\`test/fakes/qbittorrent.ts\`: WebUI API v2 login + \`sync/maindata\` with rid/delta semantics), Transmission`,
+    `  (\`test/helpers/transmission.ts\`: the 409 session handshake, \`torrent-get\` with recently-active), SABnzbd (\`test/fakes/sabnzbd.ts\`),`,
+    `  Radarr (\`test/fakes/radarr.ts\`: the paged \`/api/v3/queue\`) and`,
     `  Jellyfin (\`test/fakes/jellyfin.ts\`: \`/System/Info\`, \`/Items\`, \`/Items/{id}\`, \`/Shows/{id}/Episodes\`… with`,
     `  \`MediaBrowser\` auth and field gating). An mqtt.js subscriber (QoS 0) on the embedded broker sees what Home Assistant sees;`,
     `  change and arrival are timed on the orchestrator's clock.`,
-    `- qBittorrent latency: \`qbittorrent_s: ${QB_INTERVAL_S}\`; a movie request grabbed with a known hash (Jellyseerr + Radarr`,
-    `  Grab webhooks); before each of the ${r.samples} samples a random wait after the previous state message (seeded,`,
-    `  stratified over the ${QB_INTERVAL_S * 1000} ms interval), then the torrent's progress is raised by 1 % in the upstream;`,
-    `  latency = that change → the state message with the new progress.`,
+    `- Download latency, per path (\`bench/watch-clients.ts\`): the client's interval (\`qbittorrent_s\`, \`transmission_s\`,`,
+    `  \`sabnzbd_s\`; for the queue path \`downloads_s\`, Radarr's queue naming an NZBGet download no watcher follows) at`,
+    `  ${CLIENT_INTERVAL_S} s; a movie request grabbed with a known download id (Jellyseerr + Radarr Grab webhooks); before each of`,
+    `  the ${r.samples} samples a random wait after the previous state message (seeded, stratified over the interval), then the`,
+    `  download's progress is raised by 1 % in the upstream; latency = that change → the state message with the new progress.`,
     `- Jellyfin latency: \`jellyfin_s: 3600\` (only the webhook path); per sample a fresh movie request brought to IMPORTING`,
     `  (Jellyseerr + Radarr Grab + Download webhooks), the movie added to Jellyfin (${LIBRARY_MOVIES} other movies in the`,
     `  library), then the plugin's "Send All Properties" JSON posted to \`/hooks/jellyfin\` as \`text/plain\`;`,

@@ -5,8 +5,9 @@
  * the tracker's embedded broker sees what Home Assistant would see. A change is made in the
  * upstream and its arrival on MQTT timed here, on one clock.
  *
- *   1. qBittorrent change → retained `media/<id>/state`: polling every second, the torrent's
- *      progress is changed at a random phase of the poll interval.
+ *   1. A download's change → retained `media/<id>/state`, for each download path (qBittorrent,
+ *      Transmission, SABnzbd, the *arr queue; watch-clients.ts): polling every second, the
+ *      download's progress is changed at a random phase of the poll interval.
  *   2. Jellyfin ItemAdded webhook → AVAILABLE: a movie request at IMPORTING, the item added to
  *      Jellyfin, the webhook plugin's "Send All Properties" JSON posted to `/hooks/jellyfin`;
  *      the watcher verifies the item against the API before the request becomes AVAILABLE.
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from '../src/demo/payloads.js';
 import type { WatcherStatus } from '../src/watchers/loop.js';
 import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
+import { CLIENT_INTERVAL_S, CLIENT_PATHS, CLIENT_SCENARIOS, type ClientPath } from './watch-clients.js';
 import { addMovie, requestsSince, startJellyfin, type Jellyfin } from './fakes.js';
 import { Peer } from './peer.js';
 import { rng, SEED } from './population.js';
@@ -26,12 +28,9 @@ import { EPISODES_PER_SEASON, LIBRARY_MOVIES, LIBRARY_SERIES_UNTRACKED, MAX_TRAC
 import { hook, post, retained, States } from './watch-io.js';
 import type { WatchReady, WatchTargetConfig } from './watch-target.js';
 
-export const WATCH_SCENARIOS = ['qbittorrent-latency', 'jellyfin-latency', 'requests-per-cycle'] as const;
+export const WATCH_SCENARIOS = [...CLIENT_SCENARIOS, 'jellyfin-latency', 'requests-per-cycle'] as const;
 export type WatchScenario = (typeof WATCH_SCENARIOS)[number];
 
-/** qBittorrent poll interval in scenario 1, and its goal: one interval + 50 ms. */
-export const QB_INTERVAL_S = 1;
-export const QB_GOAL_MS = QB_INTERVAL_S * 1000 + 50;
 export const JF_GOAL_MS = 1000;
 /** Default poll intervals (config/schema.ts), simulated in scenario 3. */
 export const QB_DEFAULT_S = 5;
@@ -79,7 +78,8 @@ export interface CountRun {
 
 export interface WatchResults {
   samples: number;
-  qb: LatencyResult | null;
+  /** Scenario 1, per download path that ran. */
+  clients: Array<{ path: ClientPath; res: LatencyResult }>;
   jf: LatencyResult | null;
   counts: CountRun[] | null;
   ms: number;
@@ -108,23 +108,20 @@ async function finish(peer: Peer): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
-// 1. qBittorrent change → retained MQTT state
+// 1. A download's change in its upstream → retained MQTT state, per path (watch-clients.ts)
 
-async function qbLatency(samples: number, track: (p: Peer) => void): Promise<LatencyResult> {
-  const qb = await FakeQbittorrent.start();
-  const m: MovieSpec = { requestId: 7_300_001, tmdbId: 7_300_001, title: 'Bench Latency Movie', year: 2024, radarrId: 73_001, hash: fakeHash('watch-latency-qb') };
-  qb.add(m.hash, { progress: 0.1, size: 15_032_385_536, state: 'downloading', dlspeed: 20_000_000, eta: 600 });
-  const peer = startTarget(
-    {
-      name: 'qbittorrent-latency',
-      services: {
-        qbittorrent: [{ name: 'bench', url: qb.url, username: qb.username, password: qb.password }],
-        intervals: { qbittorrent_s: QB_INTERVAL_S },
-      },
-      tracked: 0,
-    },
-    track,
-  );
+async function clientLatency(path: ClientPath, samples: number, track: (p: Peer) => void): Promise<LatencyResult> {
+  const m: MovieSpec = {
+    requestId: 7_300_001,
+    tmdbId: 7_300_001,
+    title: 'Bench Latency Movie',
+    year: 2024,
+    radarrId: 73_001,
+    // A usenet job id is verbatim in the *arr's downloadId; a torrent's is its info-hash.
+    hash: path.scenario === 'sabnzbd-latency' ? 'SABnzbd_nzo_benchlatency' : path.scenario === 'queue-latency' ? 'nzbget-bench-latency' : fakeHash('watch-latency'),
+  };
+  const rig = await path.rig(m);
+  const peer = startTarget({ name: path.scenario, services: rig.services, tracked: 0 }, track);
   let states: States | null = null;
   try {
     await peer.request(null, 'prepared');
@@ -132,7 +129,7 @@ async function qbLatency(samples: number, track: (p: Peer) => void): Promise<Lat
     states = await States.connect(ready.mqttUrl);
     const topic = `media/jellyseerr-${m.requestId}/state`;
     await hook(ready, '/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', m));
-    await hook(ready, '/hooks/radarr', radarrGrab(m));
+    await hook(ready, '/hooks/radarr', rig.grab);
     const near = (x: unknown, p: number) => typeof x === 'number' && Math.abs(x - p) < 5e-5;
     await states.until(topic, (s) => s.state === 'DOWNLOADING' && near(s.progress, 0.1), 'DOWNLOADING at 10 %');
 
@@ -149,15 +146,15 @@ async function qbLatency(samples: number, track: (p: Peer) => void): Promise<Lat
     for (let i = 0; i < samples; i++) {
       // The previous state message followed a poll by a few ms, and the next poll comes one
       // interval after that one ended: this wait is the phase of the change within the interval.
-      await sleep(((strata[i]! + r()) / samples) * QB_INTERVAL_S * 1000);
+      await sleep(((strata[i]! + r()) / samples) * CLIENT_INTERVAL_S * 1000);
       p = Math.round((p + 0.01) * 100) / 100;
       const want = p;
       const arrival = states.next(topic, (s) => near(s.progress, want), `progress ${want}`);
-      const lastPoll = qb.maindataTimes.at(-1) ?? NaN;
+      const lastPoll = rig.polls().at(-1) ?? NaN;
       const t0 = performance.now();
-      qb.setProgress(m.hash, want);
+      rig.setProgress(want);
       const at = await arrival;
-      const served = qb.maindataTimes.find((t) => t >= t0) ?? NaN;
+      const served = rig.polls().find((t) => t >= t0) ?? NaN;
       out.ms.push(at - t0);
       out.afterPollMs!.push(at - served);
       out.phaseMs!.push(t0 - lastPoll);
@@ -169,7 +166,7 @@ async function qbLatency(samples: number, track: (p: Peer) => void): Promise<Lat
   } finally {
     await states?.close();
     await finish(peer);
-    await qb.close();
+    await rig.close();
   }
 }
 
@@ -351,15 +348,16 @@ async function requestsPerCycle(track: (p: Peer) => void): Promise<CountRun[]> {
 
 export async function runWatchBench(opts: { samples: number; scenarios: ReadonlySet<WatchScenario>; track: (p: Peer) => void; progress: (s: string) => void }): Promise<WatchResults> {
   const t0 = performance.now();
-  const res: WatchResults = { samples: opts.samples, qb: null, jf: null, counts: null, ms: 0 };
+  const res: WatchResults = { samples: opts.samples, clients: [], jf: null, counts: null, ms: 0 };
   if (opts.scenarios.has('requests-per-cycle')) {
     opts.progress(`requests per poll cycle, ${COUNT_TRACKED.join(' vs ')} tracked requests … `);
     res.counts = await requestsPerCycle(opts.track);
     opts.progress('done\n');
   }
-  if (opts.scenarios.has('qbittorrent-latency')) {
-    opts.progress(`qBittorrent change → MQTT (${QB_INTERVAL_S} s polling), ${opts.samples} samples … `);
-    res.qb = await qbLatency(opts.samples, opts.track);
+  for (const path of CLIENT_PATHS) {
+    if (!opts.scenarios.has(path.scenario)) continue;
+    opts.progress(`${path.label} change → MQTT (${CLIENT_INTERVAL_S} s polling), ${opts.samples} samples … `);
+    res.clients.push({ path, res: await clientLatency(path, opts.samples, opts.track) });
     opts.progress('done\n');
   }
   if (opts.scenarios.has('jellyfin-latency')) {

@@ -8,6 +8,7 @@
  *   "recently-active"` (+ `removed` ids), `session-get`. The e2e suite runs the real daemon.
  * - `TrAdmin`: a minimal RPC client for setting up a real daemon in e2e tests.
  */
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,8 @@ export interface SeenCall {
   method: string;
   arguments: Record<string, unknown>;
   headers: IncomingMessage['headers'];
+  /** When the call arrived (performance.now()). */
+  at: number;
 }
 
 export class FakeTransmission {
@@ -143,7 +146,7 @@ export class FakeTransmission {
     if (fail?.invalidJson) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"result":');
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { method: string; arguments?: Record<string, unknown> };
     const args = body.arguments ?? {};
-    this.calls.push({ method: body.method, arguments: args, headers: req.headers });
+    this.calls.push({ method: body.method, arguments: args, headers: req.headers, at: performance.now() });
     const answer = (result: string, a: unknown = {}) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ arguments: a, result }));
     if (fail?.result) return void answer(fail.result);
     if (body.method === 'session-get') return void answer('success', { version: '3.00 (fake)', 'rpc-version': 16 });
