@@ -95,8 +95,8 @@ describe('a usenet movie only the Radarr queue knows', () => {
     await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', dune));
     await w.send('/hooks/radarr', viaSab(radarrGrab(dune), NZO));
     let s = await w.rec.untilState(id, 'GRABBING');
-    // The grab already names the client; the protocol comes with the queue.
-    expect(s).toMatchObject({ download_client: 'SABnzbd', progress: 0 });
+    // The grab already names the client, and its implementation the protocol.
+    expect(s).toMatchObject({ download_client: 'SABnzbd', protocol: 'usenet', progress: 0 });
 
     // SABnzbd starts: a quarter done, 45 min left.
     radarr.addDownload(dune.radarrId, NZO, { ...USENET, title: 'Dune.Part.Two.2024.1080p.WEB-DL', sizeleft: MOVIE_SIZE * 0.75, timeleft: 2700 });

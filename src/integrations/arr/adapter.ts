@@ -26,6 +26,7 @@ import {
   validate,
   type StatusMessage,
 } from '../../adapters/validation.js';
+import { protocolOfClientType } from './protocol.js';
 
 export type Service = 'sonarr' | 'radarr';
 
@@ -184,13 +185,14 @@ export function description(s: Subject): Pick<Subject, 'arr' | 'media' | 'anime'
 }
 
 /** The release of a Grab; `size` 0 means unknown. */
-export function grabRelease(release: z.output<typeof GrabReleaseSchema>, downloadClient: string | null | undefined): ReleaseInfo {
+export function grabRelease(release: z.output<typeof GrabReleaseSchema>, client: { downloadClient?: string | null; downloadClientType?: string | null }): ReleaseInfo {
   return compact<ReleaseInfo>({
     title: release.releaseTitle ?? undefined,
     size: release.size ? release.size : null,
     quality: release.quality ?? undefined,
     indexer: release.indexer ?? undefined,
-    download_client: downloadClient ?? undefined,
+    download_client: client.downloadClient ?? undefined,
+    protocol: protocolOfClientType(client.downloadClientType),
   });
 }
 

@@ -170,7 +170,7 @@ const grab = arr.handler(RadarrGrabSchema, (p, ctx) => {
       ...arr.eventHead(s, `grab:${hash ?? p.release.releaseTitle ?? 'unknown'}:${p.movie.id}`, hash, 'active'),
       ...arr.description(s),
       hash,
-      release: arr.grabRelease(p.release, p.downloadClient),
+      release: arr.grabRelease(p.release, p),
       episodes: [],
     },
     `Radarr grab of ${p.movie.title}`,

@@ -227,7 +227,7 @@ const grab = arr.handler(SonarrGrabSchema, (p, ctx) => {
       ...arr.eventHead(s, `grab:${ref}:${keyList(p.episodes.map((e) => e.id))}`, hash, 'active'),
       ...arr.description(s),
       hash,
-      release: arr.grabRelease(p.release, p.downloadClient),
+      release: arr.grabRelease(p.release, p),
       episodes: eps,
     },
     `Sonarr grab of ${eps.length} episode(s) of ${p.series.title}`,

@@ -37,10 +37,31 @@ describe('parseRadarr: fixtures', () => {
       quality: 'Bluray-1080p',
       indexer: 'TorrentLeech (Prowlarr)',
       download_client: 'qBittorrent',
+      // From `downloadClientType`: the grab says torrent before any client is read.
+      protocol: 'torrent',
     });
     expect(e.anime).toEqual({ is_anime: false, source: 'radarr: no anime tag or folder' });
     expect(e.match).toEqual({ media_type: 'movie', hash: DUNE_HASH, arr: DUNE_ARR, tmdb_id: 693134, scope: 'active' });
     expect(e.key).toBe(`radarr:radarr:grab:${DUNE_HASH}:412`);
+  });
+
+  it('Grab: the protocol follows the client implementation the grab names; Download Station and unknown names say none', () => {
+    const protocolOf = (type: unknown) =>
+      one(
+        parseRadarr(
+          edited('grab', (b) => (type === undefined ? delete b.downloadClientType : (b.downloadClientType = type))),
+          ctx,
+        ),
+        'grabbed',
+      ).release.protocol;
+    expect(protocolOf('SABnzbd')).toBe('usenet');
+    expect(protocolOf('NZBGet')).toBe('usenet');
+    expect(protocolOf('Deluge')).toBe('torrent');
+    expect(protocolOf('Transmission')).toBe('torrent');
+    expect(protocolOf('Download Station')).toBeUndefined();
+    expect(protocolOf('Some Future Client')).toBeUndefined();
+    expect(protocolOf(null)).toBeUndefined();
+    expect(protocolOf(undefined)).toBeUndefined();
   });
 
   it('Download (§2.3) → imported with the movie file', () => {

@@ -51,6 +51,7 @@ describe('parseSonarr: fixtures', () => {
       quality: 'WEBDL-1080p',
       indexer: 'Nyaa (Prowlarr)',
       download_client: 'qBittorrent',
+      protocol: 'torrent',
     });
     expect(e.episodes).toEqual([
       {
