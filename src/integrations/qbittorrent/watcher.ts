@@ -11,32 +11,18 @@
  * `download_progress` with `removed: true` and a stuck reason. All events of a cycle go to the
  * sink in one `ingest` call; the "last sent" memory only moves once that call succeeded.
  */
-import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
+import { DownloadReports } from '../../watchers/download-reports.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { emptyCache, mergeMaindata, type SyncCache, type Torrent } from './cache.js';
 import { QbClient } from './client.js';
 import type { QbInstance } from './options.js';
-import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';
+import { DOWNLOADING_STATES, progressFields, REMOVED_REASON, stuckReason } from './map.js';
 
 export type { QbInstance } from './options.js';
 
 export interface QbittorrentWatcherOptions extends PollOptions {
   instances: readonly QbInstance[];
-}
-
-/** Minimum progress change worth an event. */
-export const PROGRESS_STEP = 0.001;
-/** While downloading, resend at least this often so speed and ETA stay fresh. */
-export const REFRESH_MS = 60_000;
-
-interface Sent {
-  progress: number;
-  complete: boolean;
-  state: string;
-  atMs: number;
-  stuck: string | null;
-  removed: boolean;
 }
 
 /** A v1 (SHA-1) or v2 (truncated SHA-256) info-hash as the *arrs send it, lower-cased. */
@@ -52,7 +38,7 @@ export class QbittorrentWatcher extends PolledWatcher {
   protected readonly loop: PollLoop;
   private readonly clock: () => Date;
   private cache: SyncCache = emptyCache();
-  private readonly sent = new Map<string, Sent>();
+  private readonly reports: DownloadReports;
   private trackedPresent = 0;
   /** The tracked hashes its last successful poll looked for. */
   private lookedFor: ReadonlySet<string> = new Set();
@@ -68,6 +54,13 @@ export class QbittorrentWatcher extends PolledWatcher {
     this.clock = opts.clock ?? (() => new Date());
     this.client = new QbClient({ name: inst.name, url: inst.url, username: inst.username, password: inst.password, timeoutMs: opts.timeoutMs });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.reports = new DownloadReports({
+      source: 'qbittorrent',
+      instance: inst.name,
+      protocol: 'torrent',
+      removedReason: REMOVED_REASON,
+      downloading: (_f, state) => DOWNLOADING_STATES.has(state),
+    });
   }
 
   /** The merged torrent list (read-only view of the cache). */
@@ -83,7 +76,7 @@ export class QbittorrentWatcher extends PolledWatcher {
    */
   covers(downloadId: string): boolean {
     const hash = downloadId.toLowerCase();
-    if (this.cache.torrents.has(hash) || this.sent.get(hash)?.removed === true) return true;
+    if (this.cache.torrents.has(hash) || this.reports.wasRemoved(hash)) return true;
     return this.loop.healthy && INFO_HASH.test(hash) && !this.lookedFor.has(hash);
   }
 
@@ -102,85 +95,18 @@ export class QbittorrentWatcher extends PolledWatcher {
 
     const tracked = new Set<string>();
     for (const h of this.opts.view.trackedHashes()) tracked.add(h.toLowerCase());
-    const nowMs = this.clock().getTime();
-    const events: UnstampedEvent[] = [];
-    const updates = new Map<string, Sent>();
-    const base = `qbittorrent:${this.inst.name}`;
-
-    for (const t of merged.removed) {
-      if (!tracked.has(t.hash)) continue;
-      const f = progressFields(t);
-      const last = this.sent.get(t.hash);
-      if (f.complete || last?.complete || last?.removed) continue;
-      events.push({
-        kind: 'download_progress',
-        key: `${base}:${t.hash}:${f.progress.toFixed(3)}:removed`,
-        source: 'qbittorrent',
-        match: { hash: t.hash, scope: 'active' },
-        hash: t.hash,
-        ...f,
-        speed_bps: null,
-        eta_s: null,
-        removed: true,
-      });
-      events.push(this.stuckEvent(t.hash, REMOVED_REASON));
-      updates.set(t.hash, { progress: f.progress, complete: false, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, removed: true });
-    }
-
+    const cycle = this.reports.cycle(this.clock().getTime());
+    for (const t of merged.removed) if (tracked.has(t.hash)) cycle.removed(t.hash, progressFields(t));
     let present = 0;
     for (const hash of tracked) {
       const t = this.cache.torrents.get(hash);
       if (!t) continue;
       present++;
-      const f = progressFields(t);
-      const last = this.sent.get(hash);
-      const state = f.client_state ?? 'unknown';
-      let next: Sent | undefined;
-      if (shouldEmit(last, f, state, nowMs)) {
-        events.push({
-          kind: 'download_progress',
-          key: `${base}:${hash}:${f.progress.toFixed(3)}:${state}`,
-          source: 'qbittorrent',
-          match: { hash, scope: 'active' },
-          hash,
-          ...f,
-          protocol: 'torrent',
-        });
-        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false };
-      }
-      const reason = stuckReason(t);
-      if (reason !== (last?.stuck ?? null)) {
-        events.push(this.stuckEvent(hash, reason));
-        next = { ...(next ?? (last as Sent)), stuck: reason };
-      }
-      if (next) updates.set(hash, next);
+      cycle.present(hash, { fields: progressFields(t), stuck: stuckReason(t) });
     }
     this.trackedPresent = present;
-
-    if (events.length) await this.opts.sink.ingest(events);
-    this.lookedFor = tracked;
-    for (const [hash, s] of updates) this.sent.set(hash, s);
     // Forget what is no longer tracked (closed requests) or no longer known at all.
-    for (const hash of this.sent.keys()) {
-      if (!tracked.has(hash) || (!this.cache.torrents.has(hash) && !this.sent.get(hash)?.removed)) this.sent.delete(hash);
-    }
+    await cycle.commit(this.opts.sink, (hash, removed) => tracked.has(hash) && (removed || this.cache.torrents.has(hash)));
+    this.lookedFor = tracked;
   }
-
-  private stuckEvent(hash: string, reason: string | null): UnstampedEvent {
-    return {
-      kind: 'stuck',
-      key: `qbittorrent:${this.inst.name}:${hash}:stuck:${reason ?? 'cleared'}`,
-      source: 'qbittorrent',
-      match: { hash, scope: 'active' },
-      reason,
-    };
-  }
-}
-
-function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
-  if (!last || last.removed) return true;
-  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
-  if (f.complete !== last.complete) return true;
-  if (state !== last.state) return true;
-  return !f.complete && DOWNLOADING_STATES.has(state) && nowMs - last.atMs >= REFRESH_MS;
 }

@@ -17,11 +17,11 @@
  * All events of a cycle go to the sink in one `ingest` call; the "last sent" memory only moves
  * once that call succeeded.
  */
-import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
+import { DownloadReports } from '../../watchers/download-reports.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { type HistorySlot, SabClient } from './client.js';
-import { failureMessage, historyFields, isFailed, nzoIdOf, type ProgressFields, queueFields, REMOVED_REASON, stuckReason } from './map.js';
+import { failureMessage, historyFields, isFailed, nzoIdOf, queueFields, REMOVED_REASON, stuckReason } from './map.js';
 import type { SabInstance } from './options.js';
 
 export type { SabInstance } from './options.js';
@@ -30,24 +30,8 @@ export interface SabnzbdWatcherOptions extends PollOptions {
   instances: readonly SabInstance[];
 }
 
-/** Minimum progress change worth an event. */
-export const PROGRESS_STEP = 0.001;
-/** While downloading, resend at least this often so speed and ETA stay fresh. */
-export const REFRESH_MS = 60_000;
 /** The history is read in full (without `last_history_update`) at least this often. */
 export const HISTORY_REFRESH_MS = 300_000;
-
-interface Sent {
-  progress: number;
-  complete: boolean;
-  state: string;
-  atMs: number;
-  stuck: string | null;
-  removed: boolean;
-  failed: boolean;
-  /** Seen in this instance's queue or history: only then can it be "removed". */
-  seen: boolean;
-}
 
 export function createSabnzbdWatchers(opts: SabnzbdWatcherOptions): SabnzbdWatcher[] {
   return opts.instances.map((inst) => new SabnzbdWatcher(inst, opts));
@@ -58,7 +42,7 @@ export class SabnzbdWatcher extends PolledWatcher {
   readonly client: SabClient;
   protected readonly loop: PollLoop;
   private readonly clock: () => Date;
-  private readonly sent = new Map<string, Sent>();
+  private readonly reports: DownloadReports;
   /** The last history answer for the tracked jobs (lower-case id → slot), reused while SABnzbd says "unchanged". */
   private history = new Map<string, HistorySlot>();
   private historyCounter: number | null = null;
@@ -80,6 +64,14 @@ export class SabnzbdWatcher extends PolledWatcher {
     this.clock = opts.clock ?? (() => new Date());
     this.client = new SabClient({ name: inst.name, url: inst.url, apiKey: inst.api_key, timeoutMs: opts.timeoutMs });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.reports = new DownloadReports({
+      source: 'sabnzbd',
+      instance: inst.name,
+      protocol: 'usenet',
+      removedReason: REMOVED_REASON,
+      // SABnzbd gives a speed only to the job it is downloading.
+      downloading: (f) => f.speed_bps !== null,
+    });
   }
 
   /**
@@ -91,7 +83,7 @@ export class SabnzbdWatcher extends PolledWatcher {
    */
   covers(downloadId: string): boolean {
     const id = downloadId.trim().toLowerCase();
-    if (this.sent.get(id)?.seen === true) return true;
+    if (this.reports.has(id)) return true;
     return this.loop.healthy && nzoIdOf(id) !== null && !this.lookedFor.has(id);
   }
 
@@ -117,67 +109,27 @@ export class SabnzbdWatcher extends PolledWatcher {
     else this.history.clear();
 
     const slots = new Map(queue.slots.map((s) => [s.nzo_id.toLowerCase(), s]));
-    const events: UnstampedEvent[] = [];
-    const updates = new Map<string, Sent>();
-    const base = `sabnzbd:${this.inst.name}`;
+    const cycle = this.reports.cycle(nowMs);
     let present = 0;
-
     for (const id of tracked.keys()) {
-      const last = this.sent.get(id);
       const slot = slots.get(id);
       const done = slot ? undefined : this.history.get(id);
-      if (!slot && !done) {
+      if (slot) {
+        present++;
+        cycle.present(id, { fields: queueFields(slot, queue), stuck: stuckReason(slot, queue) });
+      } else if (done) {
+        present++;
+        if (isFailed(done)) cycle.present(id, { fields: historyFields(done), failed: failureMessage(done) });
+        else cycle.present(id, { fields: historyFields(done), stuck: null });
+      } else {
         // Gone from this instance after it was seen here, before it finished: removed.
-        if (last?.seen && !last.removed && !last.complete && !last.failed) {
-          events.push({
-            kind: 'download_progress',
-            key: `${base}:${id}:${last.progress.toFixed(3)}:removed`,
-            source: 'sabnzbd',
-            match: { hash: id, scope: 'active' },
-            hash: id,
-            progress: last.progress,
-            speed_bps: null,
-            eta_s: null,
-            size: null,
-            complete: false,
-            client_state: 'removed',
-            protocol: 'usenet',
-            removed: true,
-          });
-          events.push(this.stuckEvent(id, REMOVED_REASON));
-          updates.set(id, { ...last, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, removed: true });
-        }
-        continue;
+        cycle.removed(id);
       }
-      present++;
-      if (done && isFailed(done)) {
-        if (!last?.failed) {
-          events.push({ kind: 'download_failed', key: `${base}:${id}:failed`, source: 'sabnzbd', match: { hash: id, scope: 'active' }, hash: id, message: failureMessage(done), episodes: [] });
-          updates.set(id, { progress: last?.progress ?? 0, complete: false, state: 'Failed', atMs: nowMs, stuck: last?.stuck ?? null, removed: false, failed: true, seen: true });
-        }
-        continue;
-      }
-      const f = slot ? queueFields(slot, queue) : historyFields(done as HistorySlot);
-      const state = f.client_state ?? 'unknown';
-      let next: Sent | undefined;
-      if (shouldEmit(last, f, state, nowMs)) {
-        events.push({ kind: 'download_progress', key: `${base}:${id}:${f.progress.toFixed(3)}:${state}`, source: 'sabnzbd', match: { hash: id, scope: 'active' }, hash: id, ...f, protocol: 'usenet' });
-        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false, failed: false, seen: true };
-      }
-      const reason = slot ? stuckReason(slot, queue) : null;
-      if (reason !== (last?.stuck ?? null)) {
-        events.push(this.stuckEvent(id, reason));
-        next = { ...(next ?? (last as Sent)), stuck: reason };
-      }
-      if (next) updates.set(id, next);
     }
     this.trackedPresent = present;
-
-    if (events.length) await this.opts.sink.ingest(events);
-    for (const [id, s] of updates) this.sent.set(id, s);
-    this.lookedFor = new Set(tracked.keys());
     // Forget what is no longer tracked (closed requests).
-    for (const id of this.sent.keys()) if (!tracked.has(id)) this.sent.delete(id);
+    await cycle.commit(this.opts.sink, (id) => tracked.has(id));
+    this.lookedFor = new Set(tracked.keys());
   }
 
   /** One `mode=history` for the tracked jobs; incremental while the tracked set only shrinks and the last full read is recent. */
@@ -195,16 +147,4 @@ export class SabnzbdWatcher extends PolledWatcher {
     this.historyIds = new Set(tracked.keys());
     if (since === null) this.historyAtMs = nowMs;
   }
-
-  private stuckEvent(id: string, reason: string | null): UnstampedEvent {
-    return { kind: 'stuck', key: `sabnzbd:${this.inst.name}:${id}:stuck:${reason ?? 'cleared'}`, source: 'sabnzbd', match: { hash: id, scope: 'active' }, reason };
-  }
-}
-
-function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
-  if (!last || last.removed || last.failed) return true;
-  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
-  if (f.complete !== last.complete) return true;
-  if (state !== last.state) return true;
-  return !f.complete && f.speed_bps !== null && nowMs - last.atMs >= REFRESH_MS;
 }

@@ -16,11 +16,11 @@
  * `download_progress` with `removed: true` and a stuck reason. All events of a cycle go to the
  * sink in one `ingest` call; the "last sent" memory only moves once that call succeeded.
  */
-import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
+import { DownloadReports } from '../../watchers/download-reports.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { TrClient, type TorrentGet, type TrTorrent } from './client.js';
-import { failure, progressFields, REMOVED_REASON, stuckReason, type ProgressFields } from './map.js';
+import { failure, progressFields, REMOVED_REASON, stuckReason } from './map.js';
 import type { TrInstance } from './options.js';
 
 export type { TrInstance } from './options.js';
@@ -29,24 +29,10 @@ export interface TransmissionWatcherOptions extends PollOptions {
   instances: readonly TrInstance[];
 }
 
-/** Minimum progress change worth an event. */
-export const PROGRESS_STEP = 0.001;
-/** While downloading, resend at least this often so speed and ETA stay fresh. */
-export const REFRESH_MS = 60_000;
 /** A read further than this from the last one may have missed part of the 60 s "recently active" window. */
 export const RECENT_WINDOW_MS = 45_000;
 /** A full read now and then, whatever happened. */
 export const FULL_EVERY_MS = 10 * 60_000;
-
-interface Sent {
-  progress: number;
-  complete: boolean;
-  state: string;
-  atMs: number;
-  stuck: string | null;
-  failed: string | null;
-  removed: boolean;
-}
 
 export function createTransmissionWatchers(opts: TransmissionWatcherOptions): TransmissionWatcher[] {
   return opts.instances.map((inst) => new TransmissionWatcher(inst, opts));
@@ -59,7 +45,7 @@ export class TransmissionWatcher extends PolledWatcher {
   private readonly clock: () => Date;
   private readonly cache = new Map<string, TrTorrent>();
   private readonly idToHash = new Map<number, string>();
-  private readonly sent = new Map<string, Sent>();
+  private readonly reports: DownloadReports;
   /** Torrents gone whose events the sink has not taken yet (it failed): told again on the next cycle. */
   private pendingGone: TrTorrent[] = [];
   private lastReadMs: number | null = null;
@@ -79,6 +65,13 @@ export class TransmissionWatcher extends PolledWatcher {
     this.clock = opts.clock ?? (() => new Date());
     this.client = new TrClient({ name: inst.name, url: inst.url, username: inst.username, password: inst.password, timeoutMs: opts.timeoutMs });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.reports = new DownloadReports({
+      source: 'transmission',
+      instance: inst.name,
+      protocol: 'torrent',
+      removedReason: REMOVED_REASON,
+      downloading: (_f, state) => state === 'downloading',
+    });
   }
 
   /** The torrents known, by lower-case hash (read-only view of the cache). */
@@ -156,92 +149,18 @@ export class TransmissionWatcher extends PolledWatcher {
   private async emit(gone: TrTorrent[], nowMs: number): Promise<void> {
     const tracked = new Set<string>();
     for (const h of this.opts.view.trackedHashes()) tracked.add(h.toLowerCase());
-    const events: UnstampedEvent[] = [];
-    const updates = new Map<string, Sent>();
-    const base = `transmission:${this.inst.name}`;
-
-    for (const t of gone) {
-      const hash = t.hashString;
-      if (!tracked.has(hash) || this.cache.has(hash)) continue;
-      const f = progressFields(t);
-      const last = this.sent.get(hash);
-      if (f.complete || last?.complete || last?.removed) continue;
-      events.push({
-        kind: 'download_progress',
-        key: `${base}:${hash}:${f.progress.toFixed(3)}:removed`,
-        source: 'transmission',
-        match: { hash, scope: 'active' },
-        hash,
-        ...f,
-        speed_bps: null,
-        eta_s: null,
-        removed: true,
-      });
-      events.push(this.stuckEvent(hash, REMOVED_REASON));
-      updates.set(hash, { progress: f.progress, complete: false, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, failed: null, removed: true });
-    }
-
+    const cycle = this.reports.cycle(nowMs);
+    for (const t of gone) if (tracked.has(t.hashString) && !this.cache.has(t.hashString)) cycle.removed(t.hashString, progressFields(t));
     let present = 0;
     for (const hash of tracked) {
       const t = this.cache.get(hash);
       if (!t) continue;
       present++;
-      const f = progressFields(t);
-      const last = this.sent.get(hash);
-      const state = f.client_state ?? 'unknown';
-      const failed = failure(t);
-      let next: Sent | undefined;
-      if (failed !== null) {
-        // A local error: the download stopped for good until someone acts. Progress events would
-        // reopen the request, so only the failure is sent, once per error text.
-        if (failed !== (last?.failed ?? null)) {
-          events.push({
-            kind: 'download_failed',
-            key: `${base}:${hash}:failed:${f.progress.toFixed(3)}:${failed}`,
-            source: 'transmission',
-            match: { hash, scope: 'active' },
-            hash,
-            message: failed,
-            episodes: [],
-          });
-          next = { progress: f.progress, complete: false, state, atMs: nowMs, stuck: last?.stuck ?? null, failed, removed: false };
-        }
-      } else if (shouldEmit(last, f, state, nowMs)) {
-        events.push({ kind: 'download_progress', key: `${base}:${hash}:${f.progress.toFixed(3)}:${state}`, source: 'transmission', match: { hash, scope: 'active' }, hash, ...f });
-        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, failed: null, removed: false };
-      }
-      const reason = stuckReason(t);
-      if (reason !== (last?.stuck ?? null)) {
-        events.push(this.stuckEvent(hash, reason));
-        next = { ...(next ?? (last as Sent)), stuck: reason };
-      }
-      if (next) updates.set(hash, next);
+      // A local error stopped the download for good until someone acts: sent once per error text.
+      cycle.present(hash, { fields: progressFields(t), stuck: stuckReason(t), failed: failure(t) });
     }
     this.trackedPresent = present;
-
-    if (events.length) await this.opts.sink.ingest(events);
-    for (const [hash, s] of updates) this.sent.set(hash, s);
     // Forget what is no longer tracked (closed requests) or no longer known at all.
-    for (const hash of this.sent.keys()) {
-      if (!tracked.has(hash) || (!this.cache.has(hash) && !this.sent.get(hash)?.removed)) this.sent.delete(hash);
-    }
+    await cycle.commit(this.opts.sink, (hash, removed) => tracked.has(hash) && (removed || this.cache.has(hash)));
   }
-
-  private stuckEvent(hash: string, reason: string | null): UnstampedEvent {
-    return {
-      kind: 'stuck',
-      key: `transmission:${this.inst.name}:${hash}:stuck:${reason ?? 'cleared'}`,
-      source: 'transmission',
-      match: { hash, scope: 'active' },
-      reason,
-    };
-  }
-}
-
-function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
-  if (!last || last.removed || last.failed !== null) return true;
-  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
-  if (f.complete !== last.complete) return true;
-  if (state !== last.state) return true;
-  return !f.complete && state === 'downloading' && nowMs - last.atMs >= REFRESH_MS;
 }

@@ -127,7 +127,7 @@ describe('SabnzbdWatcher', () => {
     expect(r.sink.failed()).toEqual([
       {
         kind: 'download_failed',
-        key: `sabnzbd:main:${a}:failed`,
+        key: `sabnzbd:main:${a}:failed:1.000:SABnzbd: out of retention / missing articles (Aborted, cannot be completed - https://sabnzbd.org/not-complete)`,
         source: 'sabnzbd',
         match: { hash: a, scope: 'active' },
         hash: a,

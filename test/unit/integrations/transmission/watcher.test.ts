@@ -113,6 +113,7 @@ describe('Transmission watcher', () => {
       complete: false,
       client_state: 'downloading',
       seeds: 3,
+      protocol: 'torrent',
     });
     expect(r.sink.progress().find((e) => e.hash === H2)).toMatchObject({ complete: true, progress: 1, client_state: 'seeding', eta_s: null });
     expect(r.sink.progress().map((e) => e.hash)).toHaveLength(2);
