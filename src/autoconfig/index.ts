@@ -48,7 +48,7 @@ export async function autoconfigure(
     else skipped.push({ service: d.id, instance: null, action: 'skipped', detail: `${d.id} is not configured in the options.`, test: 'not run' });
   }
   const actions = [...(await Promise.all(runs)).flat(), ...skipped];
-  const manual = registry.flatMap((d) => (d.autoconfigure?.instructions ? [d.autoconfigure.instructions(ctx.base, d.options.configured(sliceOf(options, d)))] : []));
+  const manual = registry.flatMap((d) => d.autoconfigure?.instructions?.(ctx.base, d.options.configured(sliceOf(options, d))) ?? []);
   return { actions, jellyfin: manual.join('\n\n') };
 }
 

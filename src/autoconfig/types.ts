@@ -7,7 +7,7 @@ export type AutoconfigAction = AutoconfigureAction;
 
 export interface AutoconfigResult extends AutoconfigureResult {
   /**
-   * What to set by hand in services with no API for it (Jellyfin's webhook plugin); the key
+   * What to set by hand where the tracker cannot (Jellyfin's webhook plugin without an API key); the key
    * keeps the name the panel and docs/mqtt.md know it by.
    */
   jellyfin: string;

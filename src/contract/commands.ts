@@ -38,6 +38,6 @@ export interface AutoconfigureAction {
 /** `result` of an `autoconfigure` answer. */
 export interface AutoconfigureResult {
   actions: AutoconfigureAction[];
-  /** What to set in the Jellyfin webhook plugin (it has no API for it). */
+  /** What to set in the Jellyfin webhook plugin by hand: empty when auto-configuration did it (a Jellyfin API key is configured). */
   jellyfin: string | null;
 }

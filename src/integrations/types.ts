@@ -160,8 +160,8 @@ export interface AutoconfigureContext extends AutoconfigContext {
 export interface AutoconfigureSpec<Slice> {
   /** Sets the tracker's webhook up in the service (every instance), each proven by the service's own test. */
   run?(slice: Slice, ctx: AutoconfigureContext): Promise<AutoconfigAction[]>;
-  /** What to set by hand, for a service with no API for it. */
-  instructions?(base: PublicBase, configured: boolean): string;
+  /** What to set by hand when the run cannot (e.g. the service is not configured), else null. */
+  instructions?(base: PublicBase, configured: boolean): string | null;
 }
 
 export interface Integration<Id extends string = string, S extends z.ZodType = z.ZodType, I extends string = string, Own = unknown> {

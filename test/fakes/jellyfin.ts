@@ -387,6 +387,14 @@ export function createJellyfinFake(init: Partial<Pick<JellyfinState, 'apiKey' | 
     const p = state.plugins.find((x) => x.Id === norm(String(req.params.id)));
     return p ? res.json(p.configuration) : notFound(res);
   });
+  // PluginsController.UpdatePluginConfiguration: the body replaces the configuration (admin key), 204.
+  route('post', '/Plugins/:id/Configuration', (req, res) => {
+    const p = state.plugins.find((x) => x.Id === norm(String(req.params.id)));
+    if (!p) return notFound(res);
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return res.status(400).json({ title: 'One or more validation errors occurred.', status: 400 });
+    p.configuration = req.body as Rec;
+    return res.status(204).end();
+  });
   fa.finish();
   const life = new Lifecycle(fa.app, undefined, () => fa.timers.cancelAll());
 

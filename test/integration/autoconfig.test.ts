@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHash, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
 import { Receiver } from '../fakes/common.js';
+import { createJellyfinFake, PLUGINS, webhookPluginConfig } from '../fakes/jellyfin.js';
 import { createJellyseerrFake, DEFAULT_TEMPLATE } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
@@ -266,5 +267,72 @@ describe('auto-configuration', () => {
     const unknown = await bridge(rec, 'reboot');
     expect(unknown).toMatchObject({ action: 'reboot', status: 'error' });
     expect(unknown.error).toMatch(/doctor, autoconfigure/);
+  });
+});
+
+describe("auto-configuration of Jellyfin's webhook plugin", () => {
+  async function jellyfinStack(installed: boolean) {
+    const jf = createJellyfinFake();
+    const { url } = await jf.start();
+    closers.push(() => jf.stop());
+    // Someone else's destination (a notification service) is already there.
+    if (installed) jf.state.plugins.push({ ...PLUGINS.webhook, configuration: webhookPluginConfig([{ uri: 'http://ntfy.local/jellyfin', types: ['PlaybackStart'] }]) });
+    const { h, rec } = await world({ jellyfin: { url, api_key: jf.state.apiKey }, intervals: { jellyfin_s: 3600 }, doctor_interval_min: 0 });
+    return { jf, h, rec, hook: `${h.tracker.endpoints.webhookUrl}/hooks/jellyfin` };
+  }
+  const generic = (jf: ReturnType<typeof createJellyfinFake>) => (jf.state.plugins[0]!.configuration.GenericOptions as Array<Record<string, unknown>>) ?? [];
+
+  it('adds one Generic destination for Item Added/Deleted with the secret, keeps the others, and a second run changes nothing', async () => {
+    const { jf, rec, hook } = await jellyfinStack(true);
+    const first = (await bridge(rec, 'autoconfigure', { services: ['jellyfin'] })).result as Result;
+    expect(actionOf(first, 'jellyfin')).toMatchObject({ action: 'created', test: 'passed' });
+    expect(first.jellyfin).toBe('');
+    const [theirs, ours] = generic(jf);
+    expect(theirs).toMatchObject({ WebhookUri: 'http://ntfy.local/jellyfin', NotificationTypes: ['PlaybackStart'] });
+    expect(ours).toMatchObject({ WebhookName: 'Media Tracker', WebhookUri: hook, EnableWebhook: true, SendAllProperties: true, EnableMovies: true, EnableEpisodes: true, EnableSeries: true });
+    expect(ours!.NotificationTypes).toEqual(['ItemAdded', 'ItemDeleted']);
+    expect(ours!.Headers).toEqual(
+      expect.arrayContaining([
+        { Key: 'Authorization', Value: `Bearer ${SECRET}` },
+        { Key: 'Content-Type', Value: 'application/json' },
+      ]),
+    );
+    // The rest of the plugin's configuration is written back as it was.
+    expect(jf.state.plugins[0]!.configuration).toMatchObject({ ServerUrl: 'http://jellyfin.local:8096', DiscordOptions: [], MqttOptions: [] });
+    expect(JSON.stringify(first)).not.toContain(SECRET);
+
+    const before = JSON.stringify(jf.state.plugins[0]!.configuration);
+    const second = (await bridge(rec, 'autoconfigure', { services: ['jellyfin'] })).result as Result;
+    expect(actionOf(second, 'jellyfin')).toMatchObject({ action: 'unchanged', test: 'passed' });
+    expect(JSON.stringify(jf.state.plugins[0]!.configuration)).toBe(before);
+
+    // What the plugin now sends, with the destination's own headers, is accepted by the tracker.
+    const item = jf.addMovie({ name: 'Dune: Part Two', year: 2024, tmdbId: 693134 });
+    const headers = Object.fromEntries((ours!.Headers as Array<{ Key: string; Value: string }>).map((x) => [x.Key, x.Value]));
+    const sent = await jf.sendItemAdded(hook, item, { headers });
+    expect(sent.status).toBe(200);
+  });
+
+  it('repairs a destination of ours that lost Item Deleted and the secret, keeping its name and its other types', async () => {
+    const { jf, rec, hook } = await jellyfinStack(true);
+    jf.state.plugins[0]!.configuration = webhookPluginConfig([
+      { uri: 'http://ntfy.local/jellyfin', types: ['PlaybackStart'] },
+      { uri: hook, types: ['ItemAdded', 'PlaybackStop'] },
+    ]);
+    const r = (await bridge(rec, 'autoconfigure', { services: ['jellyfin'] })).result as Result;
+    expect(actionOf(r, 'jellyfin')).toMatchObject({ action: 'updated', test: 'passed' });
+    expect(generic(jf)).toHaveLength(2);
+    const ours = generic(jf)[1]!;
+    expect(ours).toMatchObject({ WebhookName: 'tracker', WebhookUri: hook });
+    expect(ours.NotificationTypes).toEqual(['ItemAdded', 'PlaybackStop', 'ItemDeleted']);
+    expect(ours.Headers).toEqual(expect.arrayContaining([{ Key: 'Authorization', Value: `Bearer ${SECRET}` }]));
+  });
+
+  it('without the plugin installed, says to install it and changes nothing', async () => {
+    const { jf, rec } = await jellyfinStack(false);
+    const r = (await bridge(rec, 'autoconfigure', { services: ['jellyfin'] })).result as Result;
+    expect(actionOf(r, 'jellyfin')).toMatchObject({ action: 'skipped', test: 'not run' });
+    expect(actionOf(r, 'jellyfin').detail).toMatch(/install "Webhook" from Dashboard → Plugins → Catalog/);
+    expect(jf.state.plugins).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ const PluginListSchema = z.array(z.looseObject({ id: z.string(), name: z.string(
 
 type JellyfinSlice = { url: string; api_key: string };
 
-function jellyfinAuth(o: JellyfinSlice): Record<string, string> {
+export function jellyfinAuth(o: JellyfinSlice): Record<string, string> {
   return { authorization: authorizationHeader(o.api_key, 'Media Tracker', VERSION) };
 }
 
@@ -86,9 +86,9 @@ async function jellyfinWebhook(s: Subject, o: JellyfinSlice, ctx: DoctorContext<
       );
     const destinations = WebhookConfigSchema.parse(plugin.config).genericoptions ?? [];
     const ours = destinations.find((d) => (d.webhookuri ?? '').includes('/hooks/jellyfin') && d.enablewebhook !== false);
-    if (!ours) return makeCheck(s, 'webhook', 'warning', 'No webhook destination points at the tracker (optional)', 'Auto-configuration lists what to set in the Webhook plugin.');
-    // NotificationType.ItemAdded is 0 when the enum is written as a number.
-    const addsItems = (ours.notificationtypes ?? []).some((t) => t === 'ItemAdded' || t === 0);
+    if (!ours) return makeCheck(s, 'webhook', 'warning', 'No webhook destination points at the tracker (optional)', 'Auto-configuration adds it (an admin API key is needed).');
+    // NotificationType.ItemAdded is 1 when the enum is written as a number (0 is None; Destinations/NotificationType.cs).
+    const addsItems = (ours.notificationtypes ?? []).some((t) => t === 'ItemAdded' || t === 1);
     if (!addsItems) return makeCheck(s, 'webhook', 'warning', 'The webhook destination does not send "Item Added"', displayUrl(ours.webhookuri ?? ''));
     return makeCheck(s, 'webhook', 'ok', 'Jellyfin sends "Item Added" webhooks to the tracker', displayUrl(ours.webhookuri ?? ''));
   } catch (err) {

@@ -7,7 +7,7 @@ import { singleService } from '../../config/fields.js';
 import { apiKeyWithUrl } from '../options.js';
 import { defineIntegration } from '../types.js';
 import { parseJellyfin } from './adapter.js';
-import { jellyfinInstructions } from './autoconfig.js';
+import { configureJellyfinWebhook, jellyfinInstructions } from './autoconfig.js';
 import { checkJellyfin, jellyfinPlugins } from './doctor.js';
 import { createJellyfinWatcher } from './watcher.js';
 
@@ -69,7 +69,7 @@ export const jellyfin = defineIntegration({
   },
   doctor: (o, ctx) => checkJellyfin(o, ctx),
   inspect: (o, timeoutMs) => ({ libraryPlugins: jellyfinPlugins(o, timeoutMs) }),
-  autoconfigure: { instructions: jellyfinInstructions },
+  autoconfigure: { run: configureJellyfinWebhook, instructions: jellyfinInstructions },
   panel: {
     webUi: (o) => [{ instance: null, url: o.url }],
     // The item's page, for a movie or an episode's series alike.
