@@ -9,11 +9,16 @@ import type { AutoconfigAction } from './types.js';
 
 const PLACEHOLDER = /^<.+>$/;
 
-/** `sabnzbd: [{ name: "nas", url: "http://nas:8080", api_key: "<the SABnzbd API key>" }]`: flow YAML, which is also how the add-on's options editor takes it. */
+/**
+ * `sabnzbd: [{ name: "nas", url: "http://nas:8080", api_key: "<the SABnzbd API key>" }]` (a list
+ * item, with its name) or `service: { url: "…" }` (a single-instance service): flow YAML on one
+ * line, which the add-on's options editor takes as it is.
+ */
 export function optionsSnippet(service: string, entry: Record<string, unknown>): string {
-  return `${service}: [{ ${Object.entries(entry)
+  const object = `{ ${Object.entries(entry)
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join(', ')} }]`;
+    .join(', ')} }`;
+  return `${service}: ${'name' in entry ? `[${object}]` : object}`;
 }
 
 const and = (words: readonly string[]): string => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`);
@@ -32,9 +37,11 @@ export function suggestionActions(list: readonly OptionsSuggestion[], labels: Re
     const names = taken.get(first.service) ?? new Set(configured(first.service));
     taken.set(first.service, names);
     let name = first.entry.name;
-    for (let n = 2; names.has(name); n++) name = `${first.entry.name}-${n}`;
-    names.add(name);
-    const entry = { ...first.entry, name };
+    if (name !== undefined) {
+      for (let n = 2; names.has(name); n++) name = `${first.entry.name}-${n}`;
+      names.add(name);
+    }
+    const entry = name === undefined ? first.entry : { ...first.entry, name };
     const who = and(usedBy);
     const plural = usedBy.length > 1;
     const holes = Object.values(entry).filter((v): v is string => typeof v === 'string' && PLACEHOLDER.test(v));
@@ -42,7 +49,7 @@ export function suggestionActions(list: readonly OptionsSuggestion[], labels: Re
     const label = labels[first.service] ?? first.service;
     const detail =
       `${who} ${plural ? 'use' : 'uses'} ${first.found}, which the tracker follows only through ${plural ? 'their queues' : `${who}'s queue`} (coarser progress). ` +
-      `To follow it directly, add this ${label} instance to the add-on options: ${optionsSnippet(first.service, entry)}.${fill}${first.note ? ` ${first.note}` : ''}`;
-    return { service: first.service, instance: name, action: 'skipped', detail: redact(detail), test: 'not run' };
+      `To follow it directly, add ${name === undefined ? label : `this ${label} instance`} to the add-on options: ${optionsSnippet(first.service, entry)}.${fill}${first.note ? ` ${first.note}` : ''}`;
+    return { service: first.service, instance: name ?? null, action: 'skipped', detail: redact(detail), test: 'not run' };
   });
 }

@@ -189,7 +189,10 @@ export interface DiscoverySpec<Slice> {
   arrImplementations: readonly string[];
   /** The instances the slice sets up, matched by host and port. */
   watched(slice: Slice): Array<{ name: string | null; url: string }>;
-  /** An options entry (one list item) for a client found in a PVR; each secret a `<…>` placeholder the user fills in. */
+  /**
+   * The options for a client found in a PVR: one list item (with `name`) for a service that lists
+   * instances, else its whole slice; each secret a `<…>` placeholder the user fills in.
+   */
   entry(found: FoundClient): Record<string, unknown>;
 }
 
@@ -207,8 +210,8 @@ export interface DirectClient {
 export interface OptionsSuggestion {
   /** The integration (options key) the entry belongs to. */
   service: string;
-  /** The list item to add; `<…>` strings are placeholders for secrets. */
-  entry: Record<string, unknown> & { name: string; url: string };
+  /** The list item to add (with `name`), or the whole slice of a single-instance service; `<…>` strings are placeholders for secrets. */
+  entry: Record<string, unknown> & { url: string; name?: string };
   /** Who revealed it, in words (`Sonarr (main)`). */
   usedBy: string;
   /** What was found, in words (`SABnzbd at 127.0.0.1:8080`). */

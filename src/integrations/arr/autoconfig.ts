@@ -218,6 +218,6 @@ export async function suggestDirectClients(kind: ArrKind, label: string, instanc
     const note = local
       ? `${c.host} is ${usedBy}'s own machine: if the tracker runs elsewhere (the Home Assistant add-on), put an address the tracker reaches in url.`
       : `The address is the one ${usedBy} uses; change it if the tracker reaches ${c.label} another way.`;
-    return [{ service: cov.via.id, entry: { ...cov.via.entry({ name, url, username: c.username }), name, url }, usedBy, found: `${c.label} at ${clientAddress(c)}`, note }];
+    return [{ service: cov.via.id, entry: { ...cov.via.entry({ name, url, username: c.username }), url }, usedBy, found: `${c.label} at ${clientAddress(c)}`, note }];
   });
 }

@@ -80,7 +80,10 @@ function describeClient(c: ArrDownloadClient, label: string, ctx: DoctorContext)
       };
     case 'queue':
       return cov.via
-        ? { line: `${what}: ${queue}; add a ${cov.via.id} instance for finer progress (auto-configuration offers the options to add)`, short: `${c.label} (through ${label}'s queue)` }
+        ? {
+            line: `${what}: ${queue}; add ${/^[aeiou]/i.test(cov.via.id) ? 'an' : 'a'} ${cov.via.id} instance for finer progress (auto-configuration offers the options to add)`,
+            short: `${c.label} (through ${label}'s queue)`,
+          }
         : { line: `${what}: ${queue} (the tracker has no ${c.label} integration)`, short: `${c.label} (through ${label}'s queue)` };
   }
 }
