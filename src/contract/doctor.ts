@@ -3,7 +3,7 @@
  * password or secret ever appears in it.
  */
 
-export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker', 'quarantine'] as const;
+export const CHECK_KINDS = ['reachable', 'authenticated', 'version', 'webhook', 'last_event', 'signalr', 'library_mapping', 'broker', 'quarantine', 'download_clients'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const CHECK_STATUSES = ['ok', 'warning', 'error', 'skipped'] as const;

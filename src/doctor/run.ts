@@ -6,7 +6,7 @@
  */
 import type { Options } from '../config/schema.js';
 import type { LibraryPlugins } from '../integrations/capabilities.js';
-import { configuredIn, REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
+import { configuredIn, directClients, REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
 import type { DoctorContext, Integration } from '../integrations/types.js';
 import { errorMessage } from '../log.js';
 import type { DoctorEnv } from './env.js';
@@ -34,6 +34,7 @@ export async function runDoctor(env: DoctorEnv): Promise<DoctorReport> {
   // Another integration's settings kept in the library (Shokofin's mapping lives in Jellyfin).
   let libraryPlugins: LibraryPlugins | null = null;
   for (const d of configured) libraryPlugins ??= d.inspect?.(sliceOf(o, d), env.timeoutMs).libraryPlugins ?? null;
+  const direct = directClients(o, registry);
   const context = (d: Integration): DoctorContext => ({
     subject: (instance) => ({ integration: d.id, instance, label: d.label }),
     base: env.base,
@@ -45,6 +46,7 @@ export async function runDoctor(env: DoctorEnv): Promise<DoctorReport> {
     intervals: o.intervals,
     running: env.running?.(d.id) ?? null,
     libraryPlugins,
+    directClients: direct,
   });
   const groups: Array<Promise<DoctorCheck[]>> = registry.map((d) => {
     const s = { integration: d.id, instance: null, label: d.label };

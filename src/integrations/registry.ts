@@ -3,7 +3,7 @@
  * Home Assistant entities list them. Adding a service is a folder and a line here.
  */
 import type { z } from 'zod';
-import type { Integration, Role } from './types.js';
+import type { DirectClient, Integration, Role } from './types.js';
 import { jellyfin } from './jellyfin/index.js';
 import { jellyseerr } from './jellyseerr/index.js';
 import { qbittorrent } from './qbittorrent/index.js';
@@ -32,6 +32,16 @@ export function sliceOf<S extends z.ZodType>(options: object, d: Integration<str
 /** The integrations the options set up, in registry order. */
 export function configuredIn(options: object, registry: Registry = REGISTRY): Integration[] {
   return registry.filter((d) => d.options.configured(sliceOf(options, d)));
+}
+
+/** The download clients a PVR's list can name, with the instances the options set up (none: not configured). */
+export function directClients(options: object, registry: Registry = REGISTRY): DirectClient[] {
+  return registry.flatMap((d) => {
+    const spec = d.discovery;
+    if (!spec) return [];
+    const slice = sliceOf(options, d);
+    return [{ id: d.id, label: d.label, arrImplementations: spec.arrImplementations, instances: d.options.configured(slice) ? spec.watched(slice) : [], entry: (found) => spec.entry(found) }];
+  });
 }
 
 export interface IntegrationInfo {

@@ -148,6 +148,8 @@ export interface DoctorContext<I extends string = string> {
   running: Capabilities | null;
   /** A configured library's plugin settings; null when no library is configured. */
   libraryPlugins: LibraryPlugins | null;
+  /** The download clients the tracker can follow itself, and where it does (the PVRs' download-client check). */
+  directClients: readonly DirectClient[];
 }
 
 export interface AutoconfigureContext extends AutoconfigContext {
@@ -155,6 +157,8 @@ export interface AutoconfigureContext extends AutoconfigContext {
   forwardExisting: boolean;
   settings: LocalSettings;
   clock?: () => Date;
+  /** The download clients the tracker can follow itself, and where it does (what a PVR's `suggest` offers). */
+  directClients: readonly DirectClient[];
 }
 
 export interface AutoconfigureSpec<Slice> {
@@ -162,6 +166,58 @@ export interface AutoconfigureSpec<Slice> {
   run?(slice: Slice, ctx: AutoconfigureContext): Promise<AutoconfigAction[]>;
   /** What to set by hand when the run cannot (e.g. the service is not configured), else null. */
   instructions?(base: PublicBase, configured: boolean): string | null;
+  /** Options entries for other integrations this service reveals (a download client a PVR uses and the tracker does not follow itself). */
+  suggest?(slice: Slice, ctx: AutoconfigureContext): Promise<OptionsSuggestion[]>;
+}
+
+/** A download client as a PVR lists it, where the tracker could follow it itself. */
+export interface FoundClient {
+  /** Its name in the PVR (`SABnzbd`), which the entry may turn into an instance name. */
+  name: string;
+  /** `http(s)://host:port[/urlBase]`, as the PVR reaches it. */
+  url: string;
+  /** Shown in clear by the PVR (passwords and keys never are). */
+  username: string | null;
+}
+
+/**
+ * How a download client integration is recognised in Sonarr's and Radarr's download-client
+ * lists (`GET /api/v3/downloadclient`, docs/download-clients.md §1.7).
+ */
+export interface DiscoverySpec<Slice> {
+  /** The PVR `implementation` names it follows (`Sabnzbd`; `QBittorrent`). */
+  arrImplementations: readonly string[];
+  /** The instances the slice sets up, matched by host and port. */
+  watched(slice: Slice): Array<{ name: string | null; url: string }>;
+  /**
+   * The options for a client found in a PVR: one list item (with `name`) for a service that lists
+   * instances, else its whole slice; each secret a `<…>` placeholder the user fills in.
+   */
+  entry(found: FoundClient): Record<string, unknown>;
+}
+
+/** A download client integration as a PVR's discovery sees it (built from the registry and the options). */
+export interface DirectClient {
+  id: string;
+  label: string;
+  arrImplementations: readonly string[];
+  /** Its configured instances (empty: not configured). */
+  instances: ReadonlyArray<{ name: string | null; url: string }>;
+  entry(found: FoundClient): Record<string, unknown>;
+}
+
+/** One options entry auto-configuration offers (it never writes the options itself). */
+export interface OptionsSuggestion {
+  /** The integration (options key) the entry belongs to. */
+  service: string;
+  /** The list item to add (with `name`), or the whole slice of a single-instance service; `<…>` strings are placeholders for secrets. */
+  entry: Record<string, unknown> & { url: string; name?: string };
+  /** Who revealed it, in words (`Sonarr (main)`). */
+  usedBy: string;
+  /** What was found, in words (`SABnzbd at 127.0.0.1:8080`). */
+  found: string;
+  /** A remark about the address, if any (it is as the PVR reaches it). */
+  note?: string;
 }
 
 export interface Integration<Id extends string = string, S extends z.ZodType = z.ZodType, I extends string = string, Own = unknown> {
@@ -181,6 +237,8 @@ export interface Integration<Id extends string = string, S extends z.ZodType = z
   readonly autoconfigure?: AutoconfigureSpec<z.output<S>>;
   /** Its web UI and deep links in the panel; absent: the panel links nowhere for it. */
   readonly panel?: PanelSpec<z.output<S>>;
+  /** A download client: how Sonarr/Radarr name it in their download-client lists. */
+  readonly discovery?: DiscoverySpec<z.output<S>>;
 }
 
 /** A descriptor with its id, slice schema, interval keys and running part kept precise. */

@@ -1,12 +1,13 @@
 /**
  * What Sonarr and Radarr share (docs/upstreams.md §1.8, §2.5): API-key auth, `system/status`,
  * `command`, `notification` (+ `test`, `schema`, the Webhook connection sending real events
- * with Basic auth and custom headers) and `history` (paged, `eventType` integers in the query,
+ * with Basic auth and custom headers), `downloadclient` (arr-downloadclients.ts) and `history` (paged, `eventType` integers in the query,
  * camelCase names in the response; `history/since`), the paged `queue` and the download side of
  * the fakes (queue records with an UPPER-case `downloadId` and a .NET TimeSpan `timeleft`,
  * history records).
  */
 import type { Request, Response } from 'express';
+import { defaultDownloadClients, maskedClient, type ArrDownloadClient } from './arr-downloadclients.js';
 import { basicAuth, createFakeApp, header, iso, paged, q, qBool, qInt, qList, sendHook, stripNulls, timeSpan, versionAtLeast, type FakeApp, type SentHook } from './common.js';
 
 export type Rec = Record<string, unknown>;
@@ -50,6 +51,8 @@ export interface ArrState {
   commands: ArrCommand[];
   notifications: ArrNotification[];
   history: ArrHistoryRecord[];
+  /** The download-client definitions, values in clear (`GET /downloadclient` masks the secrets); see arr-downloadclients.ts. */
+  downloadClients: ArrDownloadClient[];
   /** Every webhook the fake sent (notification tests, create-time tests and `deliver()`). */
   sent: SentHook[];
 }
@@ -94,7 +97,8 @@ function flagFor(cfg: ArrConfig, body: Rec): string | undefined {
 }
 
 export function newArrState(appName: string, version: string): ArrState {
-  return { apiKey: `${appName.toLowerCase()}-api-key`, version, instanceName: appName, commands: [], notifications: [], history: [], sent: [] };
+  const downloadClients = appName === 'Sonarr' || appName === 'Radarr' ? defaultDownloadClients(appName) : [];
+  return { apiKey: `${appName.toLowerCase()}-api-key`, version, instanceName: appName, commands: [], notifications: [], history: [], downloadClients, sent: [] };
 }
 
 export function json(res: Response, body: unknown, status = 200): void {
@@ -272,6 +276,13 @@ export function createArrApp(state: ArrState, cfg: ArrConfig): FakeApp & { deliv
   route('delete', `${base}/notification/:id`, (req, res) => {
     state.notifications = state.notifications.filter((x) => x.id !== Number(req.params.id));
     json(res, {});
+  });
+
+  // --- download clients (read-only here: the tracker never changes them)
+  route('get', `${base}/downloadclient`, (_req, res) => json(res, state.downloadClients.map(maskedClient)));
+  route('get', `${base}/downloadclient/:id`, (req, res) => {
+    const c = state.downloadClients.find((x) => x.id === Number(req.params.id));
+    return c ? json(res, maskedClient(c)) : json(res, { message: 'NotFound' }, 404);
   });
 
   // --- history

@@ -1,7 +1,8 @@
 /**
  * The doctor against the service fakes over real HTTP: a clear failure for a wrong API key,
  * an unreachable host, a webhook that is not configured and a webhook source silent for N
- * hours; Shokofin mapping hints; the retained report and the Home Assistant problem
+ * hours; Shokofin mapping hints; the download clients each Sonarr uses and how the tracker
+ * follows them (with the options entry auto-configuration offers); the retained report and the Home Assistant problem
  * sensors; the command from a browser (the panel's identity); `npm run doctor`.
  */
 import { spawn } from 'node:child_process';
@@ -10,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { downloadClient } from '../fakes/arr-downloadclients.js';
 import { createJellyfinFake, PLUGINS, shokofinConfig, webhookPluginConfig } from '../fakes/jellyfin.js';
 import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { createShokoFake } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
 import { freePorts } from '../helpers/ports.js';
+import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { Recorder } from '../helpers/tracker.js';
 import { bridge } from './bridge.js';
 import { world } from './support.js';
@@ -227,6 +230,46 @@ describe('doctor', () => {
     expect(check(report, 'shoko/authenticated').status).toBe('ok');
     expect(check(report, 'shoko/version')).toMatchObject({ status: 'ok', summary: 'Shoko 6.0.0.0' });
     expect(check(report, 'shoko/library_mapping')).toMatchObject({ status: 'ok', detail: '1 Jellyfin folder(s), 1 import folder(s).' });
+  });
+
+  it("says which download clients Sonarr uses and how each is followed; auto-configuration offers the options for the one followed only through Sonarr's queue", async () => {
+    const sabKey = 'Sab-Key-in-Sonarr-5d6e7f';
+    const qb = await FakeQbittorrent.start({ flavour: '5.2' });
+    closers.push(() => qb.close());
+    const [sabPort] = (await freePorts(1)) as [number];
+    const sonarr = createSonarrFake();
+    sonarr.state.downloadClients = [
+      downloadClient('Sonarr', 1, { implementation: 'QBittorrent', values: { host: 'localhost', port: qb.port, username: qb.username, password: qb.password } }),
+      downloadClient('Sonarr', 2, { implementation: 'Sabnzbd', values: { host: '127.0.0.1', port: sabPort, apiKey: sabKey } }),
+    ];
+    const s = await start(sonarr);
+    const { rec } = await world({
+      sonarr: [{ name: 'sonarr', url: s, api_key: sonarr.state.apiKey }],
+      qbittorrent: [{ name: 'qbittorrent', url: qb.url, username: qb.username, password: qb.password }],
+      intervals: { arr_s: 3600, qbittorrent_s: 3600 },
+      doctor_interval_min: 0,
+    });
+
+    const report = await doctor(rec);
+    const clients = check(report, 'sonarr/sonarr/download_clients');
+    expect(clients).toMatchObject({ status: 'ok', summary: "Sonarr uses qBittorrent (followed directly) and SABnzbd (through Sonarr's queue)" });
+    expect(clients.detail).toContain(`Sonarr uses qBittorrent (torrent, localhost:${qb.port}, category tv-sonarr): followed directly by the tracker's qBittorrent instance "qbittorrent".`);
+    expect(clients.detail).toContain(`Sonarr uses SABnzbd (usenet, 127.0.0.1:${sabPort}, category tv): followed through Sonarr's queue; add a sabnzbd instance for finer progress`);
+    const retained = await rec.until(() => rec.json<Report>('media/bridge/doctor')?.checks.find((c) => c.id === 'sonarr/sonarr/download_clients'), 'the check in the retained report');
+    expect(retained.summary).toBe(clients.summary);
+
+    const answer = await bridge(rec, 'autoconfigure');
+    expect(answer.status).toBe('ok');
+    const actions = (answer.result as { actions: Array<{ service: string; instance: string | null; action: string; detail: string }> }).actions;
+    expect(actions.filter((a) => a.service === 'qbittorrent')).toEqual([]);
+    const offer = actions.find((a) => a.service === 'sabnzbd');
+    expect(offer).toMatchObject({ instance: 'sabnzbd', action: 'skipped' });
+    expect(offer?.detail).toContain(`sabnzbd: [{ name: "sabnzbd", url: "http://127.0.0.1:${sabPort}", api_key: "<the SABnzbd API key>" }]`);
+    expect(offer?.detail).toContain('Then replace <the SABnzbd API key> with the real value');
+
+    for (const m of rec.messages) {
+      for (const secret of [sabKey, qb.password, '********']) expect(m.payload.includes(secret), `${m.topic} carries ${secret}`).toBe(false);
+    }
   });
 
   it('runs on the command from a browser connection (the panel), which may publish bridge commands', async () => {

@@ -4,7 +4,8 @@
  * appears in the options schema (validated, with a clear error for a bad value), in the
  * doctor's report, in Home Assistant's diagnostic entities, in the bridge info's list of
  * integrations the panel reads, and in panel.json's webhook routes and links, which the panel
- * turns into a webhook URL and a deep link — without an edit anywhere else.
+ * turns into a webhook URL and a deep link, and in Sonarr's download-client list (followed directly
+ * when configured at the client's address, offered as options otherwise) — without an edit anywhere else.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,11 @@ import type { PanelDocument } from '../../src/http/ingress.js';
 import { REGISTRY } from '../../src/integrations/registry.js';
 import { createLogger, setLogLevel } from '../../src/log.js';
 import { Recorder, SECRET } from '../helpers/tracker.js';
+import { autoconfigure } from '../../src/autoconfig/index.js';
+import { runDoctor } from '../../src/doctor/run.js';
+import { LocalSettings } from '../../src/secrets.js';
+import { downloadClient } from '../fakes/arr-downloadclients.js';
+import { createSonarrFake } from '../fakes/sonarr.js';
 import { bridge } from './bridge.js';
 import { exampledl, ExampleWatcher } from './example-integration/index.js';
 
@@ -121,5 +127,49 @@ describe('an integration added to the registry', () => {
     expect(deepLinks(movie, config, info.integrations)).toEqual([{ service: 'exampledl', label: 'ExampleDL', href: 'http://exampledl:9000/search?imdb=tt0111161' }]);
     // No IMDb id: no link.
     expect(deepLinks(request('n', { imdb_id: null }), config, info.integrations)).toEqual([]);
+  });
+
+  it("is recognised in Sonarr's download-client list by the implementation name its descriptor declares", async () => {
+    const sonarr = createSonarrFake();
+    sonarr.state.downloadClients = [downloadClient('Sonarr', 1, { implementation: 'ExampleDl', name: 'Example', values: { host: 'exampledl', port: 9000, token: 'Example-Token-0f1e' } })];
+    const { url } = await sonarr.start();
+    closers.push(() => sonarr.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'media-tracker-seam-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const base = { url: 'http://127.0.0.1:1', explicit: true };
+    const now = new Date('2026-12-01T12:00:00.000Z');
+    const doctor = async (extra: Record<string, unknown>) =>
+      runDoctor({
+        options: schema.parse({ data_dir: dir, sonarr: [{ name: 'sonarr', url, api_key: sonarr.state.apiKey }], ...extra }),
+        registry,
+        base,
+        secret: SECRET,
+        events: () => ({ lastEvents: {}, startedAt: null, warnAfterHours: 24, now }),
+        forward: () => null,
+        broker: async () => [],
+        clock: () => now,
+        timeoutMs: 2000,
+      });
+
+    const followed = (await doctor({ exampledl: { url: 'http://exampledl:9000' } })).checks.find((c) => c.id === 'sonarr/sonarr/download_clients');
+    expect(followed).toMatchObject({ status: 'ok', summary: 'Sonarr uses ExampleDl (followed directly)' });
+    expect(followed?.detail).toBe('Sonarr uses ExampleDl "Example" (unknown, exampledl:9000): followed directly by the tracker\'s ExampleDL.');
+
+    const queueOnly = (await doctor({})).checks.find((c) => c.id === 'sonarr/sonarr/download_clients');
+    expect(queueOnly?.detail).toContain("followed through Sonarr's queue; add an exampledl instance for finer progress");
+
+    const options = schema.parse({ data_dir: dir, sonarr: [{ name: 'sonarr', url, api_key: sonarr.state.apiKey }] });
+    const result = await autoconfigure(
+      options,
+      await LocalSettings.open(dir),
+      { forwardExisting: false, services: ['sonarr'] },
+      { base, secret: SECRET, receipts: { count: () => 0 }, timeoutMs: 2000 },
+      undefined,
+      registry,
+    );
+    const offer = result.actions.find((a) => a.service === 'exampledl');
+    expect(offer).toMatchObject({ instance: null, action: 'skipped' });
+    expect(offer?.detail).toContain('To follow it directly, add ExampleDL to the add-on options: exampledl: { url: "http://exampledl:9000" }.');
+    expect(JSON.stringify(result)).not.toContain('Example-Token-0f1e');
   });
 });

@@ -20,6 +20,7 @@ import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createRadarrFake } from '../fakes/radarr.js';
 import { createShokoFake } from '../fakes/shoko.js';
 import { createSonarrFake } from '../fakes/sonarr.js';
+import { downloadClient } from '../fakes/arr-downloadclients.js';
 import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { FakeSabnzbd } from '../fakes/sabnzbd.js';
@@ -106,6 +107,11 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     shoko.state.echoFailures = Number.MAX_SAFE_INTEGER;
     const qb = await FakeQbittorrent.start({ flavour: '5.2', username: 'admin', password: SECRETS.qbittorrent });
     const sab = await FakeSabnzbd.start({ apiKey: SECRETS.sabnzbd });
+    // Sonarr's own settings for its clients hold the same secrets (its API shows them masked).
+    sonarr.state.downloadClients = [
+      downloadClient('Sonarr', 1, { implementation: 'QBittorrent', values: { host: '127.0.0.1', port: qb.port, username: 'admin', password: SECRETS.qbittorrent } }),
+      downloadClient('Sonarr', 2, { implementation: 'Sabnzbd', values: { host: 'sab.lan', port: 8080, apiKey: SECRETS.sabnzbd } }),
+    ];
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
     closers.push(
       () => js.stop(),
@@ -173,6 +179,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     await bus.publishAsync('media/bridge/set/doctor', '', { qos: 1 });
     await waitFor(() => seen('media/bridge/response', 'Unhandled exception'), 'the doctor command answer quoting the Shoko error', { timeoutMs: 20_000, everyMs: 100 });
     await waitFor(() => seen('media/bridge/doctor', 'Unhandled exception'), 'the doctor report quoting the Shoko error', { timeoutMs: 20_000, everyMs: 100 });
+    // The doctor read Sonarr's download clients (whose settings hold the qBittorrent password and the SABnzbd key).
+    expect(seen('media/bridge/doctor', '"check":"download_clients"')).toBe(true);
     shoko.state.echoFailures = 0;
 
     // The demo's workflows through the real routes.

@@ -1,7 +1,8 @@
 /**
  * The "Media Tracker" webhook connection in Sonarr/Radarr (`/api/v3/notification`,
  * docs/upstreams.md §1.8 and §2.5): find it, say what differs from what the tracker needs,
- * create or update it, and prove it with the service's own Test.
+ * create or update it, and prove it with the service's own Test. Also the options entries for
+ * the download clients an instance uses that the tracker could follow itself but does not.
  *
  * The secret travels as the HTTP Basic password: every Sonarr 4 / Radarr 5 sends it (custom
  * headers need 4.0.10 / 5.16), and the API masks it as `********` when read back. So a
@@ -13,6 +14,8 @@ import { ServiceClient } from '../../net/service.js';
 import { CallError, callJson, failureMessage } from '../../autoconfig/http.js';
 import type { AutoconfigAction, AutoconfigContext } from '../../autoconfig/types.js';
 import { displayUrl, hookPath, hookUrl, pathOf, receiptKey, urlMatches, type PublicBase } from '../../autoconfig/urls.js';
+import type { AutoconfigureContext, DirectClient, OptionsSuggestion } from '../types.js';
+import { clientAddress, clientUrl, coverage, readDownloadClients, type ArrDownloadClient } from './downloadclients.js';
 
 export type ArrKind = 'sonarr' | 'radarr';
 
@@ -182,4 +185,39 @@ async function runTest(client: ServiceClient, n: ArrNotification, ctx: Autoconfi
   }
   if (key && ctx.receipts.count(key) > before) return { ok: true, detail: 'Test webhook received.' };
   return { ok: false, detail: `The service reported its Test as sent, but no test webhook reached the tracker at ${displayUrl(url)}.` };
+}
+
+/** An instance name for the options from the client's name in the PVR (`SABnzbd` → `sabnzbd`). */
+function instanceNameOf(name: string, via: DirectClient): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|-+$/g, '');
+  return slug || via.id;
+}
+
+/**
+ * For each enabled client the instance uses that a download-client integration could follow but
+ * no configured instance does: its options entry (secrets as placeholders). A PVR that cannot be
+ * read offers nothing here; its doctor check says why.
+ */
+export async function suggestDirectClients(kind: ArrKind, label: string, instance: { name: string; url: string; api_key: string }, ctx: AutoconfigureContext): Promise<OptionsSuggestion[]> {
+  let clients: ArrDownloadClient[];
+  try {
+    ({ clients } = await readDownloadClients(arrClient(kind, instance, ctx.timeoutMs), instance.name));
+  } catch {
+    return [];
+  }
+  const usedBy = instance.name === kind ? label : `${label} (${instance.name})`;
+  return clients.flatMap((c): OptionsSuggestion[] => {
+    const cov = coverage(c, ctx.directClients);
+    const url = clientUrl(c);
+    if (!c.enabled || cov.kind !== 'queue' || !cov.via || !url) return [];
+    const name = instanceNameOf(c.name, cov.via);
+    const local = /^(localhost|127\.|::1$|0\.0\.0\.0$)/i.test(c.host ?? '');
+    const note = local
+      ? `${c.host} is ${usedBy}'s own machine: if the tracker runs elsewhere (the Home Assistant add-on), put an address the tracker reaches in url.`
+      : `The address is the one ${usedBy} uses; change it if the tracker reaches ${c.label} another way.`;
+    return [{ service: cov.via.id, entry: { ...cov.via.entry({ name, url, username: c.username }), url }, usedBy, found: `${c.label} at ${clientAddress(c)}`, note }];
+  });
 }

@@ -9,7 +9,7 @@ import type { MediaRequest } from '../../domain/model.js';
 import { uniqueNames } from '../options.js';
 import { defineIntegration, type Integration, type Media } from '../types.js';
 import { parsed } from '../webhook.js';
-import { configureArr } from './autoconfig.js';
+import { configureArr, suggestDirectClients } from './autoconfig.js';
 import { checkArrInstances } from './doctor.js';
 import type { ArrService } from './map.js';
 import { arrSlice } from './options.js';
@@ -83,6 +83,7 @@ export function arrIntegration<const Id extends ArrService>(spec: ArrSpec<Id>): 
     doctor: (list, ctx) => checkArrInstances(id, list, ctx),
     autoconfigure: {
       run: (list, ctx) => Promise.all(list.map((inst) => configureArr(id, label, inst, list.length === 1, ctx))),
+      suggest: async (list, ctx) => (await Promise.all(list.map((inst) => suggestDirectClients(id, label, inst, ctx)))).flat(),
     },
     panel: {
       webUi: (list) => list.map((i) => ({ instance: i.name, url: i.url })),

@@ -29,5 +29,10 @@ export const qbittorrent = defineIntegration({
     });
     return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
+  discovery: {
+    arrImplementations: ['QBittorrent'],
+    watched: (list) => list.map((q) => ({ name: q.name, url: q.url })),
+    entry: ({ name, url, username }) => ({ name, url, username: username ?? '<the qBittorrent Web UI username>', password: '<the qBittorrent Web UI password>' }),
+  },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkQbittorrent(inst, ctx)))).flat(),
 });

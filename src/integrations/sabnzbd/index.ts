@@ -29,6 +29,11 @@ export const sabnzbd = defineIntegration({
     });
     return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
+  discovery: {
+    arrImplementations: ['Sabnzbd'],
+    watched: (list) => list.map((s) => ({ name: s.name, url: s.url })),
+    entry: ({ name, url }) => ({ name, url, api_key: '<the SABnzbd API key>' }),
+  },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkSabnzbd(inst, ctx)))).flat(),
   panel: {
     webUi: (list) => list.map((s) => ({ instance: s.name, url: s.url })),

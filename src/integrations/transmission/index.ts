@@ -29,5 +29,10 @@ export const transmission = defineIntegration({
     });
     return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
+  discovery: {
+    arrImplementations: ['Transmission'],
+    watched: (list) => list.map((t) => ({ name: t.name, url: t.url })),
+    entry: ({ name, url, username }) => ({ name, url, username: username ?? '<the Transmission RPC username>', password: '<the Transmission RPC password>' }),
+  },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkTransmission(inst, ctx)))).flat(),
 });

@@ -1,7 +1,7 @@
 /**
  * A made-up download client, "ExampleDL", registered only by test/integration/seam.test.ts:
- * one option (`exampledl.url`), one watcher, one doctor check, a webhook that ignores what it gets
- * and a web UI with a search page. Everything it shows up in — the options, the doctor, Home
+ * one option (`exampledl.url`), one watcher, one doctor check, a webhook that ignores what it gets,
+ * a web UI with a search page, and the name Sonarr/Radarr would give it in their download-client lists. Everything it shows up in — the options, the doctor, Home
  * Assistant's diagnostic entities, the bridge info, the webhook listener, the panel's webhook URLs
  * and deep links — comes from this descriptor and the registry it is added to; nothing outside
  * this folder names it.
@@ -45,6 +45,12 @@ export const exampledl = defineIntegration({
     create: () => () => ({ kind: 'ignored', note: 'ExampleDL says nothing the tracker follows' }),
   },
   doctor: async (o, ctx) => [makeCheck(ctx.subject(null), 'reachable', 'ok', `ExampleDL answers at ${o.url} (every ${ctx.intervals.exampledl_s} s)`)],
+  // How Sonarr/Radarr would name it in their download-client lists, and its options for one found there.
+  discovery: {
+    arrImplementations: ['ExampleDl'],
+    watched: (o) => [{ name: null, url: o.url }],
+    entry: ({ url }) => ({ url }),
+  },
   panel: {
     webUi: (o) => [{ instance: null, url: o.url }],
     // Its search for the request's IMDb id, for a movie or a series.

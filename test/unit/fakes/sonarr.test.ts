@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { episodeId, fakeHash, range, sonarrGrab, type ShowSpec } from '../../../src/demo/payloads.js';
 import { Receiver } from '../../fakes/common.js';
+import { defaultDownloadClients, downloadClient } from '../../fakes/arr-downloadclients.js';
 import { createSonarrFake } from '../../fakes/sonarr.js';
 
 const KEY = 'sonarr-api-key';
@@ -28,7 +29,7 @@ describe('Sonarr fake', () => {
     await receiver.close();
   });
   beforeEach(() => {
-    Object.assign(sonarr.state, { series: [], episodes: [], episodeFiles: [], queue: [], history: [], notifications: [], commands: [], sent: [] });
+    Object.assign(sonarr.state, { series: [], episodes: [], episodeFiles: [], queue: [], history: [], notifications: [], commands: [], sent: [], downloadClients: defaultDownloadClients('Sonarr') });
     sonarr.faults.clear();
     sonarr.log.clear();
     receiver.received.length = 0;
@@ -189,6 +190,29 @@ describe('Sonarr fake', () => {
     const put = await post('/api/v3/notification/1', { ...webhookBody(hookUrl), onGrab: false }, 'PUT');
     expect(put.status).toBe(202);
     expect(sonarr.state.notifications[0]?.onGrab).toBe(false);
+  });
+
+  it('download clients: a qBittorrent by default; the settings fields in order, a set password or API key masked, unset values omitted', async () => {
+    expect((await get('/api/v3/downloadclient')).body).toMatchObject([{ id: 1, implementation: 'QBittorrent', implementationName: 'qBittorrent', enable: true, protocol: 'torrent' }]);
+    sonarr.state.downloadClients = [downloadClient('Sonarr', 4, { implementation: 'Sabnzbd', name: 'nzb', enable: false, values: { host: 'sab', apiKey: 'the-key', password: '' } })];
+    const { body } = await get('/api/v3/downloadclient');
+    expect(body).toHaveLength(1);
+    expect(body[0]).toMatchObject({ id: 4, name: 'nzb', implementation: 'Sabnzbd', implementationName: 'SABnzbd', configContract: 'SabnzbdSettings', enable: false, protocol: 'usenet', priority: 1 });
+    const fields = body[0].fields as Array<{ name: string; value?: unknown; privacy: string }>;
+    expect(fields.map((f) => f.name)).toEqual(['host', 'port', 'useSsl', 'urlBase', 'apiKey', 'username', 'password', 'tvCategory', 'recentTvPriority', 'olderTvPriority']);
+    const field = (name: string) => fields.find((f) => f.name === name)!;
+    expect([field('host').value, field('port').value, field('apiKey').value, field('apiKey').privacy, field('password').value, field('tvCategory').value]).toEqual([
+      'sab',
+      8080,
+      '********',
+      'apiKey',
+      '',
+      'tv',
+    ]);
+    expect('value' in field('urlBase')).toBe(false);
+    expect((await get('/api/v3/downloadclient/4')).body.name).toBe('nzb');
+    expect((await get('/api/v3/downloadclient/9')).status).toBe(404);
+    expect(sonarr.state.downloadClients[0]!.fields.find((f) => f.name === 'apiKey')?.value).toBe('the-key');
   });
 
   it('faults: next N responses 500, invalid JSON, a delay that trips a client timeout, a reset', async () => {
