@@ -45,7 +45,7 @@ export class QbittorrentWatcher extends PolledWatcher {
   private announced = false;
 
   constructor(
-    private readonly inst: QbInstance,
+    inst: QbInstance,
     private readonly opts: QbittorrentWatcherOptions,
   ) {
     super();

@@ -55,7 +55,7 @@ export class SabnzbdWatcher extends PolledWatcher {
   private announced = false;
 
   constructor(
-    private readonly inst: SabInstance,
+    inst: SabInstance,
     private readonly opts: SabnzbdWatcherOptions,
   ) {
     super();

@@ -56,7 +56,7 @@ export class TransmissionWatcher extends PolledWatcher {
   readonly reads = { full: 0, recent: 0 };
 
   constructor(
-    private readonly inst: TrInstance,
+    inst: TrInstance,
     private readonly opts: TransmissionWatcherOptions,
   ) {
     super();
