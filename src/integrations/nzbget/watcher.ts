@@ -65,6 +65,7 @@ interface Sample {
   /** When the remaining size last moved (or the group last was not downloading). */
   movedAtMs: number;
   speed: number | null;
+  flowing: boolean;
 }
 
 export function createNzbgetWatchers(opts: NzbgetWatcherOptions): NzbgetWatcher[] {
@@ -232,12 +233,13 @@ export class NzbgetWatcher extends PolledWatcher {
       const left = bytesLeft(g);
       const prev = this.samples.get(g.NZBID);
       const flowing = ACTIVE_STATUSES.has(g.Status);
-      const moved = !prev || prev.left !== left || !flowing;
+      // The clock for "no data" starts when the group starts downloading (again).
+      const moved = !prev || prev.left !== left || !flowing || !prev.flowing;
       const dt = prev ? (nowMs - prev.atMs) / 1000 : 0;
       let speed: number | null = prev && dt > 0 ? Math.max(0, (prev.left - left) / dt) : (prev?.speed ?? null);
       if (speed === null && fresh && rate !== null && flowing && connections > 0) speed = (rate * Math.max(1, g.ActiveDownloads ?? 1)) / connections;
       if (speed !== null) speeds.set(g.NZBID, speed);
-      const sample: Sample = { left, atMs: nowMs, movedAtMs: moved ? nowMs : (prev?.movedAtMs ?? nowMs), speed };
+      const sample: Sample = { left, atMs: nowMs, movedAtMs: moved ? nowMs : (prev?.movedAtMs ?? nowMs), speed, flowing };
       if (flowing && nowMs - sample.movedAtMs >= NO_DATA_MS) noData.add(g.NZBID);
       samples.set(g.NZBID, sample);
     }
