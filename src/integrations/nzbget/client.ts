@@ -7,6 +7,7 @@
  *   object (`{"name": "JSONRPCError", "code": 1, "message": "Invalid procedure"}`).
  * - The tracker reads `version`, `status`, `listgroups(0)` and `history(false)`; 64-bit sizes
  *   come as unsigned `…Lo`/`…Hi` plus a rounded `…MB` (`bytesOf`).
+ * - One connection per call (`connection: close`): NZBGet's keep-alive is not reliable (below).
  * - Messages name the instance and the method, never the password (registered as a secret).
  *
  * The npm `nzbget-api` package (0.0.3, callbacks over `node-json-rpc@0.0.1`, no repository,
@@ -111,7 +112,7 @@ export class NzbClient {
   readonly service: string;
   private readonly http: ServiceClient;
   private readonly path: string;
-  private readonly auth: Record<string, string>;
+  private readonly headers: Record<string, string>;
   private nextId = 1;
   readonly stats = { status: 0, listgroups: 0, history: 0 };
 
@@ -122,7 +123,9 @@ export class NzbClient {
     this.path = path;
     this.http = new ServiceClient({ service: this.service, baseUrl: base, timeoutMs: opts.timeoutMs ?? 15_000, retries: 0 });
     const login = opts.username || opts.password ? `${opts.username}:${opts.password}` : null;
-    this.auth = login ? { authorization: `Basic ${Buffer.from(login).toString('base64')}` } : {};
+    // `connection: close`: NZBGet 21 answers a keep-alive request with `Connection: keep-alive` and then may
+    // close that socket anyway (observed after a 401: the next call but one on it failed with "other side closed").
+    this.headers = { connection: 'close', ...(login ? { authorization: `Basic ${Buffer.from(login).toString('base64')}` } : {}) };
   }
 
   /** Every HTTP request this client sent. */
@@ -132,7 +135,7 @@ export class NzbClient {
 
   /** One call: the HTTP status, then the envelope (`error` or `result`), then `result` validated. */
   async call<T>(method: string, params: unknown[], schema: z.ZodType<T>): Promise<T> {
-    const res = await this.http.raw('POST', this.path, { body: { method, params, id: this.nextId++ }, headers: this.auth, retry: false });
+    const res = await this.http.raw('POST', this.path, { body: { method, params, id: this.nextId++ }, headers: this.headers, retry: false });
     if (res.status === 401)
       throw new UpstreamError(this.service, `${method}: authentication refused: wrong username or password (HTTP 401; NZBGet's Settings → Security → ControlUsername/ControlPassword)`, 401);
     if (res.status === 403) throw new UpstreamError(this.service, `${method} answered HTTP 403: this login may not use it (use ControlUsername, not RestrictedUsername or AddUsername)`, 403);

@@ -21,7 +21,8 @@ import { bytesOf, type NzbGroup, type NzbHistoryItem, type NzbStatus } from './c
 export type ProgressFields = Pick<DownloadProgressEvent, 'progress' | 'speed_bps' | 'eta_s' | 'size' | 'complete' | 'client_state'>;
 
 const DRONE_ID = /^[0-9a-f]{32}$/;
-const NZB_ID = /^\d+$/;
+/** An NZBID (a positive int32) as a decimal string. */
+const NZB_ID = /^[1-9]\d{0,9}$/;
 
 /** Whether a tracked (lower-case) download id can be an NZBGet one: a `drone` value, or an NZBID. */
 export function isNzbgetId(tracked: string): boolean {

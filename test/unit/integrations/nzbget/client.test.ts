@@ -23,6 +23,8 @@ describe('NzbClient', () => {
     const req = fake.log.last('POST /jsonrpc version');
     expect(req?.headers.authorization).toBe(`Basic ${Buffer.from(`nzbget:${PASSWORD}`).toString('base64')}`);
     expect(req?.body).toMatchObject({ method: 'version', params: [] });
+    // One connection per call: NZBGet 21's keep-alive drops sockets it said it would keep.
+    expect(req?.headers.connection).toBe('close');
     expect((await c.status()).DownloadRate).toBe(4 * 1024 * 1024);
     const [g] = await c.listgroups();
     expect(fake.log.last('POST /jsonrpc listgroups')?.body).toMatchObject({ params: [0] });

@@ -45,6 +45,8 @@ describe('NZBGet map', () => {
     expect(isNzbgetId('42')).toBe(true);
     expect(isNzbgetId('8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43')).toBe(false);
     expect(isNzbgetId('sabnzbd_nzo_abc')).toBe(false);
+    expect(isNzbgetId('0'.repeat(40))).toBe(false);
+    expect(isNzbgetId('0')).toBe(false);
   });
 
   it('queue progress, size, speed and ETA; paused par2 files left out while something else remains', () => {
