@@ -17,11 +17,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyseerr, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
@@ -31,6 +29,7 @@ import { checkNzbget } from '../../src/integrations/nzbget/doctor.js';
 import { downloadIdOf } from '../../src/integrations/nzbget/map.js';
 import type { NzbgetWatcher } from '../../src/integrations/nzbget/watcher.js';
 import type { DoctorContext } from '../../src/integrations/types.js';
+import { NewsServer, nzbOf, yencArticle } from '../helpers/nntp.js';
 import { freePorts } from '../helpers/ports.js';
 import { pseudoRandomBytes } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
@@ -52,110 +51,6 @@ const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const p of children) if (alive(p)) p.kill('SIGKILL');
 });
-
-// ---------------------------------------------------------------------------------------
-// A news server on loopback: the articles it was given, 430 for any other.
-
-/** One yEnc single-part article body (NNTP dot-stuffing avoided by escaping a leading dot). */
-export function yencArticle(name: string, data: Buffer): Buffer {
-  const out: number[] = [];
-  let line: number[] = [];
-  const flush = () => {
-    out.push(...line, 13, 10);
-    line = [];
-  };
-  for (const b of data) {
-    const c = (b + 42) & 0xff;
-    const first = line.length === 0;
-    if (c === 0 || c === 10 || c === 13 || c === 61 || (first && (c === 46 || c === 9 || c === 32))) line.push(61, (c + 64) & 0xff);
-    else line.push(c);
-    if (line.length >= 128) flush();
-  }
-  // A line must not end in a space or a tab: escape it.
-  const last = line.at(-1);
-  if (last === 9 || last === 32) line.splice(-1, 1, 61, ((last as number) + 64) & 0xff);
-  if (line.length) flush();
-  const crc = crc32(data).toString(16).padStart(8, '0');
-  return Buffer.concat([
-    Buffer.from(`=ybegin part=1 total=1 line=128 size=${data.length} name=${name}\r\n=ypart begin=1 end=${data.length}\r\n`, 'latin1'),
-    Buffer.from(out),
-    Buffer.from(`=yend size=${data.length} part=1 pcrc32=${crc} crc32=${crc}\r\n`, 'latin1'),
-  ]);
-}
-
-class NewsServer {
-  readonly articles = new Map<string, Buffer>();
-  readonly commands: string[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly server: Server;
-  port = 0;
-
-  constructor() {
-    this.server = createServer((s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-      s.on('error', () => undefined);
-      s.write('200 media-tracker test news server ready\r\n');
-      let buffered = '';
-      s.on('data', (d: Buffer) => {
-        buffered += d.toString('latin1');
-        let i = buffered.indexOf('\r\n');
-        while (i >= 0) {
-          this.answer(s, buffered.slice(0, i));
-          buffered = buffered.slice(i + 2);
-          i = buffered.indexOf('\r\n');
-        }
-      });
-    });
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private answer(s: Socket, line: string): void {
-    this.commands.push(line);
-    const [verb = '', arg = ''] = line.split(' ');
-    const id = arg.replace(/^<|>$/g, '');
-    switch (verb.toUpperCase()) {
-      case 'BODY':
-      case 'ARTICLE': {
-        const body = this.articles.get(id);
-        if (!body) return void s.write(`430 no such article\r\n`);
-        const head = verb.toUpperCase() === 'BODY' ? `222 0 <${id}> body\r\n` : `220 0 <${id}> article\r\nSubject: test\r\nMessage-ID: <${id}>\r\n\r\n`;
-        return void s.write(Buffer.concat([Buffer.from(head, 'latin1'), body, Buffer.from('.\r\n', 'latin1')]));
-      }
-      case 'GROUP':
-        return void s.write(`211 1 1 1 ${arg}\r\n`);
-      case 'MODE':
-        return void s.write('200 reader\r\n');
-      case 'QUIT':
-        s.end('205 bye\r\n');
-        return;
-      default:
-        return void s.write('500 what?\r\n');
-    }
-  }
-}
-
-/** An NZB of one file in one segment. */
-function nzbOf(fileName: string, messageId: string, bytes: number): string {
-  return `<?xml version="1.0" encoding="iso-8859-1" ?>
-<!DOCTYPE nzb PUBLIC "-//newzBin//DTD NZB 1.1//EN" "http://www.newzbin.com/DTD/nzb/nzb-1.1.dtd">
-<nzb xmlns="http://www.newzbin.com/DTD/2003/nzb">
- <file poster="tester &lt;tester@example.invalid&gt;" date="1765000000" subject="${fileName} [1/1] - &quot;${fileName}&quot; yEnc (1/1)">
-  <groups><group>alt.binaries.test</group></groups>
-  <segments><segment bytes="${bytes}" number="1">${messageId}</segment></segments>
- </file>
-</nzb>
-`;
-}
 
 // ---------------------------------------------------------------------------------------
 // NZBGet in server mode with its own config and directories.
@@ -353,6 +248,10 @@ describe.skipIf(!installed)(`real nzbget (${versionText})`, () => {
 
       const done = await untilState(ids.good, 'DOWNLOADED');
       expect(done).toMatchObject({ progress: 1, stuck: null });
+      // The article was decoded into the very bytes served.
+      const files = (await readdir(join(root, 'main', 'dst'), { recursive: true })).filter((f) => f.endsWith('Good.Movie.2024.1080p.mkv'));
+      expect(files).toHaveLength(1);
+      expect((await readFile(join(root, 'main', 'dst', files[0]!))).equals(goodData)).toBe(true);
       const history = await c.history();
       expect(history.find((x) => x.NZBID === nzbIds.good)).toMatchObject({ Status: expect.stringMatching(/^SUCCESS\//), Parameters: expect.arrayContaining([{ Name: 'drone', Value: drones.good }]) });
       expect(w.covers(drones.good)).toBe(true);
