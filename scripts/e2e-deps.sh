@@ -19,6 +19,7 @@ DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"
   "transmission-daemon:/usr/bin/transmission-daemon:transmission-daemon"
+  "nzbget:/usr/bin/nzbget"
   "chromium:/usr/bin/chromium"
 )
 

@@ -24,11 +24,11 @@ export interface AnimeMatcher {
   connection(): { connected: boolean; connecting: boolean; detail: string | null };
 }
 
-/** A download client (qBittorrent, Transmission, SABnzbd) whose watcher follows downloads itself. */
+/** A download client (qBittorrent, Transmission, SABnzbd, NZBGet) whose watcher follows downloads itself. */
 export interface DownloadClient {
   /**
    * It follows this download itself (the *arr's `downloadId`, lower-cased: one of its torrents'
-   * hashes, or a SABnzbd `nzo_id`), so the PVR's queue need not report its progress.
+   * hashes, a SABnzbd `nzo_id`, or the `drone` parameter of an NZBGet download), so the PVR's queue need not report its progress.
    */
   covers(downloadId: string): boolean;
 }

@@ -23,6 +23,7 @@ import { createSonarrFake } from '../fakes/sonarr.js';
 import { downloadClient } from '../fakes/arr-downloadclients.js';
 import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
+import { FakeNzbget, newDroneId } from '../fakes/nzbget.js';
 import { FakeSabnzbd } from '../fakes/sabnzbd.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess } from '../faults/support/child.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,6 +39,9 @@ const SECRETS = {
   // SABnzbd takes its key on the query string (apikey=…): URL-encoding changes these characters.
   sabnzbd: 'sab/7e2c+9a4f=b1d8&q',
   sabnzbdWrong: 'sab-wrong-3f8a1c6e9d',
+  // NZBGet takes it in HTTP Basic auth (base64 of `nzbget:<password>`).
+  nzbget: 'nzb:P4ss/8e+1=c&d',
+  nzbgetWrong: 'nzb-wrong-6b2e9a7d1c',
   jellyfin: 'jfk-2a7c9e1b3d5f8a66',
   // Characters that URL-encoding changes, so the encoded form differs from the raw one.
   shoko: 'shk+8e4b/2d6f=1a3c!9e77',
@@ -48,7 +52,7 @@ const SECRETS = {
 /** Every way a secret could show up in text: as is, URL-encoded (both hex cases, form encoding), base64 (also in Basic auth). */
 function forms(secret: string): string[] {
   const encoded = [encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-  const basic = ['admin', 'apikey'].map((user) => Buffer.from(`${user}:${secret}`).toString('base64'));
+  const basic = ['admin', 'apikey', 'nzbget'].map((user) => Buffer.from(`${user}:${secret}`).toString('base64'));
   return [...new Set([secret, ...encoded, ...encoded.map((e) => e.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())), Buffer.from(secret).toString('base64'), ...basic])];
 }
 
@@ -112,6 +116,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       downloadClient('Sonarr', 1, { implementation: 'QBittorrent', values: { host: '127.0.0.1', port: qb.port, username: 'admin', password: SECRETS.qbittorrent } }),
       downloadClient('Sonarr', 2, { implementation: 'Sabnzbd', values: { host: 'sab.lan', port: 8080, apiKey: SECRETS.sabnzbd } }),
     ];
+    const nzb = await FakeNzbget.start({ password: SECRETS.nzbget });
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
     closers.push(
       () => js.stop(),
@@ -121,6 +126,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       () => shoko.stop(),
       () => qb.close(),
       () => sab.close(),
+      () => nzb.close(),
     );
     const [deadPort] = (await freePorts(1)) as [number];
     const external = await externalBroker(captured);
@@ -134,6 +140,10 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     qb.failMaindata({ invalidJson: true });
     sab.fault('queue', { times: 2, status: 500, body: `Internal error for /api?apikey=${encodeURIComponent(SECRETS.sabnzbd)}&apikey=${SECRETS.sabnzbd}` });
     sab.fault('history', { invalidJson: true });
+    nzb.fault('listgroups', { times: 2, status: 500, body: `Internal error for nzbget:${SECRETS.nzbget}` });
+    nzb.fault('history', { invalidJson: true });
+    const drone = newDroneId();
+    nzb.add(drone, { fileSize: 2000 * 1024 * 1024, remaining: 1500 * 1024 * 1024 });
     const nzo = 'SABnzbd_nzo_s3cr3tjob';
     sab.add(nzo, { mb: 2000, mbleft: 1500 });
 
@@ -157,9 +167,13 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
           { name: 'sabnzbd', url: sab.url, api_key: SECRETS.sabnzbd },
           { name: 'sabnzbd-wrong', url: sab.url, api_key: SECRETS.sabnzbdWrong },
         ],
+        nzbget: [
+          { name: 'nzbget', url: nzb.url, username: 'nzbget', password: SECRETS.nzbget },
+          { name: 'nzbget-wrong', url: nzb.url, username: 'nzbget', password: SECRETS.nzbgetWrong },
+        ],
         jellyfin: { url: urls.jf, api_key: SECRETS.jellyfin },
         shoko: { url: urls.shoko, api_key: SECRETS.shoko },
-        intervals: { qbittorrent_s: 1, sabnzbd_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
+        intervals: { qbittorrent_s: 1, sabnzbd_s: 1, nzbget_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
         mqtt: { username: 'ha', password: SECRETS.mqtt, external_url: external, external_username: 'mirror', external_password: SECRETS.external },
       },
     });
@@ -201,6 +215,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       ['/hooks/radarr/radarr-down', radarrGrab(lost)],
       // A grab for SABnzbd: its nzo_id is tracked, so both SABnzbd instances poll queue and history with their key.
       ['/hooks/radarr', { ...radarrGrab({ ...lost, tmdbId: 4545, radarrId: 45, title: 'Usenet Movie' }), downloadClient: 'SABnzbd', downloadClientType: 'SABnzbd', downloadId: nzo }],
+      // A grab for NZBGet (its drone id): both NZBGet instances poll with their login.
+      ['/hooks/radarr', { ...radarrGrab({ ...lost, tmdbId: 4646, radarrId: 46, title: 'Nzbget Movie' }), downloadClient: 'NZBGet', downloadClientType: 'Nzbget', downloadId: drone }],
     ] as const) {
       const answer = await postHook(child.webhookUrl, route, JSON.stringify(body), SECRETS.webhook);
       expect(answer.status, `${route}: ${answer.text}`).toBe(200);
@@ -254,11 +270,12 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       jellyseerr: js.log.count(),
       qbittorrent: qb.maindataCount,
       sabnzbd: sab.count('history'),
+      nzbget: nzb.count('listgroups'),
     });
     await waitFor(
       () => {
         const p = polls();
-        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 && p.sabnzbd >= 4 ? true : undefined;
+        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 && p.sabnzbd >= 4 && p.nzbget >= 4 ? true : undefined;
       },
       'every watcher to poll through its faults',
       { timeoutMs: 60_000, everyMs: 200 },

@@ -58,7 +58,7 @@ export const QueueRecordSchema = z.looseObject({
   trackedDownloadState: opt(z.string()),
   statusMessages: opt(z.array(StatusMessageSchema)),
   errorMessage: opt(z.string()),
-  /** Upper-case info-hash for torrents; the client's own id otherwise (`SABnzbd_nzo_…`). */
+  /** Upper-case info-hash for torrents; the client's own id otherwise (`SABnzbd_nzo_…`, NZBGet's `drone` parameter). */
   downloadId: opt(z.string()),
   protocol: opt(z.string()),
   downloadClient: opt(z.string()),

@@ -302,9 +302,10 @@ describe('options and schema follow the zod options', () => {
       qbittorrent: [{ name: 'qbittorrent', url: 'http://qbittorrent:8080', username: 'admin', password: 'qbit-password' }],
       transmission: [{ name: 'transmission', url: 'http://transmission:9091', username: 'transmission', password: 'transmission-password' }],
       sabnzbd: [{ name: 'sabnzbd', url: 'http://sabnzbd:8080', api_key: 'sabnzbd-key' }],
+      nzbget: [{ name: 'nzbget', url: 'http://nzbget:6789', username: 'nzbget', password: 'nzbget-password' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, transmission_s: 3, sabnzbd_s: 4, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, transmission_s: 3, sabnzbd_s: 4, nzbget_s: 6, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,
