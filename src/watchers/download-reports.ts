@@ -85,6 +85,11 @@ export class DownloadReports {
     return this.sent.has(id);
   }
 
+  /** Forgets every download (nothing is tracked any more). */
+  clear(): void {
+    this.sent.clear();
+  }
+
   /** A cycle at `nowMs`: add readings and removals, then `commit`. */
   cycle(nowMs: number): DownloadCycle {
     return new DownloadCycle(this, nowMs);

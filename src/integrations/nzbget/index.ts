@@ -29,6 +29,11 @@ export const nzbget = defineIntegration({
     });
     return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
+  discovery: {
+    arrImplementations: ['Nzbget'],
+    watched: (list) => list.map((n) => ({ name: n.name, url: n.url })),
+    entry: ({ name, url, username }) => ({ name, url, username: username ?? 'nzbget', password: '<the NZBGet ControlPassword>' }),
+  },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkNzbget(inst, ctx)))).flat(),
   panel: {
     webUi: (list) => list.map((n) => ({ instance: n.name, url: n.url })),

@@ -23,11 +23,11 @@
  * - gone from both after this instance saw it: `removed: true` and a stuck reason.
  * All events of a cycle go to the sink in one `ingest` call; the memory only moves once it succeeded.
  */
-import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
+import { DownloadReports } from '../../watchers/download-reports.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { type NzbGroup, type NzbHistoryItem, type NzbStatus, NzbClient } from './client.js';
-import { ACTIVE_STATUSES, bytesLeft, downloadIdOf, failureMessage, groupFields, historyFields, historyWarning, isFailed, isNzbgetId, type ProgressFields, REMOVED_REASON, stuckReason } from './map.js';
+import { ACTIVE_STATUSES, bytesLeft, downloadIdOf, failureMessage, groupFields, historyFields, historyWarning, isFailed, isNzbgetId, REMOVED_REASON, stuckReason } from './map.js';
 import type { NzbInstance } from './options.js';
 
 export type { NzbInstance } from './options.js';
@@ -36,28 +36,12 @@ export interface NzbgetWatcherOptions extends PollOptions {
   instances: readonly NzbInstance[];
 }
 
-/** Minimum progress change worth an event. */
-export const PROGRESS_STEP = 0.001;
-/** While downloading, resend at least this often so speed and ETA stay fresh. */
-export const REFRESH_MS = 60_000;
 /** The history is read again at least this often while a tracked download is in neither list. */
 export const HISTORY_REFRESH_MS = 300_000;
 /** `status` is read at most this often. */
 export const STATUS_REFRESH_MS = 60_000;
 /** A downloading group whose remaining size has not moved for this long gets a stuck reason. */
 export const NO_DATA_MS = 180_000;
-
-interface Sent {
-  progress: number;
-  complete: boolean;
-  state: string;
-  atMs: number;
-  stuck: string | null;
-  removed: boolean;
-  failed: boolean;
-  /** Seen in this instance's queue or history: only then can it be "removed". */
-  seen: boolean;
-}
 
 interface Sample {
   left: number;
@@ -77,7 +61,7 @@ export class NzbgetWatcher extends PolledWatcher {
   readonly client: NzbClient;
   protected readonly loop: PollLoop;
   private readonly clock: () => Date;
-  private readonly sent = new Map<string, Sent>();
+  private readonly reports: DownloadReports;
   /** Per NZBID: the last remaining size, for the measured speed and the "no data" finding. */
   private samples = new Map<number, Sample>();
   /** The last history answer for tracked downloads (download id → item). */
@@ -95,7 +79,7 @@ export class NzbgetWatcher extends PolledWatcher {
   private announced = false;
 
   constructor(
-    private readonly inst: NzbInstance,
+    inst: NzbInstance,
     private readonly opts: NzbgetWatcherOptions,
   ) {
     super();
@@ -104,6 +88,14 @@ export class NzbgetWatcher extends PolledWatcher {
     this.clock = opts.clock ?? (() => new Date());
     this.client = new NzbClient({ name: inst.name, url: inst.url, username: inst.username, password: inst.password, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.reports = new DownloadReports({
+      source: 'nzbget',
+      instance: inst.name,
+      protocol: 'usenet',
+      removedReason: REMOVED_REASON,
+      // NZBGet's speed is measured only for a group that is downloading.
+      downloading: (f) => f.speed_bps !== null,
+    });
   }
 
   /**
@@ -114,7 +106,7 @@ export class NzbgetWatcher extends PolledWatcher {
    */
   covers(downloadId: string): boolean {
     const id = downloadId.trim().toLowerCase();
-    if (this.sent.get(id)?.seen === true) return true;
+    if (this.reports.has(id)) return true;
     return this.loop.healthy && isNzbgetId(id) && !this.lookedFor.has(id);
   }
 
@@ -136,7 +128,7 @@ export class NzbgetWatcher extends PolledWatcher {
       this.samples.clear();
       this.inQueue.clear();
       this.lookedFor.clear();
-      this.sent.clear();
+      this.reports.clear();
       this.trackedPresent = 0;
       return;
     }
@@ -165,59 +157,29 @@ export class NzbgetWatcher extends PolledWatcher {
     const status = queue.size ? (this.status_?.value ?? null) : null;
 
     const { speeds, samples, noData } = this.measure(queue, status, nowMs);
-    const events: UnstampedEvent[] = [];
-    const updates = new Map<string, Sent>();
+    const cycle = this.reports.cycle(nowMs);
     let present = 0;
     for (const id of tracked) {
-      const last = this.sent.get(id);
       const group = queue.get(id);
       const done = group ? undefined : this.history.get(id);
-      if (!group && !done) {
-        if (last?.seen && !last.removed && !last.complete && !last.failed) {
-          events.push(this.progressEvent(id, { progress: last.progress, speed_bps: null, eta_s: null, size: null, complete: false, client_state: 'removed' }, true));
-          events.push(this.stuckEvent(id, REMOVED_REASON));
-          updates.set(id, { ...last, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, removed: true });
-        }
-        continue;
+      if (group) {
+        present++;
+        cycle.present(id, { fields: groupFields(group, speeds.get(group.NZBID) ?? null, status), stuck: stuckReason(group, status, noData.has(group.NZBID)) });
+      } else if (done) {
+        present++;
+        if (isFailed(done)) cycle.present(id, { fields: historyFields(done), failed: failureMessage(done) });
+        else cycle.present(id, { fields: historyFields(done), stuck: historyWarning(done) });
+      } else {
+        // Gone from both after this instance saw it, before it finished: removed.
+        cycle.removed(id);
       }
-      present++;
-      if (done && isFailed(done)) {
-        if (!last?.failed) {
-          events.push({
-            kind: 'download_failed',
-            key: `nzbget:${this.inst.name}:${id}:failed`,
-            source: 'nzbget',
-            match: { hash: id, scope: 'active' },
-            hash: id,
-            message: failureMessage(done),
-            episodes: [],
-          });
-          updates.set(id, { progress: last?.progress ?? 0, complete: false, state: done.Status, atMs: nowMs, stuck: last?.stuck ?? null, removed: false, failed: true, seen: true });
-        }
-        continue;
-      }
-      const f = group ? groupFields(group, speeds.get(group.NZBID) ?? null, status) : historyFields(done as NzbHistoryItem);
-      const state = f.client_state ?? 'unknown';
-      let next: Sent | undefined;
-      if (shouldEmit(last, f, state, nowMs)) {
-        events.push(this.progressEvent(id, f));
-        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, removed: false, failed: false, seen: true };
-      }
-      const reason = group ? stuckReason(group, status, noData.has(group.NZBID)) : historyWarning(done as NzbHistoryItem);
-      if (reason !== (last?.stuck ?? null)) {
-        events.push(this.stuckEvent(id, reason));
-        next = { ...(next ?? (last as Sent)), stuck: reason };
-      }
-      if (next) updates.set(id, next);
     }
     this.trackedPresent = present;
 
-    if (events.length) await this.opts.sink.ingest(events);
-    for (const [id, s] of updates) this.sent.set(id, s);
+    await cycle.commit(this.opts.sink, (id) => tracked.has(id));
     this.samples = samples;
     this.inQueue = new Set(queue.keys());
     this.lookedFor = new Set([...tracked].filter((id) => queue.has(id) || this.historyIds.has(id)));
-    for (const id of this.sent.keys()) if (!tracked.has(id)) this.sent.delete(id);
   }
 
   /** Speeds from the remaining size two cycles apart (else DownloadRate shared by ActiveDownloads), and groups without data for `NO_DATA_MS`. */
@@ -251,36 +213,10 @@ export class NzbgetWatcher extends PolledWatcher {
     this.announced = true;
     this.opts.log.info(`${this.name}: connected${this.version ? ` (NZBGet ${this.version})` : ''}`);
   }
-
-  private progressEvent(id: string, f: ProgressFields, removed = false): UnstampedEvent {
-    const state = f.client_state ?? 'unknown';
-    return {
-      kind: 'download_progress',
-      key: `nzbget:${this.inst.name}:${id}:${f.progress.toFixed(3)}:${removed ? 'removed' : state}`,
-      source: 'nzbget',
-      match: { hash: id, scope: 'active' },
-      hash: id,
-      ...f,
-      protocol: 'usenet',
-      ...(removed ? { removed: true } : {}),
-    };
-  }
-
-  private stuckEvent(id: string, reason: string | null): UnstampedEvent {
-    return { kind: 'stuck', key: `nzbget:${this.inst.name}:${id}:stuck:${reason ?? 'cleared'}`, source: 'nzbget', match: { hash: id, scope: 'active' }, reason };
-  }
 }
 
 /** `DownloadRate` in B/s (`DownloadRateLo/Hi` from 24.2 on). */
 function rateOf(status: NzbStatus): number | null {
   if (typeof status.DownloadRateLo === 'number' && typeof status.DownloadRateHi === 'number') return (status.DownloadRateHi >>> 0) * 2 ** 32 + (status.DownloadRateLo >>> 0);
   return typeof status.DownloadRate === 'number' ? status.DownloadRate : null;
-}
-
-function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
-  if (!last || last.removed || last.failed) return true;
-  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
-  if (f.complete !== last.complete) return true;
-  if (state !== last.state) return true;
-  return !f.complete && f.speed_bps !== null && nowMs - last.atMs >= REFRESH_MS;
 }

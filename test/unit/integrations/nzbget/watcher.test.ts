@@ -147,7 +147,7 @@ describe('NzbgetWatcher', () => {
     expect(r.sink.failed()).toEqual([
       {
         kind: 'download_failed',
-        key: `nzbget:main:${A}:failed`,
+        key: `nzbget:main:${A}:failed:1.000:NZBGet: articles are missing on the news server (out of retention?); health fell below critical (FAILURE/HEALTH, health 50 %, critical 85 %)`,
         source: 'nzbget',
         match: { hash: A, scope: 'active' },
         hash: A,
