@@ -4,13 +4,14 @@
  * `CLIENT_INTERVAL_S`, the Radarr grab that ties the download to the request, and a way to move
  * the download's progress. The same measurement runs over each (watch.ts `clientLatency`).
  *
- * - qBittorrent, Transmission and SABnzbd: the tracker's direct watcher of that client;
+ * - qBittorrent, Transmission, SABnzbd and NZBGet: the tracker's direct watcher of that client;
  * - the *arr queue: a usenet download no direct watcher follows, read from Radarr's
  *   `GET /api/v3/queue` at `intervals.downloads_s`.
  */
 import { performance } from 'node:perf_hooks';
-import { radarrGrab, type MovieSpec } from '../src/demo/payloads.js';
+import { fakeHash, radarrGrab, type MovieSpec } from '../src/demo/payloads.js';
 import { createRadarrFake } from '../test/fakes/radarr.js';
+import { FakeNzbget } from '../test/fakes/nzbget.js';
 import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
 import { FakeSabnzbd } from '../test/fakes/sabnzbd.js';
 import { FakeTransmission } from '../test/helpers/transmission.js';
@@ -40,10 +41,12 @@ export interface ClientPath {
   label: string;
   /** The upstream request that carries the change, in the report's notes. */
   read: string;
+  /** The *arr's downloadId of the download: a torrent's info-hash, a usenet job's id verbatim. */
+  downloadId: string;
   rig(m: MovieSpec): Promise<ClientRig>;
 }
 
-export const CLIENT_SCENARIOS = ['qbittorrent-latency', 'transmission-latency', 'sabnzbd-latency', 'queue-latency'] as const;
+export const CLIENT_SCENARIOS = ['qbittorrent-latency', 'transmission-latency', 'sabnzbd-latency', 'nzbget-latency', 'queue-latency'] as const;
 export type ClientScenario = (typeof CLIENT_SCENARIOS)[number];
 
 /** A fake's request log time (Date.now()) on the performance.now() clock the latencies use. */
@@ -59,6 +62,7 @@ export const CLIENT_PATHS: readonly ClientPath[] = [
     scenario: 'qbittorrent-latency',
     label: 'qBittorrent',
     read: '`sync/maindata`',
+    downloadId: fakeHash('watch-latency-qb'),
     async rig(m) {
       const qb = await FakeQbittorrent.start();
       qb.add(m.hash, { progress: START, size: SIZE, state: 'downloading', dlspeed: 20_000_000, eta: 600 });
@@ -75,6 +79,7 @@ export const CLIENT_PATHS: readonly ClientPath[] = [
     scenario: 'transmission-latency',
     label: 'Transmission',
     read: '`torrent-get` (recently active)',
+    downloadId: fakeHash('watch-latency-tr'),
     async rig(m) {
       const tr = await FakeTransmission.start({ username: 'bench', password: 'bench-transmission-password' });
       const hash = m.hash.toLowerCase();
@@ -103,6 +108,7 @@ export const CLIENT_PATHS: readonly ClientPath[] = [
     scenario: 'sabnzbd-latency',
     label: 'SABnzbd',
     read: '`mode=queue`',
+    downloadId: 'SABnzbd_nzo_benchlatency',
     async rig(m) {
       const sab = await FakeSabnzbd.start({ apiKey: 'bench0123456789abcdef0123456789ab' });
       const mb = 8000;
@@ -117,9 +123,27 @@ export const CLIENT_PATHS: readonly ClientPath[] = [
     },
   },
   {
+    scenario: 'nzbget-latency',
+    label: 'NZBGet',
+    read: '`listgroups`',
+    downloadId: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+    async rig(m) {
+      const nzb = await FakeNzbget.start({ password: 'bench-nzbget-password' });
+      nzb.add(m.hash, { NZBName: 'Bench.Latency.Movie.2024.1080p.WEB-DL', fileSize: SIZE, remaining: Math.round(SIZE * (1 - START)) });
+      return {
+        services: { nzbget: [{ name: 'bench', url: nzb.url, username: 'nzbget', password: 'bench-nzbget-password' }], intervals: { nzbget_s: CLIENT_INTERVAL_S } },
+        grab: usenetGrab(m, 'NZBGet'),
+        setProgress: (p) => nzb.set(m.hash, { remaining: Math.round(SIZE * (1 - p)) }),
+        polls: () => nzb.log.of('POST /jsonrpc listgroups').map((e) => onPerfClock(e.at)),
+        close: () => nzb.close(),
+      };
+    },
+  },
+  {
     scenario: 'queue-latency',
     label: "Radarr's queue (no direct watcher)",
     read: '`GET /api/v3/queue`',
+    downloadId: 'c0ffee00c0ffee00c0ffee00c0ffee01',
     async rig(m) {
       const radarr = createRadarrFake();
       const { url } = await radarr.start();

@@ -117,8 +117,7 @@ async function clientLatency(path: ClientPath, samples: number, track: (p: Peer)
     title: 'Bench Latency Movie',
     year: 2024,
     radarrId: 73_001,
-    // A usenet job id is verbatim in the *arr's downloadId; a torrent's is its info-hash.
-    hash: path.scenario === 'sabnzbd-latency' ? 'SABnzbd_nzo_benchlatency' : path.scenario === 'queue-latency' ? 'nzbget-bench-latency' : fakeHash('watch-latency'),
+    hash: path.downloadId,
   };
   const rig = await path.rig(m);
   const peer = startTarget({ name: path.scenario, services: rig.services, tracked: 0 }, track);
