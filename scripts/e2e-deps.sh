@@ -19,6 +19,8 @@ DEFAULT_DEPS=(
   "mosquitto:/usr/sbin/mosquitto:mosquitto"
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"
   "transmission-daemon:/usr/bin/transmission-daemon:transmission-daemon"
+  "deluged:/usr/bin/deluged:deluged"
+  "deluge-web:/usr/bin/deluge-web:deluge-web"
   "chromium:/usr/bin/chromium"
 )
 
