@@ -65,7 +65,7 @@ export class FakeDeluge {
   /** Every HTTP request. */
   requests = 0;
   /** The next answers (to `method` only, when given): an HTTP status, invalid JSON, a hang, or a JSON-RPC error. */
-  fail: Array<{ method?: string; status?: number; invalidJson?: boolean; hang?: boolean; error?: { message: string; code: number } }> = [];
+  fail: Array<{ method?: string; status?: number; body?: string; invalidJson?: boolean; hang?: boolean; error?: { message: string; code: number } }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -134,7 +134,7 @@ export class FakeDeluge {
     const at = this.fail.findIndex((f) => f.method === undefined || f.method === body.method);
     const fail = at < 0 ? undefined : this.fail.splice(at, 1)[0];
     if (fail?.hang) return;
-    if (fail?.status) return void res.writeHead(fail.status).end('oops');
+    if (fail?.status) return void res.writeHead(fail.status).end(fail.body ?? 'oops');
     if (fail?.invalidJson) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"result":');
     const answer = (result: unknown, error: { message: string; code: number } | null = null, headers: Record<string, string> = {}) =>
       res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ result, error, id: body.id }));
