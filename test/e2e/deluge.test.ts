@@ -13,7 +13,9 @@
  * tracker's clock is 3 min on, then "paused"; a folder where a torrent's file should be and a
  * recheck → Deluge's Error state → FAILED with its message; deluge-web restarted → a failed
  * cycle, then the daemon connected again (its sessions survive in web.conf); restarted with
- * its sessions gone → a fresh login; a torrent removed before it finished → removed + stuck.
+ * its sessions gone → a fresh login; deluged restarted under it → a read that times out (2.0.3
+ * never answers once its daemon went away), then the daemon connected again; a torrent removed
+ * before it finished → removed + stuck.
  *
  * Needs `/usr/bin/deluged` and `/usr/bin/deluge-web` (or $DELUGED, $DELUGE_WEB): `bash scripts/e2e-deps.sh` installs them.
  */
@@ -352,6 +354,20 @@ describe.skipIf(!installed)(`real deluged + deluge-web (${versionText})`, () => 
       await cycle();
       expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
       expect(w.client.stats).toMatchObject({ logins: logins + 1, connects: connects + 2 });
+      expect(r.state('jellyseerr-501')).toMatchObject({ state: 'DOWNLOADED' });
+
+      // The daemon restarts under a running Web UI: 2.0.3 then never answers a core.* call, so
+      // the read times out, the Web UI is found without its daemon and cannot connect it: a
+      // failed cycle in plain words. Once deluged is back, the next cycle checks the connection
+      // first, connects it, and reads.
+      await deluge.stop('daemon');
+      await cycle();
+      expect(w.status()).toMatchObject({ healthy: false, last_error: expect.stringContaining(`could not connect to 127.0.0.1:${deluge.daemonPort} (is deluged running?`) });
+      await deluge.startDaemon();
+      await cycle();
+      expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
+      // One attempt while deluged was down, one once it was back.
+      expect(w.client.stats.connects).toBe(connects + 4);
       expect(r.state('jellyseerr-501')).toMatchObject({ state: 'DOWNLOADED' });
 
       // Removed before it finished → removed + stuck reason.
