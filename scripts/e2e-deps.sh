@@ -20,6 +20,8 @@ DEFAULT_DEPS=(
   "qbittorrent-nox:/usr/bin/qbittorrent-nox"
   "transmission-daemon:/usr/bin/transmission-daemon:transmission-daemon"
   "nzbget:/usr/bin/nzbget"
+  "deluged:/usr/bin/deluged:deluged"
+  "deluge-web:/usr/bin/deluge-web:deluge-web"
   "chromium:/usr/bin/chromium"
 )
 

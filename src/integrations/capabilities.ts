@@ -24,7 +24,7 @@ export interface AnimeMatcher {
   connection(): { connected: boolean; connecting: boolean; detail: string | null };
 }
 
-/** A download client (qBittorrent, Transmission, SABnzbd, NZBGet) whose watcher follows downloads itself. */
+/** A download client (qBittorrent, Transmission, Deluge, SABnzbd, NZBGet) whose watcher follows downloads itself. */
 export interface DownloadClient {
   /**
    * It follows this download itself (the *arr's `downloadId`, lower-cased: one of its torrents'

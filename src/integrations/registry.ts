@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { DirectClient, Integration, Role } from './types.js';
+import { deluge } from './deluge/index.js';
 import { jellyfin } from './jellyfin/index.js';
 import { jellyseerr } from './jellyseerr/index.js';
 import { nzbget } from './nzbget/index.js';
@@ -14,7 +15,7 @@ import { shoko } from './shoko/index.js';
 import { sonarr } from './sonarr/index.js';
 import { transmission } from './transmission/index.js';
 
-export const REGISTRY = [jellyseerr, sonarr, radarr, qbittorrent, transmission, sabnzbd, nzbget, jellyfin, shoko] as const;
+export const REGISTRY = [jellyseerr, sonarr, radarr, qbittorrent, transmission, deluge, sabnzbd, nzbget, jellyfin, shoko] as const;
 
 /** Any list of descriptors: the built-in one, or one a test extends. */
 export type Registry = readonly Integration[];

@@ -90,7 +90,7 @@ describe('an integration added to the registry', () => {
     const report = answer.result as DoctorReport;
     expect(report.checks.find((c) => c.id === 'exampledl/reachable')).toMatchObject({ integration: 'exampledl', status: 'ok', summary: 'ExampleDL answers at http://exampledl:9000 (every 30 s)' });
     const order = [...new Set(report.checks.map((c) => c.integration))];
-    expect(order).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'transmission', 'sabnzbd', 'nzbget', 'jellyfin', 'shoko', 'exampledl', 'mqtt', 'store']);
+    expect(order).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'transmission', 'deluge', 'sabnzbd', 'nzbget', 'jellyfin', 'shoko', 'exampledl', 'mqtt', 'store']);
 
     // Home Assistant gets a problem sensor for it on the bridge device, labelled from the descriptor.
     const sensor = await rec.until(() => rec.json<Record<string, unknown>>('homeassistant/binary_sensor/media_tracker/bridge_doctor_exampledl/config'), 'the ExampleDL problem sensor');
@@ -100,7 +100,7 @@ describe('an integration added to the registry', () => {
     // The bridge info lists it with its label and role (what the panel reads), and its watcher's health.
     const info = await rec.until(() => rec.json<{ integrations?: Array<{ id: string; label: string; roles: string[] }>; watchers?: Array<{ name: string }> }>('media/bridge/info'), 'the bridge info');
     expect(info.integrations).toContainEqual({ id: 'exampledl', label: 'ExampleDL', roles: ['download-client'] });
-    expect(info.integrations?.map((i) => i.id)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'transmission', 'sabnzbd', 'nzbget', 'jellyfin', 'shoko', 'exampledl']);
+    expect(info.integrations?.map((i) => i.id)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'qbittorrent', 'transmission', 'deluge', 'sabnzbd', 'nzbget', 'jellyfin', 'shoko', 'exampledl']);
     expect(info.watchers?.map((w) => w.name)).toContain('exampledl');
 
     // Its webhook route is served, and panel.json lists it after the built-in ones, with its web UI and link templates.

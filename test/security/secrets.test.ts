@@ -25,6 +25,7 @@ import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { FakeNzbget, newDroneId } from '../fakes/nzbget.js';
 import { FakeSabnzbd } from '../fakes/sabnzbd.js';
+import { FakeDeluge } from '../helpers/deluge.js';
 import { ensureBuilt, killAll, postHook, TrackerProcess } from '../faults/support/child.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -42,6 +43,9 @@ const SECRETS = {
   // NZBGet takes it in HTTP Basic auth (base64 of `nzbget:<password>`).
   nzbget: 'nzb:P4ss/8e+1=c&d',
   nzbgetWrong: 'nzb-wrong-6b2e9a7d1c',
+  // Sent in a JSON body (auth.login's params), never on a URL; no quote or backslash, so its JSON form is the raw one.
+  deluge: 'dlp-W3b+ui/pass&9=x',
+  delugeWrong: 'dlp-wrong-6b2e8d4f1a',
   jellyfin: 'jfk-2a7c9e1b3d5f8a66',
   // Characters that URL-encoding changes, so the encoded form differs from the raw one.
   shoko: 'shk+8e4b/2d6f=1a3c!9e77',
@@ -117,6 +121,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       downloadClient('Sonarr', 2, { implementation: 'Sabnzbd', values: { host: 'sab.lan', port: 8080, apiKey: SECRETS.sabnzbd } }),
     ];
     const nzb = await FakeNzbget.start({ password: SECRETS.nzbget });
+    const dl = await FakeDeluge.start({ password: SECRETS.deluge });
     const urls = { js: (await js.start()).url, radarr: (await radarr.start()).url, sonarr: (await sonarr.start()).url, jf: (await jf.start()).url, shoko: (await shoko.start()).url };
     closers.push(
       () => js.stop(),
@@ -127,6 +132,7 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       () => qb.close(),
       () => sab.close(),
       () => nzb.close(),
+      () => dl.close(),
     );
     const [deadPort] = (await freePorts(1)) as [number];
     const external = await externalBroker(captured);
@@ -146,6 +152,12 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     nzb.add(drone, { fileSize: 2000 * 1024 * 1024, remaining: 1500 * 1024 * 1024 });
     const nzo = 'SABnzbd_nzo_s3cr3tjob';
     sab.add(nzo, { mb: 2000, mbleft: 1500 });
+    // Deluge: errors that quote the password (a 5xx page, a JSON-RPC error message), and a torrent to read.
+    dl.fail.push(
+      { method: 'core.get_torrents_status', status: 500, body: `Internal error: auth.login(${JSON.stringify(SECRETS.deluge)})` },
+      { method: 'core.get_torrents_status', error: { message: `TypeError: bad password ${SECRETS.deluge}`, code: 3 } },
+    );
+    dl.add(fakeHash('lost-movie').toLowerCase(), { state: 'Downloading', total_wanted: 1000, total_remaining: 500 });
 
     const child = await TrackerProcess.start({
       dataDir: join(workDir, 'data'),
@@ -171,9 +183,13 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
           { name: 'nzbget', url: nzb.url, username: 'nzbget', password: SECRETS.nzbget },
           { name: 'nzbget-wrong', url: nzb.url, username: 'nzbget', password: SECRETS.nzbgetWrong },
         ],
+        deluge: [
+          { name: 'deluge', url: dl.url, password: SECRETS.deluge },
+          { name: 'deluge-wrong', url: dl.url, password: SECRETS.delugeWrong },
+        ],
         jellyfin: { url: urls.jf, api_key: SECRETS.jellyfin },
         shoko: { url: urls.shoko, api_key: SECRETS.shoko },
-        intervals: { qbittorrent_s: 1, sabnzbd_s: 1, nzbget_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
+        intervals: { qbittorrent_s: 1, sabnzbd_s: 1, nzbget_s: 1, deluge_s: 1, arr_s: 1, jellyfin_s: 1, jellyseerr_s: 1 },
         mqtt: { username: 'ha', password: SECRETS.mqtt, external_url: external, external_username: 'mirror', external_password: SECRETS.external },
       },
     });
@@ -271,11 +287,12 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
       qbittorrent: qb.maindataCount,
       sabnzbd: sab.count('history'),
       nzbget: nzb.count('listgroups'),
+      deluge: dl.count('core.get_torrents_status'),
     });
     await waitFor(
       () => {
         const p = polls();
-        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 && p.sabnzbd >= 4 && p.nzbget >= 4 ? true : undefined;
+        return p.radarr >= 2 && p.sonarr >= 2 && p.jellyfin >= 4 && p.jellyseerr >= 4 && p.qbittorrent >= 4 && p.sabnzbd >= 4 && p.nzbget >= 4 && p.deluge >= 4 ? true : undefined;
       },
       'every watcher to poll through its faults',
       { timeoutMs: 60_000, everyMs: 200 },
@@ -297,6 +314,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     expect(jf.log.count()).toBeGreaterThan(0);
     expect(sab.log.entries.some((e) => e.query.apikey === SECRETS.sabnzbd && e.query.mode === 'history' && e.status === 200)).toBe(true);
     expect(sab.log.entries.some((e) => e.query.apikey === SECRETS.sabnzbdWrong && e.status === 403)).toBe(true);
+    expect(dl.calls.filter((c) => c.method === 'auth.login').map((c) => c.params[0])).toEqual(expect.arrayContaining([SECRETS.deluge, SECRETS.delugeWrong]));
+    expect(dl.fail).toEqual([]);
 
     expect(await child.stop(), child.text).toEqual({ code: 0, signal: null });
     captured.push({ where: 'tracker stdout/stderr', text: child.text });

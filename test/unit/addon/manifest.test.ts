@@ -301,11 +301,12 @@ describe('options and schema follow the zod options', () => {
       radarr: [{ name: 'radarr', url: 'http://radarr:7878', api_key: 'radarr-key', is_4k: true }],
       qbittorrent: [{ name: 'qbittorrent', url: 'http://qbittorrent:8080', username: 'admin', password: 'qbit-password' }],
       transmission: [{ name: 'transmission', url: 'http://transmission:9091', username: 'transmission', password: 'transmission-password' }],
+      deluge: [{ name: 'deluge', url: 'http://deluge:8112', password: 'deluge-password' }],
       sabnzbd: [{ name: 'sabnzbd', url: 'http://sabnzbd:8080', api_key: 'sabnzbd-key' }],
       nzbget: [{ name: 'nzbget', url: 'http://nzbget:6789', username: 'nzbget', password: 'nzbget-password' }],
       jellyfin: { url: 'http://jellyfin:8096', api_key: 'jellyfin-key' },
       shoko: { url: 'http://shoko:8111', api_key: 'shoko-key' },
-      intervals: { qbittorrent_s: 2, transmission_s: 3, sabnzbd_s: 4, nzbget_s: 6, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
+      intervals: { qbittorrent_s: 2, transmission_s: 3, deluge_s: 7, sabnzbd_s: 4, nzbget_s: 6, arr_s: 30, downloads_s: 10, jellyfin_s: 45, jellyseerr_s: 120 },
       stuck_after: {
         requested_min: 60,
         approved_min: 10,
@@ -353,6 +354,8 @@ describe('options and schema follow the zod options', () => {
       ['options.intervals.arr_s', { intervals: { arr_s: 0 } }],
       ['options.transmission[0].name', { transmission: [{ name: 'Transmission NAS', url: 'http://nas:9091' }] }],
       ['options.intervals.transmission_s', { intervals: { transmission_s: 0.5 } }],
+      ['options.deluge[0].password', { deluge: [{ name: 'deluge', url: 'http://deluge:8112' }] }],
+      ['options.intervals.deluge_s', { intervals: { deluge_s: 0 } }],
       ['options.anime.tags[0]', { anime: { tags: [''] } }],
     ];
     for (const [path, bad] of cases) {

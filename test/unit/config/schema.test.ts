@@ -54,11 +54,12 @@ const DEFAULTS: Options = {
   radarr: [],
   qbittorrent: [],
   transmission: [],
+  deluge: [],
   sabnzbd: [],
   nzbget: [],
   jellyfin: { url: '', api_key: '' },
   shoko: { url: '', api_key: '' },
-  intervals: { qbittorrent_s: 5, transmission_s: 5, sabnzbd_s: 5, nzbget_s: 5, arr_s: 60, downloads_s: 5, jellyfin_s: 60, jellyseerr_s: 300 },
+  intervals: { qbittorrent_s: 5, transmission_s: 5, deluge_s: 5, sabnzbd_s: 5, nzbget_s: 5, arr_s: 60, downloads_s: 5, jellyfin_s: 60, jellyseerr_s: 300 },
   stuck_after: {
     requested_min: 1440,
     approved_min: 30,
