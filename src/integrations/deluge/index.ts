@@ -29,6 +29,11 @@ export const deluge = defineIntegration({
     });
     return { watchers, capabilities: { downloadClient: { covers: (id) => watchers.some((w) => w.covers(id)) } } };
   },
+  discovery: {
+    arrImplementations: ['Deluge'],
+    watched: (list) => list.map((d) => ({ name: d.name, url: d.url })),
+    entry: ({ name, url }) => ({ name, url, password: '<the Deluge Web UI password>' }),
+  },
   doctor: async (list, ctx): Promise<DoctorCheck[]> => (await Promise.all(list.map((inst) => checkDeluge(inst, ctx)))).flat(),
   panel: {
     webUi: (list) => list.map((d) => ({ instance: d.name, url: d.url })),

@@ -14,11 +14,11 @@
  * a stuck reason. All events of a cycle go to the sink in one `ingest` call; the "last sent"
  * memory only moves once that call succeeded.
  */
-import type { UnstampedEvent } from '../../domain/events.js';
 import { registerSecret } from '../../log.js';
+import { DownloadReports } from '../../watchers/download-reports.js';
 import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { DelugeClient, type DelugeTorrent } from './client.js';
-import { failure, isPeerless, type ProgressFields, progressFields, REMOVED_REASON, stuckReason } from './map.js';
+import { failure, isPeerless, progressFields, REMOVED_REASON, stuckReason } from './map.js';
 import type { DelugeInstance } from './options.js';
 
 export type { DelugeInstance } from './options.js';
@@ -27,23 +27,8 @@ export interface DelugeWatcherOptions extends PollOptions {
   instances: readonly DelugeInstance[];
 }
 
-/** Minimum progress change worth an event. */
-export const PROGRESS_STEP = 0.001;
-/** While downloading, resend at least this often so speed and ETA stay fresh. */
-export const REFRESH_MS = 60_000;
-
 /** A v1 info-hash as the tracker keeps download ids (lower-case hex); Deluge's torrent ids are the same. */
 const INFO_HASH = /^[0-9a-f]{40}$/;
-
-interface Sent {
-  progress: number;
-  complete: boolean;
-  state: string;
-  atMs: number;
-  stuck: string | null;
-  failed: string | null;
-  removed: boolean;
-}
 
 export function createDelugeWatchers(opts: DelugeWatcherOptions): DelugeWatcher[] {
   return opts.instances.map((inst) => new DelugeWatcher(inst, opts));
@@ -56,7 +41,7 @@ export class DelugeWatcher extends PolledWatcher {
   private readonly clock: () => Date;
   /** The tracked torrents this instance holds, by lower-case hash, as last read. */
   private readonly cache = new Map<string, DelugeTorrent>();
-  private readonly sent = new Map<string, Sent>();
+  private readonly reports: DownloadReports;
   /** Since when (ms) each torrent has been seen downloading with no peer. */
   private readonly peerlessSince = new Map<string, number>();
   /** Torrents gone whose events the sink has not taken yet (it failed): told again on the next cycle. */
@@ -66,7 +51,7 @@ export class DelugeWatcher extends PolledWatcher {
   private announced = false;
 
   constructor(
-    private readonly inst: DelugeInstance,
+    inst: DelugeInstance,
     private readonly opts: DelugeWatcherOptions,
   ) {
     super();
@@ -75,6 +60,13 @@ export class DelugeWatcher extends PolledWatcher {
     this.clock = opts.clock ?? (() => new Date());
     this.client = new DelugeClient({ name: inst.name, url: inst.url, password: inst.password, timeoutMs: opts.timeoutMs });
     this.loop = new PollLoop(this.name, Math.max(1, opts.intervalS * 1000), () => this.cycle(), opts.log, this.clock);
+    this.reports = new DownloadReports({
+      source: 'deluge',
+      instance: inst.name,
+      protocol: 'torrent',
+      removedReason: REMOVED_REASON,
+      downloading: (_f, state) => state === 'Downloading',
+    });
   }
 
   /** The tracked torrents this instance holds, by lower-case hash (read-only view of the cache). */
@@ -130,85 +122,19 @@ export class DelugeWatcher extends PolledWatcher {
   }
 
   private async emit(tracked: ReadonlySet<string>, nowMs: number): Promise<void> {
-    const events: UnstampedEvent[] = [];
-    const updates = new Map<string, Sent>();
-    const base = `deluge:${this.inst.name}`;
-
+    const cycle = this.reports.cycle(nowMs);
     for (const [hash, t] of this.pendingGone) {
-      if (!tracked.has(hash) || this.cache.has(hash)) continue;
-      const f = progressFields(t);
-      const last = this.sent.get(hash);
-      if (f.complete || last?.complete || last?.removed) continue;
-      events.push({
-        kind: 'download_progress',
-        key: `${base}:${hash}:${f.progress.toFixed(3)}:removed`,
-        source: 'deluge',
-        match: { hash, scope: 'active' },
-        hash,
-        ...f,
-        speed_bps: null,
-        eta_s: null,
-        client_state: 'removed',
-        removed: true,
-      });
-      events.push(this.stuckEvent(hash, REMOVED_REASON));
-      updates.set(hash, { progress: f.progress, complete: false, state: 'removed', atMs: nowMs, stuck: REMOVED_REASON, failed: null, removed: true });
+      if (tracked.has(hash) && !this.cache.has(hash)) cycle.removed(hash, { ...progressFields(t), client_state: 'removed' });
     }
-
     for (const [hash, t] of this.cache) {
       if (isPeerless(t)) {
         if (!this.peerlessSince.has(hash)) this.peerlessSince.set(hash, nowMs);
       } else this.peerlessSince.delete(hash);
-      const f = progressFields(t);
-      const last = this.sent.get(hash);
-      const state = f.client_state ?? 'unknown';
-      const failed = failure(t);
-      let next: Sent | undefined;
-      if (failed !== null) {
-        // Stopped for good until someone acts: progress events would reopen the request, so only
-        // the failure is sent, once per message.
-        if (failed !== (last?.failed ?? null)) {
-          events.push({
-            kind: 'download_failed',
-            key: `${base}:${hash}:failed:${f.progress.toFixed(3)}:${failed}`,
-            source: 'deluge',
-            match: { hash, scope: 'active' },
-            hash,
-            message: failed,
-            episodes: [],
-          });
-          next = { progress: f.progress, complete: false, state, atMs: nowMs, stuck: last?.stuck ?? null, failed, removed: false };
-        }
-      } else if (shouldEmit(last, f, state, nowMs)) {
-        events.push({ kind: 'download_progress', key: `${base}:${hash}:${f.progress.toFixed(3)}:${state}`, source: 'deluge', match: { hash, scope: 'active' }, hash, ...f, protocol: 'torrent' });
-        next = { progress: f.progress, complete: f.complete, state, atMs: nowMs, stuck: last?.stuck ?? null, failed: null, removed: false };
-      }
-      const reason = stuckReason(t, nowMs - (this.peerlessSince.get(hash) ?? nowMs));
-      if (reason !== (last?.stuck ?? null)) {
-        events.push(this.stuckEvent(hash, reason));
-        next = { ...(next ?? (last as Sent)), stuck: reason };
-      }
-      if (next) updates.set(hash, next);
+      // `Error` before finishing stopped it for good until someone acts: sent once per message.
+      cycle.present(hash, { fields: progressFields(t), stuck: stuckReason(t, nowMs - (this.peerlessSince.get(hash) ?? nowMs)), failed: failure(t) });
     }
-
-    if (events.length) await this.opts.sink.ingest(events);
-    for (const [hash, s] of updates) this.sent.set(hash, s);
     // Forget what is no longer tracked (closed requests) or no longer held (unless its removal was told).
-    for (const hash of this.sent.keys()) {
-      if (!tracked.has(hash) || (!this.cache.has(hash) && !this.sent.get(hash)?.removed)) this.sent.delete(hash);
-    }
+    await cycle.commit(this.opts.sink, (hash, removed) => tracked.has(hash) && (removed || this.cache.has(hash)));
     for (const hash of this.peerlessSince.keys()) if (!this.cache.has(hash)) this.peerlessSince.delete(hash);
   }
-
-  private stuckEvent(hash: string, reason: string | null): UnstampedEvent {
-    return { kind: 'stuck', key: `deluge:${this.inst.name}:${hash}:stuck:${reason ?? 'cleared'}`, source: 'deluge', match: { hash, scope: 'active' }, reason };
-  }
-}
-
-function shouldEmit(last: Sent | undefined, f: ProgressFields, state: string, nowMs: number): boolean {
-  if (!last || last.removed || last.failed !== null) return true;
-  if (Math.abs(f.progress - last.progress) >= PROGRESS_STEP - 1e-9) return true;
-  if (f.complete !== last.complete) return true;
-  if (state !== last.state) return true;
-  return !f.complete && state === 'Downloading' && nowMs - last.atMs >= REFRESH_MS;
 }
