@@ -345,7 +345,10 @@ describe.skipIf(!installed)(`real deluged + deluge-web (${versionText})`, () => 
       await deluge.startWeb();
       await cycle();
       expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
-      expect(w.client.stats).toMatchObject({ logins, connects: connects + 1 });
+      // deluge-web may reconnect its default daemon by itself as it starts (then the watcher has nothing to connect): at most one connect.
+      expect(w.client.stats.logins).toBe(logins);
+      expect(w.client.stats.connects - connects).toBeLessThanOrEqual(1);
+      const afterRestart = w.client.stats.connects;
       // Restarted with its sessions gone (as after session_timeout): "Not authenticated" → a
       // fresh login, then the daemon connection.
       await deluge.stop('web');
@@ -353,7 +356,9 @@ describe.skipIf(!installed)(`real deluged + deluge-web (${versionText})`, () => 
       await deluge.startWeb();
       await cycle();
       expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
-      expect(w.client.stats).toMatchObject({ logins: logins + 1, connects: connects + 2 });
+      expect(w.client.stats.logins).toBe(logins + 1);
+      expect(w.client.stats.connects - afterRestart).toBeLessThanOrEqual(1);
+      const beforeDaemon = w.client.stats.connects;
       expect(r.state('jellyseerr-501')).toMatchObject({ state: 'DOWNLOADED' });
 
       // The daemon restarts under a running Web UI: 2.0.3 then never answers a core.* call, so
@@ -367,7 +372,7 @@ describe.skipIf(!installed)(`real deluged + deluge-web (${versionText})`, () => 
       await cycle();
       expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
       // One attempt while deluged was down, one once it was back.
-      expect(w.client.stats.connects).toBe(connects + 4);
+      expect(w.client.stats.connects).toBe(beforeDaemon + 2);
       expect(r.state('jellyseerr-501')).toMatchObject({ state: 'DOWNLOADED' });
 
       // Removed before it finished → removed + stuck reason.
