@@ -14,7 +14,7 @@
  *
  * Options (after `npm run bench --`):
  *   --only=<name>[,<name>]   run some parts: ingestion configurations (e.g. durable-10k), cold-start, panel,
- *                            or watcher scenarios (qbittorrent-, transmission-, sabnzbd-, nzbget-, queue-latency, jellyfin-latency, requests-per-cycle);
+ *                            or watcher scenarios (qbittorrent-, transmission-, deluge-, sabnzbd-, nzbget-, queue-latency, jellyfin-latency, requests-per-cycle);
  *                            docs/benchmarks.md is not rewritten
  *   --samples=<n>            samples per watcher latency scenario (default 20)
  *   --measured=<n>           measured webhooks per ingestion configuration (default 5000)

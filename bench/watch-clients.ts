@@ -4,7 +4,7 @@
  * `CLIENT_INTERVAL_S`, the Radarr grab that ties the download to the request, and a way to move
  * the download's progress. The same measurement runs over each (watch.ts `clientLatency`).
  *
- * - qBittorrent, Transmission, SABnzbd and NZBGet: the tracker's direct watcher of that client;
+ * - qBittorrent, Transmission, Deluge, SABnzbd and NZBGet: the tracker's direct watcher of that client;
  * - the *arr queue: a usenet download no direct watcher follows, read from Radarr's
  *   `GET /api/v3/queue` at `intervals.downloads_s`.
  */
@@ -14,6 +14,7 @@ import { createRadarrFake } from '../test/fakes/radarr.js';
 import { FakeNzbget } from '../test/fakes/nzbget.js';
 import { FakeQbittorrent } from '../test/fakes/qbittorrent.js';
 import { FakeSabnzbd } from '../test/fakes/sabnzbd.js';
+import { FakeDeluge } from '../test/helpers/deluge.js';
 import { FakeTransmission } from '../test/helpers/transmission.js';
 
 /** Every path polls at this interval; the goal is one interval + 50 ms. */
@@ -46,7 +47,7 @@ export interface ClientPath {
   rig(m: MovieSpec): Promise<ClientRig>;
 }
 
-export const CLIENT_SCENARIOS = ['qbittorrent-latency', 'transmission-latency', 'sabnzbd-latency', 'nzbget-latency', 'queue-latency'] as const;
+export const CLIENT_SCENARIOS = ['qbittorrent-latency', 'transmission-latency', 'deluge-latency', 'sabnzbd-latency', 'nzbget-latency', 'queue-latency'] as const;
 export type ClientScenario = (typeof CLIENT_SCENARIOS)[number];
 
 /** A fake's request log time (Date.now()) on the performance.now() clock the latencies use. */
@@ -101,6 +102,24 @@ export const CLIENT_PATHS: readonly ClientPath[] = [
         setProgress: (p) => tr.set(hash, { percentDone: p, leftUntilDone: Math.round(SIZE * (1 - p)) }),
         polls: () => tr.calls.filter((c) => c.method === 'torrent-get').map((c) => c.at),
         close: () => tr.close(),
+      };
+    },
+  },
+  {
+    scenario: 'deluge-latency',
+    label: 'Deluge',
+    read: '`core.get_torrents_status`',
+    downloadId: fakeHash('watch-latency-dl'),
+    async rig(m) {
+      const dl = await FakeDeluge.start({ password: 'bench-deluge-password', connected: true });
+      const hash = m.hash.toLowerCase();
+      dl.add(hash, { state: 'Downloading', total_wanted: SIZE, total_remaining: Math.round(SIZE * (1 - START)), download_payload_rate: 20_000_000, eta: 600, num_seeds: 12, num_peers: 20 });
+      return {
+        services: { deluge: [{ name: 'bench', url: dl.url, password: 'bench-deluge-password' }], intervals: { deluge_s: CLIENT_INTERVAL_S } },
+        grab: radarrGrab(m),
+        setProgress: (p) => dl.set(hash, { total_remaining: Math.round(SIZE * (1 - p)) }),
+        polls: () => dl.calls.filter((c) => c.method === 'core.get_torrents_status').map((c) => c.at),
+        close: () => dl.close(),
       };
     },
   },

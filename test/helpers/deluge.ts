@@ -13,6 +13,7 @@
  *   The e2e suite runs the real deluged and deluge-web.
  * - `DelugeAdmin`: a minimal JSON-RPC client (login, cookie) for setting up a real Web UI in e2e tests.
  */
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -49,6 +50,8 @@ export interface SeenCall {
   method: string;
   params: unknown[];
   headers: IncomingMessage['headers'];
+  /** When the call arrived (performance.now()). */
+  at: number;
 }
 
 export class FakeDeluge {
@@ -130,7 +133,7 @@ export class FakeDeluge {
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== 'POST' || req.url !== (this.opts.path ?? '/json')) return void res.writeHead(404).end('<html><title>404 - No Such Resource</title></html>');
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { method: string; params: unknown[]; id: number };
-    this.calls.push({ method: body.method, params: body.params, headers: req.headers });
+    this.calls.push({ method: body.method, params: body.params, headers: req.headers, at: performance.now() });
     const at = this.fail.findIndex((f) => f.method === undefined || f.method === body.method);
     const fail = at < 0 ? undefined : this.fail.splice(at, 1)[0];
     if (fail?.hang) return;
