@@ -1,46 +1,17 @@
 /** The Deluge watcher against the loopback stand-in of the Web JSON-RPC: events, one request per cycle, re-login, removal, covers(). */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DownloadFailedEvent, DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../../../src/domain/events.js';
 import { STALLED_AFTER_MS } from '../../../../src/integrations/deluge/map.js';
 import { createDelugeWatchers, type DelugeWatcher } from '../../../../src/integrations/deluge/watcher.js';
 import { createLogger, setLogLevel } from '../../../../src/log.js';
-import type { EventSink, TrackedView } from '../../../../src/watchers/types.js';
+import type { TrackedView } from '../../../../src/watchers/types.js';
 import { FakeDeluge } from '../../../helpers/deluge.js';
+import { RecordingSink } from '../../../helpers/recording-sink.js';
 
 const PASSWORD = 'watcher-Secret-dl-8e7f6a';
 const hashOf = (i: number): string => i.toString(16).padStart(40, '0').replace(/^0/, 'd');
 const H1 = hashOf(1);
 const H2 = hashOf(2);
 const H3 = hashOf(3);
-
-type Progress = Omit<DownloadProgressEvent, 'at'>;
-type Stuck = Omit<StuckEvent, 'at'>;
-type Failed = Omit<DownloadFailedEvent, 'at'>;
-
-class RecordingSink implements EventSink {
-  readonly batches: UnstampedEvent[][] = [];
-  failNext = 0;
-  async ingest(events: UnstampedEvent[]): Promise<unknown> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('store is read-only');
-    }
-    this.batches.push(events);
-    return undefined;
-  }
-  get events(): UnstampedEvent[] {
-    return this.batches.flat();
-  }
-  progress(): Progress[] {
-    return this.events.filter((e): e is Progress => e.kind === 'download_progress');
-  }
-  stuck(): Stuck[] {
-    return this.events.filter((e): e is Stuck => e.kind === 'stuck');
-  }
-  failed(): Failed[] {
-    return this.events.filter((e): e is Failed => e.kind === 'download_failed');
-  }
-}
 
 const DOWNLOADING = { state: 'Downloading', progress: 25, total_wanted: 4_000_000, total_remaining: 3_000_000, download_payload_rate: 1_048_576, eta: 120, num_seeds: 3, num_peers: 4 };
 const SEEDING = { state: 'Seeding', progress: 100, total_wanted: 4_000_000, total_remaining: 0, is_finished: true, eta: 0, num_seeds: 0, num_peers: 1 };

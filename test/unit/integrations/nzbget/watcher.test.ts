@@ -1,40 +1,15 @@
 /** The NZBGet watcher against the fake NZBGet over real HTTP: events per tracked download, requests per cycle. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DownloadFailedEvent, DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../../../src/domain/events.js';
 import { createLogger } from '../../../../src/log.js';
-import type { EventSink, TrackedView } from '../../../../src/watchers/types.js';
+import type { TrackedView } from '../../../../src/watchers/types.js';
 import { NO_DATA_REASON, PAUSED_REASON, QUEUE_PAUSED_REASON, REMOVED_REASON } from '../../../../src/integrations/nzbget/map.js';
 import { createNzbgetWatchers, HISTORY_REFRESH_MS, NO_DATA_MS, type NzbgetWatcher, STATUS_REFRESH_MS } from '../../../../src/integrations/nzbget/watcher.js';
 import { FakeNzbget, newDroneId } from '../../../fakes/nzbget.js';
+import { RecordingSink } from '../../../helpers/recording-sink.js';
 
 const PASSWORD = 'watcher-Nzb-pass-4c3b2a';
 const MIB = 1024 * 1024;
 const TORRENT = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';
-
-type Progress = Omit<DownloadProgressEvent, 'at'>;
-
-class RecordingSink implements EventSink {
-  readonly batches: UnstampedEvent[][] = [];
-  async ingest(events: UnstampedEvent[]): Promise<unknown> {
-    this.batches.push(events);
-    return undefined;
-  }
-  get events(): UnstampedEvent[] {
-    return this.batches.flat();
-  }
-  progress(): Progress[] {
-    return this.events.filter((e): e is Progress => e.kind === 'download_progress');
-  }
-  stuck(): Array<Omit<StuckEvent, 'at'>> {
-    return this.events.filter((e): e is Omit<StuckEvent, 'at'> => e.kind === 'stuck');
-  }
-  failed(): Array<Omit<DownloadFailedEvent, 'at'>> {
-    return this.events.filter((e): e is Omit<DownloadFailedEvent, 'at'> => e.kind === 'download_failed');
-  }
-  clear(): void {
-    this.batches.length = 0;
-  }
-}
 
 const fakes: FakeNzbget[] = [];
 afterEach(async () => {

@@ -1,46 +1,18 @@
 /** The qBittorrent watcher against the fake qBittorrent over real HTTP on loopback. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../../../src/domain/events.js';
 import { createLogger, redact, setLogLevel, setLogSink, type Level } from '../../../../src/log.js';
 import type { Watcher } from '../../../../src/watchers/loop.js';
-import type { EventSink, TrackedView } from '../../../../src/watchers/types.js';
+import type { TrackedView } from '../../../../src/watchers/types.js';
 import { createQbittorrentWatchers, type QbittorrentWatcher } from '../../../../src/integrations/qbittorrent/watcher.js';
 import { FakeQbittorrent, type QbFlavour } from '../../../helpers/qbittorrent.js';
 import { until } from '../../../helpers/wait.js';
+import { RecordingSink } from '../../../helpers/recording-sink.js';
 
 const PASSWORD = 'watcher-Secret-9f8e7d';
 const hashOf = (i: number): string => i.toString(16).padStart(40, '0').replace(/^0/, 'a');
 const H1 = hashOf(1);
 const H2 = hashOf(2);
 const H3 = hashOf(3);
-
-type Progress = Omit<DownloadProgressEvent, 'at'>;
-type Stuck = Omit<StuckEvent, 'at'>;
-
-class RecordingSink implements EventSink {
-  readonly batches: UnstampedEvent[][] = [];
-  failNext = 0;
-  async ingest(events: UnstampedEvent[]): Promise<unknown> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('store is read-only');
-    }
-    this.batches.push(events);
-    return undefined;
-  }
-  get events(): UnstampedEvent[] {
-    return this.batches.flat();
-  }
-  progress(): Progress[] {
-    return this.events.filter((e): e is Progress => e.kind === 'download_progress');
-  }
-  stuck(): Stuck[] {
-    return this.events.filter((e): e is Stuck => e.kind === 'stuck');
-  }
-  clear(): void {
-    this.batches.length = 0;
-  }
-}
 
 function viewOf(hashes: Iterable<string>): TrackedView & { tracked: Set<string> } {
   const tracked = new Set(hashes);

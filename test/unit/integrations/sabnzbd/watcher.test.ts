@@ -1,11 +1,11 @@
 /** The SABnzbd watcher against the fake SABnzbd over real HTTP: events per tracked job, requests per cycle. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DownloadFailedEvent, DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../../../src/domain/events.js';
 import { createLogger } from '../../../../src/log.js';
-import type { EventSink, TrackedView } from '../../../../src/watchers/types.js';
+import type { TrackedView } from '../../../../src/watchers/types.js';
 import { HISTORY_REFRESH_MS, createSabnzbdWatchers, type SabnzbdWatcher } from '../../../../src/integrations/sabnzbd/watcher.js';
 import { PAUSED_REASON, QUEUE_PAUSED_REASON, REMOVED_REASON } from '../../../../src/integrations/sabnzbd/map.js';
 import { FAIL_MESSAGES, FakeSabnzbd } from '../../../fakes/sabnzbd.js';
+import { RecordingSink } from '../../../helpers/recording-sink.js';
 
 const KEY = 'watcher-sab-Key-4c3b2a';
 const A = 'SABnzbd_nzo_sf78tpj';
@@ -13,36 +13,6 @@ const B = 'SABnzbd_nzo_b2_x9kq';
 const a = A.toLowerCase();
 const b = B.toLowerCase();
 const TORRENT = '8f3a2c4e6b1d0f9a7c5e3b2d1f0a9c8e7d6b5a43';
-
-type Progress = Omit<DownloadProgressEvent, 'at'>;
-
-class RecordingSink implements EventSink {
-  readonly batches: UnstampedEvent[][] = [];
-  failNext = 0;
-  async ingest(events: UnstampedEvent[]): Promise<unknown> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('store is read-only');
-    }
-    this.batches.push(events);
-    return undefined;
-  }
-  get events(): UnstampedEvent[] {
-    return this.batches.flat();
-  }
-  progress(): Progress[] {
-    return this.events.filter((e): e is Progress => e.kind === 'download_progress');
-  }
-  stuck(): Array<Omit<StuckEvent, 'at'>> {
-    return this.events.filter((e): e is Omit<StuckEvent, 'at'> => e.kind === 'stuck');
-  }
-  failed(): Array<Omit<DownloadFailedEvent, 'at'>> {
-    return this.events.filter((e): e is Omit<DownloadFailedEvent, 'at'> => e.kind === 'download_failed');
-  }
-  clear(): void {
-    this.batches.length = 0;
-  }
-}
 
 const fakes: FakeSabnzbd[] = [];
 afterEach(async () => {

@@ -1,48 +1,16 @@
 /** The Transmission watcher against the loopback stand-in of the RPC: events, one call per cycle, full and incremental reads. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DownloadFailedEvent, DownloadProgressEvent, StuckEvent, UnstampedEvent } from '../../../../src/domain/events.js';
 import { createLogger, setLogLevel } from '../../../../src/log.js';
-import type { EventSink, TrackedView } from '../../../../src/watchers/types.js';
+import type { TrackedView } from '../../../../src/watchers/types.js';
 import { createTransmissionWatchers, FULL_EVERY_MS, type TransmissionWatcher } from '../../../../src/integrations/transmission/watcher.js';
 import { FakeTransmission } from '../../../helpers/transmission.js';
+import { RecordingSink } from '../../../helpers/recording-sink.js';
 
 const PASSWORD = 'watcher-Secret-tr-9f8e7d';
 const hashOf = (i: number): string => i.toString(16).padStart(40, '0').replace(/^0/, 'b');
 const H1 = hashOf(1);
 const H2 = hashOf(2);
 const H3 = hashOf(3);
-
-type Progress = Omit<DownloadProgressEvent, 'at'>;
-type Stuck = Omit<StuckEvent, 'at'>;
-type Failed = Omit<DownloadFailedEvent, 'at'>;
-
-class RecordingSink implements EventSink {
-  readonly batches: UnstampedEvent[][] = [];
-  failNext = 0;
-  async ingest(events: UnstampedEvent[]): Promise<unknown> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('store is read-only');
-    }
-    this.batches.push(events);
-    return undefined;
-  }
-  get events(): UnstampedEvent[] {
-    return this.batches.flat();
-  }
-  progress(): Progress[] {
-    return this.events.filter((e): e is Progress => e.kind === 'download_progress');
-  }
-  stuck(): Stuck[] {
-    return this.events.filter((e): e is Stuck => e.kind === 'stuck');
-  }
-  failed(): Failed[] {
-    return this.events.filter((e): e is Failed => e.kind === 'download_failed');
-  }
-  clear(): void {
-    this.batches.length = 0;
-  }
-}
 
 const DOWNLOADING = { status: 4, percentDone: 0.25, rateDownload: 1_048_576, eta: 120, sizeWhenDone: 4_000_000, leftUntilDone: 3_000_000, peersSendingToUs: 3 };
 const SEEDING = { status: 6, percentDone: 1, rateDownload: 0, eta: -1, sizeWhenDone: 4_000_000, leftUntilDone: 0, peersSendingToUs: 0, doneDate: 1_700_000_000 };
