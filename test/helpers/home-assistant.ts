@@ -112,6 +112,8 @@ api:
 websocket_api:
 config:
 onboarding:
+# The log test reads the repair issues (not loaded by anything else in 2024.1).
+repairs:
 logger:
   default: warning
 ${process.env.MEDIA_TRACKER_HA_DEBUG ? '  logs:\n    homeassistant.components.mqtt: debug\n' : ''}`;
