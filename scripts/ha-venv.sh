@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Home Assistant Cores of the e2e suite, each into its own Python virtual environment:
 #
-#   2024.1  the oldest HA the add-on promises (config.yaml), on Python 3.11, in .venv-ha/
+#   2024.1  the oldest HA the suite runs (config.yaml promises 2023.9), on Python 3.11, in .venv-ha/
 #           pins: test/e2e/home-assistant/requirements.txt (+ constraints.txt)
 #   2025.4  the newest HA the package index serves for Python 3.13, in .venv-ha-2025/
 #           pins: test/e2e/home-assistant/2025/requirements.txt (+ constraints.txt)

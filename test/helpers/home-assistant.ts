@@ -33,7 +33,7 @@ export interface HaTarget {
 }
 
 const ALL_TARGETS: HaTarget[] = [
-  // The oldest HA the add-on promises (config.yaml `homeassistant:`), on Python 3.11.
+  // The oldest HA the suite runs (config.yaml's `homeassistant:` promises 2023.9), on Python 3.11.
   {
     label: '2024.1',
     release: [2024, 1],
