@@ -27,9 +27,10 @@ import {
   type ShowSpec,
 } from '../../src/demo/payloads.js';
 import { EVENT_TYPES } from '../../src/contract/index.js';
+import { STATES } from '../../src/domain/states.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
 import { createShokoFake } from '../fakes/shoko.js';
-import { HomeAssistant, parseLog, pinnedHaVersion, type AutomationTrace, type DeviceEntry, type EntityState, type HaSocket, type StateChanged } from '../helpers/home-assistant.js';
+import { atLeast, haTargets, HomeAssistant, parseLog, pinnedHaVersion, type AutomationTrace, type DeviceEntry, type EntityState, type HaSocket, type StateChanged } from '../helpers/home-assistant.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
 import {
@@ -108,14 +109,37 @@ const status = (s: Subject) => `sensor.${s.slug}_status`;
 const progress = (s: Subject) => `sensor.${s.slug}_progress`;
 const pipeline = (s: Subject) => `event.${s.slug}_pipeline`;
 
+/**
+ * HA log records the log test lets pass, each an exact message with the reason it is not ours.
+ * Anything else at ERROR, and any WARNING about MQTT, discovery, our entities, the blueprints or a
+ * deprecation, fails the suite.
+ */
+const LOG_ALLOWED: readonly RegExp[] = [
+  // Onboarding's core_config step starts the config flows HA suggests on a first run; their
+  // packages are not installed (--skip-pip, no network). See HomeAssistant.onboard. The first
+  // missing module differs per version (2024.1: aiodns, mutagen; 2025.4: metno, radios, gtts).
+  // 2024.1 also logs them from onboarding/views.py; 2025.4 as unretrieved task exceptions of the
+  // flows, and it creates the Google Translate entry, whose setup then fails the same way.
+  /^\S+ \S+ ERROR \(MainThread\) \[homeassistant\.config_entries\] Error occurred loading flow for integration (google_translate|met|radio_browser): No module named '[\w.]+'$/,
+  /components\/onboarding\/views\.py/,
+  /^\S+ \S+ ERROR \(MainThread\) \[homeassistant\] Error doing job: Task exception was never retrieved \(None\)\n[\s\S]*ModuleNotFoundError: No module named '(gtts|metno|radios)'[\s\S]*homeassistant\.data_entry_flow\.UnknownHandler$/,
+  /^\S+ \S+ ERROR \(MainThread\) \[homeassistant\.config_entries\] Error setting up entry Google Translate text-to-speech for google_translate\n[\s\S]*ModuleNotFoundError: No module named 'gtts'$/,
+  // A missing optional system library (libturbojpeg, for camera snapshots): 2025.4 logs it at start-up.
+  /^\S+ \S+ ERROR \(ImportExecutor_\d+\) \[homeassistant\.components\.camera\.img_util\] Error loading libturbojpeg; Camera snapshot performance will be sub-optimal\n/,
+  // The scenario's own "the tracker going away": its embedded broker goes with it, and HA's MQTT
+  // client says so at WARNING, in its own words per version (7 is paho's "connection lost").
+  /^\S+ \S+ WARNING \(Thread-\d+ \(_thread_main\)\) \[homeassistant\.components\.mqtt\.client\] Disconnected from MQTT server 127\.0\.0\.1:\d+ \(7\)$/,
+  /^\S+ \S+ WARNING \(MainThread\) \[homeassistant\.components\.mqtt\.client\] Error returned from MQTT server: The connection was lost\.$/,
+];
+
 let ha: HomeAssistant;
 let tracker: Harness;
 let rec: Recorder;
 let ws: HaSocket;
 let changes: StateChanged[] = [];
-const jf = createJellyfinFake();
-const shoko = createShokoFake({ pingIntervalMs: 500 });
-const figures: string[] = [];
+let jf: ReturnType<typeof createJellyfinFake>;
+let shoko: ReturnType<typeof createShokoFake>;
+let figures: string[] = [];
 /** Set by the last test: a run that did not get there keeps HA's config dir (and log) for a look. */
 let finished = false;
 
@@ -225,28 +249,34 @@ async function expectDevice(s: Subject): Promise<void> {
 let jfUrl = '';
 let shokoUrl = '';
 
-beforeAll(async () => {
-  ha = await HomeAssistant.create(blueprintSetup());
-  const [jfHandle, shokoHandle] = await Promise.all([jf.start(), shoko.start()]);
-  jfUrl = jfHandle.url;
-  shokoUrl = shokoHandle.url;
-}, 60_000);
+describe.each(haTargets())('a real Home Assistant $label', (target) => {
+  beforeAll(async () => {
+    // Everything fresh per version: HA's config dir, the fakes, the tracker (started by the second test).
+    figures = [];
+    finished = false;
+    subscriptions.clear();
+    jf = createJellyfinFake();
+    shoko = createShokoFake({ pingIntervalMs: 500 });
+    ha = await HomeAssistant.create(target, blueprintSetup());
+    const [jfHandle, shokoHandle] = await Promise.all([jf.start(), shoko.start()]);
+    jfUrl = jfHandle.url;
+    shokoUrl = shokoHandle.url;
+  }, 60_000);
 
-afterAll(async () => {
-  ws?.close();
-  await rec?.close();
-  await tracker?.stop();
-  await Promise.all([jf.stop(), shoko.stop()]);
-  if (ha) {
-    const code = await ha.stop();
-    figures.push(`final stop exit code ${code}`);
-    if (finished) await ha.remove();
-    else figures.push(`config dir and home-assistant.log kept in ${ha.configDir}`);
-  }
-  console.log(`Home Assistant e2e: ${figures.join('; ')}`);
-}, 120_000);
+  afterAll(async () => {
+    ws?.close();
+    await rec?.close();
+    await tracker?.stop();
+    await Promise.all([jf.stop(), shoko.stop()]);
+    if (ha) {
+      const code = await ha.stop();
+      figures.push(`final stop exit code ${code}`);
+      if (finished) await ha.remove();
+      else figures.push(`config dir and home-assistant.log kept in ${ha.configDir}`);
+    }
+    console.log(`Home Assistant ${target.label} e2e: ${figures.join('; ')}`);
+  }, 120_000);
 
-describe('a real Home Assistant', () => {
   it('starts, and is onboarded through its HTTP API', async () => {
     const ms = await ha.start();
     figures.push(`first start ${ms} ms`);
@@ -257,8 +287,18 @@ describe('a real Home Assistant', () => {
       { step: 'analytics', done: true },
       { step: 'integration', done: true },
     ]);
-    const config = (await ha.rest('/api/config')) as { version: string; state: string };
-    expect(config).toMatchObject({ version: await pinnedHaVersion(), state: 'RUNNING' });
+    // HA's HTTP API (onboarding included) answers while it is still starting; 2025.4, which sets
+    // up more integrations, may not be RUNNING yet when onboarding is done.
+    let config = { version: '', state: '' };
+    await waitFor(
+      async () => {
+        config = (await ha.rest('/api/config')) as typeof config;
+        return config.state === 'RUNNING' ? true : undefined;
+      },
+      () => `Home Assistant to be RUNNING (is ${config.state})`,
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
+    expect(config).toMatchObject({ version: await pinnedHaVersion(target), state: 'RUNNING' });
   });
 
   it('adds the MQTT integration through the config flow and discovers the bridge device', async () => {
@@ -340,7 +380,10 @@ describe('a real Home Assistant', () => {
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', dune));
     let s = await reaches(DUNE, 'REQUESTED');
     await expectDevice(DUNE);
-    // HA 2024.1's MQTT sensor has no `options` yet (2024.2 adds them), so they are not an attribute here.
+    // The enum's `options` (every state, lower case) reach the attributes from HA 2024.2 on; HA
+    // 2024.1's MQTT sensor ignores them.
+    if (atLeast(target, 2024, 2)) expect(s.attributes.options).toEqual(STATES.map((x) => x.toLowerCase()));
+    else expect(s.attributes).not.toHaveProperty('options');
     expect(s.attributes).toMatchObject({
       device_class: 'enum',
       friendly_name: 'Dune: Part Two (2024) Status',
@@ -652,18 +695,25 @@ describe('a real Home Assistant', () => {
     for (const id of ids) await ha.untilState(id, (s) => s?.state === 'unavailable', `${id} to be unavailable`);
   });
 
-  it("HA's log has no MQTT, discovery, template, blueprint or automation errors", async () => {
+  it("HA's log has no MQTT, discovery, entity, blueprint or deprecation warnings and no unexplained errors", async () => {
     const records = parseLog(await ha.log());
     expect(records.length, 'home-assistant.log has records').toBeGreaterThan(0);
-    // Known and explained: the first-run integrations HA offers during onboarding need packages
-    // this suite does not install (see HomeAssistant.onboard).
-    const onboardingNoise = (text: string) => /Error occurred loading flow for integration (google_translate|met|radio_browser)/.test(text) || text.includes('components/onboarding/views.py');
-    const errors = records.filter((r) => (r.level === 'ERROR' || r.level === 'CRITICAL') && !onboardingNoise(r.text));
+    const explained = (text: string) => LOG_ALLOWED.some((a) => a.test(text));
+    // Every error, whatever it concerns, unless explained.
+    const errors = records.filter((r) => (r.level === 'ERROR' || r.level === 'CRITICAL') && !explained(r.text));
     expect(errors.map((r) => r.text.slice(0, 1500))).toEqual([]);
-    const relevant =
-      /^homeassistant\.(components\.(mqtt|sensor|binary_sensor|event|automation|blueprint|script|scene|light|template|notify|file|input_boolean)|helpers\.(template|script|entity|entity_platform|entity_registry|device_registry))/;
-    const warnings = records.filter((r) => r.level === 'WARNING' && relevant.test(r.logger));
+    // Warnings from the integrations the scenario uses, and any warning (traceback included) that
+    // mentions MQTT, discovery, our entities and topics, the blueprints or a deprecation.
+    const relevantLogger =
+      /^homeassistant\.(components\.(mqtt|sensor|binary_sensor|button|event|automation|blueprint|script|scene|light|template|notify|command_line|input_boolean)|helpers\.(template|script|entity|entity_platform|entity_registry|device_registry|deprecation|frame))/;
+    const relevantText = /mqtt|discovery|media_tracker|media\/|blueprint|deprecat/i;
+    const warnings = records.filter((r) => r.level === 'WARNING' && (relevantLogger.test(r.logger) || relevantText.test(r.text)) && !explained(r.text));
     expect(warnings.map((r) => r.text.slice(0, 1500))).toEqual([]);
+    // Some complaints are repair issues rather than log lines (an MQTT sensor's unit that does
+    // not fit its device class, YAML that no longer validates): none may concern MQTT or us.
+    const issues = z.object({ issues: z.array(z.object({ domain: z.string(), issue_id: z.string() }).passthrough()) }).parse(await ws.call('repairs/list_issues'));
+    const ours = issues.issues.filter((i) => i.domain === 'mqtt' || i.issue_domain === 'mqtt' || /media_tracker|media\/|blueprint/i.test(JSON.stringify(i)));
+    expect(ours).toEqual([]);
     finished = true;
   });
 });

@@ -1,8 +1,8 @@
 /**
- * A real Home Assistant Core for the e2e suite: installed by `scripts/ha-venv.sh` into a venv
- * (`.venv-ha/`, or $MEDIA_TRACKER_HA_VENV), started as `hass -c <temp dir> --skip-pip` on a
- * free loopback port with a minimal configuration, onboarded through its HTTP API, and read
- * through its REST and WebSocket APIs. Every answer from HA is parsed with zod.
+ * A real Home Assistant Core for the e2e suite: installed by `scripts/ha-venv.sh` into one venv
+ * per tested version (see HA_TARGETS), started as `hass -c <temp dir> --skip-pip` on a free
+ * loopback port with a minimal configuration, onboarded through its HTTP API, and read through
+ * its REST and WebSocket APIs. Every answer from HA is parsed with zod.
  *
  * Process hygiene: hass runs in its own process group (killed as a whole), and asks the kernel
  * for SIGTERM when the test process dies (PR_SET_PDEATHSIG), so no hass outlives a crashed run.
@@ -20,19 +20,63 @@ import { waitFor } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const HA_VENV = process.env.MEDIA_TRACKER_HA_VENV ?? join(ROOT, '.venv-ha');
+/** One Home Assistant version the suite runs against, and the venv scripts/ha-venv.sh made for it. */
+export interface HaTarget {
+  /** `2024.1` or `2025.4`, as $MEDIA_TRACKER_HA_VERSIONS names them. */
+  label: string;
+  /** Whole version numbers compare as `[year, month]`. */
+  release: readonly [number, number];
+  venv: string;
+  venvVariable: string;
+  /** The requirements file that pins `homeassistant==…`. */
+  requirements: string;
+}
 
-/** The pinned version (test/e2e/home-assistant/requirements.txt). */
-export async function pinnedHaVersion(): Promise<string> {
-  const text = await readFile(join(ROOT, 'test/e2e/home-assistant/requirements.txt'), 'utf8');
+const ALL_TARGETS: HaTarget[] = [
+  // The oldest HA the suite runs (config.yaml's `homeassistant:` promises 2023.9), on Python 3.11.
+  {
+    label: '2024.1',
+    release: [2024, 1],
+    venv: process.env.MEDIA_TRACKER_HA_VENV ?? join(ROOT, '.venv-ha'),
+    venvVariable: 'MEDIA_TRACKER_HA_VENV',
+    requirements: join(ROOT, 'test/e2e/home-assistant/requirements.txt'),
+  },
+  // The newest HA the package index serves for Python 3.13.
+  {
+    label: '2025.4',
+    release: [2025, 4],
+    venv: process.env.MEDIA_TRACKER_HA_2025_VENV ?? join(ROOT, '.venv-ha-2025'),
+    venvVariable: 'MEDIA_TRACKER_HA_2025_VENV',
+    requirements: join(ROOT, 'test/e2e/home-assistant/2025/requirements.txt'),
+  },
+];
+
+/** The versions to test: $MEDIA_TRACKER_HA_VERSIONS (space- or comma-separated, as for scripts/ha-venv.sh), else all. */
+export function haTargets(selection = process.env.MEDIA_TRACKER_HA_VERSIONS): HaTarget[] {
+  if (!selection?.trim()) return ALL_TARGETS;
+  const wanted = selection.split(/[\s,]+/).filter(Boolean);
+  const unknown = wanted.filter((w) => !ALL_TARGETS.some((t) => t.label === w));
+  if (unknown.length) throw new Error(`$MEDIA_TRACKER_HA_VERSIONS names unknown versions ${unknown.join(', ')} (known: ${ALL_TARGETS.map((t) => t.label).join(', ')})`);
+  return ALL_TARGETS.filter((t) => wanted.includes(t.label));
+}
+
+/** The target is this release or a later one. */
+export function atLeast(target: HaTarget, year: number, month: number): boolean {
+  const [y, m] = target.release;
+  return y > year || (y === year && m >= month);
+}
+
+/** The pinned version of a target (its requirements.txt). */
+export async function pinnedHaVersion(target: HaTarget): Promise<string> {
+  const text = await readFile(target.requirements, 'utf8');
   const m = /^homeassistant==(\S+)$/m.exec(text);
-  if (!m) throw new Error('requirements.txt pins no homeassistant version');
+  if (!m) throw new Error(`${target.requirements} pins no homeassistant version`);
   return m[1]!;
 }
 
-function hassBinary(): string {
-  const bin = join(HA_VENV, 'bin', 'hass');
-  if (!existsSync(bin)) throw new Error(`Home Assistant is not installed in ${HA_VENV}: run \`bash scripts/ha-venv.sh\` (or set $MEDIA_TRACKER_HA_VENV to a venv it made)`);
+function hassBinary(target: HaTarget): string {
+  const bin = join(target.venv, 'bin', 'hass');
+  if (!existsSync(bin)) throw new Error(`Home Assistant ${target.label} is not installed in ${target.venv}: run \`bash scripts/ha-venv.sh\` (or set $${target.venvVariable} to a venv it made)`);
   return bin;
 }
 
@@ -68,6 +112,8 @@ api:
 websocket_api:
 config:
 onboarding:
+# The log test reads the repair issues (not loaded by anything else in 2024.1).
+repairs:
 logger:
   default: warning
 ${process.env.MEDIA_TRACKER_HA_DEBUG ? '  logs:\n    homeassistant.components.mqtt: debug\n' : ''}`;
@@ -174,7 +220,8 @@ export interface LogRecord {
 export function parseLog(text: string): LogRecord[] {
   const records: LogRecord[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (\w+) \([^)]*\) \[([^\]]+)\]/.exec(line);
+    // The thread name may hold parentheses itself: `(Thread-2 (_thread_main))`.
+    const m = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (\w+) \(.*?\) \[([^\]]+)\]/.exec(line);
     if (m) records.push({ level: m[1]!, logger: m[2]!, text: line });
     else if (records.length && line) records[records.length - 1]!.text += `\n${line}`;
   }
@@ -190,6 +237,7 @@ export class HomeAssistant {
   private readonly onExit = () => this.killGroup('SIGKILL');
 
   private constructor(
+    readonly target: HaTarget,
     readonly configDir: string,
     readonly port: number,
   ) {
@@ -201,8 +249,8 @@ export class HomeAssistant {
    * configuration.yaml; `files` maps paths in the config dir to their contents (blueprints,
    * automations.yaml), so HA reads them at its first start.
    */
-  static async create(extra: { configuration?: string; files?: Record<string, string> } = {}): Promise<HomeAssistant> {
-    hassBinary();
+  static async create(target: HaTarget, extra: { configuration?: string; files?: Record<string, string> } = {}): Promise<HomeAssistant> {
+    hassBinary(target);
     const dir = await mkdtemp(join(tmpdir(), 'media-tracker-ha-'));
     const [port] = await freePorts(1);
     await writeFile(join(dir, 'configuration.yaml'), configurationYaml(port!) + (extra.configuration ?? ''));
@@ -210,7 +258,7 @@ export class HomeAssistant {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), text);
     }
-    return new HomeAssistant(dir, port!);
+    return new HomeAssistant(target, dir, port!);
   }
 
   get running(): boolean {
@@ -222,7 +270,9 @@ export class HomeAssistant {
     if (this.running) throw new Error('Home Assistant is already running');
     const started = Date.now();
     this.output = [];
-    const proc = spawn(join(HA_VENV, 'bin', 'python'), ['-c', PDEATHSIG_EXEC, hassBinary(), '-c', this.configDir, '--skip-pip'], {
+    // In the config dir: commands HA runs (the suite's command_line notify services) write there.
+    const proc = spawn(join(this.target.venv, 'bin', 'python'), ['-c', PDEATHSIG_EXEC, hassBinary(this.target), '-c', this.configDir, '--skip-pip'], {
+      cwd: this.configDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },

@@ -1,8 +1,9 @@
 /**
  * What the real-HA suite needs to run the repository's two blueprints: the blueprint files in
- * HA's config dir, notify services and a light that need no network (the `file` notify platform
- * and a template light over an input_boolean, both in HA 2024.1), one automation per blueprint,
- * and readers for their effects (the notify files and the light's state changes).
+ * HA's config dir, notify services and a light that need no network (command_line notify
+ * services that append to a file, and a template light over an input_boolean, both in HA 2024.1
+ * and 2025.4), one automation per blueprint, and readers for their effects (the notify files and
+ * the light's state changes).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -29,8 +30,11 @@ const CONFIGURATION = `
 automation: !include automations.yaml
 # scene.create / scene.turn_on keep and restore the lamp around a flash.
 scene:
-notify:
-${NOTIFY_TARGETS.map((n) => `  - platform: file\n    name: ${n}\n    filename: ${notifyFile(n)}\n`).join('')}
+# Legacy notify services (notify.<name>, what the blueprint calls): the file platform gives one in
+# 2024.1, but in 2025.4 it is a config-entry notify entity only; command_line gives one on both.
+# HA runs in its config dir, so the files land there; one message per line.
+command_line:
+${NOTIFY_TARGETS.map((n) => `  - notify:\n      name: ${n}\n      command: "cat >> ${notifyFile(n)} && echo >> ${notifyFile(n)}"\n`).join('')}
 input_boolean:
   lamp_power:
     name: Lamp power
@@ -95,11 +99,7 @@ export const FLASH_AUTOMATION = {
   },
 };
 
-/**
- * The messages a file notify service wrote, in order. The platform starts the file with a
- * header (`<title> notifications (Log started: …)` and a line of dashes) and appends one
- * message per call; a file not written yet means no message.
- */
+/** The messages a notify service wrote, in order (one a line); a file not written yet means no message. */
 export async function notifications(configDir: string, target: NotifyTarget): Promise<string[]> {
   let text: string;
   try {
@@ -107,9 +107,7 @@ export async function notifications(configDir: string, target: NotifyTarget): Pr
   } catch {
     return [];
   }
-  const lines = text.split('\n');
-  const body = lines.indexOf('-'.repeat(80));
-  return lines.slice(body + 1).filter((l) => l !== '');
+  return text.split('\n').filter((l) => l !== '');
 }
 
 /** The lamp as a user sees it: on in a colour, or off. */
