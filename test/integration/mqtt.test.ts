@@ -46,7 +46,7 @@ describe('commands on media/<id>/set/<action>', () => {
       return r?.action === 'explode' ? r : undefined;
     }, 'refusal');
     expect(refused).toMatchObject({ status: 'error' });
-    expect(String(refused.error)).toMatch(/allowed: retry, forget/);
+    expect(String(refused.error)).toMatch(/allowed: retry, search, forget, refresh/);
   });
 
   it('forget removes the retained topics and the HA device', async () => {
@@ -60,6 +60,8 @@ describe('commands on media/<id>/set/<action>', () => {
       'media/jellyseerr-3/timeline',
       ...['status', 'progress'].map((k) => `homeassistant/sensor/media_tracker/jellyseerr-3_${k}/config`),
       'homeassistant/event/media_tracker/jellyseerr-3_event/config',
+      'homeassistant/sensor/media_tracker/jellyseerr-3_last_command/config',
+      ...['retry', 'search', 'refresh', 'forget'].map((a) => `homeassistant/button/media_tracker/jellyseerr-3_${a}/config`),
     ];
     await rec.until(() => owned.every((t) => !rec.latest.has(t)), 'every retained topic of jellyseerr-3 cleared');
     const reply = await rec.until(() => rec.json('media/jellyseerr-3/response'), 'the answer to forget');

@@ -353,4 +353,40 @@ describe('with every watcher on', () => {
     expect(radarr.state.commands.at(-1)).toMatchObject({ name: 'MoviesSearch', body: { movieIds: [88] } });
     await rec.untilState('jellyseerr-90', 'SEARCHING');
   });
+
+  it('search again on a season asks Sonarr for the missing episodes only, and leaves the tracking as it is', async () => {
+    const { w, js, sonarr, qb, cycle } = await pipeline();
+    const { send, rec } = w;
+    const show: ShowSpec = { requestId: 63, tmdbId: 95397, tvdbId: 371981, title: 'Pluribus', year: 2025, sonarrId: 35, seasons: [1] };
+    const id = 'jellyseerr-63';
+    const h = fakeHash('plur-1');
+    js.addRequest(show, { status: 2, mediaStatus: 3 });
+    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
+    sonarr.addSeries(show, { episodesPerSeason: 4 });
+    await send('/hooks/sonarr', sonarrSeriesAdd(show));
+    await cycle();
+    await rec.untilState(id, 'SEARCHING');
+    // Episodes 1–2 are downloading; 3–4 have no release yet.
+    const grabbed = range(1, 1, 2);
+    sonarr.addDownload(
+      show.sonarrId,
+      grabbed.map((e) => episodeId(show, e)),
+      h,
+      { sizeleft: 2e9, timeleft: 300 },
+    );
+    qb.add(h, { progress: 0.4, size: 2_800_000_000, state: 'downloading', category: 'tv-sonarr' });
+    await send('/hooks/sonarr', sonarrGrab(show, grabbed, h));
+    await cycle();
+    await rec.untilState(id, 'DOWNLOADING');
+    const before = rec.json<{ state: string; state_since: string }>(`media/${id}/state`)!;
+
+    await rec.client.subscribeAsync('media/+/response', { qos: 1 });
+    await rec.client.publishAsync(`media/${id}/set/search`, 'PRESS', { qos: 1 });
+    const reply = await rec.until(() => rec.json<{ action: string; status: string; search?: string }>(`media/${id}/response`), 'the answer to search');
+    expect(reply).toMatchObject({ action: 'search', status: 'ok', search: 'sonarr/sonarr: EpisodeSearch sent' });
+    expect(sonarr.state.commands.at(-1)).toMatchObject({ name: 'EpisodeSearch', body: { episodeIds: range(1, 3, 4).map((e) => episodeId(show, e)) } });
+    // Nothing of the tracking changed: same state, same moment.
+    await cycle();
+    expect(rec.json<{ state: string; state_since: string }>(`media/${id}/state`)).toMatchObject({ state: 'DOWNLOADING', state_since: before.state_since });
+  });
 });

@@ -20,6 +20,12 @@ export function onRetry(d: Draft, ev: CommandEvent): string {
   } else {
     moveRequest(d, 'SEARCHING', reason, true);
   }
+  // A failure reported before the retry may be reported again after it (Jellyseerr sends the same
+  // MEDIA_FAILED, a client the same error): its key must not count as already applied.
+  d.r.applied = d.r.applied.filter((k) => !FAILURE_KEY.test(k));
   void ev;
   return 'retry';
 }
+
+/** Keys of failure reports: Jellyseerr's MEDIA_FAILED, a download client's or the *arr queue's failed download. */
+const FAILURE_KEY = /:MEDIA_FAILED$|:failed(:|$)/;

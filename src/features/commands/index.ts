@@ -1,5 +1,5 @@
 /**
- * Commands over MQTT: `<base>/<id>/set/{retry,forget,refresh}` answered on `<base>/<id>/response`,
+ * Commands over MQTT: `<base>/<id>/set/{retry,search,forget,refresh}` answered on `<base>/<id>/response`,
  * and `<base>/bridge/set/{doctor,autoconfigure}` answered on `<base>/bridge/response`.
  */
 import type { MediaRequest } from '../../domain/model.js';
@@ -56,6 +56,17 @@ export class CommandsFeature implements Feature {
     const r = engine.index.get(id);
     if (!r) {
       respond({ status: 'error', error: `no request with id "${id}"` });
+      return;
+    }
+    if (action === 'search') {
+      // Search again without touching the tracking: the *arr's own search for what is still missing.
+      const sent = this.d.search(r);
+      if (!sent) respond({ status: 'error', error: 'no Radarr/Sonarr is configured for this request, so there is nothing to search with' });
+      else
+        await sent.then(
+          (note) => respond({ status: 'ok', search: note }),
+          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
+        );
       return;
     }
     if (action === 'refresh') {

@@ -1,12 +1,13 @@
 /**
  * Home Assistant MQTT discovery, per-component topics (works on HA ≥ 2023.8): one device
- * per request (status enum sensor, progress sensor, episodes sensor for TV, event entity)
+ * per request (status enum sensor, progress sensor, episodes sensor for TV, event entity, the
+ * command buttons and the last command's answer)
  * and a bridge device with aggregate sensors. Entity definitions are data; one function
  * turns them into payloads.
  */
 import type { MediaRequest } from '../../domain/model.js';
 import { STATES } from '../../domain/states.js';
-import { EVENT_TYPES, nodeIdFor, type Topics } from '../../contract/index.js';
+import { EVENT_TYPES, nodeIdFor, type RequestAction, type Topics } from '../../contract/index.js';
 
 export interface DiscoveryMessage {
   topic: string;
@@ -46,6 +47,22 @@ const ATTRIBUTES_TEMPLATE =
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
   '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service, ' +
   '"is_4k": value_json.is_4k, "next_air_date": value_json.next_air_date, "upgrade": value_json.upgrade} | tojson }}{% else %}{}{% endif %}';
+
+/**
+ * The answer on `media/<id>/response`: "retry: ok", "search: error". Its fields (`error`, `search`,
+ * `refresh`, `result`) become the attributes as they are: an answer has only some of them, and a
+ * template naming a missing one makes HA log an error.
+ */
+const LAST_COMMAND_TEMPLATE = "{{ value_json.action ~ ': ' ~ value_json.status if value_json is defined else this.state }}";
+
+/** The per-request buttons: each the request command of the same name (docs/mqtt.md). */
+const REQUEST_BUTTONS: ReadonlyArray<{ action: RequestAction; name: string; icon: string; category?: string }> = [
+  { action: 'retry', name: 'Retry', icon: 'mdi:restart' },
+  { action: 'search', name: 'Search again', icon: 'mdi:magnify' },
+  { action: 'refresh', name: 'Refresh library', icon: 'mdi:folder-refresh' },
+  // Forgetting removes the device itself: kept with the settings, not on the dashboard's controls.
+  { action: 'forget', name: 'Forget', icon: 'mdi:delete-outline', category: 'config' },
+];
 
 interface EntityDef {
   component: 'sensor' | 'event' | 'binary_sensor' | 'button';
@@ -90,7 +107,14 @@ export class Discovery {
 
   /** Config topics a request may own, whether or not it has them now (used for removal). */
   requestTopics(id: string): string[] {
-    return [this.topic('sensor', `${id}_status`), this.topic('sensor', `${id}_progress`), this.topic('sensor', `${id}_episodes`), this.topic('event', `${id}_event`)];
+    return [
+      this.topic('sensor', `${id}_status`),
+      this.topic('sensor', `${id}_progress`),
+      this.topic('sensor', `${id}_episodes`),
+      this.topic('event', `${id}_event`),
+      this.topic('sensor', `${id}_last_command`),
+      ...REQUEST_BUTTONS.map((b) => this.topic('button', `${id}_${b.action}`)),
+    ];
   }
 
   requestConfigs(r: MediaRequest): DiscoveryMessage[] {
@@ -154,6 +178,26 @@ export class Discovery {
         key: 'event',
         config: { name: 'Pipeline', state_topic: t.event(r.id), event_types: [...EVENT_TYPES], icon: 'mdi:timeline-text' },
       },
+      // Each button publishes the request's command; the answer (accepted, or refused with the reason) shows here.
+      {
+        component: 'sensor',
+        key: 'last_command',
+        config: {
+          name: 'Last command',
+          state_topic: t.response(r.id),
+          value_template: LAST_COMMAND_TEMPLATE,
+          json_attributes_topic: t.response(r.id),
+          entity_category: 'diagnostic',
+          icon: 'mdi:console-line',
+        },
+      },
+      ...REQUEST_BUTTONS.map(
+        (b): EntityDef => ({
+          component: 'button',
+          key: b.action,
+          config: { name: b.name, command_topic: t.command(r.id, b.action), payload_press: 'PRESS', icon: b.icon, ...(b.category ? { entity_category: b.category } : {}) },
+        }),
+      ),
     ];
     return defs.map((def) => this.message(r.id, def, device));
   }

@@ -24,7 +24,10 @@ export interface ArrSpec<Id extends ArrService> {
   links: LinkTemplates;
 }
 
-/** The user's retry: a movie search, or a search for the series' failed and searching episodes. */
+/** Episodes still missing and not on their way: what a search is for (a grab or a download in flight is left alone). */
+const MISSING = new Set(['REQUESTED', 'APPROVED', 'SEARCHING', 'FAILED']);
+
+/** The user's retry or search: a movie search, or a search for the request's missing episodes. */
 function search(reconcilers: readonly ArrReconciler[], service: ArrService, r: MediaRequest): Promise<string> | undefined {
   if (!r.arr || r.arr.service !== service) return undefined;
   const { instance, id } = r.arr;
@@ -32,9 +35,10 @@ function search(reconcilers: readonly ArrReconciler[], service: ArrService, r: M
   const rc = reconcilers.find((a) => a.client.opts.name === instance) ?? (reconcilers.length === 1 ? reconcilers[0] : undefined);
   if (!rc) return undefined;
   if (service === 'radarr') return rc.client.search({ movieId: id });
-  const episodeIds = Object.values(r.episodes)
-    .filter((e) => (e.state === 'FAILED' || e.state === 'SEARCHING') && e.sonarr_episode_id)
-    .map((e) => e.sonarr_episode_id!);
+  const known = Object.values(r.episodes).filter((e) => e.sonarr_episode_id);
+  const episodeIds = known.filter((e) => MISSING.has(e.state)).map((e) => e.sonarr_episode_id!);
+  // Without Sonarr's episode ids only a series search can be asked for; with them, never more than what is missing.
+  if (known.length > 0 && episodeIds.length === 0) return Promise.resolve('Sonarr: nothing is missing that is not already on its way; no search sent');
   return rc.client.search({ seriesId: id, episodeIds });
 }
 

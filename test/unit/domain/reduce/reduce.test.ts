@@ -743,6 +743,23 @@ describe('reduce: commands', () => {
     expect(res.effects).toEqual([expect.objectContaining({ type: 'transition', from: 'FAILED', to: 'SEARCHING', source: 'user' })]);
   });
 
+  it('retry, then the same failure reported again (Jellyseerr resends MEDIA_FAILED, a client the same error): FAILED again, not a duplicate', () => {
+    const jsFailed = { ...requestEv('failed', DUNE), key: 'jellyseerr:7:MEDIA_FAILED' };
+    const f = run(grabbingMovie(), [jsFailed]);
+    expect(f.state).toBe('FAILED');
+    const retried = run(f, [command(f.id, 'retry')]);
+    expect(retried.state).toBe('SEARCHING');
+    const again = step(retried, { ...jsFailed, at: tick() });
+    expect(again.outcome).toBe('applied');
+    expect(again.request!.state).toBe('FAILED');
+    // A client's failure, keyed by its text, likewise.
+    const clientFailed = { ...failed(H1, 'Transmission: No space left on device'), key: `transmission:main:${H1}:failed:0.250:Transmission: No space left on device` };
+    const g = run(grabbingMovie(), [clientFailed, command(f.id, 'retry')]);
+    expect(step(g, { ...clientFailed, at: tick() }).request!.state).toBe('FAILED');
+    // Without a retry, the same report stays a duplicate.
+    expect(step(f, { ...jsFailed, at: tick() }).outcome).toBe('duplicate');
+  });
+
   it('retry: TV failed episodes → SEARCHING, the others untouched', () => {
     const g = run(grabbingShow(), [grabbed(SHOW, H2, [ep(1, 3)]), progress(H2, 0.5), failed(H1, 'stalled')]);
     const r = run(g, [command(g.id, 'retry')]);

@@ -37,4 +37,19 @@ describe('discovery of a request', () => {
     expect(uhd.name).toBe('Dune (2021) 4K');
     expect(uhd.identifiers).not.toEqual(standard.identifiers);
   });
+
+  it('every request has Retry, Search again, Refresh library and Forget buttons publishing its commands, and a sensor with the last answer', () => {
+    for (const action of ['retry', 'search', 'refresh', 'forget']) {
+      const b = config('jellyseerr-1', false, action);
+      expect(b, action).toMatchObject({ command_topic: `media/jellyseerr-1/set/${action}`, payload_press: 'PRESS', unique_id: `media_tracker_jellyseerr-1_${action}` });
+    }
+    // Forgetting removes the device: a setting, not a dashboard control.
+    expect(config('jellyseerr-1', false, 'forget').entity_category).toBe('config');
+    expect(config('jellyseerr-1', false, 'retry').entity_category).toBeUndefined();
+    const last = config('jellyseerr-1', false, 'last_command');
+    expect(last).toMatchObject({ state_topic: 'media/jellyseerr-1/response', json_attributes_topic: 'media/jellyseerr-1/response', entity_category: 'diagnostic' });
+    // Every config a request publishes is one removal knows of (forget, retention).
+    const published = discovery.requestConfigs(blankRequest({ id: 'jellyseerr-1', media_type: 'tv', title: 'Dandadan', year: 2024 })).map((m) => m.topic);
+    expect(discovery.requestTopics('jellyseerr-1')).toEqual(expect.arrayContaining(published));
+  });
 });
