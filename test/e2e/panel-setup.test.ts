@@ -150,6 +150,8 @@ describe('with a tracker', () => {
 
   it('shows the doctor’s retained report, and "Run checks" sends the command and shows the tracker’s answer', async () => {
     const { client, seen } = await listen(h.tracker.endpoints.mqttUrl, ['media/bridge/set/#', 'media/bridge/response']);
+    // The doctor's own run at start must be over first, or its report would replace this one.
+    await expect.poll(() => h.tracker.bus.hasRetained('media/bridge/doctor'), { timeout: 30_000 }).toBe(true);
     // The report as the doctor would publish it (clients may not publish below the base topic).
     h.tracker.bus.publishJson('media/bridge/doctor', REPORT, { retain: true, qos: 1 });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
