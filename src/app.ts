@@ -243,6 +243,7 @@ export class Tracker {
       topics: this.topics,
       engine: this.engine,
       search: (r) => set.searchFor(r),
+      decide: (r, decision) => set.decide(r, decision),
       refresh: (r) => set.refreshLibrary(r),
       doctor: () => doctor.run(),
       autoconfigure: (payload) => autoconfig.command(payload),

@@ -5,7 +5,7 @@
  */
 
 /** Actions on one request. */
-export const REQUEST_ACTIONS = ['retry', 'search', 'forget', 'refresh'] as const;
+export const REQUEST_ACTIONS = ['retry', 'search', 'forget', 'refresh', 'approve', 'decline'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
 /** Actions of the bridge itself. */

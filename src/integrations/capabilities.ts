@@ -40,8 +40,11 @@ export interface DownloadClients {
   add(client: DownloadClient): void;
 }
 
-/** A request manager (Jellyseerr): nothing asked of it yet beyond its watchers. */
-export type RequestManager = Record<never, never>;
+/** A request manager (Jellyseerr): decides a request waiting for approval, in its own place. */
+export interface RequestManager {
+  /** Sends the decision; undefined when the request is not one of this manager's. */
+  decide(r: MediaRequest, decision: 'approve' | 'decline'): Promise<string> | undefined;
+}
 
 export interface Capabilities {
   pvr?: Pvr;

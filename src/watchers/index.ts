@@ -33,6 +33,8 @@ export interface WatcherSet {
   libraries: readonly Library[];
   /** Sends the PVR search for a request (the user's retry); undefined when no configured PVR has it. */
   searchFor(r: MediaRequest): Promise<string> | undefined;
+  /** Approves or declines the request in its request manager (Jellyseerr); undefined when none holds it. */
+  decide(r: MediaRequest, decision: 'approve' | 'decline'): Promise<string> | undefined;
   /** Asks the library for a scan (rate-limited); undefined when no library is configured. */
   refreshLibrary(r: MediaRequest): Promise<string> | undefined;
   /** A started integration's capabilities; null when it is not configured. */
@@ -67,6 +69,13 @@ export function createWatchers(deps: WatcherDeps): WatcherSet {
     searchFor: (r) => {
       for (const p of pvrs) {
         const sent = p.search(r);
+        if (sent) return sent;
+      }
+      return undefined;
+    },
+    decide: (r, decision) => {
+      for (const c of caps) {
+        const sent = c.requestManager?.decide(r, decision);
         if (sent) return sent;
       }
       return undefined;

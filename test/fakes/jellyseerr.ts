@@ -190,6 +190,8 @@ const user = (id: number, name: string, jellyfinUserId: string): JellyseerrUser 
 
 export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey'>> = {}) {
   const details = new Map<string, Record<string, unknown>>();
+  /** The payloads.ts spec of each request added, to notify with. */
+  const specs = new Map<number, MovieSpec | ShowSpec>();
   const state: JellyseerrState = {
     apiKey: 'jellyseerr-api-key',
     users: [user(1, 'admin', '0a1b2c3d4e5f60718293a4b5c6d7e8f9'), user(3, 'alice', '5d0c3a0e8a7b4e36b1c2d3e4f5a6b7c8')],
@@ -253,6 +255,20 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
   }
 
   for (const service of ['radarr', 'sonarr'] as const) route('get', `/api/v1/settings/${service}`, (_req, res) => res.json(state.servers[service]));
+
+  // server/routes/request.ts `POST /:requestId/:status` (MANAGE_REQUESTS): the new status, saved; the
+  // entity subscriber then notifies (MEDIA_APPROVED / MEDIA_DECLINED) as for a decision in the web UI.
+  route('post', '/api/v1/request/:id/:status', async (req, res) => {
+    const r = state.requests.find((x) => x.id === Number(req.params.id));
+    const status = { pending: 1, approve: 2, decline: 3 }[String(req.params.status)];
+    if (!r || status === undefined) return res.status(404).json({ message: 'Request not found.' });
+    r.status = status;
+    r.updatedAt = iso();
+    for (const s of (r.seasons as Array<{ status: number }> | undefined) ?? []) s.status = status;
+    const spec = specs.get(r.id);
+    if (spec && status !== 1) await api.notify(status === 2 ? 'MEDIA_APPROVED' : 'MEDIA_DECLINED', spec);
+    return res.json(r);
+  });
 
   route('get', '/api/v1/request/:id', (req, res) => {
     const r = state.requests.find((x) => x.id === Number(req.params.id));
@@ -325,7 +341,7 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     return sent;
   }
 
-  return {
+  const api = {
     state,
     log: fa.log,
     faults: fa.faults,
@@ -390,6 +406,7 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
         seasonCount: seasons.length,
       };
       state.requests = state.requests.filter((x) => x.id !== r.id).concat(r);
+      specs.set(r.id, spec);
       const poster = `/${spec.tmdbId}.jpg`;
       details.set(
         `${tv ? 'tv' : 'movie'}/${spec.tmdbId}`,
@@ -482,4 +499,5 @@ export function createJellyseerrFake(init: Partial<Pick<JellyseerrState, 'apiKey
     /** Sends the test notification with the current settings. */
     sendTest: () => post(state.webhook, testInput()),
   };
+  return api;
 }

@@ -1,5 +1,5 @@
 /**
- * Commands over MQTT: `<base>/<id>/set/{retry,search,forget,refresh}` answered on `<base>/<id>/response`,
+ * Commands over MQTT: `<base>/<id>/set/{retry,search,forget,refresh,approve,decline}` answered on `<base>/<id>/response`,
  * and `<base>/bridge/set/{doctor,autoconfigure}` answered on `<base>/bridge/response`.
  */
 import type { MediaRequest } from '../../domain/model.js';
@@ -17,6 +17,8 @@ export interface CommandsDeps {
   engine: Engine;
   /** Sends the *arr search for a request; undefined when no PVR serves it. */
   search(r: MediaRequest): Promise<string> | undefined;
+  /** Approves or declines in the request manager (Jellyseerr); undefined when none holds the request. */
+  decide(r: MediaRequest, decision: 'approve' | 'decline'): Promise<string> | undefined;
   /** Asks the library server for a scan; undefined when no library is configured. */
   refresh(r: MediaRequest): Promise<string> | undefined;
   /** The latest doctor report, run now. */
@@ -56,6 +58,21 @@ export class CommandsFeature implements Feature {
     const r = engine.index.get(id);
     if (!r) {
       respond({ status: 'error', error: `no request with id "${id}"` });
+      return;
+    }
+    if (action === 'approve' || action === 'decline') {
+      // Decided where the request lives; the new state comes back as any other: Jellyseerr's webhook, or its reconciliation.
+      if (r.state !== 'REQUESTED') {
+        respond({ status: 'error', error: `only a request waiting for approval can be ${action === 'approve' ? 'approved' : 'declined'}; this one is ${r.state}` });
+        return;
+      }
+      const sent = this.d.decide(r, action);
+      if (!sent) respond({ status: 'error', error: 'Jellyseerr is not configured (jellyseerr.url and jellyseerr.api_key), or this request did not come from Jellyseerr' });
+      else
+        await sent.then(
+          (note) => respond({ status: 'ok', decision: note }),
+          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
+        );
       return;
     }
     if (action === 'search') {

@@ -132,6 +132,19 @@ export class JellyseerrClient {
     return this.parse(res.status, res.text, 'GET /api/v1/request/{id}', ApiRequestSchema);
   }
 
+  /**
+   * Approves or declines a request as an admin would (`POST /api/v1/request/{id}/{approve|decline}`,
+   * MANAGE_REQUESTS; docs/upstreams.md §3.10). Jellyseerr then notifies as usual (MEDIA_APPROVED,
+   * MEDIA_DECLINED) and sends an approved request to Radarr/Sonarr.
+   */
+  async decide(id: number, decision: 'approve' | 'decline'): Promise<string> {
+    const what = `POST /api/v1/request/{id}/${decision}`;
+    const res = await this.http.raw('POST', `/api/v1/request/${id}/${decision}`);
+    if (res.status === 404) throw new UpstreamError(this.http.service, `Jellyseerr has no request #${id} (deleted there?)`, 404);
+    const r = this.parse(res.status, res.text, what, ApiRequestSchema);
+    return `Jellyseerr: request #${id} ${decision === 'approve' ? 'approved' : 'declined'} (status ${r.status})`;
+  }
+
   /** TMDB details for a title; `null` when Jellyseerr has none (404). */
   async details(type: 'movie' | 'tv', tmdbId: number): Promise<ApiDetails | null> {
     const res = await this.http.raw('GET', `/api/v1/${type}/${tmdbId}`);

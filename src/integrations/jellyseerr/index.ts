@@ -3,6 +3,7 @@
  * auto-configuration took over), the reconciler (back-fill, deletions, 4K servers, rosters),
  * its doctor checks and its webhook set-up.
  */
+import type { MediaRequest } from '../../domain/model.js';
 import { singleService } from '../../config/fields.js';
 import { apiKeyWithUrl } from '../options.js';
 import { defineIntegration } from '../types.js';
@@ -54,7 +55,10 @@ export const jellyseerr = defineIntegration({
       sonarr: ctx.peers.configured('pvr', 'tv'),
       rosterGraceMs: 2 * (ctx.peers.pollS('pvr', 'tv') ?? 0) * 1000,
     });
-    return { watchers: [reconciler], capabilities: { requestManager: {} } };
+    const requestManager = {
+      decide: (r: MediaRequest, decision: 'approve' | 'decline') => (r.jellyseerr_request_id === null ? undefined : reconciler.client.decide(r.jellyseerr_request_id, decision)),
+    };
+    return { watchers: [reconciler], capabilities: { requestManager } };
   },
   doctor: (o, ctx) => checkJellyseerr(o, ctx),
   panel: {

@@ -26,7 +26,7 @@ import type { PvrKinds } from '../pvr-kinds.js';
 import type { MediaRequest } from '../../domain/model.js';
 import type { UnstampedEvent } from '../../domain/events.js';
 import { errorMessage } from '../../log.js';
-import { PolledWatcher, PollLoop, type PollOptions, type Watcher } from '../../watchers/loop.js';
+import { PolledWatcher, PollLoop, type PollOptions } from '../../watchers/loop.js';
 import { UpstreamError } from '../../net/service.js';
 import { JellyseerrClient, type ApiDetails, type ApiRequest, type ApiTvSeasons } from './api.js';
 import { backfillDecision, backfillKey, deletedEvent, detailsOf, MEDIA_STATUS, mediaStatusOf, mediaTypeOf, modifiedAt, requestEvent, type Details } from './map.js';
@@ -61,7 +61,7 @@ export interface BackfillMarker {
   saveJellyseerrCursor(at: string): Promise<void>;
 }
 
-export function createJellyseerrReconciler(opts: JellyseerrReconcilerOptions): Watcher {
+export function createJellyseerrReconciler(opts: JellyseerrReconcilerOptions): JellyseerrReconciler {
   return new JellyseerrReconciler(opts);
 }
 
