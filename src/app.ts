@@ -194,6 +194,7 @@ export class Tracker {
       },
       diagnostics: () => configuredIntegrations(o, this.registry),
       brokersReached: () => this.transport.reachedAll(),
+      approvals: configuredIn(o, this.registry).some((d) => d.roles.includes('request-manager')),
     });
     this.started = await startFeatures([this.ha], log);
 

@@ -47,9 +47,19 @@ describe('approve and decline from the tracker', () => {
       await w.rec.untilState(`jellyseerr-${m.requestId}`, 'REQUESTED');
     }
 
+    // While it waits, its HA device has Approve and Decline buttons publishing the commands.
+    const approveButton = 'homeassistant/button/media_tracker/jellyseerr-801_approve/config';
+    const button = await w.rec.until(() => w.rec.json<{ command_topic: string; name: string }>(approveButton), 'the Approve button');
+    expect(button).toMatchObject({ command_topic: 'media/jellyseerr-801/set/approve', name: 'Approve' });
+    expect(w.rec.json('homeassistant/button/media_tracker/jellyseerr-801_decline/config')).toMatchObject({ command_topic: 'media/jellyseerr-801/set/decline' });
+
     expect(await command(w, 'jellyseerr-801', 'approve')).toMatchObject({ status: 'ok', decision: 'Jellyseerr: request #801 approved (status 2)' });
     expect(js.state.requests.find((r) => r.id === 801)?.status).toBe(2);
     await w.rec.untilState('jellyseerr-801', 'APPROVED');
+    // Decided: the two buttons leave HA; the others stay.
+    await w.rec.until(() => !w.rec.latest.has(approveButton) || undefined, 'the Approve button removed');
+    expect(w.rec.latest.has('homeassistant/button/media_tracker/jellyseerr-801_decline/config')).toBe(false);
+    expect(w.rec.json('homeassistant/button/media_tracker/jellyseerr-801_retry/config')).toBeDefined();
 
     expect(await command(w, 'jellyseerr-802', 'decline')).toMatchObject({ status: 'ok', decision: 'Jellyseerr: request #802 declined (status 3)' });
     await w.rec.untilState('jellyseerr-802', 'DECLINED');
@@ -66,6 +76,9 @@ describe('approve and decline from the tracker', () => {
     await w.rec.client.subscribeAsync('media/+/response', { qos: 1 });
     await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', movie(3)));
     await w.rec.untilState('jellyseerr-803', 'REQUESTED');
+    // Nothing could approve it: no Approve button in HA.
+    await w.rec.until(() => w.rec.json('homeassistant/button/media_tracker/jellyseerr-803_retry/config'), 'the request device');
+    expect(w.rec.latest.has('homeassistant/button/media_tracker/jellyseerr-803_approve/config')).toBe(false);
     const refused = await command(w, 'jellyseerr-803', 'approve');
     expect(refused).toMatchObject({ status: 'error', error: 'Jellyseerr is not configured (jellyseerr.url and jellyseerr.api_key), or this request did not come from Jellyseerr' });
   });

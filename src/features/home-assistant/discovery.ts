@@ -22,6 +22,8 @@ export interface DiscoveryOptions {
   topics: Topics;
   /** Integrations the doctor checks (`sonarr`, with its label): one diagnostic problem sensor each on the bridge device. */
   doctor?: ReadonlyArray<{ integration: string; label: string }>;
+  /** A request manager that can approve and decline is configured: requests waiting for approval get the two buttons. */
+  approvals?: boolean;
 }
 
 export { nodeIdFor };
@@ -62,6 +64,12 @@ const REQUEST_BUTTONS: ReadonlyArray<{ action: RequestAction; name: string; icon
   { action: 'refresh', name: 'Refresh library', icon: 'mdi:folder-refresh' },
   // Forgetting removes the device itself: kept with the settings, not on the dashboard's controls.
   { action: 'forget', name: 'Forget', icon: 'mdi:delete-outline', category: 'config' },
+];
+
+/** Offered while a request waits for approval (REQUESTED) and a request manager is configured. */
+const DECISION_BUTTONS: ReadonlyArray<{ action: RequestAction; name: string; icon: string; category?: string }> = [
+  { action: 'approve', name: 'Approve', icon: 'mdi:check-circle-outline' },
+  { action: 'decline', name: 'Decline', icon: 'mdi:close-circle-outline' },
 ];
 
 interface EntityDef {
@@ -113,7 +121,7 @@ export class Discovery {
       this.topic('sensor', `${id}_episodes`),
       this.topic('event', `${id}_event`),
       this.topic('sensor', `${id}_last_command`),
-      ...REQUEST_BUTTONS.map((b) => this.topic('button', `${id}_${b.action}`)),
+      ...[...REQUEST_BUTTONS, ...DECISION_BUTTONS].map((b) => this.topic('button', `${id}_${b.action}`)),
     ];
   }
 
@@ -191,7 +199,8 @@ export class Discovery {
           icon: 'mdi:console-line',
         },
       },
-      ...REQUEST_BUTTONS.map(
+      // Approve and Decline only while the request waits for a decision in its request manager.
+      ...[...REQUEST_BUTTONS, ...(this.opts.approvals && r.state === 'REQUESTED' && r.jellyseerr_request_id !== null ? DECISION_BUTTONS : [])].map(
         (b): EntityDef => ({
           component: 'button',
           key: b.action,

@@ -30,6 +30,8 @@ export interface HomeAssistantDeps {
   diagnostics: () => Array<{ integration: string; label: string }>;
   /** Whether every broker has had what was published (false while an external broker is away). */
   brokersReached: () => boolean;
+  /** A request manager that can approve and decline requests is configured. */
+  approvals: boolean;
 }
 
 export class HomeAssistantFeature implements Feature {
@@ -43,7 +45,9 @@ export class HomeAssistantFeature implements Feature {
 
   constructor(private readonly d: HomeAssistantDeps) {
     const m = d.options.mqtt;
-    const discovery = m.discovery ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics() }) : null;
+    const discovery = m.discovery
+      ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics(), approvals: d.approvals })
+      : null;
     this.publisher = new Publisher(d.bus, d.topics, discovery, d.options.ha_retention_days, () => d.engine.requests(), d.info, d.clock, recipientLookup(d.options.notify));
   }
 

@@ -33,8 +33,18 @@ const clear = (topic: string): Message => ({ topic, payload: '', retain: true })
 export function requestMessages(p: Projection, r: MediaRequest, previous: MediaRequest | null, at: { now: string; device: boolean }): Message[] {
   const out: Message[] = [];
   if (p.discovery) {
-    if (at.device) for (const m of p.discovery.requestConfigs(r)) out.push({ topic: m.topic, payload: m.payload, retain: true });
-    else out.push(...p.discovery.requestTopics(r.id).map(clear));
+    if (at.device) {
+      const configs = p.discovery.requestConfigs(r);
+      for (const m of configs) out.push({ topic: m.topic, payload: m.payload, retain: true });
+      // An entity the request no longer has (Approve and Decline once it is decided) goes from HA.
+      const now = new Set(configs.map((m) => m.topic));
+      out.push(
+        ...p.discovery
+          .requestTopics(r.id)
+          .filter((t) => !now.has(t))
+          .map(clear),
+      );
+    } else out.push(...p.discovery.requestTopics(r.id).map(clear));
   }
   if (r.media_type === 'tv' && (!previous || previous.episodes !== r.episodes || previous.downloads !== r.downloads)) {
     out.push({ topic: p.topics.episodes(r.id), payload: episodesPayload(r, at.now), retain: true });
