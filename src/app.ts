@@ -253,6 +253,12 @@ export class Tracker {
     return this.endpoints;
   }
 
+  /** Runs the doctor now (a run in flight is shared) and publishes its report. */
+  runDoctor(): Promise<unknown> {
+    if (!this.doctorFeature) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));
+    return this.doctorFeature.run();
+  }
+
   /** Runs auto-configuration now (one run at a time). */
   runAutoconfigure(req: Parameters<AutoconfigureFeature['configure']>[0]): ReturnType<AutoconfigureFeature['configure']> {
     if (!this.autoconfig) return Promise.reject(new Error('the tracker is still starting; try again in a moment'));

@@ -22,6 +22,8 @@ export interface CommandResponse {
   search?: string;
   /** refresh: what Jellyfin was asked (or why not: a scan is rate-limited). */
   refresh?: string;
+  /** approve/decline: what the request manager did. */
+  decision?: string;
   transaction?: unknown;
 }
 

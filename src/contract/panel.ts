@@ -54,4 +54,6 @@ export interface PanelSettings {
   webhooks: { port: number; secret: string; routes: PanelWebhookRoute[] };
   /** The configured services' web UIs, in registry order, with their link templates (no credentials). */
   links: PanelLink[];
+  /** A request manager that approves and declines is configured: a request waiting for approval offers both. */
+  approvals: boolean;
 }

@@ -96,7 +96,8 @@ export function panelSettings(o: Options, webhookPort: number, secret: string, r
       return ui ? [{ service: d.id, label: d.label, instance, url: ui, scope, templates }] : [];
     });
   });
-  return { base_topic: o.mqtt.base_topic, webhooks: { port: webhookPort, secret, routes }, links };
+  const approvals = registry.some((d) => d.roles.includes('request-manager') && d.options.configured(sliceOf(o, d)));
+  return { base_topic: o.mqtt.base_topic, webhooks: { port: webhookPort, secret, routes }, links, approvals };
 }
 
 const HEADER_MAX = 200;

@@ -86,6 +86,9 @@ describe('with a tracker', () => {
       jellyseerr: { url: 'http://127.0.0.1:9/seerr', api_key: 'seerr-key-not-for-browsers' },
       radarr: [{ name: 'radarr', url: 'http://127.0.0.1:9/radarr', api_key: 'radarr-key-not-for-browsers' }],
       sonarr: [{ name: 'sonarr', url: 'http://127.0.0.1:9/sonarr', api_key: 'sonarr-key-not-for-browsers' }],
+      // One failed cycle each at start, then none: a watcher's health changing later would make the
+      // doctor run again, and its report would replace the one the doctor test shows.
+      intervals: { arr_s: 3600, downloads_s: 3600, jellyseerr_s: 3600 },
     });
     for (const [route, body] of [
       ['/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie)],
@@ -135,6 +138,26 @@ describe('with a tracker', () => {
     await ctx.close();
   });
 
+  it('offers Approve and Decline on a request waiting for approval only, and shows the tracker’s answer to Approve', async () => {
+    const pending: MovieSpec = { ...movie, requestId: 402, tmdbId: 693135, title: 'Pending Film', radarrId: 42, hash: fakeHash('panel-setup-pending') };
+    expect((await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', pending))).status).toBe(200);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = errorsOf(page);
+    await page.goto(`${proxy.panelUrl}#/request/jellyseerr-${movie.requestId}`);
+    await page.waitForSelector('[data-testid="action-retry"]');
+    expect(await page.locator('[data-testid="action-approve"]').count()).toBe(0);
+    await page.goto(`${proxy.panelUrl}#/request/jellyseerr-${pending.requestId}`);
+    await page.waitForSelector('[data-testid="action-approve"]');
+    expect(await page.locator('[data-testid="action-decline"]').count()).toBe(1);
+    await page.click('[data-testid="action-approve"]');
+    // Jellyseerr is configured but not reachable here: the answer says so, from the tracker.
+    await page.waitForSelector('[data-testid="action-response"][data-status="error"]');
+    expect((await page.textContent('[data-testid="action-response"]'))?.trim()).toMatch(/^approve failed: jellyseerr: POST \S*\/api\/v1\/request\/402\/approve failed: ECONNREFUSED$/);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
   it('links a request to Jellyseerr and Radarr', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
@@ -150,8 +173,21 @@ describe('with a tracker', () => {
 
   it('shows the doctor’s retained report, and "Run checks" sends the command and shows the tracker’s answer', async () => {
     const { client, seen } = await listen(h.tracker.endpoints.mqttUrl, ['media/bridge/set/#', 'media/bridge/response']);
-    // The doctor's own run at start must be over first, or its report would replace this one.
-    await expect.poll(() => h.tracker.bus.hasRetained('media/bridge/doctor'), { timeout: 30_000 }).toBe(true);
+    // The doctor's own runs must be over first, or a report of theirs would replace this one: the one
+    // at start, and the one a watcher's first failed cycle asks for (nothing listens on port 9).
+    // Each watcher has ended its first cycle, and the bridge info (published with the health feature's
+    // re-check) says so; then a run shares the re-check in flight, or comes after it.
+    await expect
+      .poll(
+        () => {
+          const info = JSON.parse(h.tracker.bus.retainedPayload('media/bridge/info') ?? '{}') as { watchers?: Array<{ name: string; healthy: boolean }> };
+          const seen = new Map((info.watchers ?? []).map((w) => [w.name, w.healthy]));
+          return h.tracker.watchers.every((w) => (w.status().last_ok !== null || w.status().last_error !== null) && seen.get(w.name) === w.status().healthy);
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    await h.tracker.runDoctor();
     // The report as the doctor would publish it (clients may not publish below the base topic).
     h.tracker.bus.publishJson('media/bridge/doctor', REPORT, { retain: true, qos: 1 });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -198,6 +234,7 @@ describe('as an add-on, behind the Supervisor', () => {
     base_topic: 'media',
     webhooks: { port: 8787, secret: 'addon-secret', routes: [{ service: 'sonarr', instance: null, path: '/hooks/sonarr', auth: 'token', where: null }] },
     links: [],
+    approvals: false,
   };
 
   beforeAll(async () => {

@@ -63,6 +63,8 @@ describe('panel.json', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const doc = JSON.parse(res.body) as PanelDocument;
     expect(doc.base_topic).toBe('tracker');
+    // Jellyseerr is configured: a request waiting for approval can be decided from the panel.
+    expect(doc.approvals).toBe(true);
     expect(doc.webhooks).toEqual({
       port: 8787,
       secret: 'ingress-test-secret-123',

@@ -1,5 +1,5 @@
 /**
- * Retry, refresh Jellyfin and forget: each publishes `<base>/<id>/set/<action>` with a transaction id and
+ * Approve and decline (while the request waits for approval), retry, refresh Jellyfin and forget: each publishes `<base>/<id>/set/<action>` with a transaction id and
  * shows the tracker's answer from `<base>/<id>/response`. Forget asks for a second click.
  */
 import { LitElement, css, html, nothing } from 'lit';
@@ -53,6 +53,8 @@ export class MtRequestActions extends LitElement {
   ];
 
   @property() requestId = '';
+  /** Approve and Decline are offered (the request waits for approval and a request manager is configured). */
+  @property({ type: Boolean }) decidable = false;
   @state() private confirming = false;
 
   private readonly command = new CommandController<RequestAction>(this);
@@ -68,6 +70,16 @@ export class MtRequestActions extends LitElement {
     const { busy, response } = this.command;
     const disabled = !this.command.connected || busy !== null;
     return html`<div class="buttons" role="group" aria-label="Actions">
+        ${
+          this.decidable
+            ? html`<button type="button" class="outlined" data-testid="action-approve" ?disabled=${disabled} title="Approve the request in Jellyseerr" @click=${() => this.run('approve')}>
+                  ${busy === 'approve' ? 'Approving…' : 'Approve'}
+                </button>
+                <button type="button" class="outlined danger" data-testid="action-decline" ?disabled=${disabled} title="Decline the request in Jellyseerr" @click=${() => this.run('decline')}>
+                  ${busy === 'decline' ? 'Declining…' : 'Decline'}
+                </button>`
+            : nothing
+        }
         <button
           type="button"
           class="outlined"
@@ -122,7 +134,7 @@ export class MtRequestActions extends LitElement {
   private describe(r: CommandResponse): string {
     const action = r.action || 'command';
     if (r.status !== 'ok') return `${action} failed: ${r.error ?? 'unknown error'}`;
-    const detail = r.refresh ?? r.search;
+    const detail = r.refresh ?? r.search ?? r.decision;
     return detail ? `${action}: ok — ${detail}` : `${action}: ok`;
   }
 }

@@ -234,7 +234,7 @@ export class MtRequestDetail extends LitElement {
         <div class="side">
           <section class="card" aria-labelledby="actions">
             <h3 id="actions">Actions</h3>
-            <mt-request-actions .requestId=${r.id}></mt-request-actions>
+            <mt-request-actions .requestId=${r.id} .decidable=${this.config.approvals && r.state === 'REQUESTED'}></mt-request-actions>
           </section>
           <section class="card" aria-labelledby="ids">
             <h3 id="ids">Details</h3>

@@ -22,9 +22,11 @@ export interface PanelConfig {
   viewer: Viewer | null;
   webhooks: { port: number; secret: string; routes: WebhookRoute[] } | null;
   links: PanelLink[];
+  /** Requests waiting for approval can be approved and declined from here. */
+  approvals: boolean;
 }
 
-export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: [] };
+export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: [], approvals: false };
 
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
 const TOPIC = /^[^#+/\s][^#+\s]*$/;
@@ -89,6 +91,7 @@ export function parsePanelConfig(raw: unknown): PanelConfig {
     viewer,
     webhooks,
     links: Array.isArray(raw.links) ? raw.links.flatMap(parseLink) : [],
+    approvals: raw.approvals === true,
   };
 }
 

@@ -78,6 +78,9 @@ describe('panel.json', () => {
       const j = parsePanelConfig(junk);
       expect([j.base_topic, j.viewer, j.webhooks]).toEqual([null, null, null]);
     }
+    // Approve and Decline only when the tracker says a request manager can decide (a true boolean, nothing else).
+    expect(parsePanelConfig({ ...PANEL_JSON, approvals: true }).approvals).toBe(true);
+    for (const approvals of [undefined, 'true', 1, null]) expect(parsePanelConfig({ ...PANEL_JSON, approvals }).approvals).toBe(false);
   });
 
   it('takes the base topic from ?base=, else the tracker, else media', () => {
