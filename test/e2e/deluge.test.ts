@@ -36,6 +36,7 @@ import { freePorts } from '../helpers/ports.js';
 import { makeTorrentFile, pseudoRandomBytes } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
+import { alive, children } from '../helpers/child.js';
 
 const DELUGED = process.env.DELUGED ?? '/usr/bin/deluged';
 const DELUGE_WEB = process.env.DELUGE_WEB ?? '/usr/bin/deluge-web';
@@ -46,13 +47,6 @@ const installed = /^deluged \d+\.\d+/.test(versionText);
 if (!installed) console.warn(`deluge e2e: ${DELUGED} or ${DELUGE_WEB} not found or unreadable version ("${versionText}"); run bash scripts/e2e-deps.sh`);
 
 const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), timeoutMs = 30_000, everyMs = 150) => waitFor(check, what, { timeoutMs, everyMs });
-const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
-
-/** Every process this file started, killed on any exit, even a crash of the test runner. */
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of children) if (alive(p)) p.kill('SIGKILL');
-});
 
 /** deluged and deluge-web in the foreground, sharing one config dir, all on 127.0.0.1. */
 class Deluge {

@@ -35,6 +35,7 @@ import { pseudoRandomBytes } from '../helpers/qbittorrent.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
 import { newDroneId } from '../fakes/nzbget.js';
+import { alive, children } from '../helpers/child.js';
 
 const NZBGET = process.env.NZBGET ?? '/usr/bin/nzbget';
 const CONFIG_TEMPLATE = ['/usr/share/nzbget/webui/nzbget.conf', '/etc/nzbget.conf'].find((p) => existsSync(p));
@@ -45,12 +46,6 @@ const installed = /nzbget version: \d+/.test(versionText) && CONFIG_TEMPLATE !==
 if (!installed) console.warn(`nzbget e2e: ${NZBGET} or its config template not found ("${versionText}"); run bash scripts/e2e-deps.sh`);
 
 const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), timeoutMs = 30_000, everyMs = 100) => waitFor(check, what, { timeoutMs, everyMs });
-const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of children) if (alive(p)) p.kill('SIGKILL');
-});
 
 // ---------------------------------------------------------------------------------------
 // NZBGet in server mode with its own config and directories.

@@ -32,6 +32,7 @@ import { makeTorrentFile, pseudoRandomBytes, QbAdmin, qbPasswordHash, type Torre
 import { freePorts } from '../helpers/ports.js';
 import { Recorder, startTracker } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
+import { alive, children } from '../helpers/child.js';
 
 const QBT = process.env.QBITTORRENT_NOX ?? '/usr/bin/qbittorrent-nox';
 const USERNAME = 'tracker';
@@ -44,14 +45,6 @@ const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma
 
 /** The waits of this file give up after 30 s unless told otherwise (qbittorrent-nox is slow to start and to connect peers). */
 const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, everyMs = 100) => waitFor(check, what, { timeoutMs, everyMs });
-
-const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
-
-/** Every process this file started, killed on any exit, even a crash of the test runner. */
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of children) if (alive(p)) p.kill('SIGKILL');
-});
 
 /** One qbittorrent-nox with its own profile, WebUI port and BitTorrent port, all on 127.0.0.1. */
 class QbNox {

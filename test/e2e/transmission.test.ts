@@ -32,6 +32,7 @@ import { freePorts } from '../helpers/ports.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { TrAdmin } from '../helpers/transmission.js';
 import { waitFor } from '../helpers/wait.js';
+import { alive, children } from '../helpers/child.js';
 
 const DAEMON = process.env.TRANSMISSION_DAEMON ?? '/usr/bin/transmission-daemon';
 const USERNAME = 'tracker';
@@ -42,13 +43,6 @@ const installed = /transmission-daemon \d+\.\d+/.test(versionText);
 if (!installed) console.warn(`transmission e2e: ${DAEMON} not found or unreadable version ("${versionText}"); run bash scripts/e2e-deps.sh`);
 
 const until = <T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), timeoutMs = 30_000, everyMs = 100) => waitFor(check, what, { timeoutMs, everyMs });
-const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
-
-/** Every process this file started, killed on any exit, even a crash of the test runner. */
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of children) if (alive(p)) p.kill('SIGKILL');
-});
 
 /** One transmission-daemon in the foreground with its own config dir, all on 127.0.0.1. */
 class Daemon {

@@ -49,6 +49,15 @@ process.once('exit', () => {
   for (const p of running) p.kill('SIGKILL');
 });
 
+/** Whether a spawned process still runs. */
+export const alive = (p: ChildProcess | null): p is ChildProcess => p !== null && p.exitCode === null && p.signalCode === null;
+
+/** Daemons a test file started (add and delete as they start and stop): killed on any exit, even a crash of the test runner. */
+export const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of children) if (alive(p)) p.kill('SIGKILL');
+});
+
 export interface Ports {
   webhook: number;
   ingress: number;
