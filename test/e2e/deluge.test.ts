@@ -365,8 +365,10 @@ describe.skipIf(!installed)(`real deluged + deluge-web (${versionText})`, () => 
       await deluge.startDaemon();
       await cycle();
       expect(w.status().healthy, w.status().last_error ?? '').toBe(true);
-      // One attempt while deluged was down, one once it was back.
-      expect(w.client.stats.connects).toBe(beforeDaemon + 2);
+      // One attempt while deluged was down; once it is back, one more unless deluge-web has
+      // already reconnected its default daemon by itself (it does, at times, on 2.0.3).
+      expect(w.client.stats.connects - beforeDaemon).toBeGreaterThanOrEqual(1);
+      expect(w.client.stats.connects - beforeDaemon).toBeLessThanOrEqual(2);
       expect(r.state('jellyseerr-501')).toMatchObject({ state: 'DOWNLOADED' });
 
       // Removed before it finished → removed + stuck reason.
