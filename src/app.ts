@@ -142,6 +142,14 @@ export class Tracker {
       watchers: () => this.watchers,
       publishInfo: () => this.ha?.publisher.publishInfo(),
       recheck: () => void this.doctorFeature?.run().catch(() => undefined),
+      sources: {
+        // A source whose webhooks the tracker waits for: its silence says something.
+        subjects: configuredIntegrations(o, this.registry).map((s) => ({ ...s, webhook: this.registry.some((d) => d.id === s.integration && d.webhook !== undefined) })),
+        silenceMs: o.source_silence_min * 60_000,
+        requests: () => this.engine.index.values(),
+        publish: (report) => this.bus.publishJson(this.topics.bridgeSources, report, { retain: true, qos: 1 }),
+      },
+      firstHeard: () => this.ha?.publisher.publishBridge(),
     }));
     health.load();
     // Built before the bridge is announced so HA gets a health entity per watcher; started last.
@@ -186,6 +194,7 @@ export class Tracker {
       clock,
       info: {
         watchers: () => this.watchers.map((w) => w.name).filter((n) => n !== 'stuck'),
+        heard: () => health.heard(),
         version: VERSION,
         mode: this.mode,
         started_at: this.startedAt,
@@ -209,6 +218,7 @@ export class Tracker {
       broker: this.transport.broker,
       log,
       onReceived: (source, instance) => health.received(source, instance),
+      onNotices: (source, notices) => health.notices(source, notices),
     });
     await this.http.start();
     for (const w of set.list) w.start();
@@ -238,7 +248,10 @@ export class Tracker {
       receipts: { count: (key) => health.count(key) },
       onRun: () => void doctor.run().catch(() => undefined),
     }));
-    doctor.onReport((report) => autoconfig.onDoctorReport(report));
+    doctor.onReport((report) => {
+      autoconfig.onDoctorReport(report);
+      health.onDoctorReport(report);
+    });
     const commands = new CommandsFeature({
       bus: this.bus,
       topics: this.topics,

@@ -25,11 +25,27 @@ export type ForwardTarget = z.infer<typeof ForwardTargetSchema>;
 
 const LastEventsSchema = z.record(z.string(), z.string());
 
+/** A Sonarr/Radarr health check not restored yet (contract SourceHealthMessage + its integration). */
+const HealthMessagesSchema = z.array(
+  z.object({
+    integration: z.string(),
+    instance: z.string().nullable(),
+    level: z.string(),
+    check: z.string(),
+    message: z.string(),
+    wiki_url: z.string().nullable(),
+    since: z.string(),
+  }),
+);
+export type StoredHealthMessage = z.infer<typeof HealthMessagesSchema>[number];
+
 interface LocalState {
   webhook_secret?: string;
   discovery_topics?: string[];
   jellyseerr_forward?: unknown;
   last_events?: unknown;
+  /** Health checks the *arrs reported and have not restored: they are sent once, so they outlive a restart. */
+  health_messages?: unknown;
   /** Ids of requests merged into others whose topics and HA devices were cleared. */
   cleared_absorbed_ids?: unknown;
   /** The newest Jellyseerr change imported (ISO); absent until the first back-fill is done. */
@@ -113,6 +129,17 @@ export class LocalSettings {
     const keys = Object.keys(events);
     if (keys.length === Object.keys(current).length && keys.every((k) => current[k] === events[k])) return;
     this.db.data.last_events = { ...events };
+    await this.db.write();
+  }
+
+  get healthMessages(): StoredHealthMessage[] {
+    const parsed = HealthMessagesSchema.safeParse(this.db.data.health_messages);
+    return parsed.success ? parsed.data : [];
+  }
+
+  async saveHealthMessages(messages: readonly StoredHealthMessage[]): Promise<void> {
+    if (JSON.stringify(messages) === JSON.stringify(this.healthMessages)) return;
+    this.db.data.health_messages = [...messages];
     await this.db.write();
   }
 

@@ -7,9 +7,27 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * What a source says about itself, not about a request: a Sonarr/Radarr health check failing
+ * (`Health`) or passing again (`HealthRestored`). It goes to the bridge's source health, not to
+ * the engine.
+ */
+export interface SourceNotice {
+  kind: 'health';
+  /** The normalised instance name. */
+  instance: string;
+  restored: boolean;
+  /** `ok` | `notice` | `warning` | `error`, as the *arr sends it (lower case). */
+  level: string;
+  /** The check's class name (`DownloadClientCheck`): what `HealthRestored` names again. */
+  check: string;
+  message: string;
+  wiki_url: string | null;
+}
+
 export type ParseResult =
-  /** Valid input. `events` may be empty for known but irrelevant events (Test, Health...). */
-  { ok: true; events: UnstampedEvent[]; note: string } | { ok: false; errors: FieldError[] };
+  /** Valid input. `events` may be empty for known but irrelevant events (Test, ApplicationUpdate...). */
+  { ok: true; events: UnstampedEvent[]; note: string; notices?: SourceNotice[] } | { ok: false; errors: FieldError[] };
 
 export interface AnimeRules {
   /** Tag labels that mark a movie/series as anime (case-insensitive). */

@@ -136,6 +136,8 @@ const coreTail = {
   doctor_interval_min: z.number().min(0).default(60),
   /** A configured webhook source silent for this many hours is a doctor warning (0: never). */
   no_event_warning_hours: z.number().min(0).default(72),
+  /** Requests waiting on a webhook source that sent nothing for this many minutes make it a problem on the bridge (0: never). */
+  source_silence_min: z.number().min(0).default(60),
   notify: z.array(notifySchema).default([]),
 };
 

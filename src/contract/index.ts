@@ -8,5 +8,6 @@ export * from './doctor.js';
 export * from './integrations.js';
 export * from './panel.js';
 export * from './payloads.js';
+export * from './sources.js';
 export * from './states.js';
 export * from './topics.js';

@@ -9,7 +9,7 @@ const REQUEST_ID = /^[a-z0-9_-]+$/;
 export type ParsedTopic =
   | { kind: 'state' | 'episodes' | 'timeline' | 'event' | 'response'; id: string }
   | { kind: 'command'; id: string; action: string }
-  | { kind: 'bridge-state' | 'bridge-info' | 'bridge-doctor' | 'bridge-other' };
+  | { kind: 'bridge-state' | 'bridge-info' | 'bridge-doctor' | 'bridge-sources' | 'bridge-other' };
 
 export class Topics {
   constructor(readonly base: string) {}
@@ -45,6 +45,10 @@ export class Topics {
   /** Retained doctor report. */
   get bridgeDoctor(): string {
     return `${this.base}/${BRIDGE_ID}/doctor`;
+  }
+  /** Retained source health (contract/sources.ts). */
+  get bridgeSources(): string {
+    return `${this.base}/${BRIDGE_ID}/sources`;
   }
   /** Answers to `<base>/bridge/set/{doctor,autoconfigure}`. */
   get bridgeResponse(): string {
@@ -96,6 +100,7 @@ export class Topics {
       if (second === 'state') return { kind: 'bridge-state' };
       if (second === 'info') return { kind: 'bridge-info' };
       if (second === 'doctor') return { kind: 'bridge-doctor' };
+      if (second === 'sources') return { kind: 'bridge-sources' };
       if (second === 'response') return { kind: 'response', id: BRIDGE_ID };
       return { kind: 'bridge-other' };
     }

@@ -3,6 +3,7 @@
  * and ingress (the panel and its MQTT-over-WebSocket; loopback standalone, the Supervisor's
  * proxy as an add-on).
  */
+import type { SourceNotice } from '../adapters/types.js';
 import type { Server } from 'node:http';
 import { publicBase, type PublicBase } from '../autoconfig/urls.js';
 import type { Options } from '../config/schema.js';
@@ -43,6 +44,7 @@ export interface HttpDeps {
   broker: EmbeddedBroker;
   log: Logger;
   onReceived: (source: string, instance: string | undefined) => void;
+  onNotices?: (source: string, notices: readonly SourceNotice[]) => void;
 }
 
 export class HttpServers {
@@ -67,6 +69,7 @@ export class HttpServers {
       log: log.child('webhooks'),
       routes: this.d.routes,
       onReceived: this.d.onReceived,
+      ...(this.d.onNotices ? { onNotices: this.d.onNotices } : {}),
     });
     this.webhookServer = await serve(webhooks, o.webhook_port, host);
     const trustedProxies = this.d.addon ? SUPERVISOR_ADDRESSES : null;

@@ -5,7 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { boundEvent } from '../adapters/bounds.js';
-import type { AnimeRules } from '../adapters/types.js';
+import type { AnimeRules, SourceNotice } from '../adapters/types.js';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../config/schema.js';
 import { StorageUnavailableError, type Engine } from '../engine/index.js';
 import { REGISTRY, type Registry } from '../integrations/registry.js';
@@ -58,6 +58,8 @@ export interface WebhookServerOptions {
   routes?: ReadonlyMap<string, WebhookRoute>;
   /** Called for every valid webhook, e.g. to show "last event received" per source. */
   onReceived?: (source: string, instance: string | undefined) => void;
+  /** What a source said about itself (a Sonarr/Radarr health check): for the source health. */
+  onNotices?: (source: string, notices: readonly SourceNotice[]) => void;
 }
 
 /**
@@ -122,6 +124,11 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
       return;
     }
     opts.onReceived?.(source, instance);
+    if (outcome.kind === 'events' && outcome.notices && outcome.events.length === 0) {
+      opts.onNotices?.(source, outcome.notices);
+      reply(res, 200, { status: 'ok', note: outcome.note });
+      return;
+    }
     if (outcome.kind === 'ignored' || (outcome.kind === 'events' && outcome.events.length === 0)) {
       reply(res, 200, { status: 'ignored', note: outcome.note });
       return;

@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import type { LinkScope, LinkTemplates, WebhookAuth } from '../contract/panel.js';
-import type { AnimeRules, FieldError } from '../adapters/types.js';
+import type { AnimeRules, FieldError, SourceNotice } from '../adapters/types.js';
 import type { AutoconfigAction, AutoconfigContext } from '../autoconfig/types.js';
 import type { PublicBase } from '../autoconfig/urls.js';
 import type { EventClock } from '../doctor/events.js';
@@ -96,7 +96,7 @@ export interface WebhookInput {
 export type WebhookOutcome =
   | { kind: 'invalid'; errors: FieldError[] }
   /** Ingested, answered once stored; none: answered as ignored with the note. */
-  | { kind: 'events'; events: UnstampedEvent[]; note: string }
+  | { kind: 'events'; events: UnstampedEvent[]; note: string; notices?: SourceNotice[] }
   | { kind: 'ignored'; note: string }
   /** 503: the part that would handle it is not running. */
   | { kind: 'unavailable'; error: string }

@@ -95,7 +95,11 @@ describe('auto-configuration', () => {
       onSeriesDelete: true,
       onEpisodeFileDelete: true,
       onManualInteractionRequired: true,
-      onHealthIssue: false,
+      // Health checks failing (warnings too) and restored: the bridge's Sonarr problem sensor.
+      onHealthIssue: true,
+      includeHealthWarnings: true,
+      onHealthRestored: true,
+      onApplicationUpdate: false,
     });
     expect(field(conn, 'url')).toBe(`${hooks}/sonarr/sonarr`);
     expect(field(conn, 'password')).toBe(SECRET);

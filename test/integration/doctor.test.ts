@@ -20,6 +20,7 @@ import { createSonarrFake } from '../fakes/sonarr.js';
 import { freePorts } from '../helpers/ports.js';
 import { FakeQbittorrent } from '../helpers/qbittorrent.js';
 import { Recorder } from '../helpers/tracker.js';
+import type { SourcesReport } from '../../src/contract/index.js';
 import { bridge } from './bridge.js';
 import { world } from './support.js';
 
@@ -102,9 +103,22 @@ describe('doctor', () => {
     expect(check(report, 'qbittorrent/reachable')).toMatchObject({ status: 'skipped', summary: 'Not configured' });
 
     await rec.until(() => rec.json<Report>('media/bridge/doctor')?.checked_at === report.checked_at, 'the retained report');
+    // The source health follows the report: nothing is wrong with any source, each says when the doctor looked.
+    const sources = await rec.until(() => {
+      const s = rec.json<SourcesReport>('media/bridge/sources');
+      return s?.sources.every((x) => x.checked_at === report.checked_at) ? s : undefined;
+    }, 'the source health after the report');
+    expect(sources.ok, JSON.stringify(sources.sources.filter((x) => x.problem))).toBe(true);
+    expect(sources.sources.map((x) => x.integration)).toEqual(['jellyseerr', 'sonarr', 'radarr', 'jellyfin', 'shoko', 'mqtt', 'store']);
+    // The Tests auto-configuration asked for arrived: those sources have a last event (and an HA entity for it).
+    for (const integration of ['jellyseerr', 'sonarr', 'radarr']) {
+      expect(sources.sources.find((x) => x.integration === integration)?.last_event, integration).toEqual(expect.any(String));
+      const ts = await rec.until(() => rec.json<Record<string, unknown>>(`homeassistant/sensor/media_tracker/bridge_last_event_${integration}/config`), `the ${integration} last-event sensor`);
+      expect(ts).toMatchObject({ state_topic: 'media/bridge/sources', device_class: 'timestamp', entity_category: 'diagnostic' });
+    }
     for (const integration of ['jellyseerr', 'sonarr', 'radarr', 'jellyfin', 'shoko', 'mqtt']) {
       const cfg = await rec.until(() => rec.json<Record<string, unknown>>(`homeassistant/binary_sensor/media_tracker/bridge_doctor_${integration}/config`), `the ${integration} problem sensor`);
-      expect(cfg, integration).toMatchObject({ state_topic: 'media/bridge/doctor', json_attributes_topic: 'media/bridge/doctor', device_class: 'problem', entity_category: 'diagnostic' });
+      expect(cfg, integration).toMatchObject({ state_topic: 'media/bridge/sources', json_attributes_topic: 'media/bridge/sources', device_class: 'problem', entity_category: 'diagnostic' });
       expect(String(cfg?.value_template)).toContain(`'${integration}'`);
     }
     const button = await rec.until(() => rec.json('homeassistant/button/media_tracker/bridge_run_doctor/config'), 'the run-doctor button');
@@ -159,6 +173,21 @@ describe('doctor', () => {
     const retained = await rec.until(() => rec.json<Report>('media/bridge/doctor'), 'the retained report');
     expect(JSON.stringify(retained).includes('not-the-key')).toBe(false);
     expect(JSON.stringify(retained).includes('wrong-jellyfin-key')).toBe(false);
+
+    // Each source's problem names what the doctor found, in its words.
+    const sources = await rec.until(() => {
+      const s = rec.json<SourcesReport>('media/bridge/sources');
+      return s?.sources.find((x) => x.integration === 'sonarr')?.checked_at === report.checked_at ? s : undefined;
+    }, 'the source health after the report');
+    const of = (id: string) => sources.sources.find((x) => x.integration === id)!;
+    expect(of('sonarr')).toMatchObject({
+      problem: true,
+      reasons: expect.arrayContaining(['Sonarr (anime) refuses the API key: wrong API key (HTTP 401)', 'No Media Tracker webhook in Sonarr (main)']),
+    });
+    expect(of('radarr').reasons).toContain(`Cannot reach Radarr at http://127.0.0.1:${closed}/`);
+    expect(of('jellyseerr').reasons).toContain("Jellyseerr's webhook is not set");
+    expect(sources.ok).toBe(false);
+    for (const key of ['not-the-key', 'wrong-jellyfin-key', 'radarr-key', 'adminadmin']) expect(JSON.stringify(sources).includes(key), key).toBe(false);
   });
 
   it('warns when a webhook source has been silent for longer than no_event_warning_hours', async () => {

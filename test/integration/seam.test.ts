@@ -94,7 +94,7 @@ describe('an integration added to the registry', () => {
 
     // Home Assistant gets a problem sensor for it on the bridge device, labelled from the descriptor.
     const sensor = await rec.until(() => rec.json<Record<string, unknown>>('homeassistant/binary_sensor/media_tracker/bridge_doctor_exampledl/config'), 'the ExampleDL problem sensor');
-    expect(sensor).toMatchObject({ name: 'ExampleDL check', state_topic: 'media/bridge/doctor', device_class: 'problem', entity_category: 'diagnostic' });
+    expect(sensor).toMatchObject({ name: 'ExampleDL problem', state_topic: 'media/bridge/sources', device_class: 'problem', entity_category: 'diagnostic' });
     expect(String(sensor.value_template)).toContain("'exampledl'");
 
     // The bridge info lists it with its label and role (what the panel reads), and its watcher's health.

@@ -212,40 +212,64 @@ export class Discovery {
   }
 
   /**
-   * The doctor (docs/home-assistant.md): per integration a problem sensor, on while any of its
-   * checks is an error, with its checks as attributes; and buttons that run the doctor and
-   * auto-configuration through the bridge commands.
+   * Source health (docs/home-assistant.md): per integration a problem sensor on
+   * `<base>/bridge/sources` (on while anything is wrong with it: unreachable, key refused, a
+   * doctor error or warning, an *arr health check, silence while requests wait on it), with the
+   * reasons as attributes; a "last event" timestamp for each source that has sent a webhook; and
+   * buttons that run the doctor and auto-configuration through the bridge commands. The problem
+   * sensor keeps its first key (`doctor_<id>`), so HA keeps its history.
    */
-  private doctorDefs(): EntityDef[] {
+  private sourceDefs(heard: readonly string[]): EntityDef[] {
     const integrations = this.opts.doctor ?? [];
     if (integrations.length === 0) return [];
     const t = this.opts.topics;
-    const mine = (name: string) => `value_json.checks | selectattr('integration', 'equalto', '${name}')`;
+    const mine = (name: string) => `value_json.sources | selectattr('integration', 'equalto', '${name}') | list`;
     const sensors = integrations.map(
       ({ integration: name, label }): EntityDef => ({
         component: 'binary_sensor',
         key: `doctor_${name}`,
         config: {
-          name: `${label} check`,
-          state_topic: t.bridgeDoctor,
-          value_template: `{{ 'ON' if (${mine(name)} | selectattr('status', 'equalto', 'error') | list | count) > 0 else 'OFF' }}`,
-          json_attributes_topic: t.bridgeDoctor,
-          json_attributes_template: `{{ {'checked_at': value_json.checked_at, 'checks': (${mine(name)} | list)} | tojson }}`,
+          name: `${label} problem`,
+          state_topic: t.bridgeSources,
+          value_template: `{% set s = ${mine(name)} %}{{ 'ON' if s and s[0].problem else 'OFF' }}`,
+          json_attributes_topic: t.bridgeSources,
+          json_attributes_template: `{% set s = ${mine(name)} %}{{ ({'reasons': s[0].reasons, 'health': s[0].health, 'last_event': s[0].last_event, 'checked_at': s[0].checked_at} if s else {}) | tojson }}`,
           device_class: 'problem',
           entity_category: 'diagnostic',
         },
       }),
     );
+    // A timestamp sensor must never get a state that is not a time (HA logs it): only sources that have sent one get it.
+    const lastEvents = integrations
+      .filter(({ integration }) => heard.includes(integration))
+      .map(
+        ({ integration: name, label }): EntityDef => ({
+          component: 'sensor',
+          key: `last_event_${name}`,
+          config: {
+            name: `${label} last event`,
+            state_topic: t.bridgeSources,
+            value_template: `{% set s = ${mine(name)} %}{{ s[0].last_event if s and s[0].last_event else this.state }}`,
+            device_class: 'timestamp',
+            entity_category: 'diagnostic',
+          },
+        }),
+      );
     const button = (key: string, name: string, action: string, icon: string, category: string): EntityDef => ({
       component: 'button',
       key,
       config: { name, command_topic: t.bridgeCommand(action), payload_press: 'PRESS', entity_category: category, icon },
     });
-    return [...sensors, button('run_doctor', 'Run doctor', 'doctor', 'mdi:stethoscope', 'diagnostic'), button('autoconfigure', 'Auto-configure webhooks', 'autoconfigure', 'mdi:auto-fix', 'config')];
+    return [
+      ...sensors,
+      ...lastEvents,
+      button('run_doctor', 'Run doctor', 'doctor', 'mdi:stethoscope', 'diagnostic'),
+      button('autoconfigure', 'Auto-configure webhooks', 'autoconfigure', 'mdi:auto-fix', 'config'),
+    ];
   }
 
-  /** `watchers`: names of the running watchers; each gets a diagnostic health entity. */
-  bridgeConfigs(watchers: string[] = []): DiscoveryMessage[] {
+  /** `watchers`: names of the running watchers, each gets a diagnostic health entity; `heard`: the sources that have sent a webhook. */
+  bridgeConfigs(watchers: string[] = [], heard: readonly string[] = []): DiscoveryMessage[] {
     const t = this.opts.topics;
     const device = {
       identifiers: [this.bridgeIdentifier],
@@ -298,6 +322,6 @@ export class Discovery {
       }),
     );
     // The connection entity carries no availability so it can show "offline" itself.
-    return [...[...defs, ...health, ...this.doctorDefs()].map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
+    return [...[...defs, ...health, ...this.sourceDefs(heard)].map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
   }
 }

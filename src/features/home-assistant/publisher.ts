@@ -20,6 +20,8 @@ const DAY_MS = 86_400_000;
 export interface BridgeInfoSource {
   /** Watchers that get a health entity in Home Assistant. */
   watchers?: () => string[];
+  /** Sources that have sent a webhook: each gets a "last event" timestamp entity. */
+  heard?: () => string[];
   version: string;
   mode: string;
   started_at: string;
@@ -76,7 +78,7 @@ export class Publisher {
   }
 
   publishBridge(): void {
-    if (this.discovery) for (const m of this.discovery.bridgeConfigs(this.info.watchers?.() ?? [])) this.bus.publishJson(m.topic, m.payload, RETAINED);
+    if (this.discovery) for (const m of this.discovery.bridgeConfigs(this.info.watchers?.() ?? [], this.info.heard?.() ?? [])) this.bus.publishJson(m.topic, m.payload, RETAINED);
     this.bus.publish(this.topics.bridgeState, 'online', RETAINED);
     this.publishInfo();
   }

@@ -103,14 +103,45 @@ export const blockedFields = {
 /** Events both services send that say nothing about a request: a valid envelope is enough. */
 const UNTRACKED = {
   Test: 'test event',
-  Health: 'health check',
-  HealthRestored: 'health check restored',
   ApplicationUpdate: 'application update',
   Rename: 'file rename',
 } as const;
-type UntrackedEvent = keyof typeof UNTRACKED;
+/** Events about the *arr itself: kept as its source health (SourceNotice). */
+const HEALTH = ['Health', 'HealthRestored'] as const;
+type UntrackedEvent = keyof typeof UNTRACKED | (typeof HEALTH)[number];
 
-const isUntracked = (eventType: string): eventType is UntrackedEvent => Object.hasOwn(UNTRACKED, eventType);
+const isUntracked = (eventType: string): eventType is keyof typeof UNTRACKED => Object.hasOwn(UNTRACKED, eventType);
+const isHealth = (eventType: string): eventType is (typeof HEALTH)[number] => (HEALTH as readonly string[]).includes(eventType);
+
+/**
+ * `Health` / `HealthRestored` (docs/upstreams.md §1.5): `level`, `message`, `type` (the check's
+ * class) and `wikiUrl`. Each is read leniently: a notice with an odd field is still worth showing.
+ */
+const HealthSchema = ArrEnvelopeSchema.extend({
+  level: lenient(z.string()),
+  message: lenient(z.string()),
+  type: lenient(z.string()),
+  wikiUrl: lenient(z.string()),
+});
+
+function healthNotice(service: Service, eventType: (typeof HEALTH)[number], body: Record<string, unknown>, ctx: AdapterContext): ParseResult {
+  const v = validate(HealthSchema, body);
+  if (!v.ok) return fail(v.errors);
+  const h = v.data;
+  const restored = eventType === 'HealthRestored';
+  const message = h.message?.trim() || h.type?.trim() || (restored ? 'A health check passes again' : 'A health check failed');
+  const check = h.type?.trim() || message;
+  const notice = {
+    kind: 'health' as const,
+    instance: instanceName(ctx, h.instanceName, service),
+    restored,
+    level: (h.level ?? (restored ? 'ok' : 'warning')).toLowerCase(),
+    check,
+    message,
+    wiki_url: h.wikiUrl?.startsWith('http') ? h.wikiUrl : null,
+  };
+  return { ok: true, events: [], note: `${ARR_LABEL[service]} health check ${restored ? 'restored' : 'failing'}: ${check}`, notices: [notice] };
+}
 
 export type Handler = (body: Record<string, unknown>, ctx: AdapterContext) => ParseResult;
 
@@ -122,6 +153,7 @@ export function parseWebhook<K extends string>(service: Service, accepted: reado
   const head = readDiscriminator(body, 'eventType', accepted);
   if (!head.ok) return fail(head.errors);
   const eventType: K = head.value;
+  if (isHealth(eventType)) return healthNotice(service, eventType, head.body, ctx);
   if (isUntracked(eventType)) {
     const env = validate(ArrEnvelopeSchema, head.body);
     if (!env.ok) return fail(env.errors);

@@ -24,16 +24,19 @@ const USERNAME = 'media-tracker';
 /** What Sonarr/Radarr answer instead of a stored password (Servarr `SchemaBuilder`). */
 export const MASKED = '********';
 
-/** The triggers the adapters turn into events (integrations/sonarr/adapter.ts, radarr/adapter.ts). */
+/** Health checks failing (warnings included) and passing again: the bridge's source health (features/health). */
+const HEALTH_TRIGGERS = ['onHealthIssue', 'includeHealthWarnings', 'onHealthRestored'] as const;
+
+/** The triggers the adapters turn into events or health notices (integrations/sonarr/adapter.ts, radarr/adapter.ts). */
 export const TRIGGERS: Record<ArrKind, readonly string[]> = {
-  sonarr: ['onGrab', 'onDownload', 'onUpgrade', 'onImportComplete', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete', 'onManualInteractionRequired'],
-  radarr: ['onGrab', 'onDownload', 'onUpgrade', 'onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onManualInteractionRequired'],
+  sonarr: ['onGrab', 'onDownload', 'onUpgrade', 'onImportComplete', 'onSeriesAdd', 'onSeriesDelete', 'onEpisodeFileDelete', 'onManualInteractionRequired', ...HEALTH_TRIGGERS],
+  radarr: ['onGrab', 'onDownload', 'onUpgrade', 'onMovieAdded', 'onMovieDelete', 'onMovieFileDelete', 'onManualInteractionRequired', ...HEALTH_TRIGGERS],
 };
 
 /** Every `on*` flag of the resource, so a new connection starts with only ours switched on. */
 const ALL_FLAGS: Record<ArrKind, readonly string[]> = {
-  sonarr: [...TRIGGERS.sonarr, 'onRename', 'onEpisodeFileDeleteForUpgrade', 'onHealthIssue', 'includeHealthWarnings', 'onHealthRestored', 'onApplicationUpdate'],
-  radarr: [...TRIGGERS.radarr, 'onRename', 'onMovieFileDeleteForUpgrade', 'onHealthIssue', 'includeHealthWarnings', 'onHealthRestored', 'onApplicationUpdate'],
+  sonarr: [...TRIGGERS.sonarr, 'onRename', 'onEpisodeFileDeleteForUpgrade', 'onApplicationUpdate'],
+  radarr: [...TRIGGERS.radarr, 'onRename', 'onMovieFileDeleteForUpgrade', 'onApplicationUpdate'],
 };
 
 const FieldSchema = z.looseObject({ name: z.string(), value: z.unknown().optional() });

@@ -323,6 +323,7 @@ describe('options and schema follow the zod options', () => {
       autoconfigure_on_start: true,
       doctor_interval_min: 30,
       no_event_warning_hours: 24,
+      source_silence_min: 30,
       notify: [{ requester: 'alice', person: 'person.alice', service: 'notify.mobile_app_alice' }],
     };
     // The sample sets every schema key, so a new option needs a value here too.

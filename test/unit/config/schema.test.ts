@@ -76,6 +76,7 @@ const DEFAULTS: Options = {
   autoconfigure_on_start: false,
   doctor_interval_min: 60,
   no_event_warning_hours: 72,
+  source_silence_min: 60,
   notify: [],
 };
 

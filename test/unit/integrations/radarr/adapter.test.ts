@@ -158,9 +158,29 @@ describe('parseRadarr: fixtures', () => {
     });
   });
 
-  it.each(['Health', 'HealthRestored', 'ApplicationUpdate', 'Rename'])('%s → ok, no events', (eventType) => {
+  it.each(['ApplicationUpdate', 'Rename'])('%s → ok, no events', (eventType) => {
     const result = parseRadarr({ eventType, level: 'warning', message: 'x', instanceName: 'Radarr' }, ctx);
     expect(result).toMatchObject({ ok: true, events: [] });
+  });
+
+  it.each([
+    ['Health', false],
+    ['HealthRestored', true],
+  ] as const)('%s → no events, a health notice (restored: %s)', (eventType, restored) => {
+    const body = {
+      eventType,
+      level: 'Error',
+      message: 'No download client is available',
+      type: 'DownloadClientCheck',
+      wikiUrl: 'https://wiki.servarr.com/radarr/system#no-download-client-is-available',
+      instanceName: 'Radarr 4K',
+      applicationUrl: '',
+    };
+    expect(parseRadarr(body, ctx)).toMatchObject({
+      ok: true,
+      events: [],
+      notices: [{ kind: 'health', instance: 'radarr-4k', restored, level: 'error', check: 'DownloadClientCheck', message: 'No download client is available', wiki_url: body.wikiUrl }],
+    });
   });
 
   it('keys are distinct across fixtures and stable across parses', () => {

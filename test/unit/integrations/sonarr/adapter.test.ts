@@ -304,14 +304,39 @@ describe('parseSonarr: fixtures', () => {
     expect(e.message).toBe('Sonarr: import blocked — One or more episodes expected in this release were not imported or missing from the release');
   });
 
-  it.each([
-    ['test', 'Sonarr test event, nothing to track'],
-    ['health', 'Sonarr health check, nothing to track'],
-  ])('%s → ok, no events', (name, note) => {
-    expect(parseSonarr(fixture(name), ctx)).toEqual({ ok: true, events: [], note });
+  it('test → ok, no events', () => {
+    expect(parseSonarr(fixture('test'), ctx)).toEqual({ ok: true, events: [], note: 'Sonarr test event, nothing to track' });
   });
 
-  it.each(['HealthRestored', 'ApplicationUpdate', 'Rename'])('%s → ok, no events', (eventType) => {
+  it('Health → no events, a notice for the source health in its own words', () => {
+    expect(parseSonarr(fixture('health'), ctx)).toEqual({
+      ok: true,
+      events: [],
+      note: 'Sonarr health check failing: IndexerLongTermStatusCheck',
+      notices: [
+        {
+          kind: 'health',
+          instance: 'sonarr',
+          restored: false,
+          level: 'warning',
+          check: 'IndexerLongTermStatusCheck',
+          message: 'Indexers unavailable due to failures for more than 6 hours: Nyaa (Prowlarr)',
+          wiki_url: 'https://wiki.servarr.com/sonarr/system#indexers-are-unavailable-due-to-failures-for-more-than-6-hours',
+        },
+      ],
+    });
+  });
+
+  it('HealthRestored names the same check; the route names the instance', () => {
+    const body = { ...fixture('health'), eventType: 'HealthRestored', level: 'ok' };
+    expect(parseSonarr(body, { ...ctx, instance: 'Anime' })).toMatchObject({
+      ok: true,
+      events: [],
+      notices: [{ kind: 'health', instance: 'anime', restored: true, level: 'ok', check: 'IndexerLongTermStatusCheck' }],
+    });
+  });
+
+  it.each(['ApplicationUpdate', 'Rename'])('%s → ok, no events', (eventType) => {
     const result = parseSonarr({ eventType, instanceName: 'Sonarr', message: 'x' }, ctx);
     expect(result).toMatchObject({ ok: true, events: [] });
   });
@@ -428,6 +453,6 @@ describe('parseSonarr: invalid input', () => {
 
   it('Test/Health pass even with odd bodies (envelope only)', () => {
     expect(parseSonarr({ eventType: 'Test' }, ctx)).toMatchObject({ ok: true, events: [] });
-    expect(parseSonarr({ eventType: 'Health', level: 5 }, ctx)).toMatchObject({ ok: true, events: [] });
+    expect(parseSonarr({ eventType: 'Health', level: 5 }, ctx)).toMatchObject({ ok: true, events: [], notices: [{ level: 'warning', message: 'A health check failed', wiki_url: null }] });
   });
 });
