@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeHash, type EpisodeSpec, type MovieSpec, type ShowSpec } from './payloads.js';
+import type { AnimeFile } from './shoko.js';
 
 export interface LibraryItem {
   Id: string;
@@ -69,6 +70,53 @@ export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
     ParentIndexNumber: e.season,
     IndexNumber: e.episode,
     ...playable(id, `${series.Path}/Season ${String(e.season).padStart(2, '0')}/${s.title} - ${code}.mkv`),
+  };
+}
+
+/**
+ * Anime as Shokofin shows it (docs/upstreams.md §6.7): links in its virtual folders (VFS) named
+ * by Shoko's ids, and Shoko's ids as provider ids, no Tmdb or Tvdb id (off by default). So the
+ * tracker finds these items only by the `Shoko File` id Shoko's match gave the request.
+ */
+const VFS = '/config/data/Shokofin/VFS/anime';
+const shokoIds = (f: AnimeFile) => ({ 'Shoko Series': String(f.seriesId), 'Shoko Episode': String(f.episodeId), 'Shoko File': String(f.id) });
+
+export function shokofinMovie(m: MovieSpec, f: AnimeFile): LibraryItem {
+  const id = itemId(`shokofin:${f.id}`);
+  const path = `${VFS}/${m.title} (${m.year}) [shoko-series-${f.seriesId}]/${m.title} (${m.year}) [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`;
+  return { Id: id, Name: m.title, Type: 'Movie', ProviderIds: shokoIds(f), ProductionYear: m.year, IsFolder: false, LocationType: 'FileSystem', ...playable(id, path) };
+}
+
+export function shokofinSeries(s: ShowSpec, f: AnimeFile): LibraryItem {
+  return {
+    Id: itemId(`shokofin:series:${f.seriesId}`),
+    Name: s.title,
+    Type: 'Series',
+    ProviderIds: { 'Shoko Series': String(f.seriesId), AniDB: String(f.anidbAnimeId) },
+    ProductionYear: s.year,
+    Path: `${VFS}/${s.title} [shoko-series-${f.seriesId}]`,
+    IsFolder: true,
+    LocationType: 'FileSystem',
+  };
+}
+
+export function shokofinEpisode(s: ShowSpec, e: EpisodeSpec, f: AnimeFile): LibraryItem {
+  const series = shokofinSeries(s, f);
+  const id = itemId(`shokofin:${f.id}`);
+  const season = `Season ${String(e.season).padStart(2, '0')}`;
+  return {
+    Id: id,
+    Name: `Episode ${e.episode}`,
+    Type: 'Episode',
+    ProviderIds: { ...shokoIds(f), AniDB: String(f.anidbEpisodeId) },
+    ProductionYear: s.year,
+    IsFolder: false,
+    LocationType: 'FileSystem',
+    SeriesId: series.Id,
+    SeriesName: s.title,
+    ParentIndexNumber: e.season,
+    IndexNumber: e.episode,
+    ...playable(id, `${series.Path}/${season}/${s.title} [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`),
   };
 }
 
