@@ -14,7 +14,7 @@ import { parseOptions } from '../config/load.js';
 import { createLogger, errorMessage, setLogLevel } from '../log.js';
 import { EventLog } from './events.js';
 import { DEMO_LIBRARY_KEY, DemoLibrary } from './library.js';
-import { SCENARIOS, type Step } from './scenarios.js';
+import { SCENARIOS, type ShokoStep } from './scenarios.js';
 import { DEMO_SHOKO_KEY, DemoShoko } from './shoko.js';
 
 /** Waits until `ok()` holds (checked every 10 ms), at most `ms`; says whether it did. */
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   if (!matcher || !(await until(() => shoko.connected && matcher.status().healthy))) throw new Error("the tracker did not connect to the demo Shoko's hub");
   const received = () => Number(matcher.status().detail?.events_received ?? 0);
   /** Shoko's step: its hub sends the events; done once the tracker has received and ingested them all. */
-  const matchInShoko = async (step: Extract<Step, { shoko: unknown }>): Promise<boolean> => {
+  const matchInShoko = async (step: ShokoStep): Promise<boolean> => {
     const target = received() + shoko.match(step.shoko.matched);
     const arrived = await until(() => received() >= target);
     // What arrived is ingested now rather than after the watcher's coalescing window.
