@@ -1,15 +1,16 @@
 /**
  * The demo's media library: a small in-memory server answering the part of Jellyfin's API the
- * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`, and
- * `/Library/Refresh` for the panel's "Refresh Jellyfin"; PascalCase
- * JSON, `MediaBrowser Token` auth), and the webhook plugin's `ItemAdded`/`ItemDeleted` bodies.
+ * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`,
+ * `/Library/Refresh` for the panel's "Refresh Jellyfin", and Shokofin's settings for the doctor;
+ * PascalCase JSON, `MediaBrowser Token` auth), and the webhook plugin's `ItemAdded`/`ItemDeleted` bodies.
  * Only Jellyfin can prove an episode playable, so without it a season could never be seen
  * partly available. Items get stable ids from their labels, so scenarios can name them upfront.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SHOKOFIN_PLUGIN_ID } from '../integrations/shoko/doctor.js';
 import { fakeHash, type EpisodeSpec, type MovieSpec, type ShowSpec } from './payloads.js';
-import type { AnimeFile } from './shoko.js';
+import { DEMO_IMPORT_FOLDER, type AnimeFile } from './shoko.js';
 
 export interface LibraryItem {
   Id: string;
@@ -79,6 +80,13 @@ export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
  * tracker finds these items only by the `Shoko File` id Shoko's match gave the request.
  */
 const VFS = '/config/data/Shokofin/VFS/anime';
+/** Shokofin as the doctor reads it (§6.8): following Shoko's hub, the anime library mapped to the demo Shoko's import folder. */
+const SHOKOFIN = { Id: SHOKOFIN_PLUGIN_ID, Name: 'Shoko', Version: '4.2.1.0' };
+const SHOKOFIN_CONFIG = {
+  SignalR_AutoConnectEnabled: true,
+  SignalR_FileEvents: true,
+  MediaFolders: [{ MediaFolderPath: '/data/anime', ImportFolderId: DEMO_IMPORT_FOLDER.ID, IsFileEventsEnabled: true }],
+};
 const shokoIds = (f: AnimeFile) => ({ 'Shoko Series': String(f.seriesId), 'Shoko Episode': String(f.episodeId), 'Shoko File': String(f.id) });
 
 export function shokofinMovie(m: MovieSpec, f: AnimeFile): LibraryItem {
@@ -186,7 +194,8 @@ export class DemoLibrary {
     if (req.method === 'POST' && url.pathname === '/Library/Refresh') return send(204);
     if (req.method !== 'GET') return send(404);
     if (url.pathname === '/System/Info') return send(200, { ServerName: 'Demo library', Version: '10.10.7', Id: itemId('server'), ProductName: 'Jellyfin Server' });
-    if (url.pathname === '/Plugins') return send(200, []);
+    if (url.pathname === '/Plugins') return send(200, [SHOKOFIN]);
+    if (url.pathname === `/Plugins/${SHOKOFIN.Id}/Configuration`) return send(200, SHOKOFIN_CONFIG);
     if (url.pathname === '/Items') {
       const ids = list('Ids');
       const types = list('IncludeItemTypes');
