@@ -1,14 +1,16 @@
 /**
  * The demo's media library: a small in-memory server answering the part of Jellyfin's API the
- * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`, and
- * `/Library/Refresh` for the panel's "Refresh Jellyfin"; PascalCase
- * JSON, `MediaBrowser Token` auth), and the webhook plugin's `ItemAdded`/`ItemDeleted` bodies.
+ * tracker reads (`/System/Info`, `/Items`, `/Items/{id}`, `/Shows/{id}/Episodes`,
+ * `/Library/Refresh` for the panel's "Refresh Jellyfin", and Shokofin's settings for the doctor;
+ * PascalCase JSON, `MediaBrowser Token` auth), and the webhook plugin's `ItemAdded`/`ItemDeleted` bodies.
  * Only Jellyfin can prove an episode playable, so without it a season could never be seen
  * partly available. Items get stable ids from their labels, so scenarios can name them upfront.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SHOKOFIN_PLUGIN_ID } from '../integrations/shoko/doctor.js';
 import { fakeHash, type EpisodeSpec, type MovieSpec, type ShowSpec } from './payloads.js';
+import { DEMO_IMPORT_FOLDER, type AnimeFile } from './shoko.js';
 
 export interface LibraryItem {
   Id: string;
@@ -69,6 +71,60 @@ export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
     ParentIndexNumber: e.season,
     IndexNumber: e.episode,
     ...playable(id, `${series.Path}/Season ${String(e.season).padStart(2, '0')}/${s.title} - ${code}.mkv`),
+  };
+}
+
+/**
+ * Anime as Shokofin shows it (docs/upstreams.md §6.7): links in its virtual folders (VFS) named
+ * by Shoko's ids, and Shoko's ids as provider ids, no Tmdb or Tvdb id (off by default). So the
+ * tracker finds these items only by the `Shoko File` id Shoko's match gave the request.
+ */
+const VFS = '/config/data/Shokofin/VFS/anime';
+/** Shokofin as the doctor reads it (§6.8): following Shoko's hub, the anime library mapped to the demo Shoko's import folder. */
+const SHOKOFIN = { Id: SHOKOFIN_PLUGIN_ID, Name: 'Shoko', Version: '4.2.1.0' };
+const SHOKOFIN_CONFIG = {
+  SignalR_AutoConnectEnabled: true,
+  SignalR_FileEvents: true,
+  MediaFolders: [{ MediaFolderPath: '/data/anime', ImportFolderId: DEMO_IMPORT_FOLDER.ID, IsFileEventsEnabled: true }],
+};
+const shokoIds = (f: AnimeFile) => ({ 'Shoko Series': String(f.seriesId), 'Shoko Episode': String(f.episodeId), 'Shoko File': String(f.id) });
+
+export function shokofinMovie(m: MovieSpec, f: AnimeFile): LibraryItem {
+  const id = itemId(`shokofin:${f.id}`);
+  const path = `${VFS}/${m.title} (${m.year}) [shoko-series-${f.seriesId}]/${m.title} (${m.year}) [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`;
+  return { Id: id, Name: m.title, Type: 'Movie', ProviderIds: shokoIds(f), ProductionYear: m.year, IsFolder: false, LocationType: 'FileSystem', ...playable(id, path) };
+}
+
+export function shokofinSeries(s: ShowSpec, f: AnimeFile): LibraryItem {
+  return {
+    Id: itemId(`shokofin:series:${f.seriesId}`),
+    Name: s.title,
+    Type: 'Series',
+    ProviderIds: { 'Shoko Series': String(f.seriesId), AniDB: String(f.anidbAnimeId) },
+    ProductionYear: s.year,
+    Path: `${VFS}/${s.title} [shoko-series-${f.seriesId}]`,
+    IsFolder: true,
+    LocationType: 'FileSystem',
+  };
+}
+
+export function shokofinEpisode(s: ShowSpec, e: EpisodeSpec, f: AnimeFile): LibraryItem {
+  const series = shokofinSeries(s, f);
+  const id = itemId(`shokofin:${f.id}`);
+  const season = `Season ${String(e.season).padStart(2, '0')}`;
+  return {
+    Id: id,
+    Name: `Episode ${e.episode}`,
+    Type: 'Episode',
+    ProviderIds: { ...shokoIds(f), AniDB: String(f.anidbEpisodeId) },
+    ProductionYear: s.year,
+    IsFolder: false,
+    LocationType: 'FileSystem',
+    SeriesId: series.Id,
+    SeriesName: s.title,
+    ParentIndexNumber: e.season,
+    IndexNumber: e.episode,
+    ...playable(id, `${series.Path}/${season}/${s.title} [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`),
   };
 }
 
@@ -138,7 +194,8 @@ export class DemoLibrary {
     if (req.method === 'POST' && url.pathname === '/Library/Refresh') return send(204);
     if (req.method !== 'GET') return send(404);
     if (url.pathname === '/System/Info') return send(200, { ServerName: 'Demo library', Version: '10.10.7', Id: itemId('server'), ProductName: 'Jellyfin Server' });
-    if (url.pathname === '/Plugins') return send(200, []);
+    if (url.pathname === '/Plugins') return send(200, [SHOKOFIN]);
+    if (url.pathname === `/Plugins/${SHOKOFIN.Id}/Configuration`) return send(200, SHOKOFIN_CONFIG);
     if (url.pathname === '/Items') {
       const ids = list('Ids');
       const types = list('IncludeItemTypes');

@@ -68,13 +68,20 @@ export function jellyseerr(type: JellyseerrType, media: MovieSpec | ShowSpec): R
   };
 }
 
+const movieFolder = (m: MovieSpec) => `/data/${m.anime ? 'anime/movies' : 'movies'}/${m.title} (${m.year})`;
+
+/** Where Radarr imports a movie's file (`movieFile.path`). */
+export function movieFilePath(m: MovieSpec, quality = 'Bluray-1080p'): string {
+  return `${movieFolder(m)}/${m.title} (${m.year}) [${quality}].mkv`;
+}
+
 function radarrMovie(m: MovieSpec): Record<string, unknown> {
   return {
     id: m.radarrId,
     title: m.title,
     year: m.year,
     releaseDate: `${m.year}-05-14`,
-    folderPath: `/data/${m.anime ? 'anime/movies' : 'movies'}/${m.title} (${m.year})`,
+    folderPath: movieFolder(m),
     tmdbId: m.tmdbId,
     imdbId: `tt${m.tmdbId}`,
     overview: `${m.title} overview.`,
@@ -126,16 +133,15 @@ export function radarrGrab(m: MovieSpec, rel: MovieRelease = {}): Record<string,
 /** The import; `upgrade`: the file replaces one of lower quality (Radarr's `isUpgrade`). */
 export function radarrDownload(m: MovieSpec, opts: MovieRelease & { manual?: boolean; upgrade?: boolean } = {}): Record<string, unknown> {
   const quality = opts.quality ?? 'Bluray-1080p';
-  const file = `${m.title} (${m.year}) [${quality}].mkv`;
-  const movie = radarrMovie(m);
+  const path = movieFilePath(m, quality);
   return {
-    movie,
+    movie: radarrMovie(m),
     remoteMovie: { tmdbId: m.tmdbId, imdbId: `tt${m.tmdbId}`, title: m.title, year: m.year },
     movieFile: {
       // Radarr never reuses a file id: an upgrade's file is a new one.
       id: m.radarrId * 10 + (opts.upgrade ? 8 : 7),
-      relativePath: file,
-      path: `${String(movie.folderPath)}/${file}`,
+      relativePath: path.slice(movieFolder(m).length + 1),
+      path,
       quality,
       qualityVersion: 1,
       releaseGroup: 'GROUP',
@@ -161,12 +167,14 @@ export function radarrMovieDelete(m: MovieSpec): Record<string, unknown> {
   return { movie: radarrMovie(m), deletedFiles: true, movieFolderSize: 15_032_385_536, eventType: 'MovieDelete', ...envelope('Radarr') };
 }
 
+const seriesFolder = (s: ShowSpec) => `/data/${s.anime ? 'anime' : 'tv'}/${s.title}`;
+
 function sonarrSeries(s: ShowSpec): Record<string, unknown> {
   return {
     id: s.sonarrId,
     title: s.title,
     titleSlug: s.title.toLowerCase().replace(/\W+/g, '-'),
-    path: `/data/${s.anime ? 'anime' : 'tv'}/${s.title}`,
+    path: seriesFolder(s),
     tvdbId: s.tvdbId,
     tvMazeId: 0,
     tmdbId: s.tmdbId,
@@ -230,12 +238,18 @@ export function sonarrGrab(s: ShowSpec, eps: EpisodeSpec[], hash: string, releas
   };
 }
 
+const episodeRelative = (s: ShowSpec, e: EpisodeSpec) => `Season ${String(e.season).padStart(2, '0')}/${s.title} - ${sxe(e)} - Episode ${e.episode} [WEBDL-1080p].mkv`;
+
+/** Where Sonarr imports an episode's file (`episodeFile.path`). */
+export function episodeFilePath(s: ShowSpec, e: EpisodeSpec): string {
+  return `${seriesFolder(s)}/${episodeRelative(s, e)}`;
+}
+
 function episodeFile(s: ShowSpec, e: EpisodeSpec): Record<string, unknown> {
-  const rel = `Season ${String(e.season).padStart(2, '0')}/${s.title} - ${sxe(e)} - Episode ${e.episode} [WEBDL-1080p].mkv`;
   return {
     id: episodeId(s, e) + 500_000,
-    relativePath: rel,
-    path: `${String(sonarrSeries(s).path)}/${rel}`,
+    relativePath: episodeRelative(s, e),
+    path: episodeFilePath(s, e),
     quality: 'WEBDL-1080p',
     qualityVersion: 1,
     releaseGroup: 'SubsPlease',

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: starts the tracker on its embedded defaults with a small Jellyfin library
- * (library.ts) and replays the workflows through the real webhook routes, so `npx mqtt sub
- * -t 'media/#' -v` shows requests moving. Ends with each request's state and the events Home
+ * (library.ts) and a small Shoko (shoko.ts), and replays the workflows through the real
+ * webhook routes and Shoko's SignalR hub, so `npx mqtt sub -t 'media/#' -v` shows requests moving. Ends with each request's state and the events Home
  * Assistant got. Flags: --step-ms N (pause between calls, default 1500), --exit (stop after
  * the replay), --data DIR (default: a fresh temporary dir), --ephemeral-ports.
  */
@@ -14,7 +14,18 @@ import { parseOptions } from '../config/load.js';
 import { createLogger, errorMessage, setLogLevel } from '../log.js';
 import { EventLog } from './events.js';
 import { DEMO_LIBRARY_KEY, DemoLibrary } from './library.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, type ShokoStep } from './scenarios.js';
+import { DEMO_SHOKO_KEY, DemoShoko } from './shoko.js';
+
+/** Waits until `ok()` holds (checked every 10 ms), at most `ms`; says whether it did. */
+async function until(ok: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,9 +42,23 @@ async function main(): Promise<void> {
   const ports = values['ephemeral-ports'] ? { webhook_port: 0, ingress_port: 0, mqtt: { port: 0 } } : {};
   const library = new DemoLibrary();
   const jellyfin = { url: await library.start(), api_key: DEMO_LIBRARY_KEY };
-  const options = parseOptions({ data_dir: dataDir, webhook_secret: 'demo-secret', jellyfin, ...ports });
+  const shoko = new DemoShoko();
+  const shokoOptions = { url: await shoko.start(), api_key: DEMO_SHOKO_KEY };
+  const options = parseOptions({ data_dir: dataDir, webhook_secret: 'demo-secret', jellyfin, shoko: shokoOptions, ...ports });
   const tracker = new Tracker({ options, log: createLogger('demo') });
   await tracker.start();
+  // Shoko's events are not queued for a client that is not there yet: replay once the tracker listens.
+  const matcher = tracker.watchers.find((w) => w.name === 'shoko');
+  if (!matcher || !(await until(() => shoko.connected && matcher.status().healthy))) throw new Error("the tracker did not connect to the demo Shoko's hub");
+  const received = () => Number(matcher.status().detail?.events_received ?? 0);
+  /** Shoko's step: its hub sends the events; done once the tracker has received and ingested them all. */
+  const matchInShoko = async (step: ShokoStep): Promise<boolean> => {
+    const target = received() + shoko.match(step.shoko.matched);
+    const arrived = await until(() => received() >= target);
+    // What arrived is ingested now rather than after the watcher's coalescing window.
+    await matcher.poke?.();
+    return arrived;
+  };
   const events = await EventLog.connect(tracker.endpoints.mqttUrl);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(tracker.describe());
@@ -49,16 +74,25 @@ async function main(): Promise<void> {
       if (!step) continue;
       library.remove(step.library?.remove ?? []);
       library.add(step.library?.add ?? []);
-      const res = await fetch(`${tracker.endpoints.webhookUrl}${step.route}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer demo-secret' },
-        body: JSON.stringify(step.body),
-      });
-      await res.body?.cancel();
+      let outcome: string;
+      let done: boolean;
+      if ('shoko' in step) {
+        done = await matchInShoko(step);
+        outcome = done ? 'SignalR' : 'SignalR (not received)';
+      } else {
+        const res = await fetch(`${tracker.endpoints.webhookUrl}${step.route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer demo-secret' },
+          body: JSON.stringify(step.body),
+        });
+        await res.body?.cancel();
+        done = res.ok;
+        outcome = String(res.status);
+      }
       const state = tracker.engine.index.get(scenario.id)?.state ?? '-';
       const wrong = step.expect !== undefined && state !== step.expect;
-      if (!res.ok || wrong) failures++;
-      out(`[${scenario.name}] ${step.says} → ${res.status} ${state}${wrong ? ` FAIL (expected ${step.expect})` : ''}`);
+      if (!done || wrong) failures++;
+      out(`[${scenario.name}] ${step.says} → ${outcome} ${state}${wrong ? ` FAIL (expected ${step.expect})` : ''}`);
       if (stepMs > 0) await new Promise((r) => setTimeout(r, stepMs));
     }
   }
@@ -88,11 +122,11 @@ async function main(): Promise<void> {
   if (values.exit) {
     await events.close();
     await tracker.stop();
-    await library.stop();
+    await Promise.all([library.stop(), shoko.stop()]);
     process.exit(failures ? 1 : 0);
   }
   out('\nThe tracker keeps running so you can look around; Ctrl-C stops it.');
-  const stop = () => void Promise.all([events.close(), tracker.stop(), library.stop()]).then(() => process.exit(0));
+  const stop = () => void Promise.all([events.close(), tracker.stop(), library.stop(), shoko.stop()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

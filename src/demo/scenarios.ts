@@ -1,13 +1,16 @@
 /**
  * The workflows the demo replays, as the webhook calls the real services would make (shapes
- * from docs/upstreams.md). Each step is a route and a body; a step may first change the demo's
- * Jellyfin library (library.ts), as a library scan would before the plugin's webhook, and may
- * name the state the request must be in after it.
+ * from docs/upstreams.md). A step is a route and a body, or Shoko matching files (its SignalR
+ * events, from the demo Shoko in shoko.ts); a step may first change the demo's Jellyfin library
+ * (library.ts), as a library scan would before the plugin's webhook, and may name the state the
+ * request must be in after it.
  */
-import { libraryEpisode, libraryMovie, librarySeries, libraryWebhook, type LibraryItem } from './library.js';
+import { libraryEpisode, libraryMovie, librarySeries, libraryWebhook, shokofinEpisode, shokofinMovie, shokofinSeries, type LibraryItem } from './library.js';
 import {
+  episodeFilePath,
   fakeHash,
   jellyseerr,
+  movieFilePath,
   radarrDownload,
   radarrGrab,
   radarrMovieAdded,
@@ -19,16 +22,28 @@ import {
   type MovieSpec,
   type ShowSpec,
 } from './payloads.js';
+import type { AnimeFile } from './shoko.js';
 
-export interface Step {
-  route: string;
-  body: Record<string, unknown>;
+interface StepBase {
   says: string;
   /** Applied to the demo library before the call. */
   library?: { add?: LibraryItem[]; remove?: string[] };
   /** The request's state right after this step. */
   expect?: string;
 }
+
+/** A webhook call to the tracker. */
+export interface WebhookStep extends StepBase {
+  route: string;
+  body: Record<string, unknown>;
+}
+
+/** Shoko matched these files with AniDB: its hub sends `FileMatched` for each (no webhook). */
+export interface ShokoStep extends StepBase {
+  shoko: { matched: AnimeFile[] };
+}
+
+export type Step = WebhookStep | ShokoStep;
 
 export interface Scenario {
   name: string;
@@ -41,13 +56,23 @@ const dune: MovieSpec = { requestId: 101, tmdbId: 693134, title: 'Dune: Part Two
 const bear: ShowSpec = { requestId: 102, tmdbId: 136315, tvdbId: 412334, title: 'The Bear', year: 2022, sonarrId: 88, seasons: [1], requestedBy: 'bob' };
 const summerGhost: MovieSpec = { requestId: 103, tmdbId: 791373, title: 'Summer Ghost', year: 2021, radarrId: 500, hash: fakeHash('demo-summer'), anime: true, requestedBy: 'carol' };
 const dandadan: ShowSpec = { requestId: 104, tmdbId: 240411, tvdbId: 433925, title: 'Dan Da Dan', year: 2024, sonarrId: 57, seasons: [1], anime: true, requestedBy: 'alice' };
+// What Shoko matched the anime files to (made-up AniDB and Shoko ids).
+const summerGhostFile: AnimeFile = { id: 3101, path: movieFilePath(summerGhost), anidbAnimeId: 16017, anidbEpisodeId: 262431, seriesId: 301, episodeId: 3101 };
+const dandadanFiles: AnimeFile[] = range(1, 1, 12).map((e) => ({
+  id: 4100 + e.episode,
+  path: episodeFilePath(dandadan, e),
+  anidbAnimeId: 17709,
+  anidbEpisodeId: 280_000 + e.episode,
+  seriesId: 302,
+  episodeId: 3200 + e.episode,
+}));
 const arrival: MovieSpec = { requestId: 105, tmdbId: 329865, title: 'Arrival', year: 2016, radarrId: 413, hash: fakeHash('demo-arrival'), requestedBy: 'dave' };
 const arrivalUhd = { quality: 'Remux-2160p', hash: fakeHash('demo-arrival-uhd') };
 
 const code = (e: EpisodeSpec) => `S${String(e.season).padStart(2, '0')}E${String(e.episode).padStart(2, '0')}`;
 
 /** Jellyfin finds an item and its webhook plugin says so. */
-function inLibrary(item: LibraryItem, says: string, expect?: string, also: LibraryItem[] = []): Step {
+function inLibrary(item: LibraryItem, says: string, expect?: string, also: LibraryItem[] = []): WebhookStep {
   return { route: '/hooks/jellyfin', body: libraryWebhook(item, 'ItemAdded'), says, library: { add: [...also, item] }, ...(expect ? { expect } : {}) };
 }
 
@@ -100,15 +125,26 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // Shoko sees the imported file and matches it with AniDB; Shokofin, which follows Shoko's
+    // hub, puts it in its VFS and Jellyfin adds it. Jellyseerr cannot see Shokofin's items (no
+    // Tmdb id), so its word comes from its nightly Radarr scan, after the tracker's.
     name: 'Anime movie',
     id: 'jellyseerr-103',
-    expectedFinal: 'IMPORTING',
-    steps: movieImported(summerGhost, ['carol requests Summer Ghost', 'Radarr grabs it (tagged anime)', 'Radarr imports it; Shoko matching follows']),
+    expectedFinal: 'AVAILABLE',
+    steps: [
+      ...movieImported(summerGhost, ['carol requests Summer Ghost', 'Radarr grabs it (tagged anime)', 'Radarr imports it']),
+      { shoko: { matched: [summerGhostFile] }, says: 'Shoko matches the file with AniDB', expect: 'ANIME_MATCHING' },
+      inLibrary(shokofinMovie(summerGhost, summerGhostFile), "Jellyfin adds it from Shokofin's VFS", 'AVAILABLE'),
+      { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', summerGhost), says: "Jellyseerr's nightly Radarr scan reports it available", expect: 'AVAILABLE' },
+    ],
   },
   {
+    // As the anime movie, episode by episode: Jellyfin finds Shokofin's episodes by their Shoko
+    // file ids. No Sonarr API here, so no episode list: twelve episodes are the whole season
+    // only once Jellyseerr (its nightly Sonarr scan; Shokofin's series has no Tvdb id) says so.
     name: 'Anime TV',
     id: 'jellyseerr-104',
-    expectedFinal: 'IMPORTING',
+    expectedFinal: 'AVAILABLE',
     steps: [
       { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AUTO_APPROVED', dandadan), says: 'alice requests Dan Da Dan season 1' },
       {
@@ -116,7 +152,17 @@ export const SCENARIOS: Scenario[] = [
         body: sonarrGrab(dandadan, range(1, 1, 12), fakeHash('demo-dandadan'), '[SubsPlease] Dandadan (01-12) (1080p) [Batch]'),
         says: 'Sonarr grabs a 12-episode batch',
       },
-      { route: '/hooks/sonarr', body: sonarrImportComplete(dandadan, range(1, 1, 12), fakeHash('demo-dandadan')), says: 'Sonarr imports the batch' },
+      { route: '/hooks/sonarr', body: sonarrImportComplete(dandadan, range(1, 1, 12), fakeHash('demo-dandadan')), says: 'Sonarr imports the batch', expect: 'IMPORTING' },
+      { shoko: { matched: dandadanFiles }, says: 'Shoko matches the 12 files with AniDB', expect: 'ANIME_MATCHING' },
+      ...range(1, 1, 12).map((e, i) =>
+        inLibrary(
+          shokofinEpisode(dandadan, e, dandadanFiles[i]!),
+          `Jellyfin adds ${code(e)} from Shokofin's VFS`,
+          i === 0 || i === 11 ? 'PARTIALLY_AVAILABLE' : undefined,
+          i === 0 ? [shokofinSeries(dandadan, dandadanFiles[0]!)] : [],
+        ),
+      ),
+      { route: '/hooks/jellyseerr', body: jellyseerr('MEDIA_AVAILABLE', dandadan), says: "Jellyseerr's nightly Sonarr scan reports the season available", expect: 'AVAILABLE' },
     ],
   },
   {

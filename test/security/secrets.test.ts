@@ -217,7 +217,8 @@ describe('secrets in logs, MQTT payloads and HTTP answers', () => {
     for (let i = 0; i < Math.max(...SCENARIOS.map((s) => s.steps.length)); i++) {
       for (const scenario of SCENARIOS) {
         const step = scenario.steps[i];
-        if (!step) continue;
+        // Shoko's matches are hub events (the demo Shoko's), not webhooks.
+        if (!step || 'shoko' in step) continue;
         const answer = await postHook(child.webhookUrl, step.route, JSON.stringify(step.body), SECRETS.webhook);
         expect(answer.status, `${scenario.name}: ${step.says}: ${answer.text}`).toBe(200);
         http(step.route, answer);

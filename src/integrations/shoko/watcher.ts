@@ -115,7 +115,7 @@ export class ShokoSignalRWatcher implements ShokoWatcher {
     this.health.setState('Stopped', false);
   }
 
-  /** Flushes the coalescing buffer now (tests). */
+  /** Flushes the coalescing buffer now (tests, the demo). */
   poke(): Promise<void> {
     return this.events.flush();
   }
