@@ -47,6 +47,8 @@ export interface TrackerOptions {
   host?: string;
   /** Add-on mode (the Supervisor's token is present): ingress only answers the Supervisor's proxy. */
   addon?: boolean;
+  /** The Supervisor's ingress proxy addresses in add-on mode (default SUPERVISOR_ADDRESSES; a test stands one in on loopback). */
+  proxies?: readonly string[];
   log?: Logger;
   clock?: () => Date;
   /** The integrations (default: the built-in registry); the options must have been parsed with the same. */
@@ -180,7 +182,7 @@ export class Tracker {
       topics: this.topics,
       log,
       // Home Assistant's ingress proxy is the only legitimate browser path to an add-on.
-      wsAllowedAddresses: this.addon ? SUPERVISOR_ADDRESSES : null,
+      wsAllowedAddresses: this.addon ? [...(this.opts.proxies ?? SUPERVISOR_ADDRESSES)] : null,
       onMirrorReplayed: () => this.ha?.onBrokerReplayed(),
     });
     await this.transport.start();
@@ -211,6 +213,7 @@ export class Tracker {
       options: o,
       host: this.opts.host,
       addon: this.addon,
+      ...(this.opts.proxies ? { proxies: this.opts.proxies } : {}),
       secret: this.webhookSecret,
       engine: this.engine,
       routes: webhookRoutes(this.registry, { anime: o.anime, shared: set.shared, own: (id) => set.own(id), log }),

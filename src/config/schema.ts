@@ -126,6 +126,11 @@ const coreTail = {
    * `https://tracker.example.com`): their host names are answered and their pages may open `/mqtt`.
    */
   panel_origins: z.array(z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'an origin: scheme, host and port only, e.g. https://tracker.example.com')).default([]),
+  /**
+   * Home Assistant users (user names or ids) whose panel may send commands; the others see the
+   * panel read-only. Empty: every user may (src/http/viewer.ts).
+   */
+  command_users: z.array(z.string().trim().min(1, 'a Home Assistant user name or user id')).default([]),
   /** How Sonarr/Radarr/Jellyseerr reach the webhook listener; empty = derived from this host and `webhook_port`. */
   public_url: serviceUrl,
   /** Take Jellyseerr's single webhook slot from another receiver and forward every notification to it. */

@@ -47,7 +47,16 @@ export interface PanelLink {
   templates: LinkTemplates;
 }
 
-/** Everything of `panel.json` but the viewer, which depends on the request. */
+/** The Home Assistant user who opened the panel (from the Supervisor's `X-Remote-User-*` ingress headers). */
+export interface Viewer {
+  id: string;
+  /** The user name (login). */
+  name: string;
+  /** The name to show; the user name when Home Assistant has none. */
+  display_name: string;
+}
+
+/** Everything of `panel.json` but the viewer and what it may do, which depend on the request. */
 export interface PanelSettings {
   base_topic: string;
   /** The webhook listener: the panel builds `http://<the host it was opened on>:<port><path>`. */
@@ -56,4 +65,15 @@ export interface PanelSettings {
   links: PanelLink[];
   /** A request manager that approves and declines is configured: a request waiting for approval offers both. */
   approvals: boolean;
+}
+
+/** `panel.json`. */
+export interface PanelDocument extends PanelSettings {
+  viewer: Viewer | null;
+  /**
+   * Whether this viewer's commands (retry, forget, approve, decline, doctor, auto-configuration)
+   * are carried out (`command_users`). When false the broker drops them, and `webhooks.secret`
+   * is empty: setting up the services is for those who may command.
+   */
+  commands: boolean;
 }

@@ -6,7 +6,8 @@
  * As an add-on, Home Assistant's ingress proxy (the Supervisor, 172.30.32.2) is the only
  * legitimate client: every other peer gets a 403 (loopback excepted, for a health check
  * inside the container), and only the Supervisor's `X-Remote-User-*` headers name the viewer
- * — it strips copies sent by the browser. Standalone, no header is trusted, and a `Host`
+ * — it strips copies sent by the browser. `panel.json` says whether that viewer may send
+ * commands (`command_users`, src/http/viewer.ts); the broker enforces it. Standalone, no header is trusted, and a `Host`
  * that is not one of the listener's names gets a 421 (src/http/origin.ts). Every answer
  * carries a Content-Security-Policy and `nosniff` (src/http/panel-headers.ts).
  */
@@ -14,27 +15,18 @@ import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Options } from '../config/schema.js';
-import type { PanelLink, PanelSettings, PanelWebhookRoute } from '../contract/panel.js';
+import type { PanelDocument, PanelLink, PanelSettings, PanelWebhookRoute, Viewer } from '../contract/panel.js';
 import { REGISTRY, sliceOf, type Registry } from '../integrations/registry.js';
 import { isLoopback, normaliseAddress } from './address.js';
 import type { OriginPolicy } from './origin.js';
 import { securityHeaders } from './panel-headers.js';
+import { createViewerPolicy, viewerFrom } from './viewer.js';
 
 /** The built panel, relative to the package root (this file runs as dist/http/ingress.js). */
 export const PANEL_DIR = fileURLToPath(new URL('../../frontend/dist/', import.meta.url));
 
-/** The Home Assistant user who opened the panel (from the Supervisor's ingress headers). */
-export interface Viewer {
-  id: string;
-  name: string;
-  display_name: string;
-}
-
-export type { PanelSettings };
-
-export interface PanelDocument extends PanelSettings {
-  viewer: Viewer | null;
-}
+export type { PanelDocument, PanelSettings, Viewer };
+export { viewerFrom };
 
 export interface IngressOptions {
   /** Extra fields of `/health`. */
@@ -52,6 +44,8 @@ export interface IngressOptions {
   origins?: OriginPolicy;
   /** Origins besides the panel's own that may frame it (`panel_origins`). */
   frameAncestors?: readonly string[];
+  /** `command_users`: who may send commands (src/http/viewer.ts); empty or absent, everyone. */
+  commandUsers?: readonly string[];
 }
 
 /** A service's web UI without credentials (a URL with `user:password@` keeps neither); null unless http(s). */
@@ -100,31 +94,12 @@ export function panelSettings(o: Options, webhookPort: number, secret: string, r
   return { base_topic: o.mqtt.base_topic, webhooks: { port: webhookPort, secret, routes }, links, approvals };
 }
 
-const HEADER_MAX = 200;
-
-function header(req: express.Request, name: string): string | null {
-  const raw = req.headers[name];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-  // A name, not a document: anything long or with control characters is not from the Supervisor.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a header value with control characters is refused on purpose
-  if (!value || value.length > HEADER_MAX || /[\u0000-\u001f\u007f]/.test(value)) return null;
-  return value;
-}
-
-/** The viewer named by the Supervisor's ingress headers; null without a user id. */
-export function viewerFrom(req: express.Request): Viewer | null {
-  const id = header(req, 'x-remote-user-id');
-  if (!id) return null;
-  const name = header(req, 'x-remote-user-name') ?? '';
-  return { id, name, display_name: header(req, 'x-remote-user-display-name') ?? name };
-}
-
 export function createIngressApp(opts: IngressOptions): express.Express {
   const app = express();
   const panelDir = opts.panelDir ?? PANEL_DIR;
   const trusted = opts.trustedProxies ? new Set(opts.trustedProxies.map(normaliseAddress)) : null;
   const allowLoopback = opts.allowLoopback ?? true;
-  const fromProxy = (req: express.Request) => trusted?.has(normaliseAddress(req.socket.remoteAddress));
+  const policy = createViewerPolicy({ trustedProxies: opts.trustedProxies ?? null, commandUsers: opts.commandUsers ?? [] });
   app.disable('x-powered-by');
   app.use(securityHeaders(panelDir, opts.frameAncestors ?? []));
   if (trusted) {
@@ -145,8 +120,12 @@ export function createIngressApp(opts: IngressOptions): express.Express {
     });
   }
   app.get('/panel.json', (req, res) => {
-    const doc: PanelDocument = { ...opts.panel(), viewer: fromProxy(req) ? viewerFrom(req) : null };
-    // Per viewer, and it holds the webhook secret: never cached anywhere.
+    const { viewer, commands } = policy.access(req);
+    const settings = opts.panel();
+    // The secret lets anyone post webhooks: only for those who may set the services up.
+    const webhooks = commands ? settings.webhooks : { ...settings.webhooks, secret: '' };
+    const doc: PanelDocument = { ...settings, webhooks, viewer, commands };
+    // Per viewer, and it may hold the webhook secret: never cached anywhere.
     res.setHeader('Cache-Control', 'no-store');
     res.json(doc);
   });

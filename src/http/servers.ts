@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import { createIngressApp, panelSettings } from './ingress.js';
 import { closeServer, serve } from './listener.js';
 import { createOriginPolicy } from './origin.js';
+import { createViewerPolicy } from './viewer.js';
 import { createWebhookApp, type webhookRoutes } from './webhooks.js';
 
 /** The Supervisor's ingress proxy, as IPv4 and as an IPv4-mapped IPv6 address. */
@@ -35,6 +36,8 @@ export interface HttpDeps {
   /** Listen address; default every interface for webhooks, loopback for ingress standalone. */
   host: string | undefined;
   addon: boolean;
+  /** As an add-on, the ingress proxy's addresses (default SUPERVISOR_ADDRESSES). */
+  proxies?: readonly string[];
   secret: string;
   engine: Engine;
   /** The integrations' webhook routes. */
@@ -72,7 +75,7 @@ export class HttpServers {
       ...(this.d.onNotices ? { onNotices: this.d.onNotices } : {}),
     });
     this.webhookServer = await serve(webhooks, o.webhook_port, host);
-    const trustedProxies = this.d.addon ? SUPERVISOR_ADDRESSES : null;
+    const trustedProxies = this.d.addon ? (this.d.proxies ?? SUPERVISOR_ADDRESSES) : null;
     const origins = createOriginPolicy({ trustedProxies, origins: o.panel_origins });
     const ingress = createIngressApp({
       health: () => ({ version: VERSION, requests: this.d.engine.index.size }),
@@ -80,9 +83,15 @@ export class HttpServers {
       trustedProxies,
       origins,
       frameAncestors: o.panel_origins,
+      commandUsers: o.command_users,
     });
+    // The WebSocket upgrade names the viewer as panel.json does; the broker drops a read-only viewer's commands.
+    const viewers = createViewerPolicy({ trustedProxies, commandUsers: o.command_users });
     this.ingressServer = await serve(ingress, o.ingress_port, ingressHost);
-    this.d.broker.attachWebSocket(this.ingressServer, '/mqtt', origins.checkUpgrade);
+    this.d.broker.attachWebSocket(this.ingressServer, '/mqtt', origins.checkUpgrade, (req) => {
+      const { viewer, commands } = viewers.access(req);
+      return { commands, who: viewer ? viewer.name || viewer.id : 'a user Home Assistant did not name' };
+    });
     const port = (s: Server) => {
       const a = s.address();
       return typeof a === 'object' && a ? a.port : 0;

@@ -9,6 +9,11 @@
  * - Browsers (WebSocket) may only subscribe below the base topic, at most
  *   MAX_BROWSER_SUBSCRIPTIONS filters each, and get a generated client id with a prefix TCP
  *   clients may not use, so neither can take the other's session over.
+ * - A browser's commands count only when its viewer may command (`command_users`, recorded at
+ *   the WebSocket upgrade, src/http/viewer.ts). A read-only viewer's command is acknowledged and
+ *   dropped: it reaches neither the tracker nor any subscriber. MQTT 3.1.1 lets a server refuse
+ *   a publish that way (MQTT-3.3.5-2); closing the connection, the only other way aedes has,
+ *   would only make the read-only panel reconnect.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -19,6 +24,13 @@ import type { ThrottledLog } from '../log-throttle.js';
 export const BROWSER_ID_PREFIX = 'ws-panel-';
 /** Topic filters one browser connection may hold (the panel needs a handful per open view). */
 export const MAX_BROWSER_SUBSCRIPTIONS = 200;
+
+/** What the WebSocket upgrade said about the viewer. */
+export interface ViewerGrant {
+  commands: boolean;
+  /** Who, for the log: the viewer's user name, or why there is none. */
+  who: string;
+}
 
 export interface AccessRules {
   baseTopic: string;
@@ -37,6 +49,12 @@ export class BrokerAccess {
   private readonly command: RegExp;
   private readonly owned: RegExp;
   private readonly subscriptions = new WeakMap<Client, Set<string>>();
+  /** Per upgrade request (a browser client's `req`); a browser without one may not command. */
+  private readonly grants = new WeakMap<IncomingMessage, ViewerGrant>();
+  /** Commands acknowledged but dropped (the packet aedes hands to its `publish` event). */
+  private readonly dropped = new WeakSet<object>();
+  /** Connected browsers whose commands are dropped, by client id (for authorizeForward, which gets a copy of the packet). */
+  private readonly readOnly = new Set<string>();
 
   constructor(
     private readonly rules: AccessRules,
@@ -65,6 +83,40 @@ export class BrokerAccess {
     if (isCommand) return `a retained command on ${packet.topic}`;
     if (isBrowser(client) || this.owned.test(packet.topic)) return `publishing to ${packet.topic}`;
     return null;
+  }
+
+  /** At the WebSocket upgrade: whether this viewer's commands count. */
+  recordViewer(req: IncomingMessage, grant: ViewerGrant): void {
+    this.grants.set(req, grant);
+  }
+
+  /**
+   * authorizePublish, after refusePublish allowed it: whether the publish is a command from a
+   * read-only browser, to acknowledge and drop.
+   */
+  dropCommand(client: Client | null, packet: PublishPacket): boolean {
+    if (!client || !isBrowser(client) || !this.command.test(packet.topic)) return false;
+    const grant = this.grants.get((client as Client & { req: IncomingMessage }).req);
+    if (grant?.commands) return false;
+    this.dropped.add(packet);
+    this.readOnly.add(client.id);
+    this.warn.warning('read-only-command', `dropped ${packet.topic} from the panel of ${grant?.who ?? 'an unknown viewer'}: not in command_users`);
+    return true;
+  }
+
+  /** Whether a publish seen on aedes' `publish` event was dropped (the tracker must not act on it). */
+  wasDropped(packet: object): boolean {
+    return this.dropped.has(packet);
+  }
+
+  /** authorizeForward: a dropped command reaches no subscriber; everything else is delivered as is. */
+  forward<P extends { topic: string; clientId?: string }>(packet: P): P | null {
+    if (packet.clientId === undefined || !this.readOnly.has(packet.clientId)) return packet;
+    return this.command.test(packet.topic) ? null : packet;
+  }
+
+  onDisconnect(client: Client): void {
+    this.readOnly.delete(client.id);
   }
 
   /** Whether a subscription is granted; a refusal answers SUBACK 0x80 and keeps the connection. */

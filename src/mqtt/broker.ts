@@ -12,7 +12,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Readable, type Duplex, type Writable } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer } from 'ws';
-import { BrokerAccess, isBrowser } from './access.js';
+import { BrokerAccess, isBrowser, type ViewerGrant } from './access.js';
 import { nodeIdFor } from '../contract/index.js';
 import { limitIncomingPackets, MAX_PACKET_BYTES } from './packet-limit.js';
 import { coalescingStream } from './ws-stream.js';
@@ -23,6 +23,9 @@ import type { Payload, PublishOptions, Sink } from './bus.js';
 
 /** Why an upgrade is refused (an HTTP status and its reason phrase), or null to accept it. */
 export type UpgradeCheck = (req: IncomingMessage) => { status: number; reason: string } | null;
+
+/** Whether the viewer behind an upgrade may send commands (src/http/viewer.ts); without one, every viewer may. */
+export type ViewerCheck = (req: IncomingMessage) => ViewerGrant;
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -82,6 +85,7 @@ export class EmbeddedBroker implements Sink {
     private readonly opts: EmbeddedBrokerOptions,
     private readonly log: Logger,
     private readonly warn: ThrottledLog,
+    private readonly access: BrokerAccess,
   ) {}
 
   static async start(opts: EmbeddedBrokerOptions, log: Logger, onClientMessage: (topic: string, payload: string) => void): Promise<EmbeddedBroker> {
@@ -105,19 +109,23 @@ export class EmbeddedBroker implements Sink {
       },
       authorizePublish: (client, packet, done) => {
         const refused = access.refusePublish(client, packet);
+        // A read-only viewer's command is acknowledged (QoS 1) and dropped, connection kept (access.ts).
+        if (!refused) access.dropCommand(client, packet);
         done(refused ? new Error(`${refused} is not allowed`) : null);
       },
+      authorizeForward: (_client, packet) => access.forward(packet),
       authorizeSubscribe: (client, sub, done) => {
         broker?.onSubscribe();
         // A null subscription answers SUBACK 0x80 (refused) and keeps the connection.
         done(null, access.allowSubscribe(client, sub.topic) ? sub : null);
       },
     });
-    broker = new EmbeddedBroker(aedes, opts, log, warn);
+    broker = new EmbeddedBroker(aedes, opts, log, warn, access);
     broker.holdLiveDuringRetainedReplay();
     aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
-      if (client) onClientMessage(packet.topic, packet.payload.toString());
+      if (client && !access.wasDropped(packet)) onClientMessage(packet.topic, packet.payload.toString());
     });
+    aedes.on('clientDisconnect', (client) => access.onDisconnect(client));
     aedes.on('unsubscribe', (topics, client) => access.onUnsubscribe(client, topics));
     aedes.on('clientError', (client, err) => {
       // A subscriber that stopped reading held every delivery for up to the drain timeout.
@@ -155,9 +163,9 @@ export class EmbeddedBroker implements Sink {
   /**
    * MQTT over WebSocket (`mqtt` subprotocol) on exactly `path` of an existing HTTP server;
    * every other upgrade is answered 404 and closed. `check` refuses upgrades by their headers
-   * (Origin, Host).
+   * (Origin, Host); `viewer` says whether the viewer the upgrade names may send commands.
    */
-  attachWebSocket(server: HttpServer, path = '/mqtt', check: UpgradeCheck = () => null): void {
+  attachWebSocket(server: HttpServer, path = '/mqtt', check: UpgradeCheck = () => null, viewer: ViewerCheck = () => ({ commands: true, who: 'any viewer' })): void {
     const allowed = this.opts.wsAllowedAddresses ?? null;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -174,6 +182,7 @@ export class EmbeddedBroker implements Sink {
         this.warn.warning('refused-upgrade', `refused a WebSocket upgrade (${refused.status} ${refused.reason}) from Origin ${req.headers.origin ?? '-'}, Host ${req.headers.host ?? '-'}`);
         return refuseUpgrade(socket, refused.status, refused.reason);
       }
+      this.access.recordViewer(req, viewer(req));
       this.wss!.handleUpgrade(req, socket, head, (ws) => {
         const stream = coalescingStream(ws);
         stream.on('error', () => stream.destroy());

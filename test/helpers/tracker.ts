@@ -29,7 +29,7 @@ const quiet: Logger = (() => {
   return createLogger('test');
 })();
 
-export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string, extra: { clock?: () => Date; addon?: boolean } = {}): Promise<Harness> {
+export async function startTracker(overrides: Record<string, unknown> = {}, dataDir?: string, extra: { clock?: () => Date; addon?: boolean; proxies?: readonly string[] } = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'media-tracker-')));
   const raw = {
     data_dir: dir,

@@ -1,17 +1,22 @@
 /**
  * The ingress listener over real HTTP: `panel.json` (base topic, webhook routes, service
  * links without credentials, and the viewer), who may use the listener as an add-on, and
- * whose `X-Remote-User-*` headers are believed. Peers are told apart by the local address the
- * request leaves from (127.0.0.2 stands in for the Supervisor, 172.30.32.2 in production).
+ * whose `X-Remote-User-*` headers are believed, and `command_users`: a viewer not on the list
+ * gets `commands: false` in panel.json and its commands over `/mqtt` are dropped. Peers are told
+ * apart by the local address the request leaves from (127.0.0.2 stands in for the Supervisor,
+ * 172.30.32.2 in production).
  */
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/config/load.js';
+import { fakeHash, jellyseerr } from '../../src/demo/payloads.js';
 import { normaliseAddress } from '../../src/http/address.js';
 import { createIngressApp, panelSettings, type IngressOptions, type PanelDocument } from '../../src/http/ingress.js';
-import { startTracker, type Harness } from '../helpers/tracker.js';
+import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
+import { until } from '../helpers/wait.js';
 
 const SUPERVISOR_STAND_IN = '127.0.0.2';
 const VIEWER_HEADERS = { 'x-remote-user-id': 'f1e2d3c4', 'x-remote-user-name': 'alice', 'x-remote-user-display-name': 'Alice Liddell' };
@@ -157,5 +162,73 @@ describe('the tracker’s ingress listener', () => {
     const res = await get(`${h.tracker.endpoints.ingressUrl}/panel.json`, '127.0.0.1', VIEWER_HEADERS);
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as PanelDocument).viewer).toBeNull();
+  });
+});
+
+describe('command_users: who may send commands from the panel', () => {
+  const ALICE = { 'x-remote-user-id': 'a11ce0', 'x-remote-user-name': 'alice', 'x-remote-user-display-name': 'Alice Liddell' };
+  const BOB = { 'x-remote-user-id': 'b0b0b0', 'x-remote-user-name': 'bob', 'x-remote-user-display-name': 'Bob' };
+  const CAROL = { 'x-remote-user-id': 'ca401e', 'x-remote-user-name': 'carol', 'x-remote-user-display-name': 'Carol' };
+  const movie = { requestId: 7, tmdbId: 700, title: 'Seven', year: 1995, radarrId: 7, hash: fakeHash('seven') };
+
+  /** An add-on tracker whose Supervisor is 127.0.0.2; Alice by user name (another case), Carol by user id. */
+  async function addon(): Promise<Harness> {
+    const h = await startTracker({ command_users: ['ALICE', 'ca401e'] }, undefined, { addon: true, proxies: [SUPERVISOR_STAND_IN] });
+    cleanup.push(() => h.stop());
+    return h;
+  }
+
+  /** The panel's connection as the Supervisor relays it: from its address, with the viewer's headers. */
+  async function panel(h: Harness, headers: Record<string, string>): Promise<MqttClient> {
+    const client = await mqtt.connectAsync(h.tracker.endpoints.wsUrl, { reconnectPeriod: 0, connectTimeout: 5_000, wsOptions: { localAddress: SUPERVISOR_STAND_IN, headers } });
+    cleanup.push(() => client.endAsync(true));
+    return client;
+  }
+
+  it('panel.json says whether the viewer may command, and gives the webhook secret only to those who may', async () => {
+    const h = await addon();
+    const doc = async (from: string, headers: Record<string, string> = {}) => JSON.parse((await get(`${h.tracker.endpoints.ingressUrl}/panel.json`, from, headers)).body) as PanelDocument;
+    const alice = await doc(SUPERVISOR_STAND_IN, ALICE);
+    expect([alice.viewer?.name, alice.commands, alice.webhooks.secret]).toEqual(['alice', true, h.secret]);
+    expect((await doc(SUPERVISOR_STAND_IN, CAROL)).commands).toBe(true);
+    const bob = await doc(SUPERVISOR_STAND_IN, BOB);
+    expect([bob.viewer?.name, bob.commands, bob.webhooks.secret]).toEqual(['bob', false, '']);
+    const nobody = await doc(SUPERVISOR_STAND_IN);
+    expect([nobody.viewer, nobody.commands, nobody.webhooks.secret]).toEqual([null, false, '']);
+    // Loopback inside the container (no ingress, no user): the machine's owner.
+    const local = await doc('127.0.0.1', BOB);
+    expect([local.viewer, local.commands]).toEqual([null, true]);
+  });
+
+  it('drops the commands of a viewer not on the list, connection kept, and carries out a listed viewer’s', async () => {
+    const h = await addon();
+    expect((await h.post('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', movie))).status).toBe(200);
+    const watcher = await Recorder.connect(h.tracker.endpoints.mqttUrl, ['#']);
+    cleanup.push(() => watcher.close());
+    await watcher.untilState('jellyseerr-7', 'APPROVED');
+    const [bob, nobody, alice, carol] = await Promise.all([panel(h, BOB), panel(h, {}), panel(h, ALICE), panel(h, CAROL)]);
+    const answers: Array<Record<string, unknown>> = [];
+    alice.on('message', (_topic, payload) => answers.push(JSON.parse(payload.toString()) as Record<string, unknown>));
+    await alice.subscribeAsync(['media/+/response'], { qos: 1 });
+
+    // QoS 1, as the panel sends them: each is acknowledged before the next is sent.
+    await bob.publishAsync('media/jellyseerr-7/set/forget', JSON.stringify({ transaction: 'bob-forget' }), { qos: 1 });
+    await bob.publishAsync('media/bridge/set/autoconfigure', JSON.stringify({ transaction: 'bob-autoconfigure' }), { qos: 1 });
+    await nobody.publishAsync('media/jellyseerr-7/set/forget', JSON.stringify({ transaction: 'nobody-forget' }), { qos: 0 });
+    // Sent after them, a listed viewer's command is answered; theirs never are.
+    await alice.publishAsync('media/jellyseerr-7/set/retry', JSON.stringify({ transaction: 'alice-retry' }), { qos: 1 });
+    await until(() => answers.find((a) => a.transaction === 'alice-retry'), 'the answer to alice-retry');
+    await watcher.untilState('jellyseerr-7', 'SEARCHING');
+    expect(answers.map((a) => [a.transaction, a.status])).toEqual([['alice-retry', 'ok']]);
+    // Dropped, not refused by closing: the read-only panels stay connected.
+    expect([bob.connected, nobody.connected]).toEqual([true, true]);
+    // Neither the tracker nor any subscriber saw them.
+    expect(watcher.messages.filter((m) => m.topic.includes('/set/')).map((m) => m.topic)).toEqual(['media/jellyseerr-7/set/retry']);
+
+    // Listed by user id: Carol's forget is carried out.
+    await carol.publishAsync('media/jellyseerr-7/set/forget', JSON.stringify({ transaction: 'carol-forget' }), { qos: 1 });
+    await until(() => answers.find((a) => a.transaction === 'carol-forget'), 'the answer to carol-forget');
+    expect(answers.find((a) => a.transaction === 'carol-forget')).toMatchObject({ action: 'forget', status: 'ok' });
+    await watcher.until(() => !watcher.latest.has('media/jellyseerr-7/state'), 'the forgotten request’s state cleared');
   });
 });

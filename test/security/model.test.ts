@@ -32,6 +32,11 @@
  *   SUBACK 0x80"; here › "browser subscriptions").
  * - Browsers get a generated client id (`ws-panel-…`), a prefix TCP clients may not use: no connection can
  *   take another's id over (here › "client ids").
+ * - A browser's commands count only when its viewer may command (`command_users`; the viewer named by the
+ *   Supervisor's `X-Remote-User-*` headers on the `/mqtt` upgrade, from its address only; empty list: everyone;
+ *   not through the Supervisor: the machine's owner). A read-only viewer's command is acknowledged and dropped —
+ *   no answer, no subscriber, connection kept (ingress.test.ts › "drops the commands of a viewer not on the
+ *   list"; viewer.test.ts; access.test.ts; panel-users.test.ts for the panel without buttons).
  * - No incoming MQTT packet may exceed 256 KiB, over TCP or WebSocket: the connection is closed and nothing of
  *   it is delivered (here › "oversized packets").
  * - On an external broker, where others may publish, the tracker puts back its states, bridge state and
@@ -41,8 +46,9 @@
  * - The webhook secret, both brokers' passwords, every API key, the qBittorrent password and a forwarded
  *   Jellyseerr `Authorization` header: never in a log line, an MQTT message or an HTTP answer, raw,
  *   URL-encoded or base64 (secrets.test.ts). The one exception is `panel.json`, which gives the panel the
- *   webhook secret for its copy buttons: only to the allowed peers and host names, never cached
- *   (ingress.test.ts; listeners.test.ts › "DNS-rebinding").
+ *   webhook secret for its copy buttons: only to the allowed peers and host names and to viewers who may
+ *   command, never cached (ingress.test.ts › "panel.json says whether the viewer may command"; listeners.test.ts ›
+ *   "DNS-rebinding").
  * - On disk, secrets live only in files readable by their owner (0600): `settings.json` and
  *   `mqtt-credentials.json`, also when an older version left them readable (files.test.ts).
  */

@@ -67,6 +67,9 @@ export class MtApp extends LitElement {
         height: 16px;
         fill: currentColor;
       }
+      .read-only {
+        flex: none;
+      }
       main {
         flex: 1;
         display: flex;
@@ -121,6 +124,13 @@ export class MtApp extends LitElement {
               >${icon('person')}<span class="visually-hidden">Viewer:</span>${viewer.display_name}</span
             >`
             : nothing
+        }
+        ${
+          this.config.commands
+            ? nothing
+            : html`<span class="chip read-only" data-testid="read-only" title="Only the Home Assistant users listed in the add-on's command_users option can send commands"
+              >Read-only</span
+            >`
         }
       </header>
       <main @query-change=${this.onQueryChange}>

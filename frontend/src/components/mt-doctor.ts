@@ -2,9 +2,10 @@
  * The doctor's report (`<base>/bridge/doctor`): one group per integration with its checks
  * (status, summary, detail), "Run checks" (`bridge/set/doctor`) and, on a check the tracker
  * can fix, "Fix automatically" (fires `autoconfigure` with that service; the setup page runs it).
+ * Read-only (a viewer whose commands are not carried out), the report without either button.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { serviceLabel, type CheckStatus, type DoctorCheck } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { CommandController } from '../controllers/command-controller.js';
@@ -118,6 +119,9 @@ export class MtDoctor extends LitElement {
     `,
   ];
 
+  /** No command buttons: the viewer may not send commands. */
+  @property({ type: Boolean }) readOnly = false;
+
   private readonly data = new StoreController(this, (change) => change.bridge);
   private readonly command = new CommandController<'doctor'>(this);
   private readonly clock = new ClockController(this, 10_000);
@@ -128,7 +132,11 @@ export class MtDoctor extends LitElement {
     const { connected, busy, response } = this.command;
     const counts = statusCounts(report);
     return html`<div class="bar">
-        <button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>
+        ${
+          this.readOnly
+            ? nothing
+            : html`<button type="button" class="outlined" data-testid="doctor-run" ?disabled=${!connected || busy !== null} @click=${this.run}>${busy ? 'Checking…' : 'Run checks'}</button>`
+        }
         <span class="muted" data-testid="doctor-summary">
           ${
             report
@@ -161,7 +169,7 @@ export class MtDoctor extends LitElement {
 
   private renderCheck(c: DoctorCheck, connected: boolean) {
     // The service auto-configuration can fix this check on, if any (the tracker marks such checks).
-    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' ? c.integration : null;
+    const fix = c.fix === 'autoconfigure' && c.status !== 'ok' && !this.readOnly ? c.integration : null;
     return html`<li data-testid="doctor-check" data-id=${c.id} data-status=${c.status}>
       <span class="status" data-status=${c.status}>${STATUS_LABELS[c.status]}</span>
       <span class="summary">${c.instance && c.instance !== c.integration ? html`<span class="muted">${c.instance}:</span> ` : nothing}${c.summary}</span>

@@ -141,6 +141,8 @@ export class MtRequestCard extends LitElement {
   ];
 
   @property({ attribute: false }) request: StatePayload | null = null;
+  /** The viewer made this request (listed first). */
+  @property({ type: Boolean }) mine = false;
 
   private readonly clock = new ClockController(this, 30_000);
 
@@ -157,6 +159,7 @@ export class MtRequestCard extends LitElement {
       data-testid="request-card"
       data-id=${r.id}
       data-state=${r.state}
+      data-mine=${this.mine ? 'true' : 'false'}
       aria-label=${label}
       style="--state-color: ${stateColor(r.state)}"
     >
@@ -170,7 +173,7 @@ export class MtRequestCard extends LitElement {
           <span class="chip" data-testid="media-type">${icon(r.media_type === 'tv' ? 'tv' : 'movie')}${r.media_type === 'tv' ? 'TV' : 'Movie'}</span>
           ${r.is_4k ? html`<span class="chip" data-testid="4k-badge">4K</span>` : nothing}
           ${r.is_anime ? html`<span class="chip" data-testid="anime-badge">${icon('star')}Anime</span>` : nothing}
-          ${r.requested_by ? html`<span class="who muted">by ${r.requested_by}</span>` : nothing}
+          ${r.requested_by ? html`<span class="who muted">by ${this.mine ? 'you' : r.requested_by}</span>` : nothing}
         </div>
         ${downloading ? this.renderProgress(r) : nothing}
         ${

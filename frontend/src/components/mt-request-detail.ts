@@ -13,6 +13,7 @@ import { EMPTY_CONFIG, deepLinks, type PanelConfig } from '../data/panel-config.
 import { availabilityText, upgradeStage } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { icon } from './icons.js';
+import { readOnlyNote, readOnlyStyles } from './read-only.js';
 import { base, pageLayout, stateColor } from './styles.js';
 import './mt-episode-grid.js';
 import './mt-poster.js';
@@ -26,6 +27,7 @@ export class MtRequestDetail extends LitElement {
   static override styles = [
     base,
     pageLayout,
+    readOnlyStyles,
     css`
       .page {
         max-width: 1100px;
@@ -234,7 +236,11 @@ export class MtRequestDetail extends LitElement {
         <div class="side">
           <section class="card" aria-labelledby="actions">
             <h3 id="actions">Actions</h3>
-            <mt-request-actions .requestId=${r.id} .decidable=${this.config.approvals && r.state === 'REQUESTED'}></mt-request-actions>
+            ${
+              this.config.commands
+                ? html`<mt-request-actions .requestId=${r.id} .decidable=${this.config.approvals && r.state === 'REQUESTED'}></mt-request-actions>`
+                : readOnlyNote(this.config.viewer)
+            }
           </section>
           <section class="card" aria-labelledby="ids">
             <h3 id="ids">Details</h3>

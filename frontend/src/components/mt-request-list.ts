@@ -1,9 +1,12 @@
-/** The list view: toolbar and the virtual grid of request cards. */
+/** The list view: toolbar and the virtual grid of request cards, the viewer's own requests first. */
+import { consume } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { StatePayload } from '../../../src/contract/index.js';
+import { configContext } from '../context.js';
 import { StoreController } from '../controllers/store-controller.js';
-import { DEFAULT_QUERY, groupCounts, isDefaultQuery, requesters, selectRequests, type Group, type ListQuery } from '../data/query.js';
+import { EMPTY_CONFIG, mineFor, type PanelConfig } from '../data/panel-config.js';
+import { DEFAULT_QUERY, groupCounts, isDefaultQuery, requesters, selectRequests, type Group, type ListQuery, type Mine } from '../data/query.js';
 import { CARD_HEIGHT } from './mt-request-card.js';
 import type { MtVirtualList } from './mt-virtual-list.js';
 import { base } from './styles.js';
@@ -14,6 +17,8 @@ import './mt-virtual-list.js';
 interface Selection {
   revision: number;
   query: ListQuery;
+  config: PanelConfig;
+  mine: Mine | null;
   items: StatePayload[];
   counts: Record<Group, number>;
   requesters: string[];
@@ -44,6 +49,10 @@ export class MtRequestList extends LitElement {
   /** False while hidden behind the detail view: no work is done then. */
   @property({ type: Boolean }) active = true;
 
+  @consume({ context: configContext, subscribe: true })
+  @state()
+  private config: PanelConfig = EMPTY_CONFIG;
+
   private readonly data = new StoreController(this, (change) => change.ids.size > 0 || change.synced);
   private selection: Selection | null = null;
   @query('mt-virtual-list') private list?: MtVirtualList<StatePayload>;
@@ -73,7 +82,7 @@ export class MtRequestList extends LitElement {
             label="Requests"
             .items=${s.items}
             .keyOf=${(r: StatePayload) => r.id}
-            .renderItem=${(r: StatePayload) => html`<mt-request-card .request=${r}></mt-request-card>`}
+            .renderItem=${(r: StatePayload) => html`<mt-request-card .request=${r} ?mine=${s.mine?.(r.requested_by) ?? false}></mt-request-card>`}
             .rowHeight=${CARD_HEIGHT}
             .minColumnWidth=${340}
             .gap=${12}
@@ -87,12 +96,15 @@ export class MtRequestList extends LitElement {
     const store = this.data.store;
     const revision = store?.requestsRevision ?? -1;
     const prev = this.selection;
-    if (prev && prev.revision === revision && prev.query === this.query) return prev;
+    if (prev && prev.revision === revision && prev.query === this.query && prev.config === this.config) return prev;
     const all = store?.requests() ?? [];
+    const mine = mineFor(this.config.viewer);
     this.selection = {
       revision,
       query: this.query,
-      items: selectRequests(all, this.query),
+      config: this.config,
+      mine,
+      items: selectRequests(all, this.query, mine),
       counts: groupCounts(all, this.query),
       requesters: requesters(all),
       total: all.length,

@@ -1,15 +1,20 @@
 /**
  * The setup page (`#/setup`): the doctor's checks, auto-configuration of the services'
  * webhooks (`bridge/set/autoconfigure`, with its answer listed per service), and the webhook
- * URLs to paste by hand.
+ * URLs to paste by hand. A read-only viewer (panel.json `commands: false`) gets the doctor's report
+ * and a note saying why there is nothing else: no buttons, and no webhook secret to show.
  */
+import { consume } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { serviceLabel, type AutoconfigureAction, type AutoconfigureResult } from '../../../src/contract/index.js';
+import { configContext } from '../context.js';
 import { CommandController } from '../controllers/command-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { parseAutoconfigureResult } from '../data/doctor.js';
+import { EMPTY_CONFIG, type PanelConfig } from '../data/panel-config.js';
 import { icon } from './icons.js';
+import { readOnlyNote, readOnlyStyles } from './read-only.js';
 import { base, pageLayout } from './styles.js';
 import './mt-doctor.js';
 import './mt-webhooks.js';
@@ -27,6 +32,7 @@ export class MtSetup extends LitElement {
   static override styles = [
     base,
     pageLayout,
+    readOnlyStyles,
     css`
       .page {
         max-width: 900px;
@@ -110,6 +116,10 @@ export class MtSetup extends LitElement {
   @property() backHref = '#/';
   @state() private forward = true;
 
+  @consume({ context: configContext, subscribe: true })
+  @state()
+  private config: PanelConfig = EMPTY_CONFIG;
+
   private readonly command = new CommandController<'autoconfigure'>(this);
   /** Service names come with the bridge info. */
   private readonly data = new StoreController(this, (change) => change.bridge);
@@ -133,9 +143,15 @@ export class MtSetup extends LitElement {
       <section class="card" aria-labelledby="checks" data-testid="doctor-section">
         <h2 id="checks">Checks</h2>
         <p class="lead muted">Can the tracker reach each service, and do the services send it their webhooks?</p>
-        <mt-doctor></mt-doctor>
+        <mt-doctor .readOnly=${!this.config.commands}></mt-doctor>
       </section>
-      <section class="card" aria-labelledby="autoconfigure">
+      ${this.config.commands ? this.renderCommands(connected, busy) : html`<section class="card">${readOnlyNote(this.config.viewer)}</section>`}
+    </div>`;
+  }
+
+  /** Auto-configuration and the webhook URLs: for a viewer who may command. */
+  private renderCommands(connected: boolean, busy: string | null) {
+    return html`<section class="card" aria-labelledby="autoconfigure">
         <h2 id="autoconfigure">Auto-configuration</h2>
         <p class="lead muted">Creates or updates the Media Tracker webhook in Sonarr, Radarr and Jellyseerr, and tests it.</p>
         <div class="row">
@@ -153,8 +169,7 @@ export class MtSetup extends LitElement {
         <h2 id="webhooks">Webhook URLs</h2>
         <p class="lead muted">To set up by hand: paste these in each service (Settings → Connect / Notifications → Webhook).</p>
         <mt-webhooks></mt-webhooks>
-      </section>
-    </div>`;
+      </section>`;
   }
 
   private renderResult() {

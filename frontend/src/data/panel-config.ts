@@ -1,6 +1,6 @@
 /**
  * `./panel.json` from the tracker's ingress listener (src/http/ingress.ts): the base topic,
- * the viewer (Home Assistant's ingress user), the webhook routes and the services' web UIs with
+ * the viewer (Home Assistant's ingress user) and whether they may send commands, the webhook routes and the services' web UIs with
  * their link templates (src/contract/panel.ts). Checked before use; anything malformed is
  * dropped, so a missing or broken document only costs the viewer name, the webhook URLs and the
  * deep links. No service is named here: routes and links come as the registry lists them.
@@ -24,9 +24,14 @@ export interface PanelConfig {
   links: PanelLink[];
   /** Requests waiting for approval can be approved and declined from here. */
   approvals: boolean;
+  /**
+   * This viewer's commands are carried out (`command_users`). Only an explicit `false` makes the
+   * panel read-only: without the document the buttons stay, and the broker decides.
+   */
+  commands: boolean;
 }
 
-export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: [], approvals: false };
+export const EMPTY_CONFIG: PanelConfig = { base_topic: null, viewer: null, webhooks: null, links: [], approvals: false, commands: true };
 
 const str = (x: unknown): string | null => (typeof x === 'string' && x !== '' ? x : null);
 const TOPIC = /^[^#+/\s][^#+\s]*$/;
@@ -92,7 +97,16 @@ export function parsePanelConfig(raw: unknown): PanelConfig {
     webhooks,
     links: Array.isArray(raw.links) ? raw.links.flatMap(parseLink) : [],
     approvals: raw.approvals === true,
+    commands: raw.commands !== false,
   };
+}
+
+/** Whether a request was made by the viewer: its requester is the viewer's user name or display name, in any case. */
+export function mineFor(viewer: Viewer | null): ((requestedBy: string | null) => boolean) | null {
+  if (!viewer) return null;
+  const names = new Set([viewer.name, viewer.display_name].map((n) => n.trim().toLowerCase()).filter(Boolean));
+  if (names.size === 0) return null;
+  return (requestedBy) => requestedBy !== null && names.has(requestedBy.trim().toLowerCase());
 }
 
 /** Whether the bridge info lists the service; before it has come (empty), every service is kept. */

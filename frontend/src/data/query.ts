@@ -120,18 +120,31 @@ function timeOf(r: StatePayload, key: 'updated_at' | 'created_at'): number {
   return t[key];
 }
 
-/** The requests to show, in order. */
-export function selectRequests(all: readonly StatePayload[], q: ListQuery): StatePayload[] {
+/** Whether the viewer made a request, by its `requested_by` (panel-config.ts mineFor). */
+export type Mine = (requestedBy: string | null) => boolean;
+
+/** The requests to show, in order; with `mine`, the viewer's own first, each part in the query's order. */
+export function selectRequests(all: readonly StatePayload[], q: ListQuery, mine: Mine | null = null): StatePayload[] {
   const needle = normalise(q.search);
   const cmp = comparator(q.sort);
-  if (q.sort === 'title') return all.filter((r) => matches(r, q, needle)).sort(cmp);
+  if (q.sort === 'title') return mineFirst(all.filter((r) => matches(r, q, needle)).sort(cmp), mine);
   // Date.parse per comparison is the hot spot with 10,000 rows: decorate (parsed once per state), sort, undecorate.
   const key = q.sort === 'updated' ? 'updated_at' : 'created_at';
-  return all
+  const sorted = all
     .filter((r) => matches(r, q, needle))
     .map((r) => ({ r, t: timeOf(r, key) }))
     .sort((a, b) => b.t - a.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
     .map((x) => x.r);
+  return mineFirst(sorted, mine);
+}
+
+/** A stable partition (one pass, no re-sort): the viewer's requests, then the others. */
+function mineFirst(sorted: StatePayload[], mine: Mine | null): StatePayload[] {
+  if (!mine) return sorted;
+  const own: StatePayload[] = [];
+  const rest: StatePayload[] = [];
+  for (const r of sorted) (mine(r.requested_by) ? own : rest).push(r);
+  return own.length === 0 ? sorted : own.concat(rest);
 }
 
 /** How many requests each group holds, given the other filters (for the chips' counts). */

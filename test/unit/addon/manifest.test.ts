@@ -201,6 +201,8 @@ function projectProblems(m: Rec, tr: Rec): string[] {
   if (m.url !== repo.url) out.push(`url: "${String(m.url)}" differs from repository.yaml's url`);
   if (!Array.isArray(m.arch) || !sameSet(m.arch, ['aarch64', 'amd64'])) out.push('arch: the image is built for aarch64 and amd64');
   if (m.ingress !== true) out.push('ingress: the panel needs ingress');
+  // Every Home Assistant user may open the panel; command_users limits who may command (the broker enforces it).
+  if (m.panel_admin !== false) out.push('panel_admin: false: the panel is for every Home Assistant user, read-only unless listed in command_users');
   if (typeof m.panel_icon !== 'string' || !m.panel_icon.startsWith('mdi:')) out.push('panel_icon: an mdi: icon for the sidebar');
   if (typeof m.panel_title !== 'string' || !m.panel_title) out.push('panel_title: a short sidebar title');
   for (const check of Object.values(FIXED)) out.push(...check(m));
@@ -319,6 +321,7 @@ describe('options and schema follow the zod options', () => {
       },
       public_url: 'http://192.168.1.10:8787',
       panel_origins: ['https://tracker.example.com', 'http://media.lan:8099'],
+      command_users: ['alice', '8f1c2a0e5b7d4c3a9e6f1b2d3c4a5e6f'],
       forward_existing: true,
       autoconfigure_on_start: true,
       doctor_interval_min: 30,
@@ -392,6 +395,7 @@ describe('a broken manifest is rejected with a message naming the key', () => {
     ['ingress_port written out at its default', (m) => (m.ingress_port = 8099), 'ingress_port'],
     ['ingress_port the tracker does not serve', (m) => (m.ingress_port = 8100), 'ingress_port'],
     ['ingress off', (m) => (m.ingress = false), 'ingress'],
+    ['panel for administrators only', (m) => delete m.panel_admin, 'panel_admin'],
     ['ingress_entry with a leading slash', (m) => (m.ingress_entry = '/ui/'), 'ingress_entry'],
     ['webui next to ingress', (m) => (m.webui = 'http://[HOST]:[PORT:8099]/'), 'webui'],
     ['watchdog instead of HEALTHCHECK', (m) => (m.watchdog = 'http://[HOST]:[PORT:8787]/health'), 'watchdog'],

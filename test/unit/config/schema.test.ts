@@ -72,6 +72,7 @@ const DEFAULTS: Options = {
   },
   public_url: '',
   panel_origins: [],
+  command_users: [],
   forward_existing: false,
   autoconfigure_on_start: false,
   doctor_interval_min: 60,
@@ -205,6 +206,13 @@ describe('invalid values', () => {
     const lines = err.message.split('\n').filter((l) => l.startsWith('- '));
     expect(lines).toHaveLength(3);
     expect(lines.map((l) => l.slice(2, l.indexOf(':'))).sort()).toEqual(['log_level', 'mqtt.discovery', 'mqtt.port']);
+  });
+
+  it('command_users: a list of user names or ids, trimmed; an empty entry names its index', () => {
+    expect(parseOptions({ command_users: [' alice ', '8f1c2a0e'] }).command_users).toEqual(['alice', '8f1c2a0e']);
+    const err = configError(() => parseOptions({ command_users: ['alice', '  '] }));
+    expect(err.message).toMatch(/^- command_users\.1: .*user name or user id/m);
+    expect(configError(() => parseOptions({ command_users: 'alice' })).message).toMatch(/^- command_users: /m);
   });
 
   it('a non-object is rejected', () => {

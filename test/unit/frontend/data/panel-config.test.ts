@@ -81,6 +81,10 @@ describe('panel.json', () => {
     // Approve and Decline only when the tracker says a request manager can decide (a true boolean, nothing else).
     expect(parsePanelConfig({ ...PANEL_JSON, approvals: true }).approvals).toBe(true);
     for (const approvals of [undefined, 'true', 1, null]) expect(parsePanelConfig({ ...PANEL_JSON, approvals }).approvals).toBe(false);
+    // Read-only only on an explicit false: an older tracker's document, or none, keeps the buttons (the broker decides).
+    expect(parsePanelConfig({ ...PANEL_JSON, commands: false }).commands).toBe(false);
+    for (const commands of [undefined, true, 'false', 0]) expect(parsePanelConfig({ ...PANEL_JSON, commands }).commands).toBe(true);
+    expect(EMPTY_CONFIG.commands).toBe(true);
   });
 
   it('takes the base topic from ?base=, else the tracker, else media', () => {

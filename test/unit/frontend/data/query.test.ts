@@ -1,6 +1,7 @@
 /** The panel's list: state groups, filters, search, sort; hash routes that keep them. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY, groupCounts, inGroup, isDownloading, isDefaultQuery, matches, requesters, selectRequests, type ListQuery } from '../../../../frontend/src/data/query.js';
+import { mineFor } from '../../../../frontend/src/data/panel-config.js';
 import { formatRoute, parseRoute } from '../../../../frontend/src/data/route.js';
 import { request } from '../../../../frontend/test/fixtures.js';
 
@@ -73,6 +74,19 @@ describe('sort', () => {
   it('breaks ties by id, so the order is stable', () => {
     const same = ['b', 'c', 'a'].map((id) => request(id, { updated_at: '2026-01-01T00:00:00Z' }));
     expect(ids(selectRequests(same, q()))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('puts the viewer’s own requests first (user name or display name, any case), each part in the query’s order', () => {
+    const bob = mineFor({ id: 'u2', name: 'bob', display_name: 'Bob' });
+    expect(ids(selectRequests(all, q({ sort: 'updated' }), bob))).toEqual(['r6', 'r2', 'r7', 'r1', 'r3', 'r4', 'r5']);
+    expect(ids(selectRequests(all, q({ sort: 'title' }), bob))).toEqual(['r6', 'r2', 'r5', 'r1', 'r4', 'r3', 'r7']);
+    // Jellyseerr's requester is a display name: Alice Liddell's HA display name "ALICE" matches "alice".
+    const alice = mineFor({ id: 'u1', name: 'aliddell', display_name: 'ALICE' });
+    expect(ids(selectRequests(all, q({ sort: 'updated' }), alice))).toEqual(['r7', 'r1', 'r3', 'r6', 'r2', 'r4', 'r5']);
+    // Nobody's own (or no viewer): the query's order alone.
+    expect(ids(selectRequests(all, q(), mineFor({ id: 'u9', name: 'dave', display_name: 'Dave' })))).toEqual(ids(selectRequests(all, q())));
+    expect(mineFor(null)).toBeNull();
+    expect(mineFor({ id: 'u9', name: '', display_name: ' ' })).toBeNull();
   });
 
   it('does not modify its input', () => {
