@@ -9,6 +9,7 @@
  *
  * HA start-up times are printed, not asserted.
  */
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -26,10 +27,12 @@ import {
   type MovieSpec,
   type ShowSpec,
 } from '../../src/demo/payloads.js';
-import { EVENT_TYPES } from '../../src/contract/index.js';
+import { EVENT_TYPES, type SourcesReport } from '../../src/contract/index.js';
 import { STATES } from '../../src/domain/states.js';
 import { createJellyfinFake, shokofinIds } from '../fakes/jellyfin.js';
+import { createJellyseerrFake } from '../fakes/jellyseerr.js';
 import { createShokoFake } from '../fakes/shoko.js';
+import { createSonarrFake } from '../fakes/sonarr.js';
 import { atLeast, haTargets, HomeAssistant, parseLog, pinnedHaVersion, type AutomationTrace, type DeviceEntry, type EntityState, type HaSocket, type StateChanged } from '../helpers/home-assistant.js';
 import { Recorder, startTracker, type Harness } from '../helpers/tracker.js';
 import { waitFor } from '../helpers/wait.js';
@@ -74,9 +77,10 @@ const GHOST = subject(203, 'summer_ghost_2021', 'Summer Ghost (2021)', 'Movie re
 const MADAME = subject(204, 'madame_web_2024', 'Madame Web (2024)', 'Movie request');
 const PORCO = subject(205, 'porco_rosso_1992', 'Porco Rosso (1992)', 'Movie request');
 
-/** unique_id → entity_id HA must create for a request. */
-function expectedEntities(s: Subject): Record<string, string> {
+/** unique_id → entity_id HA must create for a request; `waiting`: it waits for approval in Jellyseerr (Approve and Decline). */
+function expectedEntities(s: Subject, waiting = false): Record<string, string> {
   return {
+    ...(waiting ? { [`media_tracker_${s.id}_approve`]: `button.${s.slug}_approve`, [`media_tracker_${s.id}_decline`]: `button.${s.slug}_decline` } : {}),
     [`media_tracker_${s.id}_status`]: `sensor.${s.slug}_status`,
     [`media_tracker_${s.id}_progress`]: `sensor.${s.slug}_progress`,
     ...(s.tv ? { [`media_tracker_${s.id}_episodes`]: `sensor.${s.slug}_episodes_available` } : {}),
@@ -98,13 +102,17 @@ const BRIDGE_ENTITIES: Record<string, string> = {
   media_tracker_bridge_stuck: 'sensor.media_tracker_stuck_requests',
   media_tracker_bridge_available_24h: 'sensor.media_tracker_available_in_last_24_h',
   media_tracker_bridge_connection: 'binary_sensor.media_tracker_connection_state',
+  media_tracker_bridge_watcher_jellyseerr_reconcile: 'binary_sensor.media_tracker_jellyseerr_reconcile_connection',
+  media_tracker_bridge_watcher_sonarr_sonarr_reconcile: 'binary_sensor.media_tracker_sonarr_sonarr_reconcile_connection',
   media_tracker_bridge_watcher_jellyfin: 'binary_sensor.media_tracker_jellyfin_connection',
   media_tracker_bridge_watcher_shoko: 'binary_sensor.media_tracker_shoko_connection',
-  // The doctor: a problem sensor per configured integration (plus MQTT and the store) and two buttons.
-  media_tracker_bridge_doctor_jellyfin: 'binary_sensor.media_tracker_jellyfin_check',
-  media_tracker_bridge_doctor_shoko: 'binary_sensor.media_tracker_shoko_check',
-  media_tracker_bridge_doctor_mqtt: 'binary_sensor.media_tracker_mqtt_check',
-  media_tracker_bridge_doctor_store: 'binary_sensor.media_tracker_store_check',
+  // Source health: a problem sensor per configured integration (plus MQTT and the store), and the doctor's two buttons.
+  media_tracker_bridge_doctor_jellyseerr: 'binary_sensor.media_tracker_jellyseerr_problem',
+  media_tracker_bridge_doctor_sonarr: 'binary_sensor.media_tracker_sonarr_problem',
+  media_tracker_bridge_doctor_jellyfin: 'binary_sensor.media_tracker_jellyfin_problem',
+  media_tracker_bridge_doctor_shoko: 'binary_sensor.media_tracker_shoko_problem',
+  media_tracker_bridge_doctor_mqtt: 'binary_sensor.media_tracker_mqtt_problem',
+  media_tracker_bridge_doctor_store: 'binary_sensor.media_tracker_store_problem',
   media_tracker_bridge_run_doctor: 'button.media_tracker_run_doctor',
   media_tracker_bridge_autoconfigure: 'button.media_tracker_auto_configure_webhooks',
 };
@@ -112,6 +120,17 @@ const BRIDGE_ENTITIES: Record<string, string> = {
 /** HA's entity category per bridge entity: diagnostics, the auto-configure button as configuration. */
 const bridgeCategory = (entityId: string): string | null =>
   entityId === 'button.media_tracker_auto_configure_webhooks' ? 'config' : entityId.startsWith('binary_sensor.') || entityId.startsWith('button.') ? 'diagnostic' : null;
+
+/** Sonarr's own `Health` webhook (test/fixtures/sonarr/health.json). */
+const SONARR_HEALTH = z
+  .object({ eventType: z.literal('Health'), level: z.string(), message: z.string(), type: z.string(), wikiUrl: z.string(), instanceName: z.string() })
+  .parse(JSON.parse(readFileSync(new URL('../fixtures/sonarr/health.json', import.meta.url), 'utf8')));
+
+/** The bridge's last-event sensors by now: one per configured source that has sent a webhook. */
+function lastEventEntities(): string[] {
+  const sources = rec.json<SourcesReport>('media/bridge/sources')?.sources ?? [];
+  return sources.filter((s) => s.last_event !== null).map((s) => `sensor.media_tracker_${s.integration}_last_event`);
+}
 
 const status = (s: Subject) => `sensor.${s.slug}_status`;
 const progress = (s: Subject) => `sensor.${s.slug}_progress`;
@@ -147,6 +166,8 @@ let ws: HaSocket;
 let changes: StateChanged[] = [];
 let jf: ReturnType<typeof createJellyfinFake>;
 let shoko: ReturnType<typeof createShokoFake>;
+let seerr: ReturnType<typeof createJellyseerrFake>;
+let sonarr: ReturnType<typeof createSonarrFake>;
 let figures: string[] = [];
 /** Set by the last test: a run that did not get there keeps HA's config dir (and log) for a look. */
 let finished = false;
@@ -235,11 +256,12 @@ async function bridgeDevice(): Promise<DeviceEntry> {
   return bridge!;
 }
 
-/** The request's entities and device in HA's registries are exactly what discovery describes. */
-async function expectDevice(s: Subject): Promise<void> {
+/** The request's entities and device in HA's registries are exactly what discovery describes (`waiting`: for approval). */
+async function expectDevice(s: Subject, waiting = false): Promise<void> {
   await ha.untilState(status(s), (st) => st, `${status(s)} to exist`);
+  if (waiting) await ha.untilState(`button.${s.slug}_decline`, (st) => st, `button.${s.slug}_decline to exist`);
   const mine = (await ws.entities()).filter((e) => e.unique_id.startsWith(`media_tracker_${s.id}_`));
-  expect(Object.fromEntries(mine.map((e) => [e.unique_id, e.entity_id]))).toEqual(expectedEntities(s));
+  expect(Object.fromEntries(mine.map((e) => [e.unique_id, e.entity_id]))).toEqual(expectedEntities(s, waiting));
   for (const e of mine) expect(e, e.entity_id).toMatchObject({ platform: 'mqtt', has_entity_name: true, entity_category: requestCategory(e.entity_id) });
   const deviceIds = new Set(mine.map((e) => e.device_id));
   expect(deviceIds.size, `${s.id}: every entity on one device`).toBe(1);
@@ -256,6 +278,8 @@ async function expectDevice(s: Subject): Promise<void> {
 
 let jfUrl = '';
 let shokoUrl = '';
+let seerrUrl = '';
+let sonarrUrl = '';
 
 describe.each(haTargets())('a real Home Assistant $label', (target) => {
   beforeAll(async () => {
@@ -265,17 +289,21 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     subscriptions.clear();
     jf = createJellyfinFake();
     shoko = createShokoFake({ pingIntervalMs: 500 });
+    seerr = createJellyseerrFake();
+    sonarr = createSonarrFake();
     ha = await HomeAssistant.create(target, blueprintSetup());
-    const [jfHandle, shokoHandle] = await Promise.all([jf.start(), shoko.start()]);
+    const [jfHandle, shokoHandle, seerrHandle, sonarrHandle] = await Promise.all([jf.start(), shoko.start(), seerr.start(), sonarr.start()]);
     jfUrl = jfHandle.url;
     shokoUrl = shokoHandle.url;
+    seerrUrl = seerrHandle.url;
+    sonarrUrl = sonarrHandle.url;
   }, 60_000);
 
   afterAll(async () => {
     ws?.close();
     await rec?.close();
     await tracker?.stop();
-    await Promise.all([jf.stop(), shoko.stop()]);
+    await Promise.all([jf.stop(), shoko.stop(), seerr.stop(), sonarr.stop()]);
     if (ha) {
       const code = await ha.stop();
       figures.push(`final stop exit code ${code}`);
@@ -314,11 +342,16 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
       mqtt: { username: MQTT_USER, password: MQTT_PASSWORD },
       jellyfin: { url: jfUrl, api_key: jf.state.apiKey },
       shoko: { url: shokoUrl, api_key: shoko.state.apiKeys[0] },
-      // The test runs the Jellyfin cycle itself.
-      intervals: { jellyfin_s: 3600 },
+      // Jellyseerr's API answers Approve and Decline; Sonarr's is where the source health looks.
+      jellyseerr: { url: seerrUrl, api_key: seerr.state.apiKey },
+      sonarr: [{ name: 'sonarr', url: sonarrUrl, api_key: sonarr.state.apiKey }],
+      // The test runs the Jellyfin cycle and Sonarr's reconciliation itself.
+      intervals: { jellyfin_s: 3600, jellyseerr_s: 3600, arr_s: 3600, downloads_s: 3600 },
       notify: NOTIFY_OPTION,
     });
     rec = await Recorder.connect(tracker.tracker.endpoints.mqttUrl, ['media/#'], { username: MQTT_USER, password: MQTT_PASSWORD });
+    // Jellyseerr's webhook agent points at the tracker, as auto-configuration would set it.
+    seerr.configureWebhook(`${tracker.tracker.endpoints.webhookUrl}/hooks/jellyseerr`, { authHeader: `Bearer ${tracker.secret}` });
     watchSubscriptions();
     const shokoWatcher = tracker.tracker.watchers.find((w) => w.name === 'shoko')!;
     await rec.until(() => shokoWatcher.status().healthy, 'the tracker to join the Shoko hub');
@@ -364,30 +397,38 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
   });
 
   it('the doctor: pressing its button in HA runs the checks, and each problem sensor follows the report', async () => {
-    type Doctor = { checked_at: string; checks: Array<{ integration: string; status: string }> };
+    type Doctor = { checked_at: string; checks: Array<{ integration: string; status: string; summary: string }> };
     const first = await rec.until(() => rec.json<Doctor>('media/bridge/doctor'), 'the first doctor report');
     await ha.rest('/api/services/button/press', { method: 'POST', body: { entity_id: 'button.media_tracker_run_doctor' } });
     const report = await rec.until(() => {
       const r = rec.json<Doctor>('media/bridge/doctor');
       return r && r.checked_at !== first.checked_at ? r : undefined;
     }, 'a doctor report after the HA button press');
-    for (const integration of ['jellyfin', 'shoko', 'mqtt']) {
-      const checks = report.checks.filter((c) => c.integration === integration);
-      expect(checks.length, integration).toBeGreaterThan(0);
-      const want = checks.some((c) => c.status === 'error') ? 'on' : 'off';
+    // Each source's problem sensor follows the source health, which follows the report.
+    const sources = await rec.until(() => {
+      const r = rec.json<SourcesReport>('media/bridge/sources');
+      return r?.sources.every((x) => x.checked_at === report.checked_at) ? r : undefined;
+    }, 'the source health after the new report');
+    for (const integration of ['jellyseerr', 'sonarr', 'jellyfin', 'shoko', 'mqtt']) {
+      expect(report.checks.filter((c) => c.integration === integration).length, integration).toBeGreaterThan(0);
+      const source = sources.sources.find((x) => x.integration === integration)!;
+      const bad = report.checks.filter((c) => c.integration === integration && (c.status === 'error' || c.status === 'warning')).map((c) => c.summary);
+      expect(source.reasons, integration).toEqual(expect.arrayContaining(bad));
       const s = await ha.untilState(
-        `binary_sensor.media_tracker_${integration}_check`,
+        `binary_sensor.media_tracker_${integration}_problem`,
         (st) => st?.attributes.checked_at === report.checked_at && st,
         `the ${integration} problem sensor to show the new report`,
       );
-      expect(s, integration).toMatchObject({ state: want, attributes: { device_class: 'problem', checks } });
+      expect(s, integration).toMatchObject({ state: source.problem ? 'on' : 'off', attributes: { device_class: 'problem', reasons: source.reasons, health: [] } });
     }
   });
 
   it('movie via Jellyseerr and Radarr: every stage on the status sensor, then available, and the event entity fires', async () => {
+    // alice asks; her request waits for an admin in Jellyseerr, and its device has Approve and Decline.
+    seerr.addRequest(dune, { status: 1, mediaStatus: 2 });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', dune));
     let s = await reaches(DUNE, 'REQUESTED');
-    await expectDevice(DUNE);
+    await expectDevice(DUNE, true);
     // The enum's `options` (every state, lower case) reach the attributes from HA 2024.2 on; HA
     // 2024.1's MQTT sensor ignores them.
     if (atLeast(target, 2024, 2)) expect(s.attributes.options).toEqual(STATES.map((x) => x.toLowerCase()));
@@ -408,8 +449,20 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     expect(event?.attributes.event_types).toEqual([...EVENT_TYPES]);
     expect([haSubscription(`media/${DUNE.id}/state`), haSubscription(`media/${DUNE.id}/event`)]).toEqual([1, 1]);
 
-    await send('/hooks/jellyseerr', jellyseerr('MEDIA_APPROVED', dune));
+    // Approve pressed in HA: the tracker asks Jellyseerr, whose MEDIA_APPROVED notification makes it APPROVED.
+    await ha.rest('/api/services/button/press', { method: 'POST', body: { entity_id: `button.${DUNE.slug}_approve` } });
     await reaches(DUNE, 'APPROVED');
+    expect(seerr.state.requests.find((r) => r.id === dune.requestId)?.status).toBe(2);
+    expect(seerr.state.sent.map((x) => [JSON.parse(x.body).notification_type, x.status])).toContainEqual(['MEDIA_APPROVED', 200]);
+    expect(await ha.untilState(`sensor.${DUNE.slug}_last_command`, (st) => (st?.state === 'approve: ok' ? st : undefined), 'the approve answer')).toMatchObject({
+      attributes: { decision: expect.stringContaining(`request #${dune.requestId} approved`) },
+    });
+    // Decided: the two buttons leave the device.
+    await waitFor(
+      async () => ((await ws.entities()).some((e) => /_(approve|decline)$/.test(e.unique_id) && e.unique_id.startsWith(`media_tracker_${DUNE.id}_`)) ? undefined : true),
+      () => `${DUNE.id}'s Approve and Decline to leave the entity registry`,
+      { timeoutMs: 20_000, everyMs: 200 },
+    );
     await send('/hooks/radarr', radarrMovieAdded(dune));
     await reaches(DUNE, 'SEARCHING');
     await send('/hooks/radarr', radarrGrab(dune));
@@ -543,11 +596,14 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
   });
 
   it('decline and failure: the status sensor says so and the event entity fires it', async () => {
+    seerr.addRequest(madame, { status: 1, mediaStatus: 2 });
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', madame));
     await reaches(MADAME, 'REQUESTED');
-    await expectDevice(MADAME);
-    await send('/hooks/jellyseerr', jellyseerr('MEDIA_DECLINED', madame));
+    await expectDevice(MADAME, true);
+    // Decline pressed in HA: Jellyseerr declines it and says so.
+    await ha.rest('/api/services/button/press', { method: 'POST', body: { entity_id: `button.${MADAME.slug}_decline` } });
     await reaches(MADAME, 'DECLINED');
+    expect(seerr.state.requests.find((r) => r.id === madame.requestId)?.status).toBe(3);
     await untilFired(MADAME, 'declined');
     expect((await ha.state(progress(MADAME)))?.state).toBe('unknown');
 
@@ -641,10 +697,43 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     await expectLastTriggered(FLASH_AUTOMATION.entityId, ran[0]!);
   });
 
+  it("source health: Sonarr's own Health webhook on its problem sensor in its words; a stopped Sonarr turns it on, and off once Sonarr is back", async () => {
+    const problem = 'binary_sensor.media_tracker_sonarr_problem';
+    const off = (st: EntityState | undefined) => (st?.state === 'off' ? st : undefined);
+    const on = (st: EntityState | undefined) => (st?.state === 'on' ? st : undefined);
+    // Auto-configuration pressed in HA gives Sonarr its webhook to the tracker, health triggers included.
+    await ha.rest('/api/services/button/press', { method: 'POST', body: { entity_id: 'button.media_tracker_auto_configure_webhooks' } });
+    await ha.untilState(problem, off, 'Sonarr without a problem once its webhook is set', 30_000);
+    expect(sonarr.state.notifications[0]).toMatchObject({ onHealthIssue: true, includeHealthWarnings: true, onHealthRestored: true });
+    // Its Test arrived: Sonarr has a last event, and HA a timestamp for it.
+    const last = await ha.untilState('sensor.media_tracker_sonarr_last_event', (st) => (st && !Number.isNaN(Date.parse(st.state)) ? st : undefined), 'the Sonarr last-event sensor');
+    expect(last.attributes).toMatchObject({ device_class: 'timestamp' });
+
+    // Sonarr's indexer check fails: the sensor says it in Sonarr's words, with its wiki link; restored, it is off.
+    await send('/hooks/sonarr', SONARR_HEALTH);
+    const failing = await ha.untilState(problem, on, 'the Sonarr problem sensor on after its Health webhook');
+    expect(failing.attributes.reasons).toEqual([`Sonarr reports: ${SONARR_HEALTH.message}`]);
+    expect(failing.attributes.health).toEqual([
+      { instance: 'sonarr', level: 'warning', check: SONARR_HEALTH.type, message: SONARR_HEALTH.message, wiki_url: SONARR_HEALTH.wikiUrl, since: expect.any(String) },
+    ]);
+    await send('/hooks/sonarr', { ...SONARR_HEALTH, eventType: 'HealthRestored', level: 'ok' });
+    await ha.untilState(problem, off, 'the Sonarr problem sensor off after HealthRestored');
+
+    // Sonarr goes away: its next reconciliation (run here, as its loop would) fails, and the sensor turns on.
+    const reconcile = tracker.tracker.watchers.find((w) => w.name === 'sonarr/sonarr/reconcile')!;
+    await sonarr.stop();
+    await reconcile.poke!().catch(() => undefined);
+    const down = await ha.untilState(problem, on, 'the Sonarr problem sensor on while Sonarr is down');
+    expect((down.attributes.reasons as string[]).join(' | ')).toMatch(/ECONNREFUSED|cannot reach|could not connect/i);
+    await sonarr.start();
+    await reconcile.poke!();
+    await ha.untilState(problem, off, 'the Sonarr problem sensor off once Sonarr is back', 30_000);
+  });
+
   it('an HA restart brings every entity back with its state', async () => {
     const subjects = [DUNE, BEAR, GHOST, MADAME, PORCO];
     const ours = (await ws.entities()).filter((e) => e.platform === 'mqtt');
-    const wanted = [...Object.values(BRIDGE_ENTITIES), ...subjects.flatMap((s) => Object.values(expectedEntities(s)))].sort();
+    const wanted = [...Object.values(BRIDGE_ENTITIES), ...lastEventEntities(), ...subjects.flatMap((s) => Object.values(expectedEntities(s)))].sort();
     expect(ours.map((e) => e.entity_id).sort()).toEqual(wanted);
     const before = new Map((await ha.states()).filter((s) => wanted.includes(s.entity_id)).map((s) => [s.entity_id, s]));
     expect([...before.keys()].sort()).toEqual(wanted);
@@ -709,7 +798,7 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
 
   it('the tracker going away (and its embedded broker with it) makes every entity unavailable', async () => {
     await tracker.stop();
-    const ids = [...Object.values(BRIDGE_ENTITIES), ...[DUNE, BEAR, GHOST, MADAME].flatMap((s) => Object.values(expectedEntities(s)))];
+    const ids = [...Object.values(BRIDGE_ENTITIES), ...lastEventEntities(), ...[DUNE, BEAR, GHOST, MADAME].flatMap((s) => Object.values(expectedEntities(s)))];
     for (const id of ids) await ha.untilState(id, (s) => s?.state === 'unavailable', `${id} to be unavailable`);
   });
 
