@@ -27,6 +27,7 @@ export function request(id: string, patch: Partial<StatePayload> = {}): StatePay
     roster: null,
     next_air_date: null,
     upgrade: null,
+    issues: [],
     poster_url: null,
     progress: null,
     speed_bps: null,

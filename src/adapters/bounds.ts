@@ -34,6 +34,9 @@ const MARK = '…';
 const FIELD_LIMIT = new Map<string, number>([
   ['title', FREE_TEXT_LIMITS.title],
   ['requested_by', FREE_TEXT_LIMITS.name],
+  ['reported_by', FREE_TEXT_LIMITS.name],
+  ['by', FREE_TEXT_LIMITS.name],
+  ['issue_type', FREE_TEXT_LIMITS.name],
   ['quality', FREE_TEXT_LIMITS.name],
   ['indexer', FREE_TEXT_LIMITS.name],
   ['download_client', FREE_TEXT_LIMITS.name],

@@ -32,6 +32,16 @@ export interface UpgradePayload {
 }
 
 /** `<base>/<id>/state` (retained). */
+/** An issue someone reported in Jellyseerr (`video`, `audio`, `subtitles`, `other`). */
+export interface IssuePayload {
+  id: number;
+  type: string | null;
+  reported_by: string | null;
+  message: string | null;
+  last_comment: { by: string | null; message: string } | null;
+  since: string;
+}
+
 export interface StatePayload {
   id: string;
   state: State;
@@ -62,6 +72,8 @@ export interface StatePayload {
   next_air_date: string | null;
   /** An upgrade in flight (TV: over the episodes being upgraded), else null. */
   upgrade: UpgradePayload | null;
+  /** Open issues reported in Jellyseerr about this media (a resolved one leaves the list; the timeline keeps it). */
+  issues: IssuePayload[];
   poster_url: string | null;
   progress: number | null;
   speed_bps: number | null;

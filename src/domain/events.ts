@@ -264,6 +264,24 @@ export interface StuckEvent extends EventBase {
   reason: string | null;
 }
 
+/**
+ * Someone reported a problem with watchable media in the request manager (Jellyseerr's
+ * `ISSUE_*`): the issue, a comment on it, or its resolution. Not a state: the request keeps its
+ * stage, the issue goes on its timeline and attributes.
+ */
+export interface IssueEvent extends EventBase {
+  kind: 'issue';
+  action: 'created' | 'comment' | 'resolved' | 'reopened' | 'other';
+  issue_id: number;
+  /** `video`, `audio`, `subtitles`, `other` (lower case); null when not said. */
+  issue_type: string | null;
+  status: 'open' | 'resolved';
+  reported_by: string | null;
+  /** What the reporter wrote (the issue's first message). */
+  message: string | null;
+  comment: { by: string | null; message: string } | null;
+}
+
 /** A user action from the panel or Home Assistant. */
 export interface CommandEvent extends EventBase {
   kind: 'command';
@@ -284,6 +302,7 @@ export type TrackerEvent =
   | DeletedEvent
   | AnimeMatchEvent
   | StuckEvent
+  | IssueEvent
   | CommandEvent;
 
 export type EventKind = TrackerEvent['kind'];

@@ -129,6 +129,8 @@ export interface MediaRequest {
   stuck: { since: string; reason: string; source: Source } | null;
   /** Every download that belongs to this request, keyed by lower-case hash. */
   downloads: Record<string, Download>;
+  /** Problems reported in the request manager (absent in stores written before issues were kept). */
+  issues?: RequestIssue[];
   /** Movie only: the imported file. */
   file_path: string | null;
   jellyfin_id: string | null;
@@ -142,6 +144,23 @@ export interface MediaRequest {
   created_at: string;
   updated_at: string;
 }
+
+/** An issue reported in Jellyseerr about the request's media. */
+export interface RequestIssue {
+  id: number;
+  type: string | null;
+  status: 'open' | 'resolved';
+  reported_by: string | null;
+  message: string | null;
+  /** The last comment on it. */
+  last_comment: { by: string | null; message: string } | null;
+  /** When the tracker first heard of it, and last. */
+  since: string;
+  updated_at: string;
+}
+
+/** Issues kept per request (the newest). */
+export const ISSUE_LIMIT = 20;
 
 export const TIMELINE_LIMIT = 200;
 export const EPISODE_HISTORY_LIMIT = 20;

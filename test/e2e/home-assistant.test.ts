@@ -126,6 +126,9 @@ const SONARR_HEALTH = z
   .object({ eventType: z.literal('Health'), level: z.string(), message: z.string(), type: z.string(), wikiUrl: z.string(), instanceName: z.string() })
   .parse(JSON.parse(readFileSync(new URL('../fixtures/sonarr/health.json', import.meta.url), 'utf8')));
 
+/** Jellyseerr's ISSUE_CREATED about Dune: Part Two (test/fixtures/jellyseerr/issue-created.json). */
+const JELLYSEERR_ISSUE = JSON.parse(readFileSync(new URL('../fixtures/jellyseerr/issue-created.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
 /** The bridge's last-event sensors by now: one per configured source that has sent a webhook. */
 function lastEventEntities(): string[] {
   const sources = rec.json<SourcesReport>('media/bridge/sources')?.sources ?? [];
@@ -498,6 +501,14 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     await untilFired(DUNE, 'upgraded');
     expect(await ha.state(status(DUNE))).toMatchObject({ state: 'available', attributes: { upgrade: null } });
     expect(fired(DUNE).filter((t) => t === 'available')).toHaveLength(1);
+
+    // bob reports a problem with it in Jellyseerr: an open issue among the status sensor's attributes, the state unchanged.
+    await send('/hooks/jellyseerr', JELLYSEERR_ISSUE);
+    const reported = await ha.untilState(status(DUNE), (st) => ((st?.attributes.issues as unknown[] | undefined)?.length ? st : undefined), 'the issue on the status sensor');
+    expect(reported.state).toBe('available');
+    expect(reported.attributes.issues).toEqual([
+      { id: 7, type: 'video', reported_by: 'bob', message: 'The audio is out of sync after the first hour.', last_comment: null, since: expect.any(String) },
+    ]);
   });
 
   it('TV series via Sonarr: per-episode availability on the episodes sensor, partially available, then available', async () => {

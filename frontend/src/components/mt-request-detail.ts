@@ -2,7 +2,7 @@
 import { consume } from '@lit/context';
 import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { serviceLabel, type StatePayload, type UpgradePayload } from '../../../src/contract/index.js';
+import { serviceLabel, type IssuePayload, type StatePayload, type UpgradePayload } from '../../../src/contract/index.js';
 import { configContext } from '../context.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { ConnectionController } from '../controllers/connection-controller.js';
@@ -74,6 +74,24 @@ export class MtRequestDetail extends LitElement {
         background: color-mix(in srgb, var(--warning-color, #ffa600) 15%, transparent);
         color: var(--primary-text-color, #212121);
       }
+      .issues {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+        font-size: 13px;
+      }
+      .issues li {
+        display: flex;
+        gap: 8px;
+        align-items: flex-start;
+        padding: 8px 10px;
+        border-radius: 8px;
+        background: color-mix(in srgb, var(--error-color, #db4437) 10%, transparent);
+      }
+      .issues svg,
       .stuck svg {
         flex: none;
         width: 18px;
@@ -287,11 +305,28 @@ export class MtRequestDetail extends LitElement {
             : nothing
         }
         ${r.upgrade ? this.renderUpgrade(r.upgrade) : nothing}
+        ${r.issues.length ? this.renderIssues(r.issues, now) : nothing}
       </div>
     </header>`;
   }
 
   /** A better release on its way: the request stays available meanwhile. */
+  /** Problems someone reported in Jellyseerr and nobody resolved yet. */
+  private renderIssues(issues: readonly IssuePayload[], now: number) {
+    return html`<ul class="issues" data-testid="issues" aria-label="Open issues">
+      ${issues.map(
+        (i) =>
+          html`<li data-testid="issue" data-id=${i.id}>
+            ${icon('warning')}<span
+              ><strong>Issue #${i.id}${i.type ? ` (${i.type})` : ''}</strong>${i.reported_by ? ` reported by ${i.reported_by}` : ''} ${ago(i.since, now)}${i.message ? html`: ${i.message}` : ''}${
+                i.last_comment ? html`<br /><span class="muted">Last comment${i.last_comment.by ? ` by ${i.last_comment.by}` : ''}: ${i.last_comment.message}</span>` : nothing
+              }</span
+            >
+          </li>`,
+      )}
+    </ul>`;
+  }
+
   private renderUpgrade(u: UpgradePayload) {
     return html`<div class="upgrade" data-testid="upgrade" data-state=${u.state}>
       <span

@@ -4,7 +4,7 @@
  * retained message it left) does not carry filled with what they mean when absent, so
  * components never test for `undefined`.
  */
-import { isState, UPGRADE_STATES, type EpisodePayload, type IntegrationInfo, type StatePayload, type TimelineEntry, type UpgradePayload } from '../../../src/contract/index.js';
+import { isState, UPGRADE_STATES, type EpisodePayload, type IntegrationInfo, type IssuePayload, type StatePayload, type TimelineEntry, type UpgradePayload } from '../../../src/contract/index.js';
 import { isObject, oneOf } from './guards.js';
 
 const ROSTERS = ['sonarr', 'jellyseerr'] as const;
@@ -25,6 +25,17 @@ export function parseUpgrade(x: unknown): UpgradePayload | null {
   };
 }
 
+/** Open issues; a tracker older than issues sends none, and a malformed entry is left out. */
+export function parseIssues(x: unknown): IssuePayload[] {
+  if (!Array.isArray(x)) return [];
+  return x.flatMap((i): IssuePayload[] => {
+    if (!isObject(i) || typeof i.id !== 'number' || typeof i.since !== 'string') return [];
+    const c = i.last_comment;
+    const comment = isObject(c) && typeof c.message === 'string' ? { by: stringOrNull(c.by), message: c.message } : null;
+    return [{ id: i.id, type: stringOrNull(i.type), reported_by: stringOrNull(i.reported_by), message: stringOrNull(i.message), last_comment: comment, since: i.since }];
+  });
+}
+
 export function parseRequestState(x: unknown): StatePayload | null {
   if (
     !isObject(x) ||
@@ -43,6 +54,7 @@ export function parseRequestState(x: unknown): StatePayload | null {
     roster: oneOf(x.roster, ROSTERS),
     next_air_date: stringOrNull(x.next_air_date),
     upgrade: parseUpgrade(x.upgrade),
+    issues: parseIssues(x.issues),
   };
 }
 

@@ -11,6 +11,7 @@ import { onAvailable } from './availability.js';
 import { onRetry } from './commands.js';
 import { onDeleted } from './deletion.js';
 import { onDownloadFailed, onGrabbed, onImportBlocked, onImported, onProgress } from './download.js';
+import { onIssue } from './issue.js';
 import { onMediaAdded } from './media.js';
 import { onRequest } from './request.js';
 import { onRoster } from './roster.js';
@@ -23,7 +24,7 @@ export { hasUpgradeInFlight } from './download.js';
 export type { LabelOf, ReduceOptions, Reduction } from './types.js';
 
 /** Observations that legitimately repeat; they are idempotent by content, not by key. */
-const UNKEYED = new Set<TrackerEvent['kind']>(['download_progress', 'stuck']);
+const UNKEYED = new Set<TrackerEvent['kind']>(['download_progress', 'stuck', 'issue']);
 
 export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOptions): Reduction {
   if (!UNKEYED.has(event.kind) && base.applied.includes(event.key)) {
@@ -67,6 +68,9 @@ export function reduce(base: MediaRequest, event: TrackerEvent, opts: ReduceOpti
       break;
     case 'stuck':
       note = event.reason ? setStuck(d, event.reason) : clearStuck(d);
+      break;
+    case 'issue':
+      note = onIssue(d, event);
       break;
     case 'command':
       if (event.action === 'forget') {

@@ -48,7 +48,8 @@ const ATTRIBUTES_TEMPLATE =
   '"episodes_available": value_json.episodes.available, "stuck": value_json.stuck.reason if value_json.stuck else none, ' +
   '"reason": value_json.last_reason, "tmdb_id": value_json.tmdb_id, "tvdb_id": value_json.tvdb_id, ' +
   '"poster_url": value_json.poster_url, "person": value_json.person, "notify_service": value_json.notify_service, ' +
-  '"is_4k": value_json.is_4k, "next_air_date": value_json.next_air_date, "upgrade": value_json.upgrade} | tojson }}{% else %}{}{% endif %}';
+  '"is_4k": value_json.is_4k, "next_air_date": value_json.next_air_date, "upgrade": value_json.upgrade, ' +
+  '"issues": value_json.issues if value_json.issues is defined else []} | tojson }}{% else %}{}{% endif %}';
 
 /**
  * The answer on `media/<id>/response`: "retry: ok", "search: error". Its fields (`error`, `search`,

@@ -137,6 +137,7 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
     roster: r.media_type === 'tv' ? (r.roster?.from ?? null) : null,
     next_air_date: r.media_type === 'tv' ? nextAirDate(eps, now) : null,
     upgrade: upgradeSummary(r),
+    issues: (r.issues ?? []).filter((i) => i.status === 'open').map(({ id, type, reported_by, message, last_comment, since }) => ({ id, type, reported_by, message, last_comment, since })),
     poster_url: r.poster_url,
     progress: dl.progress,
     speed_bps: dl.speed_bps,

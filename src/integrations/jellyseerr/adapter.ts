@@ -21,8 +21,12 @@
 import * as z from 'zod';
 import type { MediaInfo, RequestEvent, UnstampedEvent } from '../../domain/events.js';
 import { requestIs4k } from './adapter-4k.js';
+import { parseIssue } from './issue.js';
+import { JellyseerrMediaSchema, requesterName, TemplatePositiveInt, TemplateText } from './template-values.js';
+
+export { JellyseerrMediaSchema, requesterName, TemplateOptionalId, TemplatePositiveInt, TemplateText } from './template-values.js';
 import type { AdapterContext, ParseResult } from '../../adapters/types.js';
-import { compact, fail, ignored, isRecord, lenient, readDiscriminator, showValue, validate } from '../../adapters/validation.js';
+import { compact, fail, ignored, isRecord, lenient, readDiscriminator, validate } from '../../adapters/validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Notification types (§3.3)
@@ -42,58 +46,11 @@ export type JellyseerrRequestType = keyof typeof JELLYSEERR_REQUEST_STATUS;
 
 const REQUEST_TYPES = Object.keys(JELLYSEERR_REQUEST_STATUS) as JellyseerrRequestType[];
 
-/** Known types that carry nothing to track. Any other `ISSUE_*` type is accepted too. */
+/** Known types that carry no request: the test, and issues (issue.ts; any other `ISSUE_*` type is accepted too). */
 export const JELLYSEERR_IGNORED_TYPES = ['TEST_NOTIFICATION', 'ISSUE_CREATED', 'ISSUE_COMMENT', 'ISSUE_RESOLVED', 'ISSUE_REOPENED'] as const;
 
 export const JELLYSEERR_NOTIFICATION_TYPES = [...REQUEST_TYPES, ...JELLYSEERR_IGNORED_TYPES] as const;
 export type JellyseerrNotificationType = (typeof JELLYSEERR_NOTIFICATION_TYPES)[number];
-
-// ---------------------------------------------------------------------------------------------
-// Template-value parsers
-// ---------------------------------------------------------------------------------------------
-
-/** `"abc"`, `0`, `null`, `object`... for error messages (e-mail addresses redacted). */
-function show(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) {
-    return showValue(value);
-  }
-  return Array.isArray(value) ? 'array' : typeof value;
-}
-
-/** A required positive integer given as `"61"` or `61`. */
-export const TemplatePositiveInt = z
-  .union([z.string(), z.number()], {
-    error: (iss) => (iss.input === undefined ? 'required (expected a positive integer)' : `expected a positive integer, got ${show(iss.input)}`),
-  })
-  .transform((value, ctx): number => {
-    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
-    ctx.addIssue({ code: 'custom', input: value, message: `expected a positive integer, got ${show(value)}` });
-    return z.NEVER;
-  });
-
-/** An optional external id: `"693134"`/`693134` → number; `""`, `"0"`, missing, null → null. */
-export const TemplateOptionalId = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((value, ctx): number | null => {
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'string' && value.trim() === '') return null;
-    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n === 0 ? null : n;
-    ctx.addIssue({ code: 'custom', input: value, message: `expected a numeric id or "", got ${show(value)}` });
-    return z.NEVER;
-  });
-
-/** An optional text value; numbers/booleans are rendered, missing/null/blank → null. */
-export const TemplateText = z
-  .union([z.string(), z.number(), z.boolean()])
-  .nullish()
-  .transform((value): string | null => {
-    if (value === undefined || value === null) return null;
-    const text = String(value);
-    return text.trim() === '' ? null : text;
-  });
 
 // ---------------------------------------------------------------------------------------------
 // Schemas (default template, §3.2)
@@ -102,14 +59,6 @@ export const TemplateText = z
 /** Envelope only: enough for the test notification and issue events. */
 export const JellyseerrEnvelopeSchema = z.looseObject({
   notification_type: z.string(),
-});
-
-export const JellyseerrMediaSchema = z.looseObject({
-  media_type: z.enum(['movie', 'tv']),
-  tmdbId: TemplateOptionalId,
-  tvdbId: TemplateOptionalId,
-  status: lenient(TemplateText),
-  status4k: lenient(TemplateText),
 });
 
 export const JellyseerrRequestSchema = z.looseObject({
@@ -174,29 +123,14 @@ export function parseSeasons(value: string | null): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-/** The requester's display name; an e-mail address is reduced to its local part. */
-export function requesterName(username: string | null, email: string | null): string | null {
-  if (username === null) return null;
-  let name = username.trim();
-  if (email !== null && name.toLowerCase() === email.trim().toLowerCase()) name = name.split('@')[0] ?? '';
-  if (EMAIL.test(name)) name = name.split('@')[0] ?? '';
-  return name === '' ? null : name;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
 /** Parses one Jellyseerr/Overseerr/Seerr webhook body. */
 export function parseJellyseerr(body: unknown, _ctx: AdapterContext): ParseResult {
-  // Any ISSUE_* type (including ones added later) is issue workflow: nothing to track.
-  if (isRecord(body) && typeof body.notification_type === 'string' && body.notification_type.startsWith('ISSUE_')) {
-    const env = validate(JellyseerrEnvelopeSchema, body);
-    if (!env.ok) return fail(env.errors);
-    return ignored(`Jellyseerr issue notification (${body.notification_type}), nothing to track`);
-  }
+  // Any ISSUE_* type (including ones added later) is about an issue with the media.
+  if (isRecord(body) && typeof body.notification_type === 'string' && body.notification_type.startsWith('ISSUE_')) return parseIssue(body);
 
   const head = readDiscriminator(body, 'notification_type', JELLYSEERR_NOTIFICATION_TYPES);
   if (!head.ok) return fail(head.errors);

@@ -71,13 +71,21 @@ describe('the panel reads what the tracker publishes', () => {
   });
 
   it('gives payloads without the new fields what their absence means', () => {
-    const older = omit(statePayload(airing, undefined, NOW), ['is_4k', 'roster', 'next_air_date', 'upgrade']);
-    expect(parseRequestState(older)).toMatchObject({ is_4k: false, roster: null, next_air_date: null, upgrade: null });
+    const older = omit(statePayload(airing, undefined, NOW), ['is_4k', 'roster', 'next_air_date', 'upgrade', 'issues']);
+    expect(parseRequestState(older)).toMatchObject({ is_4k: false, roster: null, next_air_date: null, upgrade: null, issues: [] });
 
     const [first, , last] = episodesPayload(airing, NOW).map((e) => omit(e, ['aired', 'upgrade']));
     // Without `aired`, the air date decides, as on the tracker.
     expect(parseEpisode(first, Date.parse(NOW))).toMatchObject({ aired: true, upgrade: null });
     expect(parseEpisode(last, Date.parse(NOW))).toMatchObject({ aired: false, upgrade: null });
+  });
+
+  it('keeps the open issues the tracker sends, the resolved ones out, a malformed one left out', () => {
+    const issue = { id: 7, type: 'audio' as const, status: 'open' as const, reported_by: 'bob', message: 'Out of sync', last_comment: { by: 'carol', message: 'Same here' }, since: NOW, updated_at: NOW };
+    const withIssues = { ...airing, issues: [issue, { ...issue, id: 8, status: 'resolved' as const }] };
+    const state = JSON.parse(JSON.stringify(statePayload(withIssues, undefined, NOW))) as Record<string, unknown>;
+    expect(parseRequestState(state)?.issues).toEqual([{ id: 7, type: 'audio', reported_by: 'bob', message: 'Out of sync', last_comment: { by: 'carol', message: 'Same here' }, since: NOW }]);
+    expect(parseRequestState({ ...state, issues: [{ id: 'x' }, ...(state.issues as unknown[])] })?.issues.map((i) => i.id)).toEqual([7]);
   });
 
   it('shows no upgrade rather than a malformed one', () => {

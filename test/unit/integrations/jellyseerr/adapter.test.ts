@@ -147,8 +147,8 @@ describe('parseJellyseerr: fixtures', () => {
       const r = parseJellyseerr(fixture(n), ctx);
       return r.ok ? r.events.map((e) => e.key) : [];
     });
-    expect(keys).toHaveLength(8);
-    expect(new Set(keys).size).toBe(8);
+    expect(keys).toHaveLength(9);
+    expect(new Set(keys).size).toBe(9);
     const again = request(parseJellyseerr(fixture('media-available-tv'), ctx));
     expect(again.key).toBe('jellyseerr:61:MEDIA_AVAILABLE');
   });
@@ -161,13 +161,59 @@ describe('parseJellyseerr: fixtures', () => {
     });
   });
 
-  it.each(['ISSUE_CREATED', 'ISSUE_COMMENT', 'ISSUE_RESOLVED', 'ISSUE_REOPENED', 'ISSUE_SOMETHING_NEW'])('%s → ok, no events', (type) => {
-    const result = parseJellyseerr(
-      edited('issue-created', (b) => (b.notification_type = type)),
-      ctx,
-    );
-    expect(result).toMatchObject({ ok: true, events: [] });
-    if (result.ok) expect(result.note).toContain('nothing to track');
+  it('ISSUE_CREATED → an issue event for the request of its media, with the reporter name only', () => {
+    const result = parseJellyseerr(fixture('issue-created'), ctx);
+    expect(result).toEqual({
+      ok: true,
+      note: 'Jellyseerr ISSUE_CREATED for issue 7 (movie 693134)',
+      events: [
+        {
+          kind: 'issue',
+          key: 'jellyseerr:issue:7:ISSUE_CREATED',
+          source: 'jellyseerr',
+          match: { media_type: 'movie', tmdb_id: 693134, scope: 'any' },
+          action: 'created',
+          issue_id: 7,
+          issue_type: 'video',
+          status: 'open',
+          reported_by: 'bob',
+          message: 'The audio is out of sync after the first hour.',
+          comment: null,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['ISSUE_COMMENT', 'comment', 'open'],
+    ['ISSUE_RESOLVED', 'resolved', 'resolved'],
+    ['ISSUE_REOPENED', 'reopened', 'open'],
+    ['ISSUE_SOMETHING_NEW', 'other', 'open'],
+  ] as const)('%s → an issue event (%s, %s)', (type, action, status) => {
+    const body = edited('issue-created', (b) => {
+      b.notification_type = type;
+      b.comment = { comment_message: 'Fixed with the new release?', commentedBy_username: 'alice@example.org', commentedBy_email: 'alice@example.org' };
+    });
+    const result = parseJellyseerr(body, ctx);
+    expect(result).toMatchObject({ ok: true, events: [{ kind: 'issue', action, status, issue_id: 7, message: null }] });
+    const e = result.ok ? result.events[0] : undefined;
+    expect(e && 'comment' in e ? e.comment : undefined).toEqual(action === 'comment' ? { by: 'alice', message: 'Fixed with the new release?' } : null);
+    expect(JSON.stringify(result)).not.toContain('example.org');
+  });
+
+  it('an issue without a media id or an issue id is refused, naming the field', () => {
+    expect(
+      parseJellyseerr(
+        edited('issue-created', (b) => (b.media.tmdbId = '')),
+        ctx,
+      ),
+    ).toMatchObject({ ok: false, errors: [{ path: 'media.tmdbId' }] });
+    expect(
+      parseJellyseerr(
+        edited('issue-created', (b) => (b.issue.issue_id = 'seven')),
+        ctx,
+      ),
+    ).toMatchObject({ ok: false, errors: [{ path: 'issue.issue_id' }] });
   });
 });
 
