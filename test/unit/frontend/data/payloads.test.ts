@@ -81,7 +81,16 @@ describe('the panel reads what the tracker publishes', () => {
   });
 
   it('keeps the open issues the tracker sends, the resolved ones out, a malformed one left out', () => {
-    const issue = { id: 7, type: 'audio' as const, status: 'open' as const, reported_by: 'bob', message: 'Out of sync', last_comment: { by: 'carol', message: 'Same here' }, since: NOW, updated_at: NOW };
+    const issue = {
+      id: 7,
+      type: 'audio' as const,
+      status: 'open' as const,
+      reported_by: 'bob',
+      message: 'Out of sync',
+      last_comment: { by: 'carol', message: 'Same here' },
+      since: NOW,
+      updated_at: NOW,
+    };
     const withIssues = { ...airing, issues: [issue, { ...issue, id: 8, status: 'resolved' as const }] };
     const state = JSON.parse(JSON.stringify(statePayload(withIssues, undefined, NOW))) as Record<string, unknown>;
     expect(parseRequestState(state)?.issues).toEqual([{ id: 7, type: 'audio', reported_by: 'bob', message: 'Out of sync', last_comment: { by: 'carol', message: 'Same here' }, since: NOW }]);
