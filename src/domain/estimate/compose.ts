@@ -209,7 +209,7 @@ export function estimateWatchable(r: MediaRequest, learned: LearnedDurations, no
   return { ...last, state: r.state, confidence, episodes };
 }
 
-/** ETA drift is republished at most this often. */
+/** Anything but a new state is republished at most this often. */
 export const PUBLISH_INTERVAL_S = 30;
 /** A move smaller than this (and than `DRIFT_SHARE` of the time left) is not news. */
 export const DRIFT_MIN_S = 60;
@@ -224,36 +224,44 @@ export interface Published {
 /** Publish now, or not; `recheck_in_s` says when a held-back move may go out (null: nothing pending). */
 export type PublishDecision = { publish: true } | { publish: false; recheck_in_s: number | null };
 
-/** A change of what the estimate says, not of how much: state, confidence, the stages, the reason, the episodes concerned. */
-function changedInKind(a: Estimate, b: Estimate): boolean {
-  if (a.state !== b.state || a.confidence !== b.confidence || a.why !== b.why) return true;
+/** What it says beyond when: confidence, the reason, whether there is a time, the stages and their sources. */
+function saysOtherwise(a: Estimate, b: Estimate): boolean {
+  if (a.confidence !== b.confidence || a.why !== b.why) return true;
   if ((a.watchable_at === null) !== (b.watchable_at === null)) return true;
   return a.stages.map((x) => `${x.stage}:${x.source}`).join() !== b.stages.map((x) => `${x.stage}:${x.source}`).join();
 }
 
-/** The move of the estimate, when it exceeds the drift threshold; 0 when not. */
-function drift(a: Estimate, b: Estimate, nowMs: number): number {
-  if (a.watchable_at === null || b.watchable_at === null) return 0;
+/** Whether the estimate moved past the drift threshold. */
+function drifted(a: Estimate, b: Estimate, nowMs: number): boolean {
+  if (a.watchable_at === null || b.watchable_at === null) return false;
   const next = Date.parse(b.watchable_at);
   const moved = Math.abs(next - Date.parse(a.watchable_at)) / 1000;
   const left = Math.max(0, (next - nowMs) / 1000);
-  return moved > Math.max(DRIFT_MIN_S, DRIFT_SHARE * left) ? moved : 0;
+  return moved > Math.max(DRIFT_MIN_S, DRIFT_SHARE * left);
 }
 
 /**
- * Whether a new estimate goes out: at once when the inputs changed what it says (a new state, a
- * confidence, the first ETA); a mere drift of the ETA only when it moved by more than
- * max(60 s, 10 % of the time left), and at most once per 30 s, so a jittery client ETA does not
- * republish a retained payload every few seconds.
+ * Whether a new estimate goes out. A new state (of the request or an episode) or an episode
+ * added or done goes out at once: those are the inputs changing, and they come from real events.
+ * Anything else (a move past max(60 s, 10 % of the time left), a new confidence, the client's ETA
+ * appearing or going) goes out at most once per 30 s: a client whose ETA jitters, or comes and
+ * goes with its peers, would otherwise republish a retained payload every few seconds. A move
+ * smaller than that is not news at all.
  */
 export function shouldPublish(prev: Published | null, next: RequestEstimate, now: string): PublishDecision {
   if (!prev) return { publish: true };
   const p = prev.estimate;
   const keys = new Set([...Object.keys(p.episodes), ...Object.keys(next.episodes)]);
-  const pairs: [Estimate | undefined, Estimate | undefined][] = [[p, next], ...[...keys].map((k) => [p.episodes[k], next.episodes[k]] as [Estimate | undefined, Estimate | undefined])];
-  if (pairs.some(([a, b]) => !a || !b || changedInKind(a, b))) return { publish: true };
+  const pairs: [Estimate, Estimate][] = [[p, next]];
+  for (const k of keys) {
+    const a = p.episodes[k];
+    const b = next.episodes[k];
+    if (!a || !b) return { publish: true };
+    pairs.push([a, b]);
+  }
+  if (pairs.some(([a, b]) => a.state !== b.state)) return { publish: true };
   const nowMs = Date.parse(now);
-  if (!pairs.some(([a, b]) => drift(a!, b!, nowMs) > 0)) return { publish: false, recheck_in_s: null };
+  if (!pairs.some(([a, b]) => saysOtherwise(a, b) || drifted(a, b, nowMs))) return { publish: false, recheck_in_s: null };
   const since = (nowMs - Date.parse(prev.at)) / 1000;
   if (since >= PUBLISH_INTERVAL_S) return { publish: true };
   return { publish: false, recheck_in_s: Math.ceil(PUBLISH_INTERVAL_S - since) };

@@ -20,22 +20,51 @@ function est(nowS: number, inS: number, o: Partial<RequestEstimate> = {}): Reque
 
 const published = (estimate: RequestEstimate, atS: number): Published => ({ estimate, at: at(atS) });
 
-describe('shouldPublish: changes of what the estimate says go out at once', () => {
+describe('shouldPublish: a new state goes out at once', () => {
   it('the first estimate', () => {
     expect(shouldPublish(null, est(0, 600), at(0))).toEqual({ publish: true });
   });
 
-  it('a new state, a new confidence, an estimate appearing or going, even a second after the last', () => {
+  it('a new state, even a second after the last', () => {
     const prev = published(est(0, 600), 0);
     expect(shouldPublish(prev, est(1, 599, { state: 'DOWNLOADED' }), at(1))).toEqual({ publish: true });
-    expect(shouldPublish(prev, est(1, 599, { confidence: 'default' }), at(1))).toEqual({ publish: true });
-    expect(shouldPublish(prev, est(1, 0, { watchable_at: null, watchable_in_s: null, confidence: 'unknown', why: 'download stalled' }), at(1))).toEqual({ publish: true });
   });
 
-  it('an episode added or become watchable', () => {
+  it("an episode's new state, an episode added or become watchable", () => {
     const prev = published(est(0, 600, { episodes: { S01E01: est(0, 600) } }), 0);
+    expect(shouldPublish(prev, est(1, 599, { episodes: { S01E01: est(1, 599, { state: 'DOWNLOADED' }) } }), at(1))).toEqual({ publish: true });
     expect(shouldPublish(prev, est(1, 599, { episodes: {} }), at(1))).toEqual({ publish: true });
     expect(shouldPublish(prev, est(1, 599, { episodes: { S01E01: est(1, 599), S01E02: est(1, 900) } }), at(1))).toEqual({ publish: true });
+  });
+});
+
+describe('shouldPublish: what else the estimate says', () => {
+  const stalled = (t: number) => est(t, 0, { watchable_at: null, watchable_in_s: null, confidence: 'unknown', why: 'download stalled' });
+
+  it('a new confidence, or the estimate going or coming back, goes out once 30 s have passed since the last', () => {
+    const prev = published(est(0, 600), 0);
+    expect(shouldPublish(prev, est(40, 560, { confidence: 'default' }), at(40))).toEqual({ publish: true });
+    expect(shouldPublish(prev, stalled(40), at(40))).toEqual({ publish: true });
+    expect(shouldPublish(published(stalled(0), 0), est(40, 600), at(40))).toEqual({ publish: true });
+  });
+
+  it('within 30 s of the last it waits, and says when to look again', () => {
+    expect(shouldPublish(published(est(0, 600), 0), stalled(5), at(5))).toEqual({ publish: false, recheck_in_s: PUBLISH_INTERVAL_S - 5 });
+  });
+
+  it('a client whose ETA comes and goes every few seconds republishes at most once per 30 s', () => {
+    let prev: Published | null = null;
+    const times: number[] = [];
+    for (let t = 0; t < 600; t++) {
+      const r = movie('x', [['DOWNLOADING', 0]], {}, { downloads: download('h1', { eta_s: t % 4 < 2 ? 900 : null, client_state: t % 8 < 4 ? 'downloading' : 'stalledDL' }) });
+      const next = estimateWatchable(r, emptyLearned(), at(t));
+      if (shouldPublish(prev, next, at(t)).publish) {
+        prev = { estimate: next, at: at(t) };
+        times.push(t);
+      }
+    }
+    expect(times.length).toBeGreaterThan(1);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(PUBLISH_INTERVAL_S);
   });
 });
 
