@@ -128,9 +128,11 @@ function estimateSubject(s: Subject, learned: LearnedDurations, kind: MediaKind,
   if (waiting && !unaired) return unknown(s.state, 'nothing grabbed yet');
   const path = pathFrom(s.state, afterImport(learned, kind, instance, now));
   if (!path) return unknown(s.state, `no estimate while ${STATE_LABELS[s.state]}`);
-  // An unaired episode's stages start at its air date; otherwise the first one is under way.
-  const base = unaired ? Date.parse(s.airs!) : nowMs;
-  const elapsed = unaired ? 0 : Math.max(0, (nowMs - Date.parse(s.since)) / 1000);
+  // An unaired episode waiting for its release starts at its air date; otherwise (an early
+  // release grabbed before it airs included) the first stage is under way.
+  const fromAir = waiting && unaired;
+  const base = fromAir ? Date.parse(s.airs!) : nowMs;
+  const elapsed = fromAir ? 0 : Math.max(0, (nowMs - Date.parse(s.since)) / 1000);
   const eta = s.download?.eta_s ?? null;
   const stages: StageAhead[] = [];
   for (const [i, stage] of path.entries()) {
@@ -147,7 +149,7 @@ function estimateSubject(s: Subject, learned: LearnedDurations, kind: MediaKind,
     if (stage === 'download' && s.state === 'DOWNLOADING' && s.download?.progress != null) {
       // No ETA but a progress: the learned duration scaled to what is left.
       seconds = learnedStage.median_s * (1 - Math.min(1, Math.max(0, s.download.progress)));
-    } else if (i === 0 && !unaired) {
+    } else if (i === 0 && !fromAir) {
       ({ seconds, overdue } = remaining(learnedStage, elapsed));
     }
     stages.push({ stage, seconds: Math.round(seconds), source: learnedStage.source, ...(overdue ? { overdue } : {}) });

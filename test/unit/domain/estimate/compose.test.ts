@@ -179,6 +179,12 @@ describe('TV episodes', () => {
     expect(e.stages[0]).toEqual({ stage: 'grab', seconds: DEFAULT_DURATIONS.grab.median_s, source: 'default' });
   });
 
+  it('an early release, grabbed before its air date, is timed from now, not from the air date', () => {
+    const ep = episode(1, 2, [['DOWNLOADING', NOW_S - 60]], { air_date_utc: at(NOW_S + DAY), hash: 'h1' });
+    const e = estimateWatchable(show('y', [ep], 'DOWNLOADING', {}, { downloads: download('h1', { eta_s: 120 }) }), steady, NOW);
+    expect(e.episodes.S01E02?.watchable_in_s).toBe(120 + 60 + 60);
+  });
+
   it('each episode on its own download; the request is watchable when the last one is', () => {
     const e1 = episode(1, 1, [['DOWNLOADING', NOW_S - 60]], { hash: 'h1' });
     const e2 = episode(1, 2, [['DOWNLOADING', NOW_S - 60]], { hash: 'h2' });
