@@ -54,15 +54,13 @@ export function librarySeries(s: ShowSpec): LibraryItem {
   };
 }
 
-export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
-  const series = librarySeries(s);
-  const code = `S${String(e.season).padStart(2, '0')}E${String(e.episode).padStart(2, '0')}`;
-  const id = itemId(`${s.title}:${code}`);
+/** An episode item of `series`, as Jellyfin lists it (a file of its own, playable). */
+function episodeItem(s: ShowSpec, e: EpisodeSpec, series: LibraryItem, id: string, providerIds: Record<string, string>, path: string): LibraryItem {
   return {
     Id: id,
     Name: `Episode ${e.episode}`,
     Type: 'Episode',
-    ProviderIds: {},
+    ProviderIds: providerIds,
     ProductionYear: s.year,
     IsFolder: false,
     LocationType: 'FileSystem',
@@ -70,8 +68,15 @@ export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
     SeriesName: s.title,
     ParentIndexNumber: e.season,
     IndexNumber: e.episode,
-    ...playable(id, `${series.Path}/Season ${String(e.season).padStart(2, '0')}/${s.title} - ${code}.mkv`),
+    ...playable(id, path),
   };
+}
+
+export function libraryEpisode(s: ShowSpec, e: EpisodeSpec): LibraryItem {
+  const series = librarySeries(s);
+  const code = `S${String(e.season).padStart(2, '0')}E${String(e.episode).padStart(2, '0')}`;
+  const id = itemId(`${s.title}:${code}`);
+  return episodeItem(s, e, series, id, {}, `${series.Path}/Season ${String(e.season).padStart(2, '0')}/${s.title} - ${code}.mkv`);
 }
 
 /**
@@ -112,20 +117,7 @@ export function shokofinEpisode(s: ShowSpec, e: EpisodeSpec, f: AnimeFile): Libr
   const series = shokofinSeries(s, f);
   const id = itemId(`shokofin:${f.id}`);
   const season = `Season ${String(e.season).padStart(2, '0')}`;
-  return {
-    Id: id,
-    Name: `Episode ${e.episode}`,
-    Type: 'Episode',
-    ProviderIds: { ...shokoIds(f), AniDB: String(f.anidbEpisodeId) },
-    ProductionYear: s.year,
-    IsFolder: false,
-    LocationType: 'FileSystem',
-    SeriesId: series.Id,
-    SeriesName: s.title,
-    ParentIndexNumber: e.season,
-    IndexNumber: e.episode,
-    ...playable(id, `${series.Path}/${season}/${s.title} [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`),
-  };
+  return episodeItem(s, e, series, id, { ...shokoIds(f), AniDB: String(f.anidbEpisodeId) }, `${series.Path}/${season}/${s.title} [shoko-series-${f.seriesId}] [shoko-file-${f.id}].mkv`);
 }
 
 /** The webhook plugin's "Send All Properties" body for an item (docs/upstreams.md §5.3). */
