@@ -32,6 +32,9 @@ export interface UpgradePayload {
 }
 
 /** `<base>/<id>/state` (retained). */
+/** How an estimate of when a request is watchable was made: this home's history, defaults, or none could be. */
+export type WatchableConfidence = 'history' | 'default' | 'unknown';
+
 /** An issue someone reported in Jellyseerr (`video`, `audio`, `subtitles`, `other`). */
 export interface IssuePayload {
   id: number;
@@ -72,6 +75,14 @@ export interface StatePayload {
   next_air_date: string | null;
   /** An upgrade in flight (TV: over the episodes being upgraded), else null. */
   upgrade: UpgradePayload | null;
+  /**
+   * When it should be watchable (docs/estimates.md): the client's ETA plus this home's learned
+   * durations of the stages ahead; null (confidence `unknown`) when it cannot be said: waiting
+   * for approval or a release, a stalled download, a raised problem, or nothing left ahead.
+   */
+  watchable_at: string | null;
+  watchable_in_s: number | null;
+  watchable_confidence: WatchableConfidence;
   /** Open issues reported in Jellyseerr about this media (a resolved one leaves the list; the timeline keeps it). */
   issues: IssuePayload[];
   poster_url: string | null;

@@ -86,6 +86,7 @@ function expectedEntities(s: Subject, waiting = false): Record<string, string> {
     ...(s.tv ? { [`media_tracker_${s.id}_episodes`]: `sensor.${s.slug}_episodes_available` } : {}),
     [`media_tracker_${s.id}_event`]: `event.${s.slug}_pipeline`,
     [`media_tracker_${s.id}_last_command`]: `sensor.${s.slug}_last_command`,
+    [`media_tracker_${s.id}_watchable_at`]: `sensor.${s.slug}_watchable_at`,
     [`media_tracker_${s.id}_retry`]: `button.${s.slug}_retry`,
     [`media_tracker_${s.id}_search`]: `button.${s.slug}_search_again`,
     [`media_tracker_${s.id}_refresh`]: `button.${s.slug}_refresh_library`,
@@ -432,6 +433,8 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_PENDING', dune));
     let s = await reaches(DUNE, 'REQUESTED');
     await expectDevice(DUNE, true);
+    // Waiting for an admin: no estimate, so "Watchable at" is unavailable rather than a made-up time.
+    expect((await ha.state(`sensor.${DUNE.slug}_watchable_at`))?.state).toBe('unavailable');
     // The enum's `options` (every state, lower case) reach the attributes from HA 2024.2 on; HA
     // 2024.1's MQTT sensor ignores them.
     if (atLeast(target, 2024, 2)) expect(s.attributes.options).toEqual(STATES.map((x) => x.toLowerCase()));
@@ -474,6 +477,11 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     await send('/hooks/radarr', radarrDownload(dune));
     await reaches(DUNE, 'IMPORTING');
     expect((await ha.state(progress(DUNE)))?.state).toBe('100.0');
+    // Imported: "Watchable at" shows when the library should have it, as the state payload says.
+    const watchableAt = String(rec.state(DUNE.id)?.watchable_at);
+    const w = await ha.untilState(`sensor.${DUNE.slug}_watchable_at`, (st) => (st && !Number.isNaN(Date.parse(st.state)) ? st : undefined), 'a time on the Watchable at sensor');
+    expect(Math.abs(Date.parse(w.state) - Date.parse(watchableAt))).toBeLessThan(1000);
+    expect(w.attributes).toMatchObject({ device_class: 'timestamp' });
     // Jellyseerr's word is checked against Jellyfin before the request is available.
     await send('/hooks/jellyseerr', jellyseerr('MEDIA_AVAILABLE', dune));
     jf.addMovie({ name: dune.title, year: dune.year, tmdbId: dune.tmdbId, file: '/data/movies/Dune Part Two (2024)/Dune Part Two (2024) [Bluray-1080p].mkv' });
@@ -748,7 +756,8 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     expect(ours.map((e) => e.entity_id).sort()).toEqual(wanted);
     const before = new Map((await ha.states()).filter((s) => wanted.includes(s.entity_id)).map((s) => [s.entity_id, s]));
     expect([...before.keys()].sort()).toEqual(wanted);
-    for (const [id, s] of before) expect(s.state, id).not.toBe('unavailable');
+    // Every request is finished: nothing is ahead, so "Watchable at" is unavailable (never an invalid time); everything else is there.
+    for (const [id, s] of before) expect(s.state, id).toEqual(id.endsWith('_watchable_at') ? 'unavailable' : expect.not.stringMatching(/^unavailable$/));
 
     ws.close();
     const { exitCode, startMs } = await ha.restart();

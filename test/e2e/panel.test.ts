@@ -179,6 +179,14 @@ describe('the panel through ingress', () => {
     expect(await page.textContent(`${card('jellyseerr-102')} [data-testid="episode-count"]`)).toBe('10/10 available');
     expect(await page.textContent(`${card(id(frieren))} [data-testid="stuck-reason"]`)).toMatch(/Unable to parse file/);
     expect(await page.textContent(`${card(id(oppenheimer))} [data-testid="progress"]`)).toMatch(/42 %.*23\.5 MB\/s.*ETA 6 min/);
+    // When it should be watchable: the client's ETA plus the stages ahead, with how that was estimated on hover.
+    const watchable = `${card(id(oppenheimer))} [data-testid="watchable"]`;
+    expect(await page.textContent(watchable)).toMatch(/^ready in ~(1[0-9]|[2-9][0-9]) min$/);
+    expect(await page.getAttribute(watchable, 'title')).toMatch(/^Estimated from /);
+    expect(['history', 'default']).toContain(await page.getAttribute(watchable, 'data-confidence'));
+    // Waiting for approval, or failed: nothing to estimate.
+    expect(await page.locator(`${card(id(madeira))} [data-testid="watchable"]`).count()).toBe(0);
+    expect(await page.locator(`${card(id(nosferatu))} [data-testid="watchable"]`).count()).toBe(0);
     // The WebSocket went through the ingress prefix (relative URL), like every asset.
     expect(proxy.seen).toContain('/mqtt');
     expect(proxy.seen.every((p) => !p.startsWith('/api/'))).toBe(true);

@@ -9,7 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { StatePayload } from '../../../src/contract/index.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { age, duration, percent, speed, titleWithYear, via } from '../data/format.js';
-import { availabilityParts, upgradeText } from '../data/progress-text.js';
+import { availabilityParts, upgradeText, watchableText } from '../data/progress-text.js';
 import { isDownloading } from '../data/query.js';
 import { detailHref } from '../data/route.js';
 import { icon } from './icons.js';
@@ -99,6 +99,12 @@ export class MtRequestCard extends LitElement {
         gap: 4px;
         align-items: center;
       }
+      [data-testid='watchable'] {
+        display: flex;
+        gap: 4px;
+        align-items: center;
+      }
+      [data-testid='watchable'] svg,
       .stuck-reason svg {
         flex: none;
         width: 14px;
@@ -176,6 +182,7 @@ export class MtRequestCard extends LitElement {
           ${r.requested_by ? html`<span class="who muted">by ${this.mine ? 'you' : r.requested_by}</span>` : nothing}
         </div>
         ${downloading ? this.renderProgress(r) : nothing}
+        ${this.renderWatchable(r, now)}
         ${
           r.stuck
             ? html`<div class="line stuck-reason" data-testid="stuck-reason">${icon('warning')}<span title=${r.stuck.reason}>${r.stuck.reason}</span></div>`
@@ -199,6 +206,11 @@ export class MtRequestCard extends LitElement {
         </div>
       </div>
     </a>`;
+  }
+
+  private renderWatchable(r: StatePayload, now: number) {
+    const w = watchableText(r, now);
+    return w ? html`<div class="line muted" data-testid="watchable" data-confidence=${r.watchable_confidence} title=${w.why}>${icon('clock')}${w.text}</div>` : nothing;
   }
 
   private renderProgress(r: StatePayload) {

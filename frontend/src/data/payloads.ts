@@ -8,6 +8,7 @@ import { isState, UPGRADE_STATES, type EpisodePayload, type IntegrationInfo, typ
 import { isObject, oneOf } from './guards.js';
 
 const ROSTERS = ['sonarr', 'jellyseerr'] as const;
+const WATCHABLE_CONFIDENCES = ['history', 'default', 'unknown'] as const;
 
 const stringOrNull = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
@@ -54,6 +55,10 @@ export function parseRequestState(x: unknown): StatePayload | null {
     roster: oneOf(x.roster, ROSTERS),
     next_air_date: stringOrNull(x.next_air_date),
     upgrade: parseUpgrade(x.upgrade),
+    // A tracker older than the estimates sends none: nothing can be said.
+    watchable_at: stringOrNull(x.watchable_at),
+    watchable_in_s: typeof x.watchable_in_s === 'number' && Number.isFinite(x.watchable_in_s) ? x.watchable_in_s : null,
+    watchable_confidence: oneOf(x.watchable_confidence, WATCHABLE_CONFIDENCES) ?? 'unknown',
     issues: parseIssues(x.issues),
   };
 }

@@ -31,6 +31,23 @@ export function availabilityText(r: StatePayload): string {
   return availabilityParts(r).join(' · ');
 }
 
+/**
+ * When it should be watchable, as a person on the sofa wants it: "ready in ~25 min" within the
+ * next 90 minutes, "ready around 21:40" (the viewer's clock) after that, "ready any moment now"
+ * once the time has passed; null without an estimate. `why` says how it was made, for the hover.
+ */
+export function watchableText(r: Pick<StatePayload, 'watchable_at' | 'watchable_confidence'>, now: number, timeZone?: string): { text: string; why: string } | null {
+  if (!r.watchable_at || r.watchable_confidence === 'unknown') return null;
+  const at = Date.parse(r.watchable_at);
+  if (!Number.isFinite(at)) return null;
+  const why = r.watchable_confidence === 'history' ? 'Estimated from how long each stage took in this home' : 'Estimated from default stage durations (too little history here yet)';
+  const left = (at - now) / 60_000;
+  if (left <= 0.5) return { text: 'ready any moment now', why };
+  if (left < 90) return { text: `ready in ~${Math.max(1, Math.round(left))} min`, why };
+  const clock = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) });
+  return { text: `ready around ${clock}`, why };
+}
+
 /** "downloading 42 %", "importing". */
 export function upgradeStage(u: UpgradePayload): string {
   const p = u.state === 'DOWNLOADING' ? percent(u.progress) : '';

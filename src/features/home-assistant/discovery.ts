@@ -52,6 +52,15 @@ const ATTRIBUTES_TEMPLATE =
   '"issues": value_json.issues if value_json.issues is defined else []} | tojson }}{% else %}{}{% endif %}';
 
 /**
+ * "Watchable at" is a timestamp, and HA (2024.1 at least) logs every state of a timestamp sensor
+ * that is not a time. So without an estimate the entity is unavailable (its availability reads
+ * the same payload) and its state template still renders a time, never shown: HA shows an
+ * unavailable entity as unavailable, whatever it was last given.
+ */
+const WATCHABLE_TEMPLATE = "{{ value_json.watchable_at if value_json is defined and value_json.get('watchable_at') else now().isoformat() }}";
+const WATCHABLE_AVAILABLE = "{{ 'online' if value_json is defined and value_json.get('watchable_at') else 'offline' }}";
+
+/**
  * The answer on `media/<id>/response`: "retry: ok", "search: error". Its fields (`error`, `search`,
  * `refresh`, `result`) become the attributes as they are: an answer has only some of them, and a
  * template naming a missing one makes HA log an error.
@@ -77,6 +86,8 @@ interface EntityDef {
   component: 'sensor' | 'event' | 'binary_sensor' | 'button';
   key: string;
   config: Record<string, unknown>;
+  /** Availability besides the bridge's (all must say online). */
+  availableWhen?: Record<string, unknown>;
 }
 
 export class Discovery {
@@ -107,7 +118,8 @@ export class Discovery {
         unique_id: `${this.opts.node}_${objectId}`,
         // HA subscribes at QoS 0 unless told otherwise, which would downgrade the QoS 1 events.
         qos: 1,
-        ...(available ? { availability: this.availability } : {}),
+        ...(available ? { availability: [...this.availability, ...(def.availableWhen ? [def.availableWhen] : [])] } : {}),
+        ...(available && def.availableWhen ? { availability_mode: 'all' } : {}),
         device,
         origin: this.origin,
       },
@@ -122,6 +134,7 @@ export class Discovery {
       this.topic('sensor', `${id}_episodes`),
       this.topic('event', `${id}_event`),
       this.topic('sensor', `${id}_last_command`),
+      this.topic('sensor', `${id}_watchable_at`),
       ...[...REQUEST_BUTTONS, ...DECISION_BUTTONS].map((b) => this.topic('button', `${id}_${b.action}`)),
     ];
   }
@@ -186,6 +199,13 @@ export class Discovery {
         component: 'event',
         key: 'event',
         config: { name: 'Pipeline', state_topic: t.event(r.id), event_types: [...EVENT_TYPES], icon: 'mdi:timeline-text' },
+      },
+      // When it should be watchable; unavailable while that cannot be said (docs/estimates.md).
+      {
+        component: 'sensor',
+        key: 'watchable_at',
+        config: { name: 'Watchable at', state_topic: state, value_template: WATCHABLE_TEMPLATE, device_class: 'timestamp', icon: 'mdi:clock-check-outline' },
+        availableWhen: { topic: state, value_template: WATCHABLE_AVAILABLE, payload_available: 'online', payload_not_available: 'offline' },
       },
       // Each button publishes the request's command; the answer (accepted, or refused with the reason) shows here.
       {

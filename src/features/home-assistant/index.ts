@@ -3,6 +3,7 @@
  * replay after HA's birth message, the clearing of discovery configs no request produces any
  * more, of merged-away requests' topics, and the retention sweep of finished requests' devices.
  */
+import { Estimator } from '../estimates/index.js';
 import type { Options } from '../../config/schema.js';
 import type { Engine } from '../../engine/index.js';
 import { errorMessage, type Logger } from '../../log.js';
@@ -37,6 +38,7 @@ export interface HomeAssistantDeps {
 export class HomeAssistantFeature implements Feature {
   readonly name = 'home-assistant';
   readonly publisher: Publisher;
+  readonly estimator = new Estimator();
   private sweepTimer: NodeJS.Timeout | null = null;
   private birthTimer: NodeJS.Timeout | null = null;
   /** Merged-away request ids cleared at start, remembered once every broker has had the clear. */
@@ -48,7 +50,7 @@ export class HomeAssistantFeature implements Feature {
     const discovery = m.discovery
       ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics(), approvals: d.approvals })
       : null;
-    this.publisher = new Publisher(d.bus, d.topics, discovery, d.options.ha_retention_days, () => d.engine.requests(), d.info, d.clock, recipientLookup(d.options.notify));
+    this.publisher = new Publisher(d.bus, d.topics, discovery, d.options.ha_retention_days, () => d.engine.requests(), d.info, d.clock, recipientLookup(d.options.notify), this.estimator);
   }
 
   async start(): Promise<void> {
@@ -58,6 +60,7 @@ export class HomeAssistantFeature implements Feature {
       if (topic === this.d.options.mqtt.ha_status_topic && payload.trim() === 'online') this.onBirth(via);
     });
     this.publisher.publishBridge();
+    this.estimator.learnFrom(engine.requests());
     for (const r of engine.requests()) this.publisher.publishRequest(r);
     await this.cleanStaleDiscovery();
     this.clearAbsorbed();

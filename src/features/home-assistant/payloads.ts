@@ -2,6 +2,7 @@
  * The JSON published on the contract's topics (src/contract, docs/mqtt.md), built from
  * stored requests only. Nothing here may carry a secret or an e-mail address.
  */
+import { NO_ESTIMATE, type Watchable } from '../estimates/index.js';
 import { stateEvent, UPGRADE_STATES, type EpisodePayload, type EventPayload, type StatePayload, type TimelineEntry, type UpgradePayload } from '../../contract/index.js';
 import { isAired, summarise } from '../../domain/episodes.js';
 import type { Effect } from '../../domain/draft.js';
@@ -108,7 +109,7 @@ export function downloadSummary(r: MediaRequest): DownloadSummary {
   };
 }
 
-export function statePayload(r: MediaRequest, recipients: RecipientLookup = () => NO_RECIPIENT, now: string = new Date().toISOString()): StatePayload {
+export function statePayload(r: MediaRequest, recipients: RecipientLookup = () => NO_RECIPIENT, now: string = new Date().toISOString(), watchable: Watchable = NO_ESTIMATE): StatePayload {
   const eps = Object.values(r.episodes);
   const summary = summarise(eps);
   const dl = downloadSummary(r);
@@ -137,6 +138,7 @@ export function statePayload(r: MediaRequest, recipients: RecipientLookup = () =
     roster: r.media_type === 'tv' ? (r.roster?.from ?? null) : null,
     next_air_date: r.media_type === 'tv' ? nextAirDate(eps, now) : null,
     upgrade: upgradeSummary(r),
+    ...watchable,
     issues: (r.issues ?? []).filter((i) => i.status === 'open').map(({ id, type, reported_by, message, last_comment, since }) => ({ id, type, reported_by, message, last_comment, since })),
     poster_url: r.poster_url,
     progress: dl.progress,

@@ -6,6 +6,7 @@
 import type { Topics } from '../../contract/index.js';
 import type { Effect } from '../../domain/draft.js';
 import type { MediaRequest } from '../../domain/model.js';
+import type { Watchable } from '../estimates/index.js';
 import type { Discovery } from './discovery.js';
 import { episodesPayload, eventPayload, statePayload, timelinePayload, type RecipientLookup } from './payloads.js';
 
@@ -21,6 +22,8 @@ export interface Projection {
   /** Null when discovery is off. */
   discovery: Discovery | null;
   recipients: RecipientLookup;
+  /** The request's estimate of when it is watchable (features/estimates); none when absent. */
+  watchable?: (r: MediaRequest, now: string) => Watchable;
 }
 
 const clear = (topic: string): Message => ({ topic, payload: '', retain: true });
@@ -50,7 +53,7 @@ export function requestMessages(p: Projection, r: MediaRequest, previous: MediaR
     out.push({ topic: p.topics.episodes(r.id), payload: episodesPayload(r, at.now), retain: true });
   }
   if (!previous || previous.timeline !== r.timeline) out.push({ topic: p.topics.timeline(r.id), payload: timelinePayload(r), retain: true });
-  out.push({ topic: p.topics.state(r.id), payload: statePayload(r, p.recipients, at.now), retain: true });
+  out.push({ topic: p.topics.state(r.id), payload: statePayload(r, p.recipients, at.now, p.watchable?.(r, at.now)), retain: true });
   return out;
 }
 

@@ -2,6 +2,7 @@
  * Sends committed changes to the bus: each changed request's projection (projection.ts),
  * one non-retained event per transition, and the bridge's aggregate info at most once a second.
  */
+import type { Estimator } from '../estimates/index.js';
 import type { BridgeInfo, IntegrationInfo, Topics } from '../../contract/index.js';
 import type { Effect } from '../../domain/draft.js';
 import type { MediaRequest } from '../../domain/model.js';
@@ -46,8 +47,9 @@ export class Publisher {
     private readonly clock: () => Date = () => new Date(),
     /** Who to notify per requester (the `notify` option), published in state and event payloads. */
     recipients: RecipientLookup = () => NO_RECIPIENT,
+    private readonly estimator: Estimator | null = null,
   ) {
-    this.projection = { topics, discovery, recipients };
+    this.projection = { topics, discovery, recipients, ...(estimator ? { watchable: (r, now) => estimator.watchable(r, now) } : {}) };
   }
 
   /** Whether a request still gets its Home Assistant device. */
@@ -84,6 +86,8 @@ export class Publisher {
   }
 
   onCommit(changes: Change[], effects: Effect[]): void {
+    // A stage a request just finished counts in its own new estimate.
+    this.estimator?.onCommit(changes);
     const latest = new Map<string, Change>();
     for (const c of changes) {
       const prev = latest.get(c.id);

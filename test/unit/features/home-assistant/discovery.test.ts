@@ -30,6 +30,16 @@ describe('discovery of a request', () => {
     for (const field of ['upgrade', 'next_air_date', 'is_4k']) expect(template).toContain(`"${field}": value_json.${field}`);
   });
 
+  it('"Watchable at" is a timestamp, unavailable (never an invalid time) while no estimate can be given', () => {
+    const w = config('jellyseerr-1', false, 'watchable_at');
+    expect(w).toMatchObject({ name: 'Watchable at', state_topic: 'media/jellyseerr-1/state', device_class: 'timestamp', availability_mode: 'all' });
+    expect(w.availability).toEqual([
+      { topic: 'media/bridge/state', payload_available: 'online', payload_not_available: 'offline' },
+      expect.objectContaining({ topic: 'media/jellyseerr-1/state', value_template: expect.stringContaining("value_json.get('watchable_at')") }),
+    ]);
+    expect(String(w.value_template)).toContain('now().isoformat()');
+  });
+
   it('a standard and a 4K request of one movie are two devices, named apart', () => {
     const standard = config('jellyseerr-1', false, 'status').device as { name: string; identifiers: string[] };
     const uhd = config('jellyseerr-2', true, 'status').device as { name: string; identifiers: string[] };

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seasonRows, stateCounts } from '../../../../frontend/src/data/episodes.js';
-import { availabilityText, episodeText, shownState, stateLabel, UNAIRED, upgradeText } from '../../../../frontend/src/data/progress-text.js';
+import { availabilityText, episodeText, shownState, stateLabel, UNAIRED, upgradeText, watchableText } from '../../../../frontend/src/data/progress-text.js';
 import type { UpgradePayload } from '../../../../src/contract/index.js';
 import { episode, request } from '../../../../frontend/test/fixtures.js';
 
@@ -85,5 +85,23 @@ describe('episodes in the grid', () => {
   it('an episode being upgraded says how far the upgrade is and which release', () => {
     const e = { ...episode(1, 1, 'AVAILABLE'), progress: 1, upgrade: upgrade({ release: 'Show.S01E01.2160p' }) };
     expect(episodeText(e)).toBe('S01E01 Episode 1 · Available · upgrade downloading 42 % (Show.S01E01.2160p)');
+  });
+});
+
+describe('when it should be watchable', () => {
+  const now = Date.parse('2026-12-01T20:00:00.000Z');
+  const at = (min: number) => new Date(now + min * 60_000).toISOString();
+
+  it('in minutes within the next 90, as a time of day after that, and "any moment" once due', () => {
+    expect(watchableText({ watchable_at: at(25), watchable_confidence: 'history' }, now)).toEqual({ text: 'ready in ~25 min', why: 'Estimated from how long each stage took in this home' });
+    expect(watchableText({ watchable_at: at(2), watchable_confidence: 'history' }, now)?.text).toBe('ready in ~2 min');
+    expect(watchableText({ watchable_at: at(-3), watchable_confidence: 'history' }, now)?.text).toBe('ready any moment now');
+    expect(watchableText({ watchable_at: at(100), watchable_confidence: 'history' }, now, 'UTC')?.text).toBe('ready around 21:40');
+  });
+
+  it('says when the estimate is made from defaults, and nothing without one', () => {
+    expect(watchableText({ watchable_at: at(5), watchable_confidence: 'default' }, now)?.why).toMatch(/default stage durations/);
+    expect(watchableText({ watchable_at: null, watchable_confidence: 'unknown' }, now)).toBeNull();
+    expect(watchableText(request('x'), now)).toBeNull();
   });
 });
