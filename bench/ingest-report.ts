@@ -25,6 +25,9 @@ export interface IngestReport {
   method: string;
 }
 
+/** The estimator's cost goal: at most 5 % of durable throughput at 10k stored requests. */
+const ESTIMATOR_FLOOR = 0.95;
+
 const size = (stored: number) => `${stored / 1000}k`;
 
 export function ingestReport(results: Result[], s: IngestSettings): IngestReport {
@@ -69,7 +72,7 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
       const m = r.measure;
       const j = m.journal;
       return [
-        r.config.durable ? 'durable' : 'no storage',
+        `${r.config.durable ? 'durable' : 'no storage'}${r.config.estimates === false ? ', estimates off' : ''}`,
         fmtInt(r.prepop.requests),
         fmtInt(m.events),
         fmt(m.eventsPerSec, 0),
@@ -142,6 +145,25 @@ export function ingestReport(results: Result[], s: IngestSettings): IngestReport
       ratio: fmt(d.measure.p99 / n.measure.p99, 3),
       goal: NO_GOAL,
       status: NO_GOAL,
+    });
+  }
+  // ---- The watchable-time estimator's cost: durable-10k with it (as shipped) ÷ without it, paired per round.
+  const withEst = by('durable-10k');
+  const withoutEst = by('durable-10k-no-estimates');
+  if (withEst && withoutEst) {
+    const rounds = Math.min(withEst.measure.slices.eventsPerSec.length, withoutEst.measure.slices.eventsPerSec.length);
+    const est = estimate(Array.from({ length: rounds }, (_, i) => withEst.measure.slices.eventsPerSec[i]! / withoutEst.measure.slices.eventsPerSec[i]!));
+    const r = withEst.measure.eventsPerSec / withoutEst.measure.eventsPerSec;
+    // "No measurable change": within noise (the interval reaches 1) or at most 5 % slower.
+    const ok = r >= ESTIMATOR_FLOOR || (est !== null && est.ci > 0 && r + est.ci >= 1);
+    goals.push({
+      area: 'Ingestion',
+      metric: '10k: events/s with watchable-time estimates',
+      value: fmt(withEst.measure.eventsPerSec, 0),
+      baseline: `${fmt(withoutEst.measure.eventsPerSec, 0)} (estimates off)`,
+      ratio: `${fmt(r, 3)}${est && est.ci > 0 ? ` ± ${fmt(est.ci, 3)}` : ''}`,
+      goal: `no measurable change (≥ ${ESTIMATOR_FLOOR}, or 1 within the interval)`,
+      status: verdict(ok),
     });
   }
   const ratioTable = table(['stored requests', 'events/s durable / no storage', 'events/s ratio', 'p50 ratio (per round)', 'p99 ratio (per round)', 'goal', 'status'], ratioRows);

@@ -100,7 +100,11 @@ async function main(): Promise<void> {
   const settings = { measured: intArg('measured', 5000), warmup: intArg('warmup', 500), concurrency: intArg('concurrency', 32), sliceSize: intArg('slice', 500) };
   const only = arg('only')?.split(',').filter(Boolean) ?? null;
   const profileDir = arg('profile') !== undefined ? mkdtempSync(join(os.tmpdir(), 'media-tracker-bench-prof-')) : null;
-  const all: BenchConfig[] = SIZES.flatMap((stored) => [false, true].map((durable) => ({ name: `${durable ? 'durable' : 'no-storage'}-${stored / 1000}k`, durable, stored })));
+  const all: BenchConfig[] = [
+    ...SIZES.flatMap((stored) => [false, true].map((durable) => ({ name: `${durable ? 'durable' : 'no-storage'}-${stored / 1000}k`, durable, stored }))),
+    // The same as durable-10k without watchable-time estimates: what the estimator costs per event.
+    { name: 'durable-10k-no-estimates', durable: true, stored: 10_000, estimates: false },
+  ];
   const configs = only ? all.filter((c) => only.includes(c.name)) : all;
   const cold = !only || only.includes('cold-start');
   const panelOn = !only || only.includes('panel');

@@ -35,6 +35,8 @@ export interface BenchConfig {
   prepop?: Prepop;
   /** Write a CPU profile of the measured slices (pre-population excluded) to this file. */
   profileFile?: string;
+  /** Watchable-time estimates off: the baseline of their cost (default on, as shipped). */
+  estimates?: boolean;
 }
 
 export interface Settle {
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
   const { dir: dataDir, shutdown, exitOnDisconnect } = await scratchDir('media-tracker-bench-', () => tracker);
   let shift = 0;
   const clock = () => new Date(Date.now() - shift);
-  tracker = new Tracker({ options: benchOptions(dataDir), durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock });
+  tracker = new Tracker({ options: benchOptions(dataDir), durable: config.durable, host: '127.0.0.1', log: createLogger('bench'), clock, estimates: config.estimates !== false });
   try {
     // A durable tracker starts on a copy of the prepared data dir, as after a restart.
     if (config.base && config.durable) await cp(config.base, dataDir, { recursive: true });

@@ -53,6 +53,8 @@ export interface TrackerOptions {
   clock?: () => Date;
   /** The integrations (default: the built-in registry); the options must have been parsed with the same. */
   registry?: Registry;
+  /** Estimates of when requests are watchable (default on; off: the benchmark's baseline for their cost). */
+  estimates?: boolean;
 }
 
 export class Tracker {
@@ -206,6 +208,7 @@ export class Tracker {
       diagnostics: () => configuredIntegrations(o, this.registry),
       brokersReached: () => this.transport.reachedAll(),
       approvals: configuredIn(o, this.registry).some((d) => d.roles.includes('request-manager')),
+      estimates: this.opts.estimates !== false,
     });
     this.started = await startFeatures([this.ha], log);
 

@@ -33,12 +33,14 @@ export interface HomeAssistantDeps {
   brokersReached: () => boolean;
   /** A request manager that can approve and decline requests is configured. */
   approvals: boolean;
+  /** Estimate when requests are watchable (off only as a benchmark baseline). */
+  estimates?: boolean;
 }
 
 export class HomeAssistantFeature implements Feature {
   readonly name = 'home-assistant';
   readonly publisher: Publisher;
-  readonly estimator = new Estimator();
+  readonly estimator: Estimator | null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private birthTimer: NodeJS.Timeout | null = null;
   /** Merged-away request ids cleared at start, remembered once every broker has had the clear. */
@@ -46,6 +48,7 @@ export class HomeAssistantFeature implements Feature {
   private started = false;
 
   constructor(private readonly d: HomeAssistantDeps) {
+    this.estimator = d.estimates === false ? null : new Estimator();
     const m = d.options.mqtt;
     const discovery = m.discovery
       ? new Discovery({ prefix: m.discovery_prefix, node: nodeIdFor(m.base_topic), version: VERSION, topics: d.topics, doctor: d.diagnostics(), approvals: d.approvals })
@@ -60,7 +63,7 @@ export class HomeAssistantFeature implements Feature {
       if (topic === this.d.options.mqtt.ha_status_topic && payload.trim() === 'online') this.onBirth(via);
     });
     this.publisher.publishBridge();
-    this.estimator.learnFrom(engine.requests());
+    this.estimator?.learnFrom(engine.requests());
     for (const r of engine.requests()) this.publisher.publishRequest(r);
     await this.cleanStaleDiscovery();
     this.clearAbsorbed();
