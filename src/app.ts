@@ -203,7 +203,12 @@ export class Tracker {
         mode: this.mode,
         started_at: this.startedAt,
         integrations: () => integrationInfo(this.registry),
-        extra: () => ({ requests: this.engine.index.size, last_event: health.lastEvent, watchers: this.watchers.map((w) => w.status()) }),
+        extra: () => ({
+          requests: this.engine.index.size,
+          last_event: health.lastEvent,
+          watchers: this.watchers.map((w) => w.status()),
+          ...(this.ha?.estimator ? { estimates: this.ha.estimator.accuracySummary() } : {}),
+        }),
       },
       diagnostics: () => configuredIntegrations(o, this.registry),
       brokersReached: () => this.transport.reachedAll(),

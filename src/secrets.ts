@@ -44,6 +44,7 @@ interface LocalState {
   discovery_topics?: string[];
   jellyseerr_forward?: unknown;
   last_events?: unknown;
+  estimate_accuracy?: unknown;
   /** Health checks the *arrs reported and have not restored: they are sent once, so they outlive a restart. */
   health_messages?: unknown;
   /** Ids of requests merged into others whose topics and HA devices were cleared. */
@@ -122,6 +123,16 @@ export class LocalSettings {
   get lastEvents(): Record<string, string> {
     const parsed = LastEventsSchema.safeParse(this.db.data.last_events);
     return parsed.success ? parsed.data : {};
+  }
+
+  /** The watchable-time estimates' comparisons with what happened (features/estimates; checked when read). */
+  get estimateAccuracy(): unknown {
+    return this.db.data.estimate_accuracy ?? null;
+  }
+
+  async saveEstimateAccuracy(accuracy: unknown): Promise<void> {
+    this.db.data.estimate_accuracy = accuracy;
+    await this.db.write();
   }
 
   async saveLastEvents(events: Record<string, string>): Promise<void> {

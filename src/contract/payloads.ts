@@ -192,6 +192,8 @@ export interface BridgeInfo {
   /** Per source: when its last event arrived. */
   last_event?: Record<string, string>;
   watchers?: WatcherStatus[];
+  /** How right the watchable-time estimates were: the median absolute error (s) of the last 50 finished requests' estimates. */
+  estimates?: { median_abs_error_s: number | null; compared: number };
 }
 
 /** `<base>/bridge/state` (retained); `unknown` until the retained message arrived. */

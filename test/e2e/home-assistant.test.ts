@@ -102,6 +102,7 @@ const BRIDGE_ENTITIES: Record<string, string> = {
   media_tracker_bridge_downloading: 'sensor.media_tracker_downloading',
   media_tracker_bridge_stuck: 'sensor.media_tracker_stuck_requests',
   media_tracker_bridge_available_24h: 'sensor.media_tracker_available_in_last_24_h',
+  media_tracker_bridge_estimate_error: 'sensor.media_tracker_estimate_error',
   media_tracker_bridge_connection: 'binary_sensor.media_tracker_connection_state',
   media_tracker_bridge_watcher_jellyseerr_reconcile: 'binary_sensor.media_tracker_jellyseerr_reconcile_connection',
   media_tracker_bridge_watcher_sonarr_sonarr_reconcile: 'binary_sensor.media_tracker_sonarr_sonarr_reconcile_connection',
@@ -120,7 +121,11 @@ const BRIDGE_ENTITIES: Record<string, string> = {
 
 /** HA's entity category per bridge entity: diagnostics, the auto-configure button as configuration. */
 const bridgeCategory = (entityId: string): string | null =>
-  entityId === 'button.media_tracker_auto_configure_webhooks' ? 'config' : entityId.startsWith('binary_sensor.') || entityId.startsWith('button.') ? 'diagnostic' : null;
+  entityId === 'button.media_tracker_auto_configure_webhooks'
+    ? 'config'
+    : entityId.startsWith('binary_sensor.') || entityId.startsWith('button.') || entityId === 'sensor.media_tracker_estimate_error'
+      ? 'diagnostic'
+      : null;
 
 /** Sonarr's own `Health` webhook (test/fixtures/sonarr/health.json). */
 const SONARR_HEALTH = z
@@ -488,6 +493,10 @@ describe.each(haTargets())('a real Home Assistant $label', (target) => {
     await pokeJellyfin();
     s = await reaches(DUNE, 'AVAILABLE');
     expect(s.attributes).toMatchObject({ episodes_total: 1, episodes_available: 1, progress: 1 });
+    // Its estimate is held to account: the bridge's Estimate error now has a comparison.
+    const err = await ha.untilState('sensor.media_tracker_estimate_error', (st) => (st && Number(st.attributes.compared) >= 1 ? st : undefined), 'the estimate error after the first finished request');
+    expect(Number.isFinite(Number(err.state)), err.state).toBe(true);
+    expect(err.attributes).toMatchObject({ unit_of_measurement: 'min', device_class: 'duration' });
 
     expect(statusHistory(DUNE)).toEqual(['requested', 'approved', 'searching', 'grabbing', 'importing', 'available']);
     const ev = await untilFired(DUNE, 'available');

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fakeHash, jellyseerr, radarrDownload, radarrGrab, type MovieSpec } from '../../src/demo/payloads.js';
+import { Recorder } from '../helpers/tracker.js';
 import { world } from './support.js';
 
 const movie = (n: number): MovieSpec => ({ requestId: 950 + n, tmdbId: 5000 + n, title: `Film ${n}`, year: 2020 + n, radarrId: 700 + n, hash: fakeHash(`estimate-${n}`), requestedBy: 'alice' });
@@ -14,7 +15,7 @@ const MIN = 60_000;
 describe('time to watchable', () => {
   it("a new request's watchable_at comes from this home's history, and it was right", async () => {
     let now = Date.parse('2026-12-01T20:00:00.000Z');
-    const { rec, send } = await world({}, {}, { clock: () => new Date(now) });
+    const { rec, send, h } = await world({}, {}, { clock: () => new Date(now) });
     const state = (m: MovieSpec) => rec.state(`jellyseerr-${m.requestId}`);
 
     for (const n of [1, 2, 3]) {
@@ -53,6 +54,22 @@ describe('time to watchable', () => {
     expect(Date.parse(String(importing.watchable_at))).toBe(Date.parse(String(done.state_since)));
     // Watchable: nothing left to estimate.
     expect(done).toMatchObject({ watchable_at: null, watchable_confidence: 'unknown' });
+    // Each request's first estimate in each stage (grabbing, importing) was compared with when it became watchable.
+    const info = await rec.until(() => {
+      const e = rec.json<{ estimates?: { median_abs_error_s: number | null; compared: number } }>('media/bridge/info')?.estimates;
+      return e && e.compared === 8 ? e : undefined;
+    }, 'eight comparisons on the bridge info');
+    expect(info.median_abs_error_s).toBeGreaterThan(0);
+    expect(rec.json('homeassistant/sensor/media_tracker/bridge_estimate_error/config')).toMatchObject({ unit_of_measurement: 'min', device_class: 'duration' });
+
+    // The record outlives a restart.
+    await h.restart();
+    const after = await Recorder.connect(h.tracker.endpoints.mqttUrl);
+    try {
+      expect(await after.until(() => after.json<{ estimates?: { compared: number } }>('media/bridge/info')?.estimates, 'the bridge info after a restart')).toEqual(info);
+    } finally {
+      await after.close();
+    }
   });
 
   it('with too little history the estimate is made from defaults and says so', async () => {

@@ -11,7 +11,7 @@ import { ConnectionController } from '../controllers/connection-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { CONNECTION_LABELS } from '../data/connection.js';
 import { statusCounts } from '../data/doctor.js';
-import { ago, count } from '../data/format.js';
+import { ago, count, duration } from '../data/format.js';
 import { base } from './styles.js';
 
 @customElement('mt-status-strip')
@@ -134,6 +134,13 @@ export class MtStatusStrip extends LitElement {
           : nothing
       }
       ${info?.watchers?.length ? html`<span class="watchers extra" aria-label="Watchers">${info.watchers.map((w) => this.renderWatcher(w, now))}</span>` : nothing}
+      ${
+        info?.estimates?.compared
+          ? html`<span class="item muted extra" data-testid="status-estimates" title="Median of the absolute errors of the last ${info.estimates.compared} finished requests' estimates"
+            >Estimates off by ~${duration(info.estimates.median_abs_error_s ?? 0)}</span
+          >`
+          : nothing
+      }
       ${
         webhooks.length
           ? html`<span class="item muted webhooks extra" data-testid="status-webhooks">

@@ -6,6 +6,7 @@
  * in between, the payload keeps the time it last said. docs/estimates.md.
  */
 import type { WatchableConfidence } from '../../contract/index.js';
+import { emptyAccuracy, forgetPredictions, medianAbsoluteError, notePrediction, settle, type AccuracyState } from '../../domain/estimate/accuracy.js';
 import { estimateWatchable, shouldPublish, type Published } from '../../domain/estimate/compose.js';
 import { addSample, emptyLearned, learnFromRequests, type LearnedDurations } from '../../domain/estimate/learn.js';
 import { stageSamples } from '../../domain/estimate/stages.js';
@@ -28,9 +29,32 @@ export interface CommittedChange {
   after: MediaRequest | null;
 }
 
+/** How right the estimates were: the median absolute error of the last comparisons (bridge info). */
+export interface EstimateAccuracy {
+  median_abs_error_s: number | null;
+  compared: number;
+}
+
 export class Estimator {
   private learned: LearnedDurations = emptyLearned();
   private readonly published = new Map<string, Published>();
+  /** The first estimate given in each stage, compared with when the request became watchable. */
+  accuracy: AccuracyState = emptyAccuracy();
+  /** Requests with an estimate waiting for comparison (checked on every finished request's publish). */
+  private waiting = new Set<string>();
+
+  /** The comparisons kept by an earlier run (settings.json); a malformed one is dropped. */
+  restoreAccuracy(saved: unknown): void {
+    const s = saved as Partial<AccuracyState> | null;
+    if (s && s.version === 1 && Array.isArray(s.pending) && Array.isArray(s.records)) {
+      this.accuracy = s as AccuracyState;
+      this.waiting = new Set(this.accuracy.pending.map((p) => p.request));
+    }
+  }
+
+  accuracySummary(): EstimateAccuracy {
+    return { median_abs_error_s: medianAbsoluteError(this.accuracy), compared: this.accuracy.records.length };
+  }
 
   /** What the stored requests teach (at start; the same samples again change nothing). */
   learnFrom(requests: Iterable<MediaRequest>): void {
@@ -54,13 +78,21 @@ export class Estimator {
   watchable(r: MediaRequest, now: string): Watchable {
     if (NOTHING_AHEAD.has(r.state)) {
       this.published.delete(r.id);
+      if (this.waiting.delete(r.id)) {
+        if (r.state === 'AVAILABLE') this.accuracy = settle(this.accuracy, r.id, r.available_at ?? r.state_since);
+        else this.accuracy = forgetPredictions(this.accuracy, r.id);
+      }
       return NO_ESTIMATE;
     }
     const next = estimateWatchable(r, this.learned, now);
     const prev = this.published.get(r.id) ?? null;
     let shown = next;
-    if (shouldPublish(prev, next, now).publish) this.published.set(r.id, { estimate: next, at: now });
-    else if (prev) shown = prev.estimate;
+    if (shouldPublish(prev, next, now).publish) {
+      this.published.set(r.id, { estimate: next, at: now });
+      // The first estimate of each stage is the one held to account.
+      this.accuracy = notePrediction(this.accuracy, r.id, { state: r.state, watchable_at: next.watchable_at }, now);
+      if (next.watchable_at !== null) this.waiting.add(r.id);
+    } else if (prev) shown = prev.estimate;
     if (shown.watchable_at === null) return NO_ESTIMATE;
     return {
       watchable_at: shown.watchable_at,

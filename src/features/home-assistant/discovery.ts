@@ -317,6 +317,23 @@ export class Discovery {
       count('stuck', 'Stuck requests', 'mdi:alert-circle-outline'),
       count('available_24h', 'Available in last 24 h', 'mdi:check-circle-outline'),
     ];
+    // How far off the "Watchable at" estimates ran (median of the last 50 finished requests); unknown before the first.
+    const estimateError: EntityDef = {
+      component: 'sensor',
+      key: 'estimate_error',
+      config: {
+        name: 'Estimate error',
+        state_topic: t.bridgeInfo,
+        value_template: "{% set e = value_json.get('estimates') %}{{ (e.median_abs_error_s / 60) | round(1) if e and e.median_abs_error_s is not none else None }}",
+        json_attributes_topic: t.bridgeInfo,
+        json_attributes_template: "{{ value_json.get('estimates', {}) | tojson }}",
+        device_class: 'duration',
+        unit_of_measurement: 'min',
+        state_class: 'measurement',
+        entity_category: 'diagnostic',
+        icon: 'mdi:clock-alert-outline',
+      },
+    };
     const connection: EntityDef = {
       component: 'binary_sensor',
       key: 'connection',
@@ -343,6 +360,6 @@ export class Discovery {
       }),
     );
     // The connection entity carries no availability so it can show "offline" itself.
-    return [...[...defs, ...health, ...this.sourceDefs(heard)].map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
+    return [...[...defs, estimateError, ...health, ...this.sourceDefs(heard)].map((def) => this.message('bridge', def, device)), this.message('bridge', connection, device, false)];
   }
 }

@@ -62,6 +62,8 @@ export class HomeAssistantFeature implements Feature {
     bus.onMessage((topic, payload, via) => {
       if (topic === this.d.options.mqtt.ha_status_topic && payload.trim() === 'online') this.onBirth(via);
     });
+    // Before the bridge info goes out: it carries the estimates' record.
+    this.estimator?.restoreAccuracy(this.d.settings.estimateAccuracy);
     this.publisher.publishBridge();
     this.estimator?.learnFrom(engine.requests());
     for (const r of engine.requests()) this.publisher.publishRequest(r);
@@ -82,6 +84,13 @@ export class HomeAssistantFeature implements Feature {
     if (this.birthTimer) clearTimeout(this.birthTimer);
     this.publisher.stop();
     if (this.started) await this.saveDiscoveryTopics();
+    if (this.started && this.estimator) {
+      try {
+        await this.d.settings.saveEstimateAccuracy(this.estimator.accuracy);
+      } catch (err) {
+        this.d.log.warning(`could not save the estimates' accuracy: ${errorMessage(err)}`);
+      }
+    }
   }
 
   /** HA restarted: availability first, then configs and states, after a short jittered delay. */

@@ -28,7 +28,7 @@ export interface BridgeInfoSource {
   started_at: string;
   /** The integrations listed in the bridge info (their ids, labels and roles), which the panel names services by. */
   integrations?: () => IntegrationInfo[];
-  extra?: () => Pick<BridgeInfo, 'requests' | 'last_event' | 'watchers'>;
+  extra?: () => Pick<BridgeInfo, 'requests' | 'last_event' | 'watchers' | 'estimates'>;
 }
 
 export class Publisher {
