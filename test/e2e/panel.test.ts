@@ -184,6 +184,9 @@ describe('the panel through ingress', () => {
     expect(await page.textContent(watchable)).toMatch(/^ready in ~(1[0-9]|[2-9][0-9]) min$/);
     expect(await page.getAttribute(watchable, 'title')).toMatch(/^Estimated from /);
     expect(['history', 'default']).toContain(await page.getAttribute(watchable, 'data-confidence'));
+    // The demo's finished requests had estimates: how far off they ran is in the status details.
+    await page.waitForSelector('[data-testid="status-estimates"]', { state: 'attached' });
+    expect(await page.textContent('[data-testid="status-estimates"]')).toMatch(/^Estimates off by ~\d+ (s|min)$/);
     // Waiting for approval, or failed: nothing to estimate.
     expect(await page.locator(`${card(id(madeira))} [data-testid="watchable"]`).count()).toBe(0);
     expect(await page.locator(`${card(id(nosferatu))} [data-testid="watchable"]`).count()).toBe(0);
