@@ -135,10 +135,14 @@ function estimateSubject(s: Subject, learned: LearnedDurations, kind: MediaKind,
   const elapsed = fromAir ? 0 : Math.max(0, (nowMs - Date.parse(s.since)) / 1000);
   const eta = s.download?.eta_s ?? null;
   const stages: StageAhead[] = [];
+  // Summed unrounded: the current stage's remainder is anchored to when it began, so the same
+  // inputs give the same time whenever they are looked at (a restart republishes it unchanged).
+  let exact = 0;
   for (const [i, stage] of path.entries()) {
     // A client already giving an ETA has started: the ETA covers the rest of the download.
     if (stage === 'start' && eta !== null) continue;
     if (stage === 'download' && eta !== null) {
+      exact += eta;
       stages.push({ stage, seconds: Math.round(eta), source: 'client' });
       continue;
     }
@@ -152,10 +156,10 @@ function estimateSubject(s: Subject, learned: LearnedDurations, kind: MediaKind,
     } else if (i === 0 && !fromAir) {
       ({ seconds, overdue } = remaining(learnedStage, elapsed));
     }
+    exact += seconds;
     stages.push({ stage, seconds: Math.round(seconds), source: learnedStage.source, ...(overdue ? { overdue } : {}) });
   }
-  const total = stages.reduce((sum, x) => sum + x.seconds, 0);
-  const at = base + total * 1000;
+  const at = Math.round(base + exact * 1000);
   return {
     state: s.state,
     watchable_at: new Date(at).toISOString(),
