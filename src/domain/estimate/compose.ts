@@ -194,10 +194,25 @@ export function estimateWatchable(r: MediaRequest, learned: LearnedDurations, no
     return { ...one, episodes: {} };
   }
   const episodes: Record<string, Estimate> = {};
+  // Episodes of one pack share their state, its start, their download and air date: one estimate
+  // serves them all (a 100-episode request is asked on every change it gets).
+  const same = new Map<string, Estimate>();
+  const downloads = new Map<string, DownloadLeft | null>();
   for (const [key, ep] of wanted) {
     if (ep.state === 'AVAILABLE') continue;
-    const download = ep.hash ? downloadLeft(r, [ep.hash]) : null;
-    episodes[key] = estimateSubject({ state: ep.state, since: episodeSince(ep, r.state_since), airs: ep.air_date_utc, availableAt: null, download, problem }, learned, kind, instance, now);
+    let download: DownloadLeft | null = null;
+    if (ep.hash) {
+      if (!downloads.has(ep.hash)) downloads.set(ep.hash, downloadLeft(r, [ep.hash]));
+      download = downloads.get(ep.hash)!;
+    }
+    const since = episodeSince(ep, r.state_since);
+    const inputs = `${ep.state}|${since}|${ep.air_date_utc ?? ''}|${ep.hash ?? ''}`;
+    let e = same.get(inputs);
+    if (!e) {
+      e = estimateSubject({ state: ep.state, since, airs: ep.air_date_utc, availableAt: null, download, problem }, learned, kind, instance, now);
+      same.set(inputs, e);
+    }
+    episodes[key] = e;
   }
   const keys = Object.keys(episodes).sort();
   if (keys.length === 0) {

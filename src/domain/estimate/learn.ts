@@ -122,6 +122,29 @@ export function summarise(samples: readonly KeptSample[], now: string): StageDur
  * kind's across instances, else the default (said to be one).
  */
 export function estimateStage(state: LearnedDurations, stage: Stage, kind: MediaKind, instance: string | null, now: string): StageEstimateResult {
+  // Weights are taken at the start of `now`'s minute (a minute of a 30-day half-life is nothing),
+  // so one learned state answers the same within a minute: a TV request asks for each stage of
+  // each of its episodes, on every progress tick, and is answered from the memo.
+  const minute = Math.floor(Date.parse(now) / 60_000);
+  const key = `${stage}|${kind}|${instance ?? ''}|${minute}`;
+  let memo = MEMO.get(state);
+  if (!memo) {
+    memo = new Map();
+    MEMO.set(state, memo);
+  }
+  const known = memo.get(key);
+  if (known) return known;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const result = computeStage(state, stage, kind, instance, new Date(minute * 60_000).toISOString());
+  memo.set(key, result);
+  return result;
+}
+
+/** Answers per learned state (a state is never changed: a new sample makes a new one). */
+const MEMO = new WeakMap<LearnedDurations, Map<string, StageEstimateResult>>();
+const MEMO_LIMIT = 1024;
+
+function computeStage(state: LearnedDurations, stage: Stage, kind: MediaKind, instance: string | null, now: string): StageEstimateResult {
   const own = instance !== null ? state.buckets[bucketKey(stage, kind, instance)] : undefined;
   if (own && own.length >= MIN_SAMPLES) return { ...summarise(own, now), source: 'history', scope: 'instance', samples: own.length };
   const all = state.buckets[bucketKey(stage, kind, null)];

@@ -100,14 +100,20 @@ function backfilledUntil(r: MediaRequest): string | null {
   return first && r.available_at < first.at ? first.at : null;
 }
 
-/** Every finished stage duration the request's history shows (see the module comment for TV). */
-export function stageSamples(r: MediaRequest): StageSample[] {
+/**
+ * Every finished stage duration the request's history shows (see the module comment for TV);
+ * with `since`, only those that ended then or later (what one change of the request finished).
+ */
+export function stageSamples(r: MediaRequest, since: string | null = null): StageSample[] {
   const kind = kindOf(r);
   const instance = r.arr?.instance ?? null;
   const skipUntil = backfilledUntil(r);
   const spans: { stage: Stage; start: string; end: string }[] = [];
   if (r.media_type === 'tv') {
     for (const ep of Object.values(r.episodes)) {
+      // An episode whose history did not move since then finished nothing new.
+      const last = ep.history[ep.history.length - 1]?.at ?? '';
+      if (since !== null && last < since) continue;
       spans.push(...durations(ep.history, ep.air_date_utc));
     }
   } else {
@@ -118,6 +124,7 @@ export function stageSamples(r: MediaRequest): StageSample[] {
   const samples: StageSample[] = [];
   for (const s of spans) {
     if (skipUntil && s.end <= skipUntil) continue;
+    if (since !== null && s.end < since) continue;
     const key = `${s.stage}|${s.start}|${s.end}`;
     if (seen.has(key)) continue;
     seen.add(key);

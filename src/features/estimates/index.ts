@@ -7,7 +7,7 @@
  */
 import type { WatchableConfidence } from '../../contract/index.js';
 import { emptyAccuracy, forgetPredictions, medianAbsoluteError, notePrediction, settle, type AccuracyState } from '../../domain/estimate/accuracy.js';
-import { estimateWatchable, shouldPublish, type Published } from '../../domain/estimate/compose.js';
+import { estimateWatchable, PUBLISH_INTERVAL_S, shouldPublish, type Published, type RequestEstimate } from '../../domain/estimate/compose.js';
 import { addSample, emptyLearned, learnFromRequests, type LearnedDurations } from '../../domain/estimate/learn.js';
 import { stageSamples } from '../../domain/estimate/stages.js';
 import type { MediaRequest } from '../../domain/model.js';
@@ -35,9 +35,16 @@ export interface EstimateAccuracy {
   compared: number;
 }
 
+/** The inputs whose change publishes a new estimate at once: the request's state and each episode's. */
+function immediateInputs(r: MediaRequest): string {
+  let s = r.state;
+  for (const key in r.episodes) s += `|${key}:${r.episodes[key]!.state}`;
+  return s;
+}
+
 export class Estimator {
   private learned: LearnedDurations = emptyLearned();
-  private readonly published = new Map<string, Published>();
+  private readonly published = new Map<string, Published & { inputs: string; episodes: MediaRequest['episodes'] }>();
   /** The first estimate given in each stage, compared with when the request became watchable. */
   accuracy: AccuracyState = emptyAccuracy();
   /** Requests with an estimate waiting for comparison (checked on every finished request's publish). */
@@ -70,7 +77,7 @@ export class Estimator {
       }
       // Progress ticks leave the timeline and the episodes as they were: nothing finished.
       if (c.before && c.before.timeline === c.after.timeline && c.before.episodes === c.after.episodes) continue;
-      for (const s of stageSamples(c.after)) this.learned = addSample(this.learned, s);
+      for (const s of stageSamples(c.after, c.before?.updated_at ?? null)) this.learned = addSample(this.learned, s);
     }
   }
 
@@ -84,15 +91,24 @@ export class Estimator {
       }
       return NO_ESTIMATE;
     }
-    const next = estimateWatchable(r, this.learned, now);
     const prev = this.published.get(r.id) ?? null;
+    // The same episodes object and state: the same inputs, without reading 100 episodes again.
+    const inputs = prev && prev.episodes === r.episodes && prev.estimate.state === r.state ? prev.inputs : immediateInputs(r);
+    // Within 30 s of the last estimate, only a new state (of the request or an episode) or an
+    // episode added or gone can change what is published: a progress tick needs no new estimate.
+    if (prev && prev.inputs === inputs && Date.parse(now) - Date.parse(prev.at) < PUBLISH_INTERVAL_S * 1000) return this.shown(prev.estimate, now);
+    const next = estimateWatchable(r, this.learned, now);
     let shown = next;
     if (shouldPublish(prev, next, now).publish) {
-      this.published.set(r.id, { estimate: next, at: now });
+      this.published.set(r.id, { estimate: next, at: now, inputs, episodes: r.episodes });
       // The first estimate of each stage is the one held to account.
       this.accuracy = notePrediction(this.accuracy, r.id, { state: r.state, watchable_at: next.watchable_at }, now);
       if (next.watchable_at !== null) this.waiting.add(r.id);
     } else if (prev) shown = prev.estimate;
+    return this.shown(shown, now);
+  }
+
+  private shown(shown: RequestEstimate, now: string): Watchable {
     if (shown.watchable_at === null) return NO_ESTIMATE;
     return {
       watchable_at: shown.watchable_at,

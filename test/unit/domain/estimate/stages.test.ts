@@ -19,6 +19,14 @@ describe('stageSamples: movies', () => {
     expect(library).toMatchObject({ kind: 'movie', instance: 'radarr-4k', request: 'm1', finishedAt: at(40 + 15 + 900 + 70 + 200) });
   });
 
+  it('with a start time, only the stages that ended then or later (what one change finished)', () => {
+    const r = finishedMovie('m9', { grab: 40, start: 15, download: 900, import: 70, library: 200 });
+    const importedAt = at(40 + 15 + 900 + 70);
+    expect(stageSamples(r, importedAt).map((s) => s.stage)).toEqual(['import', 'library']);
+    expect(stageSamples(r, at(99_999))).toEqual([]);
+    expect(stageSamples(r, null)).toEqual(stageSamples(r));
+  });
+
   it('times the grab from the approval, across the search', () => {
     const r = movie('m2', [
       ['REQUESTED', 0],
