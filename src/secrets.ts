@@ -5,6 +5,8 @@
  * webhook source was last heard from, and how far the Jellyseerr back-fill has come. It holds
  * secrets, so it is written 0600 with temp file + rename (src/private-file.ts).
  */
+import type { AccuracyState } from './domain/estimate/accuracy.js';
+import { STATES } from './domain/states.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -38,6 +40,14 @@ const HealthMessagesSchema = z.array(
   }),
 );
 export type StoredHealthMessage = z.infer<typeof HealthMessagesSchema>[number];
+
+/** The estimates' comparisons with what happened (domain/estimate/accuracy.ts AccuracyState). */
+const PredictionSchema = z.object({ request: z.string(), state: z.enum(STATES), at: z.string(), watchable_at: z.string() });
+const AccuracySchema = z.object({
+  version: z.literal(1),
+  pending: z.array(PredictionSchema),
+  records: z.array(PredictionSchema.extend({ actual_at: z.string(), error_s: z.number() })),
+});
 
 interface LocalState {
   webhook_secret?: string;
@@ -125,12 +135,13 @@ export class LocalSettings {
     return parsed.success ? parsed.data : {};
   }
 
-  /** The watchable-time estimates' comparisons with what happened (features/estimates; checked when read). */
-  get estimateAccuracy(): unknown {
-    return this.db.data.estimate_accuracy ?? null;
+  /** The watchable-time estimates' comparisons with what happened (features/estimates); null when none or malformed. */
+  get estimateAccuracy(): AccuracyState | null {
+    const parsed = AccuracySchema.safeParse(this.db.data.estimate_accuracy);
+    return parsed.success ? parsed.data : null;
   }
 
-  async saveEstimateAccuracy(accuracy: unknown): Promise<void> {
+  async saveEstimateAccuracy(accuracy: AccuracyState): Promise<void> {
     this.db.data.estimate_accuracy = accuracy;
     await this.db.write();
   }

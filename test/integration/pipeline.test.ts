@@ -86,7 +86,16 @@ async function pipeline() {
     () => w.rec.json<{ watchers: Array<{ name: string; healthy: boolean }> }>('media/bridge/info')?.watchers.find((x) => x.name === 'shoko')?.healthy,
     'shoko healthy on media/bridge/info',
   );
-  return { w, js, radarr, sonarr, jf, qb, shoko, cycle };
+  /** A season requested in Jellyseerr and added to Sonarr with four episodes per season, reconciled to SEARCHING. */
+  const searching = async (show: ShowSpec): Promise<void> => {
+    js.addRequest(show, { status: 2, mediaStatus: 3 });
+    await w.send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
+    sonarr.addSeries(show, { episodesPerSeason: 4 });
+    await w.send('/hooks/sonarr', sonarrSeriesAdd(show));
+    await cycle();
+    await w.rec.untilState(`jellyseerr-${show.requestId}`, 'SEARCHING');
+  };
+  return { w, js, radarr, sonarr, jf, qb, shoko, cycle, searching };
 }
 
 describe('with every watcher on', () => {
@@ -138,7 +147,7 @@ describe('with every watcher on', () => {
   });
 
   it('regular TV with two grabs: per-episode progress, PARTIALLY_AVAILABLE, then AVAILABLE', async () => {
-    const { w, js, sonarr, jf, qb, cycle } = await pipeline();
+    const { w, sonarr, jf, qb, cycle, searching } = await pipeline();
     const { send, rec } = w;
     const show: ShowSpec = { requestId: 61, tmdbId: 95396, tvdbId: 371980, title: 'Severance', year: 2022, sonarrId: 33, seasons: [1] };
     const id = 'jellyseerr-61';
@@ -147,12 +156,7 @@ describe('with every watcher on', () => {
     const second = range(1, 3, 4);
     const eps = () => rec.json<EpisodePayload[]>(`media/${id}/episodes`) ?? [];
 
-    js.addRequest(show, { status: 2, mediaStatus: 3 });
-    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
-    sonarr.addSeries(show, { episodesPerSeason: 4 });
-    await send('/hooks/sonarr', sonarrSeriesAdd(show));
-    await cycle();
-    await rec.untilState(id, 'SEARCHING');
+    await searching(show);
 
     sonarr.addDownload(
       show.sonarrId,
@@ -355,17 +359,12 @@ describe('with every watcher on', () => {
   });
 
   it('search again on a season asks Sonarr for the missing episodes only, and leaves the tracking as it is', async () => {
-    const { w, js, sonarr, qb, cycle } = await pipeline();
+    const { w, sonarr, qb, cycle, searching } = await pipeline();
     const { send, rec } = w;
     const show: ShowSpec = { requestId: 63, tmdbId: 95397, tvdbId: 371981, title: 'Pluribus', year: 2025, sonarrId: 35, seasons: [1] };
     const id = 'jellyseerr-63';
     const h = fakeHash('plur-1');
-    js.addRequest(show, { status: 2, mediaStatus: 3 });
-    await send('/hooks/jellyseerr', jellyseerr('MEDIA_AUTO_APPROVED', show));
-    sonarr.addSeries(show, { episodesPerSeason: 4 });
-    await send('/hooks/sonarr', sonarrSeriesAdd(show));
-    await cycle();
-    await rec.untilState(id, 'SEARCHING');
+    await searching(show);
     // Episodes 1–2 are downloading; 3–4 have no release yet.
     const grabbed = range(1, 1, 2);
     sonarr.addDownload(

@@ -60,41 +60,31 @@ export class CommandsFeature implements Feature {
       respond({ status: 'error', error: `no request with id "${id}"` });
       return;
     }
+    /** A capability's answer under `key`, or why there is none to ask. */
+    const relay = async (sent: Promise<string> | undefined, missing: string, key: string): Promise<void> => {
+      if (!sent) return respond({ status: 'error', error: missing });
+      await sent.then(
+        (note) => respond({ status: 'ok', [key]: note }),
+        (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
+      );
+    };
     if (action === 'approve' || action === 'decline') {
       // Decided where the request lives; the new state comes back as any other: Jellyseerr's webhook, or its reconciliation.
       if (r.state !== 'REQUESTED') {
         respond({ status: 'error', error: `only a request waiting for approval can be ${action === 'approve' ? 'approved' : 'declined'}; this one is ${r.state}` });
         return;
       }
-      const sent = this.d.decide(r, action);
-      if (!sent) respond({ status: 'error', error: 'Jellyseerr is not configured (jellyseerr.url and jellyseerr.api_key), or this request did not come from Jellyseerr' });
-      else
-        await sent.then(
-          (note) => respond({ status: 'ok', decision: note }),
-          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
-        );
+      await relay(this.d.decide(r, action), 'Jellyseerr is not configured (jellyseerr.url and jellyseerr.api_key), or this request did not come from Jellyseerr', 'decision');
       return;
     }
     if (action === 'search') {
       // Search again without touching the tracking: the *arr's own search for what is still missing.
-      const sent = this.d.search(r);
-      if (!sent) respond({ status: 'error', error: 'no Radarr/Sonarr is configured for this request, so there is nothing to search with' });
-      else
-        await sent.then(
-          (note) => respond({ status: 'ok', search: note }),
-          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
-        );
+      await relay(this.d.search(r), 'no Radarr/Sonarr is configured for this request, so there is nothing to search with', 'search');
       return;
     }
     if (action === 'refresh') {
       // Not a tracking change: nothing is journalled; the library's scan and the next cycle bring the evidence.
-      const sent = this.d.refresh(r);
-      if (!sent) respond({ status: 'error', error: 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh' });
-      else
-        await sent.then(
-          (note) => respond({ status: 'ok', refresh: note }),
-          (err: unknown) => respond({ status: 'error', error: errorMessage(err) }),
-        );
+      await relay(this.d.refresh(r), 'Jellyfin is not configured (jellyfin.url), so there is no library to refresh', 'refresh');
       return;
     }
     try {

@@ -50,13 +50,11 @@ export class Estimator {
   /** Requests with an estimate waiting for comparison (checked on every finished request's publish). */
   private waiting = new Set<string>();
 
-  /** The comparisons kept by an earlier run (settings.json); a malformed one is dropped. */
-  restoreAccuracy(saved: unknown): void {
-    const s = saved as Partial<AccuracyState> | null;
-    if (s && s.version === 1 && Array.isArray(s.pending) && Array.isArray(s.records)) {
-      this.accuracy = s as AccuracyState;
-      this.waiting = new Set(this.accuracy.pending.map((p) => p.request));
-    }
+  /** The comparisons kept by an earlier run (settings.json, checked when read). */
+  restoreAccuracy(saved: AccuracyState | null): void {
+    if (!saved) return;
+    this.accuracy = saved;
+    this.waiting = new Set(saved.pending.map((p) => p.request));
   }
 
   accuracySummary(): EstimateAccuracy {
